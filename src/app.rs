@@ -1,0 +1,211 @@
+//! Builds the HTTP application: shared state, middleware, the one route table and the
+//! OpenAPI document generated from the handlers' annotations.
+
+use actix_web::body::BoxBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::from_fn;
+use actix_web::{App, Error, FromRequest, Handler, HttpResponse, Responder, Route, web};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Settings;
+use crate::db::DbPool;
+use crate::error::{AppError, ErrorCode};
+use crate::http::JsonLimits;
+use crate::observe::{self, Metrics};
+use crate::{audit, funds, health, organisations};
+
+/// What handlers share: the pool, the settings and the metrics registry.
+pub struct Services {
+    pub pool: DbPool,
+    pub settings: Settings,
+    pub metrics: Metrics,
+}
+
+pub type AppState = web::Data<Services>;
+
+/// Who may call an endpoint at all; finer rules (roles, own organisation) are decided per
+/// operation by the access policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    User,
+}
+
+/// One row of the route table.
+pub struct Endpoint {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    route: Box<dyn Fn() -> Route>,
+}
+
+fn endpoint<F, Args>(method: Method, path: &'static str, access: Access, handler: F) -> Endpoint
+where
+    F: Handler<Args> + Copy,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    let route_method = method.clone();
+    Endpoint {
+        method,
+        path,
+        access,
+        route: Box::new(move || web::method(route_method.clone()).to(handler)),
+    }
+}
+
+/// Every endpoint of the service. Registration, `Allow` headers, the OpenAPI completeness
+/// test and the "no token, no entry" test all read this one table.
+pub fn endpoints() -> Vec<Endpoint> {
+    use Access::{Public, User};
+    let (get, post, patch) = (Method::GET, Method::POST, Method::PATCH);
+    vec![
+        endpoint(get.clone(), "/health/live", Public, health::live),
+        endpoint(get.clone(), "/health/ready", Public, health::ready),
+        endpoint(get.clone(), "/metrics", Public, health::metrics),
+        endpoint(post.clone(), "/api/v1/funds", User, funds::create_fund),
+        endpoint(get.clone(), "/api/v1/funds", User, funds::list_funds),
+        endpoint(get.clone(), "/api/v1/funds/{id}", User, funds::get_fund),
+        endpoint(
+            patch.clone(),
+            "/api/v1/funds/{id}",
+            User,
+            funds::update_fund,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/organisations",
+            User,
+            organisations::create_organisation,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/organisations",
+            User,
+            organisations::list_organisations,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/organisations/{id}",
+            User,
+            organisations::get_organisation,
+        ),
+        endpoint(
+            patch.clone(),
+            "/api/v1/organisations/{id}",
+            User,
+            organisations::update_organisation,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/audit-events",
+            User,
+            audit::list_audit_events,
+        ),
+    ]
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "trustfund",
+        description = "Back office of a voluntary trust fund for victims of trafficking, and a registry of anti-trafficking projects."
+    ),
+    paths(
+        health::live,
+        health::ready,
+        health::metrics,
+        funds::create_fund,
+        funds::list_funds,
+        funds::get_fund,
+        funds::update_fund,
+        organisations::create_organisation,
+        organisations::list_organisations,
+        organisations::get_organisation,
+        organisations::update_organisation,
+        audit::list_audit_events,
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError))
+)]
+pub struct ApiDoc;
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// Registers the route table: one resource per path, its methods, and a 405 with `Allow`
+/// for any other method.
+fn register_routes(cfg: &mut web::ServiceConfig) {
+    let mut paths: Vec<(&'static str, Vec<Endpoint>)> = Vec::new();
+    for e in endpoints() {
+        match paths.iter_mut().find(|(p, _)| *p == e.path) {
+            Some((_, group)) => group.push(e),
+            None => paths.push((e.path, vec![e])),
+        }
+    }
+    for (path, group) in paths {
+        let allow = group
+            .iter()
+            .map(|e| e.method.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut resource = web::resource(path);
+        for e in &group {
+            resource = resource.route((e.route)());
+        }
+        resource = resource.default_service(web::to(move || {
+            let allow = allow.clone();
+            async move {
+                let mut err = AppError::new(
+                    ErrorCode::MethodNotAllowed,
+                    format!("allowed methods: {allow}"),
+                );
+                err.allow = Some(allow);
+                Err::<HttpResponse, _>(err)
+            }
+        }));
+        cfg.service(resource);
+    }
+}
+
+/// The whole application, as used by the server and by tests.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<BoxBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let metrics = state.metrics.clone();
+    let limits = web::Data::new(JsonLimits {
+        max_bytes: state.settings.server.max_json_bytes,
+    });
+    App::new()
+        .app_data(state)
+        .app_data(limits)
+        .wrap(from_fn(move |req, next| {
+            observe::observe(metrics.clone(), req, next)
+        }))
+        .configure(register_routes)
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi()))
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::Found()
+                    .insert_header((header::LOCATION, "/docs/"))
+                    .finish()
+            }),
+        )
+        .default_service(web::to(|| async {
+            Err::<HttpResponse, _>(AppError::new(
+                ErrorCode::NotFound,
+                "no resource at this path",
+            ))
+        }))
+}

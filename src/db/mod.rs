@@ -1,0 +1,230 @@
+//! Storage: one diesel schema over SQLite and PostgreSQL through `MultiConnection`, an r2d2
+//! pool, embedded per-backend migrations, and the few places where SQL must differ.
+
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::AppError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend. Queries written against the shared schema run on both;
+/// the rare backend-specific statement matches on the variant.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(diesel::SqliteConnection),
+    Postgres(diesel::PgConnection),
+}
+
+pub type DbPool = Pool<ConnectionManager<DbConn>>;
+pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
+
+/// Which backend a database URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("database.url must start with sqlite:// or postgres:// (or postgresql://), got {0:?}")]
+    UnknownScheme(String),
+    #[error("cannot open the database at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("cannot create the folder for the SQLite file {path}: {reason}")]
+    Folder { path: String, reason: String },
+    #[error("applying migrations failed: {0}")]
+    Migration(String),
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Result<Self, DbSetupError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(DbSetupError::UnknownScheme(url.to_string()))
+        }
+    }
+}
+
+/// The path diesel's SQLite driver expects: `sqlite://data/x.db` → `data/x.db`,
+/// `sqlite:///abs/x.db` → `/abs/x.db`.
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
+/// Hides the password of a database URL for logs and `check-config`.
+pub fn mask_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Per-connection SQLite settings. `busy_timeout` comes first so that the later pragmas
+/// already wait for a lock instead of failing.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        if let DbConn::Sqlite(c) = conn {
+            c.batch_execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub max_size: u32,
+    pub connect_timeout: Duration,
+}
+
+/// Opens the pool for `url`, failing fast (within `connect_timeout`) with a readable error
+/// when the server cannot be reached, then applies pending migrations.
+pub fn connect(url: &str, options: &PoolOptions) -> Result<DbPool, DbSetupError> {
+    let backend = Backend::of_url(url)?;
+    let manager_url = match backend {
+        Backend::Sqlite => {
+            let path = sqlite_path(url);
+            prepare_sqlite_file(path)?;
+            path.to_string()
+        }
+        Backend::Postgres => with_connect_timeout(url, options.connect_timeout),
+    };
+    let pool = Pool::builder()
+        .max_size(options.max_size)
+        .connection_timeout(options.connect_timeout)
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(ConnectionManager::<DbConn>::new(manager_url))
+        .map_err(|e| DbSetupError::Unreachable {
+            url: mask_url(url),
+            reason: e.to_string(),
+        })?;
+    Ok(pool)
+}
+
+/// WAL lets readers run beside the one writer; it is a property of the file, so it is
+/// switched on once before the pool opens rather than per connection.
+fn prepare_sqlite_file(path: &str) -> Result<(), DbSetupError> {
+    if path != ":memory:"
+        && let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| DbSetupError::Folder {
+            path: path.to_string(),
+            reason: e.to_string(),
+        })?;
+    }
+    let mut conn =
+        diesel::SqliteConnection::establish(path).map_err(|e| DbSetupError::Unreachable {
+            url: path.to_string(),
+            reason: e.to_string(),
+        })?;
+    conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+        .map_err(|e| DbSetupError::Unreachable {
+            url: path.to_string(),
+            reason: e.to_string(),
+        })
+}
+
+/// libpq waits for the OS TCP timeout by default; a bounded `connect_timeout` turns an
+/// unreachable server into a quick, clear error.
+fn with_connect_timeout(url: &str, timeout: Duration) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_string();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!(
+        "{url}{separator}connect_timeout={}",
+        timeout.as_secs().max(1)
+    )
+}
+
+/// Applies the pending migrations of the connection's backend; returns how many ran.
+pub fn run_migrations(pool: &DbPool) -> Result<usize, DbSetupError> {
+    let mut conn = pool
+        .get()
+        .map_err(|e| DbSetupError::Migration(e.to_string()))?;
+    let applied = match &mut *conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConn::Postgres(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
+    }
+    .map_err(|e| DbSetupError::Migration(e.to_string()))?;
+    Ok(applied)
+}
+
+/// A transaction for a write that first reads what it will check (a balance, a version).
+/// On SQLite it is `BEGIN IMMEDIATE`, so the write lock is taken before the first read and
+/// two such transactions serialise instead of failing with a stale snapshot; PostgreSQL
+/// callers lock the rows they check with `lock_for_update`.
+pub fn write_transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Postgres(_) => <DbConn as Connection>::TransactionManager::begin_transaction(conn)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(error)
+        }
+    }
+}
+
+/// Runs blocking diesel work on actix's blocking pool with a pooled connection, so the
+/// async executor never waits on the database.
+pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get().map_err(AppError::from)?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+}
+
+/// Readiness: a trivial query through the pool.
+pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
+    conn.batch_execute("SELECT 1")
+}

@@ -1,0 +1,142 @@
+//! Funds: each money figure of the service belongs to one fund, in its base currency.
+
+pub mod model;
+pub mod store;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::app::AppState;
+use crate::audit::{self, Actor, Change};
+use crate::db::{self, write_transaction};
+use crate::error::{AppError, AppResult};
+use crate::http::{
+    PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_query,
+};
+use model::{CreateFund, FundView, UpdateFund};
+
+const ENTITY: &str = "fund";
+
+/// Creates a fund.
+#[utoipa::path(post, path = "/api/v1/funds", tag = "funds", request_body = CreateFund,
+    responses((status = 201, body = FundView), (status = 409, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn create_fund(
+    state: AppState,
+    req: HttpRequest,
+    body: ValidJson<CreateFund>,
+) -> AppResult<HttpResponse> {
+    let new = body.0.validate()?;
+    let actor = Actor::from_request(&req);
+    let created = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            if store::find_by_code(conn, &new.code)?.is_some() {
+                return Err(AppError::duplicate(format!(
+                    "a fund with code {} already exists",
+                    new.code
+                ))
+                .with_errors(vec![crate::error::FieldError::new(
+                    "code",
+                    "is already used",
+                )]));
+            }
+            let view = store::insert(conn, &new)?.into_view()?;
+            audit::record(
+                conn,
+                &actor,
+                Change::<(), _> {
+                    entity: ENTITY,
+                    entity_id: &view.id,
+                    action: "create",
+                    before: None,
+                    after: Some(&view),
+                },
+            )?;
+            Ok(view)
+        })
+    })
+    .await?;
+    let version = created.version;
+    Ok(json_with_etag(StatusCode::CREATED, &created, version))
+}
+
+/// Lists funds.
+#[utoipa::path(get, path = "/api/v1/funds", tag = "funds", params(PageParams),
+    responses((status = 200, body = inline(Paginated<FundView>))))]
+pub async fn list_funds(state: AppState, req: HttpRequest) -> AppResult<HttpResponse> {
+    let page = parse_query::<PageParams>(&req)?.page()?;
+    let page_for_query = page.clone();
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(store::list(conn, &page_for_query)?)
+    })
+    .await?;
+    let views = rows
+        .into_iter()
+        .map(|r| r.into_view())
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(
+        HttpResponse::Ok().json(Paginated::from_rows(views, &page, |f: &FundView| {
+            f.id.clone()
+        })),
+    )
+}
+
+/// Reads one fund.
+#[utoipa::path(get, path = "/api/v1/funds/{id}", tag = "funds",
+    params(("id" = String, Path, description = "fund id")),
+    responses((status = 200, body = FundView), (status = 404, body = crate::error::Problem)))]
+pub async fn get_fund(state: AppState, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = parse_id(&id, "id")?.to_string();
+    let view = db::run(&state.pool, move |conn| {
+        store::find(conn, &id)?
+            .ok_or_else(|| AppError::not_found(ENTITY))?
+            .into_view()
+    })
+    .await?;
+    let version = view.version;
+    Ok(json_with_etag(StatusCode::OK, &view, version))
+}
+
+/// Changes a fund's name, support cost rate or quorum. Code and base currency are fixed:
+/// every recorded amount depends on them.
+#[utoipa::path(patch, path = "/api/v1/funds/{id}", tag = "funds",
+    params(("id" = String, Path, description = "fund id"),
+           ("If-Match" = Option<String>, Header, description = "ETag last read")),
+    request_body = UpdateFund,
+    responses((status = 200, body = FundView), (status = 412, body = crate::error::Problem)))]
+pub async fn update_fund(
+    state: AppState,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: ValidJson<UpdateFund>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&id, "id")?.to_string();
+    let patch = body.0.validate()?;
+    let expected = if_match(&req);
+    let actor = Actor::from_request(&req);
+    let updated = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let current = store::find(conn, &id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
+            expected.check(current.version)?;
+            let before = current.into_view()?;
+            let after = store::update(conn, &id, before.version, &patch)?
+                .ok_or_else(|| AppError::stale(before.version))?
+                .into_view()?;
+            audit::record(
+                conn,
+                &actor,
+                Change {
+                    entity: ENTITY,
+                    entity_id: &id,
+                    action: "update",
+                    before: Some(&before),
+                    after: Some(&after),
+                },
+            )?;
+            Ok(after)
+        })
+    })
+    .await?;
+    let version = updated.version;
+    Ok(json_with_etag(StatusCode::OK, &updated, version))
+}

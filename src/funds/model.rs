@@ -1,0 +1,132 @@
+//! Fund types.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{AppError, FieldError};
+use crate::money::{Currency, DecimalString};
+use crate::platform::{required_text, validated};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateFund {
+    /// Short unique code, upper-case letters, digits and dashes, e.g. `UNVTF`.
+    pub code: String,
+    pub name: String,
+    /// ISO 4217; USD when absent.
+    pub base_currency: Option<String>,
+    /// Programme support cost rate as a decimal string in [0, 1), e.g. "0.13".
+    pub support_cost_rate: DecimalString,
+    /// Trustees that must be present for a board decision.
+    pub board_quorum: i32,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewFund {
+    pub code: String,
+    pub name: String,
+    pub base_currency: Currency,
+    pub support_cost_rate: Decimal,
+    pub board_quorum: i32,
+}
+
+fn fund_code(value: &str, errors: &mut Vec<FieldError>) -> String {
+    let valid = (2..=20).contains(&value.len())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+    if !valid {
+        errors.push(FieldError::new(
+            "code",
+            "must be 2 to 20 upper-case letters, digits or dashes",
+        ));
+    }
+    value.to_string()
+}
+
+fn support_cost_rate(rate: Decimal, errors: &mut Vec<FieldError>) -> Decimal {
+    if rate < Decimal::ZERO || rate >= Decimal::ONE || rate.scale() > 6 {
+        errors.push(FieldError::new(
+            "support_cost_rate",
+            "must be a decimal in [0, 1) with at most 6 decimals, e.g. \"0.13\"",
+        ));
+    }
+    rate.normalize()
+}
+
+fn board_quorum(quorum: i32, errors: &mut Vec<FieldError>) -> i32 {
+    if !(1..=100).contains(&quorum) {
+        errors.push(FieldError::new("board_quorum", "must be between 1 and 100"));
+    }
+    quorum
+}
+
+impl CreateFund {
+    pub fn validate(self) -> Result<NewFund, AppError> {
+        let mut errors = Vec::new();
+        let base_currency = match self.base_currency.as_deref().map(Currency::parse) {
+            None => Currency::USD,
+            Some(Ok(c)) => c,
+            Some(Err(e)) => {
+                errors.push(FieldError::new("base_currency", e.to_string()));
+                Currency::USD
+            }
+        };
+        let new = NewFund {
+            code: fund_code(&self.code, &mut errors),
+            name: required_text("name", &self.name, 300, &mut errors),
+            base_currency,
+            support_cost_rate: support_cost_rate(self.support_cost_rate.0, &mut errors),
+            board_quorum: board_quorum(self.board_quorum, &mut errors),
+        };
+        validated(new, errors)
+    }
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateFund {
+    pub name: Option<String>,
+    pub support_cost_rate: Option<DecimalString>,
+    pub board_quorum: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FundPatch {
+    pub name: Option<String>,
+    pub support_cost_rate: Option<Decimal>,
+    pub board_quorum: Option<i32>,
+}
+
+impl UpdateFund {
+    pub fn validate(self) -> Result<FundPatch, AppError> {
+        let mut errors = Vec::new();
+        let patch = FundPatch {
+            name: self
+                .name
+                .map(|n| required_text("name", &n, 300, &mut errors)),
+            support_cost_rate: self
+                .support_cost_rate
+                .map(|r| support_cost_rate(r.0, &mut errors)),
+            board_quorum: self.board_quorum.map(|q| board_quorum(q, &mut errors)),
+        };
+        validated(patch, errors)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FundView {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    #[schema(value_type = String, example = "USD")]
+    pub base_currency: Currency,
+    #[schema(value_type = String, example = "0.13")]
+    pub support_cost_rate: String,
+    pub board_quorum: i32,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

@@ -1,0 +1,332 @@
+//! Request and response plumbing shared by every feature: a JSON extractor that names the
+//! offending field, query parsing, cursor pages, ids in paths, and ETag / If-Match.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::error::{AppError, ErrorCode, FieldError};
+
+/// Limits the JSON extractor applies; registered as app data.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonLimits {
+    pub max_bytes: usize,
+}
+
+/// A JSON body parsed strictly: wrong content type 415, too large 413, broken JSON 400,
+/// and wrong types, missing or unknown fields 422 with the field's path.
+pub struct ValidJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<JsonLimits>>()
+            .map(|l| l.max_bytes)
+            .unwrap_or(256 * 1024);
+        let content_type_ok = is_json_content_type(req);
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(AppError::new(
+                    ErrorCode::UnsupportedMediaType,
+                    "the body must be JSON, sent with Content-Type: application/json",
+                ));
+            }
+            if declared_length.is_some_and(|n| n > limit) {
+                return Err(too_large(limit));
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk
+                    .map_err(|e| AppError::malformed(format!("reading the body failed: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(ValidJson)
+        })
+    }
+}
+
+fn too_large(limit: usize) -> AppError {
+    AppError::new(
+        ErrorCode::PayloadTooLarge,
+        format!("the body is larger than the {limit} bytes allowed"),
+    )
+}
+
+fn is_json_content_type(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|essence| {
+            let essence = essence.trim().to_ascii_lowercase();
+            essence == "application/json" || essence.ends_with("+json")
+        })
+        .unwrap_or(false)
+}
+
+/// Deserialises `bytes`, turning serde's message into a field path and a sentence.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let inner = err.inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let (field, message) =
+                    describe_data_error(&err.path().to_string(), &inner.to_string());
+                AppError::validation(vec![FieldError::new(field, message)])
+            }
+            _ => AppError::malformed(format!(
+                "the body is not valid JSON (line {}, column {})",
+                inner.line(),
+                inner.column()
+            )),
+        }
+    })
+}
+
+/// serde reports a missing or unknown field against its parent object; name the field
+/// itself, and drop serde's position suffix which means nothing to a client.
+fn describe_data_error(path: &str, message: &str) -> (String, String) {
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_string();
+    // serde_path_to_error already ends the path with an unknown field's name, but stops at
+    // the parent object for a missing one.
+    let join = |name: &str| {
+        if path == "." || path.is_empty() {
+            name.to_string()
+        } else if path == name || path.ends_with(&format!(".{name}")) {
+            path.to_string()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    let quoted = message.split('`').nth(1).map(str::to_string);
+    if let (true, Some(name)) = (message.starts_with("missing field"), &quoted) {
+        return (join(name), "is required".to_string());
+    }
+    if let (true, Some(name)) = (message.starts_with("unknown field"), &quoted) {
+        return (join(name), "is not a known field here".to_string());
+    }
+    let field = if path == "." {
+        String::new()
+    } else {
+        path.to_string()
+    };
+    (field, message)
+}
+
+/// Parses a query string strictly into `T`, naming the bad parameter (422).
+pub fn parse_query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, AppError> {
+    let deserializer =
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(req.query_string().as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let (field, message) =
+            describe_data_error(&err.path().to_string(), &err.inner().to_string());
+        AppError::field(field, message)
+    })
+}
+
+/// Parses a UUID path segment; a malformed one is a malformed request naming the segment.
+pub fn parse_id(raw: &str, field: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(raw).map_err(|_| {
+        AppError::malformed(format!("{field} must be a UUID"))
+            .with_errors(vec![FieldError::new(field, "must be a UUID")])
+    })
+}
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 200;
+
+/// `?limit=&cursor=`: cursors are the id of the last item of the previous page; ids are
+/// UUIDv7, so id order is creation order.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+pub struct PageParams {
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub limit: i64,
+    pub after: Option<String>,
+}
+
+impl PageParams {
+    pub fn page(&self) -> Result<Page, AppError> {
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(AppError::field(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
+        }
+        let after = match &self.cursor {
+            Some(c) => Some(
+                Uuid::parse_str(c)
+                    .map_err(|_| AppError::field("cursor", "is not a cursor this service issued"))?
+                    .to_string(),
+            ),
+            None => None,
+        };
+        Ok(Page { limit, after })
+    }
+}
+
+/// One page of a list: `{"items": [...], "next_cursor": "…" | null}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paginated<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Paginated<T> {
+    /// `rows` holds up to `limit + 1` items; the extra one only says another page exists.
+    pub fn from_rows(mut rows: Vec<T>, page: &Page, id_of: impl Fn(&T) -> String) -> Self {
+        let more = rows.len() as i64 > page.limit;
+        rows.truncate(page.limit as usize);
+        let next_cursor = if more { rows.last().map(&id_of) } else { None };
+        Paginated {
+            items: rows,
+            next_cursor,
+        }
+    }
+}
+
+pub fn etag_value(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// A 200 JSON answer carrying the resource's ETag.
+pub fn json_with_etag<T: Serialize>(
+    status: actix_web::http::StatusCode,
+    body: &T,
+    version: i64,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag_value(version)))
+        .json(body)
+}
+
+/// The version a client expects, from `If-Match`. `None` when absent or `*`.
+/// A value that is not one of our ETags can never match, so it is stale (412).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    Any,
+    Version(i64),
+    Never,
+}
+
+pub fn if_match(req: &HttpRequest) -> Expected {
+    let Some(value) = req
+        .headers()
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Expected::Any;
+    };
+    let value = value.trim();
+    if value == "*" {
+        return Expected::Any;
+    }
+    // One ETag is what our clients send; with several, any that matches will do, but
+    // versions only grow, so the highest listed is the one worth comparing.
+    value
+        .split(',')
+        .filter_map(|tag| {
+            tag.trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .parse::<i64>()
+                .ok()
+        })
+        .max()
+        .map(Expected::Version)
+        .unwrap_or(Expected::Never)
+}
+
+impl Expected {
+    /// Fails with 412 unless `current` is what the client last saw.
+    pub fn check(self, current: i64) -> Result<(), AppError> {
+        match self {
+            Expected::Any => Ok(()),
+            Expected::Version(v) if v == current => Ok(()),
+            _ => Err(AppError::stale(current)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Sample {
+        name: String,
+        nested: Option<Nested>,
+    }
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Nested {
+        lines: Vec<u32>,
+    }
+
+    fn field_of(body: &str) -> (ErrorCode, String) {
+        let err = parse_json::<Sample>(body.as_bytes()).expect_err("invalid");
+        (
+            err.code,
+            err.errors
+                .first()
+                .map(|e| e.field.clone())
+                .unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn names_the_field_that_is_wrong() {
+        assert_eq!(field_of("{}"), (ErrorCode::ValidationFailed, "name".into()));
+        assert_eq!(
+            field_of(r#"{"name":"a","extra":1}"#),
+            (ErrorCode::ValidationFailed, "extra".into())
+        );
+        assert_eq!(
+            field_of(r#"{"name":"a","nested":{"lines":[1,"x"]}}"#),
+            (ErrorCode::ValidationFailed, "nested.lines[1]".into())
+        );
+        assert_eq!(
+            field_of(r#"{"name":"a","nested":{}}"#),
+            (ErrorCode::ValidationFailed, "nested.lines".into())
+        );
+        assert_eq!(
+            field_of("{\"name\":"),
+            (ErrorCode::MalformedRequest, String::new())
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! trustfund: the back office of a voluntary trust fund for victims of human trafficking,
+//! and a registry of every donor's anti-trafficking projects.
+
+pub mod app;
+pub mod audit;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod funds;
+pub mod health;
+pub mod http;
+pub mod money;
+pub mod observe;
+pub mod organisations;
+pub mod platform;
+pub mod telemetry;
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{HttpServer, web};
+
+use crate::app::{Services, build_app};
+use crate::config::Settings;
+use crate::db::{DbPool, PoolOptions};
+use crate::observe::Metrics;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] db::DbSetupError),
+    #[error("cannot listen on {address}: {reason}")]
+    Listen { address: String, reason: String },
+    #[error("loading demo data failed: {0}")]
+    Demo(String),
+}
+
+/// Opens the pool and applies pending migrations; shared by `serve` and `migrate`.
+pub fn open_database(settings: &Settings) -> Result<(DbPool, usize), StartError> {
+    let pool = db::connect(
+        &settings.database.url,
+        &PoolOptions {
+            max_size: settings.database.pool_size,
+            connect_timeout: Duration::from_secs(settings.database.connect_timeout_secs),
+        },
+    )?;
+    let applied = db::run_migrations(&pool)?;
+    Ok((pool, applied))
+}
+
+/// A started (not yet running) server: the pool is open, migrations applied and the
+/// listener bound, so `port` is known even when the configured port was 0.
+pub struct Application {
+    port: u16,
+    pool: DbPool,
+    server: Server,
+}
+
+impl Application {
+    pub fn build(settings: Settings, demo: bool) -> Result<Self, StartError> {
+        let (pool, applied) = open_database(&settings)?;
+        tracing::info!(applied, url = %db::mask_url(&settings.database.url), "database ready");
+        if demo {
+            demo::load(&pool).map_err(|e| StartError::Demo(e.to_string()))?;
+        }
+        let listener =
+            TcpListener::bind(&settings.server.address).map_err(|e| StartError::Listen {
+                address: settings.server.address.clone(),
+                reason: e.to_string(),
+            })?;
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        let workers = match settings.server.workers {
+            0 => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+            n => n,
+        };
+        let state = web::Data::new(Services {
+            pool: pool.clone(),
+            settings,
+            metrics: Metrics::new(),
+        });
+        let server = HttpServer::new(move || build_app(state.clone()))
+            .workers(workers)
+            .listen(listener)
+            .map_err(|e| StartError::Listen {
+                address: "listener".into(),
+                reason: e.to_string(),
+            })?
+            .run();
+        Ok(Application { port, pool, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pool(&self) -> DbPool {
+        self.pool.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,73 @@
+//! The `trustfund` command: serve the API, apply migrations, check the configuration.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use trustfund::config::Settings;
+
+#[derive(Parser)]
+#[command(
+    name = "trustfund",
+    version,
+    about = "Back office of a voluntary trust fund for victims of trafficking"
+)]
+struct Cli {
+    /// A settings file layered over the built-in defaults.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve the API.
+    Serve {
+        /// Load demo data modelled on the fund's public record (idempotent).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Print the effective settings, secrets masked.
+    CheckConfig,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    trustfund::telemetry::init(&settings.log);
+    let result = match cli.command {
+        Command::CheckConfig => {
+            print!("{}", settings.masked_toml());
+            Ok(())
+        }
+        Command::Migrate => trustfund::open_database(&settings)
+            .map(|(_, applied)| println!("{applied} migration(s) applied"))
+            .map_err(|e| e.to_string()),
+        Command::Serve { demo } => serve(settings, demo),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(settings: Settings, demo: bool) -> Result<(), String> {
+    let address = settings.server.address.clone();
+    actix_web::rt::System::new().block_on(async move {
+        let app = trustfund::Application::build(settings, demo).map_err(|e| e.to_string())?;
+        tracing::info!(%address, port = app.port(), "trustfund listening; API docs at /docs");
+        app.run_until_stopped().await.map_err(|e| e.to_string())
+    })
+}

@@ -1,0 +1,179 @@
+//! What every request passes through on its way in and out: a request id (returned in
+//! `X-Request-Id` and written in the logs), Prometheus metrics by route and status, a log
+//! line, and the guarantee that every error answer is problem+json.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
+use tracing::Instrument;
+
+use crate::error::{AppError, ErrorCode, PROBLEM_CONTENT_TYPE};
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The id of the request being served, stored in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+impl RequestId {
+    pub fn of(req: &HttpRequest) -> Option<String> {
+        req.extensions().get::<RequestId>().map(|r| r.0.clone())
+    }
+}
+
+/// Keeps a client's own request id when it is short and plain, so a support question can
+/// quote it; otherwise makes a new one.
+fn request_id_for(req: &ServiceRequest) -> String {
+    req.headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
+}
+
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by method, route and status",
+            ),
+            &["method", "route", "status"],
+        )
+        .expect("metric definition is static and valid");
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by method, route and status",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            ]),
+            &["method", "route", "status"],
+        )
+        .expect("metric definition is static and valid");
+        registry
+            .register(Box::new(requests.clone()))
+            .expect("registered once");
+        registry
+            .register(Box::new(latency.clone()))
+            .expect("registered once");
+        Metrics {
+            registry,
+            requests,
+            latency,
+        }
+    }
+
+    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let status = status.to_string();
+        let labels = [method, route, status.as_str()];
+        self.requests.with_label_values(&labels).inc();
+        self.latency.with_label_values(&labels).observe(seconds);
+    }
+
+    pub fn render(&self) -> String {
+        let mut buffer = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buffer);
+        String::from_utf8(buffer).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The middleware. Routes are labelled by their pattern (`/api/v1/funds/{id}`), never by
+/// the raw path, so ids cannot blow up the number of series.
+pub async fn observe(
+    metrics: Metrics,
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let started = Instant::now();
+    let request_id = request_id_for(&req);
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let method = req.method().to_string();
+    let path = req.path().to_string();
+    let span = tracing::info_span!("request", request_id = %request_id, %method, %path);
+
+    // Errors escaping as `Err` come only from middleware inside this one (none today);
+    // actix renders those itself, so they pass through untouched.
+    let response = next.call(req).instrument(span.clone()).await?;
+    let mut response = ensure_problem_body(response.map_into_boxed_body());
+    let status = response.status().as_u16();
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_string());
+    metrics.observe(&method, &route, status, started.elapsed().as_secs_f64());
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+    }
+    span.in_scope(|| {
+        tracing::info!(status, elapsed_ms = started.elapsed().as_millis() as u64, route = %route, "served");
+    });
+    Ok(response)
+}
+
+/// Turns any error answer that is not already problem+json (actix's own 404, 405, 413 and
+/// the like) into one, keeping its status and headers such as `Allow`.
+fn ensure_problem_body(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_CONTENT_TYPE));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let code = ErrorCode::from_status(status);
+    let detail = match code {
+        ErrorCode::NotFound => "no resource at this path".to_string(),
+        ErrorCode::MethodNotAllowed => "this method is not allowed on this path".to_string(),
+        _ => code.title().to_string(),
+    };
+    let mut problem = AppError::new(code, detail).problem();
+    problem.status = status.as_u16();
+    let body = serde_json::to_string(&problem).unwrap_or_default();
+    response.map_body(|head, _| {
+        head.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+        );
+        head.headers_mut().remove(header::CONTENT_LENGTH);
+        BoxBody::new(body)
+    })
+}
+
+/// `GET /metrics` in the Prometheus text format.
+pub fn render_metrics(metrics: &Metrics) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(metrics.render())
+}

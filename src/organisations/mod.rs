@@ -1,0 +1,153 @@
+//! Organisations of every kind: governments, agencies, NGOs, foundations, companies,
+//! individuals and asset-recovery bodies. Donors and grantees are both organisations.
+
+pub mod model;
+pub mod store;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::app::AppState;
+use crate::audit::{self, Actor, Change};
+use crate::db::{self, write_transaction};
+use crate::error::{AppError, AppResult};
+use crate::http::{
+    PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_query,
+};
+use model::{CreateOrganisation, OrganisationView, UpdateOrganisation};
+
+const ENTITY: &str = "organisation";
+
+fn identifier_taken(identifier: &str) -> AppError {
+    AppError::duplicate(format!(
+        "an organisation with identifier {identifier} already exists"
+    ))
+    .with_errors(vec![crate::error::FieldError::new(
+        "identifier",
+        "is already used",
+    )])
+}
+
+/// Creates an organisation.
+#[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations",
+    request_body = CreateOrganisation,
+    responses((status = 201, body = OrganisationView), (status = 422, body = crate::error::Problem)))]
+pub async fn create_organisation(
+    state: AppState,
+    req: HttpRequest,
+    body: ValidJson<CreateOrganisation>,
+) -> AppResult<HttpResponse> {
+    let new = body.0.validate()?;
+    let actor = Actor::from_request(&req);
+    let created = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            if let Some(identifier) = &new.identifier
+                && store::identifier_taken(conn, identifier, None)?
+            {
+                return Err(identifier_taken(identifier));
+            }
+            let row = store::insert(conn, &new)?;
+            let view = row.into_view()?;
+            audit::record(
+                conn,
+                &actor,
+                Change::<(), _> {
+                    entity: ENTITY,
+                    entity_id: &view.id,
+                    action: "create",
+                    before: None,
+                    after: Some(&view),
+                },
+            )?;
+            Ok(view)
+        })
+    })
+    .await?;
+    let version = created.version;
+    Ok(json_with_etag(StatusCode::CREATED, &created, version))
+}
+
+/// Lists organisations.
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(PageParams),
+    responses((status = 200, body = inline(Paginated<OrganisationView>))))]
+pub async fn list_organisations(state: AppState, req: HttpRequest) -> AppResult<HttpResponse> {
+    let page = parse_query::<PageParams>(&req)?.page()?;
+    let page_for_query = page.clone();
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(store::list(conn, &page_for_query)?)
+    })
+    .await?;
+    let views = rows
+        .into_iter()
+        .map(|r| r.into_view())
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(HttpResponse::Ok().json(Paginated::from_rows(
+        views,
+        &page,
+        |o: &OrganisationView| o.id.clone(),
+    )))
+}
+
+/// Reads one organisation.
+#[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations",
+    params(("id" = String, Path, description = "organisation id")),
+    responses((status = 200, body = OrganisationView), (status = 404, body = crate::error::Problem)))]
+pub async fn get_organisation(state: AppState, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = parse_id(&id, "id")?.to_string();
+    let view = db::run(&state.pool, move |conn| {
+        store::find(conn, &id)?
+            .ok_or_else(|| AppError::not_found(ENTITY))?
+            .into_view()
+    })
+    .await?;
+    let version = view.version;
+    Ok(json_with_etag(StatusCode::OK, &view, version))
+}
+
+/// Changes an organisation; `If-Match` guards against overwriting someone else's edit.
+#[utoipa::path(patch, path = "/api/v1/organisations/{id}", tag = "organisations",
+    params(("id" = String, Path, description = "organisation id"),
+           ("If-Match" = Option<String>, Header, description = "ETag last read")),
+    request_body = UpdateOrganisation,
+    responses((status = 200, body = OrganisationView), (status = 412, body = crate::error::Problem)))]
+pub async fn update_organisation(
+    state: AppState,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: ValidJson<UpdateOrganisation>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&id, "id")?.to_string();
+    let patch = body.0.validate()?;
+    let expected = if_match(&req);
+    let actor = Actor::from_request(&req);
+    let updated = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let current = store::find(conn, &id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
+            expected.check(current.version)?;
+            if let Some(Some(identifier)) = &patch.identifier
+                && store::identifier_taken(conn, identifier, Some(&id))?
+            {
+                return Err(identifier_taken(identifier));
+            }
+            let before = current.into_view()?;
+            let after = store::update(conn, &id, before.version, &patch)?
+                .ok_or_else(|| AppError::stale(before.version))?
+                .into_view()?;
+            audit::record(
+                conn,
+                &actor,
+                Change {
+                    entity: ENTITY,
+                    entity_id: &id,
+                    action: "update",
+                    before: Some(&before),
+                    after: Some(&after),
+                },
+            )?;
+            Ok(after)
+        })
+    })
+    .await?;
+    let version = updated.version;
+    Ok(json_with_etag(StatusCode::OK, &updated, version))
+}

@@ -1,0 +1,115 @@
+//! Organisation types: requests parse into values that are valid by construction.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::AppError;
+use crate::platform::{country, org_identifier, required_text, validated};
+use crate::text_enum;
+
+text_enum!(
+    /// What kind of body an organisation is.
+    OrgKind {
+        Government => "government",
+        Multilateral => "multilateral",
+        Ngo => "ngo",
+        Foundation => "foundation",
+        Company => "company",
+        Individual => "individual",
+        AssetRecovery => "asset-recovery",
+    }
+);
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrganisation {
+    pub name: String,
+    pub kind: OrgKind,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    /// org-id identifier, e.g. `XM-DAC-41110`.
+    pub identifier: Option<String>,
+    #[serde(default)]
+    pub verified: bool,
+}
+
+/// A validated new organisation.
+#[derive(Debug, Clone)]
+pub struct NewOrganisation {
+    pub name: String,
+    pub kind: OrgKind,
+    pub country: String,
+    pub identifier: Option<String>,
+    pub verified: bool,
+}
+
+impl CreateOrganisation {
+    pub fn validate(self) -> Result<NewOrganisation, AppError> {
+        let mut errors = Vec::new();
+        let new = NewOrganisation {
+            name: required_text("name", &self.name, 300, &mut errors),
+            kind: self.kind,
+            country: country("country", &self.country, &mut errors),
+            identifier: self
+                .identifier
+                .map(|i| org_identifier("identifier", &i, &mut errors)),
+            verified: self.verified,
+        };
+        validated(new, errors)
+    }
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrganisation {
+    pub name: Option<String>,
+    pub kind: Option<OrgKind>,
+    pub country: Option<String>,
+    /// `null` removes the identifier.
+    #[serde(default, deserialize_with = "crate::platform::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub identifier: Option<Option<String>>,
+    pub verified: Option<bool>,
+}
+
+/// A validated change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationPatch {
+    pub name: Option<String>,
+    pub kind: Option<OrgKind>,
+    pub country: Option<String>,
+    pub identifier: Option<Option<String>>,
+    pub verified: Option<bool>,
+}
+
+impl UpdateOrganisation {
+    pub fn validate(self) -> Result<OrganisationPatch, AppError> {
+        let mut errors = Vec::new();
+        let patch = OrganisationPatch {
+            name: self
+                .name
+                .map(|n| required_text("name", &n, 300, &mut errors)),
+            kind: self.kind,
+            country: self.country.map(|c| country("country", &c, &mut errors)),
+            identifier: self
+                .identifier
+                .map(|i| i.map(|i| org_identifier("identifier", &i, &mut errors))),
+            verified: self.verified,
+        };
+        validated(patch, errors)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganisationView {
+    pub id: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub country: String,
+    pub identifier: Option<String>,
+    pub verified: bool,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

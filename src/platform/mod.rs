@@ -1,0 +1,109 @@
+//! Small value types shared by several features: text fields, countries, enums stored as
+//! text. Each parses once at the edge and is valid afterwards.
+
+use crate::error::FieldError;
+
+/// A trimmed, non-empty text of at most `max` characters.
+pub fn required_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        errors.push(FieldError::new(field, "must not be empty"));
+    } else if trimmed.chars().count() > max {
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    trimmed.to_string()
+}
+
+/// An ISO 3166-1 alpha-2 country code such as `NG`.
+pub fn country(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
+    let known = value.len() == 2
+        && value.chars().all(|c| c.is_ascii_uppercase())
+        && isocountry::CountryCode::for_alpha2(value).is_ok();
+    if !known {
+        errors.push(FieldError::new(
+            field,
+            format!("{value:?} is not an ISO 3166-1 alpha-2 country code (e.g. NG)"),
+        ));
+    }
+    value.to_string()
+}
+
+/// An org-id style identifier: a registration list prefix and an id, e.g. `XM-DAC-41110`,
+/// `GB-CHC-1234567`. See org-id.guide.
+pub fn org_identifier(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
+    let parts: Vec<&str> = value.splitn(3, '-').collect();
+    let valid = match parts.as_slice() {
+        [country, list, id] => {
+            country.len() == 2
+                && country.chars().all(|c| c.is_ascii_uppercase())
+                && !list.is_empty()
+                && list
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                && !id.is_empty()
+                && id.len() <= 100
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+        }
+        _ => false,
+    };
+    if !valid {
+        errors.push(FieldError::new(
+            field,
+            "must be an org-id identifier such as XM-DAC-41110 (prefix, list, id)",
+        ));
+    }
+    value.to_string()
+}
+
+/// Declares an enum stored as text and sent as a snake/kebab string, with its wire names.
+#[macro_export]
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Reads a value written by `as_str`; unknown text means a corrupt row.
+            pub fn from_db(text: &str) -> Result<Self, $crate::error::AppError> {
+                match text {
+                    $($text => Ok($name::$variant),)+
+                    other => Err($crate::error::AppError::internal(format!(
+                        "unknown {} {other:?} in the database", stringify!($name)
+                    ))),
+                }
+            }
+        }
+    };
+}
+
+/// Tells "absent" (leave as is) from `null` (clear) in a PATCH body.
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}
+
+/// Ends a validation that collected its problems: every invalid field is named at once.
+pub fn validated<T>(value: T, errors: Vec<FieldError>) -> Result<T, crate::error::AppError> {
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(crate::error::AppError::validation(errors))
+    }
+}

@@ -1,0 +1,205 @@
+//! Test harness: a real server on a random port, talked to over HTTP like any client.
+//! Each test gets its own SQLite file, and — when `TRUSTFUND_TEST_DATABASE_URL` is set — its
+//! own freshly created PostgreSQL database, so tests never see each other's data.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use reqwest::{Method, Response, StatusCode};
+use serde_json::Value;
+use trustfund::config::Settings;
+use trustfund::db::DbPool;
+
+pub const PG_ENV: &str = "TRUSTFUND_TEST_DATABASE_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    pub pool: DbPool,
+    pub data_dir: PathBuf,
+    pub settings: Settings,
+    _dir: tempfile::TempDir,
+}
+
+/// Settings for a test: defaults, a temporary data folder, port 0, quiet logs.
+pub fn test_settings(dir: &std::path::Path, database_url: String) -> Settings {
+    let mut settings = Settings::load(None).expect("default settings load");
+    settings.data_dir = dir.join("data");
+    settings.server.address = "127.0.0.1:0".into();
+    settings.server.workers = 2;
+    settings.database.url = database_url;
+    settings.database.pool_size = 8;
+    settings
+}
+
+/// A new, empty PostgreSQL database on the server named by `TRUSTFUND_TEST_DATABASE_URL`;
+/// `None` when the variable is not set.
+pub fn fresh_postgres_url() -> Option<String> {
+    let base = std::env::var(PG_ENV).ok()?;
+    let name = format!("trustfund_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::establish(&base)
+        .unwrap_or_else(|e| panic!("{PG_ENV} is set but PostgreSQL cannot be reached: {e}"));
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .expect("create test database");
+    let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
+    Some(format!("{prefix}/{name}"))
+}
+
+pub fn database_url(backend: Backend, dir: &std::path::Path) -> Option<String> {
+    match backend {
+        Backend::Sqlite => Some(format!("sqlite://{}", dir.join("test.db").display())),
+        Backend::Postgres => fresh_postgres_url(),
+    }
+}
+
+/// Starts the service; `None` for PostgreSQL when no test server is configured.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let url = database_url(backend, dir.path())?;
+    let mut settings = test_settings(dir.path(), url);
+    adjust(&mut settings);
+    let app = trustfund::Application::build(settings.clone(), false).expect("application starts");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let pool = app.pool();
+    tokio::spawn(app.run_until_stopped());
+    Some(TestApp {
+        base,
+        client: reqwest::Client::new(),
+        backend,
+        pool,
+        data_dir: settings.data_dir.clone(),
+        settings,
+        _dir: dir,
+    })
+}
+
+/// Runs one test body against SQLite and, when configured, PostgreSQL:
+/// `both_backends!(name, |app| async move { ... });` makes `name::sqlite` and
+/// `name::postgres`.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = common::spawn_app(common::Backend::Sqlite).await.expect("sqlite app");
+                ($body)(app).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match common::spawn_app(common::Backend::Postgres).await {
+                    Some(app) => ($body)(app).await,
+                    None => eprintln!("skipped: {} is not set", common::PG_ENV),
+                }
+            }
+        }
+    };
+}
+
+/// A response read once: status, headers and JSON body.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    pub async fn from(response: Response) -> Self {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("response body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, headers, body, text }
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    }
+
+    /// Asserts an RFC 9457 answer with this status and code; returns the fields it names.
+    pub fn assert_problem(&self, status: u16, code: &str) -> Vec<String> {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/problem+json"),
+            "problem content type; body: {}",
+            self.text
+        );
+        assert_eq!(self.body["code"], code, "problem code; body: {}", self.text);
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["type"].as_str().is_some_and(|t| t.ends_with(&format!("/problems/{code}"))));
+        assert!(self.body["title"].is_string() && self.body["detail"].is_string());
+        self.body["errors"]
+            .as_array()
+            .map(|errors| errors.iter().filter_map(|e| e["field"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn request(&self, method: Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        Reply::from(request.send().await.expect("request sent")).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.request(Method::GET, path, None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.request(Method::POST, path, Some(body), &[]).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value, if_match: Option<&str>) -> Reply {
+        let headers: Vec<(&str, &str)> = if_match.map(|v| vec![("if-match", v)]).unwrap_or_default();
+        self.request(Method::PATCH, path, Some(body), &headers).await
+    }
+
+    /// Sends raw bytes with a chosen content type.
+    pub async fn send_raw(&self, method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>) -> Reply {
+        let mut request = self.client.request(method, self.url(path)).body(body);
+        if let Some(ct) = content_type {
+            request = request.header("content-type", ct);
+        }
+        Reply::from(request.send().await.expect("request sent")).await
+    }
+
+    /// How many rows a table holds, read straight from the database.
+    pub fn count(&self, table: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.pool.get().expect("connection");
+        diesel::sql_query(format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {table}"))
+            .get_result::<Count>(&mut *conn)
+            .expect("count")
+            .n
+    }
+}
