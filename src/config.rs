@@ -30,6 +30,7 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub server: ServerSettings,
     pub database: DatabaseSettings,
+    pub documents: DocumentSettings,
     pub log: LogSettings,
 }
 
@@ -48,6 +49,16 @@ pub struct DatabaseSettings {
     pub url: String,
     pub pool_size: u32,
     pub connect_timeout_secs: u64,
+}
+
+/// Limits on uploaded documents.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentSettings {
+    /// Largest file accepted, in bytes.
+    pub max_bytes: u64,
+    /// Short names of the accepted types (see `documents::detect::KNOWN`).
+    pub allowed_types: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -87,6 +98,21 @@ impl Settings {
         crate::db::Backend::of_url(&self.database.url).map_err(|e| ConfigError(e.to_string()))?;
         if self.database.pool_size == 0 {
             return Err(ConfigError("database.pool_size must be at least 1".into()));
+        }
+        if self.documents.max_bytes == 0 {
+            return Err(ConfigError("documents.max_bytes must be at least 1".into()));
+        }
+        let known = crate::documents::detect::KNOWN;
+        if let Some(unknown) = self
+            .documents
+            .allowed_types
+            .iter()
+            .find(|t| !known.iter().any(|k| k.name == t.as_str()))
+        {
+            return Err(ConfigError(format!(
+                "documents.allowed_types: unknown type {unknown:?}; known: {}",
+                known.iter().map(|k| k.name).collect::<Vec<_>>().join(", ")
+            )));
         }
         Ok(())
     }

@@ -2,10 +2,13 @@
 //! and a registry of every donor's anti-trafficking projects.
 
 pub mod app;
+pub mod applications;
 pub mod audit;
+pub mod calls;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod funds;
 pub mod health;
@@ -14,6 +17,7 @@ pub mod money;
 pub mod observe;
 pub mod organisations;
 pub mod platform;
+pub mod taxonomy;
 pub mod telemetry;
 
 use std::net::TcpListener;

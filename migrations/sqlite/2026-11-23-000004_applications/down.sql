@@ -1,0 +1,9 @@
+DROP TABLE application_reference_counters;
+DROP TABLE application_revisions;
+DROP TABLE application_documents;
+DROP TABLE application_beneficiaries;
+DROP TABLE application_budget_lines;
+DROP TABLE application_themes;
+DROP TABLE application_countries;
+DROP TABLE applications;
+DROP TABLE calls;

@@ -1,0 +1,105 @@
+//! The shared vocabulary of `domain.md`: themes (the four Ps of the Global Plan of Action
+//! and their sub-themes), forms of exploitation, sex and age group. Calls, applications,
+//! reports and the registry all speak it, so it lives in one place.
+
+use crate::text_enum;
+
+/// The four Ps.
+pub const TOP_THEMES: &[&str] = &["prevention", "protection", "prosecution", "partnership"];
+
+/// Sub-themes, each `<P>.<name>`.
+pub const SUB_THEMES: &[&str] = &[
+    "prevention.awareness",
+    "prevention.livelihoods",
+    "prevention.research",
+    "protection.shelter",
+    "protection.medical",
+    "protection.psychosocial",
+    "protection.legal-aid",
+    "protection.repatriation",
+    "protection.family-reunification",
+    "protection.reintegration",
+    "prosecution.training",
+    "prosecution.legislation",
+    "prosecution.victim-witness",
+    "partnership.coordination",
+    "partnership.data",
+];
+
+/// Every theme code, the four Ps first.
+pub fn themes() -> impl Iterator<Item = &'static str> {
+    TOP_THEMES.iter().chain(SUB_THEMES.iter()).copied()
+}
+
+/// Whether `code` is a theme or sub-theme of the taxonomy.
+pub fn is_theme(code: &str) -> bool {
+    themes().any(|t| t == code)
+}
+
+text_enum!(
+    /// Forms of exploitation.
+    Exploitation {
+        Sexual => "sexual",
+        ForcedLabour => "forced-labour",
+        DomesticServitude => "domestic-servitude",
+        ForcedCriminality => "forced-criminality",
+        ForcedMarriage => "forced-marriage",
+        ChildSoldiers => "child-soldiers",
+        OrganRemoval => "organ-removal",
+        Begging => "begging",
+        Other => "other",
+    }
+);
+
+text_enum!(
+    /// Sex of beneficiaries, as counted.
+    Sex {
+        Female => "female",
+        Male => "male",
+        Other => "other",
+        Unknown => "unknown",
+    }
+);
+
+text_enum!(
+    /// Age group of beneficiaries, as counted.
+    AgeGroup {
+        Child => "child",
+        Adult => "adult",
+        Unknown => "unknown",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_sub_theme_belongs_to_one_of_the_four_ps() {
+        for sub in SUB_THEMES {
+            let (parent, name) = sub.split_once('.').expect("sub-themes are P.name");
+            assert!(TOP_THEMES.contains(&parent), "{sub}");
+            assert!(!name.is_empty());
+        }
+    }
+
+    #[test]
+    fn themes_are_recognised_exactly() {
+        assert!(is_theme("protection"));
+        assert!(is_theme("protection.legal-aid"));
+        assert!(!is_theme("Protection"));
+        assert!(!is_theme("protection."));
+        assert!(!is_theme("protection.unknown"));
+        assert!(!is_theme(""));
+        assert_eq!(themes().count(), 19);
+    }
+
+    #[test]
+    fn wire_names_round_trip() {
+        for e in Exploitation::ALL {
+            assert_eq!(Exploitation::from_db(e.as_str()).ok(), Some(*e));
+        }
+        assert_eq!(Sex::ALL.len(), 4);
+        assert_eq!(AgeGroup::ALL.len(), 3);
+    }
+}
