@@ -385,9 +385,9 @@ both_backends!(
         let mut missing = Vec::new();
         for endpoint in trustfund::app::endpoints() {
             let method = endpoint.method.as_str().to_ascii_lowercase();
-            if !paths
+            if paths
                 .get(endpoint.path)
-                .is_some_and(|p| p.get(&method).is_some())
+                .is_none_or(|p| p.get(&method).is_none())
             {
                 missing.push(format!("{} {}", endpoint.method, endpoint.path));
             }
@@ -487,9 +487,9 @@ fn an_unreachable_postgres_server_fails_fast_with_a_clear_error() {
         "postgres://nobody:hunter2@127.0.0.1:1/none".into(),
     );
     settings.database.connect_timeout_secs = 2;
-    let err = trustfund::open_database(&settings)
-        .err()
-        .expect("cannot connect");
+    let Err(err) = trustfund::open_database(&settings) else {
+        panic!("connecting to a closed port must fail")
+    };
     let message = err.to_string();
     assert!(message.contains("cannot open the database"), "{message}");
     assert!(
@@ -502,10 +502,10 @@ fn an_unreachable_postgres_server_fails_fast_with_a_clear_error() {
 fn an_unknown_database_scheme_is_refused_by_name() {
     let dir = tempfile::tempdir().expect("dir");
     let settings = common::test_settings(dir.path(), "mysql://x".into());
-    let message = trustfund::open_database(&settings)
-        .err()
-        .expect("refused")
-        .to_string();
+    let Err(err) = trustfund::open_database(&settings) else {
+        panic!("an unknown scheme must be refused")
+    };
+    let message = err.to_string();
     assert!(
         message.contains("sqlite://") && message.contains("postgres://"),
         "{message}"
