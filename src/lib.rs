@@ -4,6 +4,7 @@
 pub mod app;
 pub mod applications;
 pub mod audit;
+pub mod auth;
 pub mod calls;
 pub mod config;
 pub mod db;
@@ -14,6 +15,7 @@ pub mod funds;
 pub mod health;
 pub mod http;
 pub mod money;
+pub mod notify;
 pub mod observe;
 pub mod organisations;
 pub mod platform;
