@@ -14,7 +14,7 @@ use crate::db::DbPool;
 use crate::error::{AppError, ErrorCode};
 use crate::http::JsonLimits;
 use crate::observe::{self, Metrics};
-use crate::{audit, auth, funds, health, organisations};
+use crate::{applications, audit, auth, calls, documents, funds, health, organisations};
 
 /// What handlers share: the pool, the settings and the metrics registry.
 pub struct Services {
@@ -60,7 +60,7 @@ where
 /// test and the "no token, no entry" test all read this one table.
 pub fn endpoints() -> Vec<Endpoint> {
     use Access::{Public, User};
-    let (get, post, patch) = (Method::GET, Method::POST, Method::PATCH);
+    let (get, post, patch, delete) = (Method::GET, Method::POST, Method::PATCH, Method::DELETE);
     vec![
         endpoint(get.clone(), "/health/live", Public, health::live),
         endpoint(get.clone(), "/health/ready", Public, health::ready),
@@ -106,6 +106,122 @@ pub fn endpoints() -> Vec<Endpoint> {
             User,
             audit::list_audit_events,
         ),
+        endpoint(
+            post.clone(),
+            "/api/v1/funds/{id}/calls",
+            User,
+            calls::create_call,
+        ),
+        endpoint(get.clone(), "/api/v1/calls", Public, calls::list_calls),
+        endpoint(get.clone(), "/api/v1/calls/{id}", Public, calls::get_call),
+        endpoint(
+            patch.clone(),
+            "/api/v1/calls/{id}",
+            User,
+            calls::update_call,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/calls/{id}/open",
+            User,
+            calls::open_call,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/calls/{id}/close",
+            User,
+            calls::close_call,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/calls/{id}/applications",
+            User,
+            applications::create_application,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/applications",
+            User,
+            applications::list_applications,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/applications/{id}",
+            User,
+            applications::get_application,
+        ),
+        endpoint(
+            patch.clone(),
+            "/api/v1/applications/{id}",
+            User,
+            applications::update_application,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/applications/{id}/readiness",
+            User,
+            applications::readiness,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/applications/{id}/submit",
+            User,
+            applications::submit_application,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/applications/{id}/withdraw",
+            User,
+            applications::withdraw_application,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/applications/{id}/screening",
+            User,
+            applications::screen_application,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/applications/{id}/return-for-revision",
+            User,
+            applications::return_for_revision,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/applications/{id}/revisions",
+            User,
+            applications::list_revisions,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/applications/{id}/revisions/{revision}",
+            User,
+            applications::get_revision,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/applications/{id}/documents",
+            User,
+            documents::upload_document,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/applications/{id}/documents",
+            User,
+            documents::list_documents,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/applications/{id}/documents/{doc_id}",
+            User,
+            documents::download_document,
+        ),
+        endpoint(
+            delete.clone(),
+            "/api/v1/applications/{id}/documents/{doc_id}",
+            User,
+            documents::delete_document,
+        ),
     ]
 }
 
@@ -130,6 +246,27 @@ pub fn endpoints() -> Vec<Endpoint> {
         organisations::get_organisation,
         organisations::update_organisation,
         audit::list_audit_events,
+        calls::create_call,
+        calls::list_calls,
+        calls::get_call,
+        calls::update_call,
+        calls::open_call,
+        calls::close_call,
+        applications::create_application,
+        applications::list_applications,
+        applications::get_application,
+        applications::update_application,
+        applications::readiness,
+        applications::submit_application,
+        applications::withdraw_application,
+        applications::screen_application,
+        applications::return_for_revision,
+        applications::list_revisions,
+        applications::get_revision,
+        documents::upload_document,
+        documents::list_documents,
+        documents::download_document,
+        documents::delete_document,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth)

@@ -1,5 +1,573 @@
-//! Grant applications, from the NGO's draft to the secretariat's screening.
+//! Grant applications, from the NGO's draft to the secretariat's screening. An NGO edits
+//! its draft, checks `readiness`, submits; a submission freezes that revision (kept as a
+//! snapshot under `revisions/{n}`); the secretariat screens it or returns it for revision,
+//! which opens the next revision as a draft.
 
+pub mod emails;
 pub mod model;
 pub mod rules;
 pub mod store;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::app::AppState;
+use crate::audit::{self, Actor, Change};
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, Operation};
+use crate::calls::model::stored_time;
+use crate::db::{self, DbConn, write_transaction};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::http::{
+    Expected, PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_json,
+    parse_query,
+};
+use model::{
+    ApplicationStatus, ApplicationSummary, ApplicationView, Content, ReadinessView, ReturnRequest,
+    RevisionSummary, RevisionView, ScreeningRequest, UpdateApplication,
+};
+use store::Application;
+
+const ENTITY: &str = "application";
+
+/// The application `id` if `user` may see it; 404 otherwise, whether it exists or not.
+pub fn find_visible(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<Application> {
+    let app = store::find(conn, id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
+    visible(user, app)
+}
+
+/// Like `find_visible`, inside a write transaction (the row locked on PostgreSQL).
+pub fn find_visible_locked(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    id: &str,
+) -> AppResult<Application> {
+    let app = store::find_locked(conn, id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
+    visible(user, app)
+}
+
+fn visible(user: &CurrentUser, app: Application) -> AppResult<Application> {
+    if policy::application_visibility(user).allows(&app.organisation_id, &app.fund_id, app.status) {
+        Ok(app)
+    } else {
+        Err(AppError::not_found(ENTITY))
+    }
+}
+
+fn with_etag(status: StatusCode, view: &ApplicationView) -> HttpResponse {
+    json_with_etag(status, view, view.version)
+}
+
+/// The body of a create: empty, or JSON with the fields of a PATCH.
+fn optional_body(req: &HttpRequest, body: &[u8]) -> AppResult<UpdateApplication> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(UpdateApplication::default());
+    }
+    let json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| {
+            let v = v.trim().to_ascii_lowercase();
+            v == "application/json" || v.ends_with("+json")
+        })
+        .unwrap_or(false);
+    if !json {
+        return Err(AppError::new(
+            ErrorCode::UnsupportedMediaType,
+            "the body must be JSON, sent with Content-Type: application/json",
+        ));
+    }
+    parse_json(body)
+}
+
+/// Starts a draft application of the caller's organisation in an open call. The body may
+/// be empty or carry any field of `PATCH /applications/{id}`.
+#[utoipa::path(post, path = "/api/v1/calls/{id}/applications", tag = "applications",
+    params(("id" = String, Path, description = "call id")),
+    request_body(content = Option<UpdateApplication>, description = "optional first content of the draft"),
+    security(("bearer" = [])),
+    responses((status = 201, body = ApplicationView), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn create_application(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    call_id: web::Path<String>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::CreateApplication)?;
+    let organisation_id = policy::applicant_organisation(&user)?;
+    let call_id = parse_id(&call_id, "id")?.to_string();
+    let first = optional_body(&req, &body)?;
+    let actor = Actor::for_user(&req, &user);
+    let view = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let now = Utc::now();
+            let call = crate::calls::store::find(conn, &call_id)?
+                .filter(|c| crate::calls::rules::is_public(c.status))
+                .ok_or_else(|| AppError::not_found("call"))?;
+            crate::calls::rules::accepts_drafts(&call, now)
+                .map_err(|closed| AppError::invalid_state(closed.message()))?;
+            let content = first.apply(&Content::empty(), call.max_amount.currency())?;
+            let app = store::insert_draft(
+                conn,
+                store::NewDraft {
+                    call_id: &call.id,
+                    fund_id: &call.fund_id,
+                    organisation_id: &organisation_id,
+                    currency: call.max_amount.currency(),
+                    created_by: Some(user.id.clone()),
+                    content,
+                    now: stored_time(now),
+                },
+            )?;
+            let view = app.view(&[]);
+            audit::record(
+                conn,
+                &actor,
+                Change::<(), _> {
+                    entity: ENTITY,
+                    entity_id: &app.id,
+                    action: "create",
+                    before: None,
+                    after: Some(&view),
+                },
+            )?;
+            Ok(view)
+        })
+    })
+    .await?;
+    let location = format!("/api/v1/applications/{}", view.id);
+    let mut response = with_etag(StatusCode::CREATED, &view);
+    response.headers_mut().insert(
+        header::LOCATION,
+        header::HeaderValue::from_str(&location).expect("ids are plain ASCII"),
+    );
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationQuery {
+    pub call_id: Option<String>,
+    pub status: Option<ApplicationStatus>,
+    /// ISO 3166-1 alpha-2: applications working in this country.
+    pub country: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Lists the applications the caller may see: an NGO its own organisation's, the
+/// secretariat all, trustees the submitted ones of their funds.
+#[utoipa::path(get, path = "/api/v1/applications", tag = "applications",
+    params(ApplicationQuery), security(("bearer" = [])),
+    responses((status = 200, body = inline(Paginated<ApplicationSummary>))))]
+pub async fn list_applications(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadApplication)?;
+    let query: ApplicationQuery = parse_query(&req)?;
+    let page = PageParams {
+        limit: query.limit,
+        cursor: query.cursor.clone(),
+    }
+    .page()?;
+    let call_id = match &query.call_id {
+        Some(c) => Some(
+            uuid::Uuid::parse_str(c)
+                .map_err(|_| AppError::field("call_id", "must be a UUID"))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    if let Some(country) = &query.country {
+        let mut errors = Vec::new();
+        crate::platform::country("country", country, &mut errors);
+        crate::platform::validated((), errors)?;
+    }
+    let filter = store::ListFilter {
+        call_id,
+        status: query.status,
+        country: query.country.clone(),
+    };
+    let visibility = policy::application_visibility(&user);
+    let page_for_query = page.clone();
+    let rows = db::run(&state.pool, move |conn| {
+        store::list(conn, &visibility, &filter, &page_for_query)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_rows(
+        rows,
+        &page,
+        |a: &ApplicationSummary| a.id.clone(),
+    )))
+}
+
+/// Reads an application with its budget, beneficiaries and current documents.
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications",
+    params(("id" = String, Path, description = "application id")), security(("bearer" = [])),
+    responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem)))]
+pub async fn get_application(
+    state: AppState,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadApplication)?;
+    let id = parse_id(&id, "id")?.to_string();
+    let view = db::run(&state.pool, move |conn| {
+        let app = find_visible(conn, &user, &id)?;
+        let documents = store::current_documents(conn, &app.id)?;
+        Ok(app.view(&documents))
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, &view))
+}
+
+/// What one state change does besides saving the application.
+type Effects = Box<dyn FnOnce(&mut DbConn, &Application, &ApplicationView) -> AppResult<()> + Send>;
+
+/// One change of an application in one transaction: the application is read locked and
+/// must be visible to the user (404), then `If-Match` is checked (412), then `change`
+/// computes the next state (409/422), which is saved with a version compare-and-swap; then
+/// `effects` run (revision snapshot, email) and the audit event is written.
+async fn change_application(
+    state: &AppState,
+    req: &HttpRequest,
+    user: CurrentUser,
+    id: &str,
+    action: &'static str,
+    change: impl FnOnce(&mut DbConn, &Application, DateTime<Utc>) -> AppResult<(Application, Effects)>
+    + Send
+    + 'static,
+) -> AppResult<ApplicationView> {
+    let id = parse_id(id, "id")?.to_string();
+    let expected: Expected = if_match(req);
+    let actor = Actor::for_user(req, &user);
+    db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let current = find_visible_locked(conn, &user, &id)?;
+            expected.check(current.version)?;
+            let now = stored_time(Utc::now());
+            let (mut next, effects) = change(conn, &current, now)?;
+            next.version = current.version + 1;
+            next.updated_at = now;
+            store::save(conn, &current, &next)?.ok_or_else(|| AppError::stale(current.version))?;
+            let documents = store::current_documents(conn, &id)?;
+            let before = current.view(&documents);
+            let after = next.view(&documents);
+            effects(conn, &next, &after)?;
+            audit::record(
+                conn,
+                &actor,
+                Change {
+                    entity: ENTITY,
+                    entity_id: &id,
+                    action,
+                    before: Some(&before),
+                    after: Some(&after),
+                },
+            )?;
+            Ok(after)
+        })
+    })
+    .await
+}
+
+fn no_effects() -> Effects {
+    Box::new(|_, _, _| Ok(()))
+}
+
+/// Edits a draft. Only the fields named here can be set; status, version, reference,
+/// scores or decisions in the body are refused (422) by name. A submitted application is
+/// frozen (409).
+#[utoipa::path(patch, path = "/api/v1/applications/{id}", tag = "applications",
+    params(("id" = String, Path, description = "application id"),
+           ("If-Match" = Option<String>, Header, description = "ETag last read")),
+    request_body = UpdateApplication, security(("bearer" = [])),
+    responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn update_application(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+    body: ValidJson<UpdateApplication>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::UpdateApplication)?;
+    let patch = body.0;
+    let view = change_application(&state, &req, user, &id, "update", move |_, app, _| {
+        rules::check_editable(app.status)?;
+        let content = patch.apply(&app.content, app.currency)?;
+        Ok((
+            Application {
+                content,
+                ..app.clone()
+            },
+            no_effects(),
+        ))
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, &view))
+}
+
+/// Judges, by the server clock, what still blocks a submission: the same rule `submit`
+/// enforces. `ready` is true when nothing does.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/readiness", tag = "applications",
+    params(("id" = String, Path, description = "application id")), security(("bearer" = [])),
+    responses((status = 200, body = ReadinessView), (status = 404, body = crate::error::Problem)))]
+pub async fn readiness(
+    state: AppState,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadApplication)?;
+    let id = parse_id(&id, "id")?.to_string();
+    let view = db::run(&state.pool, move |conn| {
+        let app = find_visible(conn, &user, &id)?;
+        let call = crate::calls::store::find(conn, &app.call_id)?
+            .ok_or_else(|| AppError::internal(format!("application {id} has no call")))?;
+        let kinds: Vec<String> = store::current_documents(conn, &id)?
+            .into_iter()
+            .map(|d| d.kind)
+            .collect();
+        let now = Utc::now();
+        let blockers = rules::blockers(&rules::Facts {
+            status: app.status,
+            revision: app.revision,
+            content: &app.content,
+            document_kinds: &kinds,
+            call: &call,
+            now,
+        });
+        Ok(ReadinessView {
+            ready: blockers.is_empty(),
+            blockers,
+            checked_at: now,
+            closes_at: call.closes_at,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Submits the draft: 409 unless it is a draft and the call takes it now (server clock,
+/// UTC), 422 naming everything incomplete (the readiness rules). The submitted revision is
+/// frozen as a snapshot, a reference number is given, and an acknowledgement is emailed.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/submit", tag = "applications",
+    params(("id" = String, Path, description = "application id"),
+           ("If-Match" = Option<String>, Header, description = "ETag last read")),
+    security(("bearer" = [])),
+    responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn submit_application(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::SubmitApplication)?;
+    let (submitter_id, submitter_email) = (user.id.clone(), user.email.clone());
+    let view = change_application(&state, &req, user, &id, "submit", move |conn, app, now| {
+        let call = crate::calls::store::find_shared(conn, &app.call_id)?
+            .ok_or_else(|| AppError::internal(format!("application {} has no call", app.id)))?;
+        let kinds: Vec<String> = store::current_documents(conn, &app.id)?
+            .into_iter()
+            .map(|d| d.kind)
+            .collect();
+        rules::check_submission(&rules::Facts {
+            status: app.status,
+            revision: app.revision,
+            content: &app.content,
+            document_kinds: &kinds,
+            call: &call,
+            now,
+        })?;
+        let reference = match &app.reference {
+            Some(r) => r.clone(),
+            None => {
+                let fund = crate::funds::store::find(conn, &app.fund_id)?
+                    .ok_or_else(|| AppError::internal("an application's fund is missing"))?;
+                store::next_reference(conn, &app.fund_id, &fund.code, now)?
+            }
+        };
+        let next = Application {
+            status: ApplicationStatus::Submitted,
+            reference: Some(reference),
+            submitted_at: Some(now),
+            contact_email: Some(submitter_email),
+            return_reason: None,
+            returned_at: None,
+            ..app.clone()
+        };
+        let call_title = call.title.clone();
+        let effects: Effects = Box::new(move |conn, app, view| {
+            store::insert_revision(conn, &app.id, app.revision, view, Some(&submitter_id), now)?;
+            emails::submitted(conn, app, &call_title)
+        });
+        Ok((next, effects))
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, &view))
+}
+
+/// Withdraws the application, possible until the board decides.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/withdraw", tag = "applications",
+    params(("id" = String, Path, description = "application id"),
+           ("If-Match" = Option<String>, Header, description = "ETag last read")),
+    security(("bearer" = [])),
+    responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
+pub async fn withdraw_application(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::WithdrawApplication)?;
+    let view = change_application(&state, &req, user, &id, "withdraw", |_, app, now| {
+        let status = rules::withdraw(app.status)?;
+        Ok((
+            Application {
+                status,
+                withdrawn_at: Some(now),
+                ..app.clone()
+            },
+            no_effects(),
+        ))
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, &view))
+}
+
+/// The secretariat's eligibility screening of a submitted application: `under_review` or
+/// `ineligible` (notes required), and the organisation is told by email.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/screening", tag = "applications",
+    params(("id" = String, Path, description = "application id"),
+           ("If-Match" = Option<String>, Header, description = "ETag last read")),
+    request_body = ScreeningRequest, security(("bearer" = [])),
+    responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn screen_application(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+    body: ValidJson<ScreeningRequest>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ScreenApplication)?;
+    let screening = body.0.validate()?;
+    let view = change_application(&state, &req, user, &id, "screen", move |_, app, now| {
+        let status = rules::screen(app.status, screening.eligible)?;
+        let next = Application {
+            status,
+            screening: Some(store::Screening {
+                eligible: screening.eligible,
+                notes: screening.notes,
+                screened_at: now,
+            }),
+            ..app.clone()
+        };
+        Ok((next, Box::new(|conn, app, _| emails::screened(conn, app))))
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, &view))
+}
+
+/// Sends a submitted application back to its organisation: it becomes a draft again as the
+/// next revision, the submitted one stays readable under `revisions/{n}`.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/return-for-revision", tag = "applications",
+    params(("id" = String, Path, description = "application id"),
+           ("If-Match" = Option<String>, Header, description = "ETag last read")),
+    request_body = ReturnRequest, security(("bearer" = [])),
+    responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn return_for_revision(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+    body: ValidJson<ReturnRequest>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReturnApplication)?;
+    let reason = body.0.validate()?;
+    let view = change_application(&state, &req, user, &id, "return", move |_, app, now| {
+        let status = rules::return_for_revision(app.status)?;
+        let returned_revision = app.revision;
+        let next = Application {
+            status,
+            revision: app.revision + 1,
+            return_reason: Some(reason.clone()),
+            returned_at: Some(now),
+            submitted_at: None,
+            screening: None,
+            ..app.clone()
+        };
+        let effects: Effects = Box::new(move |conn, app, _| {
+            store::mark_revision_returned(conn, &app.id, returned_revision, &reason, now)?;
+            emails::returned(conn, app, &reason)
+        });
+        Ok((next, effects))
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, &view))
+}
+
+/// The submitted revisions of an application, oldest first.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/revisions", tag = "applications",
+    params(("id" = String, Path, description = "application id")), security(("bearer" = [])),
+    responses((status = 200, body = inline(Paginated<RevisionSummary>)), (status = 404, body = crate::error::Problem)))]
+pub async fn list_revisions(
+    state: AppState,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadApplication)?;
+    let id = parse_id(&id, "id")?.to_string();
+    let revisions = db::run(&state.pool, move |conn| {
+        find_visible(conn, &user, &id)?;
+        store::list_revisions(conn, &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Paginated {
+        items: revisions,
+        next_cursor: None,
+    }))
+}
+
+/// One submitted revision exactly as it was sent (frozen).
+#[utoipa::path(get, path = "/api/v1/applications/{id}/revisions/{revision}", tag = "applications",
+    params(("id" = String, Path, description = "application id"),
+           ("revision" = i32, Path, description = "revision number, from 1")),
+    security(("bearer" = [])),
+    responses((status = 200, body = RevisionView), (status = 404, body = crate::error::Problem)))]
+pub async fn get_revision(
+    state: AppState,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadApplication)?;
+    let (id, revision) = path.into_inner();
+    let id = parse_id(&id, "id")?.to_string();
+    let revision: i32 = revision
+        .parse()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| AppError::malformed("revision must be a whole number from 1"))?;
+    let view = db::run(&state.pool, move |conn| {
+        find_visible(conn, &user, &id)?;
+        store::find_revision(conn, &id, revision)?.ok_or_else(|| AppError::not_found("revision"))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}

@@ -232,11 +232,6 @@ fn find_row(conn: &mut DbConn, id: &str) -> AppResult<Option<ApplicationRow>> {
         .optional()?)
 }
 
-/// The application's row only (no content): enough to decide who may see it.
-pub fn find_header(conn: &mut DbConn, id: &str) -> AppResult<Option<ApplicationRow>> {
-    find_row(conn, id)
-}
-
 pub fn find(conn: &mut DbConn, id: &str) -> AppResult<Option<Application>> {
     match find_row(conn, id)? {
         Some(row) => Ok(Some(load(conn, row)?)),
@@ -466,13 +461,14 @@ pub enum Visibility {
 }
 
 impl Visibility {
-    /// Whether `row` is visible; an invisible application answers 404.
-    pub fn allows(&self, row: &ApplicationRow) -> bool {
+    /// Whether an application of `organisation_id` in `fund_id` at `status` is visible;
+    /// an invisible application answers 404.
+    pub fn allows(&self, organisation_id: &str, fund_id: &str, status: ApplicationStatus) -> bool {
         match self {
             Visibility::All => true,
-            Visibility::Organisation(org) => &row.organisation_id == org,
+            Visibility::Organisation(org) => org == organisation_id,
             Visibility::SubmittedInFunds(funds) => {
-                funds.contains(&row.fund_id) && row.status != ApplicationStatus::Draft.as_str()
+                funds.iter().any(|f| f == fund_id) && status != ApplicationStatus::Draft
             }
             Visibility::Nothing => false,
         }

@@ -3,6 +3,7 @@
 //! Handlers ask; they never test roles themselves.
 
 use super::{CurrentUser, Role};
+use crate::applications::store::Visibility;
 use crate::error::AppError;
 
 /// Every operation of the API that needs a signed-in user.
@@ -18,6 +19,22 @@ pub enum Operation {
     ReadOrganisation,
     UpdateOrganisation,
     ReadAuditEvents,
+    CreateCall,
+    UpdateCall,
+    OpenCall,
+    CloseCall,
+    /// See calls that are still drafts (everyone sees opened ones).
+    ReadDraftCalls,
+    CreateApplication,
+    /// List or read applications; which ones is `application_visibility`.
+    ReadApplication,
+    UpdateApplication,
+    UploadDocument,
+    DeleteDocument,
+    SubmitApplication,
+    WithdrawApplication,
+    ScreenApplication,
+    ReturnApplication,
 }
 
 use Role::{Admin, Donor, Finance, Ngo, Reviewer, Trustee};
@@ -32,6 +49,19 @@ pub fn allowed_roles(operation: Operation) -> &'static [Role] {
         Operation::CreateOrganisation | Operation::UpdateOrganisation => &[Admin],
         Operation::ReadOrganisation => EVERYONE,
         Operation::ReadAuditEvents => &[Admin],
+        Operation::CreateCall
+        | Operation::UpdateCall
+        | Operation::OpenCall
+        | Operation::CloseCall
+        | Operation::ReadDraftCalls => &[Admin],
+        Operation::CreateApplication
+        | Operation::UpdateApplication
+        | Operation::UploadDocument
+        | Operation::DeleteDocument
+        | Operation::SubmitApplication
+        | Operation::WithdrawApplication => &[Ngo],
+        Operation::ReadApplication => &[Admin, Trustee, Reviewer, Ngo],
+        Operation::ScreenApplication | Operation::ReturnApplication => &[Admin],
     }
 }
 
@@ -82,6 +112,30 @@ pub fn require_reader(
     }
 }
 
+/// Which applications a user may see; any other answers 404. The secretariat sees all,
+/// an organisation's members its own (drafts included), trustees the submitted ones of
+/// the funds whose board they sit on. Reviewers see none until review assignments exist;
+/// the review feature widens this to the applications assigned to them.
+pub fn application_visibility(user: &CurrentUser) -> Visibility {
+    match user.role {
+        Admin => Visibility::All,
+        Ngo => user
+            .organisation_id
+            .clone()
+            .map(Visibility::Organisation)
+            .unwrap_or(Visibility::Nothing),
+        Trustee => Visibility::SubmittedInFunds(user.fund_ids.clone()),
+        Reviewer | Finance | Donor => Visibility::Nothing,
+    }
+}
+
+/// The organisation an NGO user applies for; an account without one may not apply.
+pub fn applicant_organisation(user: &CurrentUser) -> Result<String, AppError> {
+    user.organisation_id.clone().ok_or_else(|| {
+        AppError::forbidden("this account belongs to no organisation, so it cannot apply")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +171,50 @@ mod tests {
         assert!(require_member(&user(Admin, None), "org-b", "application").is_ok());
         assert!(require_reader(&user(Finance, None), "org-b", "pledge").is_ok());
         assert!(require_reader(&user(Donor, Some("org-a")), "org-b", "pledge").is_err());
+    }
+
+    #[test]
+    fn only_ngos_write_applications_and_only_admins_run_calls_and_screening() {
+        for role in Role::ALL {
+            let u = user(*role, Some("org-a"));
+            for op in [
+                Operation::CreateApplication,
+                Operation::UpdateApplication,
+                Operation::SubmitApplication,
+                Operation::UploadDocument,
+            ] {
+                assert_eq!(authorize(&u, op).is_ok(), *role == Ngo, "{role:?} {op:?}");
+            }
+            for op in [
+                Operation::CreateCall,
+                Operation::OpenCall,
+                Operation::ScreenApplication,
+                Operation::ReturnApplication,
+            ] {
+                assert_eq!(authorize(&u, op).is_ok(), *role == Admin, "{role:?} {op:?}");
+            }
+            assert_eq!(
+                authorize(&u, Operation::ReadApplication).is_ok(),
+                !matches!(role, Finance | Donor)
+            );
+        }
+    }
+
+    #[test]
+    fn application_visibility_follows_the_role() {
+        assert_eq!(application_visibility(&user(Admin, None)), Visibility::All);
+        assert_eq!(
+            application_visibility(&user(Ngo, Some("org-a"))),
+            Visibility::Organisation("org-a".into())
+        );
+        assert_eq!(
+            application_visibility(&user(Ngo, None)),
+            Visibility::Nothing
+        );
+        assert_eq!(
+            application_visibility(&user(Donor, Some("org-a"))),
+            Visibility::Nothing
+        );
+        assert!(applicant_organisation(&user(Ngo, None)).is_err());
     }
 }

@@ -1,6 +1,296 @@
 //! Calls for proposals: a fund's invitation to apply, with its deadline, ceiling,
-//! eligible countries, themes, required documents and review rubric.
+//! eligible countries, themes, required documents and review rubric. Opened and closed
+//! calls are public; drafts only the secretariat sees.
 
 pub mod model;
 pub mod rules;
 pub mod store;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::app::AppState;
+use crate::audit::{self, Actor, Change};
+use crate::auth::policy::{self, Operation};
+use crate::auth::{CurrentUser, MaybeUser};
+use crate::db::{self, write_transaction};
+use crate::error::{AppError, AppResult};
+use crate::http::{
+    Expected, Page, PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id,
+    parse_query,
+};
+use model::{Call, CallStatus, CallView, CreateCall, UpdateCall};
+
+const ENTITY: &str = "call";
+
+/// Whether this caller may see drafts.
+fn sees_drafts(user: &MaybeUser) -> bool {
+    user.0
+        .as_ref()
+        .is_some_and(|u| policy::authorize(u, Operation::ReadDraftCalls).is_ok())
+}
+
+/// Opens a new call (as a draft) in a fund.
+#[utoipa::path(post, path = "/api/v1/funds/{id}/calls", tag = "calls",
+    params(("id" = String, Path, description = "fund id")),
+    request_body = CreateCall, security(("bearer" = [])),
+    responses((status = 201, body = CallView), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn create_call(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    fund_id: web::Path<String>,
+    body: ValidJson<CreateCall>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::CreateCall)?;
+    let fund_id = parse_id(&fund_id, "id")?.to_string();
+    let new = body.0.validate()?;
+    let actor = Actor::for_user(&req, &user);
+    let now = Utc::now();
+    let view = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            crate::funds::store::find(conn, &fund_id)?
+                .ok_or_else(|| AppError::not_found("fund"))?;
+            let call = store::insert(conn, &fund_id, new, model::stored_time(now))?;
+            let view = call.view(now);
+            audit::record(
+                conn,
+                &actor,
+                Change::<(), _> {
+                    entity: ENTITY,
+                    entity_id: &call.id,
+                    action: "create",
+                    before: None,
+                    after: Some(&view),
+                },
+            )?;
+            Ok(view)
+        })
+    })
+    .await?;
+    let version = view.version;
+    Ok(json_with_etag(StatusCode::CREATED, &view, version))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CallQuery {
+    pub fund_id: Option<String>,
+    pub status: Option<CallStatus>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Lists calls: open, closed and decided ones to anyone, drafts to the secretariat.
+#[utoipa::path(get, path = "/api/v1/calls", tag = "calls", params(CallQuery),
+    responses((status = 200, body = inline(Paginated<CallView>))))]
+pub async fn list_calls(
+    state: AppState,
+    req: HttpRequest,
+    user: MaybeUser,
+) -> AppResult<HttpResponse> {
+    let query: CallQuery = parse_query(&req)?;
+    let page = PageParams {
+        limit: query.limit,
+        cursor: query.cursor.clone(),
+    }
+    .page()?;
+    let fund_id = match &query.fund_id {
+        Some(f) => Some(
+            uuid::Uuid::parse_str(f)
+                .map_err(|_| AppError::field("fund_id", "must be a UUID"))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    let filter = store::CallFilter {
+        fund_id,
+        status: query.status,
+        public_only: !sees_drafts(&user),
+    };
+    let page_for_query: Page = page.clone();
+    let calls = db::run(&state.pool, move |conn| {
+        store::list(conn, &filter, &page_for_query)
+    })
+    .await?;
+    let now = Utc::now();
+    let views: Vec<CallView> = calls.iter().map(|c| c.view(now)).collect();
+    Ok(
+        HttpResponse::Ok().json(Paginated::from_rows(views, &page, |c: &CallView| {
+            c.id.clone()
+        })),
+    )
+}
+
+async fn load_visible(state: &AppState, user: &MaybeUser, id: &str) -> AppResult<Call> {
+    let id = parse_id(id, "id")?.to_string();
+    let call = db::run(&state.pool, move |conn| store::find(conn, &id))
+        .await?
+        .ok_or_else(|| AppError::not_found(ENTITY))?;
+    if rules::is_public(call.status) || sees_drafts(user) {
+        Ok(call)
+    } else {
+        Err(AppError::not_found(ENTITY))
+    }
+}
+
+/// Reads one call.
+#[utoipa::path(get, path = "/api/v1/calls/{id}", tag = "calls",
+    params(("id" = String, Path, description = "call id")),
+    responses((status = 200, body = CallView), (status = 404, body = crate::error::Problem)))]
+pub async fn get_call(
+    state: AppState,
+    user: MaybeUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let call = load_visible(&state, &user, &id).await?;
+    Ok(json_with_etag(
+        StatusCode::OK,
+        &call.view(Utc::now()),
+        call.version,
+    ))
+}
+
+/// Runs `change` on the call in one transaction with its audit event: 404, then 412 on a
+/// stale `If-Match`, then whatever `change` refuses.
+async fn change_call(
+    state: &AppState,
+    actor: Actor,
+    id: &str,
+    expected: Expected,
+    action: &'static str,
+    change: impl FnOnce(&Call) -> AppResult<Call> + Send + 'static,
+) -> AppResult<CallView> {
+    let id = parse_id(id, "id")?.to_string();
+    db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let current =
+                store::find_locked(conn, &id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
+            expected.check(current.version)?;
+            let now = Utc::now();
+            let mut next = change(&current)?;
+            next.version = current.version + 1;
+            next.updated_at = model::stored_time(now);
+            let saved = store::replace(conn, current.version, &next)?
+                .ok_or_else(|| AppError::stale(current.version))?;
+            let (before, after) = (current.view(now), saved.view(now));
+            audit::record(
+                conn,
+                &actor,
+                Change {
+                    entity: ENTITY,
+                    entity_id: &id,
+                    action,
+                    before: Some(&before),
+                    after: Some(&after),
+                },
+            )?;
+            Ok(after)
+        })
+    })
+    .await
+}
+
+/// Changes a call. A draft may change in everything but its currency; an open call only
+/// in its title, description and deadline; a closed one not at all (409 naming the fields).
+#[utoipa::path(patch, path = "/api/v1/calls/{id}", tag = "calls",
+    params(("id" = String, Path, description = "call id"),
+           ("If-Match" = Option<String>, Header, description = "ETag last read")),
+    request_body = UpdateCall, security(("bearer" = [])),
+    responses((status = 200, body = CallView), (status = 409, body = crate::error::Problem),
+              (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn update_call(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+    body: ValidJson<UpdateCall>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::UpdateCall)?;
+    let patch = body.0;
+    let view = change_call(
+        &state,
+        Actor::for_user(&req, &user),
+        &id,
+        if_match(&req),
+        "update",
+        move |call| {
+            rules::check_editable(call.status, &patch.fields())?;
+            patch.apply(call)
+        },
+    )
+    .await?;
+    let version = view.version;
+    Ok(json_with_etag(StatusCode::OK, &view, version))
+}
+
+/// Opens a draft call: it becomes public, and takes submissions between `opens_at` and
+/// `closes_at` by the server clock.
+#[utoipa::path(post, path = "/api/v1/calls/{id}/open", tag = "calls",
+    params(("id" = String, Path, description = "call id"),
+           ("If-Match" = Option<String>, Header, description = "ETag last read")),
+    security(("bearer" = [])),
+    responses((status = 200, body = CallView), (status = 409, body = crate::error::Problem),
+              (status = 412, body = crate::error::Problem)))]
+pub async fn open_call(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::OpenCall)?;
+    let view = change_call(
+        &state,
+        Actor::for_user(&req, &user),
+        &id,
+        if_match(&req),
+        "open",
+        |call| {
+            let status = rules::open(call, Utc::now())?;
+            Ok(Call {
+                status,
+                ..call.clone()
+            })
+        },
+    )
+    .await?;
+    let version = view.version;
+    Ok(json_with_etag(StatusCode::OK, &view, version))
+}
+
+/// Closes an open call: no more drafts or first submissions.
+#[utoipa::path(post, path = "/api/v1/calls/{id}/close", tag = "calls",
+    params(("id" = String, Path, description = "call id"),
+           ("If-Match" = Option<String>, Header, description = "ETag last read")),
+    security(("bearer" = [])),
+    responses((status = 200, body = CallView), (status = 409, body = crate::error::Problem),
+              (status = 412, body = crate::error::Problem)))]
+pub async fn close_call(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::CloseCall)?;
+    let view = change_call(
+        &state,
+        Actor::for_user(&req, &user),
+        &id,
+        if_match(&req),
+        "close",
+        |call| {
+            let status = rules::close(call)?;
+            Ok(Call {
+                status,
+                ..call.clone()
+            })
+        },
+    )
+    .await?;
+    let version = view.version;
+    Ok(json_with_etag(StatusCode::OK, &view, version))
+}

@@ -405,10 +405,10 @@ impl UpdateCall {
         if self.opens_at.is_some() || self.closes_at.is_some() {
             window(next.opens_at, next.closes_at, &mut errors);
         }
-        if let Some(a) = self.max_amount {
-            if let Some(m) = max_amount(a.0, call.max_amount.currency().code(), &mut errors) {
-                next.max_amount = m;
-            }
+        if let Some(a) = self.max_amount
+            && let Some(m) = max_amount(a.0, call.max_amount.currency().code(), &mut errors)
+        {
+            next.max_amount = m;
         }
         if let Some(m) = self.max_duration_months {
             next.max_duration_months = max_duration(m, &mut errors);

@@ -154,6 +154,20 @@ pub fn find_locked(conn: &mut DbConn, id: &str) -> AppResult<Option<Call>> {
     find(conn, id)
 }
 
+/// Reads a call that a submission depends on, with a shared lock on PostgreSQL: many
+/// submissions may hold it at once, but the call cannot close under them.
+pub fn find_shared(conn: &mut DbConn, id: &str) -> AppResult<Option<Call>> {
+    if let DbConn::Postgres(pg) = conn {
+        calls::table
+            .find(id)
+            .select(calls::id)
+            .for_share()
+            .first::<String>(pg)
+            .optional()?;
+    }
+    find(conn, id)
+}
+
 pub struct CallFilter {
     pub fund_id: Option<String>,
     pub status: Option<CallStatus>,

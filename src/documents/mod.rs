@@ -1,5 +1,279 @@
-//! Documents attached to applications: upload checks, storage and downloads.
+//! Documents attached to applications. Uploads are `multipart/form-data` with `kind` and
+//! `file`; the type is judged from the bytes, the stored name is generated, the SHA-256 is
+//! kept; downloads go only to readers of the application. Bytes live behind the
+//! `DocumentStore` interface (a local folder under `data_dir` by default).
 
 pub mod detect;
 pub mod storage;
 pub mod upload;
+
+use std::io::Read;
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{
+    self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use sha2::{Digest, Sha256};
+
+use crate::app::AppState;
+use crate::applications::model::DocumentView;
+use crate::applications::{find_visible, find_visible_locked, rules, store as app_store};
+use crate::audit::{self, Actor, Change};
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, Operation};
+use crate::calls::model::stored_time;
+use crate::config::Settings;
+use crate::db::{self, write_transaction};
+use crate::error::{AppError, AppResult};
+use crate::http::{Paginated, parse_id};
+use storage::{DocumentStore, LocalFolderStore};
+
+const ENTITY: &str = "application_document";
+
+/// The configured document store.
+pub fn store_for(settings: &Settings) -> Arc<dyn DocumentStore> {
+    Arc::new(LocalFolderStore::new(&settings.data_dir))
+}
+
+/// Uploads a document to a draft application.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/documents", tag = "documents",
+    params(("id" = String, Path, description = "application id")),
+    request_body(content = String, content_type = "multipart/form-data",
+        description = "fields `kind` (e.g. `proposal`) and `file`"),
+    security(("bearer" = [])),
+    responses((status = 201, body = DocumentView), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 413, body = crate::error::Problem),
+              (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn upload_document(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::UploadDocument)?;
+    let id = parse_id(&id, "id")?.to_string();
+    // Refuse early, before reading a byte of the file, what would be refused anyway.
+    let early_user = user.clone();
+    let early_id = id.clone();
+    db::run(&state.pool, move |conn| {
+        let app = find_visible(conn, &early_user, &early_id)?;
+        rules::check_editable(app.status)
+    })
+    .await?;
+
+    let store = store_for(&state.settings);
+    let received = upload::receive(&req, payload, store.clone(), &state.settings.documents).await?;
+    let actor = Actor::for_user(&req, &user);
+    let view = db::run(&state.pool, move |conn| {
+        let document_id = uuid::Uuid::now_v7().to_string();
+        let key = document_id.clone();
+        let mut published = false;
+        let result = write_transaction(conn, |conn| {
+            let app = find_visible_locked(conn, &user, &id)?;
+            rules::check_editable(app.status)?;
+            let row = app_store::DocumentRow {
+                id: document_id.clone(),
+                application_id: app.id.clone(),
+                kind: received.kind,
+                file_name: received.file.file_name,
+                content_type: received.file.kind.mime.to_string(),
+                size_bytes: i64::try_from(received.file.size)
+                    .map_err(|_| AppError::internal("a document larger than i64 bytes"))?,
+                sha256: received.file.sha256,
+                storage_key: key.clone(),
+                added_in_revision: app.revision,
+                removed_in_revision: None,
+                uploaded_by: Some(user.id.clone()),
+                created_at: stored_time(Utc::now()).naive_utc(),
+            };
+            app_store::insert_document(conn, &row)?;
+            let view = row.view();
+            audit::record(
+                conn,
+                &actor,
+                Change::<(), _> {
+                    entity: ENTITY,
+                    entity_id: &row.id,
+                    action: "upload",
+                    before: None,
+                    after: Some(&view),
+                },
+            )?;
+            // Last step: publish the file. If the commit fails after this, it is removed.
+            store
+                .put(&key, received.file.file)
+                .map_err(|e| AppError::internal(format!("cannot store a document: {e}")))?;
+            published = true;
+            Ok(view)
+        });
+        if result.is_err()
+            && published
+            && let Err(e) = store.delete(&key)
+        {
+            tracing::error!(key, error = %e, "an uploaded file outlived its failed transaction");
+        }
+        result
+    })
+    .await?;
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, view.href.clone()));
+    Ok(response.json(view))
+}
+
+/// The documents of the application's current revision.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/documents", tag = "documents",
+    params(("id" = String, Path, description = "application id")), security(("bearer" = [])),
+    responses((status = 200, body = inline(Paginated<DocumentView>)), (status = 404, body = crate::error::Problem)))]
+pub async fn list_documents(
+    state: AppState,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadApplication)?;
+    let id = parse_id(&id, "id")?.to_string();
+    let items = db::run(&state.pool, move |conn| {
+        find_visible(conn, &user, &id)?;
+        Ok(app_store::current_documents(conn, &id)?
+            .iter()
+            .map(app_store::DocumentRow::view)
+            .collect::<Vec<_>>())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Paginated {
+        items,
+        next_cursor: None,
+    }))
+}
+
+/// `attachment; filename="…"; filename*=UTF-8''…`: an ASCII fallback and the exact name.
+fn disposition(file_name: &str) -> ContentDisposition {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut parameters = vec![DispositionParam::Filename(ascii.clone())];
+    if ascii != file_name {
+        parameters.push(DispositionParam::FilenameExt(ExtendedValue {
+            charset: Charset::Ext("UTF-8".into()),
+            language_tag: None,
+            value: file_name.as_bytes().to_vec(),
+        }));
+    }
+    ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters,
+    }
+}
+
+/// Downloads a document of the application (current or of an earlier revision), with the
+/// type detected at upload and the cleaned file name. The bytes are checked against the
+/// recorded SHA-256 before they are sent.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/documents/{doc_id}", tag = "documents",
+    params(("id" = String, Path, description = "application id"),
+           ("doc_id" = String, Path, description = "document id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "the document's bytes", content_type = "application/octet-stream"),
+              (status = 404, body = crate::error::Problem)))]
+pub async fn download_document(
+    state: AppState,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadApplication)?;
+    let (id, doc_id) = path.into_inner();
+    let id = parse_id(&id, "id")?.to_string();
+    let doc_id = parse_id(&doc_id, "doc_id")?.to_string();
+    let doc = db::run(&state.pool, move |conn| {
+        find_visible(conn, &user, &id)?;
+        app_store::find_document(conn, &id, &doc_id)?.ok_or_else(|| AppError::not_found("document"))
+    })
+    .await?;
+    let store = store_for(&state.settings);
+    let key = doc.storage_key.clone();
+    let expected = doc.sha256.clone();
+    let bytes = web::block(move || -> AppResult<Vec<u8>> {
+        let mut bytes = Vec::new();
+        store
+            .open(&key)
+            .and_then(|mut r| r.read_to_end(&mut bytes))
+            .map_err(|e| AppError::internal(format!("cannot read document {key}: {e}")))?;
+        if hex::encode(Sha256::digest(&bytes)) != expected {
+            return Err(AppError::internal(format!(
+                "document {key} does not match its recorded SHA-256"
+            )));
+        }
+        Ok(bytes)
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))??;
+    Ok(HttpResponse::build(StatusCode::OK)
+        .insert_header((header::CONTENT_TYPE, doc.content_type.clone()))
+        .insert_header((header::CONTENT_DISPOSITION, disposition(&doc.file_name)))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header((header::ETAG, format!("\"{}\"", doc.sha256)))
+        .insert_header(("Digest", format!("sha-256={}", doc.sha256)))
+        .body(bytes))
+}
+
+/// Takes a document out of a draft. One uploaded in an earlier, submitted revision stays
+/// readable there.
+#[utoipa::path(delete, path = "/api/v1/applications/{id}/documents/{doc_id}", tag = "documents",
+    params(("id" = String, Path, description = "application id"),
+           ("doc_id" = String, Path, description = "document id")),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem)))]
+pub async fn delete_document(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::DeleteDocument)?;
+    let (id, doc_id) = path.into_inner();
+    let id = parse_id(&id, "id")?.to_string();
+    let doc_id = parse_id(&doc_id, "doc_id")?.to_string();
+    let actor = Actor::for_user(&req, &user);
+    let removable = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let app = find_visible_locked(conn, &user, &id)?;
+            let doc = app_store::find_document(conn, &id, &doc_id)?
+                .filter(|d| d.removed_in_revision.is_none())
+                .ok_or_else(|| AppError::not_found("document"))?;
+            rules::check_editable(app.status)?;
+            let delete_file = app_store::remove_document(conn, &doc, app.revision)?;
+            audit::record(
+                conn,
+                &actor,
+                Change::<_, ()> {
+                    entity: ENTITY,
+                    entity_id: &doc.id,
+                    action: "remove",
+                    before: Some(&doc.view()),
+                    after: None,
+                },
+            )?;
+            Ok(delete_file.then_some(doc.storage_key))
+        })
+    })
+    .await?;
+    if let Some(key) = removable {
+        let store = store_for(&state.settings);
+        let deleted = web::block(move || store.delete(&key)).await;
+        if !matches!(deleted, Ok(Ok(()))) {
+            tracing::warn!("a removed document's file could not be deleted; it is unreferenced");
+        }
+    }
+    Ok(HttpResponse::NoContent().finish())
+}

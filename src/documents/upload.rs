@@ -54,10 +54,6 @@ fn multipart_error(e: MultipartError) -> AppError {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A download name from whatever the client sent: no folders (`../../etc/passwd` becomes
 /// `passwd`), no control or quoting characters, no leading dots, at most 150 characters,
 /// and ending in the detected type's extension.
@@ -171,7 +167,7 @@ pub async fn receive(
                     file = Some((
                         spool,
                         size,
-                        hex(&hasher.finalize()),
+                        hex::encode(hasher.finalize()),
                         head,
                         client_name.unwrap_or_default(),
                     ));

@@ -1,0 +1,107 @@
+//! Emails about an application, written to the outbox in the transaction of the change
+//! that causes them. They go to the person who submitted it (`contact_email`).
+//!
+//! Templates and what each one's context carries:
+//! - `application_submitted`: acknowledgement with the reference number.
+//! - `application_screened`: the screening result (eligible or not) with the notes.
+//! - `application_returned`: the application came back for revision, with the reason.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::store::Application;
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::notify::{self, Email};
+
+pub const SUBMITTED: &str = "application_submitted";
+pub const SCREENED: &str = "application_screened";
+pub const RETURNED: &str = "application_returned";
+
+#[derive(Debug, Serialize)]
+pub struct SubmittedContext<'a> {
+    pub application_id: &'a str,
+    pub reference: &'a str,
+    pub title: &'a str,
+    pub call_title: &'a str,
+    pub revision: i32,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScreenedContext<'a> {
+    pub application_id: &'a str,
+    pub reference: &'a str,
+    pub title: &'a str,
+    pub eligible: bool,
+    pub status: &'a str,
+    pub notes: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReturnedContext<'a> {
+    pub application_id: &'a str,
+    pub reference: &'a str,
+    pub title: &'a str,
+    pub reason: &'a str,
+    pub next_revision: i32,
+}
+
+fn send<C: Serialize>(
+    conn: &mut DbConn,
+    app: &Application,
+    template: &'static str,
+    context: C,
+) -> AppResult<()> {
+    if let Some(to) = &app.contact_email {
+        notify::enqueue(
+            conn,
+            Email {
+                to: to.clone(),
+                template,
+                context,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+pub fn submitted(conn: &mut DbConn, app: &Application, call_title: &str) -> AppResult<()> {
+    let context = SubmittedContext {
+        application_id: &app.id,
+        reference: app.reference.as_deref().unwrap_or_default(),
+        title: &app.content.title,
+        call_title,
+        revision: app.revision,
+        submitted_at: app.submitted_at,
+    };
+    send(conn, app, SUBMITTED, context)
+}
+
+pub fn screened(conn: &mut DbConn, app: &Application) -> AppResult<()> {
+    let (eligible, notes) = app
+        .screening
+        .as_ref()
+        .map(|s| (s.eligible, s.notes.as_str()))
+        .unwrap_or((false, ""));
+    let context = ScreenedContext {
+        application_id: &app.id,
+        reference: app.reference.as_deref().unwrap_or_default(),
+        title: &app.content.title,
+        eligible,
+        status: app.status.as_str(),
+        notes,
+    };
+    send(conn, app, SCREENED, context)
+}
+
+pub fn returned(conn: &mut DbConn, app: &Application, reason: &str) -> AppResult<()> {
+    let context = ReturnedContext {
+        application_id: &app.id,
+        reference: app.reference.as_deref().unwrap_or_default(),
+        title: &app.content.title,
+        reason,
+        next_revision: app.revision,
+    };
+    send(conn, app, RETURNED, context)
+}
