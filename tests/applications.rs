@@ -1948,3 +1948,64 @@ both_backends!(
         assert_eq!(seen, ids);
     }
 );
+
+both_backends!(
+    the_demo_has_an_open_call_and_applications_in_every_early_state,
+    |app: TestApp| async move {
+        trustfund::demo::load(&app.pool).expect("demo loads");
+        trustfund::demo::load(&app.pool).expect("and loads once");
+        let calls = app.get("/api/v1/calls").await;
+        let items = calls.body["items"].as_array().unwrap();
+        assert_eq!(
+            items.len(),
+            1,
+            "the medium-term call is still a draft: {}",
+            calls.text
+        );
+        assert_eq!(items[0]["title"], "Emergency grants 2026");
+        assert_eq!(items[0]["max_amount"], "20000.00");
+        assert_eq!(items[0]["max_duration_months"], 8);
+        assert_eq!(items[0]["accepting_submissions"], true);
+        let admin = app.user_token("admin", None);
+        let apps = app.get_as(&admin, "/api/v1/applications").await;
+        let mut states: Vec<&str> = apps.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["status"].as_str().unwrap())
+            .collect();
+        states.sort();
+        assert_eq!(
+            states,
+            vec![
+                "draft",
+                "ineligible",
+                "submitted",
+                "under_review",
+                "withdrawn"
+            ]
+        );
+        // every demo application obeys the rules it would have been submitted under
+        for a in apps.body["items"].as_array().unwrap() {
+            let id = a["id"].as_str().unwrap();
+            let ready = app
+                .get_as(&admin, &format!("/api/v1/applications/{id}/readiness"))
+                .await;
+            let content: Vec<_> = ready.body["blockers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|b| b["code"] == "validation_failed")
+                .collect();
+            assert!(content.is_empty(), "{}", ready.text);
+            if a["status"] != "draft" {
+                assert_eq!(
+                    app.get_as(&admin, &format!("/api/v1/applications/{id}/revisions/1"))
+                        .await
+                        .status,
+                    200
+                );
+            }
+        }
+    }
+);
