@@ -14,6 +14,7 @@ pub mod error;
 pub mod funds;
 pub mod health;
 pub mod http;
+pub mod loadtest;
 pub mod money;
 pub mod notify;
 pub mod observe;

@@ -39,6 +39,16 @@ enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Seed the deadline-rush load test (not in production): a fund, an open call closing
+    /// soon and NGO members with access tokens, written as JSON to stdout.
+    SeedLoadTest {
+        /// How many NGOs (one member each).
+        #[arg(long, default_value_t = 1000)]
+        ngos: usize,
+        /// Minutes until the call's deadline.
+        #[arg(long, default_value_t = 10)]
+        closes_in_minutes: i64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -61,6 +71,10 @@ fn main() -> ExitCode {
             .map_err(|e| e.to_string()),
         Command::Serve { demo } => serve(settings, demo),
         Command::CreateAdmin { email, name } => create_admin(&settings, &email, &name),
+        Command::SeedLoadTest {
+            ngos,
+            closes_in_minutes,
+        } => seed_load_test(&settings, ngos, closes_in_minutes),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -105,5 +119,21 @@ fn create_admin(settings: &Settings, email: &str, name: &str) -> Result<(), Stri
         }
     })?;
     println!("admin {email} created ({id})");
+    Ok(())
+}
+
+fn seed_load_test(settings: &Settings, ngos: usize, closes_in_minutes: i64) -> Result<(), String> {
+    let (pool, _) = trustfund::open_database(settings).map_err(|e| e.to_string())?;
+    let seed = trustfund::loadtest::seed_deadline_rush(
+        &pool,
+        settings,
+        ngos,
+        chrono::Duration::minutes(closes_in_minutes),
+    )
+    .map_err(|e| e.detail.clone())?;
+    println!(
+        "{}",
+        serde_json::to_string(&seed).map_err(|e| e.to_string())?
+    );
     Ok(())
 }

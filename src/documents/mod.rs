@@ -30,6 +30,7 @@ use crate::db::{self, write_transaction};
 use crate::error::{AppError, AppResult};
 use crate::http::{Paginated, parse_id};
 use storage::{DocumentStore, LocalFolderStore};
+use upload::Spooled;
 
 const ENTITY: &str = "application_document";
 
@@ -68,23 +69,41 @@ pub async fn upload_document(
     let store = store_for(&state.settings);
     let received = upload::receive(&req, payload, store.clone(), &state.settings.documents).await?;
     let actor = Actor::for_user(&req, &user);
-    let view = db::run(&state.pool, move |conn| {
-        let document_id = uuid::Uuid::now_v7().to_string();
-        let key = document_id.clone();
-        let mut published = false;
-        let result = write_transaction(conn, |conn| {
+    // The file is published (renamed into place and its directory synced) before the
+    // transaction, so that no database lock is held across disk syncs. If the transaction
+    // then refuses or fails, the file is removed again: a row never points to a missing
+    // file, and at worst a crash leaves an unreferenced file behind.
+    let document_id = uuid::Uuid::now_v7().to_string();
+    let key = document_id.clone();
+    let Spooled {
+        file,
+        size,
+        sha256,
+        kind: content_kind,
+        file_name,
+    } = received.file;
+    let publish_store = store.clone();
+    let publish_key = key.clone();
+    web::block(move || publish_store.put(&publish_key, file))
+        .await
+        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+        .map_err(|e| AppError::internal(format!("cannot store a document: {e}")))?;
+    let kind = received.kind;
+    let cleanup_key = key.clone();
+    let result = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
             let app = find_visible_locked(conn, &user, &id)?;
             rules::check_editable(app.status)?;
             let row = app_store::DocumentRow {
                 id: document_id.clone(),
                 application_id: app.id.clone(),
-                kind: received.kind,
-                file_name: received.file.file_name,
-                content_type: received.file.kind.mime.to_string(),
-                size_bytes: i64::try_from(received.file.size)
+                kind,
+                file_name,
+                content_type: content_kind.mime.to_string(),
+                size_bytes: i64::try_from(size)
                     .map_err(|_| AppError::internal("a document larger than i64 bytes"))?,
-                sha256: received.file.sha256,
-                storage_key: key.clone(),
+                sha256,
+                storage_key: key,
                 added_in_revision: app.revision,
                 removed_in_revision: None,
                 uploaded_by: Some(user.id.clone()),
@@ -103,22 +122,20 @@ pub async fn upload_document(
                     after: Some(&view),
                 },
             )?;
-            // Last step: publish the file. If the commit fails after this, it is removed.
-            store
-                .put(&key, received.file.file)
-                .map_err(|e| AppError::internal(format!("cannot store a document: {e}")))?;
-            published = true;
             Ok(view)
-        });
-        if result.is_err()
-            && published
-            && let Err(e) = store.delete(&key)
-        {
-            tracing::error!(key, error = %e, "an uploaded file outlived its failed transaction");
-        }
-        result
+        })
     })
-    .await?;
+    .await;
+    let view = match result {
+        Ok(view) => view,
+        Err(e) => {
+            let removed = web::block(move || store.delete(&cleanup_key)).await;
+            if !matches!(removed, Ok(Ok(()))) {
+                tracing::error!("a stored upload outlived its failed transaction");
+            }
+            return Err(e);
+        }
+    };
     let mut response = HttpResponse::Created();
     response.insert_header((header::LOCATION, view.href.clone()));
     Ok(response.json(view))
