@@ -49,6 +49,36 @@ pub fn find_visible_locked(
     visible(user, app)
 }
 
+/// An application's identity and state, without its content.
+pub struct Header {
+    pub id: String,
+    pub organisation_id: String,
+    pub status: ApplicationStatus,
+    pub revision: i32,
+}
+
+/// The application `id`'s header if `user` may see it (404 otherwise); with `lock`, inside
+/// a write transaction, its row is locked like `find_visible_locked` does.
+pub fn find_visible_header(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    id: &str,
+    lock: bool,
+) -> AppResult<Header> {
+    let row = store::find_row_only(conn, id, lock)?.ok_or_else(|| AppError::not_found(ENTITY))?;
+    let status = ApplicationStatus::from_db(&row.status)?;
+    if policy::application_visibility(user).allows(&row.organisation_id, &row.fund_id, status) {
+        Ok(Header {
+            id: row.id,
+            organisation_id: row.organisation_id,
+            status,
+            revision: row.revision,
+        })
+    } else {
+        Err(AppError::not_found(ENTITY))
+    }
+}
+
 fn visible(user: &CurrentUser, app: Application) -> AppResult<Application> {
     if policy::application_visibility(user).allows(&app.organisation_id, &app.fund_id, app.status) {
         Ok(app)
@@ -535,7 +565,7 @@ pub async fn list_revisions(
     policy::authorize(&user, Operation::ReadApplication)?;
     let id = parse_id(&id, "id")?.to_string();
     let revisions = db::run(&state.pool, move |conn| {
-        find_visible(conn, &user, &id)?;
+        find_visible_header(conn, &user, &id, false)?;
         store::list_revisions(conn, &id)
     })
     .await?;
@@ -565,7 +595,7 @@ pub async fn get_revision(
         .filter(|n| *n >= 1)
         .ok_or_else(|| AppError::malformed("revision must be a whole number from 1"))?;
     let view = db::run(&state.pool, move |conn| {
-        find_visible(conn, &user, &id)?;
+        find_visible_header(conn, &user, &id, false)?;
         store::find_revision(conn, &id, revision)?.ok_or_else(|| AppError::not_found("revision"))
     })
     .await?;

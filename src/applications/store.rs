@@ -232,6 +232,20 @@ fn find_row(conn: &mut DbConn, id: &str) -> AppResult<Option<ApplicationRow>> {
         .optional()?)
 }
 
+/// The application's own row, without its content: enough to decide who may see it and
+/// whether it may change. With `lock`, the row is locked as in `find_locked`.
+pub fn find_row_only(conn: &mut DbConn, id: &str, lock: bool) -> AppResult<Option<ApplicationRow>> {
+    match conn {
+        DbConn::Postgres(pg) if lock => Ok(applications::table
+            .find(id)
+            .select(ApplicationRow::as_select())
+            .for_update()
+            .first(pg)
+            .optional()?),
+        _ => find_row(conn, id),
+    }
+}
+
 pub fn find(conn: &mut DbConn, id: &str) -> AppResult<Option<Application>> {
     match find_row(conn, id)? {
         Some(row) => Ok(Some(load(conn, row)?)),
@@ -243,15 +257,10 @@ pub fn find(conn: &mut DbConn, id: &str) -> AppResult<Option<Application>> {
 /// every change to it (an edit, an upload, a submission) happens one after the other. On
 /// SQLite the write transaction already holds the write lock.
 pub fn find_locked(conn: &mut DbConn, id: &str) -> AppResult<Option<Application>> {
-    if let DbConn::Postgres(pg) = conn {
-        applications::table
-            .find(id)
-            .select(applications::id)
-            .for_update()
-            .first::<String>(pg)
-            .optional()?;
+    match find_row_only(conn, id, true)? {
+        Some(row) => Ok(Some(load(conn, row)?)),
+        None => Ok(None),
     }
-    find(conn, id)
 }
 
 fn load(conn: &mut DbConn, row: ApplicationRow) -> AppResult<Application> {

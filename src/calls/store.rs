@@ -143,29 +143,33 @@ pub fn find(conn: &mut DbConn, id: &str) -> AppResult<Option<Call>> {
 /// check made on it (its state, its deadline) holds until the transaction commits. On
 /// SQLite the write transaction already holds the database's write lock.
 pub fn find_locked(conn: &mut DbConn, id: &str) -> AppResult<Option<Call>> {
-    if let DbConn::Postgres(pg) = conn {
-        calls::table
+    match conn {
+        DbConn::Postgres(pg) => calls::table
             .find(id)
-            .select(calls::id)
+            .select(CallRow::as_select())
             .for_update()
-            .first::<String>(pg)
-            .optional()?;
+            .first(pg)
+            .optional()?
+            .map(CallRow::into_call)
+            .transpose(),
+        DbConn::Sqlite(_) => find(conn, id),
     }
-    find(conn, id)
 }
 
 /// Reads a call that a submission depends on, with a shared lock on PostgreSQL: many
 /// submissions may hold it at once, but the call cannot close under them.
 pub fn find_shared(conn: &mut DbConn, id: &str) -> AppResult<Option<Call>> {
-    if let DbConn::Postgres(pg) = conn {
-        calls::table
+    match conn {
+        DbConn::Postgres(pg) => calls::table
             .find(id)
-            .select(calls::id)
+            .select(CallRow::as_select())
             .for_share()
-            .first::<String>(pg)
-            .optional()?;
+            .first(pg)
+            .optional()?
+            .map(CallRow::into_call)
+            .transpose(),
+        DbConn::Sqlite(_) => find(conn, id),
     }
-    find(conn, id)
 }
 
 pub struct CallFilter {

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::applications::model::DocumentView;
-use crate::applications::{find_visible, find_visible_locked, rules, store as app_store};
+use crate::applications::{find_visible_header, rules, store as app_store};
 use crate::audit::{self, Actor, Change};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
@@ -61,7 +61,7 @@ pub async fn upload_document(
     let early_user = user.clone();
     let early_id = id.clone();
     db::run(&state.pool, move |conn| {
-        let app = find_visible(conn, &early_user, &early_id)?;
+        let app = find_visible_header(conn, &early_user, &early_id, false)?;
         rules::check_editable(app.status)
     })
     .await?;
@@ -92,7 +92,7 @@ pub async fn upload_document(
     let cleanup_key = key.clone();
     let result = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
-            let app = find_visible_locked(conn, &user, &id)?;
+            let app = find_visible_header(conn, &user, &id, true)?;
             rules::check_editable(app.status)?;
             let row = app_store::DocumentRow {
                 id: document_id.clone(),
@@ -153,7 +153,7 @@ pub async fn list_documents(
     policy::authorize(&user, Operation::ReadApplication)?;
     let id = parse_id(&id, "id")?.to_string();
     let items = db::run(&state.pool, move |conn| {
-        find_visible(conn, &user, &id)?;
+        find_visible_header(conn, &user, &id, false)?;
         Ok(app_store::current_documents(conn, &id)?
             .iter()
             .map(app_store::DocumentRow::view)
@@ -211,7 +211,7 @@ pub async fn download_document(
     let id = parse_id(&id, "id")?.to_string();
     let doc_id = parse_id(&doc_id, "doc_id")?.to_string();
     let doc = db::run(&state.pool, move |conn| {
-        find_visible(conn, &user, &id)?;
+        find_visible_header(conn, &user, &id, false)?;
         app_store::find_document(conn, &id, &doc_id)?.ok_or_else(|| AppError::not_found("document"))
     })
     .await?;
@@ -264,7 +264,7 @@ pub async fn delete_document(
     let actor = Actor::for_user(&req, &user);
     let removable = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
-            let app = find_visible_locked(conn, &user, &id)?;
+            let app = find_visible_header(conn, &user, &id, true)?;
             let doc = app_store::find_document(conn, &id, &doc_id)?
                 .filter(|d| d.removed_in_revision.is_none())
                 .ok_or_else(|| AppError::not_found("document"))?;
