@@ -14,7 +14,7 @@ use crate::db::DbPool;
 use crate::error::{AppError, ErrorCode};
 use crate::http::JsonLimits;
 use crate::observe::{self, Metrics};
-use crate::{audit, donations, exchange, funds, health, ledger, organisations};
+use crate::{audit, auth, donations, exchange, funds, health, ledger, organisations};
 
 /// What handlers share: the pool, the settings and the metrics registry.
 pub struct Services {
@@ -65,6 +65,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(get.clone(), "/health/live", Public, health::live),
         endpoint(get.clone(), "/health/ready", Public, health::ready),
         endpoint(get.clone(), "/metrics", Public, health::metrics),
+        endpoint(post.clone(), "/api/v1/auth/login", Public, auth::login),
+        endpoint(get.clone(), "/api/v1/me", User, auth::me),
         endpoint(post.clone(), "/api/v1/funds", User, funds::create_fund),
         endpoint(get.clone(), "/api/v1/funds", User, funds::list_funds),
         endpoint(get.clone(), "/api/v1/funds/{id}", User, funds::get_fund),
@@ -187,6 +189,8 @@ pub fn endpoints() -> Vec<Endpoint> {
     ),
     paths(
         health::live,
+        auth::login,
+        auth::me,
         health::ready,
         health::metrics,
         funds::create_fund,
@@ -211,9 +215,29 @@ pub fn endpoints() -> Vec<Endpoint> {
         donations::get_contribution,
         donations::get_statement,
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError))
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer-token scheme that signed-in endpoints use.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -15,6 +16,7 @@ pub mod http;
 pub mod idempotency;
 pub mod ledger;
 pub mod money;
+pub mod notify;
 pub mod observe;
 pub mod organisations;
 pub mod platform;

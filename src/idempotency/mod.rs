@@ -64,7 +64,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for IdempotentJson<T> {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// JSON text with object keys in sorted order at every level.
