@@ -3,6 +3,7 @@
 //! loader and tests share them.
 
 use chrono::NaiveDate;
+use serde::Serialize;
 
 use super::model::{ContributionView, NewContribution, NewPledge, PledgeView, SplitView};
 use super::rules::{self, PaymentCheck};
@@ -19,11 +20,55 @@ fn locked_fund(conn: &mut DbConn, fund_id: &str) -> AppResult<FundLock> {
     ledger::lock_fund(conn, fund_id)?.ok_or_else(|| AppError::not_found("fund"))
 }
 
-fn require_donor(conn: &mut DbConn, donor_id: &str) -> AppResult<()> {
-    match crate::organisations::store::find(conn, donor_id)? {
-        Some(_) => Ok(()),
-        None => Err(AppError::field("donor_id", "no organisation has this id")),
+fn require_donor(
+    conn: &mut DbConn,
+    donor_id: &str,
+) -> AppResult<crate::organisations::store::OrganisationRow> {
+    crate::organisations::store::find(conn, donor_id)?
+        .ok_or_else(|| AppError::field("donor_id", "no organisation has this id"))
+}
+
+/// The template of the acknowledgement sent to a donor's users (see `src/notify/templates`).
+pub const THANK_YOU_TEMPLATE: &str = "contribution_received";
+
+/// What the thank-you email shows.
+#[derive(Debug, Serialize)]
+pub struct ThankYou {
+    pub donor_name: String,
+    pub fund_name: String,
+    pub fund_code: String,
+    pub amount: String,
+    pub currency: String,
+    pub received_on: NaiveDate,
+    pub reference: String,
+    pub base_amount: String,
+    pub base_currency: String,
+    pub exchange_rate: String,
+    pub pledge_id: Option<String>,
+    /// What the pledge still expects after this payment.
+    pub pledge_outstanding: Option<String>,
+    /// The part beyond the pledge, recorded as unpledged.
+    pub unpledged: Option<String>,
+    pub contribution_ids: Vec<String>,
+}
+
+/// Thanks every active user of the donor organisation, in the recording transaction.
+fn thank_donor(
+    conn: &mut DbConn,
+    donor: &crate::organisations::store::OrganisationRow,
+    context: &ThankYou,
+) -> AppResult<()> {
+    for user in crate::auth::store::members_of(conn, &donor.id)? {
+        crate::notify::enqueue(
+            conn,
+            crate::notify::Email {
+                to: user.email,
+                template: THANK_YOU_TEMPLATE,
+                context,
+            },
+        )?;
     }
+    Ok(())
 }
 
 /// Records a pledge and its ledger entry.
@@ -218,7 +263,7 @@ pub fn record_contribution(
     new: &NewContribution,
 ) -> AppResult<Recorded> {
     let lock = locked_fund(conn, fund_id)?;
-    require_donor(conn, &new.donor_id)?;
+    let donor = require_donor(conn, &new.donor_id)?;
     let amount = new.amount;
     let (against, pledge) = match &new.pledge_id {
         None => (0, None),
@@ -331,5 +376,82 @@ pub fn record_contribution(
             unpledged_contribution_id: unpledged,
         });
     }
+    let pledge_outstanding = match &pledge {
+        Some(p) => {
+            let ledger = store::pledge_ledgers(conn, std::slice::from_ref(&p.id))?
+                .remove(&p.id)
+                .unwrap_or_default();
+            Some(Money::from_minor(ledger.outstanding(), currency).amount_string())
+        }
+        None => None,
+    };
+    thank_donor(
+        conn,
+        &donor,
+        &ThankYou {
+            donor_name: donor.name.clone(),
+            fund_name: lock.fund.name.clone(),
+            fund_code: lock.fund.code.clone(),
+            amount: amount.amount_string(),
+            currency: currency.code().to_string(),
+            received_on: new.received_on,
+            reference: new.reference.clone(),
+            base_amount: total_base.amount_string(),
+            base_currency: base_currency.code().to_string(),
+            exchange_rate: chosen.rate.to_string(),
+            pledge_id: pledge.as_ref().map(|p| p.id.clone()),
+            pledge_outstanding,
+            unpledged: (pledge.is_some() && excess > 0)
+                .then(|| Money::from_minor(excess, currency).amount_string()),
+            contribution_ids: rows.iter().map(|r| r.id.clone()).collect(),
+        },
+    )?;
     Ok(Recorded { view, rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATES: &[&str] = &[
+        include_str!("../notify/templates/en/contribution_received.subject.txt"),
+        include_str!("../notify/templates/en/contribution_received.txt"),
+        include_str!("../notify/templates/en/contribution_received.html"),
+    ];
+
+    #[test]
+    fn the_thank_you_templates_use_only_what_the_context_carries() {
+        let context = serde_json::to_value(ThankYou {
+            donor_name: String::new(),
+            fund_name: String::new(),
+            fund_code: String::new(),
+            amount: String::new(),
+            currency: String::new(),
+            received_on: NaiveDate::MIN,
+            reference: String::new(),
+            base_amount: String::new(),
+            base_currency: String::new(),
+            exchange_rate: String::new(),
+            pledge_id: None,
+            pledge_outstanding: None,
+            unpledged: None,
+            contribution_ids: vec![],
+        })
+        .expect("context serialises");
+        for template in TEMPLATES {
+            for piece in template
+                .split("{{")
+                .skip(1)
+                .chain(template.split("{%").skip(1))
+            {
+                let expression = piece.split(['}', '%']).next().unwrap_or_default();
+                for word in expression.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+                    if word.is_empty() || ["if", "endif", "else"].contains(&word) {
+                        continue;
+                    }
+                    assert!(context.get(word).is_some(), "{word} is not in the context");
+                }
+            }
+        }
+    }
 }

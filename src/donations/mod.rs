@@ -13,6 +13,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::app::AppState;
 use crate::audit::Actor;
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, Operation};
 use crate::db::{self, write_transaction};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::{
@@ -43,23 +45,20 @@ fn fund_must_exist(conn: &mut crate::db::DbConn, fund_id: &str) -> AppResult<()>
 pub async fn create_pledge(
     state: AppState,
     req: HttpRequest,
+    user: CurrentUser,
     id: web::Path<String>,
     body: IdempotentJson<CreatePledge>,
 ) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::CreatePledge)?;
     let fund_id = parse_id(&id, "id")?.to_string();
     let new = body.body.validate()?;
-    let actor = Actor::from_request(&req);
-    let claim = Claim::from_request(&req, &user_key(&actor), &body.hash)?;
+    let actor = Actor::for_user(&req, &user);
+    let claim = Claim::from_request(&req, &user.id, &body.hash)?;
     idempotency::run(&state.pool, claim, move |conn| {
         let view = actions::record_pledge(conn, &actor, &fund_id, &new, today())?;
         Answer::json(StatusCode::CREATED, &view, Some(view.version))
     })
     .await
-}
-
-/// Who an idempotency key belongs to.
-fn user_key(actor: &Actor) -> String {
-    actor.user_id.clone().unwrap_or_default()
 }
 
 /// Lists a fund's pledges.
@@ -69,11 +68,14 @@ fn user_key(actor: &Actor) -> String {
 pub async fn list_pledges(
     state: AppState,
     req: HttpRequest,
+    user: CurrentUser,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadPledges)?;
     let fund_id = parse_id(&id, "id")?.to_string();
     let query: PledgeQuery = parse_query(&req)?;
-    let donor = id_filter("donor_id", query.donor_id.as_deref())?;
+    let donor =
+        policy::organisation_scope(&user, id_filter("donor_id", query.donor_id.as_deref())?)?;
     let page = PageParams {
         limit: query.limit,
         cursor: query.cursor.clone(),
@@ -97,10 +99,16 @@ pub async fn list_pledges(
 #[utoipa::path(get, path = "/api/v1/pledges/{id}", tag = "money in",
     params(("id" = String, Path, description = "pledge id")),
     responses((status = 200, body = PledgeView), (status = 404, body = crate::error::Problem)))]
-pub async fn get_pledge(state: AppState, id: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn get_pledge(
+    state: AppState,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadPledges)?;
     let id = parse_id(&id, "id")?.to_string();
     let view = db::run(&state.pool, move |conn| {
         let row = store::find_pledge(conn, &id)?.ok_or_else(|| AppError::not_found("pledge"))?;
+        policy::require_reader(&user, &row.donor_id, "pledge")?;
         store::pledge_view(conn, row, today())
     })
     .await?;
@@ -119,9 +127,11 @@ pub async fn get_pledge(state: AppState, id: web::Path<String>) -> AppResult<Htt
 pub async fn cancel_pledge(
     state: AppState,
     req: HttpRequest,
+    user: CurrentUser,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::CancelPledge)?;
     let id = parse_id(&id, "id")?.to_string();
     let cancel = optional_json::<CancelPledge>(&req, &body)?.unwrap_or_default();
     let reason = match cancel.reason {
@@ -133,7 +143,7 @@ pub async fn cancel_pledge(
         None => None,
     };
     let expected = if_match(&req);
-    let actor = Actor::from_request(&req);
+    let actor = Actor::for_user(&req, &user);
     let view = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
             actions::cancel_pledge(conn, &actor, &id, expected, reason.as_deref(), today())
@@ -183,13 +193,15 @@ fn optional_json<T: serde::de::DeserializeOwned>(
 pub async fn create_contribution(
     state: AppState,
     req: HttpRequest,
+    user: CurrentUser,
     id: web::Path<String>,
     body: IdempotentJson<CreateContribution>,
 ) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::CreateContribution)?;
     let fund_id = parse_id(&id, "id")?.to_string();
     let new = body.body.validate(today())?;
-    let actor = Actor::from_request(&req);
-    let claim = Claim::from_request(&req, &user_key(&actor), &body.hash)?;
+    let actor = Actor::for_user(&req, &user);
+    let claim = Claim::from_request(&req, &user.id, &body.hash)?;
     idempotency::run(&state.pool, claim, move |conn| {
         let recorded = actions::record_contribution(conn, &actor, &fund_id, &new)?;
         Answer::json(
@@ -208,11 +220,14 @@ pub async fn create_contribution(
 pub async fn list_contributions(
     state: AppState,
     req: HttpRequest,
+    user: CurrentUser,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadContributions)?;
     let fund_id = parse_id(&id, "id")?.to_string();
     let query: ContributionQuery = parse_query(&req)?;
-    let donor = id_filter("donor_id", query.donor_id.as_deref())?;
+    let donor =
+        policy::organisation_scope(&user, id_filter("donor_id", query.donor_id.as_deref())?)?;
     let pledge = id_filter("pledge_id", query.pledge_id.as_deref())?;
     let page = PageParams {
         limit: query.limit,
@@ -246,12 +261,18 @@ pub async fn list_contributions(
 #[utoipa::path(get, path = "/api/v1/contributions/{id}", tag = "money in",
     params(("id" = String, Path, description = "contribution id")),
     responses((status = 200, body = ContributionView), (status = 404, body = crate::error::Problem)))]
-pub async fn get_contribution(state: AppState, id: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn get_contribution(
+    state: AppState,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadContributions)?;
     let id = parse_id(&id, "id")?.to_string();
     let view = db::run(&state.pool, move |conn| {
-        store::find_contribution(conn, &id)?
-            .ok_or_else(|| AppError::not_found("contribution"))?
-            .into_view()
+        let row = store::find_contribution(conn, &id)?
+            .ok_or_else(|| AppError::not_found("contribution"))?;
+        policy::require_reader(&user, &row.donor_id, "contribution")?;
+        row.into_view()
     })
     .await?;
     let version = view.version;
@@ -282,9 +303,12 @@ fn wants_csv(req: &HttpRequest) -> bool {
 pub async fn get_statement(
     state: AppState,
     req: HttpRequest,
+    user: CurrentUser,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadStatement)?;
     let org_id = parse_id(&id, "id")?.to_string();
+    policy::require_reader(&user, &org_id, "organisation")?;
     let params: StatementParams = parse_query(&req)?;
     let filter = params.validate()?;
     let page = PageParams {

@@ -13,6 +13,8 @@ use rust_decimal::Decimal;
 
 use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, Operation};
 use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{PageParams, Paginated, ValidJson, parse_query};
@@ -47,10 +49,12 @@ pub fn rate_for(
 pub async fn create_exchange_rate(
     state: AppState,
     req: HttpRequest,
+    user: CurrentUser,
     body: ValidJson<CreateExchangeRate>,
 ) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::CreateExchangeRate)?;
     let new = body.0.validate()?;
-    let actor = Actor::from_request(&req);
+    let actor = Actor::for_user(&req, &user);
     let created = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
             if store::find_pair_on_day(conn, new.currency, new.base_currency, new.valid_from)?
@@ -85,7 +89,12 @@ pub async fn create_exchange_rate(
 #[utoipa::path(get, path = "/api/v1/exchange-rates", tag = "money in", params(RateQuery),
     responses((status = 200, body = inline(Paginated<ExchangeRateView>)),
               (status = 422, body = crate::error::Problem)))]
-pub async fn list_exchange_rates(state: AppState, req: HttpRequest) -> AppResult<HttpResponse> {
+pub async fn list_exchange_rates(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ListExchangeRates)?;
     let query: RateQuery = parse_query(&req)?;
     let filter = query.validate()?;
     let page = PageParams {

@@ -15,6 +15,8 @@ use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, Operation};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::funds::store::FundRow;
@@ -207,7 +209,12 @@ pub fn fund_status(
 #[utoipa::path(get, path = "/api/v1/funds/{id}/status", tag = "money in",
     params(("id" = String, Path, description = "fund id")),
     responses((status = 200, body = FundStatusView), (status = 404, body = crate::error::Problem)))]
-pub async fn get_fund_status(state: AppState, id: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn get_fund_status(
+    state: AppState,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadFundStatus)?;
     let id = parse_id(&id, "id")?.to_string();
     let view = db::run(&state.pool, move |conn| {
         let fund =
@@ -225,8 +232,10 @@ pub async fn get_fund_status(state: AppState, id: web::Path<String>) -> AppResul
 pub async fn list_ledger_entries(
     state: AppState,
     req: HttpRequest,
+    user: CurrentUser,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadLedger)?;
     let id = parse_id(&id, "id")?.to_string();
     let page = parse_query::<PageParams>(&req)?.page()?;
     let page_for_query = page.clone();
