@@ -173,7 +173,7 @@ pub fn fund_status(
     let totals = store::totals(conn, &fund.id, store::WHOLE_FUND)?;
     let entries = store::entry_count(conn, &fund.id)?;
     let mut valuations: Vec<(Currency, Valuation)> = Vec::new();
-    for currency in totals.currencies() {
+    for currency in totals.currencies_of(rules::MONEY_IN) {
         if currency == base {
             continue;
         }

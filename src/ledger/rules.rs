@@ -146,7 +146,17 @@ impl Totals {
 
     /// Every currency that appears in any bucket, in code order.
     pub fn currencies(&self) -> Vec<Currency> {
-        let mut codes: Vec<&str> = self.map.keys().map(|(_, c)| *c).collect();
+        self.currencies_of(Bucket::ALL)
+    }
+
+    /// The currencies that appear in the given buckets, in code order.
+    pub fn currencies_of(&self, buckets: &[Bucket]) -> Vec<Currency> {
+        let mut codes: Vec<&str> = self
+            .map
+            .keys()
+            .filter(|(b, _)| buckets.iter().any(|bucket| bucket.as_str() == *b))
+            .map(|(_, c)| *c)
+            .collect();
         codes.sort_unstable();
         codes.dedup();
         codes
@@ -229,6 +239,9 @@ pub fn support_cost(base_amount: Money, rate: Decimal) -> Money {
         .unwrap_or_else(|_| Money::zero(base_amount.currency()))
 }
 
+/// The buckets of money coming in, shown per currency.
+pub const MONEY_IN: &[Bucket] = &[Bucket::Pledged, Bucket::PledgePaid, Bucket::Received];
+
 /// A fund's figures in its base currency, with outstanding pledges valued at the rates
 /// given (one per foreign currency; the base currency is worth 1 of itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -266,7 +279,9 @@ pub fn fund_status(
     let mut outstanding = 0;
     let mut by_currency = Vec::new();
     let mut unvalued = Vec::new();
-    for currency in totals.currencies() {
+    // money in, by the currency it came in; support costs, commitments and the like are
+    // base-currency amounts of the fund itself
+    for currency in totals.currencies_of(MONEY_IN) {
         let f = currency_figures(totals, currency);
         let rate = if currency == base {
             Some(Decimal::ONE)
