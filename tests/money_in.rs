@@ -1395,3 +1395,51 @@ both_backends!(
         assert_eq!(app.count("contributions"), 11);
     }
 );
+
+both_backends!(
+    a_cancellation_racing_a_payment_never_leaves_money_on_a_cancelled_pledge,
+    |app: TestApp| async move {
+        let ctx = setup(&app, "RACE2", "USD", "0.13").await;
+        let ru = donor(&app, "Russian Federation").await;
+        let mut pledges = Vec::new();
+        for _ in 0..6 {
+            pledges.push(id(&ctx.pledge(&app, json!({"donor_id": ru, "amount": "100.00", "currency": "USD", "pledged_on": "2025-01-01"})).await));
+        }
+        let attempts = pledges.iter().flat_map(|p| {
+        let (app, token) = (&app, ctx.finance.clone());
+        let cancel = {
+            let (token, path) = (token.clone(), format!("/api/v1/pledges/{p}/cancel"));
+            async move { app.request_as(&token, Method::POST, &path, None, &[]).await.status.as_u16() }
+        };
+        let pay = {
+            let (path, body) = (ctx.contributions(), json!({"donor_id": ru, "pledge_id": p, "amount": "60.00", "currency": "USD", "received_on": "2025-02-01", "reference": "R"}));
+            async move { app.post_as(&token, &path, body).await.status.as_u16() }
+        };
+        [futures_util::future::Either::Left(cancel), futures_util::future::Either::Right(pay)]
+    });
+        let statuses = futures_util::future::join_all(attempts).await;
+        for (p, pair) in pledges.iter().zip(statuses.chunks(2)) {
+            let read = app
+                .get_as(&ctx.finance, &format!("/api/v1/pledges/{p}"))
+                .await;
+            match read.body["status"].as_str() {
+                Some("cancelled") => {
+                    assert_eq!(pair, [200, 409], "cancel won, so the payment was refused");
+                    assert_eq!(read.body["paid"], "0.00");
+                }
+                Some("partly_paid") => {
+                    assert_eq!(
+                        pair,
+                        [409, 201],
+                        "the payment won, so the cancellation was refused"
+                    );
+                    assert_eq!(read.body["paid"], "60.00");
+                }
+                other => panic!("unexpected status {other:?}: {}", read.text),
+            }
+        }
+        let status = ctx.fund_status(&app).await;
+        let paid = statuses.chunks(2).filter(|p| p[1] == 201).count() as i64;
+        assert_eq!(status["received"], format!("{}.00", paid * 60));
+    }
+);

@@ -54,7 +54,7 @@ pub fn insert(
         id: uuid::Uuid::now_v7().to_string(),
         currency: new.currency.code().to_string(),
         base_currency: new.base_currency.code().to_string(),
-        rate: new.rate.to_string(),
+        rate: new.rate.normalize().to_string(),
         valid_from: new.valid_from,
         created_by,
         created_at: Utc::now().naive_utc(),
