@@ -67,6 +67,17 @@ pub struct Application {
 impl Application {
     pub fn build(settings: Settings, demo: bool) -> Result<Self, StartError> {
         let (pool, applied) = open_database(&settings)?;
+        // answers to idempotent writes are kept 24 h; forget the expired ones at start
+        match pool
+            .get()
+            .map(|mut conn| idempotency::store::purge_expired(&mut conn))
+        {
+            Ok(Ok(purged)) if purged > 0 => {
+                tracing::info!(purged, "expired idempotency keys purged")
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "purging expired idempotency keys failed"),
+            _ => {}
+        }
         tracing::info!(applied, url = %db::mask_url(&settings.database.url), "database ready");
         if demo {
             demo::load(&pool).map_err(|e| StartError::Demo(e.to_string()))?;
