@@ -106,6 +106,24 @@ impl Settings {
                 "auth.jwt_secret is the development default or shorter than 32 bytes; production refuses to start with it (set TRUSTFUND__AUTH__JWT_SECRET)".into(),
             ));
         }
+        if self.auth.jwt_secret == DEVELOPMENT_JWT_SECRET
+            && !listens_on_loopback(&self.server.address)
+        {
+            return Err(ConfigError(format!(
+                "auth.jwt_secret is the published development default, which is only allowed on a loopback address; server.address is {} (set TRUSTFUND__AUTH__JWT_SECRET)",
+                self.server.address
+            )));
+        }
+        if !(1..=365).contains(&self.auth.refresh_token_ttl_days) {
+            return Err(ConfigError(
+                "auth.refresh_token_ttl_days must be between 1 and 365".into(),
+            ));
+        }
+        if !(1..=120).contains(&self.database.connect_timeout_secs) {
+            return Err(ConfigError(
+                "database.connect_timeout_secs must be between 1 and 120".into(),
+            ));
+        }
         if !(60..=3600).contains(&self.auth.access_token_ttl_secs) {
             return Err(ConfigError(
                 "auth.access_token_ttl_secs must be between 60 and 3600".into(),
@@ -124,4 +142,14 @@ impl Settings {
         shown.auth.jwt_secret = "***".into();
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render: {e}"))
     }
+}
+
+/// Whether `address` (host:port) binds only the local machine.
+fn listens_on_loopback(address: &str) -> bool {
+    let host = address.rsplit_once(':').map(|(h, _)| h).unwrap_or(address);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }

@@ -34,6 +34,10 @@ fn check_config_layers_file_and_environment_and_masks_secrets() {
             "postgres://fund:s3cret-pw@db.internal/trustfund",
         )
         .env("TRUSTFUND__DATA_DIR", "/srv/trustfund")
+        .env(
+            "TRUSTFUND__AUTH__JWT_SECRET",
+            "site-signing-key-0123456789-abcdefghij",
+        )
         .output()
         .expect("runs");
     let text = String::from_utf8_lossy(&output.stdout);
@@ -57,7 +61,7 @@ fn check_config_layers_file_and_environment_and_masks_secrets() {
         "database password masked: {text}"
     );
     assert!(
-        !text.contains("development-only-secret"),
+        !text.contains("site-signing-key"),
         "signing key masked: {text}"
     );
 }
@@ -135,4 +139,16 @@ fn create_admin_reads_the_password_from_stdin_and_refuses_a_weak_one() {
         !again.status.success(),
         "the same email in any case is refused"
     );
+}
+
+#[test]
+fn the_published_development_key_is_refused_off_loopback() {
+    let dir = tempfile::tempdir().expect("dir");
+    let output = trustfund(dir.path())
+        .arg("check-config")
+        .env("TRUSTFUND__SERVER__ADDRESS", "0.0.0.0:8080")
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("auth.jwt_secret"));
 }

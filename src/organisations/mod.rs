@@ -155,7 +155,11 @@ pub async fn update_organisation(
                 &actor,
                 (ENTITY, &id),
                 expected,
-                |conn| store::find(conn, &id)?.map(|r| r.into_view()).transpose(),
+                |conn| {
+                    store::find_for_update(conn, &id)?
+                        .map(|r| r.into_view())
+                        .transpose()
+                },
                 |conn, before| {
                     store::update(conn, &id, before.version, &patch)?
                         .map(|r| r.into_view())

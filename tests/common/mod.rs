@@ -52,8 +52,17 @@ pub fn fresh_postgres_url() -> Option<String> {
     diesel::sql_query(format!("CREATE DATABASE {name}"))
         .execute(&mut admin)
         .expect("create test database");
-    let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
-    Some(format!("{prefix}/{name}"))
+    let (without_query, query) = match base.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (base.as_str(), None),
+    };
+    let (prefix, _) = without_query
+        .rsplit_once('/')
+        .expect("database URL has a path");
+    Some(match query {
+        Some(q) => format!("{prefix}/{name}?{q}"),
+        None => format!("{prefix}/{name}"),
+    })
 }
 
 pub fn database_url(backend: Backend, dir: &std::path::Path) -> Option<String> {
@@ -347,5 +356,29 @@ impl TestApp {
             if_match.map(|v| vec![("if-match", v)]).unwrap_or_default();
         self.request_as(token, Method::PATCH, path, Some(body), &headers)
             .await
+    }
+}
+
+impl Drop for TestApp {
+    /// Drops the test's PostgreSQL database so runs do not pile them up on the server.
+    fn drop(&mut self) {
+        if self.backend != Backend::Postgres {
+            return;
+        }
+        let (Ok(base), Some((_, name))) = (
+            std::env::var(PG_ENV),
+            self.settings
+                .database
+                .url
+                .split('?')
+                .next()
+                .and_then(|u| u.rsplit_once('/')),
+        ) else {
+            return;
+        };
+        if let Ok(mut admin) = PgConnection::establish(&base) {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin);
+        }
     }
 }
