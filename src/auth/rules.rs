@@ -18,16 +18,24 @@ pub struct ThrottleLimits {
     pub slowdown: Duration,
 }
 
+/// One recorded attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastAttempt {
+    pub at: NaiveDateTime,
+    pub succeeded: bool,
+    pub email: String,
+}
+
 /// What the database knows about recent attempts, each list newest first and inside the
-/// window: `(when, succeeded)`.
+/// window.
 #[derive(Debug, Clone, Default)]
 pub struct ThrottleFacts {
     /// This account from this address.
-    pub pair: Vec<(NaiveDateTime, bool)>,
+    pub pair: Vec<PastAttempt>,
     /// This address, any account.
-    pub address: Vec<(NaiveDateTime, bool)>,
+    pub address: Vec<PastAttempt>,
     /// This account, any address.
-    pub account: Vec<(NaiveDateTime, bool)>,
+    pub account: Vec<PastAttempt>,
     /// The account signed in from this address recently: the account-wide slowdown, which
     /// exists against attackers spreading guesses over many addresses, spares it.
     pub known_address: bool,
@@ -42,13 +50,29 @@ pub enum Verdict {
     },
 }
 
-/// Failures before the most recent success (a success resets the count).
-fn failures_since_success(attempts: &[(NaiveDateTime, bool)]) -> Vec<NaiveDateTime> {
+/// Failures after the most recent success (a success resets the count).
+fn failures_since_success(attempts: &[PastAttempt]) -> Vec<NaiveDateTime> {
     attempts
         .iter()
-        .take_while(|(_, ok)| !ok)
-        .map(|(at, _)| *at)
+        .take_while(|a| !a.succeeded)
+        .map(|a| a.at)
         .collect()
+}
+
+/// Failures from one address, forgiving those of an account that later signed in from it:
+/// a person's own typos are forgiven once they get in, but one valid account cannot
+/// launder guesses at other accounts.
+fn unforgiven_failures(attempts: &[PastAttempt]) -> Vec<NaiveDateTime> {
+    let mut signed_in: Vec<&str> = Vec::new();
+    let mut failures = Vec::new();
+    for a in attempts {
+        if a.succeeded {
+            signed_in.push(&a.email);
+        } else if !signed_in.contains(&a.email.as_str()) {
+            failures.push(a.at);
+        }
+    }
+    failures
 }
 
 /// When `failures` (newest first) will have fewer than `max` entries inside the window.
@@ -69,11 +93,12 @@ fn seconds_until(at: NaiveDateTime, now: NaiveDateTime) -> u64 {
 ///
 /// - Five failures of an account from one address lock that pair until the oldest of them
 ///   leaves the window (a success in between resets the count).
-/// - Five failures from one address, whatever the accounts, lock the address likewise
-///   (successes do not reset it: one valid account must not launder guesses at others).
-/// - Five failures of an account from anywhere only slow it down: addresses it has not
-///   signed in from recently may try once per `slowdown`; the real user, from a known
-///   address, is never slowed, and the slowdown ends when the failures leave the window.
+/// - Five failures from one address, whatever the accounts, lock the address likewise; an
+///   account's failures are forgiven once it signs in from there (not other accounts').
+/// - Five failures of an account from anywhere (successes do not reset this) only slow it
+///   down: addresses it has not signed in from recently may try once per `slowdown`; the
+///   real user, from a known address, is never slowed, and the slowdown ends when the
+///   failures leave the window.
 pub fn decide(facts: &ThrottleFacts, limits: &ThrottleLimits, now: NaiveDateTime) -> Verdict {
     let mut until: Option<NaiveDateTime> = None;
     let mut later = |at: Option<NaiveDateTime>| {
@@ -86,22 +111,17 @@ pub fn decide(facts: &ThrottleFacts, limits: &ThrottleLimits, now: NaiveDateTime
         limits.max_failures,
         limits.window,
     ));
-    let address_failures: Vec<NaiveDateTime> = facts
-        .address
-        .iter()
-        .filter(|(_, ok)| !ok)
-        .map(|(at, _)| *at)
-        .collect();
     later(window_reopens(
-        &address_failures,
+        &unforgiven_failures(&facts.address),
         limits.max_failures_per_address,
         limits.window,
     ));
+    let account_failures = facts.account.iter().filter(|a| !a.succeeded).count();
     if !facts.known_address
-        && failures_since_success(&facts.account).len() >= limits.max_failures
-        && let Some((last, _)) = facts.account.first()
+        && account_failures >= limits.max_failures
+        && let Some(last) = facts.account.first()
     {
-        later(Some(*last + limits.slowdown));
+        later(Some(last.at + limits.slowdown));
     }
     match until {
         Some(at) => Verdict::Refuse {
@@ -164,10 +184,18 @@ mod tests {
         }
     }
 
-    /// `n` failures one minute apart ending at `last`, newest first.
-    fn failures(n: i64, last: NaiveDateTime) -> Vec<(NaiveDateTime, bool)> {
+    fn attempt(at: NaiveDateTime, succeeded: bool, email: &str) -> PastAttempt {
+        PastAttempt {
+            at,
+            succeeded,
+            email: email.to_string(),
+        }
+    }
+
+    /// `n` failures of a@x one minute apart ending at `last`, newest first.
+    fn failures(n: i64, last: NaiveDateTime) -> Vec<PastAttempt> {
         (0..n)
-            .map(|i| (last - Duration::minutes(i), false))
+            .map(|i| attempt(last - Duration::minutes(i), false, "a@x"))
             .collect()
     }
 
@@ -197,19 +225,31 @@ mod tests {
     }
 
     #[test]
-    fn a_success_resets_the_pair_but_not_the_address() {
+    fn a_success_resets_the_pair_and_forgives_only_its_own_account_at_the_address() {
         let now = t0();
         let mut pair = failures(2, now - Duration::seconds(5));
-        pair.push((now - Duration::minutes(3), true));
+        pair.push(attempt(now - Duration::minutes(3), true, "a@x"));
         pair.extend(failures(4, now - Duration::minutes(4)));
         let facts = ThrottleFacts {
             pair: pair.clone(),
+            address: pair.clone(),
             known_address: true,
             ..Default::default()
         };
         assert_eq!(decide(&facts, &limits(), now), Verdict::Allow);
+        // a valid account signing in does not forgive guesses at other accounts
+        let mut address: Vec<PastAttempt> = (0..5)
+            .map(|i| {
+                attempt(
+                    now - Duration::minutes(i + 1),
+                    false,
+                    &format!("victim{i}@x"),
+                )
+            })
+            .collect();
+        address.insert(0, attempt(now - Duration::seconds(1), true, "attacker@x"));
         let facts = ThrottleFacts {
-            address: pair,
+            address,
             known_address: true,
             ..Default::default()
         };
@@ -222,8 +262,11 @@ mod tests {
     #[test]
     fn account_wide_failures_only_slow_unknown_addresses() {
         let now = t0();
+        let mut account = failures(6, now - Duration::seconds(20));
+        // the real user signing in elsewhere does not lift the slowdown for strangers
+        account.insert(2, attempt(now - Duration::seconds(90), true, "a@x"));
         let facts = ThrottleFacts {
-            account: failures(6, now - Duration::seconds(20)),
+            account,
             known_address: false,
             ..Default::default()
         };
@@ -286,16 +329,20 @@ mod tests {
         /// slowdown (account), so nobody is locked out for good.
         #[test]
         fn a_refusal_never_lasts_longer_than_the_window(
-            pair in proptest::collection::vec((0i64..900, any::<bool>()), 0..20),
-            address in proptest::collection::vec((0i64..900, any::<bool>()), 0..20),
-            account in proptest::collection::vec((0i64..900, any::<bool>()), 0..20),
+            pair in proptest::collection::vec((0i64..900, any::<bool>(), 0u8..3), 0..20),
+            address in proptest::collection::vec((0i64..900, any::<bool>(), 0u8..3), 0..20),
+            account in proptest::collection::vec((0i64..900, any::<bool>(), 0u8..3), 0..20),
             known in any::<bool>(),
         ) {
             let now = t0();
-            let to_facts = |v: &Vec<(i64, bool)>| {
-                let mut v: Vec<(NaiveDateTime, bool)> =
-                    v.iter().map(|(ago, ok)| (now - Duration::seconds(*ago), *ok)).collect();
-                v.sort_by(|a, b| b.0.cmp(&a.0));
+            let to_facts = |v: &Vec<(i64, bool, u8)>| {
+                let mut v: Vec<PastAttempt> = v
+                    .iter()
+                    .map(|(ago, ok, who)| {
+                        attempt(now - Duration::seconds(*ago), *ok, &format!("u{who}@x"))
+                    })
+                    .collect();
+                v.sort_by_key(|a| std::cmp::Reverse(a.at));
                 v
             };
             let facts = ThrottleFacts {

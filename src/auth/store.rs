@@ -381,8 +381,8 @@ pub fn mark_attempt_succeeded(conn: &mut DbConn, id: &str) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Attempts (time, succeeded) of `kind` since `since`, newest first, at most `limit`;
-/// narrowed to an email and/or an address.
+/// Attempts of `kind` since `since`, newest first, at most `limit`; narrowed to an email
+/// and/or an address.
 pub fn recent_attempts(
     conn: &mut DbConn,
     kind: &str,
@@ -390,11 +390,15 @@ pub fn recent_attempts(
     address: Option<&str>,
     since: NaiveDateTime,
     limit: i64,
-) -> QueryResult<Vec<(NaiveDateTime, bool)>> {
+) -> QueryResult<Vec<super::rules::PastAttempt>> {
     let mut query = login_attempts::table
         .filter(login_attempts::kind.eq(kind))
         .filter(login_attempts::attempted_at.gt(since))
-        .select((login_attempts::attempted_at, login_attempts::succeeded))
+        .select((
+            login_attempts::attempted_at,
+            login_attempts::succeeded,
+            login_attempts::email,
+        ))
         .into_boxed();
     if let Some(email) = email {
         query = query.filter(login_attempts::email.eq(email.to_string()));
@@ -402,13 +406,21 @@ pub fn recent_attempts(
     if let Some(address) = address {
         query = query.filter(login_attempts::address.eq(address.to_string()));
     }
-    query
+    let rows: Vec<(NaiveDateTime, bool, String)> = query
         .order((
             login_attempts::attempted_at.desc(),
             login_attempts::id.desc(),
         ))
         .limit(limit)
-        .load(conn)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, succeeded, email)| super::rules::PastAttempt {
+            at,
+            succeeded,
+            email,
+        })
+        .collect())
 }
 
 /// Whether the account signed in successfully from `address` since `since`.
