@@ -122,6 +122,9 @@ fn create_admin(settings: &Settings, email: &str, name: &str) -> Result<(), Stri
             fields.join("; ")
         }
     })?;
-    println!("admin {email} created ({id})");
+    println!(
+        "admin {} created ({id})",
+        trustfund::auth::store::normalise_email(email)
+    );
     Ok(())
 }
