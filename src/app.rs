@@ -14,7 +14,7 @@ use crate::db::DbPool;
 use crate::error::{AppError, ErrorCode};
 use crate::http::JsonLimits;
 use crate::observe::{self, Metrics};
-use crate::{audit, auth, funds, health, organisations};
+use crate::{audit, auth, donations, exchange, funds, health, ledger, organisations};
 
 /// What handlers share: the pool, the settings and the metrics registry.
 pub struct Services {
@@ -160,6 +160,78 @@ pub fn endpoints() -> Vec<Endpoint> {
             User,
             audit::list_audit_events,
         ),
+        endpoint(
+            get.clone(),
+            "/api/v1/funds/{id}/status",
+            User,
+            ledger::get_fund_status,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/funds/{id}/ledger",
+            User,
+            ledger::list_ledger_entries,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/exchange-rates",
+            User,
+            exchange::create_exchange_rate,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/exchange-rates",
+            User,
+            exchange::list_exchange_rates,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/funds/{id}/pledges",
+            User,
+            donations::create_pledge,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/funds/{id}/pledges",
+            User,
+            donations::list_pledges,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/pledges/{id}",
+            User,
+            donations::get_pledge,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/pledges/{id}/cancel",
+            User,
+            donations::cancel_pledge,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/funds/{id}/contributions",
+            User,
+            donations::create_contribution,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/funds/{id}/contributions",
+            User,
+            donations::list_contributions,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/contributions/{id}",
+            User,
+            donations::get_contribution,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/organisations/{id}/statement",
+            User,
+            donations::get_statement,
+        ),
     ]
 }
 
@@ -193,6 +265,18 @@ pub fn endpoints() -> Vec<Endpoint> {
         organisations::get_organisation,
         organisations::update_organisation,
         audit::list_audit_events,
+        ledger::get_fund_status,
+        ledger::list_ledger_entries,
+        exchange::create_exchange_rate,
+        exchange::list_exchange_rates,
+        donations::create_pledge,
+        donations::list_pledges,
+        donations::get_pledge,
+        donations::cancel_pledge,
+        donations::create_contribution,
+        donations::list_contributions,
+        donations::get_contribution,
+        donations::get_statement,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth)

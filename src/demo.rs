@@ -4,12 +4,19 @@
 
 use rust_decimal::Decimal;
 
+use chrono::NaiveDate;
+
 use crate::audit::{self, Actor, Change};
 use crate::auth::{self, Role};
-use crate::db::{DbPool, write_transaction};
+use crate::db::{DbConn, DbPool, write_transaction};
+use crate::donations::{
+    self,
+    model::{NewContribution, NewPledge},
+};
 use crate::error::AppError;
+use crate::exchange::{self, model::NewExchangeRate};
 use crate::funds::{self, model::NewFund};
-use crate::money::Currency;
+use crate::money::{Currency, Money};
 use crate::organisations::{
     self,
     model::{NewOrganisation, OrgKind},
@@ -246,12 +253,146 @@ fn load_data(pool: &DbPool) -> Result<(), AppError> {
                 after: Some(&fund),
             },
         )?;
+        let mut donors = Vec::new();
         for org in DEMO_ORGANISATIONS {
-            create_organisation(conn, &actor, org)?;
+            let id = create_organisation(conn, &actor, org)?;
+            donors.push((org.name.to_string(), id));
         }
+        load_money(conn, &actor, &fund.id, &donors)?;
         tracing::info!(fund = DEMO_FUND_CODE, "demo data loaded");
         Ok(())
     })
+}
+
+fn day(y: i32, m: u32, d: u32) -> Result<NaiveDate, AppError> {
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| AppError::internal("bad demo date"))
+}
+
+fn amount(text: &str, currency: &str) -> Result<Money, AppError> {
+    Money::parse(text, currency).map_err(|e| AppError::internal(format!("demo amount: {e}")))
+}
+
+/// The pledges announced when the fund was launched (4 November 2010) and what was paid on
+/// them, some in euros and Australian dollars at dated rates (units of USD per unit).
+fn load_money(
+    conn: &mut DbConn,
+    actor: &Actor,
+    fund_id: &str,
+    donors: &[(String, String)],
+) -> Result<(), AppError> {
+    let launch = day(2010, 11, 4)?;
+    let event = Some("Launch of the Trust Fund, General Assembly, New York".to_string());
+    for (currency, rate, from) in [
+        ("EUR", "1.3500", day(2011, 2, 1)?),
+        ("EUR", "1.4200", day(2011, 6, 1)?),
+        ("AUD", "1.0000", day(2011, 3, 1)?),
+        ("AUD", "1.0650", day(2011, 6, 1)?),
+    ] {
+        let new = NewExchangeRate {
+            currency: Currency::parse(currency)
+                .map_err(|e| AppError::internal(format!("demo currency: {e}")))?,
+            base_currency: Currency::USD,
+            rate: crate::money::parse_decimal(rate)
+                .map_err(|e| AppError::internal(format!("demo rate: {e}")))?,
+            valid_from: from,
+        };
+        let view = exchange::store::insert(conn, &new, None)?.into_view()?;
+        audit::record(
+            conn,
+            actor,
+            Change::<(), _> {
+                entity: "exchange_rate",
+                entity_id: &view.id,
+                action: "create",
+                before: None,
+                after: Some(&view),
+            },
+        )?;
+    }
+    let today = crate::ledger::today();
+    let donor = |name: &str| -> Result<String, AppError> {
+        donors
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| id.clone())
+            .ok_or_else(|| AppError::internal(format!("demo donor {name} missing")))
+    };
+    // (donor, pledge, due, earmark, payments: amount, received, bank reference)
+    type Payment = (&'static str, NaiveDate, &'static str);
+    type Plan = (
+        &'static str,
+        Money,
+        Option<NaiveDate>,
+        Option<String>,
+        Vec<Payment>,
+    );
+    let plan: Vec<Plan> = vec![
+        (
+            "Russian Federation",
+            amount("30000", "USD")?,
+            Some(day(2011, 6, 30)?),
+            None,
+            vec![("15000", day(2011, 4, 12)?, "RU-MFA-2011-0412")],
+        ),
+        (
+            // announced as about USD 40,000, pledged and paid in euros
+            "Luxembourg",
+            amount("30000", "EUR")?,
+            Some(day(2011, 12, 31)?),
+            Some("protection".to_string()),
+            vec![("30000", day(2011, 2, 15)?, "LU-MAE-2011-17")],
+        ),
+        (
+            "Australia",
+            amount("200000", "AUD")?,
+            Some(day(2012, 6, 30)?),
+            Some("protection.reintegration".to_string()),
+            vec![
+                ("100000", day(2011, 3, 10)?, "AU-DFAT-2011-031"),
+                ("50000", day(2011, 6, 20)?, "AU-DFAT-2011-062"),
+            ],
+        ),
+        (
+            "A private donor",
+            amount("10000", "USD")?,
+            None,
+            None,
+            vec![("10000", day(2010, 12, 1)?, "PRIVATE-2010-12")],
+        ),
+    ];
+    for (name, pledged, due_on, earmark, payments) in plan {
+        let donor_id = donor(name)?;
+        let pledge = donations::actions::record_pledge(
+            conn,
+            actor,
+            fund_id,
+            &NewPledge {
+                donor_id: donor_id.clone(),
+                amount: pledged,
+                pledged_on: launch,
+                event: event.clone(),
+                earmark,
+                due_on,
+            },
+            today,
+        )?;
+        for (paid, received_on, reference) in payments {
+            donations::actions::record_contribution(
+                conn,
+                actor,
+                fund_id,
+                &NewContribution {
+                    donor_id: donor_id.clone(),
+                    pledge_id: Some(pledge.id.clone()),
+                    amount: amount(paid, pledged.currency().code())?,
+                    received_on,
+                    reference: reference.to_string(),
+                    exchange_rate: None,
+                },
+            )?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,10 +7,14 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod donations;
 pub mod error;
+pub mod exchange;
 pub mod funds;
 pub mod health;
 pub mod http;
+pub mod idempotency;
+pub mod ledger;
 pub mod money;
 pub mod notify;
 pub mod observe;
@@ -76,6 +80,17 @@ impl Application {
         }
         let mailer = notify::worker::Mailer::from_settings(&settings).map_err(StartError::Mail)?;
         let (pool, applied) = open_database(&settings)?;
+        // answers to idempotent writes are kept 24 h; forget the expired ones at start
+        match pool
+            .get()
+            .map(|mut conn| idempotency::store::purge_expired(&mut conn))
+        {
+            Ok(Ok(purged)) if purged > 0 => {
+                tracing::info!(purged, "expired idempotency keys purged")
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "purging expired idempotency keys failed"),
+            _ => {}
+        }
         tracing::info!(applied, url = %db::mask_url(&settings.database.url), "database ready");
         let demo_accounts = if demo {
             demo::load(&pool).map_err(|e| StartError::Demo(e.to_string()))?

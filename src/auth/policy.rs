@@ -23,6 +23,21 @@ pub enum Operation {
     ReadOrganisation,
     UpdateOrganisation,
     ReadAuditEvents,
+    /// Money in: record a dated exchange rate.
+    CreateExchangeRate,
+    ListExchangeRates,
+    /// Record a pledge, cancel one, record a contribution.
+    CreatePledge,
+    CancelPledge,
+    CreateContribution,
+    /// Read or list pledges and contributions; donors see only their own organisation's.
+    ReadPledges,
+    ReadContributions,
+    /// A donor statement; donors read only their own organisation's.
+    ReadStatement,
+    ReadFundStatus,
+    /// A fund's ledger entries, one by one.
+    ReadLedger,
 }
 
 use Role::{Admin, Donor, Finance, Ngo, Reviewer, Trustee};
@@ -39,6 +54,16 @@ pub fn allowed_roles(operation: Operation) -> &'static [Role] {
         Operation::CreateOrganisation | Operation::UpdateOrganisation => &[Admin],
         Operation::ReadOrganisation => EVERYONE,
         Operation::ReadAuditEvents => &[Admin],
+        Operation::CreateExchangeRate
+        | Operation::CreatePledge
+        | Operation::CancelPledge
+        | Operation::CreateContribution => &[Admin, Finance],
+        Operation::ListExchangeRates => EVERYONE,
+        Operation::ReadPledges | Operation::ReadContributions | Operation::ReadFundStatus => {
+            &[Admin, Finance, Trustee, Donor]
+        }
+        Operation::ReadStatement => &[Admin, Finance, Donor],
+        Operation::ReadLedger => &[Admin, Finance, Trustee],
     }
 }
 
@@ -89,6 +114,23 @@ pub fn require_reader(
     }
 }
 
+/// The organisation a list is limited to: the one asked for (or none: all) for the
+/// secretariat, always the user's own for everyone else. Asking for another organisation's
+/// records answers 404.
+pub fn organisation_scope(
+    user: &CurrentUser,
+    requested: Option<String>,
+) -> Result<Option<String>, AppError> {
+    if sees_all_organisations(user) {
+        return Ok(requested);
+    }
+    if let Some(requested) = &requested {
+        require_member(user, requested, "organisation")?;
+    }
+    // a member of no organisation has no records: an id no row carries
+    Ok(Some(user.organisation_id.clone().unwrap_or_default()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +167,28 @@ mod tests {
             );
             assert!(authorize(&u, Operation::Logout).is_ok());
             assert!(authorize(&u, Operation::ChangePassword).is_ok());
+        }
+    }
+
+    #[test]
+    fn money_is_recorded_by_finance_and_admins_and_read_by_donors_too() {
+        for role in Role::ALL {
+            let may = |op| authorize(&user(*role, None), op).is_ok();
+            let records = matches!(role, Admin | Finance);
+            assert_eq!(may(Operation::CreateContribution), records, "{role:?}");
+            assert_eq!(may(Operation::CreatePledge), records, "{role:?}");
+            assert_eq!(may(Operation::CancelPledge), records, "{role:?}");
+            assert_eq!(may(Operation::CreateExchangeRate), records, "{role:?}");
+            assert_eq!(
+                may(Operation::ReadFundStatus),
+                !matches!(role, Reviewer | Ngo),
+                "{role:?}"
+            );
+            assert_eq!(
+                may(Operation::ReadStatement),
+                matches!(role, Admin | Finance | Donor),
+                "{role:?}"
+            );
         }
     }
 

@@ -74,15 +74,50 @@ pub fn claim(
     }
 }
 
-/// Delivered. The context (which may hold one-time tokens) is dropped: the message is out,
+/// What a context value is replaced with once the message is out.
+pub const REDACTED: &str = "(removed once sent)";
+
+/// The context with every one-time link removed: values under a key `link`, ending in
+/// `_link` or containing `token`. Everything else is kept for the record.
+pub fn redact_links(context: &str) -> String {
+    fn walk(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    if key == "link" || key.ends_with("_link") || key.contains("token") {
+                        *v = serde_json::Value::String(REDACTED.to_string());
+                    } else {
+                        walk(v);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(context) {
+        Ok(mut value) => {
+            walk(&mut value);
+            value.to_string()
+        }
+        Err(_) => "{}".to_string(),
+    }
+}
+
+/// Delivered. One-time links leave the stored context (`redact_links`): the message is out,
 /// and a leaked database must not hand over anyone's reset link.
-pub fn mark_sent(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn mark_sent(
+    conn: &mut DbConn,
+    id: &str,
+    context: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))
         .set((
             outbox::status.eq(SENT),
             outbox::sent_at.eq(Some(now)),
             outbox::last_error.eq(None::<String>),
-            outbox::context.eq("{}"),
+            outbox::context.eq(redact_links(context)),
         ))
         .execute(conn)
         .map(|_| ())
@@ -112,4 +147,24 @@ pub fn mark_failed(conn: &mut DbConn, id: &str, error: &str) -> QueryResult<()> 
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_and_tokens_are_removed_and_the_rest_is_kept() {
+        let redacted: serde_json::Value = serde_json::from_str(&redact_links(
+            r#"{"name":"A","link":"https://x/?token=abc","nested":{"reset_link":"l","refresh_token":"t","n":1},"list":[{"link":"l"}]}"#,
+        ))
+        .expect("json");
+        assert_eq!(redacted["name"], "A");
+        assert_eq!(redacted["link"], REDACTED);
+        assert_eq!(redacted["nested"]["reset_link"], REDACTED);
+        assert_eq!(redacted["nested"]["refresh_token"], REDACTED);
+        assert_eq!(redacted["nested"]["n"], 1);
+        assert_eq!(redacted["list"][0]["link"], REDACTED);
+        assert!(!redact_links("not json").contains("not"));
+    }
 }

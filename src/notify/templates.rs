@@ -62,6 +62,7 @@ pub const TEMPLATES: &[Template] = &[
     template!("en", "invitation"),
     template!("en", "password_reset"),
     template!("en", "password_changed"),
+    template!("en", "contribution_received"),
 ];
 
 /// A rendered email.
@@ -157,6 +158,20 @@ mod tests {
             "fund": "UNVTF",
             "expires_at": "2026-11-30 12:00 UTC",
             "expires_in": "60 minutes",
+            // contribution_received
+            "donor_name": "Luxembourg",
+            "fund_name": "Trust fund",
+            "fund_code": "UNVTF",
+            "amount": "30000.00",
+            "currency": "EUR",
+            "received_on": "2011-02-01",
+            "reference": "LU-2011-1",
+            "base_amount": "40500.00",
+            "base_currency": "USD",
+            "exchange_rate": "1.35",
+            "pledge_id": "p-1",
+            "pledge_outstanding": "0.00",
+            "unpledged": null,
         })
     }
 

@@ -201,7 +201,7 @@ async fn record_outcome(
         match outcome {
             Ok(()) => {
                 tracing::info!(id = %row.id, template = %row.template, attempts = row.attempts, "email sent");
-                store::mark_sent(conn, &row.id, now)?;
+                store::mark_sent(conn, &row.id, &row.context, now)?;
             }
             Err(failure) => {
                 match after_failure(
