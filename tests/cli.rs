@@ -152,3 +152,66 @@ fn the_published_development_key_is_refused_off_loopback() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("auth.jwt_secret"));
 }
+
+#[test]
+fn serve_demo_prints_one_account_per_role_and_production_refuses_it() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = trustfund(dir.path())
+        .args(["serve", "--demo"])
+        .env("TRUSTFUND__SERVER__ADDRESS", "127.0.0.1:0")
+        .env("TRUSTFUND__LOG__LEVEL", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawns");
+    let stdout = child.stdout.take().expect("stdout");
+    // Read in a thread, so that a server that never prints fails the test instead of hanging it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(60)) {
+        let last = line.contains("indigo harbour violin 17");
+        lines.push(line);
+        if last {
+            break;
+        }
+    }
+    child.kill().expect("stops");
+    let _ = child.wait();
+    let printed = lines.join("\n");
+    for account in trustfund::demo::DEMO_ACCOUNTS {
+        assert!(
+            printed.contains(account.email) && printed.contains(account.password),
+            "{} missing from:\n{printed}",
+            account.email
+        );
+    }
+
+    let output = trustfund(dir.path())
+        .args(["serve", "--demo"])
+        .env("TRUSTFUND__ENVIRONMENT", "production")
+        .env(
+            "TRUSTFUND__AUTH__JWT_SECRET",
+            "0123456789abcdef0123456789abcdef-production",
+        )
+        .env("TRUSTFUND__SERVER__ADDRESS", "127.0.0.1:0")
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--demo") && stderr.contains("production"),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("amber harbour lantern"));
+}

@@ -9,6 +9,11 @@ use crate::error::AppError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     ReadMe,
+    /// End one's own sessions.
+    Logout,
+    ChangePassword,
+    /// Invite someone to an account with a role.
+    CreateInvitation,
     CreateFund,
     ListFunds,
     ReadFund,
@@ -43,6 +48,8 @@ const EVERYONE: &[Role] = &[Admin, Finance, Trustee, Reviewer, Ngo, Donor];
 pub fn allowed_roles(operation: Operation) -> &'static [Role] {
     match operation {
         Operation::ReadMe | Operation::ListFunds | Operation::ReadFund => EVERYONE,
+        Operation::Logout | Operation::ChangePassword => EVERYONE,
+        Operation::CreateInvitation => &[Admin],
         Operation::CreateFund | Operation::UpdateFund => &[Admin],
         Operation::CreateOrganisation | Operation::UpdateOrganisation => &[Admin],
         Operation::ReadOrganisation => EVERYONE,
@@ -147,6 +154,19 @@ mod tests {
                 authorize(&user(*role, None), Operation::ReadAuditEvents).is_ok(),
                 *role == Admin
             );
+        }
+    }
+
+    #[test]
+    fn only_admins_invite_and_everyone_manages_their_own_sessions() {
+        for role in Role::ALL {
+            let u = user(*role, None);
+            assert_eq!(
+                authorize(&u, Operation::CreateInvitation).is_ok(),
+                *role == Admin
+            );
+            assert!(authorize(&u, Operation::Logout).is_ok());
+            assert!(authorize(&u, Operation::ChangePassword).is_ok());
         }
     }
 

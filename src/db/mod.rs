@@ -232,6 +232,26 @@ where
     }
 }
 
+/// Keys of the transaction-scoped locks taken with `serialise`.
+pub mod lock_keys {
+    /// Checking and recording login attempts (throttling).
+    pub const LOGIN_ATTEMPTS: i64 = 0x7472_7573_7401;
+}
+
+/// Makes transactions that call this with the same `key` run one after another, for
+/// check-then-insert rules where there is no row to lock yet. Call it first inside a
+/// `write_transaction`: on PostgreSQL it takes a transaction-scoped advisory lock; on SQLite
+/// `BEGIN IMMEDIATE` already serialises every writer, so it does nothing.
+pub fn serialise(conn: &mut DbConn, key: i64) -> QueryResult<()> {
+    match conn {
+        DbConn::Postgres(c) => diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(key)
+            .execute(c)
+            .map(|_| ()),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
 /// Runs blocking diesel work on actix's blocking pool with a pooled connection, so the
 /// async executor never waits on the database.
 pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, AppError>

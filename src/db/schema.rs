@@ -89,6 +89,7 @@ diesel::table! {
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        email -> Nullable<Text>,
     }
 }
 
@@ -99,6 +100,7 @@ diesel::table! {
         address -> Text,
         succeeded -> Bool,
         attempted_at -> Timestamp,
+        kind -> Text,
     }
 }
 
@@ -114,6 +116,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        locale -> Text,
     }
 }
 

@@ -28,7 +28,7 @@ fn require_donor(
         .ok_or_else(|| AppError::field("donor_id", "no organisation has this id"))
 }
 
-/// The template of the acknowledgement sent to a donor's users (see `src/notify/templates`).
+/// The template of the acknowledgement sent to a donor's users (see `templates/email/en/`).
 pub const THANK_YOU_TEMPLATE: &str = "contribution_received";
 
 /// What the thank-you email shows.
@@ -414,9 +414,9 @@ mod tests {
     use super::*;
 
     const TEMPLATES: &[&str] = &[
-        include_str!("../notify/templates/en/contribution_received.subject.txt"),
-        include_str!("../notify/templates/en/contribution_received.txt"),
-        include_str!("../notify/templates/en/contribution_received.html"),
+        include_str!("../../templates/email/en/contribution_received.subject"),
+        include_str!("../../templates/email/en/contribution_received.txt"),
+        include_str!("../../templates/email/en/contribution_received.html"),
     ];
 
     #[test]
