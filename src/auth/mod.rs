@@ -191,8 +191,24 @@ pub fn issue_token_pair(
     })
 }
 
+/// Each argon2 run holds 19 MiB and a core for ~20 ms. Bounding how many run at once keeps
+/// a flood of logins (from however many addresses) from exhausting memory or starving the
+/// database calls that share the blocking pool; excess requests queue here instead.
+static ARGON2_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    tokio::sync::Semaphore::new(cores * 2)
+});
+
+async fn argon2_slot() -> AppResult<tokio::sync::SemaphorePermit<'static>> {
+    ARGON2_SLOTS
+        .acquire()
+        .await
+        .map_err(|e| AppError::internal(format!("argon2 slots closed: {e}")))
+}
+
 /// Hashes a password on the blocking pool (argon2 is deliberately slow).
 pub async fn hash_password(password: String) -> AppResult<String> {
+    let _slot = argon2_slot().await?;
     actix_web::web::block(move || password::hash(&password))
         .await
         .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))?
@@ -201,6 +217,7 @@ pub async fn hash_password(password: String) -> AppResult<String> {
 
 /// Checks a password on the blocking pool; `None` (no account) costs the same work.
 pub async fn verify_password(password: String, stored_hash: Option<String>) -> AppResult<bool> {
+    let _slot = argon2_slot().await?;
     actix_web::web::block(move || password::verify(&password, stored_hash.as_deref()))
         .await
         .map_err(|e| AppError::internal(format!("password check failed: {e}")))
