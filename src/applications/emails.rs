@@ -105,3 +105,58 @@ pub fn returned(conn: &mut DbConn, app: &Application, reason: &str) -> AppResult
     };
     send(conn, app, RETURNED, context)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::templates::render;
+
+    fn rendered<C: Serialize>(template: &str, context: C) -> crate::notify::templates::Rendered {
+        let value = serde_json::to_value(context).expect("context serialises");
+        render("en", template, &value).unwrap_or_else(|e| panic!("{template}: {e}"))
+    }
+
+    #[test]
+    fn each_email_renders_from_the_context_it_is_sent_with() {
+        let mail = rendered(
+            SUBMITTED,
+            SubmittedContext {
+                application_id: "a",
+                reference: "UNVTF-2026-00042",
+                title: "Safe <shelter>",
+                call_title: "Emergency grants",
+                revision: 1,
+                submitted_at: Some(chrono::Utc::now()),
+            },
+        );
+        assert_eq!(mail.subject, "Application received: UNVTF-2026-00042");
+        assert!(mail.text.contains("Safe <shelter>") && !mail.text.contains("revision 1"));
+        assert!(mail.html.contains("Safe &lt;shelter&gt;"));
+        let mail = rendered(
+            SCREENED,
+            ScreenedContext {
+                application_id: "a",
+                reference: "UNVTF-2026-00042",
+                title: "t",
+                eligible: false,
+                status: "ineligible",
+                notes: "Not a registered non-profit.",
+            },
+        );
+        assert!(mail.subject.contains("not eligible"), "{}", mail.subject);
+        assert!(mail.text.contains("Not a registered non-profit."));
+        let mail = rendered(
+            RETURNED,
+            ReturnedContext {
+                application_id: "a",
+                reference: "UNVTF-2026-00042",
+                title: "t",
+                reason: "Split the legal aid budget.",
+                next_revision: 2,
+            },
+        );
+        assert!(
+            mail.text.contains("Split the legal aid budget.") && mail.text.contains("revision 2")
+        );
+    }
+}
