@@ -597,11 +597,16 @@ async fn demo_accounts_sign_in_with_their_roles(backend: common::Backend) {
             _ => assert!(me.body["organisation"].is_null()),
         }
     }
-    // loading the demo again adds nothing
+    // loading the demo again adds nothing (the demo's applicants are NGOs too)
+    let ngos = app.count("organisations WHERE kind = 'ngo'");
     let again = trustfund::Application::build(app.settings.clone(), true).expect("second start");
     assert_eq!(again.demo_accounts().len(), accounts.len());
     assert_eq!(app.count("users"), accounts.len() as i64);
-    assert_eq!(app.count("organisations WHERE kind = 'ngo'"), 1);
+    assert_eq!(app.count("organisations WHERE kind = 'ngo'"), ngos);
+    assert_eq!(
+        app.count("organisations WHERE name = 'Hope Shelter Network (demo)'"),
+        1
+    );
 }
 
 mod demo_accounts_sign_in_with_their_roles {

@@ -1966,6 +1966,28 @@ both_backends!(
         assert_eq!(items[0]["max_amount"], "20000.00");
         assert_eq!(items[0]["max_duration_months"], 8);
         assert_eq!(items[0]["accepting_submissions"], true);
+        // the demo ngo account signs in and finds its organisation's draft, ready to submit
+        let login = app
+            .post(
+                "/api/v1/auth/login",
+                json!({"email": "ngo@hope-shelter.example", "password": "saffron bridge meadow 96"}),
+            )
+            .await;
+        assert_eq!(login.status, 200, "{}", login.text);
+        let ngo = login.body["access_token"].as_str().unwrap().to_string();
+        let own = app.get_as(&ngo, "/api/v1/applications").await;
+        assert_eq!(
+            own.body["items"].as_array().unwrap().len(),
+            1,
+            "{}",
+            own.text
+        );
+        let draft = own.body["items"][0]["id"].as_str().unwrap().to_string();
+        let ready = app
+            .get_as(&ngo, &format!("/api/v1/applications/{draft}/readiness"))
+            .await;
+        assert_eq!(ready.body["ready"], true, "{}", ready.text);
+        assert_eq!(submit(&app, &ngo, &draft).await.status, 200);
         let admin = app.user_token("admin", None);
         let apps = app.get_as(&admin, "/api/v1/applications").await;
         let mut states: Vec<&str> = apps.body["items"]
@@ -1980,6 +2002,7 @@ both_backends!(
             vec![
                 "draft",
                 "ineligible",
+                "submitted",
                 "submitted",
                 "under_review",
                 "withdrawn"
@@ -2007,5 +2030,67 @@ both_backends!(
                 );
             }
         }
+    }
+);
+
+both_backends!(
+    a_retried_create_with_an_idempotency_key_makes_one_draft,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let path = format!("/api/v1/calls/{}/applications", w.call_id);
+        let key = uuid::Uuid::new_v4().to_string();
+        let body = json!({"title": "Shelter", "countries": ["NG"]});
+        let attempts = (0..6).map(|_| {
+            let (app, path, key, token, body) =
+                (&app, path.clone(), key.clone(), w.ngo.clone(), body.clone());
+            async move {
+                app.request_as(
+                    &token,
+                    Method::POST,
+                    &path,
+                    Some(body),
+                    &[("idempotency-key", key.as_str())],
+                )
+                .await
+            }
+        });
+        let replies = futures_util::future::join_all(attempts).await;
+        let ids: std::collections::HashSet<String> = replies
+            .iter()
+            .map(|r| {
+                assert_eq!(r.status, 201, "{}", r.text);
+                r.body["id"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(ids.len(), 1, "every retry answers with the same draft");
+        assert_eq!(app.count("applications"), 1);
+        assert_eq!(
+            replies
+                .iter()
+                .filter(|r| r.header("idempotent-replayed").is_some())
+                .count(),
+            5
+        );
+        let id = ids.into_iter().next().unwrap();
+        assert!(
+            replies
+                .iter()
+                .all(|r| r.header("location") == Some(format!("/api/v1/applications/{id}")))
+        );
+        // the same key with another body is a mistake, not a retry
+        let r = app
+            .request_as(
+                &w.ngo,
+                Method::POST,
+                &path,
+                Some(json!({"title": "Other"})),
+                &[("idempotency-key", key.as_str())],
+            )
+            .await;
+        r.assert_problem(409, "duplicate");
+        // without a key, two posts are two drafts
+        app.post_as(&w.ngo, &path, json!({})).await;
+        app.post_as(&w.ngo, &path, json!({})).await;
+        assert_eq!(app.count("applications"), 3);
     }
 );

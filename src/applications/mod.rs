@@ -25,6 +25,7 @@ use crate::http::{
     Expected, PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_json,
     parse_query,
 };
+use crate::idempotency::{self, Answer, Claim};
 use model::{
     ApplicationStatus, ApplicationSummary, ApplicationView, Content, ReadinessView, ReturnRequest,
     RevisionSummary, RevisionView, ScreeningRequest, UpdateApplication,
@@ -91,10 +92,11 @@ fn with_etag(status: StatusCode, view: &ApplicationView) -> HttpResponse {
     json_with_etag(status, view, view.version)
 }
 
-/// The body of a create: empty, or JSON with the fields of a PATCH.
-fn optional_body(req: &HttpRequest, body: &[u8]) -> AppResult<UpdateApplication> {
+/// The body of a create: empty, or JSON with the fields of a PATCH; with the hash of its
+/// canonical form, for `Idempotency-Key` (an empty body counts as `{}`).
+fn optional_body(req: &HttpRequest, body: &[u8]) -> AppResult<(UpdateApplication, String)> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(UpdateApplication::default());
+        return Ok((UpdateApplication::default(), idempotency::sha256_hex(b"{}")));
     }
     let json = req
         .headers()
@@ -112,13 +114,20 @@ fn optional_body(req: &HttpRequest, body: &[u8]) -> AppResult<UpdateApplication>
             "the body must be JSON, sent with Content-Type: application/json",
         ));
     }
-    parse_json(body)
+    let value: serde_json::Value = parse_json(body)?;
+    let canonical = idempotency::canonical_json(&value);
+    Ok((
+        parse_json(canonical.as_bytes())?,
+        idempotency::sha256_hex(canonical.as_bytes()),
+    ))
 }
 
 /// Starts a draft application of the caller's organisation in an open call. The body may
-/// be empty or carry any field of `PATCH /applications/{id}`.
+/// be empty or carry any field of `PATCH /applications/{id}`. With `Idempotency-Key`, a
+/// retry on a poor connection gets the first draft back instead of making a second one.
 #[utoipa::path(post, path = "/api/v1/calls/{id}/applications", tag = "applications",
-    params(("id" = String, Path, description = "call id")),
+    params(("id" = String, Path, description = "call id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: the same key and body within 24 h return the first answer")),
     request_body(content = Option<UpdateApplication>, description = "optional first content of the draft"),
     security(("bearer" = [])),
     responses((status = 201, body = ApplicationView), (status = 404, body = crate::error::Problem),
@@ -133,10 +142,11 @@ pub async fn create_application(
     policy::authorize(&user, Operation::CreateApplication)?;
     let organisation_id = policy::applicant_organisation(&user)?;
     let call_id = parse_id(&call_id, "id")?.to_string();
-    let first = optional_body(&req, &body)?;
+    let (first, hash) = optional_body(&req, &body)?;
+    let claim = Claim::from_request(&req, &user.id, &hash)?;
     let actor = Actor::for_user(&req, &user);
-    let view = db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
+    let (answer, replayed) = db::run(&state.pool, move |conn| {
+        idempotency::run_blocking(conn, claim.as_ref(), |conn| {
             let now = Utc::now();
             let call = crate::calls::store::find(conn, &call_id)?
                 .filter(|c| crate::calls::rules::is_public(c.status))
@@ -168,16 +178,18 @@ pub async fn create_application(
                     after: Some(&view),
                 },
             )?;
-            Ok(view)
+            Answer::json(StatusCode::CREATED, &view, Some(view.version))
         })
     })
     .await?;
-    let location = format!("/api/v1/applications/{}", view.id);
-    let mut response = with_etag(StatusCode::CREATED, &view);
-    response.headers_mut().insert(
-        header::LOCATION,
-        header::HeaderValue::from_str(&location).expect("ids are plain ASCII"),
-    );
+    let id = serde_json::from_str::<serde_json::Value>(&answer.body)
+        .ok()
+        .and_then(|v| v["id"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let mut response = answer.into_response(replayed);
+    if let Ok(location) = header::HeaderValue::from_str(&format!("/api/v1/applications/{id}")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
     Ok(response)
 }
 
