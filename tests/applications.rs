@@ -633,6 +633,12 @@ both_backends!(
         upload(&app, &w, &id, "annex", "a.pdf", pdf("a"))
             .await
             .assert_problem(409, "invalid_state");
+        // a large upload refused before its body is read still gets its answer
+        let mut large = pdf("large");
+        large.resize(3 << 20, b'x');
+        upload(&app, &w, &id, "annex", "large.pdf", large)
+            .await
+            .assert_problem(409, "invalid_state");
         app.request_as(
             &w.ngo,
             Method::DELETE,
@@ -1296,6 +1302,12 @@ both_backends!(
         let headers = response.headers().clone();
         assert_eq!(headers["content-type"], "application/pdf");
         assert_eq!(headers["x-content-type-options"], "nosniff");
+        use base64::Engine;
+        let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&bytes));
+        assert_eq!(
+            headers["repr-digest"],
+            format!("sha-256=:{digest}:").as_str()
+        );
         let disposition = headers["content-disposition"].to_str().unwrap().to_string();
         assert!(disposition.contains("attachment"), "{disposition}");
         assert!(

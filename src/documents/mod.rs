@@ -60,11 +60,19 @@ pub async fn upload_document(
     // Refuse early, before reading a byte of the file, what would be refused anyway.
     let early_user = user.clone();
     let early_id = id.clone();
-    db::run(&state.pool, move |conn| {
+    let early = db::run(&state.pool, move |conn| {
         let app = find_visible_header(conn, &early_user, &early_id, false)?;
         rules::check_editable(app.status)
     })
-    .await?;
+    .await;
+    if let Err(e) = early {
+        upload::drain(
+            payload,
+            state.settings.documents.max_bytes.saturating_mul(2),
+        )
+        .await;
+        return Err(e);
+    }
 
     let store = store_for(&state.settings);
     let received = upload::receive(&req, payload, store.clone(), &state.settings.documents).await?;
@@ -192,6 +200,16 @@ fn disposition(file_name: &str) -> ContentDisposition {
     }
 }
 
+/// RFC 9530 `Repr-Digest: sha-256=:<base64>:` from the recorded hex SHA-256.
+fn repr_digest(sha256_hex: &str) -> String {
+    use base64::Engine;
+    let bytes = hex::decode(sha256_hex).unwrap_or_default();
+    format!(
+        "sha-256=:{}:",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
 /// Downloads a document of the application (current or of an earlier revision), with the
 /// type detected at upload and the cleaned file name. The bytes are checked against the
 /// recorded SHA-256 before they are sent.
@@ -239,7 +257,7 @@ pub async fn download_document(
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .insert_header((header::ETAG, format!("\"{}\"", doc.sha256)))
-        .insert_header(("Digest", format!("sha-256={}", doc.sha256)))
+        .insert_header(("Repr-Digest", repr_digest(&doc.sha256)))
         .body(bytes))
 }
 

@@ -88,6 +88,18 @@ pub fn clean_file_name(raw: &str, kind: &Kind) -> String {
     }
 }
 
+/// Reads and drops what is left of a body (at most `cap` bytes), so that a client still
+/// sending gets the error answer rather than a reset connection.
+pub async fn drain(mut payload: web::Payload, cap: u64) {
+    let mut seen: u64 = 0;
+    while let Some(Ok(chunk)) = payload.next().await {
+        seen += chunk.len() as u64;
+        if seen > cap {
+            break;
+        }
+    }
+}
+
 /// Reads the multipart body. Too large: 413 (the rest of the body is read and dropped, so
 /// the client sees the answer rather than a reset connection). Not multipart: 415. A
 /// missing or malformed `kind` or `file`, or any other field: 422 naming it. Content that
