@@ -14,7 +14,7 @@ use crate::db::DbPool;
 use crate::error::{AppError, ErrorCode};
 use crate::http::JsonLimits;
 use crate::observe::{self, Metrics};
-use crate::{audit, funds, health, organisations};
+use crate::{audit, funds, health, organisations, registry};
 
 /// What handlers share: the pool, the settings and the metrics registry.
 pub struct Services {
@@ -104,6 +104,31 @@ pub fn endpoints() -> Vec<Endpoint> {
             User,
             audit::list_audit_events,
         ),
+        endpoint(
+            get.clone(),
+            "/api/v1/registry/projects",
+            Public,
+            registry::list_projects,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/registry/projects/{id}",
+            Public,
+            registry::get_project,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/registry/projects/{id}/overlaps",
+            Public,
+            registry::project_overlaps,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/registry/matrix",
+            Public,
+            registry::matrix,
+        ),
+        endpoint(get.clone(), "/api/v1/registry/gaps", Public, registry::gaps),
     ]
 }
 
@@ -126,6 +151,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         organisations::get_organisation,
         organisations::update_organisation,
         audit::list_audit_events,
+        registry::list_projects,
+        registry::get_project,
+        registry::project_overlaps,
+        registry::matrix,
+        registry::gaps,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError))
 )]

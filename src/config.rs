@@ -31,6 +31,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub log: LogSettings,
+    pub registry: RegistrySettings,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -55,6 +56,13 @@ pub struct DatabaseSettings {
 pub struct LogSettings {
     pub format: LogFormat,
     pub level: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrySettings {
+    /// Largest IATI file accepted by `POST /registry/import/iati`, in bytes (413 beyond).
+    pub max_import_bytes: u64,
 }
 
 #[derive(Debug, thiserror::Error)]

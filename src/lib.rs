@@ -14,6 +14,8 @@ pub mod money;
 pub mod observe;
 pub mod organisations;
 pub mod platform;
+pub mod registry;
+pub mod taxonomy;
 pub mod telemetry;
 
 use std::net::TcpListener;

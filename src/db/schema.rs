@@ -43,4 +43,92 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(organisations, funds, audit_events);
+diesel::table! {
+    registry_projects (id) {
+        id -> Text,
+        title -> Text,
+        description -> Text,
+        reporting_org_id -> Text,
+        participants -> Text,
+        org_ids -> Text,
+        countries -> Text,
+        themes -> Text,
+        target_groups -> Text,
+        start_on -> Nullable<Date>,
+        end_on -> Nullable<Date>,
+        budget_minor -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        status -> Text,
+        published -> Bool,
+        iati_identifier -> Nullable<Text>,
+        source -> Text,
+        search_text -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registry_project_countries (project_id, country) {
+        project_id -> Text,
+        country -> Text,
+    }
+}
+
+diesel::table! {
+    registry_project_themes (project_id, theme) {
+        project_id -> Text,
+        theme -> Text,
+        explicit -> Bool,
+    }
+}
+
+diesel::table! {
+    registry_project_orgs (project_id, organisation_id) {
+        project_id -> Text,
+        organisation_id -> Text,
+    }
+}
+
+diesel::table! {
+    registry_overlap_reviews (id) {
+        id -> Text,
+        project_a -> Text,
+        project_b -> Text,
+        score_milli -> Integer,
+        reasons -> Text,
+        status -> Text,
+        resolution -> Nullable<Text>,
+        note -> Nullable<Text>,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registry_state (id) {
+        id -> Integer,
+        token -> Text,
+        generation -> BigInt,
+    }
+}
+
+diesel::joinable!(registry_project_countries -> registry_projects (project_id));
+diesel::joinable!(registry_project_themes -> registry_projects (project_id));
+diesel::joinable!(registry_project_orgs -> registry_projects (project_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    funds,
+    audit_events,
+    registry_projects,
+    registry_project_countries,
+    registry_project_themes,
+    registry_project_orgs,
+    registry_overlap_reviews,
+    registry_state,
+);

@@ -1,0 +1,11 @@
+DROP TABLE registry_state;
+DROP TABLE registry_overlap_reviews;
+DROP TRIGGER registry_projects_fts_update;
+DROP TRIGGER registry_projects_fts_delete;
+DROP TRIGGER registry_projects_fts_insert;
+DROP TABLE registry_projects_fts_vocab;
+DROP TABLE registry_projects_fts;
+DROP TABLE registry_project_orgs;
+DROP TABLE registry_project_themes;
+DROP TABLE registry_project_countries;
+DROP TABLE registry_projects;

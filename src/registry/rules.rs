@@ -1,0 +1,361 @@
+//! Pure decisions of the registry: who sees which project, how the who-does-what-where
+//! matrix adds up, which cells are gaps.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::model::{CellOrganisation, GapCell, MatrixAxis, MatrixCell, MoneyAmount, ProjectStatus};
+use crate::money::Currency;
+use crate::taxonomy;
+
+/// Which projects a reader may see: the public sees published ones, members of an
+/// organisation also their organisation's unpublished ones, admins everything.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Public,
+    Members(Vec<String>),
+    All,
+}
+
+impl Scope {
+    pub fn sees(&self, published: bool, reporting_org_id: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Public => published,
+            Scope::Members(orgs) => published || orgs.iter().any(|o| o == reporting_org_id),
+        }
+    }
+
+    /// A short stable name for cache keys.
+    pub fn key(&self) -> String {
+        match self {
+            Scope::Public => "public".into(),
+            Scope::All => "all".into(),
+            Scope::Members(orgs) => format!("members:{}", orgs.join(",")),
+        }
+    }
+}
+
+/// Whether a project with these dates runs on `day`; a missing start or end is open.
+pub fn runs_on(start: Option<NaiveDate>, end: Option<NaiveDate>, day: NaiveDate) -> bool {
+    start.is_none_or(|s| s <= day) && end.is_none_or(|e| e >= day)
+}
+
+/// What the matrix needs of one project.
+#[derive(Debug, Clone)]
+pub struct MatrixInput {
+    pub countries: Vec<String>,
+    pub themes: Vec<String>,
+    pub org_ids: Vec<String>,
+    pub status: ProjectStatus,
+    pub budget_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub start_on: Option<NaiveDate>,
+}
+
+fn axis_values(input: &MatrixInput, axis: MatrixAxis) -> Vec<String> {
+    let mut values: Vec<String> = match axis {
+        MatrixAxis::Country => input.countries.clone(),
+        MatrixAxis::SubTheme => input.themes.clone(),
+        MatrixAxis::Theme => input
+            .themes
+            .iter()
+            .map(|t| taxonomy::top_theme(t).to_string())
+            .collect(),
+        MatrixAxis::Organisation => input.org_ids.clone(),
+        MatrixAxis::Status => vec![input.status.as_str().to_string()],
+    };
+    values.sort();
+    values.dedup();
+    values
+}
+
+#[derive(Debug, Default)]
+struct CellSums {
+    projects: i64,
+    organisations: HashMap<String, i64>,
+    by_currency: BTreeMap<String, i128>,
+    usd_minor: i128,
+    unconverted: i64,
+}
+
+/// Converts a budget (minor units of `currency`, dated by the project's start) to USD
+/// minor units, or says it cannot.
+pub type ToUsd<'a> = dyn Fn(&str, i64, Option<NaiveDate>) -> Option<i64> + 'a;
+
+/// Budgets already in USD convert as they are; others need a rate.
+pub fn usd_only(currency: &str, minor: i64, _on: Option<NaiveDate>) -> Option<i64> {
+    (currency == "USD").then_some(minor)
+}
+
+/// The matrix before organisation names are known.
+#[derive(Debug, Default)]
+pub struct MatrixSums {
+    pub row_values: Vec<String>,
+    pub col_values: Vec<String>,
+    pub cells: Vec<MatrixCell>,
+}
+
+fn amount_string(minor: i128, currency: &str) -> String {
+    let scale = Currency::parse(currency)
+        .map(|c| c.minor_units())
+        .unwrap_or(2);
+    Decimal::try_from_i128_with_scale(minor, scale)
+        .map(|d| d.to_string())
+        .unwrap_or_else(|_| "overflow".into())
+}
+
+/// Adds up projects per cell. A project counts in every cell it touches (a project in two
+/// countries shows in both rows), so cells do not sum to the registry's total.
+pub fn aggregate_matrix(
+    inputs: impl IntoIterator<Item = MatrixInput>,
+    rows: MatrixAxis,
+    cols: MatrixAxis,
+    to_usd: &ToUsd<'_>,
+) -> MatrixSums {
+    let mut cells: BTreeMap<(String, String), CellSums> = BTreeMap::new();
+    for input in inputs {
+        let row_values = axis_values(&input, rows);
+        let col_values = axis_values(&input, cols);
+        if row_values.is_empty() || col_values.is_empty() {
+            continue;
+        }
+        let usd = match (input.budget_minor, &input.currency) {
+            (Some(minor), Some(currency)) => Some(to_usd(currency, minor, input.start_on)),
+            _ => None,
+        };
+        for r in &row_values {
+            for c in &col_values {
+                let cell = cells.entry((r.clone(), c.clone())).or_default();
+                cell.projects += 1;
+                for org in &input.org_ids {
+                    *cell.organisations.entry(org.clone()).or_insert(0) += 1;
+                }
+                if let (Some(minor), Some(currency)) = (input.budget_minor, &input.currency) {
+                    *cell.by_currency.entry(currency.clone()).or_insert(0) += i128::from(minor);
+                }
+                match usd {
+                    Some(Some(minor)) => cell.usd_minor += i128::from(minor),
+                    Some(None) => cell.unconverted += 1,
+                    None => {}
+                }
+            }
+        }
+    }
+    let row_values: BTreeSet<String> = cells.keys().map(|(r, _)| r.clone()).collect();
+    let col_values: BTreeSet<String> = cells.keys().map(|(_, c)| c.clone()).collect();
+    let cells = cells
+        .into_iter()
+        .map(|((row, col), sums)| {
+            let mut orgs: Vec<(String, i64)> = sums.organisations.into_iter().collect();
+            orgs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            MatrixCell {
+                row,
+                col,
+                projects: sums.projects,
+                organisation_count: orgs.len() as i64,
+                organisations: orgs
+                    .into_iter()
+                    .take(10)
+                    .map(|(id, projects)| CellOrganisation {
+                        id,
+                        name: String::new(),
+                        projects,
+                    })
+                    .collect(),
+                budget_usd: amount_string(sums.usd_minor, "USD"),
+                budget_by_currency: sums
+                    .by_currency
+                    .into_iter()
+                    .map(|(currency, minor)| MoneyAmount {
+                        amount: amount_string(minor, &currency),
+                        currency,
+                    })
+                    .collect(),
+                unconverted_projects: sums.unconverted,
+            }
+        })
+        .collect();
+    MatrixSums {
+        row_values: row_values.into_iter().collect(),
+        col_values: col_values.into_iter().collect(),
+        cells,
+    }
+}
+
+/// The country × theme cells that a set of running projects covers; a project with
+/// `protection.shelter` covers both that cell and `protection`.
+pub fn covered_cells(
+    projects: impl IntoIterator<Item = (Vec<String>, Vec<String>)>,
+) -> BTreeSet<(String, String)> {
+    let mut covered = BTreeSet::new();
+    for (countries, themes) in projects {
+        for country in &countries {
+            for theme in &themes {
+                for t in taxonomy::with_parents(theme) {
+                    covered.insert((country.clone(), t.to_string()));
+                }
+            }
+        }
+    }
+    covered
+}
+
+/// Every asked cell no running project covers, in the order asked.
+pub fn gaps(
+    countries: &[String],
+    themes: &[String],
+    covered: &BTreeSet<(String, String)>,
+) -> Vec<GapCell> {
+    let mut out = Vec::new();
+    for country in countries {
+        for theme in themes {
+            if !covered.contains(&(country.clone(), theme.clone())) {
+                out.push(GapCell {
+                    country: country.clone(),
+                    theme: theme.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(
+        countries: &[&str],
+        themes: &[&str],
+        orgs: &[&str],
+        budget: Option<(i64, &str)>,
+    ) -> MatrixInput {
+        MatrixInput {
+            countries: countries.iter().map(|s| s.to_string()).collect(),
+            themes: themes.iter().map(|s| s.to_string()).collect(),
+            org_ids: orgs.iter().map(|s| s.to_string()).collect(),
+            status: ProjectStatus::Active,
+            budget_minor: budget.map(|b| b.0),
+            currency: budget.map(|b| b.1.to_string()),
+            start_on: None,
+        }
+    }
+
+    #[test]
+    fn scopes_hide_unpublished_projects_of_others() {
+        assert!(Scope::Public.sees(true, "a"));
+        assert!(!Scope::Public.sees(false, "a"));
+        let members = Scope::Members(vec!["a".into()]);
+        assert!(members.sees(false, "a"));
+        assert!(!members.sees(false, "b"));
+        assert!(Scope::All.sees(false, "b"));
+    }
+
+    #[test]
+    fn open_dates_run_forever() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let day = d("2025-06-01").expect("date");
+        assert!(runs_on(None, None, day));
+        assert!(runs_on(d("2025-06-01"), d("2025-06-01"), day));
+        assert!(!runs_on(d("2025-06-02"), None, day));
+        assert!(!runs_on(None, d("2025-05-31"), day));
+    }
+
+    #[test]
+    fn matrix_counts_projects_organisations_and_budgets_per_cell() {
+        let sums = aggregate_matrix(
+            vec![
+                input(
+                    &["NG", "GH"],
+                    &["protection.shelter", "protection.legal-aid"],
+                    &["o1", "o2"],
+                    Some((100_00, "USD")),
+                ),
+                input(&["NG"], &["prevention"], &["o1"], Some((50_00, "EUR"))),
+                input(&["NG"], &["protection"], &["o3"], Some((1_000, "JPY"))),
+                input(&["NG"], &[], &["o4"], None),
+            ],
+            MatrixAxis::Country,
+            MatrixAxis::Theme,
+            &usd_only,
+        );
+        assert_eq!(sums.row_values, vec!["GH", "NG"]);
+        assert_eq!(sums.col_values, vec!["prevention", "protection"]);
+        let ng_protection = sums
+            .cells
+            .iter()
+            .find(|c| c.row == "NG" && c.col == "protection")
+            .expect("cell");
+        // the two protection sub-themes of one project count it once
+        assert_eq!(ng_protection.projects, 2);
+        assert_eq!(ng_protection.organisation_count, 3);
+        assert_eq!(ng_protection.budget_usd, "100.00");
+        assert_eq!(ng_protection.unconverted_projects, 1);
+        assert_eq!(
+            ng_protection.budget_by_currency,
+            vec![
+                MoneyAmount {
+                    amount: "1000".into(),
+                    currency: "JPY".into()
+                },
+                MoneyAmount {
+                    amount: "100.00".into(),
+                    currency: "USD".into()
+                },
+            ]
+        );
+        let ng_prevention = sums
+            .cells
+            .iter()
+            .find(|c| c.row == "NG" && c.col == "prevention")
+            .expect("cell");
+        assert_eq!(ng_prevention.budget_usd, "0.00");
+        assert_eq!(ng_prevention.unconverted_projects, 1);
+    }
+
+    #[test]
+    fn a_rate_function_converts_other_currencies() {
+        let eur_at_1_10 = |currency: &str, minor: i64, _: Option<NaiveDate>| match currency {
+            "USD" => Some(minor),
+            "EUR" => Some(minor * 11 / 10),
+            _ => None,
+        };
+        let sums = aggregate_matrix(
+            vec![input(&["NG"], &["prevention"], &[], Some((100_00, "EUR")))],
+            MatrixAxis::Country,
+            MatrixAxis::Status,
+            &eur_at_1_10,
+        );
+        assert_eq!(sums.cells[0].col, "active");
+        assert_eq!(sums.cells[0].budget_usd, "110.00");
+        assert_eq!(sums.cells[0].unconverted_projects, 0);
+    }
+
+    #[test]
+    fn gaps_are_the_cells_no_running_project_covers() {
+        let covered = covered_cells(vec![(
+            vec!["NG".to_string()],
+            vec!["protection.shelter".to_string()],
+        )]);
+        let countries = vec!["NG".to_string(), "GH".to_string()];
+        let themes = vec![
+            "protection".to_string(),
+            "protection.shelter".to_string(),
+            "prevention".to_string(),
+        ];
+        let gaps = gaps(&countries, &themes, &covered);
+        let cells: Vec<(String, String)> = gaps.into_iter().map(|g| (g.country, g.theme)).collect();
+        assert_eq!(
+            cells,
+            vec![
+                ("NG".into(), "prevention".into()),
+                ("GH".into(), "protection".into()),
+                ("GH".into(), "protection.shelter".into()),
+                ("GH".into(), "prevention".into()),
+            ]
+        );
+    }
+}

@@ -1,0 +1,1268 @@
+//! Queries of the registry. Portable diesel where it can be; the few statements that must
+//! differ (full-text matching, word frequencies, row locks, bulk inserts) match on the
+//! connection variant here and nowhere else.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text};
+
+use super::model::{
+    FacetCount, Facets, Filters, OverlapReason, OverlapResolution, OverlapSubject, Participant,
+    ParticipantRole, ProjectDraft, ProjectSource, ProjectStatus, ProjectSummary, ProjectView,
+    ReviewStatus,
+};
+use super::rules::{MatrixInput, Scope};
+use super::text;
+use crate::db::DbConn;
+use crate::db::schema::{
+    organisations, registry_overlap_reviews as reviews, registry_project_countries as pcountries,
+    registry_project_orgs as porgs, registry_project_themes as pthemes,
+    registry_projects as projects, registry_state,
+};
+use crate::error::{AppError, AppResult};
+use crate::http::Page;
+use crate::money::{Currency, Money};
+use crate::taxonomy;
+
+fn now() -> NaiveDateTime {
+    Utc::now().naive_utc()
+}
+
+fn split(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_string).collect()
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("registry values always serialise to JSON")
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Insertable)]
+#[diesel(table_name = projects)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct ProjectRow {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub reporting_org_id: String,
+    pub participants: String,
+    pub org_ids: String,
+    pub countries: String,
+    pub themes: String,
+    pub target_groups: String,
+    pub start_on: Option<NaiveDate>,
+    pub end_on: Option<NaiveDate>,
+    pub budget_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub status: String,
+    pub published: bool,
+    pub iati_identifier: Option<String>,
+    pub source: String,
+    pub search_text: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ProjectRow {
+    /// The stored form of `draft`.
+    pub fn new(
+        id: String,
+        draft: &ProjectDraft,
+        source: ProjectSource,
+        version: i64,
+        created_at: NaiveDateTime,
+    ) -> Self {
+        ProjectRow {
+            id,
+            title: draft.title.clone(),
+            description: draft.description.clone(),
+            reporting_org_id: draft.reporting_org_id.clone(),
+            participants: json(&draft.participants),
+            org_ids: draft.organisation_ids().join(" "),
+            countries: draft.countries.join(" "),
+            themes: draft.themes.join(" "),
+            target_groups: json(&draft.target_groups),
+            start_on: draft.start_on,
+            end_on: draft.end_on,
+            budget_minor: draft.budget.map(|b| b.minor_units()),
+            currency: draft.budget.map(|b| b.currency().code().to_string()),
+            status: draft.status.as_str().to_string(),
+            published: draft.published,
+            iati_identifier: draft.iati_identifier.clone(),
+            source: source.as_str().to_string(),
+            search_text: text::search_text(&draft.title, &draft.description),
+            version,
+            created_at,
+            updated_at: now(),
+        }
+    }
+
+    fn corrupt(&self, what: impl std::fmt::Display) -> AppError {
+        AppError::internal(format!("registry project {}: {what}", self.id))
+    }
+
+    pub fn draft(&self) -> AppResult<ProjectDraft> {
+        let participants: Vec<Participant> =
+            serde_json::from_str(&self.participants).map_err(|e| self.corrupt(e))?;
+        let target_groups: Vec<String> =
+            serde_json::from_str(&self.target_groups).map_err(|e| self.corrupt(e))?;
+        let budget = match (self.budget_minor, &self.currency) {
+            (Some(minor), Some(code)) => Some(Money::from_minor(
+                minor,
+                Currency::parse(code).map_err(|e| self.corrupt(e))?,
+            )),
+            _ => None,
+        };
+        Ok(ProjectDraft {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            reporting_org_id: self.reporting_org_id.clone(),
+            participants,
+            countries: split(&self.countries),
+            themes: split(&self.themes),
+            target_groups,
+            start_on: self.start_on,
+            end_on: self.end_on,
+            budget,
+            status: ProjectStatus::from_db(&self.status)?,
+            iati_identifier: self.iati_identifier.clone(),
+            published: self.published,
+        })
+    }
+
+    pub fn into_view(self) -> AppResult<ProjectView> {
+        let draft = self.draft()?;
+        Ok(ProjectView {
+            funding_org_ids: draft.org_ids_of(ParticipantRole::Funding),
+            implementing_org_ids: draft.org_ids_of(ParticipantRole::Implementing),
+            participants: draft.participants,
+            budget: draft.budget.map(|b| b.amount_string()),
+            currency: draft.budget.map(|b| b.currency().code().to_string()),
+            status: draft.status,
+            source: ProjectSource::from_db(&self.source)?,
+            id: self.id,
+            title: self.title,
+            description: self.description,
+            reporting_org_id: self.reporting_org_id,
+            countries: draft.countries,
+            themes: draft.themes,
+            target_groups: draft.target_groups,
+            start_on: self.start_on,
+            end_on: self.end_on,
+            iati_identifier: self.iati_identifier,
+            published: self.published,
+            version: self.version,
+            created_at: self.created_at.and_utc(),
+            updated_at: self.updated_at.and_utc(),
+        })
+    }
+
+    pub fn summary(&self) -> AppResult<ProjectSummary> {
+        Ok(ProjectSummary {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            reporting_org_id: self.reporting_org_id.clone(),
+            countries: split(&self.countries),
+            themes: split(&self.themes),
+            start_on: self.start_on,
+            end_on: self.end_on,
+            status: ProjectStatus::from_db(&self.status)?,
+        })
+    }
+
+    pub fn overlap_subject(&self) -> AppResult<OverlapSubject> {
+        let participants: Vec<Participant> =
+            serde_json::from_str(&self.participants).map_err(|e| self.corrupt(e))?;
+        Ok(OverlapSubject {
+            id: Some(self.id.clone()),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            reporting_org_id: Some(self.reporting_org_id.clone()),
+            participants,
+            countries: split(&self.countries),
+            themes: split(&self.themes),
+            start_on: self.start_on,
+            end_on: self.end_on,
+        })
+    }
+
+    /// Whether the stored project already says what `draft` says (an import that would
+    /// change nothing).
+    pub fn same_content(&self, draft: &ProjectDraft) -> bool {
+        let candidate = ProjectRow::new(
+            self.id.clone(),
+            draft,
+            ProjectSource::from_db(&self.source).unwrap_or(ProjectSource::Iati),
+            self.version,
+            self.created_at,
+        );
+        ProjectRow {
+            updated_at: self.updated_at,
+            source: self.source.clone(),
+            ..candidate
+        } == *self
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Generation counter
+
+/// The database's registry token and generation: cached aggregates are valid while both
+/// are unchanged.
+pub fn state(conn: &mut DbConn) -> QueryResult<(String, i64)> {
+    registry_state::table
+        .find(1)
+        .select((registry_state::token, registry_state::generation))
+        .first(conn)
+}
+
+/// Called by every registry write, inside its transaction.
+pub fn bump_generation(conn: &mut DbConn) -> QueryResult<()> {
+    diesel::update(registry_state::table.find(1))
+        .set(registry_state::generation.eq(registry_state::generation + 1))
+        .execute(conn)
+        .map(|_| ())
+}
+
+// ---------------------------------------------------------------------------------------
+// Writing projects
+
+#[derive(Insertable)]
+#[diesel(table_name = pcountries)]
+struct CountryRow<'a> {
+    project_id: &'a str,
+    country: &'a str,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = pthemes)]
+struct ThemeRow<'a> {
+    project_id: &'a str,
+    theme: &'a str,
+    explicit: bool,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = porgs)]
+struct OrgRow<'a> {
+    project_id: &'a str,
+    organisation_id: &'a str,
+}
+
+struct Children<'a> {
+    countries: Vec<CountryRow<'a>>,
+    themes: Vec<ThemeRow<'a>>,
+    orgs: Vec<OrgRow<'a>>,
+}
+
+fn children<'a>(rows: &'a [ProjectRow]) -> Children<'a> {
+    let mut out = Children {
+        countries: Vec::new(),
+        themes: Vec::new(),
+        orgs: Vec::new(),
+    };
+    for row in rows {
+        for country in row.countries.split_whitespace() {
+            out.countries.push(CountryRow {
+                project_id: &row.id,
+                country,
+            });
+        }
+        let explicit: Vec<&str> = row.themes.split_whitespace().collect();
+        let mut seen = BTreeSet::new();
+        for theme in &explicit {
+            if seen.insert(*theme) {
+                out.themes.push(ThemeRow {
+                    project_id: &row.id,
+                    theme,
+                    explicit: true,
+                });
+            }
+        }
+        for theme in &explicit {
+            let top = taxonomy::top_theme(theme);
+            if seen.insert(top) {
+                out.themes.push(ThemeRow {
+                    project_id: &row.id,
+                    theme: top,
+                    explicit: false,
+                });
+            }
+        }
+        for org in row.org_ids.split_whitespace() {
+            out.orgs.push(OrgRow {
+                project_id: &row.id,
+                organisation_id: org,
+            });
+        }
+    }
+    out
+}
+
+/// Rows per multi-row INSERT: well under SQLite's 32766 bound variables.
+const CHUNK: usize = 500;
+
+/// Inserts projects and their filter rows in a few multi-row statements. The full-text
+/// index follows by trigger (SQLite) or generated column (PostgreSQL).
+pub fn insert_rows(conn: &mut DbConn, rows: &[ProjectRow]) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    match conn {
+        DbConn::Sqlite(c) => {
+            for chunk in rows.chunks(CHUNK) {
+                diesel::insert_into(projects::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
+        DbConn::Postgres(c) => {
+            for chunk in rows.chunks(CHUNK) {
+                diesel::insert_into(projects::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
+    }
+    insert_children(conn, &children(rows))?;
+    bump_generation(conn)
+}
+
+/// Multi-row inserts go to the concrete connection: diesel's `MultiBackend` has no batch
+/// insert.
+fn insert_children(conn: &mut DbConn, kids: &Children<'_>) -> QueryResult<()> {
+    macro_rules! bulk {
+        ($c:expr) => {{
+            for chunk in kids.countries.chunks(CHUNK * 4) {
+                diesel::insert_into(pcountries::table)
+                    .values(chunk)
+                    .execute($c)?;
+            }
+            for chunk in kids.themes.chunks(CHUNK * 4) {
+                diesel::insert_into(pthemes::table)
+                    .values(chunk)
+                    .execute($c)?;
+            }
+            for chunk in kids.orgs.chunks(CHUNK * 4) {
+                diesel::insert_into(porgs::table)
+                    .values(chunk)
+                    .execute($c)?;
+            }
+        }};
+    }
+    match conn {
+        DbConn::Sqlite(c) => bulk!(c),
+        DbConn::Postgres(c) => bulk!(c),
+    }
+    Ok(())
+}
+
+pub fn insert(
+    conn: &mut DbConn,
+    draft: &ProjectDraft,
+    source: ProjectSource,
+) -> QueryResult<ProjectRow> {
+    let row = ProjectRow::new(uuid::Uuid::now_v7().to_string(), draft, source, 1, now());
+    insert_rows(conn, std::slice::from_ref(&row))?;
+    Ok(row)
+}
+
+fn delete_children(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::delete(pcountries::table.filter(pcountries::project_id.eq(id))).execute(conn)?;
+    diesel::delete(pthemes::table.filter(pthemes::project_id.eq(id))).execute(conn)?;
+    diesel::delete(porgs::table.filter(porgs::project_id.eq(id))).execute(conn)?;
+    Ok(())
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = projects)]
+#[diesel(treat_none_as_null = true)]
+struct ProjectChanges<'a> {
+    title: &'a str,
+    description: &'a str,
+    reporting_org_id: &'a str,
+    participants: &'a str,
+    org_ids: &'a str,
+    countries: &'a str,
+    themes: &'a str,
+    target_groups: &'a str,
+    start_on: Option<NaiveDate>,
+    end_on: Option<NaiveDate>,
+    budget_minor: Option<i64>,
+    currency: Option<&'a str>,
+    status: &'a str,
+    published: bool,
+    iati_identifier: Option<&'a str>,
+    search_text: &'a str,
+    version: i64,
+    updated_at: NaiveDateTime,
+}
+
+/// Replaces a project's content if it is still at `version`; `None` when it moved on.
+pub fn update(
+    conn: &mut DbConn,
+    current: &ProjectRow,
+    draft: &ProjectDraft,
+) -> QueryResult<Option<ProjectRow>> {
+    let source = ProjectSource::from_db(&current.source).unwrap_or(ProjectSource::Manual);
+    let next = ProjectRow::new(
+        current.id.clone(),
+        draft,
+        source,
+        current.version + 1,
+        current.created_at,
+    );
+    let changes = ProjectChanges {
+        title: &next.title,
+        description: &next.description,
+        reporting_org_id: &next.reporting_org_id,
+        participants: &next.participants,
+        org_ids: &next.org_ids,
+        countries: &next.countries,
+        themes: &next.themes,
+        target_groups: &next.target_groups,
+        start_on: next.start_on,
+        end_on: next.end_on,
+        budget_minor: next.budget_minor,
+        currency: next.currency.as_deref(),
+        status: &next.status,
+        published: next.published,
+        iati_identifier: next.iati_identifier.as_deref(),
+        search_text: &next.search_text,
+        version: next.version,
+        updated_at: next.updated_at,
+    };
+    let updated = diesel::update(
+        projects::table
+            .filter(projects::id.eq(&current.id))
+            .filter(projects::version.eq(current.version)),
+    )
+    .set(&changes)
+    .execute(conn)?;
+    if updated == 0 {
+        return Ok(None);
+    }
+    delete_children(conn, &current.id)?;
+    insert_children(conn, &children(std::slice::from_ref(&next)))?;
+    bump_generation(conn)?;
+    Ok(Some(next))
+}
+
+/// Deletes a project if it is still at `version`; its filter rows and review entries go
+/// with it (ON DELETE CASCADE).
+pub fn delete(conn: &mut DbConn, id: &str, version: i64) -> QueryResult<bool> {
+    let deleted = diesel::delete(
+        projects::table
+            .filter(projects::id.eq(id))
+            .filter(projects::version.eq(version)),
+    )
+    .execute(conn)?;
+    if deleted > 0 {
+        bump_generation(conn)?;
+    }
+    Ok(deleted > 0)
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading projects
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProjectRow>> {
+    projects::table
+        .find(id)
+        .select(ProjectRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Reads a project to change it: on PostgreSQL the row stays locked until the
+/// transaction ends; SQLite's `BEGIN IMMEDIATE` already holds the write lock.
+pub fn find_for_update(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProjectRow>> {
+    match conn {
+        DbConn::Postgres(c) => projects::table
+            .find(id)
+            .select(ProjectRow::as_select())
+            .for_update()
+            .first(c)
+            .optional(),
+        DbConn::Sqlite(_) => find(conn, id),
+    }
+}
+
+pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ProjectRow>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(
+            projects::table
+                .filter(projects::id.eq_any(chunk))
+                .select(ProjectRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+pub fn find_by_iati(conn: &mut DbConn, identifiers: &[String]) -> QueryResult<Vec<ProjectRow>> {
+    let mut out = Vec::with_capacity(identifiers.len());
+    for chunk in identifiers.chunks(CHUNK) {
+        out.extend(
+            projects::table
+                .filter(projects::iati_identifier.eq_any(chunk))
+                .select(ProjectRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Whether another project (not `except`) uses the IATI identifier.
+pub fn iati_taken(conn: &mut DbConn, identifier: &str, except: Option<&str>) -> QueryResult<bool> {
+    let found: Option<String> = projects::table
+        .filter(projects::iati_identifier.eq(identifier))
+        .select(projects::id)
+        .first(conn)
+        .optional()?;
+    Ok(found.is_some_and(|id| Some(id.as_str()) != except))
+}
+
+/// The ids among `ids` that name no organisation.
+pub fn unknown_organisations(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<String>> {
+    let known: BTreeSet<String> = organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select(organisations::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    Ok(ids
+        .iter()
+        .filter(|id| !known.contains(*id))
+        .cloned()
+        .collect())
+}
+
+pub fn organisation_names(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(
+            organisations::table
+                .filter(organisations::id.eq_any(chunk))
+                .select((organisations::id, organisations::name))
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// Search, matrix and gaps: one WHERE clause over `registry_projects p`
+
+/// Words joined for the backend's full-text query language: all of them (`any = false`)
+/// or any of them.
+fn text_query(conn: &DbConn, terms: &[String], any: bool) -> String {
+    match conn {
+        DbConn::Sqlite(_) => terms
+            .iter()
+            .map(|t| format!("\"{t}\""))
+            .collect::<Vec<_>>()
+            .join(if any { " OR " } else { " " }),
+        DbConn::Postgres(_) => terms
+            .iter()
+            .map(|t| format!("'{}'", t.replace('\'', "''")))
+            .collect::<Vec<_>>()
+            .join(if any { " | " } else { " & " }),
+    }
+}
+
+/// ` AND ...` conditions keeping the projects `scope` may see.
+fn visible(sql: &mut RawSql, scope: &Scope) {
+    match scope {
+        Scope::All => {}
+        Scope::Public => {
+            sql.push(" AND p.published = TRUE");
+        }
+        Scope::Members(orgs) => {
+            sql.push(" AND (p.published = TRUE OR p.reporting_org_id IN ")
+                .list(orgs)
+                .push(")");
+        }
+    }
+}
+
+/// ` AND ...` conditions of a search, a matrix or a gaps query.
+fn filter(sql: &mut RawSql, conn: &DbConn, filters: &Filters, scope: &Scope) {
+    visible(sql, scope);
+    if !filters.terms.is_empty() {
+        let query = text_query(conn, &filters.terms, false);
+        match conn {
+            DbConn::Sqlite(_) => sql
+                .push(" AND p.seq IN (SELECT rowid FROM registry_projects_fts WHERE registry_projects_fts MATCH ")
+                .text(query)
+                .push(")"),
+            DbConn::Postgres(_) => sql
+                .push(" AND p.search_vector @@ to_tsquery('simple', ")
+                .text(query)
+                .push(")"),
+        };
+    }
+    if !filters.countries.is_empty() {
+        sql.push(
+            " AND p.id IN (SELECT project_id FROM registry_project_countries WHERE country IN ",
+        )
+        .list(&filters.countries)
+        .push(")");
+    }
+    if !filters.themes.is_empty() {
+        sql.push(" AND p.id IN (SELECT project_id FROM registry_project_themes WHERE theme IN ")
+            .list(&filters.themes)
+            .push(")");
+    }
+    if !filters.org_ids.is_empty() {
+        sql.push(
+            " AND p.id IN (SELECT project_id FROM registry_project_orgs WHERE organisation_id IN ",
+        )
+        .list(&filters.org_ids)
+        .push(")");
+    }
+    if !filters.statuses.is_empty() {
+        let statuses: Vec<String> = filters
+            .statuses
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect();
+        sql.push(" AND p.status IN ").list(&statuses);
+    }
+    if let Some(day) = filters.active_on {
+        sql.push(" AND (p.start_on IS NULL OR p.start_on <= ")
+            .date(day)
+            .push(") AND (p.end_on IS NULL OR p.end_on >= ")
+            .date(day)
+            .push(")");
+    }
+    if let Some(published) = filters.published {
+        sql.push(if published {
+            " AND p.published = TRUE"
+        } else {
+            " AND p.published = FALSE"
+        });
+    }
+}
+
+const PROJECT_COLUMNS: &str = "p.id, p.title, p.description, p.reporting_org_id, p.participants, p.org_ids, p.countries, p.themes, p.target_groups, p.start_on, p.end_on, p.budget_minor, p.currency, p.status, p.published, p.iati_identifier, p.source, p.search_text, p.version, p.created_at, p.updated_at";
+
+/// One page of matching projects in id (creation) order, `limit + 1` rows.
+pub fn search_page(
+    conn: &mut DbConn,
+    filters: &Filters,
+    scope: &Scope,
+    page: &Page,
+) -> QueryResult<Vec<ProjectRow>> {
+    let mut sql = RawSql::new(conn);
+    sql.push(&format!(
+        "SELECT {PROJECT_COLUMNS} FROM registry_projects p WHERE 1 = 1"
+    ));
+    filter(&mut sql, conn, filters, scope);
+    if let Some(after) = &page.after {
+        sql.push(" AND p.id > ").text(after.clone());
+    }
+    sql.push(&format!(" ORDER BY p.id LIMIT {}", page.limit + 1));
+    sql.load(conn)
+}
+
+fn facet(rows: Vec<(String, i64)>, limit: usize) -> Vec<FacetCount> {
+    let mut counts: Vec<FacetCount> = rows
+        .into_iter()
+        .map(|(value, count)| FacetCount { value, count })
+        .collect();
+    counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+    counts.truncate(limit);
+    counts
+}
+
+/// How many projects match, and how they spread over each filter's values, in one
+/// statement over the matched set.
+pub fn facets(conn: &mut DbConn, filters: &Filters, scope: &Scope) -> QueryResult<(i64, Facets)> {
+    #[derive(QueryableByName)]
+    struct FacetRow {
+        #[diesel(sql_type = Text)]
+        facet: String,
+        #[diesel(sql_type = Text)]
+        value: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut sql = RawSql::new(conn);
+    let materialized = if sql.pg { "" } else { "MATERIALIZED " };
+    sql.push(&format!(
+        "WITH m AS {materialized}(SELECT p.id, p.status FROM registry_projects p WHERE 1 = 1"
+    ));
+    filter(&mut sql, conn, filters, scope);
+    sql.push(
+        ") SELECT 'total' AS facet, '' AS value, CAST(COUNT(*) AS BIGINT) AS n FROM m \
+         UNION ALL SELECT 'status', m.status, CAST(COUNT(*) AS BIGINT) FROM m GROUP BY m.status \
+         UNION ALL SELECT 'country', c.country, CAST(COUNT(*) AS BIGINT) FROM registry_project_countries c JOIN m ON m.id = c.project_id GROUP BY c.country \
+         UNION ALL SELECT 'theme', t.theme, CAST(COUNT(*) AS BIGINT) FROM registry_project_themes t JOIN m ON m.id = t.project_id GROUP BY t.theme \
+         UNION ALL SELECT 'org', o.organisation_id, CAST(COUNT(*) AS BIGINT) FROM registry_project_orgs o JOIN m ON m.id = o.project_id GROUP BY o.organisation_id",
+    );
+    let mut total = 0;
+    let mut by: HashMap<String, Vec<(String, i64)>> = HashMap::new();
+    for row in sql.load::<FacetRow>(conn)? {
+        if row.facet == "total" {
+            total = row.n;
+        } else {
+            by.entry(row.facet).or_default().push((row.value, row.n));
+        }
+    }
+    let mut take = |name: &str, limit: usize| facet(by.remove(name).unwrap_or_default(), limit);
+    Ok((
+        total,
+        Facets {
+            country: take("country", usize::MAX),
+            theme: take("theme", usize::MAX),
+            org_id: take("org", 50),
+            status: take("status", usize::MAX),
+        },
+    ))
+}
+
+#[derive(QueryableByName)]
+struct MatrixRow {
+    #[diesel(sql_type = Text)]
+    countries: String,
+    #[diesel(sql_type = Text)]
+    themes: String,
+    #[diesel(sql_type = Text)]
+    org_ids: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Nullable<diesel::sql_types::BigInt>)]
+    budget_minor: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    currency: Option<String>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Date>)]
+    start_on: Option<NaiveDate>,
+}
+
+/// What the matrix adds up, one compact row per matching project.
+pub fn matrix_inputs(
+    conn: &mut DbConn,
+    filters: &Filters,
+    scope: &Scope,
+) -> AppResult<Vec<MatrixInput>> {
+    let mut sql = RawSql::new(conn);
+    sql.push("SELECT p.countries, p.themes, p.org_ids, p.status, p.budget_minor, p.currency, p.start_on FROM registry_projects p WHERE 1 = 1");
+    filter(&mut sql, conn, filters, scope);
+    sql.load::<MatrixRow>(conn)?
+        .into_iter()
+        .map(|r| {
+            Ok(MatrixInput {
+                countries: split(&r.countries),
+                themes: split(&r.themes),
+                org_ids: split(&r.org_ids),
+                status: ProjectStatus::from_db(&r.status)?,
+                budget_minor: r.budget_minor,
+                currency: r.currency,
+                start_on: r.start_on,
+            })
+        })
+        .collect()
+}
+
+/// Every country some visible project works in.
+pub fn registry_countries(conn: &mut DbConn, scope: &Scope) -> QueryResult<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Country {
+        #[diesel(sql_type = Text)]
+        country: String,
+    }
+    let mut sql = RawSql::new(conn);
+    sql.push("SELECT DISTINCT c.country AS country FROM registry_project_countries c JOIN registry_projects p ON p.id = c.project_id WHERE 1 = 1");
+    visible(&mut sql, scope);
+    sql.push(" ORDER BY c.country");
+    Ok(sql
+        .load::<Country>(conn)?
+        .into_iter()
+        .map(|c| c.country)
+        .collect())
+}
+
+/// Countries and themes of the visible active projects running on `day` in the given
+/// countries and themes.
+pub fn running_projects(
+    conn: &mut DbConn,
+    scope: &Scope,
+    day: NaiveDate,
+    countries: &[String],
+    themes: &[String],
+) -> QueryResult<Vec<(Vec<String>, Vec<String>)>> {
+    #[derive(QueryableByName)]
+    struct Running {
+        #[diesel(sql_type = Text)]
+        countries: String,
+        #[diesel(sql_type = Text)]
+        themes: String,
+    }
+    let filters = Filters {
+        countries: countries.to_vec(),
+        themes: themes.to_vec(),
+        statuses: vec![ProjectStatus::Active],
+        active_on: Some(day),
+        ..Filters::default()
+    };
+    let mut sql = RawSql::new(conn);
+    sql.push("SELECT p.countries, p.themes FROM registry_projects p WHERE 1 = 1");
+    filter(&mut sql, conn, &filters, scope);
+    Ok(sql
+        .load::<Running>(conn)?
+        .into_iter()
+        .map(|r| (split(&r.countries), split(&r.themes)))
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------
+// Overlap candidates
+
+/// In how many projects each word occurs (capped at `cap`, which is all a caller needs to
+/// tell rare words from common ones).
+pub fn word_frequencies(
+    conn: &mut DbConn,
+    words: &[String],
+    cap: i64,
+) -> QueryResult<HashMap<String, i64>> {
+    #[derive(QueryableByName)]
+    struct Frequency {
+        #[diesel(sql_type = Text)]
+        term: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        docs: i64,
+    }
+    if words.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<Frequency> = match conn {
+        DbConn::Sqlite(c) => {
+            let placeholders = vec!["?"; words.len()].join(", ");
+            let mut q = diesel::sql_query(format!(
+                "SELECT term, CAST(doc AS BIGINT) AS docs FROM registry_projects_fts_vocab WHERE term IN ({placeholders})"
+            ))
+            .into_boxed::<diesel::sqlite::Sqlite>();
+            for w in words {
+                q = q.bind::<Text, _>(w.clone());
+            }
+            q.load(c)?
+        }
+        DbConn::Postgres(c) => {
+            let parts: Vec<String> = (0..words.len())
+                .map(|i| {
+                    format!(
+                        "SELECT ${n}::text AS term, (SELECT COUNT(*) FROM (SELECT 1 FROM registry_projects WHERE search_vector @@ to_tsquery('simple', quote_literal(${n}::text)) LIMIT {cap}) s) AS docs",
+                        n = i + 1
+                    )
+                })
+                .collect();
+            let mut q = diesel::sql_query(parts.join(" UNION ALL ")).into_boxed::<diesel::pg::Pg>();
+            for w in words {
+                q = q.bind::<Text, _>(w.clone());
+            }
+            q.load(c)?
+        }
+    };
+    Ok(rows
+        .into_iter()
+        .map(|f| (f.term, f.docs.min(cap)))
+        .collect())
+}
+
+/// A statement written per backend: `?` placeholders on SQLite, `$n` on PostgreSQL.
+struct RawSql {
+    pg: bool,
+    sql: String,
+    binds: Vec<RawBind>,
+}
+
+enum RawBind {
+    Text(String),
+    Date(NaiveDate),
+}
+
+impl RawSql {
+    fn new(conn: &DbConn) -> Self {
+        RawSql {
+            pg: matches!(conn, DbConn::Postgres(_)),
+            sql: String::new(),
+            binds: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    fn placeholder(&mut self, bind: RawBind) -> &mut Self {
+        self.binds.push(bind);
+        if self.pg {
+            let n = self.binds.len();
+            self.sql.push_str(&format!("${n}"));
+        } else {
+            self.sql.push('?');
+        }
+        self
+    }
+
+    fn text(&mut self, value: impl Into<String>) -> &mut Self {
+        self.placeholder(RawBind::Text(value.into()))
+    }
+
+    fn date(&mut self, value: NaiveDate) -> &mut Self {
+        self.placeholder(RawBind::Date(value))
+    }
+
+    fn list(&mut self, values: &[String]) -> &mut Self {
+        self.push("(");
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.text(v.clone());
+        }
+        self.push(")")
+    }
+
+    fn load<T>(self, conn: &mut DbConn) -> QueryResult<Vec<T>>
+    where
+        T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
+    {
+        macro_rules! run {
+            ($c:expr, $backend:ty) => {{
+                let mut q = diesel::sql_query(self.sql).into_boxed::<$backend>();
+                for b in self.binds {
+                    q = match b {
+                        RawBind::Text(v) => q.bind::<Text, _>(v),
+                        RawBind::Date(d) => q.bind::<diesel::sql_types::Date, _>(d),
+                    };
+                }
+                q.load::<T>($c)
+            }};
+        }
+        match conn {
+            DbConn::Sqlite(c) => run!(c, diesel::sqlite::Sqlite),
+            DbConn::Postgres(c) => run!(c, diesel::pg::Pg),
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct IdOnly {
+    #[diesel(sql_type = Text)]
+    id: String,
+}
+
+/// Where candidates for a subject may be (as SQL over `p`): visible, not the subject,
+/// sharing a country when it names countries, with dates that can meet its own.
+fn candidate_base(sql: &mut RawSql, subject: &OverlapSubject, scope: &Scope) {
+    visible(sql, scope);
+    if let Some(id) = &subject.id {
+        sql.push(" AND p.id <> ").text(id.clone());
+    }
+    if !subject.countries.is_empty() {
+        sql.push(
+            " AND p.id IN (SELECT project_id FROM registry_project_countries WHERE country IN ",
+        )
+        .list(&subject.countries)
+        .push(")");
+    }
+    if let Some(end) = subject.end_on {
+        sql.push(" AND (p.start_on IS NULL OR p.start_on <= ")
+            .date(end)
+            .push(")");
+    }
+    if let Some(start) = subject.start_on {
+        sql.push(" AND (p.end_on IS NULL OR p.end_on >= ")
+            .date(start)
+            .push(")");
+    }
+}
+
+/// Ids of the best text matches for any of `words`, ranked by the backend's relevance
+/// (BM25 on SQLite, `ts_rank` on PostgreSQL), among the possible candidates.
+pub fn text_candidates(
+    conn: &mut DbConn,
+    subject: &OverlapSubject,
+    scope: &Scope,
+    words: &[String],
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = text_query(conn, words, true);
+    let mut sql = RawSql::new(conn);
+    match conn {
+        DbConn::Sqlite(_) => {
+            sql.push(
+                "SELECT p.id AS id FROM registry_projects_fts f JOIN registry_projects p ON p.seq = f.rowid WHERE registry_projects_fts MATCH ",
+            )
+            .text(query);
+            candidate_base(&mut sql, subject, scope);
+            sql.push(&format!(" ORDER BY f.rank LIMIT {limit}"));
+        }
+        DbConn::Postgres(_) => {
+            sql.push("SELECT p.id AS id FROM registry_projects p, to_tsquery('simple', ")
+                .text(query)
+                .push(") AS q WHERE p.search_vector @@ q");
+            candidate_base(&mut sql, subject, scope);
+            sql.push(&format!(
+                " ORDER BY ts_rank(p.search_vector, q) DESC, p.id LIMIT {limit}"
+            ));
+        }
+    }
+    Ok(sql
+        .load::<IdOnly>(conn)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect())
+}
+
+/// Ids of possible candidates that share a registered organisation or (for a subject
+/// without words) a theme with the subject, newest first.
+pub fn structural_candidates(
+    conn: &mut DbConn,
+    subject: &OverlapSubject,
+    scope: &Scope,
+    org_ids: &[String],
+    themes: &[String],
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    if org_ids.is_empty() && themes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = RawSql::new(conn);
+    sql.push("SELECT p.id AS id FROM registry_projects p WHERE (");
+    if !org_ids.is_empty() {
+        sql.push("p.id IN (SELECT project_id FROM registry_project_orgs WHERE organisation_id IN ")
+            .list(org_ids)
+            .push(")");
+    }
+    if !themes.is_empty() {
+        if !org_ids.is_empty() {
+            sql.push(" OR ");
+        }
+        sql.push("p.id IN (SELECT project_id FROM registry_project_themes WHERE theme IN ")
+            .list(themes)
+            .push(")");
+    }
+    sql.push(")");
+    candidate_base(&mut sql, subject, scope);
+    sql.push(&format!(" ORDER BY p.id DESC LIMIT {limit}"));
+    Ok(sql
+        .load::<IdOnly>(conn)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------
+// The overlap review queue
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = reviews)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct ReviewRow {
+    pub id: String,
+    pub project_a: String,
+    pub project_b: String,
+    pub score_milli: i32,
+    pub reasons: String,
+    pub status: String,
+    pub resolution: Option<String>,
+    pub note: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ReviewRow {
+    pub fn status(&self) -> AppResult<ReviewStatus> {
+        ReviewStatus::from_db(&self.status)
+    }
+
+    pub fn reasons(&self) -> AppResult<Vec<OverlapReason>> {
+        serde_json::from_str(&self.reasons)
+            .map_err(|e| AppError::internal(format!("review {}: {e}", self.id)))
+    }
+
+    /// The other project of the pair.
+    pub fn other(&self, project_id: &str) -> &str {
+        if self.project_a == project_id {
+            &self.project_b
+        } else {
+            &self.project_a
+        }
+    }
+}
+
+/// A pair in the order the table keeps it (smaller id first).
+pub fn pair(a: &str, b: &str) -> (String, String) {
+    if a < b {
+        (a.to_string(), b.to_string())
+    } else {
+        (b.to_string(), a.to_string())
+    }
+}
+
+pub fn new_review(
+    a: &str,
+    b: &str,
+    score: f64,
+    reasons: &[OverlapReason],
+    resolution: Option<(OverlapResolution, Option<String>, Option<String>)>,
+) -> ReviewRow {
+    let (project_a, project_b) = pair(a, b);
+    let at = now();
+    let resolved = resolution.is_some();
+    let (resolution, note, by) = match resolution {
+        Some((r, note, by)) => (Some(r.as_str().to_string()), note, by),
+        None => (None, None, None),
+    };
+    ReviewRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        project_a,
+        project_b,
+        score_milli: (score.clamp(0.0, 1.0) * 1000.0).round() as i32,
+        reasons: json(&reasons),
+        status: if resolved {
+            ReviewStatus::Resolved
+        } else {
+            ReviewStatus::Open
+        }
+        .as_str()
+        .to_string(),
+        resolution,
+        note,
+        resolved_by: by,
+        resolved_at: resolved.then_some(at),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+pub fn insert_review(conn: &mut DbConn, row: &ReviewRow) -> QueryResult<()> {
+    diesel::insert_into(reviews::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find_review(conn: &mut DbConn, id: &str) -> QueryResult<Option<ReviewRow>> {
+    reviews::table
+        .find(id)
+        .select(ReviewRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_review_of_pair(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<Option<ReviewRow>> {
+    let (a, b) = pair(a, b);
+    reviews::table
+        .filter(reviews::project_a.eq(a))
+        .filter(reviews::project_b.eq(b))
+        .select(ReviewRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every review entry a project is part of.
+pub fn reviews_of(conn: &mut DbConn, project_id: &str) -> QueryResult<Vec<ReviewRow>> {
+    reviews::table
+        .filter(
+            reviews::project_a
+                .eq(project_id)
+                .or(reviews::project_b.eq(project_id)),
+        )
+        .select(ReviewRow::as_select())
+        .load(conn)
+}
+
+/// Records a verdict if the entry is still at `version`; `None` when it moved on.
+pub fn resolve_review(
+    conn: &mut DbConn,
+    current: &ReviewRow,
+    resolution: OverlapResolution,
+    note: Option<&str>,
+    by: Option<&str>,
+) -> QueryResult<Option<ReviewRow>> {
+    let at = now();
+    let updated = diesel::update(
+        reviews::table
+            .filter(reviews::id.eq(&current.id))
+            .filter(reviews::version.eq(current.version)),
+    )
+    .set((
+        reviews::status.eq(ReviewStatus::Resolved.as_str()),
+        reviews::resolution.eq(Some(resolution.as_str())),
+        reviews::note.eq(note),
+        reviews::resolved_by.eq(by),
+        reviews::resolved_at.eq(Some(at)),
+        reviews::version.eq(current.version + 1),
+        reviews::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        Ok(None)
+    } else {
+        find_review(conn, &current.id)
+    }
+}
+
+/// One page of the queue: entries with `status` (any when `None`), of one project, and
+/// only those touching a project of `orgs` unless `orgs` is `None` (admins).
+pub fn list_reviews(
+    conn: &mut DbConn,
+    status: Option<ReviewStatus>,
+    project_id: Option<&str>,
+    orgs: Option<&[String]>,
+    page: &Page,
+) -> QueryResult<Vec<ReviewRow>> {
+    let mut query = reviews::table.select(ReviewRow::as_select()).into_boxed();
+    if let Some(status) = status {
+        query = query.filter(reviews::status.eq(status.as_str()));
+    }
+    if let Some(id) = project_id {
+        query = query.filter(
+            reviews::project_a
+                .eq(id.to_string())
+                .or(reviews::project_b.eq(id.to_string())),
+        );
+    }
+    if let Some(orgs) = orgs {
+        let own = || {
+            projects::table
+                .filter(projects::reporting_org_id.eq_any(orgs.to_vec()))
+                .select(projects::id)
+        };
+        query = query.filter(
+            reviews::project_a
+                .eq_any(own())
+                .or(reviews::project_b.eq_any(own())),
+        );
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(reviews::id.gt(after.clone()));
+    }
+    query
+        .order(reviews::id.asc())
+        .limit(page.limit + 1)
+        .load(conn)
+}
+
+/// Marks the registry changed after a queue write (it hides pairs from overlap answers).
+pub fn touch(conn: &mut DbConn) -> QueryResult<()> {
+    bump_generation(conn)
+}
