@@ -14,7 +14,7 @@ use crate::db::DbPool;
 use crate::error::{AppError, ErrorCode};
 use crate::http::JsonLimits;
 use crate::observe::{self, Metrics};
-use crate::{audit, funds, health, organisations, registry};
+use crate::{audit, auth, funds, health, organisations, registry};
 
 /// What handlers share: the pool, the settings and the metrics registry.
 pub struct Services {
@@ -65,6 +65,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(get.clone(), "/health/live", Public, health::live),
         endpoint(get.clone(), "/health/ready", Public, health::ready),
         endpoint(get.clone(), "/metrics", Public, health::metrics),
+        endpoint(post.clone(), "/api/v1/auth/login", Public, auth::login),
+        endpoint(get.clone(), "/api/v1/me", User, auth::me),
         endpoint(post.clone(), "/api/v1/funds", User, funds::create_fund),
         endpoint(get.clone(), "/api/v1/funds", User, funds::list_funds),
         endpoint(get.clone(), "/api/v1/funds/{id}", User, funds::get_fund),
@@ -140,6 +142,8 @@ pub fn endpoints() -> Vec<Endpoint> {
     ),
     paths(
         health::live,
+        auth::login,
+        auth::me,
         health::ready,
         health::metrics,
         funds::create_fund,
@@ -157,9 +161,29 @@ pub fn endpoints() -> Vec<Endpoint> {
         registry::matrix,
         registry::gaps,
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError))
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer-token scheme that signed-in endpoints use.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()

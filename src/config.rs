@@ -31,6 +31,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub log: LogSettings,
+    pub auth: AuthSettings,
     pub registry: RegistrySettings,
 }
 
@@ -57,6 +58,19 @@ pub struct LogSettings {
     pub format: LogFormat,
     pub level: String,
 }
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub jwt_secret: String,
+    pub access_token_ttl_secs: i64,
+    pub refresh_token_ttl_days: i64,
+    pub issuer: String,
+    pub audience: String,
+}
+
+/// The signing key shipped in `config/default.toml`; only acceptable in development.
+pub const DEVELOPMENT_JWT_SECRET: &str = "development-only-secret-change-me-in-production";
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -93,6 +107,18 @@ impl Settings {
 
     fn check(&self) -> Result<(), ConfigError> {
         crate::db::Backend::of_url(&self.database.url).map_err(|e| ConfigError(e.to_string()))?;
+        if self.environment == RunEnvironment::Production
+            && (self.auth.jwt_secret == DEVELOPMENT_JWT_SECRET || self.auth.jwt_secret.len() < 32)
+        {
+            return Err(ConfigError(
+                "auth.jwt_secret is the development default or shorter than 32 bytes; production refuses to start with it (set TRUSTFUND__AUTH__JWT_SECRET)".into(),
+            ));
+        }
+        if !(60..=3600).contains(&self.auth.access_token_ttl_secs) {
+            return Err(ConfigError(
+                "auth.access_token_ttl_secs must be between 60 and 3600".into(),
+            ));
+        }
         if self.database.pool_size == 0 {
             return Err(ConfigError("database.pool_size must be at least 1".into()));
         }
@@ -103,6 +129,7 @@ impl Settings {
     pub fn masked_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database.url = crate::db::mask_url(&shown.database.url);
+        shown.auth.jwt_secret = "***".into();
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render: {e}"))
     }
 }

@@ -265,6 +265,9 @@ impl ResponseError for AppError {
         if let Some(seconds) = self.retry_after {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
+        if self.code == ErrorCode::Unauthorized {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"trustfund\""));
+        }
         if let Some(allow) = &self.allow {
             response.insert_header((header::ALLOW, allow.clone()));
         }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -11,6 +12,7 @@ pub mod funds;
 pub mod health;
 pub mod http;
 pub mod money;
+pub mod notify;
 pub mod observe;
 pub mod organisations;
 pub mod platform;

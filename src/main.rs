@@ -32,6 +32,13 @@ enum Command {
     Migrate,
     /// Print the effective settings, secrets masked.
     CheckConfig,
+    /// Create the first admin account; the password is read from a prompt or stdin.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -53,6 +60,7 @@ fn main() -> ExitCode {
             .map(|(_, applied)| println!("{applied} migration(s) applied"))
             .map_err(|e| e.to_string()),
         Command::Serve { demo } => serve(settings, demo),
+        Command::CreateAdmin { email, name } => create_admin(&settings, &email, &name),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -70,4 +78,32 @@ fn serve(settings: Settings, demo: bool) -> Result<(), String> {
         tracing::info!(%address, port = app.port(), "trustfund listening; API docs at /docs");
         app.run_until_stopped().await.map_err(|e| e.to_string())
     })
+}
+
+fn create_admin(settings: &Settings, email: &str, name: &str) -> Result<(), String> {
+    use std::io::IsTerminal;
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    let (pool, _) = trustfund::open_database(settings).map_err(|e| e.to_string())?;
+    let id = trustfund::auth::create_admin(&pool, email, name, &password).map_err(|e| {
+        let fields: Vec<String> = e
+            .errors
+            .iter()
+            .map(|f| format!("{} {}", f.field, f.message))
+            .collect();
+        if fields.is_empty() {
+            e.detail.clone()
+        } else {
+            fields.join("; ")
+        }
+    })?;
+    println!("admin {email} created ({id})");
+    Ok(())
 }

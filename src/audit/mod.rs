@@ -98,7 +98,12 @@ pub struct AuditQuery {
 /// The audit trail, newest last, filtered by entity.
 #[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", params(AuditQuery),
     responses((status = 200, body = inline(Paginated<AuditEventView>))))]
-pub async fn list_audit_events(state: AppState, req: HttpRequest) -> AppResult<HttpResponse> {
+pub async fn list_audit_events(
+    state: AppState,
+    req: HttpRequest,
+    user: crate::auth::CurrentUser,
+) -> AppResult<HttpResponse> {
+    crate::auth::policy::authorize(&user, crate::auth::policy::Operation::ReadAuditEvents)?;
     let query: AuditQuery = parse_query(&req)?;
     let page = PageParams {
         limit: query.limit,

@@ -44,6 +44,84 @@ diesel::table! {
 }
 
 diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        organisation_id -> Nullable<Text>,
+        email_verified -> Bool,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    trustee_funds (user_id, fund_id) {
+        user_id -> Text,
+        fund_id -> Text,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        family_id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    one_time_tokens (id) {
+        id -> Text,
+        purpose -> Text,
+        token_hash -> Text,
+        user_id -> Nullable<Text>,
+        payload -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_attempts (id) {
+        id -> Text,
+        email -> Text,
+        address -> Text,
+        succeeded -> Bool,
+        attempted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        to_address -> Text,
+        template -> Text,
+        context -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(users -> organisations (organisation_id));
+diesel::joinable!(trustee_funds -> users (user_id));
+diesel::joinable!(trustee_funds -> funds (fund_id));
+
+diesel::table! {
     registry_projects (id) {
         id -> Text,
         title -> Text,
@@ -125,6 +203,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     funds,
     audit_events,
+    users,
+    trustee_funds,
+    refresh_tokens,
+    one_time_tokens,
+    login_attempts,
+    outbox,
     registry_projects,
     registry_project_countries,
     registry_project_themes,

@@ -8,6 +8,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, Operation};
 use crate::db::{self, write_transaction};
 use crate::error::{AppError, AppResult};
 use crate::http::{
@@ -24,10 +26,12 @@ const ENTITY: &str = "fund";
 pub async fn create_fund(
     state: AppState,
     req: HttpRequest,
+    user: CurrentUser,
     body: ValidJson<CreateFund>,
 ) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::CreateFund)?;
     let new = body.0.validate()?;
-    let actor = Actor::from_request(&req);
+    let actor = Actor::for_user(&req, &user);
     let created = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
             if store::find_by_code(conn, &new.code)?.is_some() {
@@ -63,7 +67,12 @@ pub async fn create_fund(
 /// Lists funds.
 #[utoipa::path(get, path = "/api/v1/funds", tag = "funds", params(PageParams),
     responses((status = 200, body = inline(Paginated<FundView>))))]
-pub async fn list_funds(state: AppState, req: HttpRequest) -> AppResult<HttpResponse> {
+pub async fn list_funds(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ListFunds)?;
     let page = parse_query::<PageParams>(&req)?.page()?;
     let page_for_query = page.clone();
     let rows = db::run(&state.pool, move |conn| {
@@ -85,7 +94,12 @@ pub async fn list_funds(state: AppState, req: HttpRequest) -> AppResult<HttpResp
 #[utoipa::path(get, path = "/api/v1/funds/{id}", tag = "funds",
     params(("id" = String, Path, description = "fund id")),
     responses((status = 200, body = FundView), (status = 404, body = crate::error::Problem)))]
-pub async fn get_fund(state: AppState, id: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn get_fund(
+    state: AppState,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadFund)?;
     let id = parse_id(&id, "id")?.to_string();
     let view = db::run(&state.pool, move |conn| {
         store::find(conn, &id)?
@@ -107,13 +121,15 @@ pub async fn get_fund(state: AppState, id: web::Path<String>) -> AppResult<HttpR
 pub async fn update_fund(
     state: AppState,
     req: HttpRequest,
+    user: CurrentUser,
     id: web::Path<String>,
     body: ValidJson<UpdateFund>,
 ) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::UpdateFund)?;
     let id = parse_id(&id, "id")?.to_string();
     let patch = body.0.validate()?;
     let expected = if_match(&req);
-    let actor = Actor::from_request(&req);
+    let actor = Actor::for_user(&req, &user);
     let updated = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
             let current = store::find(conn, &id)?.ok_or_else(|| AppError::not_found(ENTITY))?;

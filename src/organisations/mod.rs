@@ -9,6 +9,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, Operation};
 use crate::db::{self, write_transaction};
 use crate::error::{AppError, AppResult};
 use crate::http::{
@@ -35,10 +37,12 @@ fn identifier_taken(identifier: &str) -> AppError {
 pub async fn create_organisation(
     state: AppState,
     req: HttpRequest,
+    user: CurrentUser,
     body: ValidJson<CreateOrganisation>,
 ) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::CreateOrganisation)?;
     let new = body.0.validate()?;
-    let actor = Actor::from_request(&req);
+    let actor = Actor::for_user(&req, &user);
     let created = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
             if let Some(identifier) = &new.identifier
@@ -70,11 +74,22 @@ pub async fn create_organisation(
 /// Lists organisations.
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(PageParams),
     responses((status = 200, body = inline(Paginated<OrganisationView>))))]
-pub async fn list_organisations(state: AppState, req: HttpRequest) -> AppResult<HttpResponse> {
+pub async fn list_organisations(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadOrganisation)?;
     let page = parse_query::<PageParams>(&req)?.page()?;
     let page_for_query = page.clone();
+    // Members of donor and grantee organisations see only their own organisation.
+    let only = if policy::sees_all_organisations(&user) {
+        None
+    } else {
+        Some(user.organisation_id.clone().unwrap_or_default())
+    };
     let rows = db::run(&state.pool, move |conn| {
-        Ok(store::list(conn, &page_for_query)?)
+        Ok(store::list(conn, only.as_deref(), &page_for_query)?)
     })
     .await?;
     let views = rows
@@ -92,8 +107,14 @@ pub async fn list_organisations(state: AppState, req: HttpRequest) -> AppResult<
 #[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations",
     params(("id" = String, Path, description = "organisation id")),
     responses((status = 200, body = OrganisationView), (status = 404, body = crate::error::Problem)))]
-pub async fn get_organisation(state: AppState, id: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn get_organisation(
+    state: AppState,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadOrganisation)?;
     let id = parse_id(&id, "id")?.to_string();
+    policy::require_reader(&user, &id, ENTITY)?;
     let view = db::run(&state.pool, move |conn| {
         store::find(conn, &id)?
             .ok_or_else(|| AppError::not_found(ENTITY))?
@@ -113,13 +134,15 @@ pub async fn get_organisation(state: AppState, id: web::Path<String>) -> AppResu
 pub async fn update_organisation(
     state: AppState,
     req: HttpRequest,
+    user: CurrentUser,
     id: web::Path<String>,
     body: ValidJson<UpdateOrganisation>,
 ) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::UpdateOrganisation)?;
     let id = parse_id(&id, "id")?.to_string();
     let patch = body.0.validate()?;
     let expected = if_match(&req);
-    let actor = Actor::from_request(&req);
+    let actor = Actor::for_user(&req, &user);
     let updated = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
             let current = store::find(conn, &id)?.ok_or_else(|| AppError::not_found(ENTITY))?;

@@ -86,10 +86,18 @@ pub fn identifier_taken(
     Ok(find_by_identifier(conn, identifier)?.is_some_and(|o| Some(o.id.as_str()) != except))
 }
 
-pub fn list(conn: &mut DbConn, page: &Page) -> QueryResult<Vec<OrganisationRow>> {
+/// One page of organisations; `only` restricts it to one organisation (a member's view).
+pub fn list(
+    conn: &mut DbConn,
+    only: Option<&str>,
+    page: &Page,
+) -> QueryResult<Vec<OrganisationRow>> {
     let mut query = organisations::table
         .select(OrganisationRow::as_select())
         .into_boxed();
+    if let Some(id) = only {
+        query = query.filter(organisations::id.eq(id.to_string()));
+    }
     if let Some(after) = &page.after {
         query = query.filter(organisations::id.gt(after.clone()));
     }

@@ -26,6 +26,8 @@ pub struct TestApp {
     pub pool: DbPool,
     pub data_dir: PathBuf,
     pub settings: Settings,
+    /// Bearer token sent by `get`, `post`, `patch` and `request` when set.
+    pub token: std::sync::Mutex<Option<String>>,
     _dir: tempfile::TempDir,
 }
 
@@ -85,6 +87,7 @@ pub async fn spawn_app_with(
         pool,
         data_dir: settings.data_dir.clone(),
         settings,
+        token: std::sync::Mutex::new(None),
         _dir: dir,
     })
 }
@@ -191,6 +194,14 @@ impl TestApp {
         headers: &[(&str, &str)],
     ) -> Reply {
         let mut request = self.client.request(method, self.url(path));
+        let default_token = self.token.lock().expect("token lock").clone();
+        if let Some(token) = default_token
+            && !headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+        {
+            request = request.bearer_auth(token);
+        }
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -224,6 +235,9 @@ impl TestApp {
         body: Vec<u8>,
     ) -> Reply {
         let mut request = self.client.request(method, self.url(path)).body(body);
+        if let Some(token) = self.token.lock().expect("token lock").clone() {
+            request = request.bearer_auth(token);
+        }
         if let Some(ct) = content_type {
             request = request.header("content-type", ct);
         }
@@ -242,5 +256,96 @@ impl TestApp {
             .get_result::<Count>(&mut *conn)
             .expect("count")
             .n
+    }
+}
+
+/// A password hash for test users that never log in with a password (their tokens are
+/// issued directly); hashing for real in every test would cost seconds.
+const UNUSABLE_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$dGVzdHNhbHR0ZXN0c2FsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+impl TestApp {
+    /// Creates a verified user with `role` (in `organisation_id`, sitting on the boards of
+    /// `fund_ids`) and returns a valid access token for it.
+    pub fn user_token_with_funds(
+        &self,
+        role: &str,
+        organisation_id: Option<&str>,
+        fund_ids: &[&str],
+    ) -> String {
+        let role = trustfund::auth::Role::from_db(role).expect("a known role");
+        let mut conn = self.pool.get().expect("connection");
+        let email = format!(
+            "{}-{}@example.org",
+            role.as_str(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let user = trustfund::auth::store::insert(
+            &mut conn,
+            trustfund::auth::store::NewUser {
+                email: &email,
+                display_name: "Test user",
+                password_hash: UNUSABLE_HASH,
+                role,
+                organisation_id,
+                email_verified: true,
+            },
+        )
+        .expect("insert test user");
+        for fund_id in fund_ids {
+            trustfund::auth::store::add_fund(&mut conn, &user.id, fund_id).expect("add fund");
+        }
+        trustfund::auth::tokens::issue_access(&self.settings.auth, &user.id).expect("token")
+    }
+
+    pub fn user_token(&self, role: &str, organisation_id: Option<&str>) -> String {
+        self.user_token_with_funds(role, organisation_id, &[])
+    }
+
+    /// Makes the plain request helpers act as a new admin; returns its token.
+    pub fn sign_in_as_admin(&self) -> String {
+        let token = self.user_token("admin", None);
+        *self.token.lock().expect("token lock") = Some(token.clone());
+        token
+    }
+
+    /// Makes the plain request helpers anonymous again.
+    pub fn sign_out(&self) {
+        *self.token.lock().expect("token lock") = None;
+    }
+
+    pub async fn request_as(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let auth = format!("Bearer {token}");
+        let mut all: Vec<(&str, &str)> = vec![("authorization", auth.as_str())];
+        all.extend_from_slice(headers);
+        self.request(method, path, body, &all).await
+    }
+
+    pub async fn get_as(&self, token: &str, path: &str) -> Reply {
+        self.request_as(token, Method::GET, path, None, &[]).await
+    }
+
+    pub async fn post_as(&self, token: &str, path: &str, body: Value) -> Reply {
+        self.request_as(token, Method::POST, path, Some(body), &[])
+            .await
+    }
+
+    pub async fn patch_as(
+        &self,
+        token: &str,
+        path: &str,
+        body: Value,
+        if_match: Option<&str>,
+    ) -> Reply {
+        let headers: Vec<(&str, &str)> =
+            if_match.map(|v| vec![("if-match", v)]).unwrap_or_default();
+        self.request_as(token, Method::PATCH, path, Some(body), &headers)
+            .await
     }
 }

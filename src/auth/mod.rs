@@ -1,0 +1,352 @@
+//! Accounts and sign-in: roles, the `CurrentUser` extractor that checks a bearer token on
+//! every request, login and `/me`. The access policy lives in `policy`.
+
+pub mod password;
+pub mod policy;
+pub mod store;
+pub mod tokens;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::audit::Actor;
+use crate::db::schema::refresh_tokens;
+use crate::db::{self, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::http::ValidJson;
+use crate::text_enum;
+
+text_enum!(
+    /// What a user may do; see the access policy.
+    Role {
+        Admin => "admin",
+        Finance => "finance",
+        Trustee => "trustee",
+        Reviewer => "reviewer",
+        Ngo => "ngo",
+        Donor => "donor",
+    }
+);
+
+/// The signed-in user of a request, loaded fresh from the database on every request so that
+/// a deactivated or deleted account stops working at once.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: String,
+    pub email: String,
+    pub role: Role,
+    pub organisation_id: Option<String>,
+    /// Funds whose board the user sits on (trustees).
+    pub fund_ids: Vec<String>,
+}
+
+impl Actor {
+    /// The actor of a change made by a signed-in user.
+    pub fn for_user(req: &HttpRequest, user: &CurrentUser) -> Self {
+        Actor {
+            user_id: Some(user.id.clone()),
+            ..Actor::from_request(req)
+        }
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Option<Result<String, AppError>> {
+    let value = req.headers().get(header::AUTHORIZATION)?;
+    let parsed = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            let (scheme, token) = v.split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_string())
+        })
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            AppError::unauthorized("the Authorization header must be `Bearer <access token>`")
+        });
+    Some(parsed)
+}
+
+async fn authenticate(state: AppState, token: String) -> AppResult<CurrentUser> {
+    let user_id = tokens::verify_access(&state.settings.auth, &token).map_err(|reason| {
+        tracing::debug!(%reason, "access token refused");
+        AppError::unauthorized("the access token is invalid or has expired")
+    })?;
+    db::run(&state.pool, move |conn| load_current_user(conn, &user_id)).await
+}
+
+/// Loads an active user with its funds; a missing or deactivated one is unauthorised.
+pub fn load_current_user(conn: &mut DbConn, user_id: &str) -> AppResult<CurrentUser> {
+    let user = store::find(conn, user_id)?
+        .filter(|u| u.active)
+        .ok_or_else(|| AppError::unauthorized("the account of this token no longer exists"))?;
+    Ok(CurrentUser {
+        fund_ids: store::fund_ids(conn, &user.id)?,
+        role: Role::from_db(&user.role)?,
+        id: user.id,
+        email: user.email,
+        organisation_id: user.organisation_id,
+    })
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Some(user) = req.extensions().get::<CurrentUser>() {
+            let user = user.clone();
+            return Box::pin(async move { Ok(user) });
+        }
+        let state = req.app_data::<AppState>().cloned();
+        let token = bearer_token(req);
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
+            let token = token.ok_or_else(|| {
+                AppError::unauthorized("sign in: this needs a bearer access token")
+            })??;
+            let user = authenticate(state, token).await?;
+            req.extensions_mut().insert(user.clone());
+            Ok(user)
+        })
+    }
+}
+
+/// For public endpoints that show more to signed-in users: no header is anonymous, a bad
+/// token is still refused.
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl FromRequest for MaybeUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if req.headers().get(header::AUTHORIZATION).is_none() {
+            return Box::pin(async { Ok(MaybeUser(None)) });
+        }
+        let user = CurrentUser::from_request(req, payload);
+        Box::pin(async move { user.await.map(|u| MaybeUser(Some(u))) })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub refresh_token: String,
+}
+
+/// Issues an access token and a new refresh token. `family_id` continues a rotation
+/// family; `None` starts one (a fresh login).
+pub fn issue_token_pair(
+    conn: &mut DbConn,
+    settings: &crate::config::AuthSettings,
+    user_id: &str,
+    family_id: Option<&str>,
+) -> AppResult<TokenPair> {
+    let refresh_token = tokens::new_opaque();
+    let now = Utc::now().naive_utc();
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(uuid::Uuid::now_v7().to_string()),
+            refresh_tokens::family_id.eq(family_id
+                .map(str::to_string)
+                .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())),
+            refresh_tokens::user_id.eq(user_id),
+            refresh_tokens::token_hash.eq(tokens::hash_opaque(&refresh_token)),
+            refresh_tokens::issued_at.eq(now),
+            refresh_tokens::expires_at.eq(now + Duration::days(settings.refresh_token_ttl_days)),
+        ))
+        .execute(conn)?;
+    Ok(TokenPair {
+        access_token: tokens::issue_access(settings, user_id).map_err(AppError::internal)?,
+        token_type: "Bearer",
+        expires_in: settings.access_token_ttl_secs,
+        refresh_token,
+    })
+}
+
+/// Signs in with email and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenPair), (status = 401, body = crate::error::Problem),
+              (status = 429, body = crate::error::Problem)))]
+pub async fn login(state: AppState, body: ValidJson<LoginRequest>) -> AppResult<HttpResponse> {
+    let LoginRequest { email, password } = body.0;
+    let lookup_email = email.clone();
+    let user = db::run(&state.pool, move |conn| {
+        Ok(store::find_by_email(conn, &lookup_email)?)
+    })
+    .await?;
+    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
+    // argon2 is deliberately slow: run it off the async executor. An unknown email costs the
+    // same as a known one.
+    let password_ok =
+        actix_web::web::block(move || password::verify(&password, stored_hash.as_deref()))
+            .await
+            .map_err(|e| AppError::internal(format!("password check failed: {e}")))?;
+    let user = match user {
+        Some(u) if password_ok && u.active => u,
+        _ => {
+            return Err(AppError::unauthorized(
+                "the email or password is not correct",
+            ));
+        }
+    };
+    if !user.email_verified {
+        return Err(AppError::forbidden(
+            "confirm your email address first; we sent you a link",
+        ));
+    }
+    let settings = state.settings.auth.clone();
+    let pair = db::run(&state.pool, move |conn| {
+        issue_token_pair(conn, &settings, &user.id, None)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(pair))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FundRef {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeView {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub organisation: Option<crate::organisations::model::OrganisationView>,
+    pub funds: Vec<FundRef>,
+}
+
+/// The signed-in user, its role, organisation and funds.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+    responses((status = 200, body = MeView), (status = 401, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+pub async fn me(state: AppState, user: CurrentUser) -> AppResult<HttpResponse> {
+    policy::authorize(&user, policy::Operation::ReadMe)?;
+    let view = db::run(&state.pool, move |conn| {
+        let row =
+            store::find(conn, &user.id)?.ok_or_else(|| AppError::unauthorized("account gone"))?;
+        let organisation = match &user.organisation_id {
+            Some(id) => crate::organisations::store::find(conn, id)?
+                .map(|o| o.into_view())
+                .transpose()?,
+            None => None,
+        };
+        let mut funds = Vec::new();
+        for fund_id in &user.fund_ids {
+            if let Some(f) = crate::funds::store::find(conn, fund_id)? {
+                funds.push(FundRef {
+                    id: f.id,
+                    code: f.code,
+                    name: f.name,
+                });
+            }
+        }
+        Ok(MeView {
+            id: row.id,
+            email: row.email,
+            name: row.display_name,
+            role: user.role,
+            organisation,
+            funds,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Creates a verified admin account (the `create-admin` command); refuses weak passwords and
+/// an email that is already registered in any letter case.
+pub fn create_admin(
+    pool: &crate::db::DbPool,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> AppResult<String> {
+    let mut errors = Vec::new();
+    let email = store::normalise_email(email);
+    if !looks_like_email(&email) {
+        errors.push(crate::error::FieldError::new(
+            "email",
+            "is not an email address",
+        ));
+    }
+    let name = crate::platform::required_text("name", name, 200, &mut errors);
+    errors.extend(password::check_strength("password", password, &email));
+    crate::platform::validated((), errors)?;
+    let hash = password::hash(password).map_err(AppError::internal)?;
+    let mut conn = pool.get()?;
+    db::write_transaction(&mut conn, |conn| {
+        if store::find_by_email(conn, &email)?.is_some() {
+            return Err(AppError::duplicate(format!(
+                "an account for {email} already exists"
+            )));
+        }
+        let user = store::insert(
+            conn,
+            store::NewUser {
+                email: &email,
+                display_name: &name,
+                password_hash: &hash,
+                role: Role::Admin,
+                organisation_id: None,
+                email_verified: true,
+            },
+        )?;
+        crate::audit::record(
+            conn,
+            &Actor::system(),
+            crate::audit::Change::<(), _> {
+                entity: "user",
+                entity_id: &user.id,
+                action: "create",
+                before: None,
+                after: Some(&serde_json::json!({"email": user.email, "role": user.role})),
+            },
+        )?;
+        Ok(user.id)
+    })
+}
+
+/// A plausible address: one `@`, something before it, a dot in the domain, no spaces.
+pub fn looks_like_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+                && !domain.contains('@')
+                && email.len() <= 254
+        }
+        None => false,
+    }
+}

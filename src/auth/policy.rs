@@ -1,0 +1,121 @@
+//! The access policy, in one place: which roles may perform each operation of the API, and
+//! the rule that another organisation's resource is answered as if it did not exist.
+//! Handlers ask; they never test roles themselves.
+
+use super::{CurrentUser, Role};
+use crate::error::AppError;
+
+/// Every operation of the API that needs a signed-in user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    ReadMe,
+    CreateFund,
+    ListFunds,
+    ReadFund,
+    UpdateFund,
+    CreateOrganisation,
+    /// Read or list organisations; non-secretariat users see only their own.
+    ReadOrganisation,
+    UpdateOrganisation,
+    ReadAuditEvents,
+}
+
+use Role::{Admin, Donor, Finance, Ngo, Reviewer, Trustee};
+
+const EVERYONE: &[Role] = &[Admin, Finance, Trustee, Reviewer, Ngo, Donor];
+
+/// The roles allowed to perform `operation` at all (before any organisation check).
+pub fn allowed_roles(operation: Operation) -> &'static [Role] {
+    match operation {
+        Operation::ReadMe | Operation::ListFunds | Operation::ReadFund => EVERYONE,
+        Operation::CreateFund | Operation::UpdateFund => &[Admin],
+        Operation::CreateOrganisation | Operation::UpdateOrganisation => &[Admin],
+        Operation::ReadOrganisation => EVERYONE,
+        Operation::ReadAuditEvents => &[Admin],
+    }
+}
+
+/// 403 unless the user's role may perform `operation`.
+pub fn authorize(user: &CurrentUser, operation: Operation) -> Result<(), AppError> {
+    if allowed_roles(operation).contains(&user.role) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(format!(
+            "the {} role may not do this",
+            user.role.as_str()
+        )))
+    }
+}
+
+/// Whether the user sees every organisation's records (the secretariat side) rather than
+/// only its own organisation's.
+pub fn sees_all_organisations(user: &CurrentUser) -> bool {
+    matches!(user.role, Admin | Finance | Trustee)
+}
+
+/// The user may act on a resource owned by `organisation_id`: admins always, others only
+/// as members of it. Anything else answers 404, so that ids of other organisations'
+/// resources reveal nothing.
+pub fn require_member(
+    user: &CurrentUser,
+    organisation_id: &str,
+    what: &str,
+) -> Result<(), AppError> {
+    if user.role == Admin || user.organisation_id.as_deref() == Some(organisation_id) {
+        Ok(())
+    } else {
+        Err(AppError::not_found(what))
+    }
+}
+
+/// Like `require_member`, but the secretariat roles (admin, finance, trustee) may read
+/// every organisation's records.
+pub fn require_reader(
+    user: &CurrentUser,
+    organisation_id: &str,
+    what: &str,
+) -> Result<(), AppError> {
+    if sees_all_organisations(user) {
+        Ok(())
+    } else {
+        require_member(user, organisation_id, what)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, org: Option<&str>) -> CurrentUser {
+        CurrentUser {
+            id: "u".into(),
+            email: "u@example.org".into(),
+            role,
+            organisation_id: org.map(str::to_string),
+            fund_ids: vec![],
+        }
+    }
+
+    #[test]
+    fn only_admins_manage_funds_and_read_the_audit_trail() {
+        for role in Role::ALL {
+            let allowed = authorize(&user(*role, None), Operation::CreateFund).is_ok();
+            assert_eq!(allowed, *role == Admin, "{role:?}");
+            assert_eq!(
+                authorize(&user(*role, None), Operation::ReadAuditEvents).is_ok(),
+                *role == Admin
+            );
+        }
+    }
+
+    #[test]
+    fn another_organisations_resource_is_not_found_not_forbidden() {
+        let ngo = user(Ngo, Some("org-a"));
+        assert!(require_member(&ngo, "org-a", "application").is_ok());
+        let err = require_member(&ngo, "org-b", "application").expect_err("other org");
+        assert_eq!(err.code, crate::error::ErrorCode::NotFound);
+        assert!(require_member(&user(Admin, None), "org-b", "application").is_ok());
+        assert!(require_reader(&user(Finance, None), "org-b", "pledge").is_ok());
+        assert!(require_reader(&user(Donor, Some("org-a")), "org-b", "pledge").is_err());
+    }
+}
