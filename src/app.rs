@@ -131,6 +131,54 @@ pub fn endpoints() -> Vec<Endpoint> {
             registry::matrix,
         ),
         endpoint(get.clone(), "/api/v1/registry/gaps", Public, registry::gaps),
+        endpoint(
+            post.clone(),
+            "/api/v1/registry/projects",
+            User,
+            registry::create_project,
+        ),
+        endpoint(
+            patch.clone(),
+            "/api/v1/registry/projects/{id}",
+            User,
+            registry::update_project,
+        ),
+        endpoint(
+            Method::DELETE,
+            "/api/v1/registry/projects/{id}",
+            User,
+            registry::delete_project,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/registry/overlap-check",
+            User,
+            registry::overlap_check,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/registry/overlap-reviews",
+            User,
+            registry::list_overlap_reviews,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/registry/overlap-reviews",
+            User,
+            registry::record_overlap_review,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/registry/overlap-reviews/{id}/resolve",
+            User,
+            registry::resolve_overlap_review,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/registry/import/iati",
+            User,
+            registry::import_iati,
+        ),
     ]
 }
 
@@ -160,6 +208,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         registry::project_overlaps,
         registry::matrix,
         registry::gaps,
+        registry::create_project,
+        registry::update_project,
+        registry::delete_project,
+        registry::overlap_check,
+        registry::list_overlap_reviews,
+        registry::record_overlap_review,
+        registry::resolve_overlap_review,
+        registry::import_iati,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth)

@@ -18,6 +18,15 @@ pub enum Operation {
     ReadOrganisation,
     UpdateOrganisation,
     ReadAuditEvents,
+    /// Register, change or delete a registry project; `require_member` then checks the
+    /// reporting organisation.
+    WriteRegistryProject,
+    /// Compare a draft with the registry.
+    CheckRegistryOverlaps,
+    /// Read the overlap review queue (admins all of it, others their organisation's pairs)
+    /// and record what a pair is.
+    ReviewRegistryOverlaps,
+    ImportIati,
 }
 
 use Role::{Admin, Donor, Finance, Ngo, Reviewer, Trustee};
@@ -32,6 +41,11 @@ pub fn allowed_roles(operation: Operation) -> &'static [Role] {
         Operation::CreateOrganisation | Operation::UpdateOrganisation => &[Admin],
         Operation::ReadOrganisation => EVERYONE,
         Operation::ReadAuditEvents => &[Admin],
+        // Any organisation member may register its own organisation's projects.
+        Operation::WriteRegistryProject
+        | Operation::CheckRegistryOverlaps
+        | Operation::ReviewRegistryOverlaps => EVERYONE,
+        Operation::ImportIati => &[Admin],
     }
 }
 
@@ -66,6 +80,12 @@ pub fn require_member(
     } else {
         Err(AppError::not_found(what))
     }
+}
+
+/// Whether the user sees every organisation's unpublished registry projects (and every
+/// entry of the overlap review queue); other users see their own organisation's only.
+pub fn sees_all_registry_projects(user: &CurrentUser) -> bool {
+    user.role == Admin
 }
 
 /// Like `require_member`, but the secretariat roles (admin, finance, trustee) may read
@@ -105,6 +125,16 @@ mod tests {
                 authorize(&user(*role, None), Operation::ReadAuditEvents).is_ok(),
                 *role == Admin
             );
+        }
+    }
+
+    #[test]
+    fn only_admins_import_iati_files_and_see_every_unpublished_project() {
+        for role in Role::ALL {
+            let u = user(*role, Some("org-a"));
+            assert_eq!(authorize(&u, Operation::ImportIati).is_ok(), *role == Admin);
+            assert_eq!(sees_all_registry_projects(&u), *role == Admin);
+            assert!(authorize(&u, Operation::WriteRegistryProject).is_ok());
         }
     }
 

@@ -1061,12 +1061,7 @@ fn write_batch(
         for (role, org) in &mapped.participants {
             let organisation_id = match org.org_id() {
                 Some(reference) => Some(organisation_for(
-                    conn,
-                    org,
-                    &reference.to_string(),
-                    actor,
-                    known,
-                    report,
+                    conn, org, reference, actor, known, report,
                 )?),
                 None => None,
             };
@@ -1161,6 +1156,68 @@ fn write_batch(
         report.created += 1;
     }
     Ok(())
+}
+
+/// Imports a file from disk in one transaction, with a progress bar on a terminal (the
+/// `trustfund import iati FILE` command).
+pub fn import_path(
+    pool: &crate::db::DbPool,
+    path: &std::path::Path,
+    options: ImportOptions,
+) -> Result<ImportReport, AppError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| AppError::malformed(format!("cannot open {}: {e}", path.display())))?;
+    let length = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = indicatif::ProgressBar::new(length);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+        )
+        .expect("the progress template is valid")
+        .progress_chars("=> "),
+    );
+    let source = std::io::BufReader::with_capacity(64 * 1024, bar.wrap_read(file));
+    let mut conn = pool.get()?;
+    let actor = Actor::system();
+    let result = crate::db::write_transaction(&mut conn, |conn| {
+        import(conn, source, options, &actor).map_err(ImportError::into_app_error)
+    });
+    bar.finish_and_clear();
+    result
+}
+
+/// Reads a body that arrives in chunks from the async side, on the blocking thread that
+/// imports it: the upload streams straight into the parser, never held whole in memory.
+/// The channel is bounded, so a slow import slows the upload down.
+pub struct ChannelReader {
+    receiver: tokio::sync::mpsc::Receiver<std::io::Result<actix_web::web::Bytes>>,
+    current: actix_web::web::Bytes,
+}
+
+impl ChannelReader {
+    pub fn new(
+        receiver: tokio::sync::mpsc::Receiver<std::io::Result<actix_web::web::Bytes>>,
+    ) -> Self {
+        ChannelReader {
+            receiver,
+            current: actix_web::web::Bytes::new(),
+        }
+    }
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.receiver.blocking_recv() {
+                Some(Ok(chunk)) => self.current = chunk,
+                Some(Err(e)) => return Err(e),
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current.split_to(n));
+        Ok(n)
+    }
 }
 
 #[cfg(test)]

@@ -3,13 +3,16 @@
 //! distinctive shared words through the full-text index, shared organisations); this
 //! module scores them.
 //!
-//! The score weighs text against the rest: `0.55 × text + 0.45 × structure`, where
+//! The score weighs text against the rest: `0.65 × text + 0.35 × structure`, where
 //! structure is `0.35 × countries + 0.25 × themes + 0.25 × dates + 0.15 × organisations`
-//! (each an overlap coefficient, |A ∩ B| / min(|A|, |B|)). Text similarity is the mean of
-//! a cosine over word counts (log-damped) and the Jaccard index of adjacent word pairs,
-//! after dropping words every anti-trafficking project uses. When either side has no
-//! text, the structure alone decides. Projects in different countries, or whose known
-//! dates do not overlap, are not candidates at all.
+//! (each an overlap coefficient, |A ∩ B| / min(|A|, |B|)). Text similarity is a TF-IDF
+//! cosine over words and adjacent word pairs (log-damped counts), after dropping words
+//! every anti-trafficking project uses. The IDF comes from the pool being compared (the
+//! candidates the index found and the subject), so what the whole pool shares — the
+//! activity that made them candidates — weighs less than the place, the target group and
+//! the other activities that tell a duplicate apart. When either side has no text, the
+//! structure alone decides. Projects in different countries, or whose known dates do not
+//! overlap, are not candidates at all.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,8 +25,8 @@ use crate::taxonomy;
 /// Pairs scoring at least this are shown as candidates and queued for review.
 pub const FLAG_THRESHOLD: f64 = 0.5;
 
-const TEXT_WEIGHT: f64 = 0.55;
-const STRUCTURE_WEIGHT: f64 = 0.45;
+const TEXT_WEIGHT: f64 = 0.65;
+const STRUCTURE_WEIGHT: f64 = 0.35;
 const COUNTRY_WEIGHT: f64 = 0.35;
 const THEME_WEIGHT: f64 = 0.25;
 const DATE_WEIGHT: f64 = 0.25;
@@ -58,9 +61,43 @@ pub struct Features {
     pub organisations: BTreeMap<String, String>,
     pub start_on: Option<NaiveDate>,
     pub end_on: Option<NaiveDate>,
+    /// Log-damped counts of words and of adjacent word pairs (`"legal clinic"`).
     terms: BTreeMap<String, f64>,
-    norm: f64,
-    pairs: BTreeSet<(String, String)>,
+    /// The words alone, for choosing what to look up and for naming shared words.
+    words: BTreeMap<String, f64>,
+}
+
+/// Inverse document frequencies over a pool of projects: `ln((1 + n) / (1 + df)) + 1`.
+#[derive(Debug, Clone, Default)]
+pub struct Idf {
+    docs: f64,
+    df: std::collections::HashMap<String, f64>,
+}
+
+impl Idf {
+    /// Every term weighs the same (a plain cosine).
+    pub fn uniform() -> Self {
+        Idf::default()
+    }
+
+    pub fn of_pool<'a>(pool: impl IntoIterator<Item = &'a Features>) -> Self {
+        let mut idf = Idf::default();
+        for f in pool {
+            idf.docs += 1.0;
+            for term in f.terms.keys() {
+                *idf.df.entry(term.clone()).or_insert(0.0) += 1.0;
+            }
+        }
+        idf
+    }
+
+    pub fn weight(&self, term: &str) -> f64 {
+        if self.docs == 0.0 {
+            return 1.0;
+        }
+        let df = self.df.get(term).copied().unwrap_or(0.0);
+        ((1.0 + self.docs) / (1.0 + df)).ln() + 1.0
+    }
 }
 
 fn org_keys(
@@ -96,15 +133,21 @@ impl Features {
             .split_whitespace()
             .filter(|w| DOMAIN_WORDS.binary_search(w).is_err())
             .collect();
-        let mut terms: BTreeMap<String, f64> = BTreeMap::new();
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
         for (word, count) in text::term_counts(&words.join(" ")) {
-            terms.insert(word.to_string(), 1.0 + f64::from(count).ln());
+            counts.insert(word.to_string(), count);
         }
-        let norm = terms.values().map(|w| w * w).sum::<f64>().sqrt();
-        let pairs = words
-            .windows(2)
-            .map(|w| (w[0].to_string(), w[1].to_string()))
-            .collect();
+        let damp = |c: u32| 1.0 + f64::from(c).ln();
+        let word_weights: BTreeMap<String, f64> =
+            counts.iter().map(|(w, c)| (w.clone(), damp(*c))).collect();
+        let mut pair_counts: BTreeMap<String, u32> = BTreeMap::new();
+        for pair in words.windows(2) {
+            *pair_counts
+                .entry(format!("{} {}", pair[0], pair[1]))
+                .or_insert(0) += 1;
+        }
+        let mut terms = word_weights.clone();
+        terms.extend(pair_counts.into_iter().map(|(p, c)| (p, damp(c))));
         let themes = subject
             .themes
             .iter()
@@ -119,8 +162,7 @@ impl Features {
             start_on: subject.start_on,
             end_on: subject.end_on,
             terms,
-            norm,
-            pairs,
+            words: word_weights,
         }
     }
 
@@ -131,7 +173,7 @@ impl Features {
     /// The words worth looking up in the full-text index, most telling first (by weight,
     /// then length); the store narrows them further by how rare they are.
     pub fn telling_words(&self, max: usize) -> Vec<String> {
-        let mut words: Vec<(&String, &f64)> = self.terms.iter().collect();
+        let mut words: Vec<(&String, &f64)> = self.words.iter().collect();
         words.sort_by(|a, b| {
             b.1.total_cmp(a.1)
                 .then(b.0.chars().count().cmp(&a.0.chars().count()))
@@ -189,32 +231,38 @@ pub fn comparable(a: &Features, b: &Features) -> bool {
     places && date_overlap(a, b).0 > 0.0
 }
 
-fn text_similarity(a: &Features, b: &Features) -> (f64, Vec<String>) {
+/// TF-IDF cosine of the two texts, and the shared words that weigh most.
+fn text_similarity(a: &Features, b: &Features, idf: &Idf) -> (f64, Vec<String>) {
     if !a.has_text() || !b.has_text() {
         return (0.0, Vec::new());
     }
+    let norm = |f: &Features| {
+        f.terms
+            .iter()
+            .map(|(t, w)| (w * idf.weight(t)).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    };
     let mut dot = 0.0;
     let mut shared = Vec::new();
-    for (word, wa) in &a.terms {
-        if let Some(wb) = b.terms.get(word) {
-            dot += wa * wb;
-            shared.push((word.clone(), wa * wb));
+    for (term, wa) in &a.terms {
+        if let Some(wb) = b.terms.get(term) {
+            let contribution = wa * wb * idf.weight(term).powi(2);
+            dot += contribution;
+            if !term.contains(' ') {
+                shared.push((term.clone(), contribution));
+            }
         }
     }
-    let cosine = if a.norm > 0.0 && b.norm > 0.0 {
-        dot / (a.norm * b.norm)
+    let (na, nb) = (norm(a), norm(b));
+    let cosine = if na > 0.0 && nb > 0.0 {
+        dot / (na * nb)
     } else {
         0.0
-    };
-    let union = a.pairs.union(&b.pairs).count();
-    let jaccard = if union == 0 {
-        0.0
-    } else {
-        a.pairs.intersection(&b.pairs).count() as f64 / union as f64
     };
     shared.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
     let words = shared.into_iter().take(10).map(|(w, _)| w).collect();
-    (((cosine + jaccard) / 2.0).clamp(0.0, 1.0), words)
+    (cosine.clamp(0.0, 1.0), words)
 }
 
 /// A scored comparison.
@@ -228,9 +276,9 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// How alike `a` and `b` are. `None` when they cannot be the same project (different
-/// countries, or dates that do not meet).
-pub fn score(a: &Features, b: &Features) -> Option<Scored> {
+/// How alike `a` and `b` are, words weighed by `idf`. `None` when they cannot be the same
+/// project (different countries, or dates that do not meet).
+pub fn score(a: &Features, b: &Features, idf: &Idf) -> Option<Scored> {
     if !comparable(a, b) {
         return None;
     }
@@ -244,7 +292,7 @@ pub fn score(a: &Features, b: &Features) -> Option<Scored> {
         + THEME_WEIGHT * themes
         + DATE_WEIGHT * dates
         + ORG_WEIGHT * orgs;
-    let (similarity, shared_words) = text_similarity(a, b);
+    let (similarity, shared_words) = text_similarity(a, b, idf);
     let score = if a.has_text() && b.has_text() {
         TEXT_WEIGHT * similarity + STRUCTURE_WEIGHT * structure
     } else {
@@ -362,7 +410,7 @@ mod tests {
             name: None,
             reference: None,
         }];
-        let scored = score(&features(&a), &features(&b)).expect("comparable");
+        let scored = score(&features(&a), &features(&b), &Idf::uniform()).expect("comparable");
         assert!(scored.score >= FLAG_THRESHOLD, "{scored:?}");
         assert!(scored.score <= 1.0);
         let kinds: Vec<&str> = scored
@@ -397,7 +445,7 @@ mod tests {
             &["protection.reintegration"],
         );
         b.reporting_org_id = Some("org-b".into());
-        let scored = score(&features(&a), &features(&b)).expect("comparable");
+        let scored = score(&features(&a), &features(&b), &Idf::uniform()).expect("comparable");
         assert!(scored.score < FLAG_THRESHOLD, "{scored:?}");
     }
 
@@ -405,15 +453,16 @@ mod tests {
     fn other_countries_or_disjoint_dates_are_never_candidates() {
         let a = subject("Shelter in Lagos", "Safe houses", &["NG"], &["protection"]);
         let b = subject("Shelter in Lagos", "Safe houses", &["GH"], &["protection"]);
-        assert!(score(&features(&a), &features(&b)).is_none());
+        assert!(score(&features(&a), &features(&b), &Idf::uniform()).is_none());
         let mut c = a.clone();
         c.start_on = date("2027-01-01");
         c.end_on = date("2027-06-30");
-        assert!(score(&features(&a), &features(&c)).is_none());
+        assert!(score(&features(&a), &features(&c), &Idf::uniform()).is_none());
         let mut open = a.clone();
         open.start_on = None;
         open.end_on = None;
-        let s = score(&features(&a), &features(&open)).expect("unknown dates may overlap");
+        let s = score(&features(&a), &features(&open), &Idf::uniform())
+            .expect("unknown dates may overlap");
         assert!(s.score > 0.0);
     }
 
@@ -425,7 +474,7 @@ mod tests {
             &["NG"],
             &["protection.shelter"],
         );
-        let s = score(&features(&a), &features(&a)).expect("comparable");
+        let s = score(&features(&a), &features(&a), &Idf::uniform()).expect("comparable");
         assert_eq!(s.score, 1.0);
         let b = subject(
             "Shelters around Lagos",
@@ -433,8 +482,12 @@ mod tests {
             &["NG", "GH"],
             &["protection"],
         );
-        let ab = score(&features(&a), &features(&b)).expect("x").score;
-        let ba = score(&features(&b), &features(&a)).expect("x").score;
+        let ab = score(&features(&a), &features(&b), &Idf::uniform())
+            .expect("x")
+            .score;
+        let ba = score(&features(&b), &features(&a), &Idf::uniform())
+            .expect("x")
+            .score;
         assert_eq!(ab, ba);
     }
 
@@ -443,7 +496,7 @@ mod tests {
         let mut a = subject("", "", &["NG"], &["protection"]);
         a.title.clear();
         let b = subject("Shelter", "Safe houses", &["NG"], &["protection"]);
-        let s = score(&features(&a), &features(&b)).expect("comparable");
+        let s = score(&features(&a), &features(&b), &Idf::uniform()).expect("comparable");
         assert!(s.score >= FLAG_THRESHOLD, "{s:?}");
     }
 

@@ -272,9 +272,9 @@ mod tests {
                     &["NG", "GH"],
                     &["protection.shelter", "protection.legal-aid"],
                     &["o1", "o2"],
-                    Some((100_00, "USD")),
+                    Some((10_000, "USD")),
                 ),
-                input(&["NG"], &["prevention"], &["o1"], Some((50_00, "EUR"))),
+                input(&["NG"], &["prevention"], &["o1"], Some((5_000, "EUR"))),
                 input(&["NG"], &["protection"], &["o3"], Some((1_000, "JPY"))),
                 input(&["NG"], &[], &["o4"], None),
             ],
@@ -324,7 +324,7 @@ mod tests {
             _ => None,
         };
         let sums = aggregate_matrix(
-            vec![input(&["NG"], &["prevention"], &[], Some((100_00, "EUR")))],
+            vec![input(&["NG"], &["prevention"], &[], Some((10_000, "EUR")))],
             MatrixAxis::Country,
             MatrixAxis::Status,
             &eur_at_1_10,

@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use super::model::{
     Facets, Filters, GapsView, MatrixAxis, MatrixView, OverlapSubject, ProjectView, SearchView,
 };
-use super::overlap::{self, Features, Scored};
+use super::overlap::{self, Features, Idf, Scored};
 use super::rules::{self, Scope};
 use super::store::{self, ProjectRow, ReviewRow};
 use super::text;
@@ -279,7 +279,7 @@ pub fn overlap_candidates(
             .collect(),
         None => HashMap::new(),
     };
-    let mut out = Vec::new();
+    let mut pool = Vec::new();
     for row in store::find_many(conn, &ids)? {
         let review = reviews.get(&row.id).cloned();
         if review
@@ -289,7 +289,12 @@ pub fn overlap_candidates(
             continue;
         }
         let other = Features::new(&row.overlap_subject()?, &row.search_text);
-        if let Some(scored) = overlap::score(&features, &other)
+        pool.push((row, other, review));
+    }
+    let idf = Idf::of_pool(std::iter::once(&features).chain(pool.iter().map(|(_, f, _)| f)));
+    let mut out = Vec::new();
+    for (row, other, review) in pool {
+        if let Some(scored) = overlap::score(&features, &other, &idf)
             && scored.score >= overlap::FLAG_THRESHOLD
         {
             out.push(Candidate {

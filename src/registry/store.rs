@@ -1261,8 +1261,3 @@ pub fn list_reviews(
         .limit(page.limit + 1)
         .load(conn)
 }
-
-/// Marks the registry changed after a queue write (it hides pairs from overlap answers).
-pub fn touch(conn: &mut DbConn) -> QueryResult<()> {
-    bump_generation(conn)
-}
