@@ -753,6 +753,8 @@ pub struct Mapped {
     pub end_on: Option<NaiveDate>,
     pub budget: Option<Money>,
     pub status: ProjectStatus,
+    /// The words the full-text index will hold (worked out while reading).
+    pub search_text: String,
 }
 
 /// Maps one activity, or says why it is skipped.
@@ -831,11 +833,14 @@ pub fn map_activity(activity: &Activity, themed_only: bool) -> Result<Mapped, St
         .iter()
         .filter_map(|p| role_of(p.role.as_deref()).map(|r| (r, OrgRef::of(p, lang))))
         .collect();
+    let title = truncate(&title, super::model::MAX_TITLE);
+    let description = truncate(&description, super::model::MAX_DESCRIPTION);
     Ok(Mapped {
         identifier,
         line: activity.line,
-        title: truncate(&title, super::model::MAX_TITLE),
-        description: truncate(&description, super::model::MAX_DESCRIPTION),
+        search_text: super::text::search_text(&title, &description),
+        title,
+        description,
         reporting,
         participants,
         countries,
@@ -930,44 +935,83 @@ fn identifier_hash(identifier: &str) -> u64 {
     hasher.finish()
 }
 
+/// What the reading thread hands to the writing one: a mapped activity or a skip.
+type Reading = Result<Mapped, Skip>;
+
+/// Batches of activities in flight between the two threads; bounded, so memory stays flat.
+const BATCHES_IN_FLIGHT: usize = 2;
+
+/// Reads, checks and maps activities on its own thread, batch by batch.
+fn read_batches<R: BufRead>(
+    source: R,
+    options: ImportOptions,
+    out: &std::sync::mpsc::SyncSender<Result<Vec<Reading>, ParseError>>,
+) {
+    let mut reader = ActivityReader::new(source);
+    let mut seen: HashMap<u64, u64> = HashMap::new();
+    let mut batch: Vec<Reading> = Vec::with_capacity(BATCH);
+    loop {
+        let activity = match reader.next_activity() {
+            Ok(Some(activity)) => activity,
+            Ok(None) => {
+                let _ = out.send(Ok(batch));
+                return;
+            }
+            Err(e) => {
+                let _ = out.send(Err(e));
+                return;
+            }
+        };
+        let read = match map_activity(&activity, options.themed_only) {
+            Err(reason) => Err(Skip {
+                iati_identifier: activity.identifier.clone(),
+                line: activity.line,
+                reason,
+            }),
+            Ok(mapped) => match seen.insert(identifier_hash(&mapped.identifier), mapped.line) {
+                Some(first) => Err(Skip {
+                    iati_identifier: Some(mapped.identifier.clone()),
+                    line: mapped.line,
+                    reason: format!("the iati-identifier already appeared at line {first}"),
+                }),
+                None => Ok(mapped),
+            },
+        };
+        batch.push(read);
+        if batch.len() >= BATCH && out.send(Ok(std::mem::take(&mut batch))).is_err() {
+            // the writer stopped (a database error): nothing more to do
+            return;
+        }
+    }
+}
+
 /// Imports an activities file. Call it inside one write transaction: a file that turns
-/// out malformed half-way leaves nothing behind.
-pub fn import<R: BufRead>(
+/// out malformed half-way leaves nothing behind. Reading and mapping run on a second
+/// thread while this one writes the previous batch.
+pub fn import<R: BufRead + Send>(
     conn: &mut DbConn,
     source: R,
     options: ImportOptions,
     actor: &Actor,
 ) -> Result<ImportReport, ImportError> {
-    let mut reader = ActivityReader::new(source);
-    let mut report = ImportReport::default();
-    let mut seen: HashMap<u64, u64> = HashMap::new();
-    let mut organisations: HashMap<String, String> = HashMap::new();
-    let mut batch: Vec<Mapped> = Vec::with_capacity(BATCH);
-    while let Some(activity) = reader.next_activity()? {
-        report.activities += 1;
-        match map_activity(&activity, options.themed_only) {
-            Err(reason) => report.skip(activity.identifier.clone(), activity.line, reason),
-            Ok(mapped) => match seen.insert(identifier_hash(&mapped.identifier), mapped.line) {
-                Some(first) => report.skip(
-                    Some(mapped.identifier.clone()),
-                    mapped.line,
-                    format!("the iati-identifier already appeared at line {first}"),
-                ),
-                None => batch.push(mapped),
-            },
+    let (sender, receiver) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
+    std::thread::scope(|scope| {
+        scope.spawn(move || read_batches(source, options, &sender));
+        let mut report = ImportReport::default();
+        let mut organisations: HashMap<String, String> = HashMap::new();
+        for message in receiver {
+            let mut batch = Vec::with_capacity(BATCH);
+            for read in message? {
+                report.activities += 1;
+                match read {
+                    Ok(mapped) => batch.push(mapped),
+                    Err(skip) => report.skip(skip.iati_identifier, skip.line, skip.reason),
+                }
+            }
+            write_batch(conn, batch, actor, &mut organisations, &mut report)?;
         }
-        if batch.len() >= BATCH {
-            write_batch(
-                conn,
-                std::mem::take(&mut batch),
-                actor,
-                &mut organisations,
-                &mut report,
-            )?;
-        }
-    }
-    write_batch(conn, batch, actor, &mut organisations, &mut report)?;
-    Ok(report)
+        Ok(report)
+    })
 }
 
 /// The id of the registered organisation an org-id reference names, creating it (with
@@ -1087,6 +1131,7 @@ fn write_batch(
                 participants.push(participant);
             }
         }
+        let search_text = mapped.search_text;
         let current = existing.get(&mapped.identifier);
         let kept = current.map(ProjectRow::draft).transpose()?;
         let draft = ProjectDraft {
@@ -1108,7 +1153,7 @@ fn write_batch(
             published: kept.as_ref().is_none_or(|k| k.published),
         };
         match current {
-            Some(row) if row.same_content(&draft) => report.unchanged += 1,
+            Some(row) if row.same_content_as(&draft, search_text.clone()) => report.unchanged += 1,
             Some(row) => {
                 let before = row.clone().into_view()?;
                 let after = store::update(conn, row, &draft)?
@@ -1128,33 +1173,35 @@ fn write_batch(
                 report.updated += 1;
             }
             None => {
-                let row = ProjectRow::new(
+                let row = ProjectRow::with_search_text(
                     uuid::Uuid::now_v7().to_string(),
                     &draft,
                     ProjectSource::Iati,
                     1,
                     chrono::Utc::now().naive_utc(),
+                    search_text,
                 );
                 new_rows.push(row);
             }
         }
     }
     store::insert_rows(conn, &new_rows)?;
-    for row in new_rows {
-        let view = row.into_view()?;
-        audit::record(
-            conn,
-            actor,
-            Change::<(), _> {
-                entity: super::ENTITY,
-                entity_id: &view.id,
-                action: "create",
-                before: None,
-                after: Some(&view),
-            },
-        )?;
-        report.created += 1;
-    }
+    let views = new_rows
+        .into_iter()
+        .map(ProjectRow::into_view)
+        .collect::<Result<Vec<_>, AppError>>()?;
+    audit::record_all(
+        conn,
+        actor,
+        views.iter().map(|view| Change::<(), _> {
+            entity: super::ENTITY,
+            entity_id: &view.id,
+            action: "create",
+            before: None,
+            after: Some(view),
+        }),
+    )?;
+    report.created += views.len() as u64;
     Ok(())
 }
 
@@ -1179,8 +1226,10 @@ pub fn import_path(
     let source = std::io::BufReader::with_capacity(64 * 1024, bar.wrap_read(file));
     let mut conn = pool.get()?;
     let actor = Actor::system();
-    let result = crate::db::write_transaction(&mut conn, |conn| {
-        import(conn, source, options, &actor).map_err(ImportError::into_app_error)
+    let result = store::with_bulk_cache(&mut conn, |conn| {
+        crate::db::write_transaction(conn, |conn| {
+            import(conn, source, options, &actor).map_err(ImportError::into_app_error)
+        })
     });
     bar.finish_and_clear();
     result

@@ -4,6 +4,7 @@
 //! review queue so that no one funds a duplicate unawares.
 
 pub mod iati_import;
+pub mod index;
 pub mod model;
 pub mod overlap;
 pub mod rules;
@@ -874,8 +875,10 @@ pub async fn import_iati(
     let import = db::run(&state.pool, move |conn| {
         let source =
             std::io::BufReader::with_capacity(64 * 1024, iati_import::ChannelReader::new(receiver));
-        write_transaction(conn, |conn| {
-            iati_import::import(conn, source, options, &actor).map_err(|e| e.into_app_error())
+        store::with_bulk_cache(conn, |conn| {
+            write_transaction(conn, |conn| {
+                iati_import::import(conn, source, options, &actor).map_err(|e| e.into_app_error())
+            })
         })
     });
     let ((), result) = futures_util::join!(feed, import);

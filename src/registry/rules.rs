@@ -45,38 +45,38 @@ pub fn runs_on(start: Option<NaiveDate>, end: Option<NaiveDate>, day: NaiveDate)
 
 /// What the matrix needs of one project.
 #[derive(Debug, Clone)]
-pub struct MatrixInput {
-    pub countries: Vec<String>,
-    pub themes: Vec<String>,
-    pub org_ids: Vec<String>,
+pub struct MatrixInput<'a> {
+    pub countries: Vec<&'a str>,
+    pub themes: Vec<&'a str>,
+    pub org_ids: Vec<&'a str>,
     pub status: ProjectStatus,
     pub budget_minor: Option<i64>,
-    pub currency: Option<String>,
+    pub currency: Option<&'a str>,
     pub start_on: Option<NaiveDate>,
 }
 
-fn axis_values(input: &MatrixInput, axis: MatrixAxis) -> Vec<String> {
-    let mut values: Vec<String> = match axis {
+fn axis_values<'a>(input: &MatrixInput<'a>, axis: MatrixAxis) -> Vec<&'a str> {
+    let mut values: Vec<&'a str> = match axis {
         MatrixAxis::Country => input.countries.clone(),
         MatrixAxis::SubTheme => input.themes.clone(),
         MatrixAxis::Theme => input
             .themes
             .iter()
-            .map(|t| taxonomy::top_theme(t).to_string())
+            .map(|t| taxonomy::top_theme(t))
             .collect(),
         MatrixAxis::Organisation => input.org_ids.clone(),
-        MatrixAxis::Status => vec![input.status.as_str().to_string()],
+        MatrixAxis::Status => vec![input.status.as_str()],
     };
-    values.sort();
+    values.sort_unstable();
     values.dedup();
     values
 }
 
 #[derive(Debug, Default)]
-struct CellSums {
+struct CellSums<'a> {
     projects: i64,
-    organisations: HashMap<String, i64>,
-    by_currency: BTreeMap<String, i128>,
+    organisations: HashMap<&'a str, i64>,
+    by_currency: BTreeMap<&'a str, i128>,
     usd_minor: i128,
     unconverted: i64,
 }
@@ -109,32 +109,32 @@ fn amount_string(minor: i128, currency: &str) -> String {
 
 /// Adds up projects per cell. A project counts in every cell it touches (a project in two
 /// countries shows in both rows), so cells do not sum to the registry's total.
-pub fn aggregate_matrix(
-    inputs: impl IntoIterator<Item = MatrixInput>,
+pub fn aggregate_matrix<'a>(
+    inputs: impl IntoIterator<Item = MatrixInput<'a>>,
     rows: MatrixAxis,
     cols: MatrixAxis,
     to_usd: &ToUsd<'_>,
 ) -> MatrixSums {
-    let mut cells: BTreeMap<(String, String), CellSums> = BTreeMap::new();
+    let mut cells: HashMap<(&'a str, &'a str), CellSums<'a>> = HashMap::new();
     for input in inputs {
         let row_values = axis_values(&input, rows);
         let col_values = axis_values(&input, cols);
         if row_values.is_empty() || col_values.is_empty() {
             continue;
         }
-        let usd = match (input.budget_minor, &input.currency) {
+        let usd = match (input.budget_minor, input.currency) {
             (Some(minor), Some(currency)) => Some(to_usd(currency, minor, input.start_on)),
             _ => None,
         };
         for r in &row_values {
             for c in &col_values {
-                let cell = cells.entry((r.clone(), c.clone())).or_default();
+                let cell = cells.entry((r, c)).or_default();
                 cell.projects += 1;
                 for org in &input.org_ids {
-                    *cell.organisations.entry(org.clone()).or_insert(0) += 1;
+                    *cell.organisations.entry(org).or_insert(0) += 1;
                 }
-                if let (Some(minor), Some(currency)) = (input.budget_minor, &input.currency) {
-                    *cell.by_currency.entry(currency.clone()).or_insert(0) += i128::from(minor);
+                if let (Some(minor), Some(currency)) = (input.budget_minor, input.currency) {
+                    *cell.by_currency.entry(currency).or_insert(0) += i128::from(minor);
                 }
                 match usd {
                     Some(Some(minor)) => cell.usd_minor += i128::from(minor),
@@ -144,23 +144,25 @@ pub fn aggregate_matrix(
             }
         }
     }
-    let row_values: BTreeSet<String> = cells.keys().map(|(r, _)| r.clone()).collect();
-    let col_values: BTreeSet<String> = cells.keys().map(|(_, c)| c.clone()).collect();
+    let row_values: BTreeSet<&str> = cells.keys().map(|(r, _)| *r).collect();
+    let col_values: BTreeSet<&str> = cells.keys().map(|(_, c)| *c).collect();
+    let mut cells: Vec<((&str, &str), CellSums<'_>)> = cells.into_iter().collect();
+    cells.sort_by(|a, b| a.0.cmp(&b.0));
     let cells = cells
         .into_iter()
         .map(|((row, col), sums)| {
-            let mut orgs: Vec<(String, i64)> = sums.organisations.into_iter().collect();
+            let mut orgs: Vec<(&str, i64)> = sums.organisations.into_iter().collect();
             orgs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             MatrixCell {
-                row,
-                col,
+                row: row.to_string(),
+                col: col.to_string(),
                 projects: sums.projects,
                 organisation_count: orgs.len() as i64,
                 organisations: orgs
                     .into_iter()
                     .take(10)
                     .map(|(id, projects)| CellOrganisation {
-                        id,
+                        id: id.to_string(),
                         name: String::new(),
                         projects,
                     })
@@ -170,8 +172,8 @@ pub fn aggregate_matrix(
                     .by_currency
                     .into_iter()
                     .map(|(currency, minor)| MoneyAmount {
-                        amount: amount_string(minor, &currency),
-                        currency,
+                        amount: amount_string(minor, currency),
+                        currency: currency.to_string(),
                     })
                     .collect(),
                 unconverted_projects: sums.unconverted,
@@ -179,8 +181,8 @@ pub fn aggregate_matrix(
         })
         .collect();
     MatrixSums {
-        row_values: row_values.into_iter().collect(),
-        col_values: col_values.into_iter().collect(),
+        row_values: row_values.into_iter().map(str::to_string).collect(),
+        col_values: col_values.into_iter().map(str::to_string).collect(),
         cells,
     }
 }
@@ -227,19 +229,19 @@ pub fn gaps(
 mod tests {
     use super::*;
 
-    fn input(
-        countries: &[&str],
-        themes: &[&str],
-        orgs: &[&str],
-        budget: Option<(i64, &str)>,
-    ) -> MatrixInput {
+    fn input<'a>(
+        countries: &[&'a str],
+        themes: &[&'a str],
+        orgs: &[&'a str],
+        budget: Option<(i64, &'a str)>,
+    ) -> MatrixInput<'a> {
         MatrixInput {
-            countries: countries.iter().map(|s| s.to_string()).collect(),
-            themes: themes.iter().map(|s| s.to_string()).collect(),
-            org_ids: orgs.iter().map(|s| s.to_string()).collect(),
+            countries: countries.to_vec(),
+            themes: themes.to_vec(),
+            org_ids: orgs.to_vec(),
             status: ProjectStatus::Active,
             budget_minor: budget.map(|b| b.0),
-            currency: budget.map(|b| b.1.to_string()),
+            currency: budget.map(|b| b.1),
             start_on: None,
         }
     }

@@ -2,21 +2,16 @@
 //! gaps, and overlap candidates. Each function takes a connection (callers run it inside
 //! `db::run`), the filters and the reader's scope.
 //!
-//! Facet counts, the matrix and the gaps add up every matching project, which on a large
-//! registry costs far more than the page of results. They are cached in the process,
-//! keyed by the query, the reader's scope and the database's registry *generation*: every
-//! registry write bumps the generation in its own transaction, so a cached figure is never
-//! served after a change has committed (a figure computed a moment after a change may be
-//! filed under the previous generation; it is then only ever recomputed, never wrong).
+//! Search, facets, matrix and gaps filter and count in the in-memory `index` (kept in step
+//! with the database by its generation counter); the full-text index answers which
+//! projects contain the words, and the page's projects are then read from the database.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::NaiveDate;
 
-use super::model::{
-    Facets, Filters, GapsView, MatrixAxis, MatrixView, OverlapSubject, ProjectView, SearchView,
-};
+use super::index::{self, RegistryIndex};
+use super::model::{Filters, GapsView, MatrixAxis, MatrixView, OverlapSubject, SearchView};
 use super::overlap::{self, Features, Idf, Scored};
 use super::rules::{self, Scope};
 use super::store::{self, ProjectRow, ReviewRow};
@@ -26,56 +21,19 @@ use crate::error::AppResult;
 use crate::http::Page;
 use crate::taxonomy;
 
-#[derive(Debug, Clone)]
-enum Cached {
-    Facets(i64, Facets),
-    Matrix(MatrixView),
-    Gaps(GapsView),
-}
-
-struct Entry {
-    generation: i64,
-    value: Arc<Cached>,
-}
-
-const CACHE_CAPACITY: usize = 512;
-
-fn cache() -> &'static Mutex<HashMap<String, Entry>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Entry>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
-/// The cached value for `key` at the database's current generation, or `compute` it.
-fn cached(
+/// The positions of the projects matching `filters` that `scope` may see.
+fn matching(
     conn: &mut DbConn,
-    key: String,
-    compute: impl FnOnce(&mut DbConn) -> AppResult<Cached>,
-) -> AppResult<Arc<Cached>> {
-    let (token, generation) = store::state(conn)?;
-    let key = format!("{token}|{key}");
-    if let Ok(map) = cache().lock()
-        && let Some(entry) = map.get(&key)
-        && entry.generation == generation
-    {
-        return Ok(entry.value.clone());
-    }
-    let value = Arc::new(compute(conn)?);
-    if let Ok(mut map) = cache().lock() {
-        if map.len() >= CACHE_CAPACITY {
-            map.retain(|_, e| e.generation >= generation);
-            if map.len() >= CACHE_CAPACITY {
-                map.clear();
-            }
-        }
-        map.insert(
-            key,
-            Entry {
-                generation,
-                value: value.clone(),
-            },
-        );
-    }
-    Ok(value)
+    index: &RegistryIndex,
+    filters: &Filters,
+    scope: &Scope,
+) -> AppResult<Vec<u32>> {
+    let hits = if filters.terms.is_empty() {
+        None
+    } else {
+        Some(index::text_hits(conn, &filters.terms)?)
+    };
+    Ok(index.select(filters, scope, hits.as_ref()))
 }
 
 /// A page of matching projects in creation order, with the total and facet counts.
@@ -85,32 +43,24 @@ pub fn search(
     scope: &Scope,
     page: &Page,
 ) -> AppResult<SearchView> {
-    let rows = store::search_page(conn, filters, scope, page)?;
-    let more = rows.len() as i64 > page.limit;
-    let mut items: Vec<ProjectView> = rows
+    let index = index::current(conn)?;
+    let matched = matching(conn, &index, filters, scope)?;
+    let limit = page.limit as usize;
+    let mut ids = index.page(&matched, page.after.as_deref(), limit);
+    let more = ids.len() > limit;
+    ids.truncate(limit);
+    let mut rows = store::find_many(conn, &ids)?;
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    let items = rows
         .into_iter()
-        .take(page.limit as usize)
         .map(ProjectRow::into_view)
-        .collect::<AppResult<_>>()?;
-    let next_cursor = if more {
-        items.last().map(|p| p.id.clone())
-    } else {
-        None
-    };
-    let key = format!("facets|{}|{filters:?}", scope.key());
-    let (total, facets) = match &*cached(conn, key, |conn| {
-        let (total, facets) = store::facets(conn, filters, scope)?;
-        Ok(Cached::Facets(total, facets))
-    })? {
-        Cached::Facets(total, facets) => (*total, facets.clone()),
-        _ => (0, Facets::default()),
-    };
-    items.shrink_to_fit();
+        .collect::<AppResult<Vec<_>>>()?;
+    let next_cursor = if more { ids.last().cloned() } else { None };
     Ok(SearchView {
         items,
         next_cursor,
-        total,
-        facets,
+        total: matched.len() as i64,
+        facets: index.facets(&matched),
     })
 }
 
@@ -124,44 +74,28 @@ pub fn matrix(
     rows: MatrixAxis,
     cols: MatrixAxis,
 ) -> AppResult<MatrixView> {
-    let key = format!(
-        "matrix|{}|{}|{}|{filters:?}",
-        scope.key(),
-        rows.as_str(),
-        cols.as_str()
-    );
-    let value = cached(conn, key, |conn| {
-        let inputs = store::matrix_inputs(conn, filters, scope)?;
-        let sums = rules::aggregate_matrix(inputs, rows, cols, &rules::usd_only);
-        let mut ids: BTreeSet<String> = BTreeSet::new();
-        for cell in &sums.cells {
-            ids.extend(cell.organisations.iter().map(|o| o.id.clone()));
-        }
-        if rows == MatrixAxis::Organisation {
-            ids.extend(sums.row_values.iter().cloned());
-        }
-        let names = store::organisation_names(conn, &ids.into_iter().collect::<Vec<_>>())?;
-        let mut cells = sums.cells;
-        for cell in &mut cells {
-            for org in &mut cell.organisations {
-                org.name = names.get(&org.id).cloned().unwrap_or_default();
-            }
-        }
-        Ok(Cached::Matrix(MatrixView {
-            rows,
-            cols,
-            row_values: sums.row_values,
-            col_values: sums.col_values,
-            cells,
-            conversion: CONVERSION_NOTE.to_string(),
-        }))
-    })?;
-    match &*value {
-        Cached::Matrix(m) => Ok(m.clone()),
-        _ => Err(crate::error::AppError::internal(
-            "matrix cache held another value",
-        )),
+    let index = index::current(conn)?;
+    let matched = matching(conn, &index, filters, scope)?;
+    let sums = rules::aggregate_matrix(index.matrix_inputs(&matched), rows, cols, &rules::usd_only);
+    let mut ids: BTreeSet<String> = BTreeSet::new();
+    for cell in &sums.cells {
+        ids.extend(cell.organisations.iter().map(|o| o.id.clone()));
     }
+    let names = store::organisation_names(conn, &ids.into_iter().collect::<Vec<_>>())?;
+    let mut cells = sums.cells;
+    for cell in &mut cells {
+        for org in &mut cell.organisations {
+            org.name = names.get(&org.id).cloned().unwrap_or_default();
+        }
+    }
+    Ok(MatrixView {
+        rows,
+        cols,
+        row_values: sums.row_values,
+        col_values: sums.col_values,
+        cells,
+        conversion: CONVERSION_NOTE.to_string(),
+    })
 }
 
 /// The country × theme cells with no active project running on `day`.
@@ -172,36 +106,34 @@ pub fn gaps(
     themes: Option<Vec<String>>,
     day: NaiveDate,
 ) -> AppResult<GapsView> {
-    let key = format!("gaps|{}|{countries:?}|{themes:?}|{day}", scope.key());
-    let value = cached(conn, key, |conn| {
-        let countries = match countries {
-            Some(c) => c,
-            None => store::registry_countries(conn, scope)?,
-        };
-        let themes =
-            themes.unwrap_or_else(|| taxonomy::TOP_THEMES.iter().map(|t| t.to_string()).collect());
-        let running = if countries.is_empty() || themes.is_empty() {
-            Vec::new()
-        } else {
-            store::running_projects(conn, scope, day, &countries, &themes)?
-        };
-        let covered = rules::covered_cells(running);
-        let gaps = rules::gaps(&countries, &themes, &covered);
-        let asked = (countries.len() * themes.len()) as i64;
-        Ok(Cached::Gaps(GapsView {
-            on: day,
-            covered: asked - gaps.len() as i64,
-            countries,
-            themes,
-            gaps,
-        }))
-    })?;
-    match &*value {
-        Cached::Gaps(g) => Ok(g.clone()),
-        _ => Err(crate::error::AppError::internal(
-            "gaps cache held another value",
-        )),
-    }
+    let index = index::current(conn)?;
+    let countries = match countries {
+        Some(c) => c,
+        None => index.countries_of(&index.select(&Filters::default(), scope, None)),
+    };
+    let themes =
+        themes.unwrap_or_else(|| taxonomy::TOP_THEMES.iter().map(|t| t.to_string()).collect());
+    let running = index.select(
+        &Filters {
+            countries: countries.clone(),
+            themes: themes.clone(),
+            statuses: vec![super::model::ProjectStatus::Active],
+            active_on: Some(day),
+            ..Filters::default()
+        },
+        scope,
+        None,
+    );
+    let covered = rules::covered_cells(index.places_and_themes(&running));
+    let gaps = rules::gaps(&countries, &themes, &covered);
+    let asked = (countries.len() * themes.len()) as i64;
+    Ok(GapsView {
+        on: day,
+        covered: asked - gaps.len() as i64,
+        countries,
+        themes,
+        gaps,
+    })
 }
 
 /// Words looked up per overlap check, and how many of the rarest are searched.

@@ -5,15 +5,15 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text};
+use diesel::sql_types::Text;
 
 use super::model::{
-    FacetCount, Facets, Filters, OverlapReason, OverlapResolution, OverlapSubject, Participant,
-    ParticipantRole, ProjectDraft, ProjectSource, ProjectStatus, ProjectSummary, ProjectView,
-    ReviewStatus,
+    Filters, OverlapReason, OverlapResolution, OverlapSubject, Participant, ParticipantRole,
+    ProjectDraft, ProjectSource, ProjectStatus, ProjectSummary, ProjectView, ReviewStatus,
 };
-use super::rules::{MatrixInput, Scope};
+use super::rules::Scope;
 use super::text;
 use crate::db::DbConn;
 use crate::db::schema::{
@@ -74,6 +74,20 @@ impl ProjectRow {
         version: i64,
         created_at: NaiveDateTime,
     ) -> Self {
+        let search_text = text::search_text(&draft.title, &draft.description);
+        Self::with_search_text(id, draft, source, version, created_at, search_text)
+    }
+
+    /// The stored form of `draft` whose indexed words were worked out already (an import
+    /// does that on its reading thread).
+    pub fn with_search_text(
+        id: String,
+        draft: &ProjectDraft,
+        source: ProjectSource,
+        version: i64,
+        created_at: NaiveDateTime,
+        search_text: String,
+    ) -> Self {
         ProjectRow {
             id,
             title: draft.title.clone(),
@@ -92,7 +106,7 @@ impl ProjectRow {
             published: draft.published,
             iati_identifier: draft.iati_identifier.clone(),
             source: source.as_str().to_string(),
-            search_text: text::search_text(&draft.title, &draft.description),
+            search_text,
             version,
             created_at,
             updated_at: now(),
@@ -191,12 +205,18 @@ impl ProjectRow {
     /// Whether the stored project already says what `draft` says (an import that would
     /// change nothing).
     pub fn same_content(&self, draft: &ProjectDraft) -> bool {
-        let candidate = ProjectRow::new(
+        self.same_content_as(draft, text::search_text(&draft.title, &draft.description))
+    }
+
+    /// `same_content` with the draft's indexed words already worked out.
+    pub fn same_content_as(&self, draft: &ProjectDraft, search_text: String) -> bool {
+        let candidate = ProjectRow::with_search_text(
             self.id.clone(),
             draft,
             ProjectSource::from_db(&self.source).unwrap_or(ProjectSource::Iati),
             self.version,
             self.created_at,
+            search_text,
         );
         ProjectRow {
             updated_at: self.updated_at,
@@ -228,6 +248,28 @@ pub fn bump_generation(conn: &mut DbConn) -> QueryResult<()> {
 
 // ---------------------------------------------------------------------------------------
 // Writing projects
+
+/// SQLite page cache for bulk imports, in KiB. One import writes every index of the
+/// registry in one transaction; with SQLite's default 2 MiB cache its dirty pages spill to
+/// the WAL and are rewritten many times over. The cache is a fixed amount, not a share of
+/// the file: memory stays flat however large the file is.
+const BULK_CACHE_KIB: i64 = 65_536;
+
+/// Runs a bulk write with a larger page cache on SQLite, restoring the default after.
+pub fn with_bulk_cache<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> T) -> T {
+    let cache = std::env::var("TRUSTFUND_BULK_CACHE_KIB")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(BULK_CACHE_KIB);
+    if let DbConn::Sqlite(c) = conn {
+        let _ = c.batch_execute(&format!("PRAGMA cache_size = -{cache}"));
+    }
+    let out = f(conn);
+    if let DbConn::Sqlite(c) = conn {
+        let _ = c.batch_execute("PRAGMA cache_size = -2000");
+    }
+    out
+}
 
 #[derive(Insertable)]
 #[diesel(table_name = pcountries)]
@@ -651,174 +693,40 @@ fn filter(sql: &mut RawSql, conn: &DbConn, filters: &Filters, scope: &Scope) {
     }
 }
 
-const PROJECT_COLUMNS: &str = "p.id, p.title, p.description, p.reporting_org_id, p.participants, p.org_ids, p.countries, p.themes, p.target_groups, p.start_on, p.end_on, p.budget_minor, p.currency, p.status, p.published, p.iati_identifier, p.source, p.search_text, p.version, p.created_at, p.updated_at";
-
-/// One page of matching projects in id (creation) order, `limit + 1` rows.
-pub fn search_page(
-    conn: &mut DbConn,
-    filters: &Filters,
-    scope: &Scope,
-    page: &Page,
-) -> QueryResult<Vec<ProjectRow>> {
-    let mut sql = RawSql::new(conn);
-    sql.push(&format!(
-        "SELECT {PROJECT_COLUMNS} FROM registry_projects p WHERE 1 = 1"
-    ));
-    filter(&mut sql, conn, filters, scope);
-    if let Some(after) = &page.after {
-        sql.push(" AND p.id > ").text(after.clone());
-    }
-    sql.push(&format!(" ORDER BY p.id LIMIT {}", page.limit + 1));
-    sql.load(conn)
-}
-
-fn facet(rows: Vec<(String, i64)>, limit: usize) -> Vec<FacetCount> {
-    let mut counts: Vec<FacetCount> = rows
-        .into_iter()
-        .map(|(value, count)| FacetCount { value, count })
-        .collect();
-    counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
-    counts.truncate(limit);
-    counts
-}
-
-/// How many projects match, and how they spread over each filter's values, in one
-/// statement over the matched set.
-pub fn facets(conn: &mut DbConn, filters: &Filters, scope: &Scope) -> QueryResult<(i64, Facets)> {
+/// SQLite rowids of the projects whose words include all of `terms`.
+pub fn fts_rowids(conn: &mut DbConn, terms: &[String]) -> QueryResult<Vec<i64>> {
     #[derive(QueryableByName)]
-    struct FacetRow {
-        #[diesel(sql_type = Text)]
-        facet: String,
-        #[diesel(sql_type = Text)]
-        value: String,
+    struct Rowid {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
+        rowid: i64,
     }
     let mut sql = RawSql::new(conn);
-    let materialized = if sql.pg { "" } else { "MATERIALIZED " };
-    sql.push(&format!(
-        "WITH m AS {materialized}(SELECT p.id, p.status FROM registry_projects p WHERE 1 = 1"
-    ));
-    filter(&mut sql, conn, filters, scope);
-    sql.push(
-        ") SELECT 'total' AS facet, '' AS value, CAST(COUNT(*) AS BIGINT) AS n FROM m \
-         UNION ALL SELECT 'status', m.status, CAST(COUNT(*) AS BIGINT) FROM m GROUP BY m.status \
-         UNION ALL SELECT 'country', c.country, CAST(COUNT(*) AS BIGINT) FROM registry_project_countries c JOIN m ON m.id = c.project_id GROUP BY c.country \
-         UNION ALL SELECT 'theme', t.theme, CAST(COUNT(*) AS BIGINT) FROM registry_project_themes t JOIN m ON m.id = t.project_id GROUP BY t.theme \
-         UNION ALL SELECT 'org', o.organisation_id, CAST(COUNT(*) AS BIGINT) FROM registry_project_orgs o JOIN m ON m.id = o.project_id GROUP BY o.organisation_id",
-    );
-    let mut total = 0;
-    let mut by: HashMap<String, Vec<(String, i64)>> = HashMap::new();
-    for row in sql.load::<FacetRow>(conn)? {
-        if row.facet == "total" {
-            total = row.n;
-        } else {
-            by.entry(row.facet).or_default().push((row.value, row.n));
-        }
-    }
-    let mut take = |name: &str, limit: usize| facet(by.remove(name).unwrap_or_default(), limit);
-    Ok((
-        total,
-        Facets {
-            country: take("country", usize::MAX),
-            theme: take("theme", usize::MAX),
-            org_id: take("org", 50),
-            status: take("status", usize::MAX),
-        },
-    ))
-}
-
-#[derive(QueryableByName)]
-struct MatrixRow {
-    #[diesel(sql_type = Text)]
-    countries: String,
-    #[diesel(sql_type = Text)]
-    themes: String,
-    #[diesel(sql_type = Text)]
-    org_ids: String,
-    #[diesel(sql_type = Text)]
-    status: String,
-    #[diesel(sql_type = Nullable<diesel::sql_types::BigInt>)]
-    budget_minor: Option<i64>,
-    #[diesel(sql_type = Nullable<Text>)]
-    currency: Option<String>,
-    #[diesel(sql_type = Nullable<diesel::sql_types::Date>)]
-    start_on: Option<NaiveDate>,
-}
-
-/// What the matrix adds up, one compact row per matching project.
-pub fn matrix_inputs(
-    conn: &mut DbConn,
-    filters: &Filters,
-    scope: &Scope,
-) -> AppResult<Vec<MatrixInput>> {
-    let mut sql = RawSql::new(conn);
-    sql.push("SELECT p.countries, p.themes, p.org_ids, p.status, p.budget_minor, p.currency, p.start_on FROM registry_projects p WHERE 1 = 1");
-    filter(&mut sql, conn, filters, scope);
-    sql.load::<MatrixRow>(conn)?
-        .into_iter()
-        .map(|r| {
-            Ok(MatrixInput {
-                countries: split(&r.countries),
-                themes: split(&r.themes),
-                org_ids: split(&r.org_ids),
-                status: ProjectStatus::from_db(&r.status)?,
-                budget_minor: r.budget_minor,
-                currency: r.currency,
-                start_on: r.start_on,
-            })
-        })
-        .collect()
-}
-
-/// Every country some visible project works in.
-pub fn registry_countries(conn: &mut DbConn, scope: &Scope) -> QueryResult<Vec<String>> {
-    #[derive(QueryableByName)]
-    struct Country {
-        #[diesel(sql_type = Text)]
-        country: String,
-    }
-    let mut sql = RawSql::new(conn);
-    sql.push("SELECT DISTINCT c.country AS country FROM registry_project_countries c JOIN registry_projects p ON p.id = c.project_id WHERE 1 = 1");
-    visible(&mut sql, scope);
-    sql.push(" ORDER BY c.country");
+    sql.push("SELECT rowid FROM registry_projects_fts WHERE registry_projects_fts MATCH ")
+        .text(text_query(conn, terms, false));
     Ok(sql
-        .load::<Country>(conn)?
+        .load::<Rowid>(conn)?
         .into_iter()
-        .map(|c| c.country)
+        .map(|r| r.rowid)
         .collect())
 }
 
-/// Countries and themes of the visible active projects running on `day` in the given
-/// countries and themes.
-pub fn running_projects(
-    conn: &mut DbConn,
-    scope: &Scope,
-    day: NaiveDate,
-    countries: &[String],
-    themes: &[String],
-) -> QueryResult<Vec<(Vec<String>, Vec<String>)>> {
-    #[derive(QueryableByName)]
-    struct Running {
-        #[diesel(sql_type = Text)]
-        countries: String,
-        #[diesel(sql_type = Text)]
-        themes: String,
-    }
-    let filters = Filters {
-        countries: countries.to_vec(),
-        themes: themes.to_vec(),
-        statuses: vec![ProjectStatus::Active],
-        active_on: Some(day),
-        ..Filters::default()
-    };
+/// Ids of the projects whose words include all of `terms` (PostgreSQL).
+pub fn fts_ids(conn: &mut DbConn, terms: &[String]) -> QueryResult<Vec<String>> {
     let mut sql = RawSql::new(conn);
-    sql.push("SELECT p.countries, p.themes FROM registry_projects p WHERE 1 = 1");
-    filter(&mut sql, conn, &filters, scope);
+    sql.push("SELECT p.id AS id FROM registry_projects p WHERE 1 = 1");
+    filter(
+        &mut sql,
+        conn,
+        &Filters {
+            terms: terms.to_vec(),
+            ..Filters::default()
+        },
+        &Scope::All,
+    );
     Ok(sql
-        .load::<Running>(conn)?
+        .load::<IdOnly>(conn)?
         .into_iter()
-        .map(|r| (split(&r.countries), split(&r.themes)))
+        .map(|r| r.id)
         .collect())
 }
 
@@ -877,7 +785,7 @@ pub fn word_frequencies(
 }
 
 /// A statement written per backend: `?` placeholders on SQLite, `$n` on PostgreSQL.
-struct RawSql {
+pub(crate) struct RawSql {
     pg: bool,
     sql: String,
     binds: Vec<RawBind>,
@@ -889,7 +797,7 @@ enum RawBind {
 }
 
 impl RawSql {
-    fn new(conn: &DbConn) -> Self {
+    pub(crate) fn new(conn: &DbConn) -> Self {
         RawSql {
             pg: matches!(conn, DbConn::Postgres(_)),
             sql: String::new(),
@@ -897,7 +805,7 @@ impl RawSql {
         }
     }
 
-    fn push(&mut self, sql: &str) -> &mut Self {
+    pub(crate) fn push(&mut self, sql: &str) -> &mut Self {
         self.sql.push_str(sql);
         self
     }
@@ -932,7 +840,7 @@ impl RawSql {
         self.push(")")
     }
 
-    fn load<T>(self, conn: &mut DbConn) -> QueryResult<Vec<T>>
+    pub(crate) fn load<T>(self, conn: &mut DbConn) -> QueryResult<Vec<T>>
     where
         T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
     {

@@ -7,7 +7,8 @@
 //! PostgreSQL's `tsvector` index exactly the same words (`unicode61` and the `simple`
 //! configuration then only split on spaces), so a search answers the same on both.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -40,37 +41,84 @@ fn is_stopword(word: &str) -> bool {
     STOPWORDS.binary_search(&word).is_ok()
 }
 
-/// The indexable words of `text`, in order, repeats kept.
-pub fn words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// The stem of a word, remembered: texts repeat their words, and the stemmer costs far
+/// more than a lookup. The memory is bounded (forgotten wholesale past 100,000 words).
+fn stem(word: &str, out: &mut String) {
+    thread_local! {
+        static STEMS: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    }
+    STEMS.with(|stems| {
+        let mut stems = stems.borrow_mut();
+        if let Some(stem) = stems.get(word) {
+            out.push_str(stem);
+            return;
+        }
+        let stemmed = stemmer().stem(word).into_owned();
+        out.push_str(&stemmed);
+        if stems.len() >= 100_000 {
+            stems.clear();
+        }
+        stems.insert(word.to_string(), stemmed);
+    });
+}
+
+/// Calls `each` with every indexable word of `text`, in order, repeats kept.
+fn each_word(text: &str, mut each: impl FnMut(&str)) {
     let mut current = String::new();
-    let flush = |current: &mut String, out: &mut Vec<String>| {
+    let mut stemmed = String::new();
+    let mut flush = |current: &mut String| {
         if !current.is_empty() {
             if current.chars().count() <= MAX_WORD_CHARS && !is_stopword(current) {
-                out.push(stemmer().stem(current).into_owned());
+                stemmed.clear();
+                stem(current, &mut stemmed);
+                each(&stemmed);
             }
             current.clear();
         }
     };
-    for c in text.nfd() {
-        if is_combining_mark(c) {
-            continue;
+    if text.is_ascii() {
+        // the common case needs no Unicode decomposition
+        for b in text.bytes() {
+            if b.is_ascii_alphanumeric() {
+                current.push(char::from(b.to_ascii_lowercase()));
+            } else {
+                flush(&mut current);
+            }
         }
-        if c.is_alphanumeric() {
-            current.extend(c.to_lowercase());
-        } else {
-            flush(&mut current, &mut out);
+    } else {
+        for c in text.nfd() {
+            if is_combining_mark(c) {
+                continue;
+            }
+            if c.is_alphanumeric() {
+                current.extend(c.to_lowercase());
+            } else {
+                flush(&mut current);
+            }
         }
     }
-    flush(&mut current, &mut out);
+    flush(&mut current);
+}
+
+/// The indexable words of `text`, in order, repeats kept.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    each_word(text, |w| out.push(w.to_string()));
     out
 }
 
 /// What the full-text index holds for a project: its words separated by spaces.
 pub fn search_text(title: &str, description: &str) -> String {
-    let mut all = words(title);
-    all.extend(words(description));
-    all.join(" ")
+    let mut out = String::with_capacity(title.len() + description.len());
+    for text in [title, description] {
+        each_word(text, |w| {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+        });
+    }
+    out
 }
 
 /// The distinct words of a search query, in the order given.

@@ -31,8 +31,6 @@ CREATE TABLE registry_projects (
     CHECK ((budget_minor IS NULL) = (currency IS NULL))
 );
 CREATE INDEX registry_projects_reporting_org ON registry_projects (reporting_org_id, id);
-CREATE INDEX registry_projects_status ON registry_projects (status, id);
-CREATE INDEX registry_projects_published ON registry_projects (published, id);
 CREATE INDEX registry_projects_search ON registry_projects USING GIN (search_vector);
 
 -- Filters and facets: one row per value, indexed by value.
