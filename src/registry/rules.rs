@@ -152,7 +152,7 @@ pub fn aggregate_matrix<'a>(
         .into_iter()
         .map(|((row, col), sums)| {
             let mut orgs: Vec<(&str, i64)> = sums.organisations.into_iter().collect();
-            orgs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            orgs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
             MatrixCell {
                 row: row.to_string(),
                 col: col.to_string(),
