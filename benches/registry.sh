@@ -68,7 +68,7 @@ end=$(date +%s.%N)
 python3 -c "import sys; s=float(sys.argv[3])-float(sys.argv[2]); print(f'   command line import: {s:.1f} s, {float(sys.argv[1])/s:.1f} MB/s')" "$(mb "$SEED")" "$start" "$end"
 
 printf 'Tf-9f3K!q2Zx7wL-k\n' | "$BIN" create-admin --email registry-operator@example.org --name "Registry operator" >/dev/null
-"$BIN" serve &
+"$BIN" serve >"$WORK/server-$BACKEND.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

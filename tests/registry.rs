@@ -773,6 +773,21 @@ both_backends!(
             .await;
         assert_eq!(by_status.status, 200, "{}", by_status.text);
         assert_eq!(by_status.body["col_values"], json!(["active", "pipeline"]));
+        let by_org = app
+            .get("/api/v1/registry/matrix?rows=organisation&cols=country")
+            .await;
+        assert_eq!(by_org.status, 200, "{}", by_org.text);
+        assert_eq!(by_org.body["omitted_organisations"], 0);
+        let mut orgs: Vec<String> = by_org.body["row_values"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|v| v.as_str().expect("id").to_string())
+            .collect();
+        orgs.sort();
+        let mut expected = vec![a.clone(), b.clone()];
+        expected.sort();
+        assert_eq!(orgs, expected);
         let sub = app.get("/api/v1/registry/matrix?cols=sub_theme").await;
         assert!(
             sub.body["col_values"]

@@ -68,6 +68,10 @@ struct Entry {
     themes: Box<[u32]>,
     /// Themes as given and the four P each implies.
     all_themes: Box<[u32]>,
+    /// The four P of the themes.
+    top_themes: Box<[u32]>,
+    /// `status` as its place in `ProjectStatus::ALL`.
+    status_key: u32,
     orgs: Box<[u32]>,
     budget_minor: Option<i64>,
     currency: Option<u32>,
@@ -84,6 +88,9 @@ pub struct RegistryIndex {
     themes: Interner,
     orgs: Interner,
     currencies: Interner,
+    /// Indexed words and, per word, the positions of the projects that use it.
+    words: Interner,
+    postings: Vec<Vec<u32>>,
 }
 
 #[derive(QueryableByName)]
@@ -112,6 +119,8 @@ struct LoadRow {
     budget_minor: Option<i64>,
     #[diesel(sql_type = Nullable<Text>)]
     currency: Option<String>,
+    #[diesel(sql_type = Text)]
+    search_text: String,
 }
 
 impl RegistryIndex {
@@ -123,7 +132,7 @@ impl RegistryIndex {
             "CAST(0 AS BIGINT)"
         };
         sql.push(&format!(
-            "SELECT p.id, {seq} AS seq, p.published, p.reporting_org_id, p.status, p.start_on, p.end_on, p.countries, p.themes, p.org_ids, p.budget_minor, p.currency FROM registry_projects p ORDER BY p.id"
+            "SELECT p.id, {seq} AS seq, p.published, p.reporting_org_id, p.status, p.start_on, p.end_on, p.countries, p.themes, p.org_ids, p.budget_minor, p.currency, p.search_text FROM registry_projects p ORDER BY p.id"
         ));
         let mut rows: Vec<LoadRow> = sql.load(conn)?;
         // id order as Rust compares, whatever the database's collation
@@ -137,24 +146,50 @@ impl RegistryIndex {
             themes: Interner::default(),
             orgs: Interner::default(),
             currencies: Interner::default(),
+            words: Interner::default(),
+            postings: Vec::new(),
         };
+        let mut word_ids: Vec<u32> = Vec::new();
         for row in rows {
             let position = index.entries.len() as u32;
+            word_ids.clear();
+            word_ids.extend(
+                row.search_text
+                    .split_whitespace()
+                    .map(|w| index.words.intern(w)),
+            );
+            word_ids.sort_unstable();
+            word_ids.dedup();
+            for w in &word_ids {
+                let w = *w as usize;
+                if w == index.postings.len() {
+                    index.postings.push(Vec::new());
+                }
+                index.postings[w].push(position);
+            }
             let themes: Vec<u32> = row
                 .themes
                 .split_whitespace()
                 .map(|t| index.themes.intern(t))
                 .collect();
             let mut all_themes: BTreeSet<u32> = themes.iter().copied().collect();
+            let mut top_themes: BTreeSet<u32> = BTreeSet::new();
             for t in row.themes.split_whitespace() {
-                all_themes.insert(index.themes.intern(taxonomy::top_theme(t)));
+                let top = index.themes.intern(taxonomy::top_theme(t));
+                all_themes.insert(top);
+                top_themes.insert(top);
             }
+            let status = ProjectStatus::from_db(&row.status)?;
             let entry = Entry {
                 id: row.id.into_boxed_str(),
                 seq: row.seq,
                 published: row.published,
                 reporting_org: index.orgs.intern(&row.reporting_org_id),
-                status: ProjectStatus::from_db(&row.status)?,
+                status,
+                status_key: ProjectStatus::ALL
+                    .iter()
+                    .position(|s| *s == status)
+                    .unwrap_or(0) as u32,
                 start_on: row.start_on,
                 end_on: row.end_on,
                 countries: row
@@ -164,6 +199,7 @@ impl RegistryIndex {
                     .collect(),
                 themes: themes.into_boxed_slice(),
                 all_themes: all_themes.into_iter().collect(),
+                top_themes: top_themes.into_iter().collect(),
                 orgs: row
                     .org_ids
                     .split_whitespace()
@@ -320,27 +356,69 @@ impl RegistryIndex {
         }
     }
 
-    /// What the matrix adds up, borrowed from the index.
+    /// What the matrix adds up, borrowed from the index: values are interned numbers,
+    /// spelt by `axis_name`.
     pub fn matrix_inputs<'a>(
         &'a self,
         matched: &'a [u32],
-    ) -> impl Iterator<Item = MatrixInput<'a>> {
+    ) -> impl Iterator<Item = MatrixInput<'a, u32>> + 'a {
         matched.iter().map(move |p| {
             let e = &self.entries[*p as usize];
             MatrixInput {
-                countries: e
-                    .countries
-                    .iter()
-                    .map(|c| self.countries.name(*c))
-                    .collect(),
-                themes: e.themes.iter().map(|t| self.themes.name(*t)).collect(),
-                org_ids: e.orgs.iter().map(|o| self.orgs.name(*o)).collect(),
-                status: e.status,
+                countries: &e.countries,
+                themes: &e.themes,
+                top_themes: &e.top_themes,
+                org_ids: &e.orgs,
+                status: e.status_key,
                 budget_minor: e.budget_minor,
                 currency: e.currency.map(|c| self.currencies.name(c)),
                 start_on: e.start_on,
             }
         })
+    }
+
+    /// The name of an interned value of a matrix axis.
+    pub fn axis_name(&self, axis: super::model::MatrixAxis, value: u32) -> &str {
+        use super::model::MatrixAxis;
+        match axis {
+            MatrixAxis::Country => self.countries.name(value),
+            MatrixAxis::Theme | MatrixAxis::SubTheme => self.themes.name(value),
+            MatrixAxis::Organisation => self.orgs.name(value),
+            MatrixAxis::Status => ProjectStatus::ALL
+                .get(value as usize)
+                .map_or("", |s| s.as_str()),
+        }
+    }
+
+    /// The interned number of an organisation id.
+    pub fn organisation_key(&self, id: &str) -> Option<u32> {
+        self.orgs.get(id)
+    }
+
+    /// The `n` organisations taking part in most of the matched projects.
+    pub fn top_organisations(&self, matched: &[u32], n: usize) -> (Vec<String>, usize) {
+        let mut counts = vec![0i64; self.orgs.values.len()];
+        for p in matched {
+            for o in self.entries[*p as usize].orgs.iter() {
+                counts[*o as usize] += 1;
+            }
+        }
+        let mut ranked: Vec<(i64, u32)> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(o, c)| (*c, o as u32))
+            .collect();
+        let total = ranked.len();
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.truncate(n);
+        (
+            ranked
+                .into_iter()
+                .map(|(_, o)| self.orgs.name(o).to_string())
+                .collect(),
+            total.saturating_sub(n),
+        )
     }
 
     /// Every country the matched projects work in, sorted.
@@ -378,6 +456,127 @@ impl RegistryIndex {
                         .collect(),
                 )
             })
+            .collect()
+    }
+}
+
+/// How many candidates an overlap check scores in full: the best text matches, and the
+/// newest projects sharing an organisation (or, for a draft without words, a theme).
+pub const TEXT_CANDIDATES: usize = 100;
+pub const STRUCTURAL_CANDIDATES: usize = 60;
+
+fn dates_can_meet(
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+    other_start: Option<NaiveDate>,
+    other_end: Option<NaiveDate>,
+) -> bool {
+    let starts_in_time = match (other_start, end) {
+        (Some(s), Some(e)) => s <= e,
+        _ => true,
+    };
+    let ends_in_time = match (other_end, start) {
+        (Some(e), Some(s)) => e >= s,
+        _ => true,
+    };
+    starts_in_time && ends_in_time
+}
+
+impl RegistryIndex {
+    /// Ids of the projects worth scoring against a subject: visible to `scope`, not the
+    /// subject, in one of its countries (when it names any), with dates that can meet its
+    /// own. Among them the best matches of its words — each shared word counts its weight
+    /// in the subject times its inverse document frequency — and the newest projects that
+    /// share a registered organisation (or, without words, a theme).
+    pub fn overlap_pool(
+        &self,
+        subject: &super::model::OverlapSubject,
+        word_weights: &[(String, f64)],
+        org_ids: &[String],
+        scope: &Scope,
+    ) -> Vec<String> {
+        let countries: Vec<u32> = subject
+            .countries
+            .iter()
+            .filter_map(|c| self.countries.get(c))
+            .collect();
+        if !subject.countries.is_empty() && countries.is_empty() {
+            return Vec::new();
+        }
+        let own = subject
+            .id
+            .as_deref()
+            .and_then(|id| self.by_id.get(id))
+            .copied();
+        let members: Vec<u32> = match scope {
+            Scope::Members(orgs) => orgs.iter().filter_map(|o| self.orgs.get(o)).collect(),
+            _ => Vec::new(),
+        };
+        let eligible = |position: u32| {
+            let e = &self.entries[position as usize];
+            let visible = match scope {
+                Scope::All => true,
+                Scope::Public => e.published,
+                Scope::Members(_) => e.published || members.contains(&e.reporting_org),
+            };
+            visible
+                && Some(position) != own
+                && (countries.is_empty() || e.countries.iter().any(|c| countries.contains(c)))
+                && dates_can_meet(subject.start_on, subject.end_on, e.start_on, e.end_on)
+        };
+
+        let documents = self.entries.len() as f64;
+        let mut scores = vec![0f32; self.entries.len()];
+        for (word, weight) in word_weights {
+            if let Some(w) = self.words.get(word) {
+                let postings = &self.postings[w as usize];
+                let idf = ((documents + 1.0) / (postings.len() as f64 + 1.0)).ln() + 1.0;
+                let gain = (weight * idf) as f32;
+                for p in postings {
+                    scores[*p as usize] += gain;
+                }
+            }
+        }
+        let mut by_text: Vec<(f32, u32)> = scores
+            .iter()
+            .enumerate()
+            .filter(|(p, s)| **s > 0.0 && eligible(*p as u32))
+            .map(|(p, s)| (*s, p as u32))
+            .collect();
+        if by_text.len() > TEXT_CANDIDATES {
+            by_text.select_nth_unstable_by(TEXT_CANDIDATES, |a, b| b.0.total_cmp(&a.0));
+            by_text.truncate(TEXT_CANDIDATES);
+        }
+        let mut chosen: BTreeSet<u32> = by_text.into_iter().map(|(_, p)| p).collect();
+
+        let orgs: Vec<u32> = org_ids.iter().filter_map(|o| self.orgs.get(o)).collect();
+        let themes: Vec<u32> = if word_weights.is_empty() {
+            subject
+                .themes
+                .iter()
+                .filter_map(|t| self.themes.get(t))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if !orgs.is_empty() || !themes.is_empty() {
+            let mut found = 0;
+            for position in (0..self.entries.len() as u32).rev() {
+                let e = &self.entries[position as usize];
+                let related = e.orgs.iter().any(|o| orgs.contains(o))
+                    || e.all_themes.iter().any(|t| themes.contains(t));
+                if related && eligible(position) {
+                    chosen.insert(position);
+                    found += 1;
+                    if found == STRUCTURAL_CANDIDATES {
+                        break;
+                    }
+                }
+            }
+        }
+        chosen
+            .into_iter()
+            .map(|p| self.entries[p as usize].id.to_string())
             .collect()
     }
 }

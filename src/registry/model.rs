@@ -1145,6 +1145,9 @@ pub struct MatrixView {
     pub col_values: Vec<String>,
     /// Only the cells with at least one project.
     pub cells: Vec<MatrixCell>,
+    /// On an organisation axis only the 100 organisations with most projects are shown;
+    /// how many others were left out.
+    pub omitted_organisations: i64,
     /// How budgets reach USD.
     pub conversion: String,
 }

@@ -170,21 +170,9 @@ impl Features {
         !self.terms.is_empty()
     }
 
-    /// The words worth looking up in the full-text index, most telling first (by weight,
-    /// then length); the store narrows them further by how rare they are.
-    pub fn telling_words(&self, max: usize) -> Vec<String> {
-        let mut words: Vec<(&String, &f64)> = self.words.iter().collect();
-        words.sort_by(|a, b| {
-            b.1.total_cmp(a.1)
-                .then(b.0.chars().count().cmp(&a.0.chars().count()))
-                .then(a.0.cmp(b.0))
-        });
-        words
-            .into_iter()
-            .filter(|(w, _)| w.chars().count() >= 3)
-            .take(max)
-            .map(|(w, _)| w.clone())
-            .collect()
+    /// The subject's words with their weight (log-damped count), for finding candidates.
+    pub fn word_weights(&self) -> Vec<(String, f64)> {
+        self.words.iter().map(|(w, n)| (w.clone(), *n)).collect()
     }
 }
 
@@ -501,15 +489,15 @@ mod tests {
     }
 
     #[test]
-    fn telling_words_skip_domain_words() {
+    fn domain_words_do_not_count() {
         let a = subject(
             "Trafficking victims support project",
             "Legal clinics Lagos Lagos",
             &["NG"],
             &[],
         );
-        let words = features(&a).telling_words(3);
-        assert_eq!(words[0], "lago");
-        assert!(!words.iter().any(|w| w == "traffick" || w == "victim"));
+        let words = features(&a).word_weights();
+        assert!(words.iter().any(|(w, n)| w == "lago" && *n > 1.0));
+        assert!(!words.iter().any(|(w, _)| w == "traffick" || w == "victim"));
     }
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::model::{CellOrganisation, GapCell, MatrixAxis, MatrixCell, MoneyAmount, ProjectStatus};
+use super::model::{CellOrganisation, GapCell, MatrixAxis, MatrixCell, MoneyAmount};
 use crate::money::Currency;
 use crate::taxonomy;
 
@@ -43,42 +43,52 @@ pub fn runs_on(start: Option<NaiveDate>, end: Option<NaiveDate>, day: NaiveDate)
     start.is_none_or(|s| s <= day) && end.is_none_or(|e| e >= day)
 }
 
-/// What the matrix needs of one project.
+/// What the matrix needs of one project. `K` names countries, themes, organisations and
+/// statuses (strings in tests, interned numbers in the index); each slice holds distinct
+/// values.
 #[derive(Debug, Clone)]
-pub struct MatrixInput<'a> {
-    pub countries: Vec<&'a str>,
-    pub themes: Vec<&'a str>,
-    pub org_ids: Vec<&'a str>,
-    pub status: ProjectStatus,
+pub struct MatrixInput<'a, K> {
+    pub countries: &'a [K],
+    /// Themes as given.
+    pub themes: &'a [K],
+    /// The four P those themes belong to.
+    pub top_themes: &'a [K],
+    pub org_ids: &'a [K],
+    pub status: K,
     pub budget_minor: Option<i64>,
     pub currency: Option<&'a str>,
     pub start_on: Option<NaiveDate>,
 }
 
-fn axis_values<'a>(input: &MatrixInput<'a>, axis: MatrixAxis) -> Vec<&'a str> {
-    let mut values: Vec<&'a str> = match axis {
-        MatrixAxis::Country => input.countries.clone(),
-        MatrixAxis::SubTheme => input.themes.clone(),
-        MatrixAxis::Theme => input
-            .themes
-            .iter()
-            .map(|t| taxonomy::top_theme(t))
-            .collect(),
-        MatrixAxis::Organisation => input.org_ids.clone(),
-        MatrixAxis::Status => vec![input.status.as_str()],
-    };
-    values.sort_unstable();
-    values.dedup();
-    values
+fn axis_values<'b, K>(input: &'b MatrixInput<'_, K>, axis: MatrixAxis) -> &'b [K] {
+    match axis {
+        MatrixAxis::Country => input.countries,
+        MatrixAxis::SubTheme => input.themes,
+        MatrixAxis::Theme => input.top_themes,
+        MatrixAxis::Organisation => input.org_ids,
+        MatrixAxis::Status => std::slice::from_ref(&input.status),
+    }
 }
 
-#[derive(Debug, Default)]
-struct CellSums<'a> {
+#[derive(Debug)]
+struct CellSums<'a, K> {
     projects: i64,
-    organisations: HashMap<&'a str, i64>,
+    organisations: HashMap<K, i64>,
     by_currency: BTreeMap<&'a str, i128>,
     usd_minor: i128,
     unconverted: i64,
+}
+
+impl<K> Default for CellSums<'_, K> {
+    fn default() -> Self {
+        CellSums {
+            projects: 0,
+            organisations: HashMap::new(),
+            by_currency: BTreeMap::new(),
+            usd_minor: 0,
+            unconverted: 0,
+        }
+    }
 }
 
 /// Converts a budget (minor units of `currency`, dated by the project's start) to USD
@@ -108,14 +118,19 @@ fn amount_string(minor: i128, currency: &str) -> String {
 }
 
 /// Adds up projects per cell. A project counts in every cell it touches (a project in two
-/// countries shows in both rows), so cells do not sum to the registry's total.
-pub fn aggregate_matrix<'a>(
-    inputs: impl IntoIterator<Item = MatrixInput<'a>>,
+/// countries shows in both rows), so cells do not sum to the registry's total. `name`
+/// spells a value of an axis.
+pub fn aggregate_matrix<'a, 'n, K>(
+    inputs: impl IntoIterator<Item = MatrixInput<'a, K>>,
     rows: MatrixAxis,
     cols: MatrixAxis,
     to_usd: &ToUsd<'_>,
-) -> MatrixSums {
-    let mut cells: HashMap<(&'a str, &'a str), CellSums<'a>> = HashMap::new();
+    name: impl Fn(MatrixAxis, K) -> &'n str,
+) -> MatrixSums
+where
+    K: Copy + Eq + std::hash::Hash + 'a,
+{
+    let mut cells: HashMap<(K, K), CellSums<'a, K>> = HashMap::new();
     for input in inputs {
         let row_values = axis_values(&input, rows);
         let col_values = axis_values(&input, cols);
@@ -126,12 +141,12 @@ pub fn aggregate_matrix<'a>(
             (Some(minor), Some(currency)) => Some(to_usd(currency, minor, input.start_on)),
             _ => None,
         };
-        for r in &row_values {
-            for c in &col_values {
-                let cell = cells.entry((r, c)).or_default();
+        for r in row_values {
+            for c in col_values {
+                let cell = cells.entry((*r, *c)).or_default();
                 cell.projects += 1;
-                for org in &input.org_ids {
-                    *cell.organisations.entry(org).or_insert(0) += 1;
+                for org in input.org_ids {
+                    *cell.organisations.entry(*org).or_insert(0) += 1;
                 }
                 if let (Some(minor), Some(currency)) = (input.budget_minor, input.currency) {
                     *cell.by_currency.entry(currency).or_insert(0) += i128::from(minor);
@@ -144,14 +159,21 @@ pub fn aggregate_matrix<'a>(
             }
         }
     }
-    let row_values: BTreeSet<&str> = cells.keys().map(|(r, _)| *r).collect();
-    let col_values: BTreeSet<&str> = cells.keys().map(|(_, c)| *c).collect();
-    let mut cells: Vec<((&str, &str), CellSums<'_>)> = cells.into_iter().collect();
-    cells.sort_by(|a, b| a.0.cmp(&b.0));
-    let cells = cells
+    let mut named: Vec<((&str, &str), CellSums<'a, K>)> = cells
+        .into_iter()
+        .map(|((r, c), sums)| ((name(rows, r), name(cols, c)), sums))
+        .collect();
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    let row_values: BTreeSet<&str> = named.iter().map(|((r, _), _)| *r).collect();
+    let col_values: BTreeSet<&str> = named.iter().map(|((_, c), _)| *c).collect();
+    let cells = named
         .into_iter()
         .map(|((row, col), sums)| {
-            let mut orgs: Vec<(&str, i64)> = sums.organisations.into_iter().collect();
+            let mut orgs: Vec<(&str, i64)> = sums
+                .organisations
+                .into_iter()
+                .map(|(o, n)| (name(MatrixAxis::Organisation, o), n))
+                .collect();
             orgs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
             MatrixCell {
                 row: row.to_string(),
@@ -228,22 +250,52 @@ pub fn gaps(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry::model::ProjectStatus;
 
-    fn input<'a>(
-        countries: &[&'a str],
-        themes: &[&'a str],
-        orgs: &[&'a str],
-        budget: Option<(i64, &'a str)>,
-    ) -> MatrixInput<'a> {
-        MatrixInput {
+    /// Owned test data for one project; `input()` borrows it as the matrix wants.
+    struct Project {
+        countries: Vec<&'static str>,
+        themes: Vec<&'static str>,
+        top: Vec<&'static str>,
+        orgs: Vec<&'static str>,
+        budget: Option<(i64, &'static str)>,
+    }
+
+    fn project(
+        countries: &[&'static str],
+        themes: &[&'static str],
+        orgs: &[&'static str],
+        budget: Option<(i64, &'static str)>,
+    ) -> Project {
+        let mut top: Vec<&'static str> = themes.iter().map(|t| taxonomy::top_theme(t)).collect();
+        top.sort_unstable();
+        top.dedup();
+        Project {
             countries: countries.to_vec(),
             themes: themes.to_vec(),
-            org_ids: orgs.to_vec(),
-            status: ProjectStatus::Active,
-            budget_minor: budget.map(|b| b.0),
-            currency: budget.map(|b| b.1),
-            start_on: None,
+            top,
+            orgs: orgs.to_vec(),
+            budget,
         }
+    }
+
+    impl Project {
+        fn input(&self) -> MatrixInput<'_, &'static str> {
+            MatrixInput {
+                countries: &self.countries,
+                themes: &self.themes,
+                top_themes: &self.top,
+                org_ids: &self.orgs,
+                status: ProjectStatus::Active.as_str(),
+                budget_minor: self.budget.map(|b| b.0),
+                currency: self.budget.map(|b| b.1),
+                start_on: None,
+            }
+        }
+    }
+
+    fn same(_: MatrixAxis, value: &'static str) -> &'static str {
+        value
     }
 
     #[test]
@@ -268,21 +320,23 @@ mod tests {
 
     #[test]
     fn matrix_counts_projects_organisations_and_budgets_per_cell() {
+        let projects = [
+            project(
+                &["NG", "GH"],
+                &["protection.shelter", "protection.legal-aid"],
+                &["o1", "o2"],
+                Some((10_000, "USD")),
+            ),
+            project(&["NG"], &["prevention"], &["o1"], Some((5_000, "EUR"))),
+            project(&["NG"], &["protection"], &["o3"], Some((1_000, "JPY"))),
+            project(&["NG"], &[], &["o4"], None),
+        ];
         let sums = aggregate_matrix(
-            vec![
-                input(
-                    &["NG", "GH"],
-                    &["protection.shelter", "protection.legal-aid"],
-                    &["o1", "o2"],
-                    Some((10_000, "USD")),
-                ),
-                input(&["NG"], &["prevention"], &["o1"], Some((5_000, "EUR"))),
-                input(&["NG"], &["protection"], &["o3"], Some((1_000, "JPY"))),
-                input(&["NG"], &[], &["o4"], None),
-            ],
+            projects.iter().map(Project::input),
             MatrixAxis::Country,
             MatrixAxis::Theme,
             &usd_only,
+            same,
         );
         assert_eq!(sums.row_values, vec!["GH", "NG"]);
         assert_eq!(sums.col_values, vec!["prevention", "protection"]);
@@ -325,11 +379,18 @@ mod tests {
             "EUR" => Some(minor * 11 / 10),
             _ => None,
         };
+        let projects = [project(
+            &["NG"],
+            &["prevention"],
+            &[],
+            Some((10_000, "EUR")),
+        )];
         let sums = aggregate_matrix(
-            vec![input(&["NG"], &["prevention"], &[], Some((10_000, "EUR")))],
+            projects.iter().map(Project::input),
             MatrixAxis::Country,
             MatrixAxis::Status,
             &eur_at_1_10,
+            same,
         );
         assert_eq!(sums.cells[0].col, "active");
         assert_eq!(sums.cells[0].budget_usd, "110.00");

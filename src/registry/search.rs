@@ -76,7 +76,45 @@ pub fn matrix(
 ) -> AppResult<MatrixView> {
     let index = index::current(conn)?;
     let matched = matching(conn, &index, filters, scope)?;
-    let sums = rules::aggregate_matrix(index.matrix_inputs(&matched), rows, cols, &rules::usd_only);
+    // an organisation axis keeps the organisations with most projects: thousands of rows
+    // are not a picture anyone can read
+    let (kept, omitted_organisations) =
+        if rows == MatrixAxis::Organisation || cols == MatrixAxis::Organisation {
+            let (top, omitted) = index.top_organisations(&matched, MAX_ORGANISATIONS);
+            let keys: Vec<u32> = top
+                .iter()
+                .filter_map(|id| index.organisation_key(id))
+                .collect();
+            (Some(keys), omitted as i64)
+        } else {
+            (None, 0)
+        };
+    let mut kept_orgs: Vec<Vec<u32>> = Vec::new();
+    if let Some(keys) = &kept {
+        kept_orgs = index
+            .matrix_inputs(&matched)
+            .map(|input| {
+                input
+                    .org_ids
+                    .iter()
+                    .copied()
+                    .filter(|o| keys.contains(o))
+                    .collect()
+            })
+            .collect();
+    }
+    let inputs = index
+        .matrix_inputs(&matched)
+        .enumerate()
+        .map(|(i, mut input)| {
+            if kept.is_some() {
+                input.org_ids = &kept_orgs[i];
+            }
+            input
+        });
+    let sums = rules::aggregate_matrix(inputs, rows, cols, &rules::usd_only, |axis, value| {
+        index.axis_name(axis, value)
+    });
     let mut ids: BTreeSet<String> = BTreeSet::new();
     for cell in &sums.cells {
         ids.extend(cell.organisations.iter().map(|o| o.id.clone()));
@@ -94,9 +132,13 @@ pub fn matrix(
         row_values: sums.row_values,
         col_values: sums.col_values,
         cells,
+        omitted_organisations,
         conversion: CONVERSION_NOTE.to_string(),
     })
 }
+
+/// Organisations kept on an organisation axis of the matrix.
+pub const MAX_ORGANISATIONS: usize = 100;
 
 /// The country × theme cells with no active project running on `day`.
 pub fn gaps(
@@ -136,14 +178,6 @@ pub fn gaps(
     })
 }
 
-/// Words looked up per overlap check, and how many of the rarest are searched.
-const WORDS_CONSIDERED: usize = 30;
-const WORDS_SEARCHED: usize = 10;
-/// A word in more projects than this says little about duplicates.
-const COMMON_WORD: i64 = 1000;
-const TEXT_CANDIDATES: i64 = 100;
-const STRUCTURAL_CANDIDATES: i64 = 60;
-
 /// A scored candidate and its review entry, if the pair has one.
 pub struct Candidate {
     pub row: ProjectRow,
@@ -163,47 +197,13 @@ pub fn overlap_candidates(
         subject,
         &text::search_text(&subject.title, &subject.description),
     );
-    let own = i64::from(subject.id.is_some());
-    let words = features.telling_words(WORDS_CONSIDERED);
-    let frequencies = store::word_frequencies(conn, &words, COMMON_WORD + 1)?;
-    let mut ranked: Vec<(i64, &String)> = words
-        .iter()
-        .map(|w| (frequencies.get(w).copied().unwrap_or(0) - own, w))
-        .filter(|(docs, _)| *docs > 0)
-        .collect();
-    ranked.sort_by_key(|(docs, _)| *docs);
-    let rare: Vec<String> = ranked
-        .iter()
-        .filter(|(docs, _)| *docs <= COMMON_WORD)
-        .take(WORDS_SEARCHED)
-        .map(|(_, w)| (*w).clone())
-        .collect();
-    let search_words = if rare.is_empty() {
-        ranked.iter().take(3).map(|(_, w)| (*w).clone()).collect()
-    } else {
-        rare
-    };
-    let mut ids = store::text_candidates(conn, subject, scope, &search_words, TEXT_CANDIDATES)?;
     let org_ids: Vec<String> = features
         .organisations
         .keys()
         .filter_map(|k| k.strip_prefix("id:").map(str::to_string))
         .collect();
-    let themes: Vec<String> = if features.has_text() {
-        Vec::new()
-    } else {
-        features.themes.iter().cloned().collect()
-    };
-    ids.extend(store::structural_candidates(
-        conn,
-        subject,
-        scope,
-        &org_ids,
-        &themes,
-        STRUCTURAL_CANDIDATES,
-    )?);
-    ids.sort();
-    ids.dedup();
+    let index = index::current(conn)?;
+    let ids = index.overlap_pool(subject, &features.word_weights(), &org_ids, scope);
     let reviews: HashMap<String, ReviewRow> = match &subject.id {
         Some(id) => store::reviews_of(conn, id)?
             .into_iter()
