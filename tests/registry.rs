@@ -485,7 +485,7 @@ both_backends!(
         app.request_as(&member_a, Method::DELETE, &path, None, &[])
             .await
             .assert_problem(404, "not_found");
-        assert_eq!(app.count("registry_project_countries"), 0);
+        assert_eq!(app.count("registry_projects"), 0);
         let trail = app
             .get_as(
                 &admin,
@@ -1576,8 +1576,7 @@ both_backends!(
                 app.count("registry_projects"),
                 app.count("audit_events"),
                 app.count("organisations"),
-                app.count("registry_project_countries"),
-                app.count("registry_project_orgs"),
+                app.count("registry_overlap_reviews"),
             )
         };
         let before = snapshot(&app);

@@ -148,28 +148,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    registry_project_countries (project_id, country) {
-        project_id -> Text,
-        country -> Text,
-    }
-}
-
-diesel::table! {
-    registry_project_themes (project_id, theme) {
-        project_id -> Text,
-        theme -> Text,
-        explicit -> Bool,
-    }
-}
-
-diesel::table! {
-    registry_project_orgs (project_id, organisation_id) {
-        project_id -> Text,
-        organisation_id -> Text,
-    }
-}
-
-diesel::table! {
     registry_overlap_reviews (id) {
         id -> Text,
         project_a -> Text,
@@ -195,10 +173,6 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(registry_project_countries -> registry_projects (project_id));
-diesel::joinable!(registry_project_themes -> registry_projects (project_id));
-diesel::joinable!(registry_project_orgs -> registry_projects (project_id));
-
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     funds,
@@ -210,9 +184,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_attempts,
     outbox,
     registry_projects,
-    registry_project_countries,
-    registry_project_themes,
-    registry_project_orgs,
     registry_overlap_reviews,
     registry_state,
 );

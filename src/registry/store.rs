@@ -10,21 +10,18 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 use super::model::{
-    Filters, OverlapReason, OverlapResolution, OverlapSubject, Participant, ParticipantRole,
-    ProjectDraft, ProjectSource, ProjectStatus, ProjectSummary, ProjectView, ReviewStatus,
+    OverlapReason, OverlapResolution, OverlapSubject, Participant, ParticipantRole, ProjectDraft,
+    ProjectSource, ProjectStatus, ProjectSummary, ProjectView, ReviewStatus,
 };
-use super::rules::Scope;
 use super::text;
 use crate::db::DbConn;
 use crate::db::schema::{
-    organisations, registry_overlap_reviews as reviews, registry_project_countries as pcountries,
-    registry_project_orgs as porgs, registry_project_themes as pthemes,
-    registry_projects as projects, registry_state,
+    organisations, registry_overlap_reviews as reviews, registry_projects as projects,
+    registry_state,
 };
 use crate::error::{AppError, AppResult};
 use crate::http::Page;
 use crate::money::{Currency, Money};
-use crate::taxonomy;
 
 fn now() -> NaiveDateTime {
     Utc::now().naive_utc()
@@ -271,78 +268,6 @@ pub fn with_bulk_cache<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> T) -
     out
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = pcountries)]
-struct CountryRow<'a> {
-    project_id: &'a str,
-    country: &'a str,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = pthemes)]
-struct ThemeRow<'a> {
-    project_id: &'a str,
-    theme: &'a str,
-    explicit: bool,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = porgs)]
-struct OrgRow<'a> {
-    project_id: &'a str,
-    organisation_id: &'a str,
-}
-
-struct Children<'a> {
-    countries: Vec<CountryRow<'a>>,
-    themes: Vec<ThemeRow<'a>>,
-    orgs: Vec<OrgRow<'a>>,
-}
-
-fn children<'a>(rows: &'a [ProjectRow]) -> Children<'a> {
-    let mut out = Children {
-        countries: Vec::new(),
-        themes: Vec::new(),
-        orgs: Vec::new(),
-    };
-    for row in rows {
-        for country in row.countries.split_whitespace() {
-            out.countries.push(CountryRow {
-                project_id: &row.id,
-                country,
-            });
-        }
-        let explicit: Vec<&str> = row.themes.split_whitespace().collect();
-        let mut seen = BTreeSet::new();
-        for theme in &explicit {
-            if seen.insert(*theme) {
-                out.themes.push(ThemeRow {
-                    project_id: &row.id,
-                    theme,
-                    explicit: true,
-                });
-            }
-        }
-        for theme in &explicit {
-            let top = taxonomy::top_theme(theme);
-            if seen.insert(top) {
-                out.themes.push(ThemeRow {
-                    project_id: &row.id,
-                    theme: top,
-                    explicit: false,
-                });
-            }
-        }
-        for org in row.org_ids.split_whitespace() {
-            out.orgs.push(OrgRow {
-                project_id: &row.id,
-                organisation_id: org,
-            });
-        }
-    }
-    out
-}
-
 /// Rows per multi-row INSERT: well under SQLite's 32766 bound variables.
 const CHUNK: usize = 500;
 
@@ -368,37 +293,7 @@ pub fn insert_rows(conn: &mut DbConn, rows: &[ProjectRow]) -> QueryResult<()> {
             }
         }
     }
-    insert_children(conn, &children(rows))?;
     bump_generation(conn)
-}
-
-/// Multi-row inserts go to the concrete connection: diesel's `MultiBackend` has no batch
-/// insert.
-fn insert_children(conn: &mut DbConn, kids: &Children<'_>) -> QueryResult<()> {
-    macro_rules! bulk {
-        ($c:expr) => {{
-            for chunk in kids.countries.chunks(CHUNK * 4) {
-                diesel::insert_into(pcountries::table)
-                    .values(chunk)
-                    .execute($c)?;
-            }
-            for chunk in kids.themes.chunks(CHUNK * 4) {
-                diesel::insert_into(pthemes::table)
-                    .values(chunk)
-                    .execute($c)?;
-            }
-            for chunk in kids.orgs.chunks(CHUNK * 4) {
-                diesel::insert_into(porgs::table)
-                    .values(chunk)
-                    .execute($c)?;
-            }
-        }};
-    }
-    match conn {
-        DbConn::Sqlite(c) => bulk!(c),
-        DbConn::Postgres(c) => bulk!(c),
-    }
-    Ok(())
 }
 
 pub fn insert(
@@ -409,13 +304,6 @@ pub fn insert(
     let row = ProjectRow::new(uuid::Uuid::now_v7().to_string(), draft, source, 1, now());
     insert_rows(conn, std::slice::from_ref(&row))?;
     Ok(row)
-}
-
-fn delete_children(conn: &mut DbConn, id: &str) -> QueryResult<()> {
-    diesel::delete(pcountries::table.filter(pcountries::project_id.eq(id))).execute(conn)?;
-    diesel::delete(pthemes::table.filter(pthemes::project_id.eq(id))).execute(conn)?;
-    diesel::delete(porgs::table.filter(porgs::project_id.eq(id))).execute(conn)?;
-    Ok(())
 }
 
 #[derive(AsChangeset)]
@@ -486,8 +374,6 @@ pub fn update(
     if updated == 0 {
         return Ok(None);
     }
-    delete_children(conn, &current.id)?;
-    insert_children(conn, &children(std::slice::from_ref(&next)))?;
     bump_generation(conn)?;
     Ok(Some(next))
 }
@@ -619,80 +505,6 @@ fn text_query(conn: &DbConn, terms: &[String], any: bool) -> String {
     }
 }
 
-/// ` AND ...` conditions keeping the projects `scope` may see.
-fn visible(sql: &mut RawSql, scope: &Scope) {
-    match scope {
-        Scope::All => {}
-        Scope::Public => {
-            sql.push(" AND p.published = TRUE");
-        }
-        Scope::Members(orgs) => {
-            sql.push(" AND (p.published = TRUE OR p.reporting_org_id IN ")
-                .list(orgs)
-                .push(")");
-        }
-    }
-}
-
-/// ` AND ...` conditions of a search, a matrix or a gaps query.
-fn filter(sql: &mut RawSql, conn: &DbConn, filters: &Filters, scope: &Scope) {
-    visible(sql, scope);
-    if !filters.terms.is_empty() {
-        let query = text_query(conn, &filters.terms, false);
-        match conn {
-            DbConn::Sqlite(_) => sql
-                .push(" AND p.seq IN (SELECT rowid FROM registry_projects_fts WHERE registry_projects_fts MATCH ")
-                .text(query)
-                .push(")"),
-            DbConn::Postgres(_) => sql
-                .push(" AND p.search_vector @@ to_tsquery('simple', ")
-                .text(query)
-                .push(")"),
-        };
-    }
-    if !filters.countries.is_empty() {
-        sql.push(
-            " AND p.id IN (SELECT project_id FROM registry_project_countries WHERE country IN ",
-        )
-        .list(&filters.countries)
-        .push(")");
-    }
-    if !filters.themes.is_empty() {
-        sql.push(" AND p.id IN (SELECT project_id FROM registry_project_themes WHERE theme IN ")
-            .list(&filters.themes)
-            .push(")");
-    }
-    if !filters.org_ids.is_empty() {
-        sql.push(
-            " AND p.id IN (SELECT project_id FROM registry_project_orgs WHERE organisation_id IN ",
-        )
-        .list(&filters.org_ids)
-        .push(")");
-    }
-    if !filters.statuses.is_empty() {
-        let statuses: Vec<String> = filters
-            .statuses
-            .iter()
-            .map(|s| s.as_str().to_string())
-            .collect();
-        sql.push(" AND p.status IN ").list(&statuses);
-    }
-    if let Some(day) = filters.active_on {
-        sql.push(" AND (p.start_on IS NULL OR p.start_on <= ")
-            .date(day)
-            .push(") AND (p.end_on IS NULL OR p.end_on >= ")
-            .date(day)
-            .push(")");
-    }
-    if let Some(published) = filters.published {
-        sql.push(if published {
-            " AND p.published = TRUE"
-        } else {
-            " AND p.published = FALSE"
-        });
-    }
-}
-
 /// SQLite rowids of the projects whose words include all of `terms`.
 pub fn fts_rowids(conn: &mut DbConn, terms: &[String]) -> QueryResult<Vec<i64>> {
     #[derive(QueryableByName)]
@@ -713,16 +525,11 @@ pub fn fts_rowids(conn: &mut DbConn, terms: &[String]) -> QueryResult<Vec<i64>> 
 /// Ids of the projects whose words include all of `terms` (PostgreSQL).
 pub fn fts_ids(conn: &mut DbConn, terms: &[String]) -> QueryResult<Vec<String>> {
     let mut sql = RawSql::new(conn);
-    sql.push("SELECT p.id AS id FROM registry_projects p WHERE 1 = 1");
-    filter(
-        &mut sql,
-        conn,
-        &Filters {
-            terms: terms.to_vec(),
-            ..Filters::default()
-        },
-        &Scope::All,
-    );
+    sql.push(
+        "SELECT p.id AS id FROM registry_projects p WHERE p.search_vector @@ to_tsquery('simple', ",
+    )
+    .text(text_query(conn, terms, false))
+    .push(")");
     Ok(sql
         .load::<IdOnly>(conn)?
         .into_iter()
@@ -742,7 +549,6 @@ pub(crate) struct RawSql {
 
 enum RawBind {
     Text(String),
-    Date(NaiveDate),
 }
 
 impl RawSql {
@@ -774,21 +580,6 @@ impl RawSql {
         self.placeholder(RawBind::Text(value.into()))
     }
 
-    fn date(&mut self, value: NaiveDate) -> &mut Self {
-        self.placeholder(RawBind::Date(value))
-    }
-
-    fn list(&mut self, values: &[String]) -> &mut Self {
-        self.push("(");
-        for (i, v) in values.iter().enumerate() {
-            if i > 0 {
-                self.push(", ");
-            }
-            self.text(v.clone());
-        }
-        self.push(")")
-    }
-
     pub(crate) fn load<T>(self, conn: &mut DbConn) -> QueryResult<Vec<T>>
     where
         T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
@@ -799,7 +590,6 @@ impl RawSql {
                 for b in self.binds {
                     q = match b {
                         RawBind::Text(v) => q.bind::<Text, _>(v),
-                        RawBind::Date(d) => q.bind::<diesel::sql_types::Date, _>(d),
                     };
                 }
                 q.load::<T>($c)

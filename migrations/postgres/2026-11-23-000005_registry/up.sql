@@ -7,7 +7,9 @@ CREATE TABLE registry_projects (
     -- JSON [{role, organisation_id, name, ref}]: funding, accountable, extending and
     -- implementing organisations, known ones by id, others by name and reference.
     participants      TEXT NOT NULL,
-    -- Space-separated copies of the child tables below, read by the matrix in one scan.
+    -- Space-separated codes; the registry's in-memory index (src/registry/index.rs) loads
+    -- them and does all filtering and counting, so they need no child tables or indexes.
+    -- org_ids: every registered organisation taking part, the reporting one first.
     org_ids           TEXT NOT NULL,
     countries         TEXT NOT NULL,
     themes            TEXT NOT NULL,
@@ -33,30 +35,6 @@ CREATE TABLE registry_projects (
 CREATE INDEX registry_projects_reporting_org ON registry_projects (reporting_org_id, id);
 CREATE INDEX registry_projects_search ON registry_projects USING GIN (search_vector);
 
--- Filters and facets: one row per value, indexed by value.
-CREATE TABLE registry_project_countries (
-    project_id  TEXT NOT NULL REFERENCES registry_projects (id) ON DELETE CASCADE,
-    country     TEXT NOT NULL,
-    PRIMARY KEY (project_id, country)
-);
-CREATE INDEX registry_project_countries_country ON registry_project_countries (country, project_id);
-
--- Themes as given (explicit) plus the four P each sub-theme implies (explicit = false).
-CREATE TABLE registry_project_themes (
-    project_id  TEXT NOT NULL REFERENCES registry_projects (id) ON DELETE CASCADE,
-    theme       TEXT NOT NULL,
-    explicit    BOOLEAN NOT NULL,
-    PRIMARY KEY (project_id, theme)
-);
-CREATE INDEX registry_project_themes_theme ON registry_project_themes (theme, project_id);
-
--- Every known organisation taking part (reporting, funding, implementing, ...).
-CREATE TABLE registry_project_orgs (
-    project_id       TEXT NOT NULL REFERENCES registry_projects (id) ON DELETE CASCADE,
-    organisation_id  TEXT NOT NULL REFERENCES organisations (id),
-    PRIMARY KEY (project_id, organisation_id)
-);
-CREATE INDEX registry_project_orgs_org ON registry_project_orgs (organisation_id, project_id);
 
 -- The overlap review queue: one row per pair (project_a < project_b), open until a member
 -- of either reporting organisation (or an admin) says what the pair is.
