@@ -79,8 +79,9 @@ TOKEN=$(curl -sf -H 'content-type: application/json' \
   -d '{"email":"registry-operator@example.org","password":"Tf-9f3K!q2Zx7wL-k"}' \
   "http://127.0.0.1:$PORT/api/v1/auth/login" | jq -r .access_token)
 
-echo "== $BACKEND: latencies over HTTP"
+echo "== $BACKEND: latencies over HTTP (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
 python3 "$ROOT/benches/registry_load.py" "http://127.0.0.1:$PORT" "$TOKEN"
+echo "   (load average after: $(cut -d' ' -f1-3 /proc/loadavg); the machine's other work competes for its cores)"
 
 upload() {
   local file=$1 label=$2
