@@ -14,7 +14,7 @@ use crate::db::DbPool;
 use crate::error::{AppError, ErrorCode};
 use crate::http::JsonLimits;
 use crate::observe::{self, Metrics};
-use crate::{audit, auth, funds, health, organisations, registry};
+use crate::{audit, auth, donations, exchange, funds, health, ledger, organisations, registry};
 
 /// What handlers share: the pool, the settings and the metrics registry.
 pub struct Services {
@@ -66,6 +66,60 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(get.clone(), "/health/ready", Public, health::ready),
         endpoint(get.clone(), "/metrics", Public, health::metrics),
         endpoint(post.clone(), "/api/v1/auth/login", Public, auth::login),
+        endpoint(
+            post.clone(),
+            "/api/v1/auth/refresh",
+            Public,
+            auth::session::refresh,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/auth/logout",
+            User,
+            auth::session::logout,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/auth/password",
+            User,
+            auth::session::change_password,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/auth/register",
+            Public,
+            auth::accounts::register,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/auth/verify-email",
+            Public,
+            auth::accounts::verify_email,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/invitations",
+            User,
+            auth::accounts::create_invitation,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/auth/accept-invitation",
+            Public,
+            auth::accounts::accept_invitation,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/auth/password-reset",
+            Public,
+            auth::accounts::request_password_reset,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/auth/password-reset/confirm",
+            Public,
+            auth::accounts::confirm_password_reset,
+        ),
         endpoint(get.clone(), "/api/v1/me", User, auth::me),
         endpoint(post.clone(), "/api/v1/funds", User, funds::create_fund),
         endpoint(get.clone(), "/api/v1/funds", User, funds::list_funds),
@@ -105,6 +159,78 @@ pub fn endpoints() -> Vec<Endpoint> {
             "/api/v1/audit-events",
             User,
             audit::list_audit_events,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/funds/{id}/status",
+            User,
+            ledger::get_fund_status,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/funds/{id}/ledger",
+            User,
+            ledger::list_ledger_entries,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/exchange-rates",
+            User,
+            exchange::create_exchange_rate,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/exchange-rates",
+            User,
+            exchange::list_exchange_rates,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/funds/{id}/pledges",
+            User,
+            donations::create_pledge,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/funds/{id}/pledges",
+            User,
+            donations::list_pledges,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/pledges/{id}",
+            User,
+            donations::get_pledge,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/pledges/{id}/cancel",
+            User,
+            donations::cancel_pledge,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/funds/{id}/contributions",
+            User,
+            donations::create_contribution,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/funds/{id}/contributions",
+            User,
+            donations::list_contributions,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/contributions/{id}",
+            User,
+            donations::get_contribution,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/organisations/{id}/statement",
+            User,
+            donations::get_statement,
         ),
         endpoint(
             get.clone(),
@@ -191,6 +317,15 @@ pub fn endpoints() -> Vec<Endpoint> {
     paths(
         health::live,
         auth::login,
+        auth::session::refresh,
+        auth::session::logout,
+        auth::session::change_password,
+        auth::accounts::register,
+        auth::accounts::verify_email,
+        auth::accounts::create_invitation,
+        auth::accounts::accept_invitation,
+        auth::accounts::request_password_reset,
+        auth::accounts::confirm_password_reset,
         auth::me,
         health::ready,
         health::metrics,
@@ -203,6 +338,18 @@ pub fn endpoints() -> Vec<Endpoint> {
         organisations::get_organisation,
         organisations::update_organisation,
         audit::list_audit_events,
+        ledger::get_fund_status,
+        ledger::list_ledger_entries,
+        exchange::create_exchange_rate,
+        exchange::list_exchange_rates,
+        donations::create_pledge,
+        donations::list_pledges,
+        donations::get_pledge,
+        donations::cancel_pledge,
+        donations::create_contribution,
+        donations::list_contributions,
+        donations::get_contribution,
+        donations::get_statement,
         registry::list_projects,
         registry::get_project,
         registry::project_overlaps,

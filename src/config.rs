@@ -32,6 +32,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub log: LogSettings,
     pub auth: AuthSettings,
+    pub email: EmailSettings,
     pub registry: RegistrySettings,
 }
 
@@ -42,6 +43,9 @@ pub struct ServerSettings {
     pub workers: usize,
     pub max_json_bytes: usize,
     pub metrics_enabled: bool,
+    /// Whether a reverse proxy in front sets `X-Forwarded-For`; only then is its last entry
+    /// taken as the client's address (for login throttling). Otherwise the peer address is.
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -67,6 +71,80 @@ pub struct AuthSettings {
     pub refresh_token_ttl_days: i64,
     pub issuer: String,
     pub audience: String,
+    /// Failed logins of one account from one address (and account-wide) within the window
+    /// before the answer is 429.
+    pub login_max_failures: u32,
+    /// Failed logins from one address, whatever the account, within the window before 429.
+    pub login_max_failures_per_address: u32,
+    pub login_window_secs: i64,
+    /// Once an account has `login_max_failures` failures from anywhere, addresses it has not
+    /// signed in from before may try once per this many seconds (slowed, never locked).
+    pub login_slowdown_secs: i64,
+    /// An address the account signed in from within this many days is not slowed.
+    pub known_address_days: i64,
+    pub verification_ttl_hours: i64,
+    pub invitation_ttl_hours: i64,
+    pub password_reset_ttl_minutes: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransport {
+    /// Writes each message as an .eml file (development, demos, offline).
+    File,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain text (a relay on localhost only).
+    None,
+    /// Connects in plain text, then requires STARTTLS (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    pub transport: MailTransport,
+    /// Folder for .eml files of the `file` transport; `<data_dir>/mail` when absent.
+    pub file_dir: Option<PathBuf>,
+    /// Sender, e.g. `Trust fund <noreply@fund.example>`.
+    pub from: String,
+    /// Start of the links in emails (the web client), e.g. `https://fund.example`.
+    pub link_base_url: String,
+    /// Attempts before a message is marked `failed` (it is kept, never deleted).
+    pub max_attempts: i32,
+    /// First retry delay; doubled after each failed attempt up to `retry_max_ms`.
+    pub retry_base_ms: u64,
+    pub retry_max_ms: u64,
+    /// How often the worker looks for due messages.
+    pub poll_interval_ms: u64,
+    pub smtp: SmtpSettings,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: String,
+    pub password: String,
+    /// Seconds to wait on the server at each step before the attempt counts as failed.
+    pub timeout_secs: u64,
+}
+
+impl EmailSettings {
+    /// Where the `file` transport writes.
+    pub fn file_dir(&self, data_dir: &Path) -> PathBuf {
+        self.file_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.join("mail"))
+    }
 }
 
 /// The signing key shipped in `config/default.toml`; only acceptable in development.
@@ -114,6 +192,24 @@ impl Settings {
                 "auth.jwt_secret is the development default or shorter than 32 bytes; production refuses to start with it (set TRUSTFUND__AUTH__JWT_SECRET)".into(),
             ));
         }
+        if self.auth.jwt_secret == DEVELOPMENT_JWT_SECRET
+            && !listens_on_loopback(&self.server.address)
+        {
+            return Err(ConfigError(format!(
+                "auth.jwt_secret is the published development default, which is only allowed on a loopback address; server.address is {} (set TRUSTFUND__AUTH__JWT_SECRET)",
+                self.server.address
+            )));
+        }
+        if !(1..=365).contains(&self.auth.refresh_token_ttl_days) {
+            return Err(ConfigError(
+                "auth.refresh_token_ttl_days must be between 1 and 365".into(),
+            ));
+        }
+        if !(1..=120).contains(&self.database.connect_timeout_secs) {
+            return Err(ConfigError(
+                "database.connect_timeout_secs must be between 1 and 120".into(),
+            ));
+        }
         if !(60..=3600).contains(&self.auth.access_token_ttl_secs) {
             return Err(ConfigError(
                 "auth.access_token_ttl_secs must be between 60 and 3600".into(),
@@ -121,6 +217,75 @@ impl Settings {
         }
         if self.database.pool_size == 0 {
             return Err(ConfigError("database.pool_size must be at least 1".into()));
+        }
+        self.check_login()?;
+        self.check_email()
+    }
+
+    fn check_login(&self) -> Result<(), ConfigError> {
+        let auth = &self.auth;
+        if auth.login_max_failures == 0 || auth.login_max_failures_per_address == 0 {
+            return Err(ConfigError(
+                "auth.login_max_failures and auth.login_max_failures_per_address must be at least 1".into(),
+            ));
+        }
+        for (name, value) in [
+            ("auth.login_window_secs", auth.login_window_secs),
+            ("auth.login_slowdown_secs", auth.login_slowdown_secs),
+            ("auth.known_address_days", auth.known_address_days),
+            ("auth.verification_ttl_hours", auth.verification_ttl_hours),
+            ("auth.invitation_ttl_hours", auth.invitation_ttl_hours),
+            (
+                "auth.password_reset_ttl_minutes",
+                auth.password_reset_ttl_minutes,
+            ),
+            ("auth.refresh_token_ttl_days", auth.refresh_token_ttl_days),
+        ] {
+            if value <= 0 {
+                return Err(ConfigError(format!("{name} must be positive")));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_email(&self) -> Result<(), ConfigError> {
+        let email = &self.email;
+        email
+            .from
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|e| {
+                ConfigError(format!("email.from {:?} is not a mailbox: {e}", email.from))
+            })?;
+        if !(email.link_base_url.starts_with("http://")
+            || email.link_base_url.starts_with("https://"))
+        {
+            return Err(ConfigError(
+                "email.link_base_url must start with http:// or https://".into(),
+            ));
+        }
+        if email.max_attempts < 1 {
+            return Err(ConfigError("email.max_attempts must be at least 1".into()));
+        }
+        if email.poll_interval_ms == 0
+            || email.retry_base_ms == 0
+            || email.retry_max_ms < email.retry_base_ms
+        {
+            return Err(ConfigError(
+                "email.poll_interval_ms and email.retry_base_ms must be positive and email.retry_max_ms at least email.retry_base_ms".into(),
+            ));
+        }
+        if email.transport == MailTransport::Smtp {
+            if email.smtp.host.trim().is_empty() {
+                return Err(ConfigError(
+                    "email.transport is smtp but email.smtp.host is empty".into(),
+                ));
+            }
+            if email.smtp.username.is_empty() != email.smtp.password.is_empty() {
+                return Err(ConfigError(
+                    "email.smtp.username and email.smtp.password go together: set both or neither"
+                        .into(),
+                ));
+            }
         }
         Ok(())
     }
@@ -130,6 +295,19 @@ impl Settings {
         let mut shown = self.clone();
         shown.database.url = crate::db::mask_url(&shown.database.url);
         shown.auth.jwt_secret = "***".into();
+        if !shown.email.smtp.password.is_empty() {
+            shown.email.smtp.password = "***".into();
+        }
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render: {e}"))
     }
+}
+
+/// Whether `address` (host:port) binds only the local machine.
+fn listens_on_loopback(address: &str) -> bool {
+    let host = address.rsplit_once(':').map(|(h, _)| h).unwrap_or(address);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }

@@ -291,6 +291,20 @@ impl From<diesel::result::Error> for AppError {
                 err.retry_after = Some(1);
                 err
             }
+            // SQLite "database is locked" after busy_timeout, PostgreSQL deadlock or lock
+            // timeout: the request can be retried as it is.
+            Error::DatabaseError(_, info)
+                if info.message().contains("database is locked")
+                    || info.message().contains("deadlock detected")
+                    || info.message().contains("lock timeout") =>
+            {
+                let mut err = AppError::new(
+                    ErrorCode::ServiceUnavailable,
+                    "the database was busy with a conflicting change; retry the request",
+                );
+                err.retry_after = Some(1);
+                err
+            }
             other => AppError::internal(format!("database error: {other}")),
         }
     }

@@ -232,49 +232,62 @@ pub fn json_with_etag<T: Serialize>(
         .json(body)
 }
 
-/// The version a client expects, from `If-Match`. `None` when absent or `*`.
-/// A value that is not one of our ETags can never match, so it is stale (412).
+/// How many ETags of one `If-Match` are compared; clients send one.
+const MAX_IF_MATCH_TAGS: usize = 8;
+
+/// The versions a client expects, from `If-Match` (RFC 9110 §13.1.1): absent or `*` is
+/// `Any`; otherwise the request proceeds only if one of the listed strong ETags is the
+/// current version. A header that cannot be read, or lists only weak or foreign tags, can
+/// never match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expected {
     Any,
-    Version(i64),
+    OneOf {
+        versions: [i64; MAX_IF_MATCH_TAGS],
+        count: usize,
+    },
     Never,
 }
 
 pub fn if_match(req: &HttpRequest) -> Expected {
-    let Some(value) = req
-        .headers()
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(raw) = req.headers().get(header::IF_MATCH) else {
         return Expected::Any;
+    };
+    let Ok(value) = raw.to_str() else {
+        return Expected::Never;
     };
     let value = value.trim();
     if value == "*" {
         return Expected::Any;
     }
-    // One ETag is what our clients send; with several, any that matches will do, but
-    // versions only grow, so the highest listed is the one worth comparing.
-    value
-        .split(',')
-        .filter_map(|tag| {
-            tag.trim()
-                .trim_start_matches("W/")
-                .trim_matches('"')
-                .parse::<i64>()
-                .ok()
-        })
-        .max()
-        .map(Expected::Version)
-        .unwrap_or(Expected::Never)
+    let mut versions = [0i64; MAX_IF_MATCH_TAGS];
+    let mut count = 0;
+    for tag in value.split(',').map(str::trim) {
+        // Strong comparison only: a weak tag (W/"3") never matches.
+        let strong = tag
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .and_then(|t| t.parse::<i64>().ok());
+        if let Some(version) = strong
+            && count < MAX_IF_MATCH_TAGS
+        {
+            versions[count] = version;
+            count += 1;
+        }
+    }
+    if count == 0 {
+        Expected::Never
+    } else {
+        Expected::OneOf { versions, count }
+    }
 }
 
 impl Expected {
-    /// Fails with 412 unless `current` is what the client last saw.
+    /// Fails with 412 unless `current` is a version the client listed.
     pub fn check(self, current: i64) -> Result<(), AppError> {
         match self {
             Expected::Any => Ok(()),
-            Expected::Version(v) if v == current => Ok(()),
+            Expected::OneOf { versions, count } if versions[..count].contains(&current) => Ok(()),
             _ => Err(AppError::stale(current)),
         }
     }
@@ -307,6 +320,31 @@ mod tests {
                 .map(|e| e.field.clone())
                 .unwrap_or_default(),
         )
+    }
+
+    fn expected(header: &str) -> Expected {
+        let req = actix_web::test::TestRequest::default()
+            .insert_header((header::IF_MATCH, header))
+            .to_http_request();
+        if_match(&req)
+    }
+
+    #[test]
+    fn if_match_compares_strong_tags_and_any_listed_one_may_match() {
+        assert!(expected("\"3\"").check(3).is_ok());
+        assert!(expected("\"3\"").check(4).is_err());
+        assert!(
+            expected("\"1\", \"2\"").check(1).is_ok(),
+            "any listed tag matches"
+        );
+        assert!(
+            expected("W/\"3\"").check(3).is_err(),
+            "weak tags never match"
+        );
+        assert!(expected("\"abc\"").check(1).is_err());
+        assert!(expected("*").check(7).is_ok());
+        let absent = actix_web::test::TestRequest::default().to_http_request();
+        assert_eq!(if_match(&absent), Expected::Any);
     }
 
     #[test]

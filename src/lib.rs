@@ -7,10 +7,14 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod donations;
 pub mod error;
+pub mod exchange;
 pub mod funds;
 pub mod health;
 pub mod http;
+pub mod idempotency;
+pub mod ledger;
 pub mod money;
 pub mod notify;
 pub mod observe;
@@ -39,6 +43,12 @@ pub enum StartError {
     Listen { address: String, reason: String },
     #[error("loading demo data failed: {0}")]
     Demo(String),
+    #[error(
+        "--demo is refused when environment is production: it creates accounts with published passwords"
+    )]
+    DemoInProduction,
+    #[error("email: {0}")]
+    Mail(String),
 }
 
 /// Opens the pool and applies pending migrations; shared by `serve` and `migrate`.
@@ -60,15 +70,35 @@ pub struct Application {
     port: u16,
     pool: DbPool,
     server: Server,
+    mailer: notify::worker::Mailer,
+    settings: Settings,
+    demo_accounts: Vec<demo::DemoAccount>,
 }
 
 impl Application {
     pub fn build(settings: Settings, demo: bool) -> Result<Self, StartError> {
-        let (pool, applied) = open_database(&settings)?;
-        tracing::info!(applied, url = %db::mask_url(&settings.database.url), "database ready");
-        if demo {
-            demo::load(&pool).map_err(|e| StartError::Demo(e.to_string()))?;
+        if demo && settings.environment == config::RunEnvironment::Production {
+            return Err(StartError::DemoInProduction);
         }
+        let mailer = notify::worker::Mailer::from_settings(&settings).map_err(StartError::Mail)?;
+        let (pool, applied) = open_database(&settings)?;
+        // answers to idempotent writes are kept 24 h; forget the expired ones at start
+        match pool
+            .get()
+            .map(|mut conn| idempotency::store::purge_expired(&mut conn))
+        {
+            Ok(Ok(purged)) if purged > 0 => {
+                tracing::info!(purged, "expired idempotency keys purged")
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "purging expired idempotency keys failed"),
+            _ => {}
+        }
+        tracing::info!(applied, url = %db::mask_url(&settings.database.url), "database ready");
+        let demo_accounts = if demo {
+            demo::load(&pool).map_err(|e| StartError::Demo(e.to_string()))?
+        } else {
+            Vec::new()
+        };
         let listener =
             TcpListener::bind(&settings.server.address).map_err(|e| StartError::Listen {
                 address: settings.server.address.clone(),
@@ -83,7 +113,7 @@ impl Application {
         };
         let state = web::Data::new(Services {
             pool: pool.clone(),
-            settings,
+            settings: settings.clone(),
             metrics: Metrics::new(),
         });
         let server = HttpServer::new(move || build_app(state.clone()))
@@ -94,7 +124,19 @@ impl Application {
                 reason: e.to_string(),
             })?
             .run();
-        Ok(Application { port, pool, server })
+        Ok(Application {
+            port,
+            pool,
+            server,
+            mailer,
+            settings,
+            demo_accounts,
+        })
+    }
+
+    /// The demo accounts (`serve --demo`) with their passwords, to print at startup.
+    pub fn demo_accounts(&self) -> &[demo::DemoAccount] {
+        &self.demo_accounts
     }
 
     pub fn port(&self) -> u16 {
@@ -105,7 +147,18 @@ impl Application {
         self.pool.clone()
     }
 
+    /// Serves until stopped, with the background work beside it: the outbox worker that
+    /// sends email, and the housekeeping that prunes expired tokens and old login attempts.
+    /// Both stop with the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let mail = tokio::spawn(notify::worker::run(self.pool.clone(), self.mailer));
+        let housekeeping = tokio::spawn(auth::housekeeping(
+            self.pool.clone(),
+            self.settings.auth.clone(),
+        ));
+        let result = self.server.await;
+        mail.abort();
+        housekeeping.abort();
+        result
     }
 }

@@ -97,9 +97,27 @@ fn serve(settings: Settings, demo: bool) -> Result<(), String> {
     let address = settings.server.address.clone();
     actix_web::rt::System::new().block_on(async move {
         let app = trustfund::Application::build(settings, demo).map_err(|e| e.to_string())?;
+        print_demo_accounts(app.demo_accounts());
         tracing::info!(%address, port = app.port(), "trustfund listening; API docs at /docs");
         app.run_until_stopped().await.map_err(|e| e.to_string())
     })
+}
+
+/// `serve --demo` only (refused in production): the demo accounts and their passwords.
+fn print_demo_accounts(accounts: &[trustfund::demo::DemoAccount]) {
+    if accounts.is_empty() {
+        return;
+    }
+    println!("Demo accounts (sign in with POST /api/v1/auth/login):");
+    for a in accounts {
+        println!(
+            "  {:<9} {:<28} {:<26} {}",
+            a.role.as_str(),
+            a.email,
+            a.password,
+            a.note
+        );
+    }
 }
 
 fn create_admin(settings: &Settings, email: &str, name: &str) -> Result<(), String> {
@@ -126,7 +144,10 @@ fn create_admin(settings: &Settings, email: &str, name: &str) -> Result<(), Stri
             fields.join("; ")
         }
     })?;
-    println!("admin {email} created ({id})");
+    println!(
+        "admin {} created ({id})",
+        trustfund::auth::store::normalise_email(email)
+    );
     Ok(())
 }
 

@@ -13,9 +13,9 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use utoipa::ToSchema;
 
-/// The largest amount accepted, in minor units. Sums of millions of such amounts still fit
-/// in `i64` (9.2e18), so totals computed by the database cannot overflow.
-pub const MAX_MINOR_UNITS: i64 = 1_000_000_000_000_000;
+/// The largest amount accepted, in minor units (100 billion USD). Sums of over 900,000 such
+/// amounts still fit in `i64` (9.2e18), so no fund total the database keeps can overflow.
+pub const MAX_MINOR_UNITS: i64 = 10_000_000_000_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {

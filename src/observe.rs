@@ -28,9 +28,9 @@ impl RequestId {
     }
 }
 
-/// Keeps a client's own request id when it is short and plain, so a support question can
-/// quote it; otherwise makes a new one.
-fn request_id_for(req: &ServiceRequest) -> String {
+/// A client's own correlation id, when it is short and plain. It is logged beside ours but
+/// never replaces it: the id in audit events must be one the server made.
+fn client_request_id(req: &ServiceRequest) -> Option<String> {
     req.headers()
         .get(REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -40,7 +40,22 @@ fn request_id_for(req: &ServiceRequest) -> String {
                 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
         .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
+}
+
+/// The method as a metrics label: the parser accepts any token as a method, so unknown
+/// ones share one label instead of each creating a series.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
 }
 
 #[derive(Clone)]
@@ -113,11 +128,12 @@ pub async fn observe(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let started = Instant::now();
-    let request_id = request_id_for(&req);
+    let request_id = uuid::Uuid::now_v7().to_string();
+    let client_id = client_request_id(&req).unwrap_or_default();
     req.extensions_mut().insert(RequestId(request_id.clone()));
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let path = req.path().to_string();
-    let span = tracing::info_span!("request", request_id = %request_id, %method, %path);
+    let span = tracing::info_span!("request", request_id = %request_id, client_request_id = %client_id, %method, %path);
 
     // Errors escaping as `Err` come only from middleware inside this one (none today);
     // actix renders those itself, so they pass through untouched.
@@ -128,7 +144,7 @@ pub async fn observe(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_string());
-    metrics.observe(&method, &route, status, started.elapsed().as_secs_f64());
+    metrics.observe(method, &route, status, started.elapsed().as_secs_f64());
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response
             .headers_mut()

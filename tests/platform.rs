@@ -362,7 +362,26 @@ both_backends!(
                 &[("x-request-id", "support-123")],
             )
             .await;
-        assert_eq!(r.header("x-request-id").as_deref(), Some("support-123"));
+        let ours = r.header("x-request-id").expect("request id");
+        assert_ne!(
+            ours, "support-123",
+            "a client cannot choose the id written in audit events"
+        );
+        assert!(uuid::Uuid::parse_str(&ours).is_ok());
+        let fund = app
+            .post(
+                "/api/v1/funds",
+                json!({"code": "RID", "name": "n", "support_cost_rate": "0.1", "board_quorum": 1}),
+            )
+            .await;
+        let made_by = fund.header("x-request-id").expect("request id");
+        let trail = app
+            .get(&format!(
+                "/api/v1/audit-events?entity=fund&entity_id={}",
+                fund.body["id"].as_str().expect("id")
+            ))
+            .await;
+        assert_eq!(trail.body["items"][0]["request_id"], made_by.as_str());
         app.get(&format!("/api/v1/funds/{}", uuid::Uuid::new_v4()))
             .await;
         let metrics = app.get("/metrics").await.text;
@@ -372,6 +391,16 @@ both_backends!(
             "labelled by pattern: {metrics}"
         );
         assert!(metrics.contains("http_request_duration_seconds_bucket"));
+        for invented in ["AAAA1", "AAAA2"] {
+            let method = Method::from_bytes(invented.as_bytes()).expect("token");
+            app.request(method, "/health/live", None, &[]).await;
+        }
+        let metrics = app.get("/metrics").await.text;
+        assert!(
+            !metrics.contains("AAAA1"),
+            "invented methods share one label"
+        );
+        assert!(metrics.contains(r#"method="OTHER""#), "{metrics}");
     }
 );
 

@@ -154,3 +154,44 @@ pub async fn list_audit_events(
         })),
     )
 }
+
+/// A resource that carries an optimistic-concurrency version.
+pub trait Versioned: Serialize {
+    fn version(&self) -> i64;
+}
+
+/// The one shape of every edit: load the current state (404 when absent), check the
+/// client's `If-Match` (412 when stale), apply the change with a compare-and-swap on the
+/// version (412 when someone else won the race), and record the audit event, all in the
+/// caller's transaction.
+pub fn audited_update<V, Load, Apply>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    target: (&str, &str),
+    expected: crate::http::Expected,
+    load: Load,
+    apply: Apply,
+) -> AppResult<V>
+where
+    V: Versioned,
+    Load: FnOnce(&mut DbConn) -> AppResult<Option<V>>,
+    Apply: FnOnce(&mut DbConn, &V) -> AppResult<Option<V>>,
+{
+    let (entity, entity_id) = target;
+    let before = load(conn)?.ok_or_else(|| crate::error::AppError::not_found(entity))?;
+    expected.check(before.version())?;
+    let after =
+        apply(conn, &before)?.ok_or_else(|| crate::error::AppError::stale(before.version()))?;
+    record(
+        conn,
+        actor,
+        Change {
+            entity,
+            entity_id,
+            action: "update",
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )?;
+    Ok(after)
+}

@@ -1,9 +1,14 @@
 //! Accounts and sign-in: roles, the `CurrentUser` extractor that checks a bearer token on
 //! every request, login and `/me`. The access policy lives in `policy`.
 
+pub mod accounts;
+pub mod model;
 pub mod password;
 pub mod policy;
+pub mod rules;
+pub mod session;
 pub mod store;
+pub mod throttle;
 pub mod tokens;
 
 use std::future::Future;
@@ -186,24 +191,69 @@ pub fn issue_token_pair(
     })
 }
 
-/// Signs in with email and password.
+/// Each argon2 run holds 19 MiB and a core for ~20 ms. Bounding how many run at once keeps
+/// a flood of logins (from however many addresses) from exhausting memory or starving the
+/// database calls that share the blocking pool; excess requests queue here instead.
+static ARGON2_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    tokio::sync::Semaphore::new(cores * 2)
+});
+
+async fn argon2_slot() -> AppResult<tokio::sync::SemaphorePermit<'static>> {
+    ARGON2_SLOTS
+        .acquire()
+        .await
+        .map_err(|e| AppError::internal(format!("argon2 slots closed: {e}")))
+}
+
+/// Hashes a password on the blocking pool (argon2 is deliberately slow).
+pub async fn hash_password(password: String) -> AppResult<String> {
+    let _slot = argon2_slot().await?;
+    actix_web::web::block(move || password::hash(&password))
+        .await
+        .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))?
+        .map_err(AppError::internal)
+}
+
+/// Checks a password on the blocking pool; `None` (no account) costs the same work.
+pub async fn verify_password(password: String, stored_hash: Option<String>) -> AppResult<bool> {
+    let _slot = argon2_slot().await?;
+    actix_web::web::block(move || password::verify(&password, stored_hash.as_deref()))
+        .await
+        .map_err(|e| AppError::internal(format!("password check failed: {e}")))
+}
+
+/// Signs in with email and password. Throttled: after `auth.login_max_failures` failures for
+/// the account from this address, or from this address for any accounts, within the window,
+/// the answer is 429 with `Retry-After`.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenPair), (status = 401, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem, description = "email not verified yet"),
               (status = 429, body = crate::error::Problem)))]
-pub async fn login(state: AppState, body: ValidJson<LoginRequest>) -> AppResult<HttpResponse> {
+pub async fn login(
+    state: AppState,
+    req: HttpRequest,
+    body: ValidJson<LoginRequest>,
+) -> AppResult<HttpResponse> {
     let LoginRequest { email, password } = body.0;
+    let email = store::normalise_email(&email);
+    let address = throttle::client_address(&req, &state.settings.server);
+    let attempt = throttle::begin(
+        &state.pool,
+        &state.settings.auth,
+        store::ATTEMPT_LOGIN,
+        &email,
+        &address,
+    )
+    .await?;
     let lookup_email = email.clone();
     let user = db::run(&state.pool, move |conn| {
         Ok(store::find_by_email(conn, &lookup_email)?)
     })
     .await?;
+    // An unknown email costs the same as a known one.
     let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
-    // argon2 is deliberately slow: run it off the async executor. An unknown email costs the
-    // same as a known one.
-    let password_ok =
-        actix_web::web::block(move || password::verify(&password, stored_hash.as_deref()))
-            .await
-            .map_err(|e| AppError::internal(format!("password check failed: {e}")))?;
+    let password_ok = verify_password(password, stored_hash).await?;
     let user = match user {
         Some(u) if password_ok && u.active => u,
         _ => {
@@ -212,6 +262,7 @@ pub async fn login(state: AppState, body: ValidJson<LoginRequest>) -> AppResult<
             ));
         }
     };
+    attempt.succeeded(&state.pool).await?;
     if !user.email_verified {
         return Err(AppError::forbidden(
             "confirm your email address first; we sent you a link",
@@ -222,9 +273,14 @@ pub async fn login(state: AppState, body: ValidJson<LoginRequest>) -> AppResult<
         issue_token_pair(conn, &settings, &user.id, None)
     })
     .await?;
-    Ok(HttpResponse::Ok()
+    Ok(token_response(pair))
+}
+
+/// A token pair answer, never cached.
+pub fn token_response(pair: TokenPair) -> HttpResponse {
+    HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(pair))
+        .json(pair)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -348,5 +404,32 @@ pub fn looks_like_email(email: &str) -> bool {
                 && email.len() <= 254
         }
         None => false,
+    }
+}
+
+/// Prunes what no rule needs any more, every ten minutes: login attempts older than the
+/// known-address period (and the throttle window), and refresh and one-time tokens expired
+/// for over a day.
+pub async fn housekeeping(pool: crate::db::DbPool, settings: crate::config::AuthSettings) {
+    let every = std::time::Duration::from_secs(600);
+    loop {
+        let keep_days = settings
+            .known_address_days
+            .max(settings.login_window_secs / 86_400 + 1);
+        let result = db::run(&pool, move |conn| {
+            let now = Utc::now().naive_utc();
+            Ok(store::prune(
+                conn,
+                now - Duration::days(keep_days),
+                now - Duration::days(1),
+            )?)
+        })
+        .await;
+        match result {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "pruned expired tokens and old login attempts"),
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+        }
+        tokio::time::sleep(every).await;
     }
 }

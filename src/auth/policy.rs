@@ -9,6 +9,11 @@ use crate::error::AppError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     ReadMe,
+    /// End one's own sessions.
+    Logout,
+    ChangePassword,
+    /// Invite someone to an account with a role.
+    CreateInvitation,
     CreateFund,
     ListFunds,
     ReadFund,
@@ -18,6 +23,21 @@ pub enum Operation {
     ReadOrganisation,
     UpdateOrganisation,
     ReadAuditEvents,
+    /// Money in: record a dated exchange rate.
+    CreateExchangeRate,
+    ListExchangeRates,
+    /// Record a pledge, cancel one, record a contribution.
+    CreatePledge,
+    CancelPledge,
+    CreateContribution,
+    /// Read or list pledges and contributions; donors see only their own organisation's.
+    ReadPledges,
+    ReadContributions,
+    /// A donor statement; donors read only their own organisation's.
+    ReadStatement,
+    ReadFundStatus,
+    /// A fund's ledger entries, one by one.
+    ReadLedger,
     /// Register, change or delete a registry project; `require_member` then checks the
     /// reporting organisation.
     WriteRegistryProject,
@@ -37,10 +57,22 @@ const EVERYONE: &[Role] = &[Admin, Finance, Trustee, Reviewer, Ngo, Donor];
 pub fn allowed_roles(operation: Operation) -> &'static [Role] {
     match operation {
         Operation::ReadMe | Operation::ListFunds | Operation::ReadFund => EVERYONE,
+        Operation::Logout | Operation::ChangePassword => EVERYONE,
+        Operation::CreateInvitation => &[Admin],
         Operation::CreateFund | Operation::UpdateFund => &[Admin],
         Operation::CreateOrganisation | Operation::UpdateOrganisation => &[Admin],
         Operation::ReadOrganisation => EVERYONE,
         Operation::ReadAuditEvents => &[Admin],
+        Operation::CreateExchangeRate
+        | Operation::CreatePledge
+        | Operation::CancelPledge
+        | Operation::CreateContribution => &[Admin, Finance],
+        Operation::ListExchangeRates => EVERYONE,
+        Operation::ReadPledges | Operation::ReadContributions | Operation::ReadFundStatus => {
+            &[Admin, Finance, Trustee, Donor]
+        }
+        Operation::ReadStatement => &[Admin, Finance, Donor],
+        Operation::ReadLedger => &[Admin, Finance, Trustee],
         // Any organisation member may register its own organisation's projects.
         Operation::WriteRegistryProject
         | Operation::CheckRegistryOverlaps
@@ -102,6 +134,23 @@ pub fn require_reader(
     }
 }
 
+/// The organisation a list is limited to: the one asked for (or none: all) for the
+/// secretariat, always the user's own for everyone else. Asking for another organisation's
+/// records answers 404.
+pub fn organisation_scope(
+    user: &CurrentUser,
+    requested: Option<String>,
+) -> Result<Option<String>, AppError> {
+    if sees_all_organisations(user) {
+        return Ok(requested);
+    }
+    if let Some(requested) = &requested {
+        require_member(user, requested, "organisation")?;
+    }
+    // a member of no organisation has no records: an id no row carries
+    Ok(Some(user.organisation_id.clone().unwrap_or_default()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,12 +178,37 @@ mod tests {
     }
 
     #[test]
-    fn only_admins_import_iati_files_and_see_every_unpublished_project() {
+    fn only_admins_invite_and_everyone_manages_their_own_sessions() {
         for role in Role::ALL {
-            let u = user(*role, Some("org-a"));
-            assert_eq!(authorize(&u, Operation::ImportIati).is_ok(), *role == Admin);
-            assert_eq!(sees_all_registry_projects(&u), *role == Admin);
-            assert!(authorize(&u, Operation::WriteRegistryProject).is_ok());
+            let u = user(*role, None);
+            assert_eq!(
+                authorize(&u, Operation::CreateInvitation).is_ok(),
+                *role == Admin
+            );
+            assert!(authorize(&u, Operation::Logout).is_ok());
+            assert!(authorize(&u, Operation::ChangePassword).is_ok());
+        }
+    }
+
+    #[test]
+    fn money_is_recorded_by_finance_and_admins_and_read_by_donors_too() {
+        for role in Role::ALL {
+            let may = |op| authorize(&user(*role, None), op).is_ok();
+            let records = matches!(role, Admin | Finance);
+            assert_eq!(may(Operation::CreateContribution), records, "{role:?}");
+            assert_eq!(may(Operation::CreatePledge), records, "{role:?}");
+            assert_eq!(may(Operation::CancelPledge), records, "{role:?}");
+            assert_eq!(may(Operation::CreateExchangeRate), records, "{role:?}");
+            assert_eq!(
+                may(Operation::ReadFundStatus),
+                !matches!(role, Reviewer | Ngo),
+                "{role:?}"
+            );
+            assert_eq!(
+                may(Operation::ReadStatement),
+                matches!(role, Admin | Finance | Donor),
+                "{role:?}"
+            );
         }
     }
 
@@ -147,5 +221,15 @@ mod tests {
         assert!(require_member(&user(Admin, None), "org-b", "application").is_ok());
         assert!(require_reader(&user(Finance, None), "org-b", "pledge").is_ok());
         assert!(require_reader(&user(Donor, Some("org-a")), "org-b", "pledge").is_err());
+    }
+
+    #[test]
+    fn only_admins_import_iati_files_and_see_every_unpublished_project() {
+        for role in Role::ALL {
+            let u = user(*role, Some("org-a"));
+            assert_eq!(authorize(&u, Operation::ImportIati).is_ok(), *role == Admin);
+            assert_eq!(sees_all_registry_projects(&u), *role == Admin);
+            assert!(authorize(&u, Operation::WriteRegistryProject).is_ok());
+        }
     }
 }

@@ -1,11 +1,11 @@
-//! Queries of users and their funds.
+//! Queries of users and their funds, refresh tokens, one-time tokens and login attempts.
 
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::Role;
 use crate::db::DbConn;
-use crate::db::schema::{trustee_funds, users};
+use crate::db::schema::{login_attempts, one_time_tokens, refresh_tokens, trustee_funds, users};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
@@ -100,4 +100,366 @@ pub fn add_fund(conn: &mut DbConn, user_id: &str, fund_id: &str) -> QueryResult<
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Sets a new password hash (and, when given, marks the email verified); bumps the version.
+pub fn set_password(
+    conn: &mut DbConn,
+    user_id: &str,
+    password_hash: &str,
+    verify_email: bool,
+) -> QueryResult<()> {
+    let now = Utc::now().naive_utc();
+    let target = users::table.filter(users::id.eq(user_id));
+    if verify_email {
+        diesel::update(target)
+            .set((
+                users::password_hash.eq(password_hash),
+                users::email_verified.eq(true),
+                users::version.eq(users::version + 1),
+                users::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::update(target)
+            .set((
+                users::password_hash.eq(password_hash),
+                users::version.eq(users::version + 1),
+                users::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Marks the user's email verified; `false` when it already was.
+pub fn mark_email_verified(conn: &mut DbConn, user_id: &str) -> QueryResult<bool> {
+    diesel::update(
+        users::table
+            .filter(users::id.eq(user_id))
+            .filter(users::email_verified.eq(false)),
+    )
+    .set((
+        users::email_verified.eq(true),
+        users::version.eq(users::version + 1),
+        users::updated_at.eq(Utc::now().naive_utc()),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+// ---- refresh tokens -------------------------------------------------------------------
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshRow {
+    pub id: String,
+    pub family_id: String,
+    pub user_id: String,
+    pub token_hash: String,
+    pub issued_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn find_refresh(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<RefreshRow>> {
+    refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .select(RefreshRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks a refresh token used (rotated), only if it is neither used nor revoked: of two
+/// racing rotations exactly one gets `true`.
+pub fn mark_refresh_used(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::id.eq(id))
+            .filter(refresh_tokens::used_at.is_null())
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::used_at.eq(Some(now)))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// Revokes every token of a rotation family (one sign-in and its refreshes).
+pub fn revoke_family(conn: &mut DbConn, family_id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(Some(now)))
+    .execute(conn)
+}
+
+/// Revokes every refresh token of a user (password change or reset, "sign out everywhere").
+pub fn revoke_all_of_user(
+    conn: &mut DbConn,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(Some(now)))
+    .execute(conn)
+}
+
+// ---- one-time tokens --------------------------------------------------------------------
+
+crate::text_enum!(
+    /// What a one-time token sent by email allows.
+    Purpose {
+        VerifyEmail => "verify_email",
+        Invitation => "invitation",
+        PasswordReset => "password_reset",
+    }
+);
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = one_time_tokens)]
+pub struct OneTimeRow {
+    pub id: String,
+    pub purpose: String,
+    pub token_hash: String,
+    pub user_id: Option<String>,
+    pub payload: String,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub email: Option<String>,
+}
+
+pub struct NewOneTime<'a> {
+    pub purpose: Purpose,
+    pub token_hash: &'a str,
+    pub user_id: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub payload: String,
+    pub expires_at: NaiveDateTime,
+}
+
+pub fn insert_one_time(conn: &mut DbConn, new: NewOneTime<'_>) -> QueryResult<OneTimeRow> {
+    let id = uuid::Uuid::now_v7().to_string();
+    diesel::insert_into(one_time_tokens::table)
+        .values((
+            one_time_tokens::id.eq(&id),
+            one_time_tokens::purpose.eq(new.purpose.as_str()),
+            one_time_tokens::token_hash.eq(new.token_hash),
+            one_time_tokens::user_id.eq(new.user_id),
+            one_time_tokens::email.eq(new.email),
+            one_time_tokens::payload.eq(&new.payload),
+            one_time_tokens::expires_at.eq(new.expires_at),
+            one_time_tokens::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)?;
+    one_time_tokens::table
+        .find(&id)
+        .select(OneTimeRow::as_select())
+        .first(conn)
+}
+
+/// The token with this hash and purpose if it is unused and unexpired at `now`.
+pub fn find_usable_one_time(
+    conn: &mut DbConn,
+    purpose: Purpose,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<OneTimeRow>> {
+    one_time_tokens::table
+        .filter(one_time_tokens::token_hash.eq(token_hash))
+        .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+        .filter(one_time_tokens::used_at.is_null())
+        .filter(one_time_tokens::expires_at.gt(now))
+        .select(OneTimeRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Uses a one-time token up, only if still unused and unexpired: of two racing uses
+/// exactly one gets `true`.
+pub fn consume_one_time(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(
+        one_time_tokens::table
+            .filter(one_time_tokens::id.eq(id))
+            .filter(one_time_tokens::used_at.is_null())
+            .filter(one_time_tokens::expires_at.gt(now)),
+    )
+    .set(one_time_tokens::used_at.eq(Some(now)))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// Retires the unused tokens of `purpose` for a user (a newer one replaces them).
+pub fn retire_for_user(
+    conn: &mut DbConn,
+    purpose: Purpose,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        one_time_tokens::table
+            .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+            .filter(one_time_tokens::user_id.eq(user_id))
+            .filter(one_time_tokens::used_at.is_null()),
+    )
+    .set(one_time_tokens::used_at.eq(Some(now)))
+    .execute(conn)
+}
+
+/// Retires the unused tokens of `purpose` addressed to `email` (a newer invitation).
+pub fn retire_for_email(
+    conn: &mut DbConn,
+    purpose: Purpose,
+    email: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        one_time_tokens::table
+            .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+            .filter(one_time_tokens::email.eq(email))
+            .filter(one_time_tokens::used_at.is_null()),
+    )
+    .set(one_time_tokens::used_at.eq(Some(now)))
+    .execute(conn)
+}
+
+/// How many tokens of `purpose` were made for a user since `since` (caps reset emails).
+pub fn count_issued_since(
+    conn: &mut DbConn,
+    purpose: Purpose,
+    user_id: &str,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    one_time_tokens::table
+        .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+        .filter(one_time_tokens::user_id.eq(user_id))
+        .filter(one_time_tokens::created_at.gt(since))
+        .count()
+        .get_result(conn)
+}
+
+// ---- login attempts ---------------------------------------------------------------------
+
+/// What an attempt tried: throttled separately.
+pub const ATTEMPT_LOGIN: &str = "login";
+pub const ATTEMPT_REGISTER: &str = "register";
+
+/// Writes an attempt; returns its id.
+pub fn record_attempt(
+    conn: &mut DbConn,
+    kind: &str,
+    email: &str,
+    address: &str,
+    succeeded: bool,
+    now: NaiveDateTime,
+) -> QueryResult<String> {
+    let id = uuid::Uuid::now_v7().to_string();
+    diesel::insert_into(login_attempts::table)
+        .values((
+            login_attempts::id.eq(&id),
+            login_attempts::kind.eq(kind),
+            login_attempts::email.eq(email),
+            login_attempts::address.eq(address),
+            login_attempts::succeeded.eq(succeeded),
+            login_attempts::attempted_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub fn mark_attempt_succeeded(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::update(login_attempts::table.find(id))
+        .set(login_attempts::succeeded.eq(true))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Attempts of `kind` since `since`, newest first, at most `limit`; narrowed to an email
+/// and/or an address.
+pub fn recent_attempts(
+    conn: &mut DbConn,
+    kind: &str,
+    email: Option<&str>,
+    address: Option<&str>,
+    since: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<super::rules::PastAttempt>> {
+    let mut query = login_attempts::table
+        .filter(login_attempts::kind.eq(kind))
+        .filter(login_attempts::attempted_at.gt(since))
+        .select((
+            login_attempts::attempted_at,
+            login_attempts::succeeded,
+            login_attempts::email,
+        ))
+        .into_boxed();
+    if let Some(email) = email {
+        query = query.filter(login_attempts::email.eq(email.to_string()));
+    }
+    if let Some(address) = address {
+        query = query.filter(login_attempts::address.eq(address.to_string()));
+    }
+    let rows: Vec<(NaiveDateTime, bool, String)> = query
+        .order((
+            login_attempts::attempted_at.desc(),
+            login_attempts::id.desc(),
+        ))
+        .limit(limit)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, succeeded, email)| super::rules::PastAttempt {
+            at,
+            succeeded,
+            email,
+        })
+        .collect())
+}
+
+/// Whether the account signed in successfully from `address` since `since`.
+pub fn succeeded_from(
+    conn: &mut DbConn,
+    email: &str,
+    address: &str,
+    since: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        login_attempts::table
+            .filter(login_attempts::kind.eq(ATTEMPT_LOGIN))
+            .filter(login_attempts::email.eq(email))
+            .filter(login_attempts::address.eq(address))
+            .filter(login_attempts::succeeded.eq(true))
+            .filter(login_attempts::attempted_at.gt(since)),
+    ))
+    .get_result(conn)
+}
+
+// ---- housekeeping -----------------------------------------------------------------------
+
+/// Deletes what no rule needs any more: attempts older than `attempts_before`, refresh and
+/// one-time tokens that expired before `expired_before`. Returns the rows removed.
+pub fn prune(
+    conn: &mut DbConn,
+    attempts_before: NaiveDateTime,
+    expired_before: NaiveDateTime,
+) -> QueryResult<usize> {
+    let attempts = diesel::delete(
+        login_attempts::table.filter(login_attempts::attempted_at.lt(attempts_before)),
+    )
+    .execute(conn)?;
+    let refresh =
+        diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(expired_before)))
+            .execute(conn)?;
+    let one_time = diesel::delete(
+        one_time_tokens::table.filter(one_time_tokens::expires_at.lt(expired_before)),
+    )
+    .execute(conn)?;
+    Ok(attempts + refresh + one_time)
 }

@@ -86,13 +86,11 @@ mod tests {
     use super::*;
 
     fn settings() -> AuthSettings {
-        AuthSettings {
-            jwt_secret: "a test secret that is long enough to use".into(),
-            access_token_ttl_secs: 900,
-            refresh_token_ttl_days: 30,
-            issuer: "trustfund".into(),
-            audience: "trustfund-api".into(),
-        }
+        let mut settings = crate::config::Settings::load(None)
+            .expect("built-in settings load")
+            .auth;
+        settings.jwt_secret = "a test secret that is long enough to use".into();
+        settings
     }
 
     #[test]

@@ -52,7 +52,7 @@ impl Backend {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Backend::Postgres)
         } else {
-            Err(DbSetupError::UnknownScheme(url.to_string()))
+            Err(DbSetupError::UnknownScheme(mask_url(url)))
         }
     }
 }
@@ -65,8 +65,30 @@ pub fn sqlite_path(url: &str) -> &str {
         .unwrap_or(url)
 }
 
-/// Hides the password of a database URL for logs and `check-config`.
+/// Hides the password of a database URL for logs and `check-config`, in the user-info part
+/// and in a `password=` query parameter.
 pub fn mask_url(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let masked_base = mask_user_info(base);
+    match query {
+        None => masked_base,
+        Some(query) => {
+            let params: Vec<String> = query
+                .split('&')
+                .map(|p| match p.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    _ => p.to_string(),
+                })
+                .collect();
+            format!("{masked_base}?{}", params.join("&"))
+        }
+    }
+}
+
+fn mask_user_info(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = &url[scheme_end + 3..at];
@@ -85,7 +107,9 @@ pub fn mask_url(url: &str) -> String {
 }
 
 /// Per-connection SQLite settings. `busy_timeout` comes first so that the later pragmas
-/// already wait for a lock instead of failing.
+/// already wait for a lock instead of failing. `synchronous = FULL` makes every commit
+/// durable on power loss too (WAL with NORMAL may lose the last commits): nothing
+/// accepted may be lost.
 #[derive(Debug)]
 struct SqlitePragmas;
 
@@ -93,7 +117,7 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
         if let DbConn::Sqlite(c) = conn {
             c.batch_execute(
-                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
@@ -205,6 +229,26 @@ where
             <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
             Err(error)
         }
+    }
+}
+
+/// Keys of the transaction-scoped locks taken with `serialise`.
+pub mod lock_keys {
+    /// Checking and recording login attempts (throttling).
+    pub const LOGIN_ATTEMPTS: i64 = 0x7472_7573_7401;
+}
+
+/// Makes transactions that call this with the same `key` run one after another, for
+/// check-then-insert rules where there is no row to lock yet. Call it first inside a
+/// `write_transaction`: on PostgreSQL it takes a transaction-scoped advisory lock; on SQLite
+/// `BEGIN IMMEDIATE` already serialises every writer, so it does nothing.
+pub fn serialise(conn: &mut DbConn, key: i64) -> QueryResult<()> {
+    match conn {
+        DbConn::Postgres(c) => diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(key)
+            .execute(c)
+            .map(|_| ()),
+        DbConn::Sqlite(_) => Ok(()),
     }
 }
 

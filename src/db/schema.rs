@@ -89,6 +89,7 @@ diesel::table! {
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        email -> Nullable<Text>,
     }
 }
 
@@ -99,6 +100,7 @@ diesel::table! {
         address -> Text,
         succeeded -> Bool,
         attempted_at -> Timestamp,
+        kind -> Text,
     }
 }
 
@@ -114,6 +116,123 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        locale -> Text,
+    }
+}
+
+diesel::table! {
+    exchange_rates (id) {
+        id -> Text,
+        currency -> Text,
+        base_currency -> Text,
+        rate -> Text,
+        valid_from -> Date,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pledges (id) {
+        id -> Text,
+        fund_id -> Text,
+        donor_id -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+        pledged_on -> Date,
+        event -> Nullable<Text>,
+        earmark -> Nullable<Text>,
+        due_on -> Nullable<Date>,
+        cancelled_at -> Nullable<Timestamp>,
+        cancellation_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contributions (id) {
+        id -> Text,
+        fund_id -> Text,
+        donor_id -> Text,
+        pledge_id -> Nullable<Text>,
+        split_of -> Nullable<Text>,
+        amount_minor -> BigInt,
+        currency -> Text,
+        received_on -> Date,
+        reference -> Text,
+        exchange_rate -> Text,
+        rate_source -> Text,
+        base_amount_minor -> BigInt,
+        base_currency -> Text,
+        support_cost_rate -> Text,
+        support_cost_minor -> BigInt,
+        version -> BigInt,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> Text,
+        fund_id -> Text,
+        kind -> Text,
+        reverses_id -> Nullable<Text>,
+        donor_id -> Nullable<Text>,
+        pledge_id -> Nullable<Text>,
+        contribution_id -> Nullable<Text>,
+        source_kind -> Nullable<Text>,
+        source_id -> Nullable<Text>,
+        amount_minor -> BigInt,
+        currency -> Text,
+        exchange_rate -> Nullable<Text>,
+        base_amount_minor -> Nullable<BigInt>,
+        base_currency -> Text,
+        value_date -> Date,
+        memo -> Nullable<Text>,
+        recorded_by -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_totals (fund_id, donor_id, bucket, currency) {
+        fund_id -> Text,
+        donor_id -> Text,
+        bucket -> Text,
+        currency -> Text,
+        amount_minor -> BigInt,
+        base_amount_minor -> BigInt,
+        entry_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    ledger_daily_totals (donor_id, fund_id, day, bucket, currency) {
+        donor_id -> Text,
+        fund_id -> Text,
+        day -> Date,
+        bucket -> Text,
+        currency -> Text,
+        amount_minor -> BigInt,
+        base_amount_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, route, idem_key) {
+        user_id -> Text,
+        route -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        status_code -> Integer,
+        response_body -> Text,
+        response_etag -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
     }
 }
 
@@ -183,6 +302,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     one_time_tokens,
     login_attempts,
     outbox,
+    exchange_rates,
+    pledges,
+    contributions,
+    ledger_entries,
+    ledger_totals,
+    ledger_daily_totals,
+    idempotency_keys,
     registry_projects,
     registry_overlap_reviews,
     registry_state,

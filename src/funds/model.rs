@@ -130,3 +130,9 @@ pub struct FundView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+impl crate::audit::Versioned for FundView {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}

@@ -61,6 +61,21 @@ pub fn insert(conn: &mut DbConn, new: &NewFund) -> QueryResult<FundRow> {
     Ok(row)
 }
 
+/// The row, locked against concurrent edits until the transaction ends. PostgreSQL needs
+/// the lock (READ COMMITTED would let two edits read the same version); SQLite's
+/// `BEGIN IMMEDIATE` already serialises writers.
+pub fn find_for_update(conn: &mut DbConn, id: &str) -> QueryResult<Option<FundRow>> {
+    if let DbConn::Postgres(pg) = conn {
+        return funds::table
+            .find(id)
+            .select(FundRow::as_select())
+            .for_update()
+            .first(pg)
+            .optional();
+    }
+    find(conn, id)
+}
+
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<FundRow>> {
     funds::table
         .find(id)

@@ -1,6 +1,12 @@
 //! Email through a transactional outbox: `enqueue` writes the message in the same
 //! transaction as the change that causes it, so an email is sent if and only if the change
-//! committed. A background worker delivers pending messages.
+//! committed. A background worker (`worker`) delivers pending messages with retries; the
+//! emails themselves are templates built into the binary (`templates`).
+
+pub mod rules;
+pub mod store;
+pub mod templates;
+pub mod worker;
 
 use chrono::Utc;
 use diesel::prelude::*;
@@ -16,8 +22,26 @@ pub struct Email<C: Serialize> {
     pub context: C,
 }
 
-/// Writes `email` to the outbox inside the caller's transaction.
+/// Writes `email` to the outbox inside the caller's transaction, in English.
 pub fn enqueue<C: Serialize>(conn: &mut DbConn, email: Email<C>) -> QueryResult<String> {
+    enqueue_in(conn, email, templates::DEFAULT_LOCALE)
+}
+
+/// Writes `email` to the outbox in `locale` (one of `templates::LOCALES`; a locale without
+/// this template is sent in English).
+pub fn enqueue_in<C: Serialize>(
+    conn: &mut DbConn,
+    email: Email<C>,
+    locale: &str,
+) -> QueryResult<String> {
+    if !templates::exists(email.template) {
+        // A programming error: the message would never render. It is still written (and
+        // will be marked failed by the worker) so the change it belongs to is not lost.
+        tracing::error!(
+            template = email.template,
+            "enqueued an email without a template"
+        );
+    }
     let id = uuid::Uuid::now_v7().to_string();
     let now = Utc::now().naive_utc();
     let context = serde_json::to_string(&email.context)
@@ -28,11 +52,22 @@ pub fn enqueue<C: Serialize>(conn: &mut DbConn, email: Email<C>) -> QueryResult<
             outbox::to_address.eq(&email.to),
             outbox::template.eq(email.template),
             outbox::context.eq(context),
-            outbox::status.eq("pending"),
+            outbox::status.eq(store::PENDING),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(now),
             outbox::created_at.eq(now),
+            outbox::locale.eq(locale),
         ))
         .execute(conn)?;
     Ok(id)
+}
+
+/// A link in an email: `<email.link_base_url>/<page>?token=<token>`.
+pub fn token_link(settings: &crate::config::EmailSettings, page: &str, token: &str) -> String {
+    format!(
+        "{}/{}?token={}",
+        settings.link_base_url.trim_end_matches('/'),
+        page.trim_start_matches('/'),
+        token
+    )
 }

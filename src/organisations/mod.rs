@@ -145,29 +145,27 @@ pub async fn update_organisation(
     let actor = Actor::for_user(&req, &user);
     let updated = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
-            let current = store::find(conn, &id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
-            expected.check(current.version)?;
             if let Some(Some(identifier)) = &patch.identifier
                 && store::identifier_taken(conn, identifier, Some(&id))?
             {
                 return Err(identifier_taken(identifier));
             }
-            let before = current.into_view()?;
-            let after = store::update(conn, &id, before.version, &patch)?
-                .ok_or_else(|| AppError::stale(before.version))?
-                .into_view()?;
-            audit::record(
+            audit::audited_update(
                 conn,
                 &actor,
-                Change {
-                    entity: ENTITY,
-                    entity_id: &id,
-                    action: "update",
-                    before: Some(&before),
-                    after: Some(&after),
+                (ENTITY, &id),
+                expected,
+                |conn| {
+                    store::find_for_update(conn, &id)?
+                        .map(|r| r.into_view())
+                        .transpose()
                 },
-            )?;
-            Ok(after)
+                |conn, before| {
+                    store::update(conn, &id, before.version, &patch)?
+                        .map(|r| r.into_view())
+                        .transpose()
+                },
+            )
         })
     })
     .await?;

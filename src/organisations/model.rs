@@ -113,3 +113,9 @@ pub struct OrganisationView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+impl crate::audit::Versioned for OrganisationView {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}

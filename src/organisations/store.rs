@@ -58,6 +58,21 @@ pub fn insert(conn: &mut DbConn, new: &NewOrganisation) -> QueryResult<Organisat
     Ok(row)
 }
 
+/// The row, locked against concurrent edits until the transaction ends. PostgreSQL needs
+/// the lock (READ COMMITTED would let two edits read the same version); SQLite's
+/// `BEGIN IMMEDIATE` already serialises writers.
+pub fn find_for_update(conn: &mut DbConn, id: &str) -> QueryResult<Option<OrganisationRow>> {
+    if let DbConn::Postgres(pg) = conn {
+        return organisations::table
+            .find(id)
+            .select(OrganisationRow::as_select())
+            .for_update()
+            .first(pg)
+            .optional();
+    }
+    find(conn, id)
+}
+
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<OrganisationRow>> {
     organisations::table
         .find(id)

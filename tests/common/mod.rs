@@ -39,11 +39,14 @@ pub fn test_settings(dir: &std::path::Path, database_url: String) -> Settings {
     settings.server.workers = 2;
     settings.database.url = database_url;
     settings.database.pool_size = 8;
+    // The outbox worker looks often, so tests that wait for an email wait little.
+    settings.email.poll_interval_ms = 50;
     settings
 }
 
 /// A new, empty PostgreSQL database on the server named by `TRUSTFUND_TEST_DATABASE_URL`;
-/// `None` when the variable is not set.
+/// `None` when the variable is not set. They are not dropped per test (DROP DATABASE forces
+/// a checkpoint, which would serialise the suite); `.ci/run` drops leftovers once per run.
 pub fn fresh_postgres_url() -> Option<String> {
     let base = std::env::var(PG_ENV).ok()?;
     let name = format!("trustfund_test_{}", uuid::Uuid::new_v4().simple());
@@ -52,8 +55,17 @@ pub fn fresh_postgres_url() -> Option<String> {
     diesel::sql_query(format!("CREATE DATABASE {name}"))
         .execute(&mut admin)
         .expect("create test database");
-    let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
-    Some(format!("{prefix}/{name}"))
+    let (without_query, query) = match base.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (base.as_str(), None),
+    };
+    let (prefix, _) = without_query
+        .rsplit_once('/')
+        .expect("database URL has a path");
+    Some(match query {
+        Some(q) => format!("{prefix}/{name}?{q}"),
+        None => format!("{prefix}/{name}"),
+    })
 }
 
 pub fn database_url(backend: Backend, dir: &std::path::Path) -> Option<String> {
@@ -72,11 +84,20 @@ pub async fn spawn_app_with(
     backend: Backend,
     adjust: impl FnOnce(&mut Settings),
 ) -> Option<TestApp> {
+    spawn_app_full(backend, false, adjust).await
+}
+
+/// Starts the service, with the demo data and accounts when `demo` is set.
+pub async fn spawn_app_full(
+    backend: Backend,
+    demo: bool,
+    adjust: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("temporary folder");
     let url = database_url(backend, dir.path())?;
     let mut settings = test_settings(dir.path(), url);
     adjust(&mut settings);
-    let app = trustfund::Application::build(settings.clone(), false).expect("application starts");
+    let app = trustfund::Application::build(settings.clone(), demo).expect("application starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     let pool = app.pool();
     tokio::spawn(app.run_until_stopped());
@@ -110,6 +131,31 @@ macro_rules! both_backends {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 match common::spawn_app(common::Backend::Postgres).await {
+                    Some(app) => ($body)(app).await,
+                    None => eprintln!("skipped: {} is not set", common::PG_ENV),
+                }
+            }
+        }
+    };
+}
+
+/// Like `both_backends!`, with the settings adjusted first:
+/// `both_backends_with!(name, |s: &mut Settings| { ... }, |app| async move { ... });`.
+#[macro_export]
+macro_rules! both_backends_with {
+    ($name:ident, $adjust:expr, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = common::spawn_app_with(common::Backend::Sqlite, $adjust)
+                    .await
+                    .expect("sqlite app");
+                ($body)(app).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match common::spawn_app_with(common::Backend::Postgres, $adjust).await {
                     Some(app) => ($body)(app).await,
                     None => eprintln!("skipped: {} is not set", common::PG_ENV),
                 }
@@ -347,5 +393,175 @@ impl TestApp {
             if_match.map(|v| vec![("if-match", v)]).unwrap_or_default();
         self.request_as(token, Method::PATCH, path, Some(body), &headers)
             .await
+    }
+}
+
+/// An email as delivered, with its quoted-printable parts decoded.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub raw: String,
+    pub decoded: String,
+}
+
+impl Mail {
+    pub fn from_raw(raw: String) -> Self {
+        let decoded = decode_quoted_printable(&raw);
+        Mail { raw, decoded }
+    }
+
+    /// The one-time token of the first link ending in `?token=<token>`.
+    pub fn token(&self) -> String {
+        let start = self
+            .decoded
+            .find("?token=")
+            .unwrap_or_else(|| panic!("no ?token= link in the email:\n{}", self.decoded))
+            + "?token=".len();
+        self.decoded[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+
+    pub fn is_to(&self, address: &str) -> bool {
+        self.raw
+            .lines()
+            .any(|l| l.to_ascii_lowercase().starts_with("to:") && l.contains(address))
+    }
+}
+
+/// Undoes quoted-printable: soft line breaks and `=XX` escapes (good enough for our mails).
+pub fn decode_quoted_printable(raw: &str) -> String {
+    let joined = raw.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl TestApp {
+    /// Folder of the `file` mail transport.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.settings.email.file_dir(&self.data_dir)
+    }
+
+    /// Emails written so far to `address` by the file transport, oldest first.
+    pub fn emails_to(&self, address: &str) -> Vec<Mail> {
+        let Ok(entries) = std::fs::read_dir(self.mail_dir()) else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .map(Mail::from_raw)
+            .filter(|m| m.is_to(address))
+            .collect()
+    }
+
+    /// Waits (up to 30 s) until `count` emails to `address` were written; returns them all.
+    pub async fn wait_for_emails(&self, address: &str, count: usize) -> Vec<Mail> {
+        for _ in 0..600 {
+            let mails = self.emails_to(address);
+            if mails.len() >= count {
+                return mails;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "expected {count} email(s) to {address}, found {}",
+            self.emails_to(address).len()
+        );
+    }
+
+    /// The newest email to `address`, waiting for the `count`-th one to arrive.
+    pub async fn email_number(&self, address: &str, count: usize) -> Mail {
+        self.wait_for_emails(address, count)
+            .await
+            .into_iter()
+            .nth(count - 1)
+            .expect("the email")
+    }
+
+    /// Lets the outbox worker finish every pending message (up to 30 s).
+    pub async fn drain_outbox(&self) {
+        for _ in 0..600 {
+            if self.count("outbox WHERE status = 'pending'") == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the outbox did not drain");
+    }
+
+    /// Runs SQL straight against the database (to age rows, expire tokens, …).
+    pub fn execute(&self, sql: &str) -> usize {
+        let mut conn = self.pool.get().expect("connection");
+        diesel::sql_query(sql)
+            .execute(&mut *conn)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// Creates a verified user with a real password; returns its id.
+    pub fn user_with_password(
+        &self,
+        role: &str,
+        email: &str,
+        password: &str,
+        organisation_id: Option<&str>,
+    ) -> String {
+        let role = trustfund::auth::Role::from_db(role).expect("a known role");
+        let hash = trustfund::auth::password::hash(password).expect("hash");
+        let mut conn = self.pool.get().expect("connection");
+        trustfund::auth::store::insert(
+            &mut conn,
+            trustfund::auth::store::NewUser {
+                email,
+                display_name: "Test user",
+                password_hash: &hash,
+                role,
+                organisation_id,
+                email_verified: true,
+            },
+        )
+        .expect("insert user")
+        .id
+    }
+
+    /// Signs in with email and password; returns the whole answer.
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.request(
+            Method::POST,
+            "/api/v1/auth/login",
+            Some(serde_json::json!({"email": email, "password": password})),
+            &[],
+        )
+        .await
+    }
+
+    /// Signs in from a given client address (needs `server.trust_forwarded_for`).
+    pub async fn login_from(&self, address: &str, email: &str, password: &str) -> Reply {
+        self.request(
+            Method::POST,
+            "/api/v1/auth/login",
+            Some(serde_json::json!({"email": email, "password": password})),
+            &[("x-forwarded-for", address)],
+        )
+        .await
     }
 }

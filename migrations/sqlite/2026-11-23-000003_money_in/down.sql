@@ -1,0 +1,9 @@
+DROP TABLE idempotency_keys;
+DROP TABLE ledger_daily_totals;
+DROP TABLE ledger_totals;
+DROP TRIGGER ledger_entries_no_delete;
+DROP TRIGGER ledger_entries_no_update;
+DROP TABLE ledger_entries;
+DROP TABLE contributions;
+DROP TABLE pledges;
+DROP TABLE exchange_rates;

@@ -1,0 +1,554 @@
+//! Getting an account: NGO self-registration with email verification, invitations by the
+//! secretariat, and password reset. Every email link carries a one-time token: random,
+//! stored only as its hash, single-use and expiring.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{Duration, NaiveDateTime, Utc};
+use serde_json::json;
+
+use super::model::{
+    AcceptInvitation, ConfirmPasswordReset, CreateInvitation, InvitationView, PasswordResetRequest,
+    RegisterRequest, RegistrationView, TokenRequest, UserView,
+};
+use super::policy::{self, Operation};
+use super::store::{self, NewOneTime, OneTimeRow, Purpose};
+use super::{CurrentUser, Role, hash_password, password, throttle, tokens};
+use crate::app::AppState;
+use crate::audit::{self, Actor, Change};
+use crate::db::{self, DbConn, write_transaction};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::ValidJson;
+use crate::notify;
+use crate::platform::{required_text, validated};
+
+/// The one answer for a token that does not exist, was used, or expired: which of these it
+/// is tells an attacker something and helps nobody else.
+fn unusable_token() -> AppError {
+    AppError::validation(vec![FieldError::new(
+        "token",
+        "is not valid: it may have expired or been used already; ask for a new email",
+    )])
+}
+
+fn email_taken(field: &str, email: &str) -> AppError {
+    AppError::duplicate(format!("an account for {email} already exists"))
+        .with_errors(vec![FieldError::new(field, "is already registered")])
+}
+
+fn hours(n: i64) -> String {
+    match n {
+        1 => "1 hour".to_string(),
+        n if n % 24 == 0 && n >= 48 => format!("{} days", n / 24),
+        n => format!("{n} hours"),
+    }
+}
+
+/// A fresh one-time token for `purpose`, stored hashed; returns the token for the email.
+fn issue_one_time(
+    conn: &mut DbConn,
+    purpose: Purpose,
+    user_id: Option<&str>,
+    email: Option<&str>,
+    payload: serde_json::Value,
+    expires_at: NaiveDateTime,
+) -> AppResult<(String, OneTimeRow)> {
+    let token = tokens::new_opaque();
+    let row = store::insert_one_time(
+        conn,
+        NewOneTime {
+            purpose,
+            token_hash: &tokens::hash_opaque(&token),
+            user_id,
+            email,
+            payload: payload.to_string(),
+            expires_at,
+        },
+    )?;
+    Ok((token, row))
+}
+
+/// Reads a usable token without using it up (to validate what comes with it first).
+async fn usable_token(state: &AppState, purpose: Purpose, token: &str) -> AppResult<OneTimeRow> {
+    let hash = tokens::hash_opaque(token);
+    db::run(&state.pool, move |conn| {
+        store::find_usable_one_time(conn, purpose, &hash, Utc::now().naive_utc())?
+            .ok_or_else(unusable_token)
+    })
+    .await
+}
+
+fn user_view(conn: &mut DbConn, user_id: &str) -> AppResult<UserView> {
+    let row = store::find(conn, user_id)?.ok_or_else(|| AppError::not_found("user"))?;
+    let funds = store::fund_ids(conn, user_id)?;
+    UserView::from_row(row, funds)
+}
+
+/// Registers an NGO and its first user. The organisation starts unverified; the user can
+/// sign in once the emailed link is followed (`POST /auth/verify-email`).
+///
+/// An email already registered (in any letter case) answers 409 `duplicate`: someone who
+/// registers must learn that the address has an account. The answer says only that, and
+/// repeated attempts from one address are throttled like logins.
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses((status = 201, body = RegistrationView), (status = 409, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+pub async fn register(
+    state: AppState,
+    req: HttpRequest,
+    body: ValidJson<RegisterRequest>,
+) -> AppResult<HttpResponse> {
+    let registration = body.0.validate()?;
+    let address = throttle::client_address(&req, &state.settings.server);
+    let attempt = throttle::begin(
+        &state.pool,
+        &state.settings.auth,
+        store::ATTEMPT_REGISTER,
+        &registration.email,
+        &address,
+    )
+    .await?;
+    let password_hash = hash_password(registration.password.clone()).await?;
+    let actor = Actor::from_request(&req);
+    let settings = state.settings.clone();
+    let view = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            if store::find_by_email(conn, &registration.email)?.is_some() {
+                return Err(email_taken("user.email", &registration.email));
+            }
+            if let Some(identifier) = &registration.organisation.identifier
+                && crate::organisations::store::identifier_taken(conn, identifier, None)?
+            {
+                return Err(AppError::duplicate(format!(
+                    "an organisation with identifier {identifier} already exists"
+                ))
+                .with_errors(vec![FieldError::new(
+                    "organisation.identifier",
+                    "is already used",
+                )]));
+            }
+            let organisation =
+                crate::organisations::store::insert(conn, &registration.organisation)?
+                    .into_view()?;
+            audit::record(
+                conn,
+                &actor,
+                Change::<(), _> {
+                    entity: "organisation",
+                    entity_id: &organisation.id,
+                    action: "register",
+                    before: None,
+                    after: Some(&organisation),
+                },
+            )?;
+            let user = store::insert(
+                conn,
+                store::NewUser {
+                    email: &registration.email,
+                    display_name: &registration.name,
+                    password_hash: &password_hash,
+                    role: Role::Ngo,
+                    organisation_id: Some(&organisation.id),
+                    email_verified: false,
+                },
+            )?;
+            let user = UserView::from_row(user, vec![])?;
+            let actor = Actor {
+                user_id: Some(user.id.clone()),
+                ..actor.clone()
+            };
+            audit::record(
+                conn,
+                &actor,
+                Change::<(), _> {
+                    entity: "user",
+                    entity_id: &user.id,
+                    action: "register",
+                    before: None,
+                    after: Some(&user),
+                },
+            )?;
+            let ttl = settings.auth.verification_ttl_hours;
+            let (token, _) = issue_one_time(
+                conn,
+                Purpose::VerifyEmail,
+                Some(&user.id),
+                Some(&user.email),
+                json!({}),
+                Utc::now().naive_utc() + Duration::hours(ttl),
+            )?;
+            notify::enqueue(
+                conn,
+                notify::Email {
+                    to: user.email.clone(),
+                    template: "verify_email",
+                    context: json!({
+                        "name": user.name,
+                        "organisation": organisation.name,
+                        "link": notify::token_link(&settings.email, "verify-email", &token),
+                        "expires_in": hours(ttl),
+                    }),
+                },
+            )?;
+            Ok(RegistrationView { user, organisation })
+        })
+    })
+    .await?;
+    attempt.succeeded(&state.pool).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Confirms an email address with the token from the verification email.
+#[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = TokenRequest,
+    responses((status = 204), (status = 422, body = crate::error::Problem)))]
+pub async fn verify_email(
+    state: AppState,
+    req: HttpRequest,
+    body: ValidJson<TokenRequest>,
+) -> AppResult<HttpResponse> {
+    let hash = tokens::hash_opaque(&body.0.validate()?);
+    let actor = Actor::from_request(&req);
+    db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let now = Utc::now().naive_utc();
+            let token = store::find_usable_one_time(conn, Purpose::VerifyEmail, &hash, now)?
+                .ok_or_else(unusable_token)?;
+            if !store::consume_one_time(conn, &token.id, now)? {
+                return Err(unusable_token());
+            }
+            let user_id = token.user_id.ok_or_else(unusable_token)?;
+            if store::mark_email_verified(conn, &user_id)? {
+                let after = user_view(conn, &user_id)?;
+                audit::record(
+                    conn,
+                    &Actor {
+                        user_id: Some(user_id.clone()),
+                        ..actor
+                    },
+                    Change::<(), _> {
+                        entity: "user",
+                        entity_id: &user_id,
+                        action: "verify_email",
+                        before: None,
+                        after: Some(&after),
+                    },
+                )?;
+            }
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Invites someone by email to take a role (admins only). Ngo and donor invitations name
+/// the organisation, trustee invitations the fund whose board the trustee joins. A newer
+/// invitation to the same address replaces older unused ones.
+#[utoipa::path(post, path = "/api/v1/invitations", tag = "auth", request_body = CreateInvitation,
+    responses((status = 201, body = InvitationView), (status = 403, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+pub async fn create_invitation(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    body: ValidJson<CreateInvitation>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::CreateInvitation)?;
+    let invitation = body.0.validate()?;
+    let actor = Actor::for_user(&req, &user);
+    let settings = state.settings.clone();
+    let view = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let now = Utc::now().naive_utc();
+            let mut errors = Vec::new();
+            let organisation = match &invitation.organisation_id {
+                Some(id) => {
+                    let found = crate::organisations::store::find(conn, id)?;
+                    if found.is_none() {
+                        errors.push(FieldError::new("organisation_id", "no such organisation"));
+                    }
+                    found
+                }
+                None => None,
+            };
+            let fund = match &invitation.fund_id {
+                Some(id) => {
+                    let found = crate::funds::store::find(conn, id)?;
+                    if found.is_none() {
+                        errors.push(FieldError::new("fund_id", "no such fund"));
+                    }
+                    found
+                }
+                None => None,
+            };
+            validated((), errors)?;
+            if store::find_by_email(conn, &invitation.email)?.is_some() {
+                return Err(email_taken("email", &invitation.email));
+            }
+            store::retire_for_email(conn, Purpose::Invitation, &invitation.email, now)?;
+            let ttl = settings.auth.invitation_ttl_hours;
+            let (token, row) = issue_one_time(
+                conn,
+                Purpose::Invitation,
+                None,
+                Some(&invitation.email),
+                serde_json::to_value(InvitationTerms {
+                    role: invitation.role,
+                    organisation_id: invitation.organisation_id.clone(),
+                    fund_id: invitation.fund_id.clone(),
+                    invited_by: user.id.clone(),
+                })
+                .map_err(|e| AppError::internal(e.to_string()))?,
+                now + Duration::hours(ttl),
+            )?;
+            let view = InvitationView {
+                id: row.id.clone(),
+                email: invitation.email.clone(),
+                role: invitation.role,
+                organisation_id: invitation.organisation_id.clone(),
+                fund_id: invitation.fund_id.clone(),
+                expires_at: row.expires_at.and_utc(),
+                created_at: row.created_at.and_utc(),
+            };
+            audit::record(
+                conn,
+                &actor,
+                Change::<(), _> {
+                    entity: "invitation",
+                    entity_id: &view.id,
+                    action: "create",
+                    before: None,
+                    after: Some(&view),
+                },
+            )?;
+            notify::enqueue(
+                conn,
+                notify::Email {
+                    to: invitation.email.clone(),
+                    template: "invitation",
+                    context: json!({
+                        "role": invitation.role,
+                        "organisation": organisation.map(|o| o.name),
+                        "fund": fund.map(|f| f.name),
+                        "link": notify::token_link(&settings.email, "accept-invitation", &token),
+                        "expires_in": hours(ttl),
+                    }),
+                },
+            )?;
+            Ok(view)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// What an invitation grants, stored with its token.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct InvitationTerms {
+    role: Role,
+    organisation_id: Option<String>,
+    fund_id: Option<String>,
+    invited_by: String,
+}
+
+/// Accepts an invitation: creates the account with the invited role (its email counts as
+/// verified: the token came by email).
+#[utoipa::path(post, path = "/api/v1/auth/accept-invitation", tag = "auth",
+    request_body = AcceptInvitation,
+    responses((status = 201, body = UserView), (status = 409, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn accept_invitation(
+    state: AppState,
+    req: HttpRequest,
+    body: ValidJson<AcceptInvitation>,
+) -> AppResult<HttpResponse> {
+    let AcceptInvitation {
+        token,
+        name,
+        password: chosen,
+    } = body.0;
+    let token = TokenRequest { token }.validate()?;
+    let invitation = usable_token(&state, Purpose::Invitation, &token).await?;
+    let email = invitation.email.clone().ok_or_else(unusable_token)?;
+    let terms: InvitationTerms = serde_json::from_str(&invitation.payload)
+        .map_err(|e| AppError::internal(format!("invitation payload unreadable: {e}")))?;
+    let mut errors = Vec::new();
+    let name = required_text("name", &name, 200, &mut errors);
+    errors.extend(password::check_strength("password", &chosen, &email));
+    validated((), errors)?;
+    let password_hash = hash_password(chosen).await?;
+    let actor = Actor::from_request(&req);
+    let view = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let now = Utc::now().naive_utc();
+            if !store::consume_one_time(conn, &invitation.id, now)? {
+                return Err(unusable_token());
+            }
+            if store::find_by_email(conn, &email)?.is_some() {
+                return Err(email_taken("token", &email));
+            }
+            let user = store::insert(
+                conn,
+                store::NewUser {
+                    email: &email,
+                    display_name: &name,
+                    password_hash: &password_hash,
+                    role: terms.role,
+                    organisation_id: terms.organisation_id.as_deref(),
+                    email_verified: true,
+                },
+            )?;
+            if let Some(fund_id) = &terms.fund_id {
+                store::add_fund(conn, &user.id, fund_id)?;
+            }
+            let view = user_view(conn, &user.id)?;
+            audit::record(
+                conn,
+                &Actor {
+                    user_id: Some(view.id.clone()),
+                    ..actor
+                },
+                Change::<(), _> {
+                    entity: "user",
+                    entity_id: &view.id,
+                    action: "accept_invitation",
+                    before: None,
+                    after: Some(&json!({"user": view, "invitation_id": invitation.id})),
+                },
+            )?;
+            Ok(view)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(view))
+}
+
+/// How many reset emails one account may be sent per hour; more requests are answered
+/// the same but send nothing (no mail-bombing someone through this form).
+const RESETS_PER_HOUR: i64 = 3;
+
+/// Asks for a password reset email. Always 202, whether or not the address has an
+/// account, so the answer reveals nothing.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth",
+    request_body = PasswordResetRequest,
+    responses((status = 202), (status = 422, body = crate::error::Problem)))]
+pub async fn request_password_reset(
+    state: AppState,
+    body: ValidJson<PasswordResetRequest>,
+) -> AppResult<HttpResponse> {
+    let email = body.0.validate()?;
+    let settings = state.settings.clone();
+    db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let Some(user) = store::find_by_email(conn, &email)?.filter(|u| u.active) else {
+                return Ok(());
+            };
+            let now = Utc::now().naive_utc();
+            let recent = store::count_issued_since(
+                conn,
+                Purpose::PasswordReset,
+                &user.id,
+                now - Duration::hours(1),
+            )?;
+            if recent >= RESETS_PER_HOUR {
+                tracing::warn!(user_id = %user.id, "password reset emails capped");
+                return Ok(());
+            }
+            store::retire_for_user(conn, Purpose::PasswordReset, &user.id, now)?;
+            let minutes = settings.auth.password_reset_ttl_minutes;
+            let (token, _) = issue_one_time(
+                conn,
+                Purpose::PasswordReset,
+                Some(&user.id),
+                Some(&user.email),
+                json!({}),
+                now + Duration::minutes(minutes),
+            )?;
+            notify::enqueue(
+                conn,
+                notify::Email {
+                    to: user.email.clone(),
+                    template: "password_reset",
+                    context: json!({
+                        "name": user.display_name,
+                        "link": notify::token_link(&settings.email, "reset-password", &token),
+                        "expires_in": format!("{minutes} minutes"),
+                    }),
+                },
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Sets a new password with the token from the reset email. Every session of the account
+/// ends; the email counts as verified; the throttle of this account from this address
+/// starts afresh.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth",
+    request_body = ConfirmPasswordReset,
+    responses((status = 204), (status = 422, body = crate::error::Problem)))]
+pub async fn confirm_password_reset(
+    state: AppState,
+    req: HttpRequest,
+    body: ValidJson<ConfirmPasswordReset>,
+) -> AppResult<HttpResponse> {
+    let ConfirmPasswordReset {
+        token,
+        password: chosen,
+    } = body.0;
+    let token = TokenRequest { token }.validate()?;
+    let reset = usable_token(&state, Purpose::PasswordReset, &token).await?;
+    let user_id = reset.user_id.clone().ok_or_else(unusable_token)?;
+    let lookup = user_id.clone();
+    let user = db::run(&state.pool, move |conn| Ok(store::find(conn, &lookup)?))
+        .await?
+        .filter(|u| u.active)
+        .ok_or_else(unusable_token)?;
+    validated(
+        (),
+        password::check_strength("password", &chosen, &user.email),
+    )?;
+    let password_hash = hash_password(chosen).await?;
+    let actor = Actor {
+        user_id: Some(user_id.clone()),
+        ..Actor::from_request(&req)
+    };
+    let address = throttle::client_address(&req, &state.settings.server);
+    db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let now = Utc::now().naive_utc();
+            if !store::consume_one_time(conn, &reset.id, now)? {
+                return Err(unusable_token());
+            }
+            store::set_password(conn, &user.id, &password_hash, true)?;
+            let revoked = store::revoke_all_of_user(conn, &user.id, now)?;
+            store::retire_for_user(conn, Purpose::PasswordReset, &user.id, now)?;
+            throttle::record_success(conn, &user.email, &address)?;
+            audit::record(
+                conn,
+                &actor,
+                Change::<(), _> {
+                    entity: "user",
+                    entity_id: &user.id,
+                    action: "reset_password",
+                    before: None,
+                    after: Some(&json!({"revoked_refresh_tokens": revoked})),
+                },
+            )?;
+            notify::enqueue(
+                conn,
+                notify::Email {
+                    to: user.email.clone(),
+                    template: "password_changed",
+                    context: json!({"name": user.display_name}),
+                },
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

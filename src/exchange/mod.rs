@@ -1,0 +1,124 @@
+//! Exchange rates: dated rates between a currency and a base currency (usually the monthly
+//! UN operational rate). Contributions use the rate valid on the day the money arrived;
+//! fund status values outstanding pledges at the rate valid today.
+
+pub mod model;
+pub mod rules;
+pub mod store;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::app::AppState;
+use crate::audit::{self, Actor, Change};
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, Operation};
+use crate::db::{self, DbConn, write_transaction};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::{PageParams, Paginated, ValidJson, parse_query};
+use crate::money::Currency;
+use model::{CreateExchangeRate, ExchangeRateView, RateQuery};
+pub use rules::{ChosenRate, RateSource};
+
+const ENTITY: &str = "exchange_rate";
+
+/// The rate converting `currency` into `base` on `day`, or the caller's own rate.
+pub fn rate_for(
+    conn: &mut DbConn,
+    currency: Currency,
+    base: Currency,
+    given: Option<Decimal>,
+    day: NaiveDate,
+    field: &str,
+) -> AppResult<ChosenRate> {
+    rules::choose(currency, base, given, day, field, || {
+        store::valid_on(conn, currency, base, day)?
+            .map(|row| row.rate())
+            .transpose()
+    })
+}
+
+/// Records a dated exchange rate.
+#[utoipa::path(post, path = "/api/v1/exchange-rates", tag = "money in",
+    request_body = CreateExchangeRate,
+    responses((status = 201, body = ExchangeRateView),
+              (status = 409, description = "a rate of this pair already starts that day", body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn create_exchange_rate(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    body: ValidJson<CreateExchangeRate>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::CreateExchangeRate)?;
+    let new = body.0.validate()?;
+    let actor = Actor::for_user(&req, &user);
+    let created = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            if store::find_pair_on_day(conn, new.currency, new.base_currency, new.valid_from)?
+                .is_some()
+            {
+                return Err(AppError::duplicate(format!(
+                    "a rate from {} to {} valid from {} is already recorded; rates are not changed, record a rate for another day",
+                    new.currency, new.base_currency, new.valid_from
+                ))
+                .with_errors(vec![FieldError::new("valid_from", "already has a rate for this pair")]));
+            }
+            let view = store::insert(conn, &new, actor.user_id.clone())?.into_view()?;
+            audit::record(
+                conn,
+                &actor,
+                Change::<(), _> {
+                    entity: ENTITY,
+                    entity_id: &view.id,
+                    action: "create",
+                    before: None,
+                    after: Some(&view),
+                },
+            )?;
+            Ok(view)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(created))
+}
+
+/// Lists exchange rates; with `on`, only the rate valid that day for each pair.
+#[utoipa::path(get, path = "/api/v1/exchange-rates", tag = "money in", params(RateQuery),
+    responses((status = 200, body = inline(Paginated<ExchangeRateView>)),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn list_exchange_rates(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ListExchangeRates)?;
+    let query: RateQuery = parse_query(&req)?;
+    let filter = query.validate()?;
+    let page = PageParams {
+        limit: query.limit,
+        cursor: query.cursor.clone(),
+    }
+    .page()?;
+    let page_for_query = page.clone();
+    let rows = db::run(&state.pool, move |conn| match filter.on {
+        // one rate per pair: a short list that needs no further page
+        Some(day) => Ok(store::all_valid_on(conn, &filter, day)?),
+        None => Ok(store::list(conn, &filter, &page_for_query)?),
+    })
+    .await?;
+    let views = rows
+        .into_iter()
+        .map(store::RateRow::into_view)
+        .collect::<AppResult<Vec<_>>>()?;
+    let body = match query.on {
+        Some(_) => Paginated {
+            items: views,
+            next_cursor: None,
+        },
+        None => Paginated::from_rows(views, &page, |r: &ExchangeRateView| r.id.clone()),
+    };
+    Ok(HttpResponse::Ok().json(body))
+}

@@ -1,0 +1,222 @@
+//! Email templates, built into the binary. Each email is three files under
+//! `templates/email/<locale>/`: `<name>.subject`, `<name>.txt` and `<name>.html`, rendered with
+//! minijinja (HTML auto-escaped). To add an email: write its three English files and add one
+//! `template!` line to `TEMPLATES`. A translation is the same three files under `fr/` or `es/`
+//! and one more line; a locale without the template falls back to English.
+
+use std::sync::OnceLock;
+
+use minijinja::value::Serde;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+
+/// Languages the templates are organised for; English is complete, the others fall back to
+/// it template by template.
+pub const LOCALES: &[&str] = &["en", "fr", "es"];
+pub const DEFAULT_LOCALE: &str = "en";
+
+/// One email in one language.
+pub struct Template {
+    pub locale: &'static str,
+    pub name: &'static str,
+    pub subject: &'static str,
+    pub text: &'static str,
+    pub html: &'static str,
+}
+
+macro_rules! template {
+    ($locale:literal, $name:literal) => {
+        Template {
+            locale: $locale,
+            name: $name,
+            subject: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/templates/email/",
+                $locale,
+                "/",
+                $name,
+                ".subject"
+            )),
+            text: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/templates/email/",
+                $locale,
+                "/",
+                $name,
+                ".txt"
+            )),
+            html: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/templates/email/",
+                $locale,
+                "/",
+                $name,
+                ".html"
+            )),
+        }
+    };
+}
+
+/// Every email the service sends, per language: the registry.
+pub const TEMPLATES: &[Template] = &[
+    template!("en", "verify_email"),
+    template!("en", "invitation"),
+    template!("en", "password_reset"),
+    template!("en", "password_changed"),
+    template!("en", "contribution_received"),
+];
+
+/// A rendered email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        for t in TEMPLATES {
+            for (part, source) in [("subject", t.subject), ("txt", t.text), ("html", t.html)] {
+                // A template that does not parse is reported when it is rendered (and by the
+                // unit test below, which renders every registered template).
+                if let Err(e) =
+                    env.add_template_owned(format!("{}/{}.{part}", t.locale, t.name), source)
+                {
+                    tracing::error!(template = t.name, locale = t.locale, part, error = %e, "email template does not parse");
+                }
+            }
+        }
+        env
+    })
+}
+
+/// Whether an email called `name` exists (in English, which every email has).
+pub fn exists(name: &str) -> bool {
+    TEMPLATES
+        .iter()
+        .any(|t| t.name == name && t.locale == DEFAULT_LOCALE)
+}
+
+/// The language the email is rendered in: `locale` when it has this template, else English.
+pub fn resolve_locale(locale: &str, name: &str) -> &'static str {
+    TEMPLATES
+        .iter()
+        .find(|t| t.name == name && t.locale == locale)
+        .map(|t| t.locale)
+        .unwrap_or(DEFAULT_LOCALE)
+}
+
+/// Renders email `name` in `locale` (falling back to English) with the values of `context`.
+/// A missing template or a value the template needs but the context lacks is an error.
+pub fn render(locale: &str, name: &str, context: &serde_json::Value) -> Result<Rendered, String> {
+    if !exists(name) {
+        return Err(format!("no email template called {name:?}"));
+    }
+    let locale = resolve_locale(locale, name);
+    let env = environment();
+    let ctx = Value::from(Serde(context));
+    let part = |ext: &str| {
+        env.get_template(&format!("{locale}/{name}.{ext}"))
+            .and_then(|t| t.render(ctx.clone()))
+            .map_err(|e| format!("rendering {locale}/{name}.{ext} failed: {e:#}"))
+    };
+    let subject = part("subject")?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if subject.is_empty() {
+        return Err(format!("{locale}/{name}.subject renders empty"));
+    }
+    Ok(Rendered {
+        subject,
+        text: part("txt")?,
+        html: part("html")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sample() -> serde_json::Value {
+        json!({
+            "name": "Amina <b>Okafor</b>",
+            "organisation": "Shelter & Hope",
+            "link": "https://fund.example/verify-email?token=abc_DEF-123",
+            "role": "trustee",
+            "fund": "UNVTF",
+            "expires_at": "2026-11-30 12:00 UTC",
+            "expires_in": "60 minutes",
+            // contribution_received
+            "donor_name": "Luxembourg",
+            "fund_name": "Trust fund",
+            "fund_code": "UNVTF",
+            "amount": "30000.00",
+            "currency": "EUR",
+            "received_on": "2011-02-01",
+            "reference": "LU-2011-1",
+            "base_amount": "40500.00",
+            "base_currency": "USD",
+            "exchange_rate": "1.35",
+            "pledge_id": "p-1",
+            "pledge_outstanding": "0.00",
+            "unpledged": null,
+        })
+    }
+
+    #[test]
+    fn every_registered_template_renders_with_its_values() {
+        for t in TEMPLATES {
+            let rendered = render(t.locale, t.name, &sample())
+                .unwrap_or_else(|e| panic!("{}/{}: {e}", t.locale, t.name));
+            assert!(!rendered.subject.contains('\n'));
+            assert!(!rendered.text.is_empty() && !rendered.html.is_empty());
+        }
+    }
+
+    #[test]
+    fn every_template_exists_in_english_and_locales_are_known() {
+        for t in TEMPLATES {
+            assert!(LOCALES.contains(&t.locale), "{}", t.locale);
+            assert!(exists(t.name), "{} has no English version", t.name);
+        }
+    }
+
+    #[test]
+    fn html_is_escaped_and_text_is_not() {
+        let r = render("en", "verify_email", &sample()).expect("renders");
+        assert!(
+            r.html.contains("Amina &lt;b&gt;Okafor&lt;&#x2f;b&gt;"),
+            "{}",
+            r.html
+        );
+        assert!(!r.html.contains("<b>Okafor"));
+        assert!(r.text.contains("Amina <b>Okafor</b>"));
+        assert!(r.text.contains("?token=abc_DEF-123"));
+    }
+
+    #[test]
+    fn a_missing_locale_falls_back_to_english_and_unknown_names_fail() {
+        let en = render("en", "password_reset", &sample()).expect("en");
+        let fr = render("fr", "password_reset", &sample()).expect("falls back");
+        assert_eq!(en, fr);
+        assert!(render("en", "no_such_email", &sample()).is_err());
+    }
+
+    #[test]
+    fn a_value_the_template_needs_but_the_context_lacks_is_an_error() {
+        let err = render("en", "verify_email", &json!({"name": "x"})).expect_err("no link");
+        assert!(err.contains("verify_email"), "{err}");
+    }
+}
