@@ -796,6 +796,28 @@ both_backends!(
                 .contains(&json!("protection.legal-aid"))
         );
 
+        // with a dated rate into USD the euro budget joins budget_usd
+        let rate = app
+            .post_as(
+                &admin,
+                "/api/v1/exchange-rates",
+                json!({"currency": "EUR", "base_currency": "USD", "rate": "1.10", "valid_from": "2024-01-01"}),
+            )
+            .await;
+        assert_eq!(rate.status, 201, "{}", rate.text);
+        let converted = app.get("/api/v1/registry/matrix").await;
+        let cell = |row: &str, col: &str| {
+            converted.body["cells"]
+                .as_array()
+                .expect("cells")
+                .iter()
+                .find(|c| c["row"] == row && c["col"] == col)
+                .cloned()
+                .expect("cell")
+        };
+        assert_eq!(cell("NG", "protection")["budget_usd"], "105500.55");
+        assert_eq!(cell("NG", "protection")["unconverted_projects"], 0);
+        assert_eq!(cell("NG", "prevention")["budget_usd"], "5500.55");
         for (query, field) in [
             ("rows=planet", "rows"),
             ("rows=theme&cols=theme", "cols"),

@@ -100,6 +100,28 @@ pub fn usd_only(currency: &str, minor: i64, _on: Option<NaiveDate>) -> Option<i6
     (currency == "USD").then_some(minor)
 }
 
+/// Converts with the dated rates into USD (per currency, oldest first): the rate valid on
+/// `on` is the latest starting on or before it; rounding is `Money::convert`'s (half to
+/// even, once). `None` when no rate is valid that day.
+pub fn usd_with_rates(
+    rates: &HashMap<String, Vec<(NaiveDate, Decimal)>>,
+    currency: &str,
+    minor: i64,
+    on: NaiveDate,
+) -> Option<i64> {
+    if currency == "USD" {
+        return Some(minor);
+    }
+    let dated = rates.get(currency)?;
+    let valid = dated.partition_point(|(from, _)| *from <= on);
+    let (_, rate) = dated.get(valid.checked_sub(1)?)?;
+    let money = crate::money::Money::from_minor(minor, Currency::parse(currency).ok()?);
+    money
+        .convert(*rate, Currency::USD)
+        .ok()
+        .map(|usd| usd.minor_units())
+}
+
 /// The matrix before organisation names are known.
 #[derive(Debug, Default)]
 pub struct MatrixSums {
@@ -395,6 +417,43 @@ mod tests {
         assert_eq!(sums.cells[0].col, "active");
         assert_eq!(sums.cells[0].budget_usd, "110.00");
         assert_eq!(sums.cells[0].unconverted_projects, 0);
+    }
+
+    #[test]
+    fn dated_rates_convert_from_the_day_they_start() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let rates = HashMap::from([(
+            "EUR".to_string(),
+            vec![
+                (d("2025-01-01"), Decimal::new(11, 1)),
+                (d("2025-07-01"), Decimal::new(12, 1)),
+            ],
+        )]);
+        assert_eq!(
+            usd_with_rates(&rates, "USD", 123, d("2000-01-01")),
+            Some(123)
+        );
+        assert_eq!(usd_with_rates(&rates, "EUR", 10_000, d("2024-12-31")), None);
+        assert_eq!(
+            usd_with_rates(&rates, "EUR", 10_000, d("2025-01-01")),
+            Some(11_000)
+        );
+        assert_eq!(
+            usd_with_rates(&rates, "EUR", 10_000, d("2025-06-30")),
+            Some(11_000)
+        );
+        assert_eq!(
+            usd_with_rates(&rates, "EUR", 10_000, d("2026-01-01")),
+            Some(12_000)
+        );
+        assert_eq!(usd_with_rates(&rates, "GBP", 10_000, d("2026-01-01")), None);
+        // one cent at 1.5 is 1.5 cents: half to even gives 2; 3 cents give 4.5 → 4
+        let odd = HashMap::from([(
+            "EUR".to_string(),
+            vec![(d("2025-01-01"), Decimal::new(15, 1))],
+        )]);
+        assert_eq!(usd_with_rates(&odd, "EUR", 1, d("2025-01-01")), Some(2));
+        assert_eq!(usd_with_rates(&odd, "EUR", 3, d("2025-01-01")), Some(4));
     }
 
     #[test]

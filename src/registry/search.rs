@@ -64,7 +64,7 @@ pub fn search(
     })
 }
 
-pub const CONVERSION_NOTE: &str = "Budgets in USD are summed as they are. Budgets in other currencies are listed per currency in budget_by_currency and counted in unconverted_projects: no exchange rates are recorded yet.";
+pub const CONVERSION_NOTE: &str = "budget_usd sums budgets in USD and budgets in other currencies converted with the exchange rate to USD valid on the project's start date (today for a project without one), as recorded with POST /api/v1/exchange-rates. A budget with no such rate is left out of budget_usd and counted in unconverted_projects; budget_by_currency lists every budget in its own currency.";
 
 /// Projects per cell of `rows` × `cols` with organisations and budgets.
 pub fn matrix(
@@ -112,7 +112,12 @@ pub fn matrix(
             }
             input
         });
-    let sums = rules::aggregate_matrix(inputs, rows, cols, &rules::usd_only, |axis, value| {
+    let rates = store::usd_rates(conn)?;
+    let today = chrono::Utc::now().date_naive();
+    let to_usd = |currency: &str, minor: i64, start: Option<NaiveDate>| {
+        rules::usd_with_rates(&rates, currency, minor, start.unwrap_or(today))
+    };
+    let sums = rules::aggregate_matrix(inputs, rows, cols, &to_usd, |axis, value| {
         index.axis_name(axis, value)
     });
     let mut ids: BTreeSet<String> = BTreeSet::new();

@@ -8,6 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
+use rust_decimal::Decimal;
 
 use super::model::{
     OverlapReason, OverlapResolution, OverlapSubject, Participant, ParticipantRole, ProjectDraft,
@@ -535,6 +536,34 @@ pub fn fts_ids(conn: &mut DbConn, terms: &[String]) -> QueryResult<Vec<String>> 
         .into_iter()
         .map(|r| r.id)
         .collect())
+}
+
+// ---------------------------------------------------------------------------------------
+// Exchange rates (recorded by the money-in feature) for the matrix
+
+/// Every recorded rate into USD, per currency, oldest first: `(valid_from, rate)`.
+pub fn usd_rates(conn: &mut DbConn) -> AppResult<HashMap<String, Vec<(NaiveDate, Decimal)>>> {
+    use crate::db::schema::exchange_rates;
+    let rows: Vec<(String, NaiveDate, String)> = exchange_rates::table
+        .filter(exchange_rates::base_currency.eq("USD"))
+        .select((
+            exchange_rates::currency,
+            exchange_rates::valid_from,
+            exchange_rates::rate,
+        ))
+        .order((
+            exchange_rates::currency.asc(),
+            exchange_rates::valid_from.asc(),
+        ))
+        .load(conn)?;
+    let mut out: HashMap<String, Vec<(NaiveDate, Decimal)>> = HashMap::new();
+    for (currency, from, rate) in rows {
+        let rate = rate
+            .parse::<Decimal>()
+            .map_err(|e| AppError::internal(format!("exchange rate {rate:?}: {e}")))?;
+        out.entry(currency).or_default().push((from, rate));
+    }
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------
