@@ -242,6 +242,7 @@ diesel::joinable!(trustee_funds -> funds (fund_id));
 
 diesel::table! {
     registry_projects (id) {
+        seq -> BigInt,
         id -> Text,
         title -> Text,
         description -> Text,

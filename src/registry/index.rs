@@ -16,21 +16,46 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::NaiveDate;
-use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text};
+use diesel::prelude::*;
 
 use super::model::{FacetCount, Facets, Filters, ProjectStatus};
 use super::rules::{MatrixInput, Scope, runs_on};
-use super::store::{self, RawSql};
+use super::store;
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::taxonomy;
+
+/// FNV-1a: the index hashes millions of short words and ids when it loads; SipHash's
+/// protection against chosen keys buys nothing for data read from our own database.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// Strings stored once, referred to by number.
 #[derive(Debug, Default)]
 struct Interner {
     values: Vec<String>,
-    numbers: HashMap<String, u32>,
+    numbers: FastMap<String, u32>,
 }
 
 impl Interner {
@@ -82,137 +107,175 @@ pub struct RegistryIndex {
     generation: i64,
     /// In id (creation) order.
     entries: Vec<Entry>,
-    by_seq: HashMap<i64, u32>,
-    by_id: HashMap<Box<str>, u32>,
+    by_seq: FastMap<i64, u32>,
+    by_id: FastMap<Box<str>, u32>,
     countries: Interner,
     themes: Interner,
     orgs: Interner,
     currencies: Interner,
-    /// Indexed words and, per word, the positions of the projects that use it.
-    words: Interner,
-    postings: Vec<Vec<u32>>,
+    /// Indexed words and, per word, the positions of the projects that use it; built on
+    /// the first overlap check, since search, matrix and gaps do not need them.
+    postings: OnceLock<Postings>,
 }
 
-#[derive(QueryableByName)]
-struct LoadRow {
-    #[diesel(sql_type = Text)]
-    id: String,
-    #[diesel(sql_type = BigInt)]
-    seq: i64,
-    #[diesel(sql_type = Bool)]
-    published: bool,
-    #[diesel(sql_type = Text)]
-    reporting_org_id: String,
-    #[diesel(sql_type = Text)]
-    status: String,
-    #[diesel(sql_type = Nullable<Date>)]
-    start_on: Option<NaiveDate>,
-    #[diesel(sql_type = Nullable<Date>)]
-    end_on: Option<NaiveDate>,
-    #[diesel(sql_type = Text)]
-    countries: String,
-    #[diesel(sql_type = Text)]
-    themes: String,
-    #[diesel(sql_type = Text)]
-    org_ids: String,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    budget_minor: Option<i64>,
-    #[diesel(sql_type = Nullable<Text>)]
-    currency: Option<String>,
-    #[diesel(sql_type = Text)]
-    search_text: String,
+#[derive(Debug, Default)]
+struct Postings {
+    words: Interner,
+    lists: Vec<Vec<u32>>,
 }
+
+/// One project as the index loads it.
+type LoadRow = (
+    String,
+    i64,
+    bool,
+    String,
+    String,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+);
 
 impl RegistryIndex {
     fn load(conn: &mut DbConn, generation: i64) -> AppResult<Self> {
-        let mut sql = RawSql::new(conn);
-        let seq = if matches!(conn, DbConn::Sqlite(_)) {
-            "p.seq"
-        } else {
-            "CAST(0 AS BIGINT)"
-        };
-        sql.push(&format!(
-            "SELECT p.id, {seq} AS seq, p.published, p.reporting_org_id, p.status, p.start_on, p.end_on, p.countries, p.themes, p.org_ids, p.budget_minor, p.currency, p.search_text FROM registry_projects p ORDER BY p.id"
-        ));
-        let mut rows: Vec<LoadRow> = sql.load(conn)?;
+        let started = std::time::Instant::now();
+        use crate::db::schema::registry_projects as p;
+        let mut rows: Vec<LoadRow> = p::table
+            .select((
+                p::id,
+                p::seq,
+                p::published,
+                p::reporting_org_id,
+                p::status,
+                p::start_on,
+                p::end_on,
+                p::countries,
+                p::themes,
+                p::org_ids,
+                p::budget_minor,
+                p::currency,
+            ))
+            .load(conn)?;
+        let read = started.elapsed();
         // id order as Rust compares, whatever the database's collation
-        rows.sort_by(|a, b| a.id.cmp(&b.id));
+        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut index = RegistryIndex {
             generation,
             entries: Vec::with_capacity(rows.len()),
-            by_seq: HashMap::with_capacity(rows.len()),
-            by_id: HashMap::with_capacity(rows.len()),
+            by_seq: FastMap::default(),
+            by_id: FastMap::default(),
             countries: Interner::default(),
             themes: Interner::default(),
             orgs: Interner::default(),
             currencies: Interner::default(),
-            words: Interner::default(),
-            postings: Vec::new(),
+            postings: OnceLock::new(),
         };
-        let mut word_ids: Vec<u32> = Vec::new();
-        for row in rows {
+        for (
+            id,
+            seq,
+            published,
+            reporting_org_id,
+            status,
+            start_on,
+            end_on,
+            countries,
+            themes_text,
+            org_ids,
+            budget_minor,
+            currency,
+        ) in rows
+        {
             let position = index.entries.len() as u32;
-            word_ids.clear();
-            word_ids.extend(
-                row.search_text
-                    .split_whitespace()
-                    .map(|w| index.words.intern(w)),
-            );
-            word_ids.sort_unstable();
-            word_ids.dedup();
-            for w in &word_ids {
-                let w = *w as usize;
-                if w == index.postings.len() {
-                    index.postings.push(Vec::new());
-                }
-                index.postings[w].push(position);
-            }
-            let themes: Vec<u32> = row
-                .themes
+            let themes: Vec<u32> = themes_text
                 .split_whitespace()
                 .map(|t| index.themes.intern(t))
                 .collect();
             let mut all_themes: BTreeSet<u32> = themes.iter().copied().collect();
             let mut top_themes: BTreeSet<u32> = BTreeSet::new();
-            for t in row.themes.split_whitespace() {
+            for t in themes_text.split_whitespace() {
                 let top = index.themes.intern(taxonomy::top_theme(t));
                 all_themes.insert(top);
                 top_themes.insert(top);
             }
-            let status = ProjectStatus::from_db(&row.status)?;
+            let status = ProjectStatus::from_db(&status)?;
             let entry = Entry {
-                id: row.id.into_boxed_str(),
-                seq: row.seq,
-                published: row.published,
-                reporting_org: index.orgs.intern(&row.reporting_org_id),
+                id: id.into_boxed_str(),
+                seq,
+                published,
+                reporting_org: index.orgs.intern(&reporting_org_id),
                 status,
                 status_key: ProjectStatus::ALL
                     .iter()
                     .position(|s| *s == status)
                     .unwrap_or(0) as u32,
-                start_on: row.start_on,
-                end_on: row.end_on,
-                countries: row
-                    .countries
+                start_on,
+                end_on,
+                countries: countries
                     .split_whitespace()
                     .map(|c| index.countries.intern(c))
                     .collect(),
                 themes: themes.into_boxed_slice(),
                 all_themes: all_themes.into_iter().collect(),
                 top_themes: top_themes.into_iter().collect(),
-                orgs: row
-                    .org_ids
+                orgs: org_ids
                     .split_whitespace()
                     .map(|o| index.orgs.intern(o))
                     .collect(),
-                budget_minor: row.budget_minor,
-                currency: row.currency.as_deref().map(|c| index.currencies.intern(c)),
+                budget_minor,
+                currency: currency.as_deref().map(|c| index.currencies.intern(c)),
             };
             index.by_seq.insert(entry.seq, position);
             index.by_id.insert(entry.id.clone(), position);
             index.entries.push(entry);
         }
+        tracing::info!(
+            projects = index.entries.len(),
+            generation,
+            read_ms = read.as_millis() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "registry index loaded"
+        );
         Ok(index)
+    }
+
+    /// The word postings, read and built on first use.
+    fn postings(&self, conn: &mut DbConn) -> AppResult<&Postings> {
+        if let Some(postings) = self.postings.get() {
+            return Ok(postings);
+        }
+        let started = std::time::Instant::now();
+        let mut postings = Postings::default();
+        let mut word_ids: Vec<u32> = Vec::new();
+        for (seq, text) in store::all_search_texts(conn)? {
+            // a project written since this index was loaded is not in it
+            let Some(position) = self.by_seq.get(&seq).copied() else {
+                continue;
+            };
+            word_ids.clear();
+            word_ids.extend(text.split_whitespace().map(|w| postings.words.intern(w)));
+            word_ids.sort_unstable();
+            word_ids.dedup();
+            for w in &word_ids {
+                let w = *w as usize;
+                if w == postings.lists.len() {
+                    postings.lists.push(Vec::new());
+                }
+                postings.lists[w].push(position);
+            }
+        }
+        for list in &mut postings.lists {
+            list.sort_unstable();
+        }
+        tracing::info!(
+            words = postings.lists.len(),
+            total_ms = started.elapsed().as_millis() as u64,
+            "registry word postings built"
+        );
+        Ok(self.postings.get_or_init(|| postings))
     }
 
     pub fn len(&self) -> usize {
@@ -242,20 +305,9 @@ impl RegistryIndex {
         };
         let text_mask: Option<Vec<bool>> = text.map(|hits| {
             let mut mask = vec![false; self.entries.len()];
-            match hits {
-                TextHits::Seqs(seqs) => {
-                    for s in seqs {
-                        if let Some(p) = self.by_seq.get(s) {
-                            mask[*p as usize] = true;
-                        }
-                    }
-                }
-                TextHits::Ids(ids) => {
-                    for id in ids {
-                        if let Some(p) = self.by_id.get(id.as_str()) {
-                            mask[*p as usize] = true;
-                        }
-                    }
+            for s in &hits.0 {
+                if let Some(p) = self.by_seq.get(s) {
+                    mask[*p as usize] = true;
                 }
             }
             mask
@@ -490,19 +542,21 @@ impl RegistryIndex {
     /// share a registered organisation (or, without words, a theme).
     pub fn overlap_pool(
         &self,
+        conn: &mut DbConn,
         subject: &super::model::OverlapSubject,
         word_weights: &[(String, f64)],
         org_ids: &[String],
         scope: &Scope,
-    ) -> Vec<String> {
+    ) -> AppResult<Vec<String>> {
         let countries: Vec<u32> = subject
             .countries
             .iter()
             .filter_map(|c| self.countries.get(c))
             .collect();
         if !subject.countries.is_empty() && countries.is_empty() {
-            return Vec::new();
+            return Ok(Vec::new());
         }
+        let postings = self.postings(conn)?;
         let own = subject
             .id
             .as_deref()
@@ -528,8 +582,8 @@ impl RegistryIndex {
         let documents = self.entries.len() as f64;
         let mut scores = vec![0f32; self.entries.len()];
         for (word, weight) in word_weights {
-            if let Some(w) = self.words.get(word) {
-                let postings = &self.postings[w as usize];
+            if let Some(w) = postings.words.get(word) {
+                let postings = &postings.lists[w as usize];
                 let idf = ((documents + 1.0) / (postings.len() as f64 + 1.0)).ln() + 1.0;
                 let gain = (weight * idf) as f32;
                 for p in postings {
@@ -574,26 +628,20 @@ impl RegistryIndex {
                 }
             }
         }
-        chosen
+        Ok(chosen
             .into_iter()
             .map(|p| self.entries[p as usize].id.to_string())
-            .collect()
+            .collect())
     }
 }
 
-/// What the full-text index matched: SQLite rowids or PostgreSQL ids.
+/// What the full-text index matched: the projects' `seq` numbers.
 #[derive(Debug)]
-pub enum TextHits {
-    Seqs(Vec<i64>),
-    Ids(Vec<String>),
-}
+pub struct TextHits(pub Vec<i64>);
 
 /// The projects whose words include all of `terms`.
 pub fn text_hits(conn: &mut DbConn, terms: &[String]) -> AppResult<TextHits> {
-    Ok(match conn {
-        DbConn::Sqlite(_) => TextHits::Seqs(store::fts_rowids(conn, terms)?),
-        DbConn::Postgres(_) => TextHits::Ids(store::fts_ids(conn, terms)?),
-    })
+    Ok(TextHits(store::text_matches(conn, terms)?))
 }
 
 /// Indexes by database token; a process serves one database, tests a few.

@@ -208,7 +208,7 @@ pub fn overlap_candidates(
         .filter_map(|k| k.strip_prefix("id:").map(str::to_string))
         .collect();
     let index = index::current(conn)?;
-    let ids = index.overlap_pool(subject, &features.word_weights(), &org_ids, scope);
+    let ids = index.overlap_pool(conn, subject, &features.word_weights(), &org_ids, scope)?;
     let reviews: HashMap<String, ReviewRow> = match &subject.id {
         Some(id) => store::reviews_of(conn, id)?
             .into_iter()

@@ -506,36 +506,31 @@ fn text_query(conn: &DbConn, terms: &[String], any: bool) -> String {
     }
 }
 
-/// SQLite rowids of the projects whose words include all of `terms`.
-pub fn fts_rowids(conn: &mut DbConn, terms: &[String]) -> QueryResult<Vec<i64>> {
+/// `seq` numbers of the projects whose words include all of `terms`.
+pub fn text_matches(conn: &mut DbConn, terms: &[String]) -> QueryResult<Vec<i64>> {
     #[derive(QueryableByName)]
-    struct Rowid {
+    struct Seq {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
-        rowid: i64,
+        seq: i64,
     }
     let mut sql = RawSql::new(conn);
-    sql.push("SELECT rowid FROM registry_projects_fts WHERE registry_projects_fts MATCH ")
-        .text(text_query(conn, terms, false));
-    Ok(sql
-        .load::<Rowid>(conn)?
-        .into_iter()
-        .map(|r| r.rowid)
-        .collect())
+    match conn {
+        DbConn::Sqlite(_) => sql
+            .push("SELECT rowid AS seq FROM registry_projects_fts WHERE registry_projects_fts MATCH ")
+            .text(text_query(conn, terms, false)),
+        DbConn::Postgres(_) => sql
+            .push("SELECT p.seq AS seq FROM registry_projects p WHERE p.search_vector @@ to_tsquery('simple', ")
+            .text(text_query(conn, terms, false))
+            .push(")"),
+    };
+    Ok(sql.load::<Seq>(conn)?.into_iter().map(|r| r.seq).collect())
 }
 
-/// Ids of the projects whose words include all of `terms` (PostgreSQL).
-pub fn fts_ids(conn: &mut DbConn, terms: &[String]) -> QueryResult<Vec<String>> {
-    let mut sql = RawSql::new(conn);
-    sql.push(
-        "SELECT p.id AS id FROM registry_projects p WHERE p.search_vector @@ to_tsquery('simple', ",
-    )
-    .text(text_query(conn, terms, false))
-    .push(")");
-    Ok(sql
-        .load::<IdOnly>(conn)?
-        .into_iter()
-        .map(|r| r.id)
-        .collect())
+/// `seq` and indexed words of every project, for the index's word postings.
+pub fn all_search_texts(conn: &mut DbConn) -> QueryResult<Vec<(i64, String)>> {
+    projects::table
+        .select((projects::seq, projects::search_text))
+        .load(conn)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -629,12 +624,6 @@ impl RawSql {
             DbConn::Postgres(c) => run!(c, diesel::pg::Pg),
         }
     }
-}
-
-#[derive(QueryableByName)]
-struct IdOnly {
-    #[diesel(sql_type = Text)]
-    id: String,
 }
 
 // ---------------------------------------------------------------------------------------

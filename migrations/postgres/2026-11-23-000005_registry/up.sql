@@ -1,5 +1,8 @@
 -- The donor project registry: who does what where.
 CREATE TABLE registry_projects (
+    -- A compact number per project: full-text matches are answered with it, and the
+    -- registry's in-memory index finds projects by it (as SQLite does with its rowid).
+    seq               BIGSERIAL UNIQUE,
     id                TEXT PRIMARY KEY NOT NULL,
     title             TEXT NOT NULL,
     description       TEXT NOT NULL,
