@@ -18,38 +18,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use super::fnv::FastMap;
 use super::model::{FacetCount, Facets, Filters, ProjectStatus};
 use super::rules::{MatrixInput, Scope, runs_on};
 use super::store;
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::taxonomy;
-
-/// FNV-1a: the index hashes millions of short words and ids when it loads; SipHash's
-/// protection against chosen keys buys nothing for data read from our own database.
-#[derive(Default, Clone, Copy)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            hash ^= u64::from(*b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// Strings stored once, referred to by number.
 #[derive(Debug, Default)]

@@ -3,6 +3,7 @@
 //! search with facets, a country × theme matrix and its gaps, and overlap detection with a
 //! review queue so that no one funds a duplicate unawares.
 
+pub mod fnv;
 pub mod iati_import;
 pub mod index;
 pub mod model;

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::fnv::FastMap;
 use super::model::{CellOrganisation, GapCell, MatrixAxis, MatrixCell, MoneyAmount};
 use crate::money::Currency;
 use crate::taxonomy;
@@ -73,7 +74,7 @@ fn axis_values<'b, K>(input: &'b MatrixInput<'_, K>, axis: MatrixAxis) -> &'b [K
 #[derive(Debug)]
 struct CellSums<'a, K> {
     projects: i64,
-    organisations: HashMap<K, i64>,
+    organisations: FastMap<K, i64>,
     by_currency: BTreeMap<&'a str, i128>,
     usd_minor: i128,
     unconverted: i64,
@@ -83,7 +84,7 @@ impl<K> Default for CellSums<'_, K> {
     fn default() -> Self {
         CellSums {
             projects: 0,
-            organisations: HashMap::new(),
+            organisations: FastMap::default(),
             by_currency: BTreeMap::new(),
             usd_minor: 0,
             unconverted: 0,
@@ -100,26 +101,60 @@ pub fn usd_only(currency: &str, minor: i64, _on: Option<NaiveDate>) -> Option<i6
     (currency == "USD").then_some(minor)
 }
 
-/// Converts with the dated rates into USD (per currency, oldest first): the rate valid on
-/// `on` is the latest starting on or before it; rounding is `Money::convert`'s (half to
-/// even, once). `None` when no rate is valid that day.
-pub fn usd_with_rates(
-    rates: &HashMap<String, Vec<(NaiveDate, Decimal)>>,
-    currency: &str,
-    minor: i64,
-    on: NaiveDate,
-) -> Option<i64> {
-    if currency == "USD" {
-        return Some(minor);
+/// `minor` units of a currency with `from_units` decimals, times `rate`, in minor units of
+/// a currency with `to_units` decimals, rounded once, half to even — the same result as
+/// `Money::convert`, in integer arithmetic (the matrix converts every budget of the
+/// registry). `None` when the product does not fit.
+pub fn convert_minor(minor: i64, from_units: u32, rate: Decimal, to_units: u32) -> Option<i64> {
+    if rate <= Decimal::ZERO || minor < 0 {
+        return None;
     }
-    let dated = rates.get(currency)?;
-    let valid = dated.partition_point(|(from, _)| *from <= on);
-    let (_, rate) = dated.get(valid.checked_sub(1)?)?;
-    let money = crate::money::Money::from_minor(minor, Currency::parse(currency).ok()?);
-    money
-        .convert(*rate, Currency::USD)
+    let numerator = i128::from(minor)
+        .checked_mul(rate.mantissa())?
+        .checked_mul(10i128.checked_pow(to_units)?)?;
+    let denominator = 10i128.checked_pow(from_units + rate.scale())?;
+    let (quotient, remainder) = (numerator / denominator, numerator % denominator);
+    let rounded = match (2 * remainder).cmp(&denominator) {
+        std::cmp::Ordering::Greater => quotient + 1,
+        std::cmp::Ordering::Equal => quotient + (quotient % 2),
+        std::cmp::Ordering::Less => quotient,
+    };
+    i64::try_from(rounded)
         .ok()
-        .map(|usd| usd.minor_units())
+        .filter(|m| *m <= crate::money::MAX_MINOR_UNITS)
+}
+
+/// Dated rates into USD per currency, with each currency's decimals.
+#[derive(Debug, Default)]
+pub struct UsdRates {
+    by_currency: FastMap<String, (u32, Vec<(NaiveDate, Decimal)>)>,
+}
+
+impl UsdRates {
+    /// `rates` per currency, oldest first.
+    pub fn new(rates: HashMap<String, Vec<(NaiveDate, Decimal)>>) -> Self {
+        UsdRates {
+            by_currency: rates
+                .into_iter()
+                .filter_map(|(code, dated)| {
+                    let units = Currency::parse(&code).ok()?.minor_units();
+                    Some((code, (units, dated)))
+                })
+                .collect(),
+        }
+    }
+
+    /// A budget in USD minor units with the rate valid on `on` (the latest starting on or
+    /// before it); `None` when no rate is valid that day.
+    pub fn to_usd(&self, currency: &str, minor: i64, on: NaiveDate) -> Option<i64> {
+        if currency == "USD" {
+            return Some(minor);
+        }
+        let (units, dated) = self.by_currency.get(currency)?;
+        let valid = dated.partition_point(|(from, _)| *from <= on);
+        let (_, rate) = dated.get(valid.checked_sub(1)?)?;
+        convert_minor(minor, *units, *rate, Currency::USD.minor_units())
+    }
 }
 
 /// The matrix before organisation names are known.
@@ -152,7 +187,7 @@ pub fn aggregate_matrix<'a, 'n, K>(
 where
     K: Copy + Eq + std::hash::Hash + 'a,
 {
-    let mut cells: HashMap<(K, K), CellSums<'a, K>> = HashMap::new();
+    let mut cells: FastMap<(K, K), CellSums<'a, K>> = FastMap::default();
     for input in inputs {
         let row_values = axis_values(&input, rows);
         let col_values = axis_values(&input, cols);
@@ -422,38 +457,49 @@ mod tests {
     #[test]
     fn dated_rates_convert_from_the_day_they_start() {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
-        let rates = HashMap::from([(
+        let rates = UsdRates::new(HashMap::from([(
             "EUR".to_string(),
             vec![
                 (d("2025-01-01"), Decimal::new(11, 1)),
                 (d("2025-07-01"), Decimal::new(12, 1)),
             ],
-        )]);
-        assert_eq!(
-            usd_with_rates(&rates, "USD", 123, d("2000-01-01")),
-            Some(123)
-        );
-        assert_eq!(usd_with_rates(&rates, "EUR", 10_000, d("2024-12-31")), None);
-        assert_eq!(
-            usd_with_rates(&rates, "EUR", 10_000, d("2025-01-01")),
-            Some(11_000)
-        );
-        assert_eq!(
-            usd_with_rates(&rates, "EUR", 10_000, d("2025-06-30")),
-            Some(11_000)
-        );
-        assert_eq!(
-            usd_with_rates(&rates, "EUR", 10_000, d("2026-01-01")),
-            Some(12_000)
-        );
-        assert_eq!(usd_with_rates(&rates, "GBP", 10_000, d("2026-01-01")), None);
+        )]));
+        assert_eq!(rates.to_usd("USD", 123, d("2000-01-01")), Some(123));
+        assert_eq!(rates.to_usd("EUR", 10_000, d("2024-12-31")), None);
+        assert_eq!(rates.to_usd("EUR", 10_000, d("2025-01-01")), Some(11_000));
+        assert_eq!(rates.to_usd("EUR", 10_000, d("2025-06-30")), Some(11_000));
+        assert_eq!(rates.to_usd("EUR", 10_000, d("2026-01-01")), Some(12_000));
+        assert_eq!(rates.to_usd("GBP", 10_000, d("2026-01-01")), None);
         // one cent at 1.5 is 1.5 cents: half to even gives 2; 3 cents give 4.5 → 4
-        let odd = HashMap::from([(
+        let odd = UsdRates::new(HashMap::from([(
             "EUR".to_string(),
             vec![(d("2025-01-01"), Decimal::new(15, 1))],
-        )]);
-        assert_eq!(usd_with_rates(&odd, "EUR", 1, d("2025-01-01")), Some(2));
-        assert_eq!(usd_with_rates(&odd, "EUR", 3, d("2025-01-01")), Some(4));
+        )]));
+        assert_eq!(odd.to_usd("EUR", 1, d("2025-01-01")), Some(2));
+        assert_eq!(odd.to_usd("EUR", 3, d("2025-01-01")), Some(4));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn integer_conversion_equals_money_convert(
+            minor in 0i64..1_000_000_000_000,
+            mantissa in 1i64..100_000_000_000,
+            scale in 0u32..10,
+            from in proptest::sample::select(vec!["USD", "JPY", "KWD", "EUR"]),
+            to in proptest::sample::select(vec!["USD", "JPY", "KWD"]),
+        ) {
+            let from = Currency::parse(from).expect("currency");
+            let to = Currency::parse(to).expect("currency");
+            let rate = Decimal::new(mantissa, scale);
+            let expected = crate::money::Money::from_minor(minor, from)
+                .convert(rate, to)
+                .ok()
+                .map(|m| m.minor_units());
+            proptest::prop_assert_eq!(
+                convert_minor(minor, from.minor_units(), rate, to.minor_units()),
+                expected
+            );
+        }
     }
 
     #[test]

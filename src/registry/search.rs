@@ -112,10 +112,10 @@ pub fn matrix(
             }
             input
         });
-    let rates = store::usd_rates(conn)?;
+    let rates = rules::UsdRates::new(store::usd_rates(conn)?);
     let today = chrono::Utc::now().date_naive();
     let to_usd = |currency: &str, minor: i64, start: Option<NaiveDate>| {
-        rules::usd_with_rates(&rates, currency, minor, start.unwrap_or(today))
+        rates.to_usd(currency, minor, start.unwrap_or(today))
     };
     let sums = rules::aggregate_matrix(inputs, rows, cols, &to_usd, |axis, value| {
         index.axis_name(axis, value)

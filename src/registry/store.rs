@@ -36,7 +36,7 @@ fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("registry values always serialise to JSON")
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = projects)]
 #[diesel(treat_none_as_default_value = false)]
 pub struct ProjectRow {
@@ -487,22 +487,22 @@ pub fn organisation_names(
 }
 
 // ---------------------------------------------------------------------------------------
-// Search, matrix and gaps: one WHERE clause over `registry_projects p`
+// Full text: the one place where the backends' query languages differ
 
-/// Words joined for the backend's full-text query language: all of them (`any = false`)
-/// or any of them.
-fn text_query(conn: &DbConn, terms: &[String], any: bool) -> String {
+/// Every one of the words, in the backend's full-text query language. The words come from
+/// `text::words` (letters and digits only), and each is quoted all the same.
+fn text_query(conn: &DbConn, terms: &[String]) -> String {
     match conn {
         DbConn::Sqlite(_) => terms
             .iter()
-            .map(|t| format!("\"{t}\""))
+            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
             .collect::<Vec<_>>()
-            .join(if any { " OR " } else { " " }),
+            .join(" "),
         DbConn::Postgres(_) => terms
             .iter()
             .map(|t| format!("'{}'", t.replace('\'', "''")))
             .collect::<Vec<_>>()
-            .join(if any { " | " } else { " & " }),
+            .join(" & "),
     }
 }
 
@@ -517,10 +517,10 @@ pub fn text_matches(conn: &mut DbConn, terms: &[String]) -> QueryResult<Vec<i64>
     match conn {
         DbConn::Sqlite(_) => sql
             .push("SELECT rowid AS seq FROM registry_projects_fts WHERE registry_projects_fts MATCH ")
-            .text(text_query(conn, terms, false)),
+            .text(text_query(conn, terms)),
         DbConn::Postgres(_) => sql
             .push("SELECT p.seq AS seq FROM registry_projects p WHERE p.search_vector @@ to_tsquery('simple', ")
-            .text(text_query(conn, terms, false))
+            .text(text_query(conn, terms))
             .push(")"),
     };
     Ok(sql.load::<Seq>(conn)?.into_iter().map(|r| r.seq).collect())
