@@ -16,7 +16,7 @@ use crate::http::JsonLimits;
 use crate::observe::{self, Metrics};
 use crate::{
     applications, audit, auth, calls, documents, donations, exchange, funds, health, ledger,
-    organisations,
+    organisations, registry,
 };
 
 /// What handlers share: the pool, the settings and the metrics registry.
@@ -351,6 +351,79 @@ pub fn endpoints() -> Vec<Endpoint> {
             User,
             donations::get_statement,
         ),
+        endpoint(
+            get.clone(),
+            "/api/v1/registry/projects",
+            Public,
+            registry::list_projects,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/registry/projects/{id}",
+            Public,
+            registry::get_project,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/registry/projects/{id}/overlaps",
+            Public,
+            registry::project_overlaps,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/registry/matrix",
+            Public,
+            registry::matrix,
+        ),
+        endpoint(get.clone(), "/api/v1/registry/gaps", Public, registry::gaps),
+        endpoint(
+            post.clone(),
+            "/api/v1/registry/projects",
+            User,
+            registry::create_project,
+        ),
+        endpoint(
+            patch.clone(),
+            "/api/v1/registry/projects/{id}",
+            User,
+            registry::update_project,
+        ),
+        endpoint(
+            Method::DELETE,
+            "/api/v1/registry/projects/{id}",
+            User,
+            registry::delete_project,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/registry/overlap-check",
+            User,
+            registry::overlap_check,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/registry/overlap-reviews",
+            User,
+            registry::list_overlap_reviews,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/registry/overlap-reviews",
+            User,
+            registry::record_overlap_review,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/registry/overlap-reviews/{id}/resolve",
+            User,
+            registry::resolve_overlap_review,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/registry/import/iati",
+            User,
+            registry::import_iati,
+        ),
     ]
 }
 
@@ -417,6 +490,19 @@ pub fn endpoints() -> Vec<Endpoint> {
         donations::list_contributions,
         donations::get_contribution,
         donations::get_statement,
+        registry::list_projects,
+        registry::get_project,
+        registry::project_overlaps,
+        registry::matrix,
+        registry::gaps,
+        registry::create_project,
+        registry::update_project,
+        registry::delete_project,
+        registry::overlap_check,
+        registry::list_overlap_reviews,
+        registry::record_overlap_review,
+        registry::resolve_overlap_review,
+        registry::import_iati,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth)

@@ -34,6 +34,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub auth: AuthSettings,
     pub email: EmailSettings,
+    pub registry: RegistrySettings,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -159,6 +160,13 @@ impl EmailSettings {
 
 /// The signing key shipped in `config/default.toml`; only acceptable in development.
 pub const DEVELOPMENT_JWT_SECRET: &str = "development-only-secret-change-me-in-production";
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrySettings {
+    /// Largest IATI file accepted by `POST /registry/import/iati`, in bytes (413 beyond).
+    pub max_import_bytes: u64,
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: {0}")]

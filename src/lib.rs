@@ -24,6 +24,7 @@ pub mod notify;
 pub mod observe;
 pub mod organisations;
 pub mod platform;
+pub mod registry;
 pub mod taxonomy;
 pub mod telemetry;
 

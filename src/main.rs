@@ -49,6 +49,25 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         closes_in_minutes: i64,
     },
+    /// Import a data file.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import an IATI 2.x activities file into the project registry: projects are created
+    /// or updated by iati-identifier; importing the same file again changes nothing.
+    Iati {
+        /// The activities XML file.
+        file: PathBuf,
+        /// Skip activities with no anti-trafficking sector (DAC 15190, 15180, 15160) or SDG
+        /// target (5.2, 8.7, 16.2).
+        #[arg(long)]
+        themed_only: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -75,6 +94,9 @@ fn main() -> ExitCode {
             ngos,
             closes_in_minutes,
         } => seed_load_test(&settings, ngos, closes_in_minutes),
+        Command::Import {
+            what: ImportCommand::Iati { file, themed_only },
+        } => import_iati(&settings, &file, themed_only),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -156,5 +178,44 @@ fn seed_load_test(settings: &Settings, ngos: usize, closes_in_minutes: i64) -> R
         "{}",
         serde_json::to_string(&seed).map_err(|e| e.to_string())?
     );
+    Ok(())
+}
+
+fn import_iati(
+    settings: &Settings,
+    file: &std::path::Path,
+    themed_only: bool,
+) -> Result<(), String> {
+    use trustfund::registry::iati_import;
+    let (pool, _) = trustfund::open_database(settings).map_err(|e| e.to_string())?;
+    let options = iati_import::ImportOptions { themed_only };
+    let report = iati_import::import_path(&pool, file, options).map_err(|e| {
+        let fields: Vec<String> = e.errors.iter().map(|f| f.message.clone()).collect();
+        if fields.is_empty() {
+            e.detail.clone()
+        } else {
+            format!("{}: {}", file.display(), fields.join("; "))
+        }
+    })?;
+    println!(
+        "{} activities: {} created, {} updated, {} unchanged, {} skipped; {} organisations created",
+        report.activities,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.skipped,
+        report.organisations_created
+    );
+    for skip in report.skips.iter().take(20) {
+        println!(
+            "  skipped line {} {}: {}",
+            skip.line,
+            skip.iati_identifier.as_deref().unwrap_or("(no identifier)"),
+            skip.reason
+        );
+    }
+    if report.skipped > 20 {
+        println!("  ... and {} more skipped", report.skipped - 20);
+    }
     Ok(())
 }

@@ -10,8 +10,12 @@ pub const TOP_THEMES: &[&str] = &["prevention", "protection", "prosecution", "pa
 /// Sub-themes, each `<P>.<name>`.
 pub const SUB_THEMES: &[&str] = &[
     "prevention.awareness",
+    "prevention.education",
     "prevention.livelihoods",
     "prevention.research",
+    "prevention.safe-migration",
+    "prevention.supply-chains",
+    "protection.identification",
     "protection.shelter",
     "protection.medical",
     "protection.psychosocial",
@@ -21,9 +25,11 @@ pub const SUB_THEMES: &[&str] = &[
     "protection.reintegration",
     "prosecution.training",
     "prosecution.legislation",
+    "prosecution.investigation",
     "prosecution.victim-witness",
     "partnership.coordination",
     "partnership.data",
+    "partnership.research",
 ];
 
 /// Every theme code, the four Ps first.
@@ -34,6 +40,36 @@ pub fn themes() -> impl Iterator<Item = &'static str> {
 /// Whether `code` is a theme or sub-theme of the taxonomy.
 pub fn is_theme(code: &str) -> bool {
     themes().any(|t| t == code)
+}
+
+/// The P a theme belongs to: `protection.shelter` → `protection`.
+pub fn top_theme(code: &str) -> &str {
+    code.split_once('.').map_or(code, |(top, _)| top)
+}
+
+/// The theme and the themes it implies: a `protection.shelter` project is also a
+/// `protection` project.
+pub fn with_parents(code: &str) -> Vec<&str> {
+    let top = top_theme(code);
+    if top == code {
+        vec![code]
+    } else {
+        vec![code, top]
+    }
+}
+
+/// Checks a theme code, naming the field when it is unknown.
+pub fn theme(field: &str, value: &str, errors: &mut Vec<crate::error::FieldError>) -> String {
+    if !is_theme(value) {
+        errors.push(crate::error::FieldError::new(
+            field,
+            format!(
+                "{value:?} is not a theme: use one of the four Ps ({}) or a sub-theme such as protection.shelter",
+                TOP_THEMES.join(", ")
+            ),
+        ));
+    }
+    value.to_string()
 }
 
 text_enum!(
@@ -91,7 +127,22 @@ mod tests {
         assert!(!is_theme("protection."));
         assert!(!is_theme("protection.unknown"));
         assert!(!is_theme(""));
-        assert_eq!(themes().count(), 19);
+        assert_eq!(themes().count(), 25);
+    }
+
+    #[test]
+    fn sub_themes_imply_their_parent() {
+        assert_eq!(top_theme("protection.shelter"), "protection");
+        assert_eq!(
+            with_parents("protection.shelter"),
+            vec!["protection.shelter", "protection"]
+        );
+        assert_eq!(with_parents("prevention"), vec!["prevention"]);
+        let mut errors = Vec::new();
+        theme("themes[1]", "protection.teleportation", &mut errors);
+        theme("themes[0]", "protection.shelter", &mut errors);
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["themes[1]"]);
     }
 
     #[test]

@@ -64,6 +64,29 @@ pub fn record<B: Serialize, A: Serialize>(
     Ok(())
 }
 
+/// Writes the audit events of many changes at once (bulk imports), in a few multi-row
+/// statements; call it inside the transaction of the changes.
+pub fn record_all<'a, B: Serialize + 'a, A: Serialize + 'a>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    changes: impl IntoIterator<Item = Change<'a, B, A>>,
+) -> AppResult<()> {
+    let events: Vec<store::NewAuditEvent> = changes
+        .into_iter()
+        .map(|change| store::NewAuditEvent {
+            actor_id: actor.user_id.clone(),
+            request_id: actor.request_id.clone(),
+            entity: change.entity.to_string(),
+            entity_id: change.entity_id.to_string(),
+            action: change.action.to_string(),
+            before_state: change.before.map(to_json),
+            after_state: change.after.map(to_json),
+        })
+        .collect();
+    store::insert_all(conn, events)?;
+    Ok(())
+}
+
 /// Snapshots are the resource's own JSON view, so the trail reads like the API.
 fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"unserialisable\":\"{e}\"}}"))

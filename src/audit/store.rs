@@ -10,6 +10,7 @@ use crate::http::Page;
 
 #[derive(Insertable)]
 #[diesel(table_name = audit_events)]
+#[diesel(treat_none_as_default_value = false)]
 struct AuditEventInsert {
     id: String,
     occurred_at: NaiveDateTime,
@@ -47,6 +48,37 @@ pub fn insert(conn: &mut DbConn, e: NewAuditEvent) -> QueryResult<()> {
         })
         .execute(conn)
         .map(|_| ())
+}
+
+/// Inserts events in multi-row statements on the concrete connection (diesel's
+/// `MultiBackend` has no batch insert). Ids stay in order, so the trail keeps its order.
+pub fn insert_all(conn: &mut DbConn, events: Vec<NewAuditEvent>) -> QueryResult<()> {
+    let at = Utc::now().naive_utc();
+    let rows: Vec<AuditEventInsert> = events
+        .into_iter()
+        .map(|e| AuditEventInsert {
+            id: uuid::Uuid::now_v7().to_string(),
+            occurred_at: at,
+            actor_id: e.actor_id,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            action: e.action,
+            before_state: e.before_state,
+            after_state: e.after_state,
+            request_id: e.request_id,
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(audit_events::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Postgres(c) => diesel::insert_into(audit_events::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(())
 }
 
 #[derive(Queryable, Selectable)]

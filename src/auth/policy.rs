@@ -55,6 +55,15 @@ pub enum Operation {
     ReadFundStatus,
     /// A fund's ledger entries, one by one.
     ReadLedger,
+    /// Register, change or delete a registry project; `require_member` then checks the
+    /// reporting organisation.
+    WriteRegistryProject,
+    /// Compare a draft with the registry.
+    CheckRegistryOverlaps,
+    /// Read the overlap review queue (admins all of it, others their organisation's pairs)
+    /// and record what a pair is.
+    ReviewRegistryOverlaps,
+    ImportIati,
 }
 
 use Role::{Admin, Donor, Finance, Ngo, Reviewer, Trustee};
@@ -94,6 +103,11 @@ pub fn allowed_roles(operation: Operation) -> &'static [Role] {
         }
         Operation::ReadStatement => &[Admin, Finance, Donor],
         Operation::ReadLedger => &[Admin, Finance, Trustee],
+        // Any organisation member may register its own organisation's projects.
+        Operation::WriteRegistryProject
+        | Operation::CheckRegistryOverlaps
+        | Operation::ReviewRegistryOverlaps => EVERYONE,
+        Operation::ImportIati => &[Admin],
     }
 }
 
@@ -128,6 +142,12 @@ pub fn require_member(
     } else {
         Err(AppError::not_found(what))
     }
+}
+
+/// Whether the user sees every organisation's unpublished registry projects (and every
+/// entry of the overlap review queue); other users see their own organisation's only.
+pub fn sees_all_registry_projects(user: &CurrentUser) -> bool {
+    user.role == Admin
 }
 
 /// Like `require_member`, but the secretariat roles (admin, finance, trustee) may read
@@ -300,5 +320,15 @@ mod tests {
             Visibility::Nothing
         );
         assert!(applicant_organisation(&user(Ngo, None)).is_err());
+    }
+
+    #[test]
+    fn only_admins_import_iati_files_and_see_every_unpublished_project() {
+        for role in Role::ALL {
+            let u = user(*role, Some("org-a"));
+            assert_eq!(authorize(&u, Operation::ImportIati).is_ok(), *role == Admin);
+            assert_eq!(sees_all_registry_projects(&u), *role == Admin);
+            assert!(authorize(&u, Operation::WriteRegistryProject).is_ok());
+        }
     }
 }

@@ -375,6 +375,59 @@ diesel::joinable!(application_beneficiaries -> applications (application_id));
 diesel::joinable!(application_documents -> applications (application_id));
 diesel::joinable!(application_revisions -> applications (application_id));
 
+diesel::table! {
+    registry_projects (id) {
+        seq -> BigInt,
+        id -> Text,
+        title -> Text,
+        description -> Text,
+        reporting_org_id -> Text,
+        participants -> Text,
+        org_ids -> Text,
+        countries -> Text,
+        themes -> Text,
+        target_groups -> Text,
+        start_on -> Nullable<Date>,
+        end_on -> Nullable<Date>,
+        budget_minor -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        status -> Text,
+        published -> Bool,
+        iati_identifier -> Nullable<Text>,
+        source -> Text,
+        search_text -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registry_overlap_reviews (id) {
+        id -> Text,
+        project_a -> Text,
+        project_b -> Text,
+        score_milli -> Integer,
+        reasons -> Text,
+        status -> Text,
+        resolution -> Nullable<Text>,
+        note -> Nullable<Text>,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registry_state (id) {
+        id -> Integer,
+        token -> Text,
+        generation -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     funds,
@@ -401,4 +454,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ledger_totals,
     ledger_daily_totals,
     idempotency_keys,
+    registry_projects,
+    registry_overlap_reviews,
+    registry_state,
 );

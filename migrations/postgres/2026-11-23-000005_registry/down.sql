@@ -1,0 +1,3 @@
+DROP TABLE registry_state;
+DROP TABLE registry_overlap_reviews;
+DROP TABLE registry_projects;

@@ -1,0 +1,890 @@
+//! The donor project registry: who does what where. Projects of every donor and agency
+//! (registered by their organisations' members or imported from IATI files), full-text
+//! search with facets, a country × theme matrix and its gaps, and overlap detection with a
+//! review queue so that no one funds a duplicate unawares.
+
+pub mod fnv;
+pub mod iati_import;
+pub mod index;
+pub mod model;
+pub mod overlap;
+pub mod rules;
+pub mod search;
+pub mod store;
+pub mod text;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::app::AppState;
+use crate::audit::{self, Actor, Change};
+use crate::auth::policy::{self, Operation};
+use crate::auth::{CurrentUser, MaybeUser};
+use crate::db::{self, DbConn, write_transaction};
+use crate::error::{AppError, AppResult, ErrorCode, FieldError};
+use crate::http::{
+    PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_query,
+};
+use iati_import::{ImportOptions, ImportReport};
+use model::{
+    CreateProject, CreatedProjectView, GapsQuery, MatrixAxis, MatrixQuery, OverlapCandidateView,
+    OverlapCheck, OverlapResolution, OverlapReviewView, OverlapsView, ProjectDraft, ProjectSource,
+    ProjectView, RecordOverlap, ResolveOverlap, ReviewStatus, SearchQuery, SearchView,
+    UpdateProject,
+};
+use rules::Scope;
+use store::{ProjectRow, ReviewRow};
+
+pub const ENTITY: &str = "registry_project";
+const REVIEW_ENTITY: &str = "registry_overlap_review";
+/// Candidates shown for a saved project or a draft unless asked otherwise.
+const OVERLAPS_SHOWN: usize = 20;
+
+/// Which projects a reader sees: admins all, members also their organisation's
+/// unpublished ones, everyone else the published ones.
+fn scope_of(user: Option<&CurrentUser>) -> Scope {
+    match user {
+        Some(u) if policy::sees_all_registry_projects(u) => Scope::All,
+        Some(CurrentUser {
+            organisation_id: Some(org),
+            ..
+        }) => Scope::Members(vec![org.clone()]),
+        _ => Scope::Public,
+    }
+}
+
+fn candidate_views(candidates: Vec<search::Candidate>) -> AppResult<Vec<OverlapCandidateView>> {
+    candidates
+        .into_iter()
+        .map(|c| {
+            Ok(OverlapCandidateView {
+                project: c.row.summary()?,
+                score: c.scored.score,
+                reasons: c.scored.reasons,
+                review_id: c.review.map(|r| r.id),
+            })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading
+
+/// Searches the registry: full text over title and description (every word must occur;
+/// plurals and accents do not matter), filters, facet counts over all matches. Results
+/// come in creation order; comma-separated filter values mean "any of".
+#[utoipa::path(get, path = "/api/v1/registry/projects", tag = "registry", params(SearchQuery),
+    responses((status = 200, body = SearchView), (status = 422, body = crate::error::Problem)))]
+pub async fn list_projects(
+    state: AppState,
+    req: HttpRequest,
+    user: MaybeUser,
+) -> AppResult<HttpResponse> {
+    let query: SearchQuery = parse_query(&req)?;
+    let page = PageParams {
+        limit: query.limit,
+        cursor: query.cursor.clone(),
+    }
+    .page()?;
+    let filters = model::parse_filters(
+        query.q.as_deref(),
+        &query.country,
+        &query.theme,
+        &query.org_id,
+        &query.status,
+        query.active_on,
+        query.published,
+    )?;
+    let scope = scope_of(user.0.as_ref());
+    let view = db::run(&state.pool, move |conn| {
+        search::search(conn, &filters, &scope, &page)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+fn visible_project(conn: &mut DbConn, id: &str, scope: &Scope) -> AppResult<ProjectRow> {
+    store::find(conn, id)?
+        .filter(|row| scope.sees(row.published, &row.reporting_org_id))
+        .ok_or_else(|| AppError::not_found(ENTITY))
+}
+
+/// Reads one project; an unpublished one only for its organisation's members and admins.
+#[utoipa::path(get, path = "/api/v1/registry/projects/{id}", tag = "registry",
+    params(("id" = String, Path, description = "project id")),
+    responses((status = 200, body = ProjectView), (status = 404, body = crate::error::Problem)))]
+pub async fn get_project(
+    state: AppState,
+    user: MaybeUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&id, "id")?.to_string();
+    let scope = scope_of(user.0.as_ref());
+    let view = db::run(&state.pool, move |conn| {
+        visible_project(conn, &id, &scope)?.into_view()
+    })
+    .await?;
+    let version = view.version;
+    Ok(json_with_etag(StatusCode::OK, &view, version))
+}
+
+/// Projects that may duplicate a saved project, best first, with a score in [0, 1] and the
+/// reasons. Pairs the review queue already resolved are not shown again.
+#[utoipa::path(get, path = "/api/v1/registry/projects/{id}/overlaps", tag = "registry",
+    params(("id" = String, Path, description = "project id")),
+    responses((status = 200, body = OverlapsView), (status = 404, body = crate::error::Problem)))]
+pub async fn project_overlaps(
+    state: AppState,
+    user: MaybeUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&id, "id")?.to_string();
+    let scope = scope_of(user.0.as_ref());
+    let view = db::run(&state.pool, move |conn| {
+        let subject = visible_project(conn, &id, &scope)?.overlap_subject()?;
+        let candidates = search::overlap_candidates(conn, &subject, &scope, OVERLAPS_SHOWN)?;
+        Ok(OverlapsView {
+            project_id: Some(id),
+            candidates: candidate_views(candidates)?,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Checks a draft against the registry before it is registered or funded.
+#[utoipa::path(post, path = "/api/v1/registry/overlap-check", tag = "registry",
+    request_body = OverlapCheck,
+    responses((status = 200, body = OverlapsView), (status = 422, body = crate::error::Problem)))]
+pub async fn overlap_check(
+    state: AppState,
+    user: CurrentUser,
+    body: ValidJson<OverlapCheck>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::CheckRegistryOverlaps)?;
+    let (subject, limit) = body.0.validate()?;
+    let scope = scope_of(Some(&user));
+    let view = db::run(&state.pool, move |conn| {
+        let candidates = search::overlap_candidates(conn, &subject, &scope, limit)?;
+        Ok(OverlapsView {
+            project_id: None,
+            candidates: candidate_views(candidates)?,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Per cell of rows × columns (country × theme by default): how many projects, which
+/// organisations and what budget. A project counts in every cell it touches.
+#[utoipa::path(get, path = "/api/v1/registry/matrix", tag = "registry", params(MatrixQuery),
+    responses((status = 200, body = model::MatrixView), (status = 422, body = crate::error::Problem)))]
+pub async fn matrix(state: AppState, req: HttpRequest, user: MaybeUser) -> AppResult<HttpResponse> {
+    let query: MatrixQuery = parse_query(&req)?;
+    let mut errors = Vec::new();
+    let rows = model::axis("rows", query.rows.as_deref(), MatrixAxis::Country)
+        .map_err(|e| errors.push(e))
+        .unwrap_or(MatrixAxis::Country);
+    let cols = model::axis("cols", query.cols.as_deref(), MatrixAxis::Theme)
+        .map_err(|e| errors.push(e))
+        .unwrap_or(MatrixAxis::Theme);
+    if errors.is_empty() && rows == cols {
+        errors.push(FieldError::new("cols", "must differ from rows"));
+    }
+    let filters = match model::parse_filters(
+        None,
+        &query.country,
+        &query.theme,
+        &query.org_id,
+        &query.status,
+        query.active_on,
+        None,
+    ) {
+        Ok(f) if errors.is_empty() => f,
+        Ok(_) => return Err(AppError::validation(errors)),
+        Err(e) => {
+            errors.extend(e.errors);
+            return Err(AppError::validation(errors));
+        }
+    };
+    let scope = scope_of(user.0.as_ref());
+    let view = db::run(&state.pool, move |conn| {
+        search::matrix(conn, &filters, &scope, rows, cols)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The country × theme cells where no project is active on a day (today by default).
+/// Without `countries`, every country of the registry; without `themes`, the four Ps.
+#[utoipa::path(get, path = "/api/v1/registry/gaps", tag = "registry", params(GapsQuery),
+    responses((status = 200, body = model::GapsView), (status = 422, body = crate::error::Problem)))]
+pub async fn gaps(state: AppState, req: HttpRequest, user: MaybeUser) -> AppResult<HttpResponse> {
+    let query: GapsQuery = parse_query(&req)?;
+    let parsed = model::parse_filters(
+        None,
+        &query.countries,
+        &query.themes,
+        &None,
+        &None,
+        None,
+        None,
+    )
+    .map_err(|mut e| {
+        for error in &mut e.errors {
+            error.field = match error.field.as_str() {
+                "country" => "countries".into(),
+                "theme" => "themes".into(),
+                other => other.into(),
+            };
+        }
+        AppError::validation(e.errors)
+    })?;
+    let countries = query.countries.as_ref().map(|_| parsed.countries.clone());
+    let themes = query.themes.as_ref().map(|_| parsed.themes.clone());
+    let day = query.on.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let scope = scope_of(user.0.as_ref());
+    let view = db::run(&state.pool, move |conn| {
+        search::gaps(conn, &scope, countries, themes, day)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+// ---------------------------------------------------------------------------------------
+// Writing projects
+
+/// Checks what a draft refers to: the organisations exist, the IATI identifier is free.
+fn check_references(
+    conn: &mut DbConn,
+    draft: &ProjectDraft,
+    except: Option<&str>,
+) -> AppResult<()> {
+    let mut errors = Vec::new();
+    if !store::unknown_organisations(conn, std::slice::from_ref(&draft.reporting_org_id))?
+        .is_empty()
+    {
+        errors.push(FieldError::new(
+            "reporting_org_id",
+            "no organisation has this id",
+        ));
+    }
+    for (role, field) in [
+        (model::ParticipantRole::Funding, "funding_org_ids"),
+        (model::ParticipantRole::Implementing, "implementing_org_ids"),
+    ] {
+        let ids = draft.org_ids_of(role);
+        let unknown = store::unknown_organisations(conn, &ids)?;
+        for (i, id) in ids.iter().enumerate() {
+            if unknown.contains(id) {
+                errors.push(FieldError::new(
+                    format!("{field}[{i}]"),
+                    "no organisation has this id",
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    if let Some(iati) = &draft.iati_identifier
+        && store::iati_taken(conn, iati, except)?
+    {
+        return Err(AppError::duplicate(format!(
+            "another project already has the IATI identifier {iati}"
+        ))
+        .with_errors(vec![FieldError::new("iati_identifier", "is already used")]));
+    }
+    Ok(())
+}
+
+/// Puts a project's new overlap candidates in the review queue (pairs already there, open
+/// or resolved, stay as they are).
+fn queue_overlaps(
+    conn: &mut DbConn,
+    project_id: &str,
+    candidates: &[search::Candidate],
+    actor: &Actor,
+) -> AppResult<HashMap<String, String>> {
+    let mut queued = HashMap::new();
+    for c in candidates {
+        if let Some(review) = &c.review {
+            queued.insert(c.row.id.clone(), review.id.clone());
+            continue;
+        }
+        let row = store::new_review(
+            project_id,
+            &c.row.id,
+            c.scored.score,
+            &c.scored.reasons,
+            None,
+        );
+        store::insert_review(conn, &row)?;
+        let view = review_view(conn, row.clone())?;
+        audit::record(
+            conn,
+            actor,
+            Change::<(), _> {
+                entity: REVIEW_ENTITY,
+                entity_id: &row.id,
+                action: "flag",
+                before: None,
+                after: Some(&view),
+            },
+        )?;
+        queued.insert(c.row.id.clone(), row.id);
+    }
+    Ok(queued)
+}
+
+/// Registers a project for the caller's organisation (admins: for any). The answer lists
+/// the projects it may duplicate; those pairs join the review queue.
+#[utoipa::path(post, path = "/api/v1/registry/projects", tag = "registry",
+    request_body = CreateProject,
+    responses((status = 201, body = CreatedProjectView), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn create_project(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    body: ValidJson<CreateProject>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::WriteRegistryProject)?;
+    let draft = body.0.validate()?;
+    policy::require_member(&user, &draft.reporting_org_id, "organisation")?;
+    let actor = Actor::for_user(&req, &user);
+    let scope = scope_of(Some(&user));
+    let created = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            check_references(conn, &draft, None)?;
+            let row = store::insert(conn, &draft, ProjectSource::Manual)?;
+            let view = row.clone().into_view()?;
+            audit::record(
+                conn,
+                &actor,
+                Change::<(), _> {
+                    entity: ENTITY,
+                    entity_id: &view.id,
+                    action: "create",
+                    before: None,
+                    after: Some(&view),
+                },
+            )?;
+            let candidates =
+                search::overlap_candidates(conn, &row.overlap_subject()?, &scope, OVERLAPS_SHOWN)?;
+            let queued = queue_overlaps(conn, &row.id, &candidates, &actor)?;
+            let mut overlaps = candidate_views(candidates)?;
+            for o in &mut overlaps {
+                o.review_id = queued.get(&o.project.id).cloned();
+            }
+            Ok(CreatedProjectView {
+                project: view,
+                overlaps,
+            })
+        })
+    })
+    .await?;
+    let version = created.project.version;
+    Ok(json_with_etag(StatusCode::CREATED, &created, version))
+}
+
+/// The project for a change by `user`: hidden (404) unless the user is a member of its
+/// reporting organisation or an admin.
+fn project_to_change(conn: &mut DbConn, id: &str, user: &CurrentUser) -> AppResult<ProjectRow> {
+    let row = store::find_for_update(conn, id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
+    policy::require_member(user, &row.reporting_org_id, ENTITY)?;
+    Ok(row)
+}
+
+/// Changes a project; `If-Match` guards against overwriting someone else's edit. Its new
+/// overlap candidates join the review queue.
+#[utoipa::path(patch, path = "/api/v1/registry/projects/{id}", tag = "registry",
+    params(("id" = String, Path, description = "project id"),
+           ("If-Match" = Option<String>, Header, description = "ETag last read")),
+    request_body = UpdateProject,
+    responses((status = 200, body = ProjectView), (status = 404, body = crate::error::Problem),
+              (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn update_project(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+    body: ValidJson<UpdateProject>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::WriteRegistryProject)?;
+    let id = parse_id(&id, "id")?.to_string();
+    let patch = body.0;
+    let expected = if_match(&req);
+    let actor = Actor::for_user(&req, &user);
+    let scope = scope_of(Some(&user));
+    let updated = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let current = project_to_change(conn, &id, &user)?;
+            expected.check(current.version)?;
+            let draft = patch.apply(&current.draft()?)?;
+            if draft.reporting_org_id != current.reporting_org_id {
+                policy::require_member(&user, &draft.reporting_org_id, "organisation")?;
+            }
+            check_references(conn, &draft, Some(&id))?;
+            let before = current.clone().into_view()?;
+            if current.same_content(&draft) {
+                return Ok(before);
+            }
+            let next = store::update(conn, &current, &draft)?
+                .ok_or_else(|| AppError::stale(current.version))?;
+            let after = next.clone().into_view()?;
+            audit::record(
+                conn,
+                &actor,
+                Change {
+                    entity: ENTITY,
+                    entity_id: &id,
+                    action: "update",
+                    before: Some(&before),
+                    after: Some(&after),
+                },
+            )?;
+            let candidates =
+                search::overlap_candidates(conn, &next.overlap_subject()?, &scope, OVERLAPS_SHOWN)?;
+            queue_overlaps(conn, &id, &candidates, &actor)?;
+            Ok(after)
+        })
+    })
+    .await?;
+    let version = updated.version;
+    Ok(json_with_etag(StatusCode::OK, &updated, version))
+}
+
+/// Deletes a project with its review queue entries.
+#[utoipa::path(delete, path = "/api/v1/registry/projects/{id}", tag = "registry",
+    params(("id" = String, Path, description = "project id"),
+           ("If-Match" = Option<String>, Header, description = "ETag last read")),
+    responses((status = 204), (status = 404, body = crate::error::Problem),
+              (status = 412, body = crate::error::Problem)))]
+pub async fn delete_project(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::WriteRegistryProject)?;
+    let id = parse_id(&id, "id")?.to_string();
+    let expected = if_match(&req);
+    let actor = Actor::for_user(&req, &user);
+    db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let current = project_to_change(conn, &id, &user)?;
+            expected.check(current.version)?;
+            let before = current.clone().into_view()?;
+            if !store::delete(conn, &id, current.version)? {
+                return Err(AppError::stale(current.version));
+            }
+            audit::record(
+                conn,
+                &actor,
+                Change::<_, ()> {
+                    entity: ENTITY,
+                    entity_id: &id,
+                    action: "delete",
+                    before: Some(&before),
+                    after: None,
+                },
+            )
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+// ---------------------------------------------------------------------------------------
+// The overlap review queue
+
+fn review_view(conn: &mut DbConn, row: ReviewRow) -> AppResult<OverlapReviewView> {
+    let projects = store::find_many(conn, &[row.project_a.clone(), row.project_b.clone()])?;
+    let summary = |id: &str| {
+        projects
+            .iter()
+            .find(|p| p.id == id)
+            .ok_or_else(|| AppError::internal(format!("review {} names a missing project", row.id)))
+            .and_then(ProjectRow::summary)
+    };
+    Ok(OverlapReviewView {
+        project_a: summary(&row.project_a)?,
+        project_b: summary(&row.project_b)?,
+        score: f64::from(row.score_milli) / 1000.0,
+        reasons: row.reasons()?,
+        status: row.status()?,
+        resolution: row
+            .resolution
+            .as_deref()
+            .map(OverlapResolution::from_db)
+            .transpose()?,
+        note: row.note,
+        resolved_by: row.resolved_by,
+        resolved_at: row.resolved_at.map(|t| t.and_utc()),
+        version: row.version,
+        created_at: row.created_at.and_utc(),
+        updated_at: row.updated_at.and_utc(),
+        id: row.id,
+    })
+}
+
+/// Which organisations' pairs a user may see and resolve; `None` for all (admins).
+fn review_orgs(user: &CurrentUser) -> Option<Vec<String>> {
+    if policy::sees_all_registry_projects(user) {
+        None
+    } else {
+        Some(user.organisation_id.iter().cloned().collect())
+    }
+}
+
+/// The review entry for a change by `user`: hidden unless one of the pair's projects
+/// belongs to the user's organisation (or the user is an admin).
+fn review_to_change(conn: &mut DbConn, id: &str, user: &CurrentUser) -> AppResult<ReviewRow> {
+    let review = store::find_review(conn, id)?.ok_or_else(|| AppError::not_found(REVIEW_ENTITY))?;
+    let projects = store::find_many(conn, &[review.project_a.clone(), review.project_b.clone()])?;
+    if !projects
+        .iter()
+        .any(|p| policy::require_member(user, &p.reporting_org_id, REVIEW_ENTITY).is_ok())
+    {
+        return Err(AppError::not_found(REVIEW_ENTITY));
+    }
+    Ok(review)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewQuery {
+    /// `open` (default) or `resolved`; `all` for both.
+    pub status: Option<String>,
+    /// Only the pairs of this project.
+    pub project_id: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// The overlap review queue: flagged pairs of projects, open until someone from either
+/// organisation (or an admin) says what they are.
+#[utoipa::path(get, path = "/api/v1/registry/overlap-reviews", tag = "registry", params(ReviewQuery),
+    responses((status = 200, body = inline(Paginated<OverlapReviewView>))))]
+pub async fn list_overlap_reviews(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReviewRegistryOverlaps)?;
+    let query: ReviewQuery = parse_query(&req)?;
+    let status = match query.status.as_deref() {
+        None | Some("open") => Some(ReviewStatus::Open),
+        Some("resolved") => Some(ReviewStatus::Resolved),
+        Some("all") => None,
+        Some(_) => {
+            return Err(AppError::field("status", "must be open, resolved or all"));
+        }
+    };
+    let project_id = query
+        .project_id
+        .as_deref()
+        .map(|p| {
+            uuid::Uuid::parse_str(p)
+                .map(|u| u.to_string())
+                .map_err(|_| AppError::field("project_id", "must be a UUID"))
+        })
+        .transpose()?;
+    let page = PageParams {
+        limit: query.limit,
+        cursor: query.cursor,
+    }
+    .page()?;
+    let orgs = review_orgs(&user);
+    let page_for_query = page.clone();
+    let views = db::run(&state.pool, move |conn| {
+        let rows = store::list_reviews(
+            conn,
+            status,
+            project_id.as_deref(),
+            orgs.as_deref(),
+            &page_for_query,
+        )?;
+        rows.into_iter()
+            .map(|r| review_view(conn, r))
+            .collect::<AppResult<Vec<_>>>()
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Paginated::from_rows(
+        views,
+        &page,
+        |r: &OverlapReviewView| r.id.clone(),
+    )))
+}
+
+fn resolve(
+    conn: &mut DbConn,
+    review: &ReviewRow,
+    resolution: OverlapResolution,
+    note: Option<&str>,
+    actor: &Actor,
+) -> AppResult<OverlapReviewView> {
+    let before = review_view(conn, review.clone())?;
+    let updated = store::resolve_review(conn, review, resolution, note, actor.user_id.as_deref())?
+        .ok_or_else(|| AppError::stale(review.version))?;
+    let after = review_view(conn, updated)?;
+    audit::record(
+        conn,
+        actor,
+        Change {
+            entity: REVIEW_ENTITY,
+            entity_id: &review.id,
+            action: "resolve",
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )?;
+    Ok(after)
+}
+
+/// Says what a flagged pair is: `duplicate`, `co_financing` or `complementary`. The pair
+/// is not flagged again.
+#[utoipa::path(post, path = "/api/v1/registry/overlap-reviews/{id}/resolve", tag = "registry",
+    params(("id" = String, Path, description = "review entry id"),
+           ("If-Match" = Option<String>, Header, description = "ETag last read")),
+    request_body = ResolveOverlap,
+    responses((status = 200, body = OverlapReviewView), (status = 404, body = crate::error::Problem),
+              (status = 412, body = crate::error::Problem)))]
+pub async fn resolve_overlap_review(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+    body: ValidJson<ResolveOverlap>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReviewRegistryOverlaps)?;
+    let id = parse_id(&id, "id")?.to_string();
+    let mut errors = Vec::new();
+    let note = model::note(body.0.note, &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let resolution: OverlapResolution = body.0.resolution.into();
+    let expected = if_match(&req);
+    let actor = Actor::for_user(&req, &user);
+    let view = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let review = review_to_change(conn, &id, &user)?;
+            expected.check(review.version)?;
+            resolve(conn, &review, resolution, note.as_deref(), &actor)
+        })
+    })
+    .await?;
+    let version = view.version;
+    Ok(json_with_etag(StatusCode::OK, &view, version))
+}
+
+/// Records what any pair of projects is, flagged or not (201 when the pair was not in the
+/// queue yet, 200 when its entry is resolved now).
+#[utoipa::path(post, path = "/api/v1/registry/overlap-reviews", tag = "registry",
+    request_body = RecordOverlap,
+    responses((status = 201, body = OverlapReviewView), (status = 200, body = OverlapReviewView),
+              (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn record_overlap_review(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    body: ValidJson<RecordOverlap>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReviewRegistryOverlaps)?;
+    let body = body.0;
+    let mut errors = Vec::new();
+    let ids: Vec<String> = [
+        ("project_id", &body.project_id),
+        ("other_project_id", &body.other_project_id),
+    ]
+    .into_iter()
+    .map(|(field, id)| match uuid::Uuid::parse_str(id) {
+        Ok(u) => u.to_string(),
+        Err(_) => {
+            errors.push(FieldError::new(field, "must be a UUID"));
+            id.clone()
+        }
+    })
+    .collect();
+    if errors.is_empty() && ids[0] == ids[1] {
+        errors.push(FieldError::new(
+            "other_project_id",
+            "must be another project",
+        ));
+    }
+    let note = model::note(body.note, &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let resolution: OverlapResolution = body.resolution.into();
+    let actor = Actor::for_user(&req, &user);
+    let scope = scope_of(Some(&user));
+    let (created, view) = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let a = visible_project(conn, &ids[0], &scope)?;
+            let b = visible_project(conn, &ids[1], &scope)?;
+            if policy::require_member(&user, &a.reporting_org_id, ENTITY).is_err()
+                && policy::require_member(&user, &b.reporting_org_id, ENTITY).is_err()
+            {
+                return Err(AppError::not_found(ENTITY));
+            }
+            if let Some(review) = store::find_review_of_pair(conn, &a.id, &b.id)? {
+                return Ok((
+                    false,
+                    resolve(conn, &review, resolution, note.as_deref(), &actor)?,
+                ));
+            }
+            let fa = overlap::Features::new(&a.overlap_subject()?, &a.search_text);
+            let fb = overlap::Features::new(&b.overlap_subject()?, &b.search_text);
+            let scored = overlap::score(&fa, &fb, &overlap::Idf::uniform());
+            let (score, reasons) = scored
+                .map(|s| (s.score, s.reasons))
+                .unwrap_or((0.0, Vec::new()));
+            let row = store::new_review(
+                &a.id,
+                &b.id,
+                score,
+                &reasons,
+                Some((resolution, note, actor.user_id.clone())),
+            );
+            store::insert_review(conn, &row)?;
+            let view = review_view(conn, row)?;
+            audit::record(
+                conn,
+                &actor,
+                Change::<(), _> {
+                    entity: REVIEW_ENTITY,
+                    entity_id: &view.id,
+                    action: "resolve",
+                    before: None,
+                    after: Some(&view),
+                },
+            )?;
+            Ok((true, view))
+        })
+    })
+    .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let version = view.version;
+    Ok(json_with_etag(status, &view, version))
+}
+
+// ---------------------------------------------------------------------------------------
+// IATI import
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// Skip activities with no anti-trafficking sector or SDG target (default false).
+    pub themed_only: Option<bool>,
+}
+
+fn is_xml(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|essence| {
+            let essence = essence.trim().to_ascii_lowercase();
+            essence == "application/xml" || essence == "text/xml" || essence.ends_with("+xml")
+        })
+        .unwrap_or(false)
+}
+
+fn too_large(limit: u64) -> AppError {
+    AppError::new(
+        ErrorCode::PayloadTooLarge,
+        format!("the file is larger than the {limit} bytes allowed (registry.max_import_bytes)"),
+    )
+}
+
+/// Imports an IATI 2.x activities file (the request body, `application/xml`): creates or
+/// updates projects by IATI identifier and answers how many were created, updated,
+/// unchanged and skipped, with the reason for each skip. The file is streamed; a DTD or an
+/// entity other than the predefined ones is refused; malformed XML is answered with its
+/// line and changes nothing.
+#[utoipa::path(post, path = "/api/v1/registry/import/iati", tag = "registry", params(ImportQuery),
+    request_body(content = String, content_type = "application/xml"),
+    responses((status = 200, body = ImportReport), (status = 413, body = crate::error::Problem),
+              (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn import_iati(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    mut payload: web::Payload,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ImportIati)?;
+    let query: ImportQuery = parse_query(&req)?;
+    if !is_xml(&req) {
+        return Err(AppError::new(
+            ErrorCode::UnsupportedMediaType,
+            "send the IATI file as the body with Content-Type: application/xml",
+        ));
+    }
+    let limit = state.settings.registry.max_import_bytes;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large(limit));
+    }
+    let options = ImportOptions {
+        themed_only: query.themed_only.unwrap_or(false),
+    };
+    let actor = Actor::for_user(&req, &user);
+    let (sender, receiver) = tokio::sync::mpsc::channel(16);
+    let over_limit = Arc::new(AtomicBool::new(false));
+    let feed = {
+        let over_limit = over_limit.clone();
+        async move {
+            let mut received: u64 = 0;
+            while let Some(chunk) = payload.next().await {
+                let item = match chunk {
+                    Ok(bytes) => {
+                        received += bytes.len() as u64;
+                        if received > limit {
+                            over_limit.store(true, Ordering::SeqCst);
+                            Err(std::io::Error::other("the upload exceeds the size limit"))
+                        } else {
+                            Ok(bytes)
+                        }
+                    }
+                    Err(e) => Err(std::io::Error::other(format!("the upload broke off: {e}"))),
+                };
+                let stop = item.is_err();
+                if sender.send(item).await.is_err() || stop {
+                    break;
+                }
+            }
+        }
+    };
+    let import = db::run(&state.pool, move |conn| {
+        let source =
+            std::io::BufReader::with_capacity(64 * 1024, iati_import::ChannelReader::new(receiver));
+        store::with_bulk_cache(conn, |conn| {
+            write_transaction(conn, |conn| {
+                iati_import::import(conn, source, options, &actor).map_err(|e| e.into_app_error())
+            })
+        })
+    });
+    let ((), result) = futures_util::join!(feed, import);
+    if over_limit.load(Ordering::SeqCst) {
+        return Err(too_large(limit));
+    }
+    Ok(HttpResponse::Ok().json(result?))
+}

@@ -1,0 +1,824 @@
+//! Queries of the registry. Portable diesel where it can be; the few statements that must
+//! differ (full-text matching, word frequencies, row locks, bulk inserts) match on the
+//! connection variant here and nowhere else.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use rust_decimal::Decimal;
+
+use super::model::{
+    OverlapReason, OverlapResolution, OverlapSubject, Participant, ParticipantRole, ProjectDraft,
+    ProjectSource, ProjectStatus, ProjectSummary, ProjectView, ReviewStatus,
+};
+use super::text;
+use crate::db::DbConn;
+use crate::db::schema::{
+    organisations, registry_overlap_reviews as reviews, registry_projects as projects,
+    registry_state,
+};
+use crate::error::{AppError, AppResult};
+use crate::http::Page;
+use crate::money::{Currency, Money};
+
+fn now() -> NaiveDateTime {
+    Utc::now().naive_utc()
+}
+
+fn split(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_string).collect()
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("registry values always serialise to JSON")
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = projects)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct ProjectRow {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub reporting_org_id: String,
+    pub participants: String,
+    pub org_ids: String,
+    pub countries: String,
+    pub themes: String,
+    pub target_groups: String,
+    pub start_on: Option<NaiveDate>,
+    pub end_on: Option<NaiveDate>,
+    pub budget_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub status: String,
+    pub published: bool,
+    pub iati_identifier: Option<String>,
+    pub source: String,
+    pub search_text: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ProjectRow {
+    /// The stored form of `draft`.
+    pub fn new(
+        id: String,
+        draft: &ProjectDraft,
+        source: ProjectSource,
+        version: i64,
+        created_at: NaiveDateTime,
+    ) -> Self {
+        let search_text = text::search_text(&draft.title, &draft.description);
+        Self::with_search_text(id, draft, source, version, created_at, search_text)
+    }
+
+    /// The stored form of `draft` whose indexed words were worked out already (an import
+    /// does that on its reading thread).
+    pub fn with_search_text(
+        id: String,
+        draft: &ProjectDraft,
+        source: ProjectSource,
+        version: i64,
+        created_at: NaiveDateTime,
+        search_text: String,
+    ) -> Self {
+        ProjectRow {
+            id,
+            title: draft.title.clone(),
+            description: draft.description.clone(),
+            reporting_org_id: draft.reporting_org_id.clone(),
+            participants: json(&draft.participants),
+            org_ids: draft.organisation_ids().join(" "),
+            countries: draft.countries.join(" "),
+            themes: draft.themes.join(" "),
+            target_groups: json(&draft.target_groups),
+            start_on: draft.start_on,
+            end_on: draft.end_on,
+            budget_minor: draft.budget.map(|b| b.minor_units()),
+            currency: draft.budget.map(|b| b.currency().code().to_string()),
+            status: draft.status.as_str().to_string(),
+            published: draft.published,
+            iati_identifier: draft.iati_identifier.clone(),
+            source: source.as_str().to_string(),
+            search_text,
+            version,
+            created_at,
+            updated_at: now(),
+        }
+    }
+
+    fn corrupt(&self, what: impl std::fmt::Display) -> AppError {
+        AppError::internal(format!("registry project {}: {what}", self.id))
+    }
+
+    pub fn draft(&self) -> AppResult<ProjectDraft> {
+        let participants: Vec<Participant> =
+            serde_json::from_str(&self.participants).map_err(|e| self.corrupt(e))?;
+        let target_groups: Vec<String> =
+            serde_json::from_str(&self.target_groups).map_err(|e| self.corrupt(e))?;
+        let budget = match (self.budget_minor, &self.currency) {
+            (Some(minor), Some(code)) => Some(Money::from_minor(
+                minor,
+                Currency::parse(code).map_err(|e| self.corrupt(e))?,
+            )),
+            _ => None,
+        };
+        Ok(ProjectDraft {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            reporting_org_id: self.reporting_org_id.clone(),
+            participants,
+            countries: split(&self.countries),
+            themes: split(&self.themes),
+            target_groups,
+            start_on: self.start_on,
+            end_on: self.end_on,
+            budget,
+            status: ProjectStatus::from_db(&self.status)?,
+            iati_identifier: self.iati_identifier.clone(),
+            published: self.published,
+        })
+    }
+
+    pub fn into_view(self) -> AppResult<ProjectView> {
+        let draft = self.draft()?;
+        Ok(ProjectView {
+            funding_org_ids: draft.org_ids_of(ParticipantRole::Funding),
+            implementing_org_ids: draft.org_ids_of(ParticipantRole::Implementing),
+            participants: draft.participants,
+            budget: draft.budget.map(|b| b.amount_string()),
+            currency: draft.budget.map(|b| b.currency().code().to_string()),
+            status: draft.status,
+            source: ProjectSource::from_db(&self.source)?,
+            id: self.id,
+            title: self.title,
+            description: self.description,
+            reporting_org_id: self.reporting_org_id,
+            countries: draft.countries,
+            themes: draft.themes,
+            target_groups: draft.target_groups,
+            start_on: self.start_on,
+            end_on: self.end_on,
+            iati_identifier: self.iati_identifier,
+            published: self.published,
+            version: self.version,
+            created_at: self.created_at.and_utc(),
+            updated_at: self.updated_at.and_utc(),
+        })
+    }
+
+    pub fn summary(&self) -> AppResult<ProjectSummary> {
+        Ok(ProjectSummary {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            reporting_org_id: self.reporting_org_id.clone(),
+            countries: split(&self.countries),
+            themes: split(&self.themes),
+            start_on: self.start_on,
+            end_on: self.end_on,
+            status: ProjectStatus::from_db(&self.status)?,
+        })
+    }
+
+    pub fn overlap_subject(&self) -> AppResult<OverlapSubject> {
+        let participants: Vec<Participant> =
+            serde_json::from_str(&self.participants).map_err(|e| self.corrupt(e))?;
+        Ok(OverlapSubject {
+            id: Some(self.id.clone()),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            reporting_org_id: Some(self.reporting_org_id.clone()),
+            participants,
+            countries: split(&self.countries),
+            themes: split(&self.themes),
+            start_on: self.start_on,
+            end_on: self.end_on,
+        })
+    }
+
+    /// Whether the stored project already says what `draft` says (an import that would
+    /// change nothing).
+    pub fn same_content(&self, draft: &ProjectDraft) -> bool {
+        self.same_content_as(draft, text::search_text(&draft.title, &draft.description))
+    }
+
+    /// `same_content` with the draft's indexed words already worked out.
+    pub fn same_content_as(&self, draft: &ProjectDraft, search_text: String) -> bool {
+        let candidate = ProjectRow::with_search_text(
+            self.id.clone(),
+            draft,
+            ProjectSource::from_db(&self.source).unwrap_or(ProjectSource::Iati),
+            self.version,
+            self.created_at,
+            search_text,
+        );
+        ProjectRow {
+            updated_at: self.updated_at,
+            source: self.source.clone(),
+            ..candidate
+        } == *self
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Generation counter
+
+/// The database's registry token and generation: cached aggregates are valid while both
+/// are unchanged.
+pub fn state(conn: &mut DbConn) -> QueryResult<(String, i64)> {
+    registry_state::table
+        .find(1)
+        .select((registry_state::token, registry_state::generation))
+        .first(conn)
+}
+
+/// Called by every registry write, inside its transaction.
+pub fn bump_generation(conn: &mut DbConn) -> QueryResult<()> {
+    diesel::update(registry_state::table.find(1))
+        .set(registry_state::generation.eq(registry_state::generation + 1))
+        .execute(conn)
+        .map(|_| ())
+}
+
+// ---------------------------------------------------------------------------------------
+// Writing projects
+
+/// SQLite page cache for bulk imports, in KiB. One import writes every index of the
+/// registry in one transaction; with SQLite's default 2 MiB cache its dirty pages spill to
+/// the WAL and are rewritten many times over. The cache is a fixed amount, not a share of
+/// the file: memory stays flat however large the file is.
+const BULK_CACHE_KIB: i64 = 65_536;
+
+/// Runs a bulk write with a larger page cache on SQLite, restoring the default after.
+pub fn with_bulk_cache<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> T) -> T {
+    let cache = std::env::var("TRUSTFUND_BULK_CACHE_KIB")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(BULK_CACHE_KIB);
+    if let DbConn::Sqlite(c) = conn {
+        let _ = c.batch_execute(&format!("PRAGMA cache_size = -{cache}"));
+    }
+    let out = f(conn);
+    if let DbConn::Sqlite(c) = conn {
+        let _ = c.batch_execute("PRAGMA cache_size = -2000");
+    }
+    out
+}
+
+/// Rows per multi-row INSERT: well under SQLite's 32766 bound variables.
+const CHUNK: usize = 500;
+
+/// Inserts projects and their filter rows in a few multi-row statements. The full-text
+/// index follows by trigger (SQLite) or generated column (PostgreSQL).
+pub fn insert_rows(conn: &mut DbConn, rows: &[ProjectRow]) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    match conn {
+        DbConn::Sqlite(c) => {
+            for chunk in rows.chunks(CHUNK) {
+                diesel::insert_into(projects::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
+        DbConn::Postgres(c) => {
+            for chunk in rows.chunks(CHUNK) {
+                diesel::insert_into(projects::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
+    }
+    bump_generation(conn)
+}
+
+pub fn insert(
+    conn: &mut DbConn,
+    draft: &ProjectDraft,
+    source: ProjectSource,
+) -> QueryResult<ProjectRow> {
+    let row = ProjectRow::new(uuid::Uuid::now_v7().to_string(), draft, source, 1, now());
+    insert_rows(conn, std::slice::from_ref(&row))?;
+    Ok(row)
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = projects)]
+#[diesel(treat_none_as_null = true)]
+struct ProjectChanges<'a> {
+    title: &'a str,
+    description: &'a str,
+    reporting_org_id: &'a str,
+    participants: &'a str,
+    org_ids: &'a str,
+    countries: &'a str,
+    themes: &'a str,
+    target_groups: &'a str,
+    start_on: Option<NaiveDate>,
+    end_on: Option<NaiveDate>,
+    budget_minor: Option<i64>,
+    currency: Option<&'a str>,
+    status: &'a str,
+    published: bool,
+    iati_identifier: Option<&'a str>,
+    search_text: &'a str,
+    version: i64,
+    updated_at: NaiveDateTime,
+}
+
+/// Replaces a project's content if it is still at `version`; `None` when it moved on.
+pub fn update(
+    conn: &mut DbConn,
+    current: &ProjectRow,
+    draft: &ProjectDraft,
+) -> QueryResult<Option<ProjectRow>> {
+    let source = ProjectSource::from_db(&current.source).unwrap_or(ProjectSource::Manual);
+    let next = ProjectRow::new(
+        current.id.clone(),
+        draft,
+        source,
+        current.version + 1,
+        current.created_at,
+    );
+    let changes = ProjectChanges {
+        title: &next.title,
+        description: &next.description,
+        reporting_org_id: &next.reporting_org_id,
+        participants: &next.participants,
+        org_ids: &next.org_ids,
+        countries: &next.countries,
+        themes: &next.themes,
+        target_groups: &next.target_groups,
+        start_on: next.start_on,
+        end_on: next.end_on,
+        budget_minor: next.budget_minor,
+        currency: next.currency.as_deref(),
+        status: &next.status,
+        published: next.published,
+        iati_identifier: next.iati_identifier.as_deref(),
+        search_text: &next.search_text,
+        version: next.version,
+        updated_at: next.updated_at,
+    };
+    let updated = diesel::update(
+        projects::table
+            .filter(projects::id.eq(&current.id))
+            .filter(projects::version.eq(current.version)),
+    )
+    .set(&changes)
+    .execute(conn)?;
+    if updated == 0 {
+        return Ok(None);
+    }
+    bump_generation(conn)?;
+    Ok(Some(next))
+}
+
+/// Deletes a project if it is still at `version`; its filter rows and review entries go
+/// with it (ON DELETE CASCADE).
+pub fn delete(conn: &mut DbConn, id: &str, version: i64) -> QueryResult<bool> {
+    let deleted = diesel::delete(
+        projects::table
+            .filter(projects::id.eq(id))
+            .filter(projects::version.eq(version)),
+    )
+    .execute(conn)?;
+    if deleted > 0 {
+        bump_generation(conn)?;
+    }
+    Ok(deleted > 0)
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading projects
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProjectRow>> {
+    projects::table
+        .find(id)
+        .select(ProjectRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Reads a project to change it: on PostgreSQL the row stays locked until the
+/// transaction ends; SQLite's `BEGIN IMMEDIATE` already holds the write lock.
+pub fn find_for_update(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProjectRow>> {
+    match conn {
+        DbConn::Postgres(c) => projects::table
+            .find(id)
+            .select(ProjectRow::as_select())
+            .for_update()
+            .first(c)
+            .optional(),
+        DbConn::Sqlite(_) => find(conn, id),
+    }
+}
+
+pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ProjectRow>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(
+            projects::table
+                .filter(projects::id.eq_any(chunk))
+                .select(ProjectRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+pub fn find_by_iati(conn: &mut DbConn, identifiers: &[String]) -> QueryResult<Vec<ProjectRow>> {
+    let mut out = Vec::with_capacity(identifiers.len());
+    for chunk in identifiers.chunks(CHUNK) {
+        out.extend(
+            projects::table
+                .filter(projects::iati_identifier.eq_any(chunk))
+                .select(ProjectRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Whether another project (not `except`) uses the IATI identifier.
+pub fn iati_taken(conn: &mut DbConn, identifier: &str, except: Option<&str>) -> QueryResult<bool> {
+    let found: Option<String> = projects::table
+        .filter(projects::iati_identifier.eq(identifier))
+        .select(projects::id)
+        .first(conn)
+        .optional()?;
+    Ok(found.is_some_and(|id| Some(id.as_str()) != except))
+}
+
+/// The ids among `ids` that name no organisation.
+pub fn unknown_organisations(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<String>> {
+    let known: BTreeSet<String> = organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select(organisations::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    Ok(ids
+        .iter()
+        .filter(|id| !known.contains(*id))
+        .cloned()
+        .collect())
+}
+
+pub fn organisation_names(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(
+            organisations::table
+                .filter(organisations::id.eq_any(chunk))
+                .select((organisations::id, organisations::name))
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// Full text: the one place where the backends' query languages differ
+
+/// Every one of the words, in the backend's full-text query language. The words come from
+/// `text::words` (letters and digits only), and each is quoted all the same.
+fn text_query(conn: &DbConn, terms: &[String]) -> String {
+    match conn {
+        DbConn::Sqlite(_) => terms
+            .iter()
+            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" "),
+        DbConn::Postgres(_) => terms
+            .iter()
+            .map(|t| format!("'{}'", t.replace('\'', "''")))
+            .collect::<Vec<_>>()
+            .join(" & "),
+    }
+}
+
+/// `seq` numbers of the projects whose words include all of `terms`.
+pub fn text_matches(conn: &mut DbConn, terms: &[String]) -> QueryResult<Vec<i64>> {
+    #[derive(QueryableByName)]
+    struct Seq {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        seq: i64,
+    }
+    let mut sql = RawSql::new(conn);
+    match conn {
+        DbConn::Sqlite(_) => sql
+            .push("SELECT rowid AS seq FROM registry_projects_fts WHERE registry_projects_fts MATCH ")
+            .text(text_query(conn, terms)),
+        DbConn::Postgres(_) => sql
+            .push("SELECT p.seq AS seq FROM registry_projects p WHERE p.search_vector @@ to_tsquery('simple', ")
+            .text(text_query(conn, terms))
+            .push(")"),
+    };
+    Ok(sql.load::<Seq>(conn)?.into_iter().map(|r| r.seq).collect())
+}
+
+/// `seq` and indexed words of every project, for the index's word postings.
+pub fn all_search_texts(conn: &mut DbConn) -> QueryResult<Vec<(i64, String)>> {
+    projects::table
+        .select((projects::seq, projects::search_text))
+        .load(conn)
+}
+
+// ---------------------------------------------------------------------------------------
+// Exchange rates (recorded by the money-in feature) for the matrix
+
+/// Every recorded rate into USD, per currency, oldest first: `(valid_from, rate)`.
+pub fn usd_rates(conn: &mut DbConn) -> AppResult<HashMap<String, Vec<(NaiveDate, Decimal)>>> {
+    use crate::db::schema::exchange_rates;
+    let rows: Vec<(String, NaiveDate, String)> = exchange_rates::table
+        .filter(exchange_rates::base_currency.eq("USD"))
+        .select((
+            exchange_rates::currency,
+            exchange_rates::valid_from,
+            exchange_rates::rate,
+        ))
+        .order((
+            exchange_rates::currency.asc(),
+            exchange_rates::valid_from.asc(),
+        ))
+        .load(conn)?;
+    let mut out: HashMap<String, Vec<(NaiveDate, Decimal)>> = HashMap::new();
+    for (currency, from, rate) in rows {
+        let rate = rate
+            .parse::<Decimal>()
+            .map_err(|e| AppError::internal(format!("exchange rate {rate:?}: {e}")))?;
+        out.entry(currency).or_default().push((from, rate));
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// Statements written per backend
+
+/// A statement written per backend: `?` placeholders on SQLite, `$n` on PostgreSQL.
+pub(crate) struct RawSql {
+    pg: bool,
+    sql: String,
+    binds: Vec<RawBind>,
+}
+
+enum RawBind {
+    Text(String),
+}
+
+impl RawSql {
+    pub(crate) fn new(conn: &DbConn) -> Self {
+        RawSql {
+            pg: matches!(conn, DbConn::Postgres(_)),
+            sql: String::new(),
+            binds: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    fn placeholder(&mut self, bind: RawBind) -> &mut Self {
+        self.binds.push(bind);
+        if self.pg {
+            let n = self.binds.len();
+            self.sql.push_str(&format!("${n}"));
+        } else {
+            self.sql.push('?');
+        }
+        self
+    }
+
+    fn text(&mut self, value: impl Into<String>) -> &mut Self {
+        self.placeholder(RawBind::Text(value.into()))
+    }
+
+    pub(crate) fn load<T>(self, conn: &mut DbConn) -> QueryResult<Vec<T>>
+    where
+        T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
+    {
+        macro_rules! run {
+            ($c:expr, $backend:ty) => {{
+                let mut q = diesel::sql_query(self.sql).into_boxed::<$backend>();
+                for b in self.binds {
+                    q = match b {
+                        RawBind::Text(v) => q.bind::<Text, _>(v),
+                    };
+                }
+                q.load::<T>($c)
+            }};
+        }
+        match conn {
+            DbConn::Sqlite(c) => run!(c, diesel::sqlite::Sqlite),
+            DbConn::Postgres(c) => run!(c, diesel::pg::Pg),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The overlap review queue
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = reviews)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct ReviewRow {
+    pub id: String,
+    pub project_a: String,
+    pub project_b: String,
+    pub score_milli: i32,
+    pub reasons: String,
+    pub status: String,
+    pub resolution: Option<String>,
+    pub note: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ReviewRow {
+    pub fn status(&self) -> AppResult<ReviewStatus> {
+        ReviewStatus::from_db(&self.status)
+    }
+
+    pub fn reasons(&self) -> AppResult<Vec<OverlapReason>> {
+        serde_json::from_str(&self.reasons)
+            .map_err(|e| AppError::internal(format!("review {}: {e}", self.id)))
+    }
+
+    /// The other project of the pair.
+    pub fn other(&self, project_id: &str) -> &str {
+        if self.project_a == project_id {
+            &self.project_b
+        } else {
+            &self.project_a
+        }
+    }
+}
+
+/// A pair in the order the table keeps it (smaller id first).
+pub fn pair(a: &str, b: &str) -> (String, String) {
+    if a < b {
+        (a.to_string(), b.to_string())
+    } else {
+        (b.to_string(), a.to_string())
+    }
+}
+
+pub fn new_review(
+    a: &str,
+    b: &str,
+    score: f64,
+    reasons: &[OverlapReason],
+    resolution: Option<(OverlapResolution, Option<String>, Option<String>)>,
+) -> ReviewRow {
+    let (project_a, project_b) = pair(a, b);
+    let at = now();
+    let resolved = resolution.is_some();
+    let (resolution, note, by) = match resolution {
+        Some((r, note, by)) => (Some(r.as_str().to_string()), note, by),
+        None => (None, None, None),
+    };
+    ReviewRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        project_a,
+        project_b,
+        score_milli: (score.clamp(0.0, 1.0) * 1000.0).round() as i32,
+        reasons: json(&reasons),
+        status: if resolved {
+            ReviewStatus::Resolved
+        } else {
+            ReviewStatus::Open
+        }
+        .as_str()
+        .to_string(),
+        resolution,
+        note,
+        resolved_by: by,
+        resolved_at: resolved.then_some(at),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+pub fn insert_review(conn: &mut DbConn, row: &ReviewRow) -> QueryResult<()> {
+    diesel::insert_into(reviews::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find_review(conn: &mut DbConn, id: &str) -> QueryResult<Option<ReviewRow>> {
+    reviews::table
+        .find(id)
+        .select(ReviewRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_review_of_pair(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<Option<ReviewRow>> {
+    let (a, b) = pair(a, b);
+    reviews::table
+        .filter(reviews::project_a.eq(a))
+        .filter(reviews::project_b.eq(b))
+        .select(ReviewRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every review entry a project is part of.
+pub fn reviews_of(conn: &mut DbConn, project_id: &str) -> QueryResult<Vec<ReviewRow>> {
+    reviews::table
+        .filter(
+            reviews::project_a
+                .eq(project_id)
+                .or(reviews::project_b.eq(project_id)),
+        )
+        .select(ReviewRow::as_select())
+        .load(conn)
+}
+
+/// Records a verdict if the entry is still at `version`; `None` when it moved on.
+pub fn resolve_review(
+    conn: &mut DbConn,
+    current: &ReviewRow,
+    resolution: OverlapResolution,
+    note: Option<&str>,
+    by: Option<&str>,
+) -> QueryResult<Option<ReviewRow>> {
+    let at = now();
+    let updated = diesel::update(
+        reviews::table
+            .filter(reviews::id.eq(&current.id))
+            .filter(reviews::version.eq(current.version)),
+    )
+    .set((
+        reviews::status.eq(ReviewStatus::Resolved.as_str()),
+        reviews::resolution.eq(Some(resolution.as_str())),
+        reviews::note.eq(note),
+        reviews::resolved_by.eq(by),
+        reviews::resolved_at.eq(Some(at)),
+        reviews::version.eq(current.version + 1),
+        reviews::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        Ok(None)
+    } else {
+        find_review(conn, &current.id)
+    }
+}
+
+/// One page of the queue: entries with `status` (any when `None`), of one project, and
+/// only those touching a project of `orgs` unless `orgs` is `None` (admins).
+pub fn list_reviews(
+    conn: &mut DbConn,
+    status: Option<ReviewStatus>,
+    project_id: Option<&str>,
+    orgs: Option<&[String]>,
+    page: &Page,
+) -> QueryResult<Vec<ReviewRow>> {
+    let mut query = reviews::table.select(ReviewRow::as_select()).into_boxed();
+    if let Some(status) = status {
+        query = query.filter(reviews::status.eq(status.as_str()));
+    }
+    if let Some(id) = project_id {
+        query = query.filter(
+            reviews::project_a
+                .eq(id.to_string())
+                .or(reviews::project_b.eq(id.to_string())),
+        );
+    }
+    if let Some(orgs) = orgs {
+        let own = || {
+            projects::table
+                .filter(projects::reporting_org_id.eq_any(orgs.to_vec()))
+                .select(projects::id)
+        };
+        query = query.filter(
+            reviews::project_a
+                .eq_any(own())
+                .or(reviews::project_b.eq_any(own())),
+        );
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(reviews::id.gt(after.clone()));
+    }
+    query
+        .order(reviews::id.asc())
+        .limit(page.limit + 1)
+        .load(conn)
+}
