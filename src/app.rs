@@ -14,9 +14,10 @@ use crate::db::DbPool;
 use crate::error::{AppError, ErrorCode};
 use crate::http::JsonLimits;
 use crate::observe::{self, Metrics};
+use crate::reports;
 use crate::{
-    applications, audit, auth, calls, documents, donations, exchange, funds, health, ledger,
-    organisations, registry,
+    applications, audit, auth, board, calls, disbursements, documents, donations, exchange, funds,
+    grants, health, ledger, organisations, registry, review,
 };
 
 /// What handlers share: the pool, the settings and the metrics registry.
@@ -424,6 +425,198 @@ pub fn endpoints() -> Vec<Endpoint> {
             User,
             registry::import_iati,
         ),
+        // grants
+        endpoint(get.clone(), "/api/v1/grants", User, grants::list_grants),
+        endpoint(get.clone(), "/api/v1/grants/{id}", User, grants::get_grant),
+        endpoint(
+            post.clone(),
+            "/api/v1/grants/{id}/sign",
+            User,
+            grants::sign_grant,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/grants/{id}/suspend",
+            User,
+            grants::suspend_grant,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/grants/{id}/resume",
+            User,
+            grants::resume_grant,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/grants/{id}/terminate",
+            User,
+            grants::terminate_grant,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/grants/{id}/close",
+            User,
+            grants::close_grant,
+        ),
+        // money out
+        endpoint(
+            post.clone(),
+            "/api/v1/grants/{id}/disbursements",
+            User,
+            disbursements::request_disbursement,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/grants/{id}/disbursements",
+            User,
+            disbursements::list_disbursements,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/disbursements/{id}",
+            User,
+            disbursements::get_disbursement,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/disbursements/{id}/approve",
+            User,
+            disbursements::approve_disbursement,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/disbursements/{id}/pay",
+            User,
+            disbursements::pay_disbursement,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/disbursements/{id}/cancel",
+            User,
+            disbursements::cancel_disbursement,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/grants/{id}/refunds",
+            User,
+            disbursements::create_refund,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/grants/{id}/refunds",
+            User,
+            disbursements::list_refunds,
+        ),
+        // board sessions and decisions
+        endpoint(
+            post.clone(),
+            "/api/v1/funds/{id}/board-sessions",
+            User,
+            board::create_session,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/funds/{id}/board-sessions",
+            User,
+            board::list_sessions,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/board-sessions/{id}",
+            User,
+            board::get_session,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/board-sessions/{id}/decisions",
+            User,
+            board::create_decision,
+        ),
+        // outcome reports
+        endpoint(
+            post.clone(),
+            "/api/v1/grants/{id}/reports",
+            User,
+            reports::create_report,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/grants/{id}/reports",
+            User,
+            reports::list_reports,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/reports/{id}",
+            User,
+            reports::get_report,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/reports/{id}/accept",
+            User,
+            reports::accept_report,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/reports/{id}/return",
+            User,
+            reports::return_report,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/funds/{id}/outcomes",
+            User,
+            reports::fund_outcomes,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/applications/{id}/assignments",
+            User,
+            review::create_assignment,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/assignments",
+            User,
+            review::list_assignments,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/assignments/{id}",
+            User,
+            review::get_assignment,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/assignments/{id}/conflict",
+            User,
+            review::declare_conflict,
+        ),
+        endpoint(
+            Method::PUT,
+            "/api/v1/assignments/{id}/review",
+            User,
+            review::save_review,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/assignments/{id}/submit",
+            User,
+            review::submit_review,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/applications/{id}/reviews",
+            User,
+            review::list_reviews,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/calls/{id}/ranking",
+            User,
+            review::call_ranking,
+        ),
     ]
 }
 
@@ -503,6 +696,39 @@ pub fn endpoints() -> Vec<Endpoint> {
         registry::record_overlap_review,
         registry::resolve_overlap_review,
         registry::import_iati,
+        board::create_session,
+        board::list_sessions,
+        board::get_session,
+        board::create_decision,
+        reports::create_report,
+        reports::list_reports,
+        reports::get_report,
+        reports::accept_report,
+        reports::return_report,
+        reports::fund_outcomes,
+        grants::list_grants,
+        grants::get_grant,
+        grants::sign_grant,
+        grants::suspend_grant,
+        grants::resume_grant,
+        grants::terminate_grant,
+        grants::close_grant,
+        disbursements::request_disbursement,
+        disbursements::list_disbursements,
+        disbursements::get_disbursement,
+        disbursements::approve_disbursement,
+        disbursements::pay_disbursement,
+        disbursements::cancel_disbursement,
+        disbursements::create_refund,
+        disbursements::list_refunds,
+        review::create_assignment,
+        review::list_assignments,
+        review::get_assignment,
+        review::declare_conflict,
+        review::save_review,
+        review::submit_review,
+        review::list_reviews,
+        review::call_ranking,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth)

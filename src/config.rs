@@ -35,6 +35,9 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub email: EmailSettings,
     pub registry: RegistrySettings,
+    pub grants: GrantSettings,
+    #[serde(default)]
+    pub review: ReviewSettings,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -166,6 +169,51 @@ pub const DEVELOPMENT_JWT_SECRET: &str = "development-only-secret-change-me-in-p
 pub struct RegistrySettings {
     /// Largest IATI file accepted by `POST /registry/import/iati`, in bytes (413 beyond).
     pub max_import_bytes: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantSettings {
+    /// Share of what was already paid that reported expenditure must reach before an
+    /// instalment with a spend threshold is released (a decimal string, e.g. "0.7").
+    pub spend_threshold_share: String,
+    /// Days before a report's due date that a reminder is emailed (each once).
+    pub reminder_days_before: Vec<u32>,
+    /// Days after a missed due date that a reminder is emailed (each once).
+    pub reminder_days_after: Vec<u32>,
+    /// Seconds between two runs of the reminder job.
+    pub reminder_interval_secs: u64,
+}
+
+impl GrantSettings {
+    /// `spend_threshold_share` as a decimal between 0 and 1.
+    pub fn spend_share(&self) -> Result<rust_decimal::Decimal, crate::error::AppError> {
+        crate::money::parse_decimal(&self.spend_threshold_share)
+            .ok()
+            .filter(|s| *s >= rust_decimal::Decimal::ZERO && *s <= rust_decimal::Decimal::ONE)
+            .ok_or_else(|| {
+                crate::error::AppError::internal(
+                    "grants.spend_threshold_share must be a decimal between 0 and 1",
+                )
+            })
+    }
+}
+
+/// Review and ranking.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewSettings {
+    /// Reviews of one application diverge when their weighted scores (0 to 100) are more
+    /// than this many points apart; the ranking flags them `divergent`.
+    pub divergence_threshold: u32,
+}
+
+impl Default for ReviewSettings {
+    fn default() -> Self {
+        ReviewSettings {
+            divergence_threshold: 25,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

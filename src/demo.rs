@@ -17,6 +17,7 @@ use crate::donations::{
 use crate::error::AppError;
 use crate::exchange::{self, model::NewExchangeRate};
 use crate::funds::{self, model::NewFund};
+use crate::grants::model::ReportKind;
 use crate::money::{Currency, Money};
 use crate::organisations::{
     self,
@@ -109,6 +110,18 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         note: "board of trustees of UNVTF",
     },
     DemoAccount {
+        role: Role::Trustee,
+        email: "trustee2@trustfund.example",
+        password: "maple lighthouse ember 28",
+        note: "second trustee of UNVTF",
+    },
+    DemoAccount {
+        role: Role::Trustee,
+        email: "trustee3@trustfund.example",
+        password: "quartz valley harbour 39",
+        note: "third trustee of UNVTF (declared a conflict on one application)",
+    },
+    DemoAccount {
         role: Role::Reviewer,
         email: "reviewer@trustfund.example",
         password: "cobalt river lantern 85",
@@ -132,6 +145,7 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
 pub fn load(pool: &DbPool) -> Result<Vec<DemoAccount>, AppError> {
     load_data(pool)?;
     load_accounts(pool)?;
+    load_board(pool)?;
     Ok(DEMO_ACCOUNTS.to_vec())
 }
 
@@ -328,6 +342,63 @@ const DEMO_APPLICATIONS: &[DemoApplication] = &[
         amount: 15_000,
         themes: &["protection.repatriation"],
         state: ApplicationStatus::Withdrawn,
+    },
+    // reviewed, ranked and decided by the demo board (see `load_board`)
+    DemoApplication {
+        organisation: "Phnom Penh Recovery Centre",
+        country: "KH",
+        title: "Shelter and vocational training for girls rescued from brothels",
+        amount: 17_000,
+        themes: &["protection.shelter", "protection.reintegration"],
+        state: ApplicationStatus::UnderReview,
+    },
+    DemoApplication {
+        organisation: "Dhaka Migrant Rights",
+        country: "BD",
+        title: "Legal aid for migrant workers trafficked to the Gulf",
+        amount: 14_000,
+        themes: &["protection.legal-aid"],
+        state: ApplicationStatus::UnderReview,
+    },
+    DemoApplication {
+        organisation: "Lagos Legal Clinic",
+        country: "NG",
+        title: "Victim-witness support in trafficking trials",
+        amount: 11_000,
+        themes: &["prosecution.victim-witness", "protection.legal-aid"],
+        state: ApplicationStatus::UnderReview,
+    },
+    DemoApplication {
+        organisation: "Chiang Mai Safe Home",
+        country: "TH",
+        title: "Medical and psycho-social care for survivors of forced labour",
+        amount: 16_000,
+        themes: &["protection.medical", "protection.psychosocial"],
+        state: ApplicationStatus::UnderReview,
+    },
+    DemoApplication {
+        organisation: "Kumasi Reintegration Project",
+        country: "GH",
+        title: "Reintegration grants for returned child domestic workers",
+        amount: 10_000,
+        themes: &["protection.reintegration"],
+        state: ApplicationStatus::UnderReview,
+    },
+    DemoApplication {
+        organisation: "Cox's Bazar Women's Refuge",
+        country: "BD",
+        title: "Refuge and counselling for women trafficked from the camps",
+        amount: 9_000,
+        themes: &["protection.shelter", "protection.psychosocial"],
+        state: ApplicationStatus::UnderReview,
+    },
+    DemoApplication {
+        organisation: "Dhaka Shelter Collective",
+        country: "BD",
+        title: "Night shelter for trafficked boys",
+        amount: 8_000,
+        themes: &["protection.shelter"],
+        state: ApplicationStatus::UnderReview,
     },
 ];
 
@@ -692,6 +763,384 @@ fn load_money(
             )?;
         }
     }
+    Ok(())
+}
+
+/// Reviews, a ranked call and a decided board session, with grants in every state the
+/// demo can reach without outcome reports: awaiting signature, active with its first
+/// instalment paid, suspended, terminated; plus a rejection and a deferral. Runs once.
+fn load_board(pool: &DbPool) -> Result<(), AppError> {
+    use crate::applications::store::{ListFilter, Visibility};
+    use crate::board::model::{DecisionInput, Outcome};
+    use crate::db::schema::{board_sessions, trustee_funds};
+    use crate::grants::rules::GrantAction;
+    use crate::http::{Expected, PageParams};
+    use crate::review::model::{AssignmentStatus, Recommendation};
+    use crate::review::store::AssignmentRow;
+    use diesel::prelude::*;
+
+    let mut conn = pool.get()?;
+    let actor = Actor::system();
+    write_transaction(&mut conn, |conn| {
+        let fund = funds::store::find_by_code(conn, DEMO_FUND_CODE)?
+            .ok_or_else(|| AppError::internal("the demo fund is missing"))?;
+        let held: i64 = board_sessions::table
+            .filter(board_sessions::fund_id.eq(&fund.id))
+            .count()
+            .get_result(conn)?;
+        if held > 0 {
+            return Ok(());
+        }
+        let user = |conn: &mut DbConn, email: &str| -> Result<auth::CurrentUser, AppError> {
+            let row = auth::store::find_by_email(conn, email)?
+                .ok_or_else(|| AppError::internal(format!("demo account {email} is missing")))?;
+            auth::load_current_user(conn, &row.id)
+        };
+        let admin = user(conn, "admin@trustfund.example")?;
+        let finance = user(conn, "finance@trustfund.example")?;
+        let finance2 = user(conn, "finance2@trustfund.example")?;
+        let reviewer = user(conn, "reviewer@trustfund.example")?;
+        let trustees: Vec<String> = trustee_funds::table
+            .filter(trustee_funds::fund_id.eq(&fund.id))
+            .select(trustee_funds::user_id)
+            .order(trustee_funds::user_id.asc())
+            .load(conn)?;
+        let page = PageParams {
+            limit: Some(200),
+            cursor: None,
+        }
+        .page()?;
+        let mut under_review = crate::applications::store::list(
+            conn,
+            &Visibility::All,
+            &ListFilter {
+                status: Some(ApplicationStatus::UnderReview),
+                ..ListFilter::default()
+            },
+            &page,
+        )?;
+        under_review.sort_by(|a, b| a.reference.cmp(&b.reference));
+        let now = crate::calls::model::stored_time(chrono::Utc::now()).naive_utc();
+        let conflicted = trustees.last().cloned();
+
+        // Reviews: the expert and the trustees score every application, except that the
+        // third trustee declares a conflict on the last one (left undecided: without that
+        // trustee the board lacks its quorum of three on it).
+        for (i, app) in under_review.iter().enumerate() {
+            let rubric = crate::review::store::call_rubric(conn, &app.call_id)?;
+            let mut reviewers = vec![reviewer.id.clone()];
+            reviewers.extend(trustees.iter().cloned());
+            for (k, reviewer_id) in reviewers.iter().enumerate() {
+                let recused =
+                    i + 1 == under_review.len() && Some(reviewer_id) == conflicted.as_ref();
+                let scores: std::collections::BTreeMap<String, i64> = rubric
+                    .iter()
+                    .enumerate()
+                    .map(|(c, criterion)| {
+                        let base = 9 - i64::try_from(i).unwrap_or(0);
+                        let wobble = i64::try_from((k + c) % 3).unwrap_or(0) - 1;
+                        (
+                            criterion.key.clone(),
+                            (base + wobble).clamp(0, i64::from(criterion.max_score)),
+                        )
+                    })
+                    .collect();
+                let row = AssignmentRow {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    application_id: app.id.clone(),
+                    call_id: app.call_id.clone(),
+                    fund_id: fund.id.clone(),
+                    reviewer_id: reviewer_id.clone(),
+                    status: if recused {
+                        AssignmentStatus::Recused
+                    } else {
+                        AssignmentStatus::Cleared
+                    }
+                    .as_str()
+                    .to_string(),
+                    conflict_statement: recused
+                        .then(|| "I advised this organisation last year.".to_string()),
+                    declared_at: Some(now),
+                    scores: if recused {
+                        "{}".to_string()
+                    } else {
+                        crate::review::store::scores_text(&scores)
+                    },
+                    comment: if recused {
+                        String::new()
+                    } else {
+                        "Clear plan; realistic budget.".to_string()
+                    },
+                    recommendation: (!recused).then(|| {
+                        if i < 4 {
+                            Recommendation::Fund
+                        } else {
+                            Recommendation::DoNotFund
+                        }
+                        .as_str()
+                        .to_string()
+                    }),
+                    submitted_at: (!recused).then_some(now),
+                    version: 1,
+                    assigned_by: Some(admin.id.clone()),
+                    created_at: now,
+                    updated_at: now,
+                };
+                crate::review::store::insert(conn, &row)?;
+            }
+        }
+
+        // A session of the three trustees decides the five best-ranked applications and
+        // leaves the rest on the ranking.
+        let session = crate::board::store::SessionRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            fund_id: fund.id.clone(),
+            held_on: crate::ledger::today(),
+            version: 1,
+            created_by: Some(admin.id.clone()),
+            created_at: now,
+        };
+        crate::board::store::insert_session(conn, &session, &trustees)?;
+        let mut decided = Vec::new();
+        let outcomes = [
+            Outcome::Approved,
+            Outcome::Approved,
+            Outcome::Approved,
+            Outcome::Approved,
+            Outcome::Approved,
+            Outcome::Deferred,
+            Outcome::Rejected,
+        ];
+        for (app, outcome) in under_review.iter().zip(outcomes) {
+            let requested = app.requested_amount.clone();
+            let decision = crate::board::record_decision(
+                conn,
+                &actor,
+                &admin,
+                &session.id,
+                &DecisionInput {
+                    application_id: app.id.clone(),
+                    outcome,
+                    approved_amount: (outcome == Outcome::Approved).then(|| {
+                        crate::money::AmountInput {
+                            amount: requested
+                                .as_deref()
+                                .and_then(|r| crate::money::parse_decimal(r).ok())
+                                .unwrap_or_default(),
+                            currency: None,
+                        }
+                    }),
+                    instalments: None,
+                    conditions: (outcome == Outcome::Approved)
+                        .then(|| "Quarterly financial updates to the secretariat.".to_string()),
+                    rationale: match outcome {
+                        Outcome::Approved => "Ranked above the funding line.",
+                        Outcome::Deferred => "Good, but below the funding line: reserve list.",
+                        Outcome::Rejected => "Overlaps with a project already funded.",
+                    }
+                    .to_string(),
+                },
+                Decimal::new(7, 1),
+            )?;
+            decided.push(decision);
+        }
+
+        // Grants in every state: active and paid with an accepted interim report, suspended,
+        // terminated, awaiting signature, and closed after its accepted final report.
+        let grants: Vec<String> = decided.iter().filter_map(|d| d.grant_id.clone()).collect();
+        for (n, grant_id) in grants.iter().enumerate() {
+            if n == 3 {
+                continue; // left awaiting the grantee's signature
+            }
+            let grantee = crate::grants::store::find(conn, grant_id)?
+                .ok_or_else(|| AppError::internal("demo grant missing"))?;
+            let signer = auth::CurrentUser {
+                id: admin.id.clone(),
+                email: admin.email.clone(),
+                role: Role::Ngo,
+                organisation_id: Some(grantee.organisation_id.clone()),
+                fund_ids: Vec::new(),
+            };
+            crate::grants::change(
+                conn,
+                &actor,
+                &signer,
+                grant_id,
+                GrantAction::Sign,
+                None,
+                Expected::Any,
+            )?;
+            let plan = crate::grants::store::instalments(conn, grant_id)?;
+            let first = plan
+                .first()
+                .ok_or_else(|| AppError::internal("demo grant without instalments"))?;
+            let requested = crate::disbursements::request(
+                conn,
+                &actor,
+                &finance,
+                grant_id,
+                &crate::disbursements::model::CreateDisbursement {
+                    instalment_id: first.id.clone(),
+                    amount: crate::money::AmountInput {
+                        amount: Money::from_minor(first.amount_minor, Currency::USD).amount(),
+                        currency: None,
+                    },
+                },
+            )?;
+            use crate::disbursements::{apply_step, approval, payment, rules::Step};
+            apply_step(
+                conn,
+                &actor,
+                &finance2,
+                &requested.id,
+                Step::Approve,
+                Expected::Any,
+                approval(finance2.clone()),
+            )?;
+            apply_step(
+                conn,
+                &actor,
+                &finance2,
+                &requested.id,
+                Step::Pay,
+                Expected::Any,
+                payment(
+                    finance2.id.clone(),
+                    crate::ledger::today(),
+                    format!("DEMO-WIRE-{}", n + 1),
+                ),
+            )?;
+            match n {
+                0 => demo_report(conn, &actor, &admin, grant_id, ReportKind::Interim)?,
+                4 => {
+                    demo_report(conn, &actor, &admin, grant_id, ReportKind::Final)?;
+                    crate::grants::change(
+                        conn,
+                        &actor,
+                        &admin,
+                        grant_id,
+                        GrantAction::Close,
+                        Some("Final report accepted; the rest of the grant was not needed.".into()),
+                        Expected::Any,
+                    )?;
+                }
+                1 => {
+                    crate::grants::change(
+                        conn,
+                        &actor,
+                        &admin,
+                        grant_id,
+                        GrantAction::Suspend,
+                        Some("Audit of the partner's accounts pending.".into()),
+                        Expected::Any,
+                    )?;
+                }
+                2 => {
+                    crate::grants::change(
+                        conn,
+                        &actor,
+                        &admin,
+                        grant_id,
+                        GrantAction::Terminate,
+                        Some("The partner closed its shelter.".into()),
+                        Expected::Any,
+                    )?;
+                }
+                _ => {}
+            }
+        }
+        tracing::info!(
+            fund = DEMO_FUND_CODE,
+            "demo board, reviews and grants loaded"
+        );
+        Ok(())
+    })
+}
+
+/// An outcome report of the grant, submitted and accepted: counts only, never anyone's
+/// personal data.
+fn demo_report(
+    conn: &mut DbConn,
+    actor: &Actor,
+    admin: &auth::CurrentUser,
+    grant_id: &str,
+    kind: ReportKind,
+) -> Result<(), AppError> {
+    use crate::reports::model::NewReport;
+    use crate::reports::store::ReportRow;
+    use crate::taxonomy::{AgeGroup, Exploitation, Sex};
+
+    let grant = crate::grants::store::find(conn, grant_id)?
+        .ok_or_else(|| AppError::internal("demo grant missing"))?;
+    let categories = crate::reports::store::budget_categories(conn, &grant.application_id)?;
+    let category = categories
+        .first()
+        .cloned()
+        .ok_or_else(|| AppError::internal("demo application without budget lines"))?;
+    let paid = crate::grants::store::money(conn, grant_id)?.paid;
+    let today = crate::ledger::today();
+    let now = crate::calls::model::stored_time(chrono::Utc::now()).naive_utc();
+    let report = NewReport {
+        kind,
+        period_start: grant.starts_on,
+        period_end: today,
+        narrative: "Survivors were sheltered, cared for and helped through their cases.".into(),
+        beneficiaries: vec![
+            (Sex::Female, AgeGroup::Adult, Exploitation::Sexual, 14),
+            (Sex::Female, AgeGroup::Child, Exploitation::Sexual, 6),
+            (Sex::Male, AgeGroup::Adult, Exploitation::ForcedLabour, 9),
+            (
+                Sex::Female,
+                AgeGroup::Adult,
+                Exploitation::DomesticServitude,
+                3,
+            ),
+        ],
+        services: vec![("shelter".into(), 23), ("legal-aid".into(), 11)],
+        indicators: vec![("survivors assisted".into(), "30".into(), "32".into())],
+        expenditure: vec![(category, Money::from_minor(paid * 8 / 10, Currency::USD))],
+    };
+    let row = ReportRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        grant_id: grant.id.clone(),
+        fund_id: grant.fund_id.clone(),
+        organisation_id: grant.organisation_id.clone(),
+        kind: kind.as_str().to_string(),
+        report_version: 1,
+        supersedes_id: None,
+        status: "submitted".to_string(),
+        period_start: report.period_start,
+        period_end: report.period_end,
+        narrative: report.narrative.clone(),
+        review_comment: None,
+        reviewed_by: None,
+        reviewed_at: None,
+        submitted_by: None,
+        submitted_at: now,
+        version: 1,
+        updated_at: now,
+    };
+    crate::reports::store::insert(conn, &row, &report)?;
+    let accepted = ReportRow {
+        status: "accepted".to_string(),
+        review_comment: Some("Thank you: clear figures and a frank narrative.".into()),
+        reviewed_by: Some(admin.id.clone()),
+        reviewed_at: Some(now),
+        version: 2,
+        ..row.clone()
+    };
+    crate::reports::store::save_review(conn, &row, &accepted)?;
+    audit::record(
+        conn,
+        actor,
+        Change::<(), _> {
+            entity: "report",
+            entity_id: &row.id,
+            action: "accept",
+            before: None,
+            after: Some(&serde_json::json!({"grant_id": grant.id, "kind": kind, "demo": true})),
+        },
+    )?;
     Ok(())
 }
 

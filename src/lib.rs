@@ -5,15 +5,18 @@ pub mod app;
 pub mod applications;
 pub mod audit;
 pub mod auth;
+pub mod board;
 pub mod calls;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod disbursements;
 pub mod documents;
 pub mod donations;
 pub mod error;
 pub mod exchange;
 pub mod funds;
+pub mod grants;
 pub mod health;
 pub mod http;
 pub mod idempotency;
@@ -25,6 +28,8 @@ pub mod observe;
 pub mod organisations;
 pub mod platform;
 pub mod registry;
+pub mod reports;
+pub mod review;
 pub mod taxonomy;
 pub mod telemetry;
 
@@ -160,9 +165,14 @@ impl Application {
             self.pool.clone(),
             self.settings.auth.clone(),
         ));
+        let reminders = tokio::spawn(reports::reminders::run(
+            self.pool.clone(),
+            self.settings.grants.clone(),
+        ));
         let result = self.server.await;
         mail.abort();
         housekeeping.abort();
+        reminders.abort();
         result
     }
 }

@@ -253,6 +253,78 @@ impl Serialize for DecimalString {
 const NUMBER_REFUSED: &str =
     "must be a decimal string such as \"30000.00\", not a JSON number (numbers lose precision)";
 
+/// An amount in a currency the context fixes (an application's, a grant's): a decimal
+/// string, or the full money form
+/// `{"amount": "…", "currency": "…"}`; a JSON number is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmountInput {
+    pub amount: Decimal,
+    pub currency: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for AmountInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let bad = || {
+            D::Error::custom(
+                "must be a decimal string such as \"25000.00\" (or {\"amount\", \"currency\"}), not a JSON number",
+            )
+        };
+        let parse = |text: &str| parse_decimal(text).map_err(|_| bad());
+        match <serde_json::Value as serde::Deserialize>::deserialize(d)? {
+            serde_json::Value::String(text) => Ok(AmountInput {
+                amount: parse(&text)?,
+                currency: None,
+            }),
+            serde_json::Value::Object(map) => {
+                if map.keys().any(|k| k != "amount" && k != "currency") {
+                    return Err(D::Error::custom("has only `amount` and `currency`"));
+                }
+                let amount = map
+                    .get("amount")
+                    .and_then(|v| v.as_str())
+                    .ok_or_else(bad)
+                    .and_then(parse)?;
+                let currency = match map.get("currency") {
+                    None | Some(serde_json::Value::Null) => None,
+                    Some(serde_json::Value::String(c)) => Some(c.clone()),
+                    Some(_) => return Err(D::Error::custom("currency must be an ISO 4217 code")),
+                };
+                Ok(AmountInput { amount, currency })
+            }
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl AmountInput {
+    /// The amount as money in `currency`: another currency, or more
+    /// decimals than it has, is a field error.
+    pub fn money(
+        &self,
+        field: &str,
+        currency: Currency,
+        errors: &mut Vec<crate::error::FieldError>,
+    ) -> Option<Money> {
+        if let Some(code) = &self.currency
+            && !code.eq_ignore_ascii_case(currency.code())
+        {
+            errors.push(crate::error::FieldError::new(
+                field,
+                format!("must be in {currency}, the currency of the grant or application"),
+            ));
+            return None;
+        }
+        match Money::new(self.amount, currency) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                errors.push(crate::error::FieldError::new(field, e.to_string()));
+                None
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

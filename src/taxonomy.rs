@@ -106,6 +106,23 @@ text_enum!(
     }
 );
 
+/// Services delivered to beneficiaries, as counted in outcome reports.
+pub const SERVICES: &[&str] = &[
+    "shelter",
+    "medical-care",
+    "psycho-social-care",
+    "legal-aid",
+    "repatriation",
+    "family-reunification",
+    "reintegration",
+    "other",
+];
+
+/// Whether `code` is a service of `SERVICES`.
+pub fn is_service(code: &str) -> bool {
+    SERVICES.contains(&code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

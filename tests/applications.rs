@@ -2012,8 +2012,16 @@ both_backends!(
         assert_eq!(
             states,
             vec![
+                // decided by the demo board (see `demo::load_board`)
+                "approved",
+                "approved",
+                "approved",
+                "approved",
+                "approved",
+                "deferred",
                 "draft",
                 "ineligible",
+                "rejected",
                 "submitted",
                 "submitted",
                 "under_review",

@@ -14,10 +14,18 @@ const PROJECTS: &str = "/api/v1/registry/projects";
 const IATI: &str = "/api/v1/registry/import/iati";
 const EXAMPLES: &str = "../shared/standards/iati/examples";
 
+/// The official IATI example files live in the shared standards folder beside the checkout
+/// (`../shared`); a checkout elsewhere names it with `TRUSTFUND_SHARED_DIR`, and the
+/// workplace's `/work/shared` is the last resort.
 fn examples_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("shared/standards/iati/examples")
+    let beside = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    std::env::var_os("TRUSTFUND_SHARED_DIR")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .chain([beside, std::path::PathBuf::from("/work/shared")])
+        .find(|dir| dir.join("standards").is_dir())
+        .unwrap_or_else(|| std::path::PathBuf::from("../shared"))
+        .join("standards/iati/examples")
 }
 
 async fn organisation(app: &TestApp, admin: &str, name: &str, country: &str) -> String {

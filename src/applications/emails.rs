@@ -5,6 +5,8 @@
 //! - `application_submitted`: acknowledgement with the reference number.
 //! - `application_screened`: the screening result (eligible or not) with the notes.
 //! - `application_returned`: the application came back for revision, with the reason.
+//! - `application_decided`: the board's outcome, with the amount and conditions of an
+//!   approval (the board's rationale stays internal).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -17,6 +19,7 @@ use crate::notify::{self, Email};
 pub const SUBMITTED: &str = "application_submitted";
 pub const SCREENED: &str = "application_screened";
 pub const RETURNED: &str = "application_returned";
+pub const DECIDED: &str = "application_decided";
 
 #[derive(Debug, Serialize)]
 pub struct SubmittedContext<'a> {
@@ -159,4 +162,21 @@ mod tests {
             mail.text.contains("Split the legal aid budget.") && mail.text.contains("revision 2")
         );
     }
+}
+
+#[derive(Debug, Serialize)]
+pub struct DecidedContext<'a> {
+    pub application_id: &'a str,
+    pub reference: &'a str,
+    pub title: &'a str,
+    pub outcome: &'a str,
+    pub approved_amount: Option<String>,
+    pub currency: &'a str,
+    pub instalments: usize,
+    pub conditions: Option<&'a str>,
+}
+
+/// The board's outcome, told to the applicant.
+pub fn decided(conn: &mut DbConn, app: &Application, context: DecidedContext<'_>) -> AppResult<()> {
+    send(conn, app, DECIDED, context)
 }

@@ -37,7 +37,7 @@ const ENTITY: &str = "application";
 /// The application `id` if `user` may see it; 404 otherwise, whether it exists or not.
 pub fn find_visible(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<Application> {
     let app = store::find(conn, id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
-    visible(user, app)
+    visible(conn, user, app)
 }
 
 /// Like `find_visible`, inside a write transaction (the row locked on PostgreSQL).
@@ -47,7 +47,7 @@ pub fn find_visible_locked(
     id: &str,
 ) -> AppResult<Application> {
     let app = store::find_locked(conn, id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
-    visible(user, app)
+    visible(conn, user, app)
 }
 
 /// An application's identity and state, without its content.
@@ -68,7 +68,13 @@ pub fn find_visible_header(
 ) -> AppResult<Header> {
     let row = store::find_row_only(conn, id, lock)?.ok_or_else(|| AppError::not_found(ENTITY))?;
     let status = ApplicationStatus::from_db(&row.status)?;
-    if policy::application_visibility(user).allows(&row.organisation_id, &row.fund_id, status) {
+    if policy::application_visibility(user).allows_application(
+        conn,
+        &row.id,
+        &row.organisation_id,
+        &row.fund_id,
+        status,
+    )? {
         Ok(Header {
             id: row.id,
             organisation_id: row.organisation_id,
@@ -80,8 +86,14 @@ pub fn find_visible_header(
     }
 }
 
-fn visible(user: &CurrentUser, app: Application) -> AppResult<Application> {
-    if policy::application_visibility(user).allows(&app.organisation_id, &app.fund_id, app.status) {
+fn visible(conn: &mut DbConn, user: &CurrentUser, app: Application) -> AppResult<Application> {
+    if policy::application_visibility(user).allows_application(
+        conn,
+        &app.id,
+        &app.organisation_id,
+        &app.fund_id,
+        app.status,
+    )? {
         Ok(app)
     } else {
         Err(AppError::not_found(ENTITY))

@@ -465,7 +465,10 @@ pub enum Visibility {
     Organisation(String),
     /// Trustees: submitted applications (never drafts) of the funds they serve.
     SubmittedInFunds(Vec<String>),
-    /// Nobody's (for example a reviewer with no assignment).
+    /// Reviewers: the applications assigned to this user on which it declared no conflict
+    /// of interest (assignment status `cleared`).
+    AssignedTo(String),
+    /// Nobody's (for example finance officers).
     Nothing,
 }
 
@@ -479,7 +482,27 @@ impl Visibility {
             Visibility::SubmittedInFunds(funds) => {
                 funds.iter().any(|f| f == fund_id) && status != ApplicationStatus::Draft
             }
+            // needs the assignments: `allows_application`
+            Visibility::AssignedTo(_) => false,
             Visibility::Nothing => false,
+        }
+    }
+
+    /// Like `allows`, for the application `id`; reads its assignments when the answer
+    /// depends on them (one indexed lookup).
+    pub fn allows_application(
+        &self,
+        conn: &mut DbConn,
+        id: &str,
+        organisation_id: &str,
+        fund_id: &str,
+        status: ApplicationStatus,
+    ) -> AppResult<bool> {
+        match self {
+            Visibility::AssignedTo(user_id) => {
+                crate::review::store::cleared_assignment_exists(conn, id, user_id)
+            }
+            other => Ok(other.allows(organisation_id, fund_id, status)),
         }
     }
 }
@@ -509,6 +532,11 @@ pub fn list(
             query = query
                 .filter(applications::fund_id.eq_any(funds.clone()))
                 .filter(applications::status.ne(ApplicationStatus::Draft.as_str()))
+        }
+        Visibility::AssignedTo(user_id) => {
+            query = query.filter(
+                applications::id.eq_any(crate::review::store::cleared_application_ids(user_id)),
+            )
         }
         Visibility::Nothing => return Ok(Vec::new()),
     }

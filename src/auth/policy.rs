@@ -64,6 +64,45 @@ pub enum Operation {
     /// and record what a pair is.
     ReviewRegistryOverlaps,
     ImportIati,
+    /// Hold a board session (name the trustees present).
+    CreateBoardSession,
+    /// Read a fund's board sessions and their decisions; trustees only their funds'.
+    ReadBoardSessions,
+    /// Record a board decision on an application; a trustee only when present and free of
+    /// a conflict on it (`require_decider`).
+    DecideApplication,
+    /// Submit an outcome report of one's own organisation's grant.
+    SubmitReport,
+    /// Read a grant's outcome reports; which grants is `require_grant_reader`.
+    ReadReports,
+    /// Accept or return an outcome report.
+    ReviewReport,
+    /// A fund's outcomes summed over accepted reports (small counts hidden for donors).
+    ReadOutcomes,
+    /// List or read grants; which ones is `grant_scope`.
+    ReadGrants,
+    /// Accept the grant agreement for the grantee organisation.
+    SignGrant,
+    /// Suspend, resume, terminate or close a grant.
+    ManageGrant,
+    /// Ask for an instalment to be paid, or cancel such a request before it is paid.
+    RequestDisbursement,
+    CancelDisbursement,
+    /// Approve a requested disbursement (never one's own request: `require_other_than`).
+    ApproveDisbursement,
+    PayDisbursement,
+    /// Record unspent money a grantee sent back.
+    RecordRefund,
+    /// Assign a reviewer (or a trustee of the fund) to an application.
+    AssignReviewer,
+    /// List or read review assignments: one's own; the secretariat all of them.
+    ReadAssignments,
+    /// Declare a conflict of interest, edit and submit one's own review (the assignee only).
+    WriteReview,
+    /// Read an application's submitted reviews; which ones is `reviews_access`.
+    ReadReviews,
+    /// A call's ranking with the funding line.
+    ReadRanking,
 }
 
 use Role::{Admin, Donor, Finance, Ngo, Reviewer, Trustee};
@@ -108,6 +147,23 @@ pub fn allowed_roles(operation: Operation) -> &'static [Role] {
         | Operation::CheckRegistryOverlaps
         | Operation::ReviewRegistryOverlaps => EVERYONE,
         Operation::ImportIati => &[Admin],
+        Operation::CreateBoardSession => &[Admin],
+        Operation::ReadBoardSessions | Operation::DecideApplication => &[Admin, Trustee],
+        Operation::SubmitReport => &[Ngo],
+        Operation::ReadReports => &[Admin, Finance, Trustee, Donor, Ngo],
+        Operation::ReviewReport => &[Admin],
+        Operation::ReadOutcomes => &[Admin, Trustee, Donor],
+        Operation::ReadGrants => &[Admin, Finance, Trustee, Ngo, Donor],
+        Operation::SignGrant => &[Ngo],
+        Operation::ManageGrant => &[Admin],
+        Operation::RequestDisbursement
+        | Operation::CancelDisbursement
+        | Operation::RecordRefund => &[Admin, Finance],
+        Operation::ApproveDisbursement | Operation::PayDisbursement => &[Finance],
+        Operation::AssignReviewer => &[Admin],
+        Operation::ReadAssignments | Operation::ReadReviews => &[Admin, Trustee, Reviewer],
+        Operation::WriteReview => &[Trustee, Reviewer],
+        Operation::ReadRanking => &[Admin, Trustee],
     }
 }
 
@@ -144,6 +200,102 @@ pub fn require_member(
     }
 }
 
+/// The user may see the board business of `fund_id`: the secretariat always, trustees
+/// only of the funds whose board they sit on; anything else answers 404.
+pub fn require_board_reader(user: &CurrentUser, fund_id: &str, what: &str) -> Result<(), AppError> {
+    match user.role {
+        Admin => Ok(()),
+        Trustee if user.fund_ids.iter().any(|f| f == fund_id) => Ok(()),
+        _ => Err(AppError::not_found(what)),
+    }
+}
+
+/// A trustee records a decision only as one of the trustees present, and never on an
+/// application it declared a conflict on; the secretariat records the board's decisions.
+pub fn require_decider(
+    user: &CurrentUser,
+    present: &[String],
+    recused: &[String],
+) -> Result<(), AppError> {
+    if user.role == Admin {
+        return Ok(());
+    }
+    if !present.contains(&user.id) {
+        return Err(AppError::forbidden(
+            "only a trustee present at this session may record its decisions",
+        ));
+    }
+    if recused.contains(&user.id) {
+        return Err(AppError::forbidden(
+            "you declared a conflict of interest on this application and stand aside",
+        ));
+    }
+    Ok(())
+}
+
+/// Which grants a user sees; any other answers 404.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantScope {
+    /// The secretariat, finance and donors (grants are what the fund reports to its donors
+    /// and publishes as open data).
+    All,
+    /// Trustees: the grants of the funds whose board they sit on.
+    Funds(Vec<String>),
+    /// A grantee organisation's members: its own grants.
+    Organisation(String),
+    Nothing,
+}
+
+impl GrantScope {
+    pub fn allows(&self, organisation_id: &str, fund_id: &str) -> bool {
+        match self {
+            GrantScope::All => true,
+            GrantScope::Funds(funds) => funds.iter().any(|f| f == fund_id),
+            GrantScope::Organisation(org) => org == organisation_id,
+            GrantScope::Nothing => false,
+        }
+    }
+}
+
+pub fn grant_scope(user: &CurrentUser) -> GrantScope {
+    match user.role {
+        Admin | Finance | Donor => GrantScope::All,
+        Trustee => GrantScope::Funds(user.fund_ids.clone()),
+        Ngo => user
+            .organisation_id
+            .clone()
+            .map(GrantScope::Organisation)
+            .unwrap_or(GrantScope::Nothing),
+        Reviewer => GrantScope::Nothing,
+    }
+}
+
+/// 404 unless the user may read the grant (or its reports and disbursements) of
+/// `organisation_id` in `fund_id`.
+pub fn require_grant_reader(
+    user: &CurrentUser,
+    organisation_id: &str,
+    fund_id: &str,
+    what: &str,
+) -> Result<(), AppError> {
+    if grant_scope(user).allows(organisation_id, fund_id) {
+        Ok(())
+    } else {
+        Err(AppError::not_found(what))
+    }
+}
+
+/// Four eyes: a disbursement is approved by someone other than the one who requested it.
+pub fn require_other_than(user: &CurrentUser, requested_by: Option<&str>) -> Result<(), AppError> {
+    if requested_by == Some(user.id.as_str()) {
+        Err(AppError::forbidden(
+            "a disbursement is approved by a finance officer other than the one who requested it",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// Whether the user sees every organisation's unpublished registry projects (and every
 /// entry of the overlap review queue); other users see their own organisation's only.
 pub fn sees_all_registry_projects(user: &CurrentUser) -> bool {
@@ -166,8 +318,8 @@ pub fn require_reader(
 
 /// Which applications a user may see; any other answers 404. The secretariat sees all,
 /// an organisation's members its own (drafts included), trustees the submitted ones of
-/// the funds whose board they sit on. Reviewers see none until review assignments exist;
-/// the review feature widens this to the applications assigned to them.
+/// the funds whose board they sit on. Reviewers see exactly the applications assigned to
+/// them on which they declared no conflict of interest.
 pub fn application_visibility(user: &CurrentUser) -> Visibility {
     match user.role {
         Admin => Visibility::All,
@@ -177,7 +329,88 @@ pub fn application_visibility(user: &CurrentUser) -> Visibility {
             .map(Visibility::Organisation)
             .unwrap_or(Visibility::Nothing),
         Trustee => Visibility::SubmittedInFunds(user.fund_ids.clone()),
-        Reviewer | Finance | Donor => Visibility::Nothing,
+        Reviewer => Visibility::AssignedTo(user.id.clone()),
+        Finance | Donor => Visibility::Nothing,
+    }
+}
+
+/// Who may be assigned to review an application of a fund: an active user with the
+/// reviewer role, or a trustee of that fund. Anyone else is refused (422 naming the field).
+pub fn may_be_assigned(role: Role, active: bool, trustee_of_fund: bool) -> bool {
+    active && (role == Reviewer || (role == Trustee && trustee_of_fund))
+}
+
+/// A reviewer who belongs to the applicant organisation has a conflict of interest by
+/// definition and is refused before being asked.
+pub fn conflicted_by_membership(
+    reviewer_organisation: Option<&str>,
+    applicant_organisation: &str,
+) -> bool {
+    reviewer_organisation == Some(applicant_organisation)
+}
+
+/// Whether the user sees every review assignment (and may filter them by application or
+/// call); everyone else sees only their own.
+pub fn sees_all_assignments(user: &CurrentUser) -> bool {
+    user.role == Admin
+}
+
+/// What the caller's own assignment on an application says about the reviews it may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnAssignment {
+    None,
+    /// Not declared yet, or declared no conflict and not submitted.
+    Pending(crate::review::model::AssignmentStatus),
+    Submitted,
+    Recused,
+}
+
+/// Which of an application's reviews the user may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewsAccess {
+    /// Every submitted review.
+    All,
+    /// Only the caller's own, until it submits it.
+    OwnOnly,
+}
+
+/// Reviews of an application in `fund_id` (visible to the user at all: `application_visible`
+/// decides that first): the secretariat reads all; trustees of the fund and cleared
+/// reviewers read others' reviews only once their own (if they have an assignment) is
+/// submitted. Whoever declared a conflict on the application reads none (404): a recused
+/// person sees no scores (domain invariant 5).
+pub fn reviews_access(
+    user: &CurrentUser,
+    fund_id: &str,
+    own: OwnAssignment,
+) -> Result<ReviewsAccess, AppError> {
+    use crate::review::model::AssignmentStatus;
+    let hidden = || AppError::not_found("application");
+    match (user.role, own) {
+        (_, OwnAssignment::Recused) => Err(hidden()),
+        (Admin, _) => Ok(ReviewsAccess::All),
+        (Trustee, own) if user.fund_ids.iter().any(|f| f == fund_id) => match own {
+            OwnAssignment::Pending(_) => Ok(ReviewsAccess::OwnOnly),
+            _ => Ok(ReviewsAccess::All),
+        },
+        (Reviewer, OwnAssignment::Pending(AssignmentStatus::Cleared)) => Ok(ReviewsAccess::OwnOnly),
+        (Reviewer, OwnAssignment::Submitted) => Ok(ReviewsAccess::All),
+        _ => Err(hidden()),
+    }
+}
+
+/// Whether a call's ranking row of an application shows its scores to the user: not when
+/// the user declared a conflict on that application.
+pub fn sees_ranking_scores(recused_on_application: bool) -> bool {
+    !recused_on_application
+}
+
+/// A trustee reads the rankings of the funds whose board it sits on; the secretariat all.
+pub fn require_fund_reader(user: &CurrentUser, fund_id: &str, what: &str) -> Result<(), AppError> {
+    match user.role {
+        Admin => Ok(()),
+        Trustee if user.fund_ids.iter().any(|f| f == fund_id) => Ok(()),
+        _ => Err(AppError::not_found(what)),
     }
 }
 
@@ -203,6 +436,23 @@ pub fn organisation_scope(
     }
     // a member of no organisation has no records: an id no row carries
     Ok(Some(user.organisation_id.clone().unwrap_or_default()))
+}
+
+/// The user may read the outcomes of `fund_id` (after `ReadOutcomes`): trustees only of
+/// their own funds' boards (404 otherwise).
+pub fn require_outcomes_reader(user: &CurrentUser, fund_id: &str) -> Result<(), AppError> {
+    match user.role {
+        Admin | Donor => Ok(()),
+        Trustee if user.fund_ids.iter().any(|f| f == fund_id) => Ok(()),
+        _ => Err(AppError::not_found("fund")),
+    }
+}
+
+/// Whether the beneficiary counts a user sees hide every count below 5 (domain invariant
+/// 7): donors (and any future public view). The secretariat, the board and the grantee
+/// (its own reports) see exact numbers.
+pub fn sees_suppressed_counts(user: &CurrentUser) -> bool {
+    !matches!(user.role, Admin | Finance | Trustee | Ngo)
 }
 
 #[cfg(test)]
@@ -323,6 +573,120 @@ mod tests {
     }
 
     #[test]
+    fn trustees_see_and_decide_only_on_their_own_boards() {
+        let mut trustee = user(Trustee, None);
+        trustee.fund_ids = vec!["fund-a".into()];
+        assert!(require_board_reader(&trustee, "fund-a", "session").is_ok());
+        let err = require_board_reader(&trustee, "fund-b", "session").expect_err("other board");
+        assert_eq!(err.code, crate::error::ErrorCode::NotFound);
+        assert!(require_board_reader(&user(Admin, None), "fund-b", "session").is_ok());
+        assert!(require_board_reader(&user(Finance, None), "fund-a", "session").is_err());
+        let present = vec!["u".to_string()];
+        assert!(require_decider(&trustee, &present, &[]).is_ok());
+        assert!(require_decider(&trustee, &present, &present).is_err());
+        assert!(require_decider(&trustee, &[], &[]).is_err());
+        assert!(require_decider(&user(Admin, None), &[], &[]).is_ok());
+        for role in Role::ALL {
+            let u = user(*role, None);
+            assert_eq!(
+                authorize(&u, Operation::DecideApplication).is_ok(),
+                matches!(role, Admin | Trustee)
+            );
+            assert_eq!(
+                authorize(&u, Operation::CreateBoardSession).is_ok(),
+                *role == Admin
+            );
+        }
+    }
+
+    #[test]
+    fn grants_are_seen_by_their_grantee_and_paid_with_four_eyes() {
+        let ngo = user(Ngo, Some("org-a"));
+        assert!(require_grant_reader(&ngo, "org-a", "f", "grant").is_ok());
+        assert!(require_grant_reader(&ngo, "org-b", "f", "grant").is_err());
+        assert!(require_grant_reader(&user(Donor, Some("d")), "org-b", "f", "grant").is_ok());
+        assert!(require_grant_reader(&user(Reviewer, None), "org-b", "f", "grant").is_err());
+        let finance = user(Finance, None);
+        assert!(require_other_than(&finance, Some("u")).is_err());
+        assert!(require_other_than(&finance, Some("other")).is_ok());
+        for role in Role::ALL {
+            let may = |op| authorize(&user(*role, None), op).is_ok();
+            assert_eq!(may(Operation::ApproveDisbursement), *role == Finance);
+            assert_eq!(may(Operation::PayDisbursement), *role == Finance);
+            assert_eq!(may(Operation::SignGrant), *role == Ngo);
+            assert_eq!(may(Operation::ManageGrant), *role == Admin);
+            assert_eq!(
+                may(Operation::RequestDisbursement),
+                matches!(role, Admin | Finance)
+            );
+        }
+    }
+
+    #[test]
+    fn reviewers_see_what_is_assigned_to_them_and_recused_people_see_no_reviews() {
+        use crate::review::model::AssignmentStatus;
+        let reviewer = user(Reviewer, None);
+        assert_eq!(
+            application_visibility(&reviewer),
+            Visibility::AssignedTo("u".into())
+        );
+        assert_eq!(
+            reviews_access(&reviewer, "f", OwnAssignment::None).map_err(|e| e.code),
+            Err(crate::error::ErrorCode::NotFound)
+        );
+        assert!(
+            reviews_access(
+                &reviewer,
+                "f",
+                OwnAssignment::Pending(AssignmentStatus::AwaitingDeclaration)
+            )
+            .is_err()
+        );
+        assert_eq!(
+            reviews_access(
+                &reviewer,
+                "f",
+                OwnAssignment::Pending(AssignmentStatus::Cleared)
+            )
+            .ok(),
+            Some(ReviewsAccess::OwnOnly)
+        );
+        assert_eq!(
+            reviews_access(&reviewer, "f", OwnAssignment::Submitted).ok(),
+            Some(ReviewsAccess::All)
+        );
+        let mut trustee = user(Trustee, None);
+        trustee.fund_ids = vec!["f".into()];
+        assert_eq!(
+            reviews_access(&trustee, "f", OwnAssignment::None).ok(),
+            Some(ReviewsAccess::All)
+        );
+        assert!(reviews_access(&trustee, "g", OwnAssignment::None).is_err());
+        assert!(reviews_access(&trustee, "f", OwnAssignment::Recused).is_err());
+        assert!(reviews_access(&user(Admin, None), "f", OwnAssignment::None).is_ok());
+        assert!(may_be_assigned(Reviewer, true, false));
+        assert!(!may_be_assigned(Reviewer, false, false));
+        assert!(may_be_assigned(Trustee, true, true));
+        assert!(!may_be_assigned(Trustee, true, false));
+        assert!(!may_be_assigned(Ngo, true, true));
+        for role in Role::ALL {
+            let u = user(*role, None);
+            assert_eq!(
+                authorize(&u, Operation::AssignReviewer).is_ok(),
+                *role == Admin
+            );
+            assert_eq!(
+                authorize(&u, Operation::ReadRanking).is_ok(),
+                matches!(role, Admin | Trustee)
+            );
+            assert_eq!(
+                authorize(&u, Operation::WriteReview).is_ok(),
+                matches!(role, Reviewer | Trustee)
+            );
+        }
+    }
+
+    #[test]
     fn only_admins_import_iati_files_and_see_every_unpublished_project() {
         for role in Role::ALL {
             let u = user(*role, Some("org-a"));
@@ -330,5 +694,38 @@ mod tests {
             assert_eq!(sees_all_registry_projects(&u), *role == Admin);
             assert!(authorize(&u, Operation::WriteRegistryProject).is_ok());
         }
+    }
+
+    #[test]
+    fn grant_readers_are_the_secretariat_the_fund_board_donors_and_the_grantee() {
+        let mut trustee = user(Trustee, None);
+        trustee.fund_ids = vec!["fund-a".into()];
+        assert!(require_grant_reader(&trustee, "org-a", "fund-a", "grant").is_ok());
+        assert!(require_grant_reader(&trustee, "org-a", "fund-b", "grant").is_err());
+        for role in [Admin, Finance, Donor] {
+            assert!(
+                require_grant_reader(&user(role, Some("x")), "org-a", "fund-a", "grant").is_ok()
+            );
+        }
+        assert!(require_grant_reader(&user(Ngo, Some("org-a")), "org-a", "f", "grant").is_ok());
+        let err = require_grant_reader(&user(Ngo, Some("org-b")), "org-a", "f", "grant")
+            .expect_err("other org");
+        assert_eq!(err.code, crate::error::ErrorCode::NotFound);
+        assert!(require_grant_reader(&user(Reviewer, None), "org-a", "f", "grant").is_err());
+        for role in Role::ALL {
+            let u = user(*role, Some("org-a"));
+            assert_eq!(authorize(&u, Operation::SubmitReport).is_ok(), *role == Ngo);
+            assert_eq!(
+                authorize(&u, Operation::ReviewReport).is_ok(),
+                *role == Admin
+            );
+            assert_eq!(
+                authorize(&u, Operation::ReadOutcomes).is_ok(),
+                matches!(role, Admin | Trustee | Donor)
+            );
+            assert_eq!(sees_suppressed_counts(&u), matches!(role, Donor | Reviewer));
+        }
+        assert!(require_outcomes_reader(&trustee, "fund-b").is_err());
+        assert!(require_outcomes_reader(&trustee, "fund-a").is_ok());
     }
 }

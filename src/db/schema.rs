@@ -23,6 +23,7 @@ diesel::table! {
         base_currency -> Text,
         support_cost_rate -> Text,
         board_quorum -> Integer,
+        default_instalment_plan -> Text,
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
@@ -428,6 +429,222 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    review_assignments (id) {
+        id -> Text,
+        application_id -> Text,
+        call_id -> Text,
+        fund_id -> Text,
+        reviewer_id -> Text,
+        status -> Text,
+        conflict_statement -> Nullable<Text>,
+        declared_at -> Nullable<Timestamp>,
+        scores -> Text,
+        comment -> Text,
+        recommendation -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        assigned_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    board_sessions (id) {
+        id -> Text,
+        fund_id -> Text,
+        held_on -> Date,
+        version -> BigInt,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    board_session_trustees (session_id, user_id) {
+        session_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    grants (id) {
+        id -> Text,
+        fund_id -> Text,
+        call_id -> Text,
+        application_id -> Text,
+        organisation_id -> Text,
+        reference -> Text,
+        title -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+        exchange_rate -> Text,
+        base_amount_minor -> BigInt,
+        base_currency -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        conditions -> Nullable<Text>,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        signed_at -> Nullable<Timestamp>,
+        signed_by -> Nullable<Text>,
+        version -> BigInt,
+        registry_project_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grant_instalments (id) {
+        id -> Text,
+        grant_id -> Text,
+        position -> Integer,
+        amount_minor -> BigInt,
+        due_on -> Date,
+        condition -> Text,
+        report_kind -> Nullable<Text>,
+        min_spend_share -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    board_decisions (id) {
+        id -> Text,
+        session_id -> Text,
+        fund_id -> Text,
+        application_id -> Text,
+        outcome -> Text,
+        approved_amount_minor -> Nullable<BigInt>,
+        currency -> Text,
+        conditions -> Nullable<Text>,
+        rationale -> Text,
+        grant_id -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(review_assignments -> applications (application_id));
+diesel::joinable!(board_session_trustees -> board_sessions (session_id));
+diesel::joinable!(grant_instalments -> grants (grant_id));
+
+diesel::table! {
+    disbursements (id) {
+        id -> Text,
+        grant_id -> Text,
+        instalment_id -> Text,
+        fund_id -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+        status -> Text,
+        requested_by -> Nullable<Text>,
+        requested_at -> Timestamp,
+        approved_by -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
+        paid_on -> Nullable<Date>,
+        payment_reference -> Nullable<Text>,
+        paid_by -> Nullable<Text>,
+        paid_at -> Nullable<Timestamp>,
+        cancelled_by -> Nullable<Text>,
+        cancelled_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grant_refunds (id) {
+        id -> Text,
+        grant_id -> Text,
+        fund_id -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+        received_on -> Date,
+        reference -> Text,
+        recorded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grant_reports (id) {
+        id -> Text,
+        grant_id -> Text,
+        fund_id -> Text,
+        organisation_id -> Text,
+        kind -> Text,
+        report_version -> Integer,
+        supersedes_id -> Nullable<Text>,
+        status -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        narrative -> Text,
+        review_comment -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        submitted_by -> Nullable<Text>,
+        submitted_at -> Timestamp,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_beneficiaries (report_id, sex, age_group, exploitation) {
+        report_id -> Text,
+        sex -> Text,
+        age_group -> Text,
+        exploitation -> Text,
+        count -> BigInt,
+    }
+}
+
+diesel::table! {
+    report_services (report_id, service) {
+        report_id -> Text,
+        service -> Text,
+        count -> BigInt,
+    }
+}
+
+diesel::table! {
+    report_indicators (report_id, position) {
+        report_id -> Text,
+        position -> Integer,
+        name -> Text,
+        target -> Text,
+        actual -> Text,
+    }
+}
+
+diesel::table! {
+    report_expenditure (report_id, category) {
+        report_id -> Text,
+        category -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+    }
+}
+
+diesel::table! {
+    report_reminders (grant_id, due_on, report_kind, offset_days) {
+        grant_id -> Text,
+        due_on -> Date,
+        report_kind -> Text,
+        offset_days -> Integer,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(disbursements -> grants (grant_id));
+diesel::joinable!(grant_reports -> grants (grant_id));
+diesel::joinable!(report_beneficiaries -> grant_reports (report_id));
+diesel::joinable!(report_services -> grant_reports (report_id));
+diesel::joinable!(report_expenditure -> grant_reports (report_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     funds,
@@ -457,4 +674,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     registry_projects,
     registry_overlap_reviews,
     registry_state,
+    review_assignments,
+    board_sessions,
+    board_session_trustees,
+    grants,
+    grant_instalments,
+    board_decisions,
+    disbursements,
+    grant_refunds,
+    grant_reports,
+    report_beneficiaries,
+    report_services,
+    report_indicators,
+    report_expenditure,
+    report_reminders,
 );

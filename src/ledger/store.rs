@@ -389,3 +389,17 @@ pub fn entries_of_fund(
 pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc()
 }
+
+/// The entries hung on one source (e.g. `("grant", id)`), oldest first.
+pub fn entries_of_source(
+    conn: &mut DbConn,
+    source_kind: &str,
+    source_id: &str,
+) -> QueryResult<Vec<EntryRow>> {
+    ledger_entries::table
+        .filter(ledger_entries::source_kind.eq(source_kind))
+        .filter(ledger_entries::source_id.eq(source_id))
+        .order(ledger_entries::id.asc())
+        .select(EntryRow::as_select())
+        .load(conn)
+}

@@ -66,6 +66,11 @@ pub const TEMPLATES: &[Template] = &[
     template!("en", "application_submitted"),
     template!("en", "application_screened"),
     template!("en", "application_returned"),
+    template!("en", "application_decided"),
+    template!("en", "report_reviewed"),
+    template!("en", "report_reminder"),
+    template!("en", "disbursement_paid"),
+    template!("en", "review_assigned"),
 ];
 
 /// A rendered email.
@@ -153,7 +158,7 @@ mod tests {
     use serde_json::json;
 
     fn sample() -> serde_json::Value {
-        json!({
+        let mut sample = json!({
             "name": "Amina <b>Okafor</b>",
             "organisation": "Shelter & Hope",
             "link": "https://fund.example/verify-email?token=abc_DEF-123",
@@ -183,10 +188,38 @@ mod tests {
             "submitted_at": "2026-11-23T12:00:00Z",
             "eligible": false,
             "status": "ineligible",
+            // application_decided
+            "outcome": "approved",
+            "approved_amount": "25000.00",
+            "instalments": 2,
+            "conditions": "Quarterly <updates>",
+            // disbursement_paid (also amount, currency and reference above)
+            "paid_on": "2026-12-01",
+            "payment_reference": "WIRE-1",
             "notes": "Not registered",
             "reason": "Split the budget",
             "next_revision": 2,
-        })
+            // review_assigned
+            "assignment_id": "r-1",
+        });
+        // report_reviewed, report_reminder
+        let reports = json!({
+            "report_id": "r-1",
+            "grant_id": "g-1",
+            "kind": "interim",
+            "report_version": 2,
+            "period_start": "2026-01-01",
+            "period_end": "2026-06-30",
+            "comment": "Split <legal> aid",
+            "due_on": "2026-07-15",
+            "offset_days": -3,
+            "days_left": 3,
+            "overdue_days": 0,
+        });
+        if let (Some(all), Some(more)) = (sample.as_object_mut(), reports.as_object()) {
+            all.extend(more.clone());
+        }
+        sample
     }
 
     #[test]

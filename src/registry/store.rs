@@ -822,3 +822,15 @@ pub fn list_reviews(
         .limit(page.limit + 1)
         .load(conn)
 }
+
+/// Moves a project to `status` (a grant's project following its grant), as a registry write.
+pub fn set_status(conn: &mut DbConn, id: &str, status: ProjectStatus) -> QueryResult<()> {
+    diesel::update(projects::table.filter(projects::id.eq(id)))
+        .set((
+            projects::status.eq(status.as_str()),
+            projects::version.eq(projects::version + 1),
+            projects::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    bump_generation(conn)
+}

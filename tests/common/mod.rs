@@ -3,6 +3,8 @@
 //! own freshly created PostgreSQL database, so tests never see each other's data.
 #![allow(dead_code)]
 
+pub mod board;
+
 use std::path::PathBuf;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
@@ -318,6 +320,16 @@ impl TestApp {
         organisation_id: Option<&str>,
         fund_ids: &[&str],
     ) -> String {
+        self.user_with_funds(role, organisation_id, fund_ids).1
+    }
+
+    /// Like `user_token_with_funds`, returning the new user's id beside its token.
+    pub fn user_with_funds(
+        &self,
+        role: &str,
+        organisation_id: Option<&str>,
+        fund_ids: &[&str],
+    ) -> (String, String) {
         let role = trustfund::auth::Role::from_db(role).expect("a known role");
         let mut conn = self.pool.get().expect("connection");
         let email = format!(
@@ -340,7 +352,9 @@ impl TestApp {
         for fund_id in fund_ids {
             trustfund::auth::store::add_fund(&mut conn, &user.id, fund_id).expect("add fund");
         }
-        trustfund::auth::tokens::issue_access(&self.settings.auth, &user.id).expect("token")
+        let token =
+            trustfund::auth::tokens::issue_access(&self.settings.auth, &user.id).expect("token");
+        (user.id, token)
     }
 
     pub fn user_token(&self, role: &str, organisation_id: Option<&str>) -> String {

@@ -1,0 +1,10 @@
+DROP TABLE report_reminders;
+DROP TABLE report_expenditure;
+DROP TABLE report_indicators;
+DROP TABLE report_services;
+DROP TABLE report_beneficiaries;
+DROP TABLE grant_reports;
+DROP TABLE grant_refunds;
+DROP TABLE disbursements;
+ALTER TABLE grants DROP COLUMN registry_project_id;
+ALTER TABLE grant_instalments DROP COLUMN min_spend_share;

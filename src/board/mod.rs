@@ -1,0 +1,482 @@
+//! The board of trustees: sessions with the trustees present, and decisions on
+//! applications. An approval is a promise of money, so it creates the grant and its ledger
+//! commitment in the decision's transaction, under the fund's lock, and fails with 409
+//! `insufficient_funds` when the fund cannot cover it: racing approvals are serialised and
+//! exactly the affordable ones succeed.
+
+pub mod model;
+pub mod rules;
+pub mod store;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::app::AppState;
+use crate::applications::emails::{self, DecidedContext};
+use crate::applications::store::Application;
+use crate::audit::{self, Actor, Change};
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, Operation};
+use crate::calls::model::stored_time;
+use crate::db::{self, DbConn, write_transaction};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::grants::model::{GrantStatus, GrantView, PlanShare};
+use crate::grants::store::{GrantRow, InstalmentRow};
+use crate::http::{PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_query};
+use crate::idempotency::{self, Answer, Claim, IdempotentJson};
+use crate::ledger::{self, Conversion, FundLock, NewEntry, rules::EntryKind};
+use model::{
+    Approval, CreateDecision, CreateSession, DecisionInput, DecisionView, Outcome, SessionView,
+};
+use store::{DecisionRow, SessionRow};
+
+const SESSION: &str = "board session";
+
+fn session_view(conn: &mut DbConn, row: SessionRow, quorum: i32) -> AppResult<SessionView> {
+    let trustees = store::session_trustees(conn, &row.id)?;
+    let decisions = store::decisions_of_session(conn, &row.id)?
+        .iter()
+        .map(DecisionRow::view)
+        .collect::<AppResult<_>>()?;
+    Ok(SessionView {
+        id: row.id,
+        fund_id: row.fund_id,
+        held_on: row.held_on,
+        trustees,
+        quorum,
+        decisions,
+        version: row.version,
+        created_at: row.created_at.and_utc(),
+    })
+}
+
+fn fund_quorum(conn: &mut DbConn, fund_id: &str) -> AppResult<i32> {
+    Ok(crate::funds::store::find(conn, fund_id)?
+        .ok_or_else(|| AppError::not_found("fund"))?
+        .board_quorum)
+}
+
+/// Holds a board session of the fund with the trustees present, who must sit on the
+/// fund's board (422 naming each one who does not).
+#[utoipa::path(post, path = "/api/v1/funds/{id}/board-sessions", tag = "review and decision",
+    params(("id" = String, Path, description = "fund id")),
+    request_body = CreateSession, security(("bearer" = [])),
+    responses((status = 201, body = SessionView), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn create_session(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+    body: ValidJson<CreateSession>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::CreateBoardSession)?;
+    let fund_id = parse_id(&id, "id")?.to_string();
+    let new = body.0.validate()?;
+    let actor = Actor::for_user(&req, &user);
+    let view = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let quorum = fund_quorum(conn, &fund_id)?;
+            let members = store::board_members(conn, &fund_id, &new.trustee_ids)?;
+            let strangers: Vec<FieldError> = new
+                .trustee_ids
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| !members.contains(t))
+                .map(|(i, _)| {
+                    FieldError::new(
+                        format!("trustee_ids[{i}]"),
+                        "is not an active trustee on this fund's board",
+                    )
+                })
+                .collect();
+            if !strangers.is_empty() {
+                return Err(AppError::validation(strangers));
+            }
+            let row = SessionRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                fund_id: fund_id.clone(),
+                held_on: new.held_on,
+                version: 1,
+                created_by: Some(user.id.clone()),
+                created_at: stored_time(Utc::now()).naive_utc(),
+            };
+            store::insert_session(conn, &row, &new.trustee_ids)?;
+            let view = session_view(conn, row, quorum)?;
+            audit::record(
+                conn,
+                &actor,
+                Change::<(), _> {
+                    entity: "board_session",
+                    entity_id: &view.id,
+                    action: "create",
+                    before: None,
+                    after: Some(&view),
+                },
+            )?;
+            Ok(view)
+        })
+    })
+    .await?;
+    Ok(json_with_etag(StatusCode::CREATED, &view, view.version))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SessionQuery {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// The fund's board sessions, oldest first, each with its trustees and decisions.
+#[utoipa::path(get, path = "/api/v1/funds/{id}/board-sessions", tag = "review and decision",
+    params(("id" = String, Path, description = "fund id"), SessionQuery), security(("bearer" = [])),
+    responses((status = 200, body = inline(Paginated<SessionView>)), (status = 404, body = crate::error::Problem)))]
+pub async fn list_sessions(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadBoardSessions)?;
+    let fund_id = parse_id(&id, "id")?.to_string();
+    policy::require_board_reader(&user, &fund_id, "fund")?;
+    let query: SessionQuery = parse_query(&req)?;
+    let page = PageParams {
+        limit: query.limit,
+        cursor: query.cursor,
+    }
+    .page()?;
+    let page_for_query = page.clone();
+    let views = db::run(&state.pool, move |conn| {
+        let quorum = fund_quorum(conn, &fund_id)?;
+        store::list_sessions(conn, &fund_id, &page_for_query)?
+            .into_iter()
+            .map(|row| session_view(conn, row, quorum))
+            .collect::<AppResult<Vec<_>>>()
+    })
+    .await?;
+    Ok(
+        HttpResponse::Ok().json(Paginated::from_rows(views, &page, |s: &SessionView| {
+            s.id.clone()
+        })),
+    )
+}
+
+/// One board session with its trustees and decisions.
+#[utoipa::path(get, path = "/api/v1/board-sessions/{id}", tag = "review and decision",
+    params(("id" = String, Path, description = "board session id")), security(("bearer" = [])),
+    responses((status = 200, body = SessionView), (status = 404, body = crate::error::Problem)))]
+pub async fn get_session(
+    state: AppState,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadBoardSessions)?;
+    let id = parse_id(&id, "id")?.to_string();
+    let view = db::run(&state.pool, move |conn| {
+        let row = store::find_session(conn, &id)?.ok_or_else(|| AppError::not_found(SESSION))?;
+        policy::require_board_reader(&user, &row.fund_id, SESSION)?;
+        let quorum = fund_quorum(conn, &row.fund_id)?;
+        session_view(conn, row, quorum)
+    })
+    .await?;
+    Ok(json_with_etag(StatusCode::OK, &view, view.version))
+}
+
+/// Records the board's decision on an application under review (or deferred earlier):
+/// approve (creating the grant, `awaiting_signature`, and its ledger commitment), reject,
+/// or defer to the reserve list. Needs the fund's quorum of trustees present without a
+/// conflict on the application (409), and for an approval money available (409
+/// `insufficient_funds`). The applicant is told by email.
+#[utoipa::path(post, path = "/api/v1/board-sessions/{id}/decisions", tag = "review and decision",
+    params(("id" = String, Path, description = "board session id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: the same key and body within 24 h return the first answer")),
+    request_body = CreateDecision, security(("bearer" = [])),
+    responses((status = 201, body = DecisionView), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn create_decision(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+    body: IdempotentJson<CreateDecision>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::DecideApplication)?;
+    let session_id = parse_id(&id, "id")?.to_string();
+    let input = body.body.validate()?;
+    let spend_share = state.settings.grants.spend_share()?;
+    let actor = Actor::for_user(&req, &user);
+    let claim = Claim::from_request(&req, &user.id, &body.hash)?;
+    idempotency::run(&state.pool, claim, move |conn| {
+        let view = record_decision(conn, &actor, &user, &session_id, &input, spend_share)?;
+        Answer::json(StatusCode::CREATED, &view, None)
+    })
+    .await
+}
+
+/// The decision itself, inside the caller's write transaction; shared by the handler and
+/// the demo.
+pub fn record_decision(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user: &CurrentUser,
+    session_id: &str,
+    input: &DecisionInput,
+    spend_share: Decimal,
+) -> AppResult<DecisionView> {
+    let session =
+        store::find_session(conn, session_id)?.ok_or_else(|| AppError::not_found(SESSION))?;
+    policy::require_board_reader(user, &session.fund_id, SESSION)?;
+    rules::check_held(session.held_on, ledger::today())?;
+    // Every money write of a fund takes its lock first, so approvals are serialised.
+    let lock = ledger::lock_fund(conn, &session.fund_id)?
+        .ok_or_else(|| AppError::internal("a board session's fund is missing"))?;
+    let app = crate::applications::store::find_locked(conn, &input.application_id)?
+        .filter(|a| a.fund_id == session.fund_id)
+        .ok_or_else(|| {
+            AppError::field("application_id", "no application of this fund has this id")
+        })?;
+    let present: Vec<String> = store::session_trustees(conn, &session.id)?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    let recused = store::recused_on(conn, &app.id)?;
+    policy::require_decider(user, &present, &recused)?;
+    let status = rules::decide(app.status, input.outcome)?;
+    rules::check_quorum(&present, &recused, lock.fund.board_quorum)?;
+
+    let decision_id = uuid::Uuid::now_v7().to_string();
+    let now = stored_time(Utc::now());
+    let grant = match input.outcome {
+        Outcome::Approved => {
+            let approval = input.approval(
+                app.currency,
+                app.content.requested_amount,
+                session.held_on,
+                spend_share,
+            )?;
+            Some(create_grant(
+                conn,
+                actor,
+                &lock,
+                &app,
+                &approval,
+                input.conditions.clone(),
+                session.held_on,
+                user,
+                spend_share,
+            )?)
+        }
+        Outcome::Rejected | Outcome::Deferred => None,
+    };
+
+    let next = Application {
+        status,
+        version: app.version + 1,
+        updated_at: now,
+        ..app.clone()
+    };
+    crate::applications::store::save(conn, &app, &next)?
+        .ok_or_else(|| AppError::stale(app.version))?;
+    let documents = crate::applications::store::current_documents(conn, &app.id)?;
+    audit::record(
+        conn,
+        actor,
+        Change {
+            entity: "application",
+            entity_id: &app.id,
+            action: "decide",
+            before: Some(&app.view(&documents)),
+            after: Some(&next.view(&documents)),
+        },
+    )?;
+
+    let row = DecisionRow {
+        id: decision_id,
+        session_id: session.id.clone(),
+        fund_id: session.fund_id.clone(),
+        application_id: app.id.clone(),
+        outcome: input.outcome.as_str().to_string(),
+        approved_amount_minor: grant.as_ref().map(|(g, _)| g.amount_minor),
+        currency: app.currency.code().to_string(),
+        conditions: input.conditions.clone(),
+        rationale: input.rationale.clone(),
+        grant_id: grant.as_ref().map(|(g, _)| g.id.clone()),
+        decided_by: Some(user.id.clone()),
+        decided_at: now.naive_utc(),
+    };
+    store::insert_decision(conn, &row)?;
+    let mut view = row.view()?;
+    audit::record(
+        conn,
+        actor,
+        Change::<(), _> {
+            entity: "board_decision",
+            entity_id: &view.id,
+            action: "create",
+            before: None,
+            after: Some(&view),
+        },
+    )?;
+    emails::decided(
+        conn,
+        &next,
+        DecidedContext {
+            application_id: &app.id,
+            reference: app.reference.as_deref().unwrap_or_default(),
+            title: &app.content.title,
+            outcome: input.outcome.as_str(),
+            approved_amount: view.approved_amount.clone(),
+            currency: app.currency.code(),
+            instalments: grant
+                .as_ref()
+                .map(|(_, g)| g.instalments.len())
+                .unwrap_or(0),
+            conditions: input.conditions.as_deref(),
+        },
+    )?;
+    view.grant = grant.map(|(_, g)| g);
+    Ok(view)
+}
+
+/// Creates the grant of an approval with its instalments and posts its commitment, valued
+/// at the rate of the decision's day, after checking that the fund can cover it.
+#[allow(clippy::too_many_arguments)]
+fn create_grant(
+    conn: &mut DbConn,
+    actor: &Actor,
+    lock: &FundLock,
+    app: &Application,
+    approval: &Approval,
+    conditions: Option<String>,
+    decided_on: chrono::NaiveDate,
+    user: &CurrentUser,
+    spend_share: Decimal,
+) -> AppResult<(GrantRow, GrantView)> {
+    let amount = approval.amount;
+    let base_currency = lock.base_currency;
+    let starts_on = decided_on;
+    let duration = app.content.duration_months.unwrap_or(12).max(1);
+    let ends_on = crate::grants::rules::ends_on(starts_on, duration.unsigned_abs());
+    let plan = match &approval.instalments {
+        Some(plan) => plan.clone(),
+        None => {
+            let stored = store::default_instalment_plan(conn, &lock.fund.id)?;
+            serde_json::from_str::<Vec<PlanShare>>(&stored)
+                .ok()
+                .and_then(|shares| {
+                    crate::grants::rules::default_plan(
+                        &shares,
+                        amount,
+                        starts_on,
+                        ends_on,
+                        spend_share,
+                    )
+                })
+                .ok_or_else(|| {
+                    AppError::field(
+                        "instalments",
+                        "the fund has no usable default plan; name the instalments",
+                    )
+                })?
+        }
+    };
+    let chosen = crate::exchange::rate_for(
+        conn,
+        amount.currency(),
+        base_currency,
+        None,
+        decided_on,
+        "approved_amount",
+    )?;
+    let base = amount
+        .convert(chosen.rate, base_currency)
+        .map_err(|e| AppError::field("approved_amount", e.to_string()))?;
+    let totals = ledger::store::totals(conn, &lock.fund.id, ledger::store::WHOLE_FUND)?;
+    let available = ledger::rules::available(&ledger::rules::base_figures(&totals));
+    rules::check_affordable(available, base, base_currency)?;
+
+    let now = stored_time(Utc::now()).naive_utc();
+    let grant = GrantRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        fund_id: lock.fund.id.clone(),
+        call_id: app.call_id.clone(),
+        application_id: app.id.clone(),
+        organisation_id: app.organisation_id.clone(),
+        reference: app.reference.clone().unwrap_or_else(|| app.id.clone()),
+        title: app.content.title.clone(),
+        amount_minor: amount.minor_units(),
+        currency: amount.currency().code().to_string(),
+        exchange_rate: chosen.rate.normalize().to_string(),
+        base_amount_minor: base.minor_units(),
+        base_currency: base_currency.code().to_string(),
+        starts_on,
+        ends_on,
+        conditions,
+        status: GrantStatus::AwaitingSignature.as_str().to_string(),
+        status_reason: None,
+        signed_at: None,
+        signed_by: None,
+        version: 1,
+        registry_project_id: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let instalments: Vec<InstalmentRow> = plan
+        .iter()
+        .enumerate()
+        .map(|(i, inst)| InstalmentRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            grant_id: grant.id.clone(),
+            position: i32::try_from(i + 1).unwrap_or(i32::MAX),
+            amount_minor: inst.amount.minor_units(),
+            due_on: inst.due_on,
+            condition: inst.condition.as_str().to_string(),
+            report_kind: inst.report_kind.map(|k| k.as_str().to_string()),
+            min_spend_share: inst.min_spend_share.map(|s| s.normalize().to_string()),
+        })
+        .collect();
+    let grant = GrantRow {
+        registry_project_id: Some(crate::grants::registry::publish(
+            conn,
+            &grant,
+            app,
+            &lock.fund.name,
+        )?),
+        ..grant
+    };
+    crate::grants::store::insert(conn, &grant, &instalments)?;
+    ledger::post(
+        conn,
+        lock,
+        NewEntry {
+            source: Some(("grant".to_string(), grant.id.clone())),
+            conversion: Some(Conversion {
+                rate: chosen.rate,
+                base,
+            }),
+            memo: Some(format!("commitment of grant {}", grant.reference)),
+            recorded_by: Some(user.id.clone()),
+            ..NewEntry::new(EntryKind::Commitment, amount, decided_on)
+        },
+    )?;
+    let view = grant.view(&instalments, &crate::grants::store::GrantMoney::default())?;
+    audit::record(
+        conn,
+        actor,
+        Change::<(), _> {
+            entity: "grant",
+            entity_id: &grant.id,
+            action: "create",
+            before: None,
+            after: Some(&view),
+        },
+    )?;
+    Ok((grant, view))
+}

@@ -1,0 +1,133 @@
+//! Pure rules of board decisions: which applications can be decided, the quorum, and
+//! whether the fund can afford an approval.
+
+use chrono::NaiveDate;
+
+use super::model::Outcome;
+use crate::applications::model::ApplicationStatus;
+use crate::error::{AppError, ErrorCode, FieldError};
+use crate::money::{Currency, Money};
+
+/// An application can be decided while under review, or again when it was deferred to
+/// the reserve list; approved, rejected, withdrawn or never screened ones cannot.
+pub fn decide(status: ApplicationStatus, outcome: Outcome) -> Result<ApplicationStatus, AppError> {
+    use ApplicationStatus::*;
+    match status {
+        UnderReview | Deferred => Ok(match outcome {
+            Outcome::Approved => Approved,
+            Outcome::Rejected => Rejected,
+            Outcome::Deferred => Deferred,
+        }),
+        other => Err(AppError::invalid_state(format!(
+            "only an application under review or deferred can be decided; this one is {}",
+            other.as_str()
+        ))
+        .with_errors(vec![FieldError::new("application_id", other.as_str())])),
+    }
+}
+
+/// A session decides only once it has been held.
+pub fn check_held(held_on: NaiveDate, today: NaiveDate) -> Result<(), AppError> {
+    if held_on > today {
+        Err(AppError::invalid_state(format!(
+            "the session of {held_on} has not been held yet"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// The trustees who count towards the quorum on one application: those present who have
+/// not declared a conflict of interest on it. Fewer than `quorum` is 409.
+pub fn check_quorum(
+    present: &[String],
+    recused: &[String],
+    quorum: i32,
+) -> Result<usize, AppError> {
+    let counting = present.iter().filter(|t| !recused.contains(t)).count();
+    let needed = usize::try_from(quorum).unwrap_or(usize::MAX);
+    if counting >= needed {
+        Ok(counting)
+    } else {
+        let stood_aside = present.len() - counting;
+        Err(AppError::invalid_state(format!(
+            "no quorum: {counting} trustee(s) present without a conflict of interest on this application ({stood_aside} stood aside), the fund needs {quorum}"
+        ))
+        .with_errors(vec![FieldError::new(
+            "trustee_ids",
+            format!("{counting} of {quorum} needed"),
+        )]))
+    }
+}
+
+/// An approval is a promise of money: it must fit in what the fund has available (base
+/// currency minor units), else 409 `insufficient_funds`.
+pub fn check_affordable(available: i64, commitment: Money, base: Currency) -> Result<(), AppError> {
+    if commitment.minor_units() <= available {
+        return Ok(());
+    }
+    let available = Money::from_minor(available, base);
+    Err(AppError::new(
+        ErrorCode::InsufficientFunds,
+        format!(
+            "the fund has {available} available, this approval needs {commitment}; defer it to the reserve list until money arrives"
+        ),
+    )
+    .with_errors(vec![FieldError::new(
+        "approved_amount",
+        format!("{available} available"),
+    )]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn only_applications_under_review_or_deferred_are_decided() {
+        use ApplicationStatus::*;
+        for status in ApplicationStatus::ALL {
+            for outcome in Outcome::ALL {
+                let result = decide(*status, *outcome);
+                assert_eq!(
+                    result.is_ok(),
+                    matches!(status, UnderReview | Deferred),
+                    "{status:?} {outcome:?}"
+                );
+                if let Err(e) = result {
+                    assert_eq!(e.code, ErrorCode::InvalidState);
+                }
+            }
+        }
+        assert_eq!(decide(Deferred, Outcome::Approved).ok(), Some(Approved));
+    }
+
+    #[test]
+    fn a_conflicted_trustee_does_not_count_towards_the_quorum() {
+        let present = ids(&["a", "b", "c"]);
+        assert_eq!(check_quorum(&present, &[], 3).ok(), Some(3));
+        let err = check_quorum(&present, &ids(&["b"]), 3).expect_err("no quorum");
+        assert_eq!(err.code, ErrorCode::InvalidState);
+        assert_eq!(check_quorum(&present, &ids(&["b", "x"]), 2).ok(), Some(2));
+    }
+
+    #[test]
+    fn an_approval_must_fit_in_what_is_available() {
+        let usd = Currency::parse("USD").expect("usd");
+        assert!(check_affordable(100, Money::from_minor(100, usd), usd).is_ok());
+        let err = check_affordable(99, Money::from_minor(100, usd), usd).expect_err("too much");
+        assert_eq!(err.code, ErrorCode::InsufficientFunds);
+        assert!(check_affordable(-5, Money::from_minor(1, usd), usd).is_err());
+    }
+
+    #[test]
+    fn a_session_decides_once_held() {
+        let day = |s: &str| s.parse::<NaiveDate>().expect("date");
+        assert!(check_held(day("2026-05-01"), day("2026-05-01")).is_ok());
+        assert!(check_held(day("2026-05-02"), day("2026-05-01")).is_err());
+    }
+}

@@ -1,0 +1,68 @@
+//! Each grant of a fund also appears in the registry of who does what where, as a project
+//! of its grantee funded by the fund, so that other donors see it when they look for
+//! overlaps. The project is written in the grant's own transactions.
+
+use super::model::GrantStatus;
+use super::store::GrantRow;
+use crate::applications::store::Application;
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::registry::model::{
+    Participant, ParticipantRole, ProjectDraft, ProjectSource, ProjectStatus,
+};
+
+/// Where a grant in this state stands as a registry project.
+pub fn project_status(status: GrantStatus) -> ProjectStatus {
+    match status {
+        GrantStatus::AwaitingSignature => ProjectStatus::Pipeline,
+        GrantStatus::Active | GrantStatus::Suspended => ProjectStatus::Active,
+        GrantStatus::Closed | GrantStatus::Terminated => ProjectStatus::Completed,
+    }
+}
+
+/// Registers the grant's project (published: grants are public figures); returns its id.
+pub fn publish(
+    conn: &mut DbConn,
+    grant: &GrantRow,
+    app: &Application,
+    fund_name: &str,
+) -> AppResult<String> {
+    let draft = ProjectDraft {
+        title: grant.title.clone(),
+        description: app.content.summary.clone(),
+        reporting_org_id: grant.organisation_id.clone(),
+        participants: vec![
+            Participant {
+                role: ParticipantRole::Funding,
+                organisation_id: None,
+                name: Some(fund_name.to_string()),
+                reference: None,
+            },
+            Participant {
+                role: ParticipantRole::Implementing,
+                organisation_id: Some(grant.organisation_id.clone()),
+                name: None,
+                reference: None,
+            },
+        ],
+        countries: app.content.countries.clone(),
+        themes: app.content.themes.clone(),
+        target_groups: Vec::new(),
+        start_on: Some(grant.starts_on),
+        end_on: Some(grant.ends_on),
+        budget: Some(grant.money()?),
+        status: project_status(grant.status()?),
+        iati_identifier: None,
+        published: true,
+    };
+    let row = crate::registry::store::insert(conn, &draft, ProjectSource::Grant)?;
+    Ok(row.id)
+}
+
+/// Moves the grant's project along with the grant.
+pub fn follow(conn: &mut DbConn, grant: &GrantRow) -> AppResult<()> {
+    if let Some(project) = &grant.registry_project_id {
+        crate::registry::store::set_status(conn, project, project_status(grant.status()?))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,320 @@
+//! Queries of grants and their instalments.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable};
+
+use super::model::{GrantStatus, GrantView, InstalmentView, ReleaseCondition, ReportKind};
+use crate::auth::policy::GrantScope;
+use crate::db::DbConn;
+use crate::db::schema::{disbursements, grant_instalments, grant_refunds, grants};
+use crate::error::{AppError, AppResult};
+use crate::http::Page;
+use crate::money::{Currency, Money};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = grants)]
+pub struct GrantRow {
+    pub id: String,
+    pub fund_id: String,
+    pub call_id: String,
+    pub application_id: String,
+    pub organisation_id: String,
+    pub reference: String,
+    pub title: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub exchange_rate: String,
+    pub base_amount_minor: i64,
+    pub base_currency: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub conditions: Option<String>,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub signed_at: Option<NaiveDateTime>,
+    pub signed_by: Option<String>,
+    pub version: i64,
+    /// The grant's project in the registry.
+    pub registry_project_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = grant_instalments)]
+pub struct InstalmentRow {
+    pub id: String,
+    pub grant_id: String,
+    pub position: i32,
+    pub amount_minor: i64,
+    pub due_on: NaiveDate,
+    pub condition: String,
+    pub report_kind: Option<String>,
+    pub min_spend_share: Option<String>,
+}
+
+fn currency(code: &str, what: &str) -> AppResult<Currency> {
+    Currency::parse(code).map_err(|e| AppError::internal(format!("{what}: {e}")))
+}
+
+impl InstalmentRow {
+    /// The instalment as shown, in its grant's currency.
+    pub fn view_in(&self, currency: Currency, money: &GrantMoney) -> AppResult<InstalmentView> {
+        let (paid, pending) = money
+            .by_instalment
+            .get(&self.id)
+            .copied()
+            .unwrap_or_default();
+        Ok(InstalmentView {
+            id: self.id.clone(),
+            position: self.position,
+            amount: Money::from_minor(self.amount_minor, currency).amount_string(),
+            currency,
+            due_on: self.due_on,
+            condition: ReleaseCondition::from_db(&self.condition)?,
+            report_kind: self
+                .report_kind
+                .as_deref()
+                .map(ReportKind::from_db)
+                .transpose()?,
+            min_spend_share: self.min_spend_share.clone(),
+            paid: Money::from_minor(paid, currency).amount_string(),
+            pending: Money::from_minor(pending, currency).amount_string(),
+        })
+    }
+}
+
+impl GrantRow {
+    pub fn status(&self) -> AppResult<GrantStatus> {
+        GrantStatus::from_db(&self.status)
+    }
+
+    pub fn money(&self) -> AppResult<Money> {
+        Ok(Money::from_minor(
+            self.amount_minor,
+            currency(&self.currency, "grant")?,
+        ))
+    }
+
+    /// Whether the rest of the commitment went back to the fund (closed or terminated).
+    pub fn is_finished(&self) -> AppResult<bool> {
+        Ok(matches!(
+            self.status()?,
+            GrantStatus::Closed | GrantStatus::Terminated
+        ))
+    }
+
+    pub fn view(&self, instalments: &[InstalmentRow], money: &GrantMoney) -> AppResult<GrantView> {
+        let cur = currency(&self.currency, "grant")?;
+        let base = currency(&self.base_currency, "grant")?;
+        let remaining = if self.is_finished()? {
+            0
+        } else {
+            self.amount_minor - money.paid
+        };
+        let amount = |minor: i64| Money::from_minor(minor, cur).amount_string();
+        Ok(GrantView {
+            id: self.id.clone(),
+            fund_id: self.fund_id.clone(),
+            call_id: self.call_id.clone(),
+            application_id: self.application_id.clone(),
+            organisation_id: self.organisation_id.clone(),
+            reference: self.reference.clone(),
+            title: self.title.clone(),
+            amount: Money::from_minor(self.amount_minor, cur).amount_string(),
+            currency: cur,
+            base_amount: Money::from_minor(self.base_amount_minor, base).amount_string(),
+            base_currency: base,
+            exchange_rate: self.exchange_rate.clone(),
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            conditions: self.conditions.clone(),
+            status: self.status()?,
+            status_reason: self.status_reason.clone(),
+            signed_at: self.signed_at.map(|t| t.and_utc()),
+            disbursed: amount(money.paid),
+            pending_disbursement: amount(money.pending),
+            remaining: amount(remaining),
+            refunded: amount(money.refunded),
+            instalments: instalments
+                .iter()
+                .map(|i| i.view_in(cur, money))
+                .collect::<AppResult<_>>()?,
+            version: self.version,
+            created_at: self.created_at.and_utc(),
+            updated_at: self.updated_at.and_utc(),
+        })
+    }
+}
+
+pub fn insert(conn: &mut DbConn, grant: &GrantRow, plan: &[InstalmentRow]) -> QueryResult<()> {
+    diesel::insert_into(grants::table)
+        .values(grant)
+        .execute(conn)?;
+    // one row at a time: batch inserts are not portable across diesel's MultiConnection
+    for instalment in plan {
+        diesel::insert_into(grant_instalments::table)
+            .values(instalment)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<GrantRow>> {
+    grants::table
+        .find(id)
+        .select(GrantRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn instalments(conn: &mut DbConn, grant_id: &str) -> QueryResult<Vec<InstalmentRow>> {
+    grant_instalments::table
+        .filter(grant_instalments::grant_id.eq(grant_id))
+        .order(grant_instalments::position.asc())
+        .select(InstalmentRow::as_select())
+        .load(conn)
+}
+
+/// The grant with its instalments and money, as shown.
+pub fn view_of(conn: &mut DbConn, row: &GrantRow) -> AppResult<GrantView> {
+    let plan = instalments(conn, &row.id)?;
+    let money = money(conn, &row.id)?;
+    row.view(&plan, &money)
+}
+
+/// The grant's row, locked until the transaction ends on PostgreSQL (SQLite's `BEGIN
+/// IMMEDIATE` already serialises writers), so that its payments are decided one at a time.
+pub fn find_locked(conn: &mut DbConn, id: &str) -> QueryResult<Option<GrantRow>> {
+    match conn {
+        DbConn::Postgres(pg) => grants::table
+            .find(id)
+            .select(GrantRow::as_select())
+            .for_update()
+            .first(pg)
+            .optional(),
+        DbConn::Sqlite(_) => find(conn, id),
+    }
+}
+
+/// Saves a new state of the grant if it is still at `before`'s version (compare-and-swap).
+pub fn save(conn: &mut DbConn, before: &GrantRow, next: &GrantRow) -> QueryResult<bool> {
+    let updated = diesel::update(
+        grants::table
+            .find(&before.id)
+            .filter(grants::version.eq(before.version)),
+    )
+    .set((
+        grants::status.eq(&next.status),
+        grants::status_reason.eq(&next.status_reason),
+        grants::signed_at.eq(next.signed_at),
+        grants::signed_by.eq(&next.signed_by),
+        grants::version.eq(next.version),
+        grants::updated_at.eq(next.updated_at),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct GrantFilter {
+    pub fund_id: Option<String>,
+    pub status: Option<GrantStatus>,
+    pub organisation_id: Option<String>,
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    scope: &GrantScope,
+    filter: &GrantFilter,
+    page: &Page,
+) -> QueryResult<Vec<GrantRow>> {
+    let mut query = grants::table.select(GrantRow::as_select()).into_boxed();
+    match scope {
+        GrantScope::All => {}
+        GrantScope::Funds(funds) => query = query.filter(grants::fund_id.eq_any(funds.clone())),
+        GrantScope::Organisation(org) => {
+            query = query.filter(grants::organisation_id.eq(org.clone()))
+        }
+        GrantScope::Nothing => return Ok(Vec::new()),
+    }
+    if let Some(fund) = &filter.fund_id {
+        query = query.filter(grants::fund_id.eq(fund.clone()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(grants::status.eq(status.as_str()));
+    }
+    if let Some(org) = &filter.organisation_id {
+        query = query.filter(grants::organisation_id.eq(org.clone()));
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(grants::id.gt(after.clone()));
+    }
+    query
+        .order(grants::id.asc())
+        .limit(page.limit + 1)
+        .load(conn)
+}
+
+/// A grant's money in its currency (minor units): paid, requested or approved but unpaid,
+/// refunded, and paid/pending per instalment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GrantMoney {
+    pub paid: i64,
+    pub pending: i64,
+    pub refunded: i64,
+    /// instalment id → (paid, pending)
+    pub by_instalment: HashMap<String, (i64, i64)>,
+}
+
+impl GrantMoney {
+    /// What counts against the grant's amount: paid and pending.
+    pub fn taken(&self) -> i64 {
+        self.paid + self.pending
+    }
+
+    pub fn taken_of(&self, instalment_id: &str) -> i64 {
+        self.by_instalment
+            .get(instalment_id)
+            .map(|(p, q)| p + q)
+            .unwrap_or(0)
+    }
+}
+
+pub fn money(conn: &mut DbConn, grant_id: &str) -> QueryResult<GrantMoney> {
+    // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back so both backends read an i64
+    let rows: Vec<(String, String, i64)> = disbursements::table
+        .filter(disbursements::grant_id.eq(grant_id))
+        .group_by((disbursements::instalment_id, disbursements::status))
+        .select((
+            disbursements::instalment_id,
+            disbursements::status,
+            sql::<BigInt>("CAST(SUM(amount_minor) AS BIGINT)"),
+        ))
+        .load(conn)?;
+    let mut money = GrantMoney::default();
+    for (instalment, status, total) in rows {
+        let entry = money.by_instalment.entry(instalment).or_default();
+        match status.as_str() {
+            "paid" => {
+                money.paid += total;
+                entry.0 += total;
+            }
+            "requested" | "approved" => {
+                money.pending += total;
+                entry.1 += total;
+            }
+            _ => {}
+        }
+    }
+    money.refunded = grant_refunds::table
+        .filter(grant_refunds::grant_id.eq(grant_id))
+        .select(sql::<Nullable<BigInt>>("CAST(SUM(amount_minor) AS BIGINT)"))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0);
+    Ok(money)
+}

@@ -1,0 +1,381 @@
+//! Outcome reports of grants: the grantee submits interim and final reports (beneficiaries
+//! only as counts, services, indicators, expenditure per budget line); the secretariat
+//! accepts or returns them; a returned report is resubmitted as a new version that names
+//! the returned one (which stays `returned`). A fund's outcomes sum its accepted reports,
+//! with every count below 5 hidden for donors (domain invariant 7). `reminders` emails the
+//! grantee about due dates, each reminder once.
+//!
+//! Resubmission: `POST /grants/{id}/reports` of a kind whose newest report was returned is
+//! its resubmission, automatically (the client names nothing): the new report gets the next
+//! `report_version` and `supersedes_id`. The disbursement rules read `grant_reports` as is:
+//! statuses `submitted`, `accepted`, `returned`.
+
+pub mod model;
+pub mod reminders;
+pub mod rules;
+pub mod store;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+
+use crate::app::AppState;
+use crate::audit::{self, Actor, Change};
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, Operation};
+use crate::calls::model::stored_time;
+use crate::db::{self, DbConn, write_transaction};
+use crate::error::{AppError, AppResult};
+use crate::http::{
+    Expected, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_query,
+};
+use crate::notify::{self, Email};
+use model::{CreateReport, ReportStatus, ReportView, ReviewRequest};
+use rules::OutcomesView;
+use store::ReportRow;
+
+const ENTITY: &str = "grant_report";
+const REPORT: &str = "report";
+pub const REVIEWED: &str = "report_reviewed";
+
+fn suppress_for(user: &CurrentUser) -> bool {
+    policy::sees_suppressed_counts(user)
+}
+
+/// Submits an outcome report of the caller's organisation's grant (active or suspended;
+/// 409 otherwise, and 409 while a report of the same kind awaits review). A report of a
+/// kind whose newest report was returned is its resubmission: the next version, naming the
+/// returned one in `supersedes_id`. Beneficiaries are counts only: no personal data of any
+/// victim is accepted anywhere, and the narrative must not describe individuals.
+#[utoipa::path(post, path = "/api/v1/grants/{id}/reports", tag = "grants and money out",
+    params(("id" = String, Path, description = "grant id")),
+    request_body = CreateReport, security(("bearer" = [])),
+    responses((status = 201, body = ReportView), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn create_report(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+    body: ValidJson<CreateReport>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::SubmitReport)?;
+    let grant_id = parse_id(&id, "id")?.to_string();
+    let actor = Actor::for_user(&req, &user);
+    let view = db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| {
+            let grant = store::find_grant_locked(conn, &grant_id)?
+                .ok_or_else(|| AppError::not_found("grant"))?;
+            policy::require_member(&user, &grant.organisation_id, "grant")?;
+            let categories = store::budget_categories(conn, &grant.application_id)?;
+            let report = body.0.validate(grant.money()?.currency(), &categories)?;
+            rules::check_grant_accepts_reports(grant.status()?)?;
+            let earlier_rows: Vec<ReportRow> = store::of_grant(conn, &grant.id)?
+                .into_iter()
+                .filter(|r| r.kind == report.kind.as_str())
+                .collect();
+            let earlier = earlier_rows
+                .iter()
+                .map(|r| Ok((r.id.as_str(), r.report_version, r.status()?)))
+                .collect::<AppResult<Vec<_>>>()?;
+            let (report_version, supersedes) = rules::next_version(&earlier)?;
+            let now = stored_time(Utc::now()).naive_utc();
+            let row = ReportRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                grant_id: grant.id.clone(),
+                fund_id: grant.fund_id.clone(),
+                organisation_id: grant.organisation_id.clone(),
+                kind: report.kind.as_str().to_string(),
+                report_version,
+                supersedes_id: supersedes.map(str::to_string),
+                status: ReportStatus::Submitted.as_str().to_string(),
+                period_start: report.period_start,
+                period_end: report.period_end,
+                narrative: report.narrative.clone(),
+                review_comment: None,
+                reviewed_by: None,
+                reviewed_at: None,
+                submitted_by: Some(user.id.clone()),
+                submitted_at: now,
+                version: 1,
+                updated_at: now,
+            };
+            store::insert(conn, &row, &report)?;
+            let view = store::view(conn, &row, false)?;
+            audit::record(
+                conn,
+                &actor,
+                Change::<(), _> {
+                    entity: ENTITY,
+                    entity_id: &row.id,
+                    action: if supersedes.is_some() {
+                        "resubmit"
+                    } else {
+                        "submit"
+                    },
+                    before: None,
+                    after: Some(&view),
+                },
+            )?;
+            Ok(view)
+        })
+    })
+    .await?;
+    let mut response = json_with_etag(StatusCode::CREATED, &view, view.version);
+    if let Ok(location) = header::HeaderValue::from_str(&format!("/api/v1/reports/{}", view.id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// A grant's reports, oldest first, returned and superseded ones included. Readers of the
+/// grant: admin, finance, trustees of the fund, donors, members of the grantee (404 for
+/// anyone else). Donors see counts below 5 as `"<5"`.
+#[utoipa::path(get, path = "/api/v1/grants/{id}/reports", tag = "grants and money out",
+    params(("id" = String, Path, description = "grant id")), security(("bearer" = [])),
+    responses((status = 200, body = inline(Paginated<ReportView>)), (status = 404, body = crate::error::Problem)))]
+pub async fn list_reports(
+    state: AppState,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadReports)?;
+    let grant_id = parse_id(&id, "id")?.to_string();
+    let suppress = suppress_for(&user);
+    let views = db::run(&state.pool, move |conn| {
+        let grant = crate::grants::store::find(conn, &grant_id)?
+            .ok_or_else(|| AppError::not_found("grant"))?;
+        policy::require_grant_reader(&user, &grant.organisation_id, &grant.fund_id, "grant")?;
+        store::of_grant(conn, &grant.id)?
+            .iter()
+            .map(|row| store::view(conn, row, suppress))
+            .collect::<AppResult<Vec<_>>>()
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Paginated {
+        items: views,
+        next_cursor: None,
+    }))
+}
+
+fn find_readable(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<ReportRow> {
+    let row = store::find(conn, id)?.ok_or_else(|| AppError::not_found(REPORT))?;
+    policy::require_grant_reader(user, &row.organisation_id, &row.fund_id, REPORT)?;
+    Ok(row)
+}
+
+/// One report, with its ETag (for `If-Match` on accept and return).
+#[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "grants and money out",
+    params(("id" = String, Path, description = "report id")), security(("bearer" = [])),
+    responses((status = 200, body = ReportView), (status = 404, body = crate::error::Problem)))]
+pub async fn get_report(
+    state: AppState,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadReports)?;
+    let id = parse_id(&id, "id")?.to_string();
+    let suppress = suppress_for(&user);
+    let view = db::run(&state.pool, move |conn| {
+        let row = find_readable(conn, &user, &id)?;
+        store::view(conn, &row, suppress)
+    })
+    .await?;
+    Ok(json_with_etag(StatusCode::OK, &view, view.version))
+}
+
+#[derive(Debug, Serialize)]
+struct ReviewedContext<'a> {
+    report_id: &'a str,
+    grant_id: &'a str,
+    reference: &'a str,
+    title: &'a str,
+    kind: &'a str,
+    report_version: i32,
+    period_start: NaiveDate,
+    period_end: NaiveDate,
+    outcome: &'a str,
+    comment: Option<&'a str>,
+}
+
+fn review(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user: &CurrentUser,
+    id: &str,
+    expected: Expected,
+    outcome: ReportStatus,
+    comment: Option<String>,
+) -> AppResult<ReportView> {
+    write_transaction(conn, |conn| {
+        let current = store::find_locked(conn, id)?.ok_or_else(|| AppError::not_found(REPORT))?;
+        policy::require_grant_reader(user, &current.organisation_id, &current.fund_id, REPORT)?;
+        expected.check(current.version)?;
+        rules::check_reviewable(current.status()?)?;
+        let now = stored_time(Utc::now()).naive_utc();
+        let next = ReportRow {
+            status: outcome.as_str().to_string(),
+            review_comment: comment.clone(),
+            reviewed_by: Some(user.id.clone()),
+            reviewed_at: Some(now),
+            version: current.version + 1,
+            updated_at: now,
+            ..current.clone()
+        };
+        store::save_review(conn, &current, &next)?;
+        let before = store::view(conn, &current, false)?;
+        let after = store::view(conn, &next, false)?;
+        audit::record(
+            conn,
+            actor,
+            Change {
+                entity: ENTITY,
+                entity_id: &current.id,
+                action: match outcome {
+                    ReportStatus::Accepted => "accept",
+                    _ => "return",
+                },
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )?;
+        let grant = crate::grants::store::find(conn, &current.grant_id)?
+            .ok_or_else(|| AppError::internal("a report's grant is missing"))?;
+        if let Some(to) = store::contact_email(conn, &grant.application_id)? {
+            notify::enqueue(
+                conn,
+                Email {
+                    to,
+                    template: REVIEWED,
+                    context: ReviewedContext {
+                        report_id: &current.id,
+                        grant_id: &grant.id,
+                        reference: &grant.reference,
+                        title: &grant.title,
+                        kind: &current.kind,
+                        report_version: current.report_version,
+                        period_start: current.period_start,
+                        period_end: current.period_end,
+                        outcome: outcome.as_str(),
+                        comment: comment.as_deref(),
+                    },
+                },
+            )?;
+        }
+        Ok(after)
+    })
+}
+
+/// Accepts a submitted report (409 from any other state; 412 when `If-Match` is stale).
+/// The grantee's contact is told by email. Acceptance can release an instalment that waits
+/// for a report of this kind.
+#[utoipa::path(post, path = "/api/v1/reports/{id}/accept", tag = "grants and money out",
+    params(("id" = String, Path, description = "report id"),
+           ("If-Match" = Option<String>, Header, description = "the report's ETag")),
+    request_body = ReviewRequest, security(("bearer" = [])),
+    responses((status = 200, body = ReportView), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+              (status = 412, body = crate::error::Problem)))]
+pub async fn accept_report(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+    body: ValidJson<ReviewRequest>,
+) -> AppResult<HttpResponse> {
+    review_handler(state, req, user, id, body, ReportStatus::Accepted).await
+}
+
+/// Returns a submitted report to the grantee with a `comment` (required) saying what to
+/// change (409 from any other state; 412 when `If-Match` is stale). The report stays
+/// `returned`; the grantee submits a new version.
+#[utoipa::path(post, path = "/api/v1/reports/{id}/return", tag = "grants and money out",
+    params(("id" = String, Path, description = "report id"),
+           ("If-Match" = Option<String>, Header, description = "the report's ETag")),
+    request_body = ReviewRequest, security(("bearer" = [])),
+    responses((status = 200, body = ReportView), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+              (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn return_report(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+    body: ValidJson<ReviewRequest>,
+) -> AppResult<HttpResponse> {
+    review_handler(state, req, user, id, body, ReportStatus::Returned).await
+}
+
+async fn review_handler(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+    body: ValidJson<ReviewRequest>,
+    outcome: ReportStatus,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReviewReport)?;
+    let id = parse_id(&id, "id")?.to_string();
+    let comment = body.0.comment(outcome == ReportStatus::Returned)?;
+    let expected = if_match(&req);
+    let actor = Actor::for_user(&req, &user);
+    let view = db::run(&state.pool, move |conn| {
+        review(conn, &actor, &user, &id, expected, outcome, comment)
+    })
+    .await?;
+    Ok(json_with_etag(StatusCode::OK, &view, view.version))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomesQuery {
+    /// First day of the window (a report counts when its period ends within it); default:
+    /// no lower bound.
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
+    /// Last day of the window; default: no upper bound.
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<NaiveDate>,
+}
+
+/// The fund's outcomes over accepted reports whose period ends within [from, to]:
+/// beneficiaries summed and disaggregated by sex, age group, form of exploitation and the
+/// full cells; services; by country (each report counts for the first country of its
+/// grant's application) and by year (of the period's end). For donors every count below 5,
+/// totals included, is shown as `"<5"` (`suppressed: true`); the secretariat and the
+/// fund's trustees see exact numbers.
+#[utoipa::path(get, path = "/api/v1/funds/{id}/outcomes", tag = "grants and money out",
+    params(("id" = String, Path, description = "fund id"), OutcomesQuery), security(("bearer" = [])),
+    responses((status = 200, body = OutcomesView), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn fund_outcomes(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReadOutcomes)?;
+    let fund_id = parse_id(&id, "id")?.to_string();
+    policy::require_outcomes_reader(&user, &fund_id)?;
+    let query: OutcomesQuery = parse_query(&req)?;
+    let from = query.from.unwrap_or(NaiveDate::MIN);
+    let to = query.to.unwrap_or(NaiveDate::MAX);
+    if to < from {
+        return Err(AppError::field("to", "must not fall before from"));
+    }
+    // dates a database can store and compare: years 1 to 9999
+    let floor = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
+    let ceiling = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
+    let (from, to) = (from.clamp(floor, ceiling), to.clamp(floor, ceiling));
+    let suppress = suppress_for(&user);
+    let view = db::run(&state.pool, move |conn| {
+        crate::funds::store::find(conn, &fund_id)?.ok_or_else(|| AppError::not_found("fund"))?;
+        let counts = store::outcomes(conn, &fund_id, from, to)?;
+        Ok(rules::outcomes_view(&fund_id, from, to, &counts, suppress))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}

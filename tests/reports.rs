@@ -1,0 +1,631 @@
+//! Outcome reports over HTTP on both backends: submission and reading (another
+//! organisation's NGO sees nothing), validation naming the field, review with If-Match,
+//! resubmission of a returned report as a new version, the fund's outcomes with small
+//! counts hidden for donors (domain invariant 7), and reminders sent exactly once when the
+//! job runs on several instances at once.
+
+mod common;
+
+use chrono::{Duration, NaiveDate, Utc};
+use common::board::*;
+use common::{Reply, TestApp};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// A fund with a board, an open call, a grantee NGO with an active grant (budget lines
+/// `shelter` and `legal-aid`, country NG), another NGO, a donor and a trustee.
+struct Setup {
+    admin: String,
+    fund_id: String,
+    grant_id: String,
+    ngo: String,
+    other_ngo: String,
+    donor: String,
+    trustee: String,
+}
+
+async fn setup(app: &TestApp) -> Setup {
+    let b = board(app).await;
+    receive(app, &b, "50000.00").await;
+    let other_org = created_id(
+        app.post_as(
+            &b.admin,
+            "/api/v1/organisations",
+            json!({"name": "Elsewhere Aid", "kind": "ngo", "country": "TH"}),
+        )
+        .await,
+    )
+    .await;
+    let other_ngo = app.user_token("ngo", Some(&other_org));
+    let donor = app.user_token("donor", Some(&b.donor_id));
+    let application = under_review_with(
+        app,
+        &b,
+        json!({
+            "title": "Shelter in Lagos",
+            "summary": "Shelter and legal aid for survivors.",
+            "requested_amount": "15000.00",
+            "duration_months": 12,
+            "countries": ["NG", "BJ"],
+            "themes": ["protection.shelter"],
+            "budget": [
+                {"category": "shelter", "description": "rent", "amount": "10000.00"},
+                {"category": "legal-aid", "description": "lawyers", "amount": "5000.00"}
+            ]
+        }),
+    )
+    .await;
+    let session = session(app, &b, 3).await;
+    let r = decide(
+        app,
+        &b.trustees[0].1,
+        &session,
+        approve(&application, "15000.00"),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let grant_id = r.body["grant_id"].as_str().expect("grant id").to_string();
+
+    // a grant awaiting signature takes no report yet
+    let r = app
+        .post_as(
+            &b.ngo,
+            &format!("/api/v1/grants/{grant_id}/reports"),
+            report("interim", 12, 3),
+        )
+        .await;
+    r.assert_problem(409, "invalid_state");
+
+    let r = app
+        .post_as(
+            &b.ngo,
+            &format!("/api/v1/grants/{grant_id}/sign"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"], "active");
+    Setup {
+        trustee: b.trustees[1].1.clone(),
+        admin: b.admin,
+        fund_id: b.fund_id,
+        grant_id,
+        ngo: b.ngo,
+        other_ngo,
+        donor,
+    }
+}
+
+/// A valid report: `female × adult × sexual` and `male × child × begging` counts.
+fn report(kind: &str, women: i64, boys: i64) -> Value {
+    let today = Utc::now().date_naive();
+    json!({
+        "kind": kind,
+        "period_start": (today - Duration::days(90)).to_string(),
+        "period_end": today.to_string(),
+        "narrative": "The shelter opened and the legal clinic took its first cases.",
+        "beneficiaries": [
+            {"sex": "female", "age_group": "adult", "exploitation": "sexual", "count": women},
+            {"sex": "male", "age_group": "child", "exploitation": "begging", "count": boys}
+        ],
+        "services": [{"service": "shelter", "count": 7}, {"service": "legal-aid", "count": 2}],
+        "indicators": [{"name": "survivors sheltered", "target": "20", "actual": "15.5"}],
+        "expenditure": [{"category": "shelter", "amount": "4000.00"}, {"category": "legal-aid", "amount": "1250.50"}]
+    })
+}
+
+fn with(mut base: Value, key: &str, value: Value) -> Value {
+    base[key] = value;
+    base
+}
+
+async fn submit(app: &TestApp, s: &Setup, body: Value) -> Reply {
+    app.post_as(
+        &s.ngo,
+        &format!("/api/v1/grants/{}/reports", s.grant_id),
+        body,
+    )
+    .await
+}
+
+async fn review(
+    app: &TestApp,
+    s: &Setup,
+    id: &str,
+    action: &str,
+    body: Value,
+    etag: Option<&str>,
+) -> Reply {
+    let headers: Vec<(&str, &str)> = etag.map(|e| vec![("if-match", e)]).unwrap_or_default();
+    app.request_as(
+        &s.admin,
+        Method::POST,
+        &format!("/api/v1/reports/{id}/{action}"),
+        Some(body),
+        &headers,
+    )
+    .await
+}
+
+fn outbox_count(app: &TestApp, template: &str) -> i64 {
+    app.count(&format!("outbox WHERE template = '{template}'"))
+}
+
+both_backends!(
+    a_report_is_submitted_and_read_back_only_by_readers_of_the_grant,
+    |app: TestApp| async move {
+        let s = setup(&app).await;
+        let r = submit(&app, &s, report("interim", 12, 3)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let id = r.body["id"].as_str().expect("id").to_string();
+        assert_eq!(r.body["status"], "submitted");
+        assert_eq!(r.body["report_version"], 1);
+        assert_eq!(r.body["supersedes_id"], Value::Null);
+        assert_eq!(r.header("etag").as_deref(), Some("\"1\""));
+        assert_eq!(r.body["expenditure"][0]["category"], "legal-aid");
+        assert_eq!(r.body["expenditure"][0]["amount"], "1250.50");
+        assert_eq!(r.body["indicators"][0]["actual"], "15.5");
+        assert!(app.count("audit_events WHERE entity = 'grant_report'") >= 1);
+
+        let r = app.get_as(&s.ngo, &format!("/api/v1/reports/{id}")).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["beneficiaries"].as_array().map(Vec::len), Some(2));
+        assert_eq!(r.body["suppressed"], false);
+        let r = app
+            .get_as(&s.admin, &format!("/api/v1/grants/{}/reports", s.grant_id))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["items"][0]["id"], id.as_str());
+        // the fund's trustee reads it; a donor reads it with small counts hidden
+        let r = app
+            .get_as(&s.trustee, &format!("/api/v1/reports/{id}"))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let r = app.get_as(&s.donor, &format!("/api/v1/reports/{id}")).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["suppressed"], true);
+        assert!(r.text.contains("\"<5\""), "{}", r.text);
+
+        // another organisation's NGO: as if nothing existed
+        for path in [
+            format!("/api/v1/reports/{id}"),
+            format!("/api/v1/grants/{}/reports", s.grant_id),
+        ] {
+            app.get_as(&s.other_ngo, &path)
+                .await
+                .assert_problem(404, "not_found");
+        }
+        app.post_as(
+            &s.other_ngo,
+            &format!("/api/v1/grants/{}/reports", s.grant_id),
+            report("final", 5, 5),
+        )
+        .await
+        .assert_problem(404, "not_found");
+        let stranger = app.user_token_with_funds("trustee", None, &[]);
+        app.get_as(&stranger, &format!("/api/v1/reports/{id}"))
+            .await
+            .assert_problem(404, "not_found");
+        // roles that never submit
+        app.post_as(
+            &s.admin,
+            &format!("/api/v1/grants/{}/reports", s.grant_id),
+            report("final", 5, 5),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+        let reviewer = app.user_token("reviewer", None);
+        app.get_as(&reviewer, &format!("/api/v1/reports/{id}"))
+            .await
+            .assert_problem(403, "forbidden");
+
+        // one interim report awaits review: a second one waits
+        submit(&app, &s, report("interim", 1, 1))
+            .await
+            .assert_problem(409, "invalid_state");
+        // a final report is another kind
+        let r = submit(&app, &s, report("final", 20, 6)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+);
+
+both_backends!(
+    invalid_reports_are_refused_naming_the_field,
+    |app: TestApp| async move {
+        let s = setup(&app).await;
+        let fields = |r: Reply| r.assert_problem(422, "validation_failed");
+
+        let body = with(
+            report("interim", 12, 3),
+            "expenditure",
+            json!([{"category": "shelter", "amount": "1.00"}, {"category": "vehicles", "amount": "1.00"}]),
+        );
+        assert_eq!(
+            fields(submit(&app, &s, body).await),
+            vec!["expenditure[1].category"]
+        );
+        let body = with(
+            report("interim", 12, 3),
+            "expenditure",
+            json!([{"category": "shelter", "amount": 100}]),
+        );
+        assert_eq!(
+            fields(submit(&app, &s, body).await),
+            vec!["expenditure[0].amount"]
+        );
+        for bad in [json!(-1), json!(3.5), json!("4"), json!(null)] {
+            let body = with(
+                report("interim", 12, 3),
+                "beneficiaries",
+                json!([
+                    {"sex": "female", "age_group": "adult", "exploitation": "sexual", "count": 1},
+                    {"sex": "male", "age_group": "adult", "exploitation": "sexual", "count": 1},
+                    {"sex": "other", "age_group": "adult", "exploitation": "sexual", "count": bad}
+                ]),
+            );
+            assert_eq!(
+                fields(submit(&app, &s, body).await),
+                vec!["beneficiaries[2].count"],
+                "{bad}"
+            );
+        }
+        let cell =
+            json!({"sex": "female", "age_group": "adult", "exploitation": "sexual", "count": 1});
+        let body = with(
+            report("interim", 12, 3),
+            "beneficiaries",
+            json!([cell.clone(), cell]),
+        );
+        assert_eq!(
+            fields(submit(&app, &s, body).await),
+            vec!["beneficiaries[1]"]
+        );
+        let body = with(
+            report("interim", 12, 3),
+            "beneficiaries",
+            json!([{"sex": "female", "age_group": "elderly", "exploitation": "sexual", "count": 1}]),
+        );
+        assert_eq!(
+            fields(submit(&app, &s, body).await),
+            vec!["beneficiaries[0].age_group"]
+        );
+        let body = with(
+            report("interim", 12, 3),
+            "services",
+            json!([{"service": "massage", "count": 1}]),
+        );
+        assert_eq!(
+            fields(submit(&app, &s, body).await),
+            vec!["services[0].service"]
+        );
+        let body = with(report("interim", 12, 3), "period_end", json!("2020-01-01"));
+        assert_eq!(fields(submit(&app, &s, body).await), vec!["period_end"]);
+        // no field for personal data exists: an unknown field is refused
+        let body = with(report("interim", 12, 3), "victim_names", json!(["A. B."]));
+        assert_eq!(fields(submit(&app, &s, body).await), vec!["victim_names"]);
+        assert_eq!(app.count("grant_reports"), 0, "nothing invalid was stored");
+    }
+);
+
+both_backends!(
+    reviews_honour_if_match_and_a_returned_report_comes_back_as_a_new_version,
+    |app: TestApp| async move {
+        let s = setup(&app).await;
+        let r = submit(&app, &s, report("interim", 12, 3)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let first = r.body["id"].as_str().expect("id").to_string();
+
+        // return: a comment is required, a stale ETag is refused
+        review(&app, &s, &first, "return", json!({}), None)
+            .await
+            .assert_problem(422, "validation_failed");
+        review(
+            &app,
+            &s,
+            &first,
+            "return",
+            json!({"comment": "split legal aid"}),
+            Some("\"7\""),
+        )
+        .await
+        .assert_problem(412, "precondition_failed");
+        let r = review(
+            &app,
+            &s,
+            &first,
+            "return",
+            json!({"comment": "split legal aid"}),
+            Some("\"1\""),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["status"], "returned");
+        assert_eq!(r.body["review_comment"], "split legal aid");
+        assert_eq!(r.header("etag").as_deref(), Some("\"2\""));
+        app.post_as(
+            &s.ngo,
+            &format!("/api/v1/reports/{first}/accept"),
+            json!({}),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+        review(&app, &s, &first, "accept", json!({}), None)
+            .await
+            .assert_problem(409, "invalid_state");
+
+        // the resubmission supersedes the returned report, which stays returned
+        let r = submit(&app, &s, report("interim", 13, 3)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let second = r.body["id"].as_str().expect("id").to_string();
+        assert_eq!(r.body["report_version"], 2);
+        assert_eq!(r.body["supersedes_id"], first.as_str());
+        let r = app
+            .get_as(&s.ngo, &format!("/api/v1/reports/{first}"))
+            .await;
+        assert_eq!(r.body["status"], "returned");
+
+        review(&app, &s, &second, "accept", json!({}), Some("\"2\""))
+            .await
+            .assert_problem(412, "precondition_failed");
+        let r = review(
+            &app,
+            &s,
+            &second,
+            "accept",
+            json!({"comment": "thank you"}),
+            Some("\"1\""),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["status"], "accepted");
+        review(&app, &s, &second, "accept", json!({}), None)
+            .await
+            .assert_problem(409, "invalid_state");
+        review(
+            &app,
+            &s,
+            &second,
+            "return",
+            json!({"comment": "late"}),
+            None,
+        )
+        .await
+        .assert_problem(409, "invalid_state");
+
+        let r = app
+            .get_as(&s.ngo, &format!("/api/v1/grants/{}/reports", s.grant_id))
+            .await;
+        let statuses: Vec<&str> = r.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["status"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(statuses, vec!["returned", "accepted"]);
+        assert_eq!(outbox_count(&app, "report_reviewed"), 2);
+        assert!(app.count("audit_events WHERE entity = 'grant_report' AND action = 'accept'") == 1);
+        assert!(app.count("audit_events WHERE entity = 'grant_report' AND action = 'return'") == 1);
+        // a next interim report (a later period) starts again at version 1
+        let r = submit(&app, &s, report("interim", 1, 1)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        assert_eq!(r.body["report_version"], 1);
+    }
+);
+
+/// Every JSON number in `value`, with the path where it sits.
+fn numbers(value: &Value, path: &str, out: &mut Vec<(String, i64)>) {
+    match value {
+        Value::Number(n) => out.push((path.to_string(), n.as_i64().unwrap_or(i64::MAX))),
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                numbers(v, &format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                numbers(v, &format!("{path}.{k}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn keyed(list: &Value, key: &str) -> Value {
+    list.as_array()
+        .expect("list")
+        .iter()
+        .find(|i| i["key"] == key)
+        .map(|i| i["count"].clone())
+        .unwrap_or(Value::Null)
+}
+
+both_backends!(
+    outcomes_are_exact_for_the_secretariat_and_hide_small_counts_from_donors,
+    |app: TestApp| async move {
+        let s = setup(&app).await;
+        let r = submit(&app, &s, report("interim", 12, 3)).await;
+        let interim = r.body["id"].as_str().expect("id").to_string();
+        review(&app, &s, &interim, "accept", json!({}), None).await;
+        // a final report that is only submitted does not count
+        let r = submit(&app, &s, report("final", 40, 40)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+
+        let path = format!("/api/v1/funds/{}/outcomes", s.fund_id);
+        let r = app.get_as(&s.admin, &path).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let o = &r.body;
+        assert_eq!(o["suppressed"], false);
+        assert_eq!(o["reports"], 1);
+        assert_eq!(o["beneficiaries"], 15);
+        assert_eq!(keyed(&o["by_sex"], "female"), 12);
+        assert_eq!(keyed(&o["by_sex"], "male"), 3);
+        assert_eq!(keyed(&o["by_age_group"], "child"), 3);
+        assert_eq!(keyed(&o["by_exploitation"], "begging"), 3);
+        assert_eq!(keyed(&o["services"], "shelter"), 7);
+        assert_eq!(keyed(&o["services"], "legal-aid"), 2);
+        assert_eq!(o["cells"].as_array().map(Vec::len), Some(2));
+        // the first country of the application
+        assert_eq!(o["by_country"], json!([{"key": "NG", "count": 15}]));
+        let year: i32 = Utc::now()
+            .date_naive()
+            .format("%Y")
+            .to_string()
+            .parse()
+            .expect("year");
+        assert_eq!(o["by_year"], json!([{"year": year, "count": 15}]));
+        let r = app.get_as(&s.trustee, &path).await;
+        assert_eq!(r.body["beneficiaries"], 15);
+
+        let r = app.get_as(&s.donor, &path).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let d = &r.body;
+        assert_eq!(d["suppressed"], true);
+        assert_eq!(d["beneficiaries"], 15);
+        assert_eq!(keyed(&d["by_sex"], "female"), 12);
+        assert_eq!(keyed(&d["by_sex"], "male"), "<5");
+        assert_eq!(keyed(&d["services"], "legal-aid"), "<5");
+        assert_eq!(d["reports"], "<5");
+        let mut found = Vec::new();
+        numbers(d, "", &mut found);
+        let small: Vec<_> = found
+            .iter()
+            .filter(|(path, n)| *n < 5 && !path.ends_with(".year"))
+            .collect();
+        assert!(small.is_empty(), "small counts leak: {small:?}");
+
+        // the window: reports whose period ends within [from, to]
+        let yesterday = Utc::now().date_naive() - Duration::days(1);
+        let r = app
+            .get_as(&s.admin, &format!("{path}?to={yesterday}"))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["beneficiaries"], 0);
+        let r = app
+            .get_as(&s.admin, &format!("{path}?from=2026-02-01&to=2026-01-01"))
+            .await;
+        assert_eq!(r.assert_problem(422, "validation_failed"), vec!["to"]);
+        let r = app.get_as(&s.admin, &format!("{path}?from=soon")).await;
+        r.assert_problem(422, "validation_failed");
+
+        // who may not
+        for role in ["finance", "reviewer"] {
+            app.get_as(&app.user_token(role, None), &path)
+                .await
+                .assert_problem(403, "forbidden");
+        }
+        app.get_as(&s.ngo, &path)
+            .await
+            .assert_problem(403, "forbidden");
+        let stranger = app.user_token_with_funds("trustee", None, &[]);
+        app.get_as(&stranger, &path)
+            .await
+            .assert_problem(404, "not_found");
+        let missing = uuid::Uuid::now_v7();
+        app.get_as(&s.admin, &format!("/api/v1/funds/{missing}/outcomes"))
+            .await
+            .assert_problem(404, "not_found");
+    }
+);
+
+fn run_reminders(app: &TestApp, today: NaiveDate) -> usize {
+    let mut conn = app.pool.get().expect("connection");
+    trustfund::reports::reminders::run_once(&mut conn, today, &app.settings.grants)
+        .expect("reminders")
+}
+
+/// Runs the reminder job from four threads at once, as four instances would.
+fn race_reminders(app: &TestApp, today: NaiveDate) -> usize {
+    let barrier = std::sync::Barrier::new(4);
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    barrier.wait();
+                    run_reminders(app, today)
+                })
+            })
+            .collect();
+        runs.into_iter().map(|h| h.join().expect("thread")).sum()
+    })
+}
+
+fn reminders(app: &TestApp) -> Vec<(String, i64)> {
+    use diesel::prelude::*;
+    use trustfund::db::schema::outbox;
+    let mut conn = app.pool.get().expect("connection");
+    outbox::table
+        .filter(outbox::template.eq("report_reminder"))
+        .select(outbox::context)
+        .load::<String>(&mut *conn)
+        .expect("outbox")
+        .into_iter()
+        .map(|c| {
+            let v: Value = serde_json::from_str(&c).expect("json");
+            (
+                format!(
+                    "{} {}",
+                    v["kind"].as_str().unwrap_or(""),
+                    v["due_on"].as_str().unwrap_or("")
+                ),
+                v["offset_days"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+both_backends!(
+    reminders_are_sent_exactly_once_even_from_several_instances,
+    |app: TestApp| async move {
+        let s = setup(&app).await;
+        let grant = app
+            .get_as(&s.admin, &format!("/api/v1/grants/{}", s.grant_id))
+            .await;
+        assert_eq!(grant.status, 200, "{}", grant.text);
+        let interim_due: NaiveDate = grant.body["instalments"]
+            .as_array()
+            .expect("instalments")
+            .iter()
+            .find(|i| i["report_kind"] == "interim")
+            .and_then(|i| i["due_on"].as_str())
+            .expect("an instalment on the interim report")
+            .parse()
+            .expect("date");
+        let ends_on: NaiveDate = grant.body["ends_on"]
+            .as_str()
+            .expect("ends_on")
+            .parse()
+            .expect("date");
+        let before = reminders(&app).len();
+        assert_eq!(before, 0, "nothing is due yet");
+
+        // three days before the interim report: the 14- and 3-day reminders, once each
+        let day = interim_due - Duration::days(3);
+        assert_eq!(race_reminders(&app, day), 2);
+        assert_eq!(race_reminders(&app, day), 0, "again: nothing new");
+        let mut sent = reminders(&app);
+        sent.sort();
+        let key = format!("interim {interim_due}");
+        assert_eq!(sent, vec![(key.clone(), -14), (key.clone(), -3)]);
+
+        // the service was down until eight days after: the missed reminders after the due
+        // date are caught up, never a reminder "before"
+        let late = interim_due + Duration::days(8);
+        assert_eq!(race_reminders(&app, late), 2);
+        assert_eq!(race_reminders(&app, late), 0);
+        assert_eq!(reminders(&app).len(), 4);
+
+        // the interim report is in: no more reminders about it; the final report's come
+        let r = submit(&app, &s, report("interim", 12, 3)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let near_end = ends_on - Duration::days(2);
+        assert_eq!(race_reminders(&app, near_end), 2);
+        let finals: Vec<_> = reminders(&app)
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("final"))
+            .collect();
+        assert_eq!(finals.len(), 2, "{finals:?}");
+        assert_eq!(app.count("report_reminders"), 6);
+        // and the emails are really delivered by the outbox worker
+        app.drain_outbox().await;
+    }
+);
