@@ -26,6 +26,9 @@ use crate::organisations::{
 
 pub const DEMO_FUND_CODE: &str = "UNVTF";
 
+/// The identifier the demo fund publishes its open data under (IATI, 360Giving).
+pub const DEMO_ORGANISATION_IDENTIFIER: &str = "XI-IATI-TFDEMO";
+
 struct DemoOrg {
     name: &'static str,
     kind: OrgKind,
@@ -162,6 +165,8 @@ fn create_organisation(
             country: org.country.to_string(),
             identifier: org.identifier.map(str::to_string),
             verified: true,
+            // the private donor asked not to be named in public
+            listed_anonymously: org.kind == OrgKind::Individual,
         },
     )?
     .into_view()?;
@@ -254,6 +259,9 @@ fn load_data(pool: &DbPool) -> Result<(), AppError> {
                 base_currency: Currency::USD,
                 support_cost_rate: Decimal::new(13, 2),
                 board_quorum: 3,
+                // a placeholder: a real fund publishes under its own org-id identifier
+                organisation_identifier: Some(DEMO_ORGANISATION_IDENTIFIER.to_string()),
+                organisation_type: "40".to_string(),
             },
         )?
         .into_view()?;

@@ -57,6 +57,8 @@ pub fn seed_deadline_rush(
                 base_currency: Currency::USD,
                 support_cost_rate: Decimal::new(13, 2),
                 board_quorum: 1,
+                organisation_identifier: None,
+                organisation_type: "40".into(),
             },
         )?;
         let call = crate::calls::store::insert(
@@ -109,6 +111,7 @@ pub fn seed_deadline_rush(
                     country: "NG".into(),
                     identifier: None,
                     verified: true,
+                    listed_anonymously: false,
                 },
             )?;
             let user = users::insert(

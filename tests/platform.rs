@@ -464,6 +464,8 @@ both_backends!(
                     13, 2,
                 )),
                 board_quorum: 1,
+                organisation_identifier: None,
+                organisation_type: None,
             }
             .validate()?;
             let view = trustfund::funds::store::insert(conn, &new)?.into_view()?;

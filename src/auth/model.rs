@@ -119,6 +119,7 @@ impl RegisterRequest {
                 .identifier
                 .map(|i| org_identifier("organisation.identifier", &i, &mut errors)),
             verified: false,
+            listed_anonymously: false,
         };
         let email = email("user.email", &self.user.email, &mut errors);
         let name = required_text("user.name", &self.user.name, 200, &mut errors);

@@ -12,6 +12,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        listed_anonymously -> Bool,
     }
 }
 
@@ -27,6 +28,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        organisation_identifier -> Nullable<Text>,
+        organisation_type -> Text,
     }
 }
 

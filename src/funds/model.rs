@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::error::{AppError, FieldError};
 use crate::money::{Currency, DecimalString};
-use crate::platform::{required_text, validated};
+use crate::platform::{org_identifier, required_text, validated};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +21,11 @@ pub struct CreateFund {
     pub support_cost_rate: DecimalString,
     /// Trustees that must be present for a board decision.
     pub board_quorum: i32,
+    /// The org-id identifier the fund publishes under (IATI and 360Giving), e.g.
+    /// `XM-DAC-41110`. Every published activity identifier starts with it.
+    pub organisation_identifier: Option<String>,
+    /// IATI OrganisationType code of the publisher, e.g. "40" (multilateral, the default).
+    pub organisation_type: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -30,6 +35,23 @@ pub struct NewFund {
     pub base_currency: Currency,
     pub support_cost_rate: Decimal,
     pub board_quorum: i32,
+    pub organisation_identifier: Option<String>,
+    pub organisation_type: String,
+}
+
+/// IATI OrganisationType codes (codelist of IATI 2.03).
+pub const IATI_ORGANISATION_TYPES: [&str; 16] = [
+    "10", "11", "15", "21", "22", "23", "24", "30", "40", "60", "70", "71", "72", "73", "80", "90",
+];
+
+fn organisation_type(value: &str, errors: &mut Vec<FieldError>) -> String {
+    if !IATI_ORGANISATION_TYPES.contains(&value) {
+        errors.push(FieldError::new(
+            "organisation_type",
+            "must be an IATI OrganisationType code, e.g. \"40\" (multilateral) or \"22\" (national NGO)",
+        ));
+    }
+    value.to_string()
 }
 
 fn fund_code(value: &str, errors: &mut Vec<FieldError>) -> String {
@@ -80,6 +102,13 @@ impl CreateFund {
             base_currency,
             support_cost_rate: support_cost_rate(self.support_cost_rate.0, &mut errors),
             board_quorum: board_quorum(self.board_quorum, &mut errors),
+            organisation_identifier: self
+                .organisation_identifier
+                .map(|i| org_identifier("organisation_identifier", &i, &mut errors)),
+            organisation_type: organisation_type(
+                self.organisation_type.as_deref().unwrap_or("40"),
+                &mut errors,
+            ),
         };
         validated(new, errors)
     }
@@ -91,6 +120,10 @@ pub struct UpdateFund {
     pub name: Option<String>,
     pub support_cost_rate: Option<DecimalString>,
     pub board_quorum: Option<i32>,
+    /// Set while unset, or changed while the fund has no grant: published identifiers
+    /// must never change.
+    pub organisation_identifier: Option<String>,
+    pub organisation_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -98,6 +131,8 @@ pub struct FundPatch {
     pub name: Option<String>,
     pub support_cost_rate: Option<Decimal>,
     pub board_quorum: Option<i32>,
+    pub organisation_identifier: Option<String>,
+    pub organisation_type: Option<String>,
 }
 
 impl UpdateFund {
@@ -111,6 +146,12 @@ impl UpdateFund {
                 .support_cost_rate
                 .map(|r| support_cost_rate(r.0, &mut errors)),
             board_quorum: self.board_quorum.map(|q| board_quorum(q, &mut errors)),
+            organisation_identifier: self
+                .organisation_identifier
+                .map(|i| org_identifier("organisation_identifier", &i, &mut errors)),
+            organisation_type: self
+                .organisation_type
+                .map(|t| organisation_type(&t, &mut errors)),
         };
         validated(patch, errors)
     }
@@ -126,6 +167,11 @@ pub struct FundView {
     #[schema(value_type = String, example = "0.13")]
     pub support_cost_rate: String,
     pub board_quorum: i32,
+    /// The org-id identifier the fund publishes its open data under; `null` until set,
+    /// and the IATI and 360Giving exports answer 409 until it is.
+    pub organisation_identifier: Option<String>,
+    /// IATI OrganisationType code of the publisher.
+    pub organisation_type: String,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -22,6 +22,8 @@ pub struct FundRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub organisation_identifier: Option<String>,
+    pub organisation_type: String,
 }
 
 impl FundRow {
@@ -35,6 +37,8 @@ impl FundRow {
             base_currency,
             support_cost_rate: self.support_cost_rate,
             board_quorum: self.board_quorum,
+            organisation_identifier: self.organisation_identifier,
+            organisation_type: self.organisation_type,
             version: self.version,
             created_at: self.created_at.and_utc(),
             updated_at: self.updated_at.and_utc(),
@@ -54,6 +58,8 @@ pub fn insert(conn: &mut DbConn, new: &NewFund) -> QueryResult<FundRow> {
         version: 1,
         created_at: now,
         updated_at: now,
+        organisation_identifier: new.organisation_identifier.clone(),
+        organisation_type: new.organisation_type.clone(),
     };
     diesel::insert_into(funds::table)
         .values(&row)
@@ -109,6 +115,8 @@ struct FundChanges<'a> {
     name: Option<&'a str>,
     support_cost_rate: Option<String>,
     board_quorum: Option<i32>,
+    organisation_identifier: Option<&'a str>,
+    organisation_type: Option<&'a str>,
     version: i64,
     updated_at: NaiveDateTime,
 }
@@ -124,6 +132,8 @@ pub fn update(
         name: patch.name.as_deref(),
         support_cost_rate: patch.support_cost_rate.map(|r| r.to_string()),
         board_quorum: patch.board_quorum,
+        organisation_identifier: patch.organisation_identifier.as_deref(),
+        organisation_type: patch.organisation_type.as_deref(),
         version: version + 1,
         updated_at: Utc::now().naive_utc(),
     };
@@ -139,4 +149,13 @@ pub fn update(
     } else {
         find(conn, id)
     }
+}
+
+/// Whether the fund has any grant: from then on its published identifiers exist.
+pub fn has_grants(conn: &mut DbConn, fund_id: &str) -> QueryResult<bool> {
+    use crate::db::schema::grants;
+    diesel::select(diesel::dsl::exists(
+        grants::table.filter(grants::fund_id.eq(fund_id)),
+    ))
+    .get_result(conn)
 }

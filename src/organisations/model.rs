@@ -32,6 +32,10 @@ pub struct CreateOrganisation {
     pub identifier: Option<String>,
     #[serde(default)]
     pub verified: bool,
+    /// A donor that asked not to be named: public figures and open data show it as an
+    /// anonymous donor.
+    #[serde(default)]
+    pub listed_anonymously: bool,
 }
 
 /// A validated new organisation.
@@ -42,6 +46,7 @@ pub struct NewOrganisation {
     pub country: String,
     pub identifier: Option<String>,
     pub verified: bool,
+    pub listed_anonymously: bool,
 }
 
 impl CreateOrganisation {
@@ -55,6 +60,7 @@ impl CreateOrganisation {
                 .identifier
                 .map(|i| org_identifier("identifier", &i, &mut errors)),
             verified: self.verified,
+            listed_anonymously: self.listed_anonymously,
         };
         validated(new, errors)
     }
@@ -71,6 +77,7 @@ pub struct UpdateOrganisation {
     #[schema(value_type = Option<String>)]
     pub identifier: Option<Option<String>>,
     pub verified: Option<bool>,
+    pub listed_anonymously: Option<bool>,
 }
 
 /// A validated change; `None` leaves a field as it is.
@@ -81,6 +88,7 @@ pub struct OrganisationPatch {
     pub country: Option<String>,
     pub identifier: Option<Option<String>>,
     pub verified: Option<bool>,
+    pub listed_anonymously: Option<bool>,
 }
 
 impl UpdateOrganisation {
@@ -96,6 +104,7 @@ impl UpdateOrganisation {
                 .identifier
                 .map(|i| i.map(|i| org_identifier("identifier", &i, &mut errors))),
             verified: self.verified,
+            listed_anonymously: self.listed_anonymously,
         };
         validated(patch, errors)
     }
@@ -109,6 +118,8 @@ pub struct OrganisationView {
     pub country: String,
     pub identifier: Option<String>,
     pub verified: bool,
+    /// Shown as an anonymous donor in public figures and open data.
+    pub listed_anonymously: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -21,6 +21,7 @@ pub struct OrganisationRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub listed_anonymously: bool,
 }
 
 impl OrganisationRow {
@@ -32,6 +33,7 @@ impl OrganisationRow {
             country: self.country,
             identifier: self.identifier,
             verified: self.verified,
+            listed_anonymously: self.listed_anonymously,
             version: self.version,
             created_at: self.created_at.and_utc(),
             updated_at: self.updated_at.and_utc(),
@@ -51,6 +53,7 @@ pub fn insert(conn: &mut DbConn, new: &NewOrganisation) -> QueryResult<Organisat
         version: 1,
         created_at: now,
         updated_at: now,
+        listed_anonymously: new.listed_anonymously,
     };
     diesel::insert_into(organisations::table)
         .values(&row)
@@ -130,6 +133,7 @@ struct OrganisationChanges<'a> {
     country: Option<&'a str>,
     identifier: Option<Option<&'a str>>,
     verified: Option<bool>,
+    listed_anonymously: Option<bool>,
     version: i64,
     updated_at: NaiveDateTime,
 }
@@ -147,6 +151,7 @@ pub fn update(
         country: patch.country.as_deref(),
         identifier: patch.identifier.as_ref().map(|i| i.as_deref()),
         verified: patch.verified,
+        listed_anonymously: patch.listed_anonymously,
         version: version + 1,
         updated_at: Utc::now().naive_utc(),
     };

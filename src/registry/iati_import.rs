@@ -1045,6 +1045,7 @@ fn organisation_for(
                 },
                 identifier: Some(reference.to_string()),
                 verified: false,
+                listed_anonymously: false,
             };
             let row = crate::organisations::store::insert(conn, &new)?;
             let view = row.into_view()?;
