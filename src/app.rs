@@ -17,7 +17,7 @@ use crate::observe::{self, Metrics};
 use crate::reports;
 use crate::{
     applications, audit, auth, board, calls, disbursements, documents, donations, exchange, funds,
-    grants, health, ledger, organisations, registry, review,
+    grants, health, ledger, opendata, organisations, registry, review,
 };
 
 /// What handlers share: the pool, the settings and the metrics registry.
@@ -569,6 +569,19 @@ pub fn endpoints() -> Vec<Endpoint> {
             User,
             reports::fund_outcomes,
         ),
+        // open data: public, streamed
+        endpoint(
+            get.clone(),
+            "/api/v1/funds/{id}/iati.xml",
+            Public,
+            opendata::iati_xml,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/funds/{id}/360giving.json",
+            Public,
+            opendata::giving_json,
+        ),
         endpoint(
             post.clone(),
             "/api/v1/applications/{id}/assignments",
@@ -729,6 +742,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         review::submit_review,
         review::list_reviews,
         review::call_ranking,
+        opendata::iati_xml,
+        opendata::giving_json,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth)

@@ -25,6 +25,7 @@ pub mod loadtest;
 pub mod money;
 pub mod notify;
 pub mod observe;
+pub mod opendata;
 pub mod organisations;
 pub mod platform;
 pub mod registry;

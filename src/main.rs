@@ -49,11 +49,30 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         closes_in_minutes: i64,
     },
+    /// Write a fund's open data to a file, for scheduled publication (e.g. from cron):
+    /// `trustfund export iati --fund UNVTF --out /var/www/open/unvtf-iati.xml`.
+    Export {
+        /// iati (IATI 2.03 activities XML) or 360giving (a 360Giving JSON data package).
+        format: ExportFormat,
+        /// The fund's code.
+        #[arg(long)]
+        fund: String,
+        /// The file to write; replaced atomically when the export is complete.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Import a data file.
     Import {
         #[command(subcommand)]
         what: ImportCommand,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Iati,
+    #[value(name = "360giving")]
+    Giving,
 }
 
 #[derive(Subcommand)]
@@ -97,6 +116,7 @@ fn main() -> ExitCode {
         Command::Import {
             what: ImportCommand::Iati { file, themed_only },
         } => import_iati(&settings, &file, themed_only),
+        Command::Export { format, fund, out } => export(&settings, format, &fund, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -178,6 +198,30 @@ fn seed_load_test(settings: &Settings, ngos: usize, closes_in_minutes: i64) -> R
         "{}",
         serde_json::to_string(&seed).map_err(|e| e.to_string())?
     );
+    Ok(())
+}
+
+fn export(
+    settings: &Settings,
+    format: ExportFormat,
+    fund: &str,
+    out: &std::path::Path,
+) -> Result<(), String> {
+    use trustfund::opendata::{self, Format};
+    let (pool, _) = trustfund::open_database(settings).map_err(|e| e.to_string())?;
+    let format = match format {
+        ExportFormat::Iati => Format::Iati,
+        ExportFormat::Giving => Format::Giving,
+    };
+    let bytes = opendata::export_to_file(&pool, fund, format, out).map_err(|e| {
+        let fields: Vec<String> = e.errors.iter().map(|f| f.message.clone()).collect();
+        if fields.is_empty() {
+            e.detail.clone()
+        } else {
+            fields.join("; ")
+        }
+    })?;
+    println!("{} written ({bytes} bytes)", out.display());
     Ok(())
 }
 

@@ -232,6 +232,28 @@ where
     }
 }
 
+/// A read-only transaction that sees one snapshot of the data from its first query to
+/// its end, for reads made of many queries (an export paged over thousands of grants):
+/// `REPEATABLE READ READ ONLY` on PostgreSQL; a deferred `BEGIN` on SQLite, whose readers
+/// keep their snapshot in WAL mode without blocking writers.
+pub fn read_snapshot<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")?,
+        DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(
+            c,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        )?,
+    }
+    let result = f(conn);
+    // nothing was written: ending it either way releases the snapshot
+    <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+    result
+}
+
 /// Keys of the transaction-scoped locks taken with `serialise`.
 pub mod lock_keys {
     /// Checking and recording login attempts (throttling).
