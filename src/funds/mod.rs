@@ -149,9 +149,8 @@ pub async fn update_fund(
                     if changes_identifier && store::has_grants(conn, &id)? {
                         let why = "the fund has grants published under this identifier; \
                                    published identifiers never change";
-                        return Err(AppError::invalid_state(why).with_errors(vec![
-                            FieldError::new("organisation_identifier", why),
-                        ]));
+                        return Err(AppError::invalid_state(why)
+                            .with_errors(vec![FieldError::new("organisation_identifier", why)]));
                     }
                     store::update(conn, &id, before.version, &patch)?
                         .map(|r| r.into_view())
