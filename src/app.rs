@@ -617,6 +617,19 @@ pub fn endpoints() -> Vec<Endpoint> {
             User,
             review::call_ranking,
         ),
+        // public transparency figures of a fund (issue 10): JSON, and the page for people
+        endpoint(
+            get.clone(),
+            "/api/v1/public/funds/{id}",
+            Public,
+            crate::public::get_public_fund,
+        ),
+        endpoint(
+            get.clone(),
+            "/funds/{code}",
+            Public,
+            crate::public::fund_page,
+        ),
     ]
 }
 
@@ -729,6 +742,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         review::submit_review,
         review::list_reviews,
         review::call_ranking,
+        crate::public::get_public_fund,
+        crate::public::fund_page,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth)

@@ -27,6 +27,7 @@ pub mod notify;
 pub mod observe;
 pub mod organisations;
 pub mod platform;
+pub mod public;
 pub mod registry;
 pub mod reports;
 pub mod review;
