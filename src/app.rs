@@ -630,6 +630,19 @@ pub fn endpoints() -> Vec<Endpoint> {
             User,
             review::call_ranking,
         ),
+        // public transparency figures of a fund (issue 10): JSON, and the page for people
+        endpoint(
+            get.clone(),
+            "/api/v1/public/funds/{id}",
+            Public,
+            crate::public::get_public_fund,
+        ),
+        endpoint(
+            get.clone(),
+            "/funds/{code}",
+            Public,
+            crate::public::fund_page,
+        ),
     ]
 }
 
@@ -744,6 +757,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         review::call_ranking,
         opendata::iati_xml,
         opendata::giving_json,
+        crate::public::get_public_fund,
+        crate::public::fund_page,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth)

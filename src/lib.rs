@@ -28,6 +28,7 @@ pub mod observe;
 pub mod opendata;
 pub mod organisations;
 pub mod platform;
+pub mod public;
 pub mod registry;
 pub mod reports;
 pub mod review;

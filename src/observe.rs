@@ -157,15 +157,18 @@ pub async fn observe(
 }
 
 /// Turns any error answer that is not already problem+json (actix's own 404, 405, 413 and
-/// the like) into one, keeping its status and headers such as `Allow`.
+/// the like) into one, keeping its status and headers such as `Allow`. HTML error pages
+/// are left alone: only a handler renders those, for people (the public fund page's 404).
 fn ensure_problem_body(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     let status = response.status();
-    let is_problem = response
+    let content_type = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_CONTENT_TYPE));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        .unwrap_or_default();
+    let is_problem = content_type.starts_with(PROBLEM_CONTENT_TYPE);
+    let is_page = content_type.starts_with("text/html");
+    if !(status.is_client_error() || status.is_server_error()) || is_problem || is_page {
         return response;
     }
     let code = ErrorCode::from_status(status);

@@ -97,6 +97,8 @@ pub struct OutcomeCounts {
     pub by_country: BTreeMap<String, i64>,
     /// Year of the period's end → people.
     pub by_year: BTreeMap<i32, i64>,
+    /// (year of the period's end, form of exploitation) → people.
+    pub by_year_exploitation: BTreeMap<(i32, String), i64>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -427,6 +427,10 @@ pub fn outcomes(
         *counts.by_country.entry(country).or_default() += c.total;
         *counts.by_year.entry(c.year).or_default() += c.total;
         *counts
+            .by_year_exploitation
+            .entry((c.year, c.exploitation.clone()))
+            .or_default() += c.total;
+        *counts
             .cells
             .entry((c.sex, c.age_group, c.exploitation))
             .or_default() += c.total;

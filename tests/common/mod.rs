@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod board;
+pub mod transparency;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,362 @@
+//! The public fund page: `PublicFundView` rendered as one small HTML document with inline
+//! CSS and inline SVG charts, no script and no external asset. Templates live under
+//! `templates/public/` and are built into the binary; minijinja escapes every value (the
+//! SVG markup, already escaped by `svg`, and the CSS are the only values marked safe).
+
+use std::sync::OnceLock;
+
+use minijinja::value::Serde;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, context};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::rules::{GrantGroup, PublicFundView};
+use super::svg::{self, BarChart, Layout};
+use crate::error::{AppError, AppResult};
+use crate::reports::rules::Figure;
+use crate::taxonomy::Exploitation;
+
+/// The page's whole style sheet, inline; the Content-Security-Policy allows exactly this
+/// text by its hash.
+pub const CSS: &str = "body{font-family:system-ui,sans-serif;line-height:1.45;margin:0 auto;max-width:60rem;padding:0 1rem;color:#111;background:#fff}\
+h1{font-size:1.6rem}h2{font-size:1.3rem;border-bottom:2px solid #0072B2;margin-top:2rem}h3{font-size:1.1rem}\
+.code{font-size:1rem;color:#555;font-weight:normal}\
+table{border-collapse:collapse;margin:1rem 0;min-width:50%}caption{text-align:left;font-weight:bold;padding:.3rem 0}\
+th,td{border-bottom:1px solid #ccc;padding:.25rem .6rem;text-align:left}td{text-align:right;font-variant-numeric:tabular-nums}\
+figure{margin:1rem 0}svg{max-width:100%;height:auto}.scroll{overflow-x:auto}\
+a{color:#005a8c}:focus{outline:3px solid #E69F00}";
+
+/// `Content-Security-Policy` of the page: nothing may load or run; only the inline style
+/// sheet above applies.
+pub fn content_security_policy() -> String {
+    use base64::Engine;
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(CSS.as_bytes()));
+    format!(
+        "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self'; base-uri 'none'; \
+         form-action 'none'; frame-ancestors 'none'"
+    )
+}
+
+const LAYOUT: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/templates/public/layout.html"
+));
+const FUND: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/templates/public/fund.html"
+));
+const NOT_FOUND: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/templates/public/not_found.html"
+));
+
+fn environment() -> &'static Result<Environment<'static>, String> {
+    static ENV: OnceLock<Result<Environment<'static>, String>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|_| AutoEscape::Html);
+        for (name, source) in [
+            ("layout.html", LAYOUT),
+            ("fund.html", FUND),
+            ("not_found.html", NOT_FOUND),
+        ] {
+            env.add_template(name, source)
+                .map_err(|e| format!("template {name}: {e:#}"))?;
+        }
+        Ok(env)
+    })
+}
+
+fn render(name: &str, ctx: Value) -> AppResult<String> {
+    let env = environment().as_ref().map_err(AppError::internal)?;
+    env.get_template(name)
+        .and_then(|t| t.render(ctx))
+        .map_err(|e| AppError::internal(format!("rendering {name}: {e:#}")))
+}
+
+/// A count as a chart value: hidden counts are drawn as nothing.
+fn count_value(figure: &Figure) -> Option<Decimal> {
+    match figure {
+        Figure::Exact(n) => Some(Decimal::from(*n)),
+        Figure::Hidden(_) => None,
+    }
+}
+
+fn money_value(amount: &str) -> AppResult<Decimal> {
+    amount
+        .parse()
+        .map_err(|e| AppError::internal(format!("amount {amount:?}: {e}")))
+}
+
+/// Chart (a): money received and disbursed per quarter.
+pub fn money_chart(view: &PublicFundView) -> AppResult<BarChart> {
+    let cur = view.fund.base_currency.code();
+    Ok(BarChart {
+        id: "money".into(),
+        title: format!("Money received and disbursed per quarter ({cur})"),
+        description: format!(
+            "Bars per quarter: money received from donors and money paid out to grantees, in {cur}."
+        ),
+        layout: Layout::Grouped,
+        categories: view
+            .money_over_time
+            .items
+            .iter()
+            .map(|p| p.period.clone())
+            .collect(),
+        series: vec!["Received".into(), "Disbursed".into()],
+        values: view
+            .money_over_time
+            .items
+            .iter()
+            .map(|p| {
+                Ok(vec![
+                    Some(money_value(&p.received)?),
+                    Some(money_value(&p.disbursed)?),
+                ])
+            })
+            .collect::<AppResult<_>>()?,
+    })
+}
+
+/// One row of the year × exploitation table, in the order of the taxonomy.
+#[derive(Debug, Serialize)]
+struct CrossRow {
+    year: i32,
+    cells: Vec<CrossCell>,
+    total: Figure,
+}
+
+#[derive(Debug, Serialize)]
+struct CrossCell {
+    exploitation: String,
+    count: Figure,
+}
+
+fn cross_rows(view: &PublicFundView) -> Vec<CrossRow> {
+    view.outcomes
+        .by_year
+        .iter()
+        .map(|y| CrossRow {
+            year: y.year,
+            cells: Exploitation::ALL
+                .iter()
+                .map(|e| CrossCell {
+                    exploitation: e.as_str().to_string(),
+                    count: view
+                        .outcomes
+                        .by_year_exploitation
+                        .iter()
+                        .find(|c| c.year == y.year && c.exploitation == e.as_str())
+                        .map(|c| c.count.clone())
+                        .unwrap_or_else(|| Figure::of(0, true)),
+                })
+                .collect(),
+            total: y.count.clone(),
+        })
+        .collect()
+}
+
+/// Chart (b): people assisted per year, stacked by form of exploitation; hidden cells are
+/// not drawn.
+pub fn outcomes_chart(view: &PublicFundView) -> BarChart {
+    let rows = cross_rows(view);
+    BarChart {
+        id: "outcomes".into(),
+        title: "People assisted per year, by form of exploitation".into(),
+        description: "Stacked bars per year; each colour is a form of exploitation. Counts below 5 are not drawn.".into(),
+        layout: Layout::Stacked,
+        categories: rows.iter().map(|r| r.year.to_string()).collect(),
+        series: Exploitation::ALL.iter().map(|e| e.as_str().to_string()).collect(),
+        values: rows
+            .iter()
+            .map(|r| r.cells.iter().map(|c| count_value(&c.count)).collect())
+            .collect(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct GrantTable<'a> {
+    name: &'static str,
+    title: &'static str,
+    heading: &'static str,
+    groups: &'a [GrantGroup],
+}
+
+/// The page of a fund, from the same view as `GET /api/v1/public/funds/{id}`.
+pub fn fund_page(view: &PublicFundView) -> AppResult<String> {
+    let grant_tables = [
+        GrantTable {
+            name: "country",
+            title: "country",
+            heading: "Country",
+            groups: &view.grants.by_country,
+        },
+        GrantTable {
+            name: "theme",
+            title: "theme",
+            heading: "Theme",
+            groups: &view.grants.by_theme,
+        },
+        GrantTable {
+            name: "status",
+            title: "status",
+            heading: "Status",
+            groups: &view.grants.by_status,
+        },
+    ];
+    render(
+        "fund.html",
+        context! {
+            css => Value::from_safe_string(CSS.to_string()),
+            f => Serde(view),
+            cur => view.fund.base_currency.code(),
+            money_chart => Value::from_safe_string(svg::bar_chart(&money_chart(view)?)),
+            outcomes_chart => Value::from_safe_string(svg::bar_chart(&outcomes_chart(view))),
+            forms => Exploitation::ALL.iter().map(|e| e.as_str()).collect::<Vec<_>>(),
+            cross => Serde(cross_rows(view)),
+            grant_tables => Serde(grant_tables),
+        },
+    )
+}
+
+/// The page answered for an unknown fund.
+pub fn not_found_page(key: &str) -> AppResult<String> {
+    render(
+        "not_found.html",
+        context! { css => Value::from_safe_string(CSS.to_string()), key => key },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::model::FundStatusView;
+    use crate::ledger::rules::{FundStatus, Totals, fund_status};
+    use crate::money::Currency;
+    use crate::public::rules::{
+        DonorReceipts, GrantFacts, MonthFlow, PublicFundParts, PublicFundRef, public_view,
+    };
+    use crate::reports::rules::OutcomeCounts;
+
+    fn view(name: &str, donor: &str) -> PublicFundView {
+        let status: FundStatus = fund_status(&Totals::default(), Currency::USD, |_| None);
+        let status = FundStatusView::new(
+            "f1".into(),
+            Currency::USD,
+            "2026-11-23".parse().expect("date"),
+            0,
+            &status,
+            |_| None,
+        );
+        let mut outcomes = OutcomeCounts {
+            reports: 6,
+            ..Default::default()
+        };
+        outcomes
+            .cells
+            .insert(("female".into(), "adult".into(), "sexual".into()), 30);
+        outcomes
+            .cells
+            .insert(("male".into(), "adult".into(), "begging".into()), 2);
+        outcomes.by_year.insert(2026, 32);
+        outcomes
+            .by_year_exploitation
+            .insert((2026, "sexual".into()), 30);
+        outcomes
+            .by_year_exploitation
+            .insert((2026, "begging".into()), 2);
+        public_view(PublicFundParts {
+            fund: PublicFundRef {
+                id: "f1".into(),
+                code: "UNVTF".into(),
+                name: name.into(),
+                base_currency: Currency::USD,
+            },
+            status: &status,
+            donors: &[DonorReceipts {
+                id: "d1".into(),
+                name: donor.into(),
+                listed_anonymously: false,
+                received: 100_000,
+            }],
+            grants: &[GrantFacts {
+                base_amount: 50_000,
+                status: crate::grants::model::GrantStatus::Active,
+                country: Some("NG".into()),
+                theme: Some("protection.shelter".into()),
+            }],
+            outcomes: &outcomes,
+            months: &[MonthFlow {
+                year: 2026,
+                month: 2,
+                received: 100_000,
+                disbursed: 0,
+            }],
+        })
+    }
+
+    #[test]
+    fn the_page_escapes_names_and_has_no_script() {
+        let html = fund_page(&view(
+            "<script>alert('fund')</script>",
+            "Donor & <img src=x onerror=alert(1)>",
+        ))
+        .expect("page");
+        assert!(html.starts_with("<!doctype html>"));
+        assert!(html.contains("<html lang=\"en\">"));
+        assert!(!html.contains("<script"), "no script at all");
+        assert!(!html.contains("<img"));
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(html.contains("Donor &amp; &lt;img"));
+        assert!(
+            html.contains(&format!("<style>{CSS}</style>")),
+            "the hashed CSS, byte for byte"
+        );
+    }
+
+    #[test]
+    fn figures_are_marked_and_hidden_cells_read_less_than_five() {
+        let html = fund_page(&view("Fund", "Luxembourg")).expect("page");
+        for marker in [
+            "data-figure=\"received\"",
+            "data-figure=\"donor-1-received\">1000.00<",
+            "data-figure=\"grants-country-NG-awarded\">500.00<",
+            "data-figure=\"received-2026-Q1\">1000.00<",
+            "data-figure=\"beneficiaries-2026-sexual\">30<",
+            "data-figure=\"beneficiaries-2026-begging\">&lt;5<",
+            "data-figure=\"beneficiaries\">32<",
+            "data-chart=\"money\"",
+            "data-chart=\"outcomes\"",
+        ] {
+            assert!(html.contains(marker), "{marker} missing");
+        }
+        assert_eq!(
+            html.matches("<caption>").count(),
+            8,
+            "every table has a caption"
+        );
+    }
+
+    #[test]
+    fn the_not_found_page_escapes_the_key() {
+        let html = not_found_page("<b>x</b>").expect("page");
+        assert!(html.contains("&lt;b&gt;x&lt;"), "{html}");
+        assert!(!html.contains("<b>"));
+        assert!(html.contains("<h1>Fund not found</h1>"));
+    }
+
+    #[test]
+    fn the_policy_allows_no_script_and_only_the_inline_style() {
+        let csp = content_security_policy();
+        assert!(csp.starts_with("default-src 'none';"));
+        assert!(
+            !csp.contains("script-src"),
+            "default-src 'none' covers scripts"
+        );
+        assert!(csp.contains("style-src 'sha256-"));
+        assert!(!csp.contains("unsafe"));
+    }
+}

@@ -1,0 +1,296 @@
+//! A fund with everything its public figures are made of, all made over HTTP: a named donor
+//! paying in two currencies, two donors listed anonymously, two approved grants (one signed
+//! and partly paid, one awaiting signature), an accepted outcome report with counts above
+//! and below 5, and a second fund with a grant of its own that must not leak in.
+
+use chrono::Utc;
+use serde_json::{Value, json};
+
+use super::TestApp;
+use super::board::*;
+
+pub const ANONYMOUS_FOUNDATION: &str = "Quiet Benefactor Foundation";
+pub const ANONYMOUS_PERSON: &str = "Jane Private-Donor";
+
+pub struct Seeded {
+    pub admin: String,
+    pub fund_id: String,
+    pub fund_code: String,
+    /// (id, name) of each donor listed anonymously.
+    pub anonymous: Vec<(String, String)>,
+    pub other_fund_id: String,
+    /// The year the accepted report's period ends in.
+    pub year: i32,
+}
+
+fn today() -> String {
+    Utc::now().date_naive().to_string()
+}
+
+async fn contribution(app: &TestApp, admin: &str, fund: &str, donor: &str, body: Value) {
+    let mut body = body;
+    body["donor_id"] = json!(donor);
+    body["received_on"] = json!(today());
+    body["reference"] = json!(format!("BANK-{}", uuid::Uuid::new_v4().simple()));
+    let r = app
+        .post_as(admin, &format!("/api/v1/funds/{fund}/contributions"), body)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+}
+
+async fn donor(app: &TestApp, admin: &str, name: &str, kind: &str, anonymous: bool) -> String {
+    created_id(
+        app.post_as(
+            admin,
+            "/api/v1/organisations",
+            json!({"name": name, "kind": kind, "country": "CH", "listed_anonymously": anonymous}),
+        )
+        .await,
+    )
+    .await
+}
+
+async fn approved(
+    app: &TestApp,
+    b: &Board,
+    session: &str,
+    title: &str,
+    amount: &str,
+    countries: &[&str],
+) -> Value {
+    let application = under_review_with(
+        app,
+        b,
+        json!({
+            "title": title,
+            "summary": "Shelter and legal aid for survivors.",
+            "requested_amount": amount,
+            "duration_months": 12,
+            "countries": countries,
+            "themes": ["protection.shelter"],
+            "budget": [{"category": "shelter", "description": "rent", "amount": amount}]
+        }),
+    )
+    .await;
+    let r = decide(app, &b.admin, session, approve(&application, amount)).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.body["grant"].clone()
+}
+
+pub async fn seed(app: &TestApp) -> Seeded {
+    let b = board(app).await;
+    let admin = b.admin.clone();
+    // the named donor (Luxembourg) gives USD 50,000 and EUR 10,000 at 1.085 (USD 10,850)
+    contribution(
+        app,
+        &admin,
+        &b.fund_id,
+        &b.donor_id,
+        json!({"amount": "50000.00", "currency": "USD"}),
+    )
+    .await;
+    contribution(
+        app,
+        &admin,
+        &b.fund_id,
+        &b.donor_id,
+        json!({"amount": "10000.00", "currency": "EUR", "exchange_rate": "1.085"}),
+    )
+    .await;
+    let mut anonymous = Vec::new();
+    for (name, kind, amount) in [
+        (ANONYMOUS_FOUNDATION, "foundation", "20000.00"),
+        (ANONYMOUS_PERSON, "individual", "10000.00"),
+    ] {
+        let id = donor(app, &admin, name, kind, true).await;
+        contribution(
+            app,
+            &admin,
+            &b.fund_id,
+            &id,
+            json!({"amount": amount, "currency": "USD"}),
+        )
+        .await;
+        anonymous.push((id, name.to_string()));
+    }
+
+    let s = session(app, &b, 3).await;
+    let lagos = approved(app, &b, &s, "Shelter in Lagos", "15000.00", &["NG", "BJ"]).await;
+    approved(app, &b, &s, "Safe houses in Bangkok", "8000.00", &["TH"]).await;
+    let lagos_id = lagos["id"].as_str().expect("grant id").to_string();
+    let r = app
+        .post_as(
+            &b.ngo,
+            &format!("/api/v1/grants/{lagos_id}/sign"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // USD 6,000 of the first instalment paid, with four eyes
+    let (finance_a, finance_b) = (
+        app.user_token("finance", None),
+        app.user_token("finance", None),
+    );
+    let r = app
+        .post_as(
+            &finance_a,
+            &format!("/api/v1/grants/{lagos_id}/disbursements"),
+            json!({"instalment_id": lagos["instalments"][0]["id"], "amount": "6000.00"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let d = r.body["id"].as_str().expect("disbursement id").to_string();
+    for (step, body) in [
+        ("approve", json!({})),
+        ("pay", json!({"paid_on": today(), "reference": "W-1"})),
+    ] {
+        let r = app
+            .post_as(
+                &finance_b,
+                &format!("/api/v1/disbursements/{d}/{step}"),
+                body,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    // an accepted report: 12 and 7 people in two forms, 3 in a third (a small cell)
+    let today = Utc::now().date_naive();
+    let r = app
+        .post_as(
+            &b.ngo,
+            &format!("/api/v1/grants/{lagos_id}/reports"),
+            json!({
+                "kind": "interim",
+                "period_start": (today - chrono::Duration::days(90)).to_string(),
+                "period_end": today.to_string(),
+                "narrative": "The shelter opened.",
+                "beneficiaries": [
+                    {"sex": "female", "age_group": "adult", "exploitation": "sexual", "count": 12},
+                    {"sex": "female", "age_group": "child", "exploitation": "forced-labour", "count": 7},
+                    {"sex": "male", "age_group": "child", "exploitation": "begging", "count": 3}
+                ],
+                "services": [{"service": "shelter", "count": 22}],
+                "indicators": [{"name": "survivors sheltered", "target": "20", "actual": "22"}],
+                "expenditure": [{"category": "shelter", "amount": "4500.00"}]
+            }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let report = r.body["id"].as_str().expect("report id").to_string();
+    let r = app
+        .post_as(
+            &admin,
+            &format!("/api/v1/reports/{report}/accept"),
+            json!({"comment": "thank you"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // another fund, with money and a grant in Kenya of its own
+    let other = board(app).await;
+    receive(app, &other, "30000.00").await;
+    let s = session(app, &other, 3).await;
+    approved(app, &other, &s, "Elsewhere", "9000.00", &["KE"]).await;
+
+    let fund = app
+        .get_as(&admin, &format!("/api/v1/funds/{}", b.fund_id))
+        .await;
+    assert_eq!(fund.status, 200, "{}", fund.text);
+    Seeded {
+        admin,
+        fund_code: fund.body["code"].as_str().expect("code").to_string(),
+        fund_id: b.fund_id,
+        anonymous,
+        other_fund_id: other.fund_id,
+        year: chrono::Datelike::year(&today),
+    }
+}
+
+/// The `data-figure` elements of a page: (name, text), the text unescaped.
+pub fn figures(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("data-figure=\"") {
+        rest = &rest[start + "data-figure=\"".len()..];
+        let name_end = rest.find('"').expect("attribute ends");
+        let name = rest[..name_end].to_string();
+        let text_start = rest.find('>').expect("tag ends") + 1;
+        let text_end = rest[text_start..].find('<').expect("text ends") + text_start;
+        let text = rest[text_start..text_end]
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#x27;", "'")
+            .replace("&#x2f;", "/")
+            .replace("&amp;", "&");
+        out.push((name, text));
+        rest = &rest[text_end..];
+    }
+    out
+}
+
+/// What the page must show for each `data-figure`, read from the JSON answer.
+pub fn expected_figures(json: &Value) -> Vec<(String, String)> {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut out = Vec::new();
+    for key in ["pledged", "received", "committed", "disbursed", "available"] {
+        out.push((key.to_string(), text(&json["totals"][key])));
+    }
+    for p in json["money_over_time"]["items"].as_array().expect("items") {
+        let period = p["period"].as_str().expect("period");
+        out.push((format!("received-{period}"), text(&p["received"])));
+        out.push((format!("disbursed-{period}"), text(&p["disbursed"])));
+    }
+    for (i, d) in json["donors"]
+        .as_array()
+        .expect("donors")
+        .iter()
+        .enumerate()
+    {
+        out.push((format!("donor-{}-name", i + 1), text(&d["name"])));
+        if d["anonymous"] == true {
+            out.push((format!("donor-{}-donors", i + 1), text(&d["donors"])));
+        }
+        out.push((format!("donor-{}-received", i + 1), text(&d["received"])));
+    }
+    out.push(("grants-count".into(), text(&json["grants"]["count"])));
+    out.push(("grants-awarded".into(), text(&json["grants"]["awarded"])));
+    for (table, list) in [
+        ("country", "by_country"),
+        ("theme", "by_theme"),
+        ("status", "by_status"),
+    ] {
+        for g in json["grants"][list].as_array().expect("groups") {
+            let key = g["key"].as_str().expect("key");
+            out.push((format!("grants-{table}-{key}-count"), text(&g["count"])));
+            out.push((format!("grants-{table}-{key}-awarded"), text(&g["awarded"])));
+        }
+    }
+    let outcomes = &json["outcomes"];
+    out.push(("beneficiaries".into(), text(&outcomes["beneficiaries"])));
+    out.push(("reports".into(), text(&outcomes["reports"])));
+    for c in outcomes["by_year_exploitation"].as_array().expect("cross") {
+        out.push((
+            format!(
+                "beneficiaries-{}-{}",
+                c["year"],
+                c["exploitation"].as_str().expect("form")
+            ),
+            text(&c["count"]),
+        ));
+    }
+    for y in outcomes["by_year"].as_array().expect("years") {
+        out.push((format!("beneficiaries-{}", y["year"]), text(&y["count"])));
+    }
+    for k in outcomes["by_exploitation"].as_array().expect("forms") {
+        out.push((
+            format!("beneficiaries-{}", k["key"].as_str().expect("key")),
+            text(&k["count"]),
+        ));
+    }
+    out.sort();
+    out
+}

@@ -1,0 +1,307 @@
+//! Public fund figures over HTTP on both backends, with no login: `GET
+//! /api/v1/public/funds/{id}` agrees with the fund status and the grants, never names an
+//! anonymous donor, never shows a count of people below 5 (domain invariant 7), keeps other
+//! funds out; `GET /funds/{code}` shows the very same figures as HTML; unknown funds 404.
+
+mod common;
+
+use common::TestApp;
+use common::transparency::*;
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+fn dec(v: &Value) -> Decimal {
+    v.as_str()
+        .unwrap_or_else(|| panic!("a decimal string, got {v}"))
+        .parse()
+        .expect("decimal")
+}
+
+fn group<'a>(list: &'a Value, key: &str) -> Option<&'a Value> {
+    list.as_array()
+        .expect("list")
+        .iter()
+        .find(|g| g["key"] == key)
+}
+
+both_backends!(
+    public_figures_match_the_fund_status_and_the_grants,
+    |app: TestApp| async move {
+        let s = seed(&app).await;
+        let status = app
+            .get_as(&s.admin, &format!("/api/v1/funds/{}/status", s.fund_id))
+            .await;
+        assert_eq!(status.status, 200, "{}", status.text);
+        // no token at all
+        app.sign_out();
+        let r = app
+            .get(&format!("/api/v1/public/funds/{}", s.fund_id))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert!(
+            r.header("cache-control")
+                .is_some_and(|c| c.contains("max-age=")),
+            "a short cache lifetime"
+        );
+        let p = r.body;
+        assert_eq!(p["fund"]["id"], s.fund_id);
+        assert_eq!(p["fund"]["code"], s.fund_code);
+        assert_eq!(p["fund"]["base_currency"], "USD");
+        for key in ["pledged", "received", "committed", "disbursed", "available"] {
+            assert_eq!(p["totals"][key], status.body[key], "{key}");
+        }
+        // 50,000 + 10,000 EUR at 1.085 + 20,000 + 10,000; two grants; 6,000 paid
+        assert_eq!(p["totals"]["received"], "90850.00");
+        assert_eq!(p["totals"]["committed"], "23000.00");
+        assert_eq!(p["totals"]["disbursed"], "6000.00");
+
+        // the same answer by code, in any letter case
+        let by_code = app
+            .get(&format!(
+                "/api/v1/public/funds/{}",
+                s.fund_code.to_lowercase()
+            ))
+            .await;
+        assert_eq!(by_code.status, 200, "{}", by_code.text);
+        assert_eq!(by_code.body["totals"], p["totals"]);
+        assert_eq!(by_code.body["grants"], p["grants"]);
+
+        // donors, largest first, amounts in base currency
+        let donors = p["donors"].as_array().expect("donors");
+        assert_eq!(donors.len(), 2, "{donors:?}");
+        assert_eq!(donors[0]["name"], "Luxembourg");
+        assert_eq!(donors[0]["anonymous"], false);
+        assert_eq!(donors[0]["received"], "60850.00");
+        assert_eq!(donors[1]["name"], "Anonymous donors");
+        assert_eq!(donors[1]["anonymous"], true);
+        assert_eq!(donors[1]["donors"], 2);
+        assert_eq!(donors[1]["received"], "30000.00");
+        let donor_sum: Decimal = donors.iter().map(|d| dec(&d["received"])).sum();
+        assert_eq!(donor_sum, dec(&p["totals"]["received"]));
+
+        // grants: exactly this fund's, as the grant list shows them
+        let grants = app
+            .get_as(&s.admin, &format!("/api/v1/grants?fund_id={}", s.fund_id))
+            .await;
+        assert_eq!(grants.status, 200, "{}", grants.text);
+        let items = grants.body["items"].as_array().expect("items");
+        assert_eq!(p["grants"]["count"], items.len());
+        let awarded: Decimal = items.iter().map(|g| dec(&g["base_amount"])).sum();
+        assert_eq!(dec(&p["grants"]["awarded"]), awarded);
+        assert_eq!(p["grants"]["awarded"], "23000.00");
+        let ng = group(&p["grants"]["by_country"], "NG").expect("NG");
+        assert_eq!(
+            (ng["count"].clone(), ng["awarded"].clone()),
+            (1.into(), "15000.00".into())
+        );
+        let th = group(&p["grants"]["by_country"], "TH").expect("TH");
+        assert_eq!(th["awarded"], "8000.00");
+        assert!(
+            group(&p["grants"]["by_country"], "BJ").is_none(),
+            "a grant counts once, under its first country"
+        );
+        assert!(
+            group(&p["grants"]["by_country"], "KE").is_none(),
+            "another fund's grant does not leak in"
+        );
+        let theme = group(&p["grants"]["by_theme"], "protection.shelter").expect("theme");
+        assert_eq!(theme["count"], 2);
+        assert_eq!(theme["awarded"], "23000.00");
+        let unsigned = group(&p["grants"]["by_status"], "awaiting_signature").expect("unsigned");
+        assert_eq!(unsigned["awarded"], "8000.00");
+        assert_eq!(
+            group(&p["grants"]["by_status"], "active").expect("active")["awarded"],
+            "15000.00"
+        );
+
+        // money over time sums to the totals
+        let items = p["money_over_time"]["items"].as_array().expect("items");
+        assert!(!items.is_empty());
+        let received: Decimal = items.iter().map(|i| dec(&i["received"])).sum();
+        let disbursed: Decimal = items.iter().map(|i| dec(&i["disbursed"])).sum();
+        assert_eq!(received, dec(&p["totals"]["received"]));
+        assert_eq!(disbursed, dec(&p["totals"]["disbursed"]));
+
+        // the other fund sees only its own
+        let other = app
+            .get(&format!("/api/v1/public/funds/{}", s.other_fund_id))
+            .await;
+        assert_eq!(other.status, 200, "{}", other.text);
+        assert_eq!(other.body["grants"]["count"], 1);
+        assert_eq!(other.body["totals"]["received"], "30000.00");
+        assert!(group(&other.body["grants"]["by_country"], "NG").is_none());
+        assert_eq!(other.body["outcomes"]["beneficiaries"], "<5");
+    }
+);
+
+both_backends!(
+    an_anonymous_donor_is_never_named_in_the_json_nor_on_the_page,
+    |app: TestApp| async move {
+        let s = seed(&app).await;
+        app.sign_out();
+        let json = app
+            .get(&format!("/api/v1/public/funds/{}", s.fund_id))
+            .await;
+        assert_eq!(json.status, 200, "{}", json.text);
+        let page = app.get(&format!("/funds/{}", s.fund_code)).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        for (id, name) in &s.anonymous {
+            for (what, text) in [("json", &json.text), ("page", &page.text)] {
+                assert!(!text.contains(id.as_str()), "{what} shows the id {id}");
+                assert!(!text.contains(name.as_str()), "{what} shows {name}");
+            }
+        }
+        assert!(json.text.contains("Anonymous donors"));
+        assert!(page.text.contains("Anonymous donors"));
+        assert!(page.text.contains("Luxembourg"), "named donors are named");
+    }
+);
+
+fn numbers(value: &Value, path: &str, out: &mut Vec<(String, i64)>) {
+    match value {
+        Value::Number(n) => out.push((path.to_string(), n.as_i64().unwrap_or(i64::MIN))),
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                numbers(v, &format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                numbers(v, &format!("{path}.{k}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+both_backends!(
+    counts_below_five_are_shown_as_less_than_five_everywhere,
+    |app: TestApp| async move {
+        let s = seed(&app).await;
+        app.sign_out();
+        let r = app
+            .get(&format!("/api/v1/public/funds/{}", s.fund_code))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let o = &r.body["outcomes"];
+        assert_eq!(o["suppressed"], true);
+        let mut found = Vec::new();
+        numbers(o, "outcomes", &mut found);
+        let small: Vec<_> = found
+            .iter()
+            .filter(|(path, n)| *n < 5 && !path.ends_with(".year"))
+            .collect();
+        assert!(small.is_empty(), "numbers below 5 in outcomes: {small:?}");
+        assert_eq!(o["beneficiaries"], 22);
+        assert_eq!(o["reports"], "<5", "one report is a small cell too");
+        let cell = |form: &str| {
+            o["by_year_exploitation"]
+                .as_array()
+                .expect("cross")
+                .iter()
+                .find(|c| c["year"] == s.year && c["exploitation"] == form)
+                .unwrap_or_else(|| panic!("no cell {form}"))["count"]
+                .clone()
+        };
+        assert_eq!(cell("sexual"), 12);
+        assert_eq!(cell("forced-labour"), 7);
+        assert_eq!(cell("begging"), "<5", "3 is hidden");
+        assert_eq!(cell("organ-removal"), "<5", "zero is hidden too");
+        let years = o["by_year"].as_array().expect("years");
+        assert_eq!(years.len(), 1);
+        assert_eq!(years[0]["count"], 22);
+
+        // the page says the same, and draws no bar for a hidden cell
+        let page = app.get(&format!("/funds/{}", s.fund_code)).await;
+        let figures = figures(&page.text);
+        let shown = |name: &str| {
+            figures
+                .iter()
+                .find(|(n, _)| n == name)
+                .unwrap_or_else(|| panic!("no figure {name}"))
+                .1
+                .clone()
+        };
+        assert_eq!(shown(&format!("beneficiaries-{}-begging", s.year)), "<5");
+        assert_eq!(shown(&format!("beneficiaries-{}-sexual", s.year)), "12");
+        assert!(page.text.contains("data-series=\"sexual\""));
+        assert!(
+            !page.text.contains("data-series=\"begging\""),
+            "a hidden count is drawn as nothing"
+        );
+    }
+);
+
+both_backends!(
+    the_page_shows_exactly_the_figures_of_the_json,
+    |app: TestApp| async move {
+        let s = seed(&app).await;
+        app.sign_out();
+        let json = app
+            .get(&format!("/api/v1/public/funds/{}", s.fund_id))
+            .await;
+        assert_eq!(json.status, 200, "{}", json.text);
+        let page = app.get(&format!("/funds/{}", s.fund_code)).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        assert_eq!(
+            page.header("content-type").as_deref(),
+            Some("text/html; charset=utf-8")
+        );
+        let csp = page.header("content-security-policy").expect("CSP");
+        assert!(csp.contains("default-src 'none'"), "{csp}");
+        assert!(
+            !csp.contains("script-src") && !csp.contains("unsafe"),
+            "{csp}"
+        );
+        assert!(
+            page.header("cache-control")
+                .is_some_and(|c| c.starts_with("public, max-age=")),
+        );
+        assert!(!page.text.to_ascii_lowercase().contains("<script"));
+        assert!(page.text.contains("<html lang=\"en\">"));
+        assert!(page.text.matches("<svg").count() >= 2, "two charts");
+        let mut shown = figures(&page.text);
+        shown.sort();
+        assert_eq!(shown, expected_figures(&json.body));
+        assert!(shown.len() > 40, "the page is full of figures");
+    }
+);
+
+both_backends!(unknown_funds_answer_404, |app: TestApp| async move {
+    let s = seed(&app).await;
+    app.sign_out();
+    for path in [
+        format!("/api/v1/public/funds/{}", uuid::Uuid::new_v4()),
+        "/api/v1/public/funds/NO-SUCH-FUND".to_string(),
+        "/api/v1/public/funds/%3Cscript%3E".to_string(),
+        format!("/api/v1/public/funds/{}", "A".repeat(300)),
+    ] {
+        app.get(&path).await.assert_problem(404, "not_found");
+    }
+    for path in [
+        "/funds/NO-SUCH-FUND".to_string(),
+        "/funds/%3Cscript%3Ealert(1)%22%3E".to_string(),
+        format!("/funds/{}", uuid::Uuid::new_v4()),
+    ] {
+        let r = app.get(&path).await;
+        assert_eq!(r.status, 404, "{path}: {}", r.text);
+        assert_eq!(
+            r.header("content-type").as_deref(),
+            Some("text/html; charset=utf-8"),
+            "{path}: {}",
+            r.text
+        );
+        assert!(r.header("content-security-policy").is_some());
+        assert!(r.text.contains("Fund not found"));
+        assert!(
+            !r.text.to_ascii_lowercase().contains("<script"),
+            "{}",
+            r.text
+        );
+    }
+    // a known fund is still found after all that
+    assert_eq!(
+        app.get(&format!("/funds/{}", s.fund_code)).await.status,
+        200
+    );
+});
