@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::rules::{GrantGroup, PublicFundView};
+use super::rules::{GrantGroup, PeriodFlow, PublicFundView};
 use super::svg::{self, BarChart, Layout};
 use crate::error::{AppError, AppResult};
 use crate::reports::rules::Figure;
@@ -217,9 +217,21 @@ pub fn fund_page(view: &PublicFundView) -> AppResult<String> {
             outcomes_chart => Value::from_safe_string(svg::bar_chart(&outcomes_chart(view))),
             forms => Exploitation::ALL.iter().map(|e| e.as_str()).collect::<Vec<_>>(),
             cross => Serde(cross_rows(view)),
+            money_rows => Serde(quarters_with_movement(view)),
             grant_tables => Serde(grant_tables),
         },
     )
+}
+
+/// The quarters of the money table: those in which something was received or disbursed
+/// (the chart keeps the empty ones, as its time axis).
+fn quarters_with_movement(view: &PublicFundView) -> Vec<&PeriodFlow> {
+    let moved = |amount: &str| amount.parse::<Decimal>().is_ok_and(|a| !a.is_zero());
+    view.money_over_time
+        .items
+        .iter()
+        .filter(|p| moved(&p.received) || moved(&p.disbursed))
+        .collect()
 }
 
 /// The page answered for an unknown fund.

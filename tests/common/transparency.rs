@@ -239,7 +239,16 @@ pub fn expected_figures(json: &Value) -> Vec<(String, String)> {
     for key in ["pledged", "received", "committed", "disbursed", "available"] {
         out.push((key.to_string(), text(&json["totals"][key])));
     }
+    let zero = |v: &Value| {
+        v.as_str()
+            .and_then(|s| s.parse::<rust_decimal::Decimal>().ok())
+            .is_some_and(|d| d.is_zero())
+    };
     for p in json["money_over_time"]["items"].as_array().expect("items") {
+        // the table leaves out quarters in which nothing moved
+        if zero(&p["received"]) && zero(&p["disbursed"]) {
+            continue;
+        }
         let period = p["period"].as_str().expect("period");
         out.push((format!("received-{period}"), text(&p["received"])));
         out.push((format!("disbursed-{period}"), text(&p["disbursed"])));
