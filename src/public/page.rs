@@ -337,7 +337,7 @@ mod tests {
             "data-figure=\"donor-1-received\">1000.00<",
             "data-figure=\"grants-country-NG-awarded\">500.00<",
             "data-figure=\"received-2026-Q1\">1000.00<",
-            "data-figure=\"beneficiaries-2026-sexual\">30<",
+            "data-figure=\"beneficiaries-2026-sexual\">withheld<",
             "data-figure=\"beneficiaries-2026-begging\">&lt;5<",
             "data-figure=\"beneficiaries\">32<",
             "data-chart=\"money\"",

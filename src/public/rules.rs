@@ -12,7 +12,9 @@ use uuid::Uuid;
 use crate::grants::model::GrantStatus;
 use crate::ledger::model::FundStatusView;
 use crate::money::{Currency, Money};
-use crate::reports::rules::{Figure, KeyedFigure, OutcomeCounts, YearFigure, outcomes_view};
+use crate::reports::rules::{
+    Figure, HIDDEN, KeyedFigure, OutcomeCounts, SMALL_CELL, YearFigure, outcomes_view,
+};
 use crate::taxonomy::Exploitation;
 
 /// The name of the one line that stands for every donor listed anonymously.
@@ -222,7 +224,9 @@ pub struct YearExploitationFigure {
     pub count: Figure,
 }
 
-/// Beneficiaries of accepted reports, every count below 5 (zero included) shown as `"<5"`.
+/// Beneficiaries of accepted reports, every count below 5 (zero included) shown as `"<5"`,
+/// and a larger one that would let a small one be worked out from a total as
+/// `"withheld"` (see `suppress_table`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublicOutcomes {
     /// Always `true`: public figures are suppressed.
@@ -239,34 +243,211 @@ pub struct PublicOutcomes {
 }
 
 /// The public outcomes: the suppressed view of `reports::rules::outcomes_view` (one
-/// definition of suppression) plus the year × exploitation table, also suppressed.
+/// definition of the small cell) for the report count, and the year × exploitation table
+/// with its margins (by year, by form of exploitation, the total) under
+/// `suppress_table`, so that no hidden count can be worked out from the ones shown.
 pub fn public_outcomes(fund_id: &str, counts: &OutcomeCounts) -> PublicOutcomes {
     let view = outcomes_view(fund_id, NaiveDate::MIN, NaiveDate::MAX, counts, true);
-    let by_year_exploitation = counts
-        .by_year
-        .keys()
-        .flat_map(|year| {
-            Exploitation::ALL.iter().map(move |e| {
-                let n = counts
-                    .by_year_exploitation
-                    .get(&(*year, e.as_str().to_string()))
-                    .copied()
-                    .unwrap_or(0);
-                YearExploitationFigure {
+    let years: Vec<i32> = counts.by_year.keys().copied().collect();
+    let table: Vec<Vec<i64>> = years
+        .iter()
+        .map(|year| {
+            Exploitation::ALL
+                .iter()
+                .map(|e| {
+                    counts
+                        .by_year_exploitation
+                        .get(&(*year, e.as_str().to_string()))
+                        .copied()
+                        .unwrap_or(0)
+                })
+                .collect()
+        })
+        .collect();
+    let plan = suppress_table(&table, Exploitation::ALL.len());
+    let shown = |n: i64, hidden: bool| match (hidden, n < SMALL_CELL) {
+        (false, _) => Figure::Exact(n),
+        (true, true) => Figure::Hidden(HIDDEN.to_string()),
+        (true, false) => Figure::Hidden(WITHHELD.to_string()),
+    };
+    let by_year_exploitation = years
+        .iter()
+        .enumerate()
+        .flat_map(|(i, year)| {
+            let (table, plan) = (&table, &plan);
+            Exploitation::ALL
+                .iter()
+                .enumerate()
+                .map(move |(j, e)| YearExploitationFigure {
                     year: *year,
                     exploitation: e.as_str().to_string(),
-                    count: Figure::of(n, true),
-                }
-            })
+                    count: shown(table[i][j], plan.cells[i][j]),
+                })
         })
         .collect();
     PublicOutcomes {
         suppressed: true,
         reports: view.reports,
-        beneficiaries: view.beneficiaries,
-        by_year: view.by_year,
-        by_exploitation: view.by_exploitation,
+        beneficiaries: shown(plan.values.total, plan.total),
+        by_year: years
+            .iter()
+            .enumerate()
+            .map(|(i, year)| YearFigure {
+                year: *year,
+                count: shown(plan.values.rows[i], plan.rows[i]),
+            })
+            .collect(),
+        by_exploitation: Exploitation::ALL
+            .iter()
+            .enumerate()
+            .map(|(j, e)| KeyedFigure {
+                key: e.as_str().to_string(),
+                count: shown(plan.values.columns[j], plan.columns[j]),
+            })
+            .collect(),
         by_year_exploitation,
+    }
+}
+
+/// How a count of 5 or more is shown when it is hidden so that a small one cannot be
+/// worked out from it (complementary suppression).
+pub const WITHHELD: &str = "withheld";
+
+/// The margins of a table of counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Margins {
+    pub rows: Vec<i64>,
+    pub columns: Vec<i64>,
+    pub total: i64,
+}
+
+/// Which counts of a table and its margins are hidden.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    pub values: Margins,
+    pub cells: Vec<Vec<bool>>,
+    pub rows: Vec<bool>,
+    pub columns: Vec<bool>,
+    pub total: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Term {
+    Cell(usize, usize),
+    Row(usize),
+    Column(usize),
+    Total,
+}
+
+impl Suppression {
+    fn value(&self, cells: &[Vec<i64>], term: Term) -> i64 {
+        match term {
+            Term::Cell(i, j) => cells[i][j],
+            Term::Row(i) => self.values.rows[i],
+            Term::Column(j) => self.values.columns[j],
+            Term::Total => self.values.total,
+        }
+    }
+
+    fn hidden(&self, term: Term) -> bool {
+        match term {
+            Term::Cell(i, j) => self.cells[i][j],
+            Term::Row(i) => self.rows[i],
+            Term::Column(j) => self.columns[j],
+            Term::Total => self.total,
+        }
+    }
+
+    fn hide(&mut self, term: Term) {
+        match term {
+            Term::Cell(i, j) => self.cells[i][j] = true,
+            Term::Row(i) => self.rows[i] = true,
+            Term::Column(j) => self.columns[j] = true,
+            Term::Total => self.total = true,
+        }
+    }
+}
+
+/// Small-cell suppression of a table with its row, column and grand totals (domain
+/// invariant 7), primary and complementary.
+///
+/// Primary: every count below 5, zero included, is hidden. Complementary: wherever a
+/// total is shown, what its hidden parts add up to can be worked out (the total minus the
+/// parts shown). That must not be a small count (1 to 4), and a lone hidden part that is
+/// not zero must not be left alone (it would be known exactly, and could give away a small
+/// count in its other relation, as a single year's column does). Either way the smallest
+/// part still shown is hidden too (or, if none is left, the total), until no shown total
+/// gives anything away. Each step hides one more figure, so it ends. This closes what one
+/// relation reveals and what a lone part carries into the next; it is not a full audit
+/// against every combination of relations.
+/// `cells` has `columns` counts in every row; there may be no row at all.
+pub fn suppress_table(cells: &[Vec<i64>], columns: usize) -> Suppression {
+    let rows = cells.len();
+    debug_assert!(cells.iter().all(|r| r.len() == columns));
+    let row_sums: Vec<i64> = cells.iter().map(|r| r.iter().sum()).collect();
+    let column_sums: Vec<i64> = (0..columns)
+        .map(|j| cells.iter().map(|r| r[j]).sum())
+        .collect();
+    let small = |n: i64| n < SMALL_CELL;
+    let mut plan = Suppression {
+        cells: cells
+            .iter()
+            .map(|r| r.iter().map(|n| small(*n)).collect())
+            .collect(),
+        rows: row_sums.iter().map(|n| small(*n)).collect(),
+        columns: column_sums.iter().map(|n| small(*n)).collect(),
+        total: small(row_sums.iter().sum()),
+        values: Margins {
+            total: row_sums.iter().sum(),
+            rows: row_sums,
+            columns: column_sums,
+        },
+    };
+    // each relation: total = sum of parts
+    let mut relations: Vec<(Term, Vec<Term>)> = Vec::new();
+    for i in 0..rows {
+        relations.push((
+            Term::Row(i),
+            (0..columns).map(|j| Term::Cell(i, j)).collect(),
+        ));
+    }
+    for j in 0..columns {
+        relations.push((
+            Term::Column(j),
+            (0..rows).map(|i| Term::Cell(i, j)).collect(),
+        ));
+    }
+    relations.push((Term::Total, (0..rows).map(Term::Row).collect()));
+    relations.push((Term::Total, (0..columns).map(Term::Column).collect()));
+    loop {
+        let mut changed = false;
+        for (total, parts) in &relations {
+            if plan.hidden(*total) {
+                continue;
+            }
+            let hidden: Vec<i64> = parts
+                .iter()
+                .filter(|p| plan.hidden(**p))
+                .map(|p| plan.value(cells, *p))
+                .collect();
+            let hidden_sum: i64 = hidden.iter().sum();
+            let small_sum = hidden_sum > 0 && hidden_sum < SMALL_CELL;
+            let lone = hidden.len() == 1 && hidden_sum > 0;
+            if !small_sum && !lone {
+                continue;
+            }
+            let next = parts
+                .iter()
+                .filter(|p| !plan.hidden(**p))
+                .min_by_key(|p| plan.value(cells, **p))
+                .copied()
+                .unwrap_or(*total);
+            plan.hide(next);
+            changed = true;
+        }
+        if !changed {
+            return plan;
+        }
     }
 }
 
@@ -505,6 +686,79 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_hidden_count_is_protected_by_hiding_another() {
+        // 2026: 28 sexual, 3 begging, 9 labour; the row total 40 would give away the 3
+        let cells = vec![vec![12, 0, 30], vec![28, 3, 9]];
+        let plan = suppress_table(&cells, 3);
+        assert!(plan.cells[1][1], "the small count itself");
+        assert!(plan.cells[1][2], "the smallest count shown beside it");
+        assert!(!plan.cells[1][0]);
+        assert_eq!(plan.values.rows, vec![42, 40]);
+        assert_eq!(plan.values.columns, vec![40, 3, 39]);
+        // the column of the 3 adds up to 3: its total is hidden too
+        assert!(plan.columns[1]);
+        // and the 9 is not left alone in its column: the 30 above it goes too
+        assert!(plan.cells[0][2]);
+    }
+
+    #[test]
+    fn a_table_without_rows_still_has_its_columns() {
+        let plan = suppress_table(&[], 3);
+        assert_eq!(plan.values.columns, vec![0, 0, 0]);
+        assert_eq!(plan.columns, vec![true, true, true], "zero is hidden too");
+        assert!(plan.total);
+    }
+
+    #[test]
+    fn one_year_alone_hides_the_column_total_of_a_withheld_cell() {
+        // one year: each column total equals its only cell, so withholding the 7 in the
+        // row also withholds the 7 as a column total
+        let cells = vec![vec![12, 7, 3, 0]];
+        let plan = suppress_table(&cells, 4);
+        assert_eq!(plan.cells[0], vec![false, true, true, true]);
+        assert_eq!(plan.columns, vec![false, true, true, true]);
+        assert!(!plan.rows[0] && !plan.total);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_shown_total_gives_away_a_small_count(
+            cells in proptest::collection::vec(proptest::collection::vec(0i64..40, 1..6), 1..5)
+        ) {
+            let width = cells[0].len();
+            let cells: Vec<Vec<i64>> = cells
+                .into_iter()
+                .map(|mut r| { r.resize(width, 0); r })
+                .collect();
+            let plan = suppress_table(&cells, width);
+            let rows = cells.len();
+            // every count below 5 is hidden
+            for i in 0..rows {
+                for j in 0..width {
+                    if cells[i][j] < 5 { proptest::prop_assert!(plan.cells[i][j]); }
+                }
+            }
+            let leak = |total_hidden: bool, parts: Vec<(bool, i64)>| {
+                let hidden: Vec<i64> = parts.iter().filter(|(h, _)| *h).map(|(_, v)| *v).collect();
+                let sum: i64 = hidden.iter().sum();
+                !total_hidden && sum > 0 && (sum < 5 || hidden.len() == 1)
+            };
+            for i in 0..rows {
+                let parts = (0..width).map(|j| (plan.cells[i][j], cells[i][j])).collect();
+                proptest::prop_assert!(!leak(plan.rows[i], parts));
+            }
+            for j in 0..width {
+                let parts = (0..rows).map(|i| (plan.cells[i][j], cells[i][j])).collect();
+                proptest::prop_assert!(!leak(plan.columns[j], parts));
+            }
+            let rows_part = (0..rows).map(|i| (plan.rows[i], plan.values.rows[i])).collect();
+            proptest::prop_assert!(!leak(plan.total, rows_part));
+            let columns_part = (0..width).map(|j| (plan.columns[j], plan.values.columns[j])).collect();
+            proptest::prop_assert!(!leak(plan.total, columns_part));
+        }
+    }
+
+    #[test]
     fn outcomes_cross_year_and_exploitation_and_hide_small_cells() {
         let mut counts = OutcomeCounts {
             reports: 7,
@@ -539,7 +793,10 @@ mod tests {
                 .map(|c| c.count.clone())
                 .expect("cell")
         };
-        assert_eq!(cell(2026, "sexual"), Figure::Exact(28));
+        // 2026: 28 + 3 = 31 would give the 3 away: the 28 is withheld as well
+        assert_eq!(cell(2026, "sexual"), Figure::Hidden(WITHHELD.into()));
+        // and then the 12 of 2025, or the column total 40 would give the 28 back
+        assert_eq!(cell(2025, "sexual"), Figure::Hidden(WITHHELD.into()));
         assert_eq!(cell(2026, "begging"), Figure::Hidden("<5".into()));
         assert_eq!(cell(2025, "begging"), Figure::Hidden("<5".into()));
         let begging = o

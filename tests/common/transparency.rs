@@ -153,7 +153,7 @@ pub async fn seed(app: &TestApp) -> Seeded {
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
     }
-    // an accepted report: 12 and 7 people in two forms, 3 in a third (a small cell)
+    // an accepted report: 12, 7 and 9 people in three forms, 3 in a fourth (a small cell)
     let today = Utc::now().date_naive();
     let r = app
         .post_as(
@@ -167,10 +167,11 @@ pub async fn seed(app: &TestApp) -> Seeded {
                 "beneficiaries": [
                     {"sex": "female", "age_group": "adult", "exploitation": "sexual", "count": 12},
                     {"sex": "female", "age_group": "child", "exploitation": "forced-labour", "count": 7},
+                    {"sex": "female", "age_group": "adult", "exploitation": "domestic-servitude", "count": 9},
                     {"sex": "male", "age_group": "child", "exploitation": "begging", "count": 3}
                 ],
-                "services": [{"service": "shelter", "count": 22}],
-                "indicators": [{"name": "survivors sheltered", "target": "20", "actual": "22"}],
+                "services": [{"service": "shelter", "count": 31}],
+                "indicators": [{"name": "survivors sheltered", "target": "20", "actual": "31"}],
                 "expenditure": [{"category": "shelter", "amount": "4500.00"}]
             }),
         )
