@@ -733,9 +733,9 @@ mod tests {
             let plan = suppress_table(&cells, width);
             let rows = cells.len();
             // every count below 5 is hidden
-            for i in 0..rows {
-                for j in 0..width {
-                    if cells[i][j] < 5 { proptest::prop_assert!(plan.cells[i][j]); }
+            for (row, hidden) in cells.iter().zip(&plan.cells) {
+                for (n, h) in row.iter().zip(hidden) {
+                    if *n < 5 { proptest::prop_assert!(*h); }
                 }
             }
             let leak = |total_hidden: bool, parts: Vec<(bool, i64)>| {
