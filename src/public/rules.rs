@@ -743,13 +743,13 @@ mod tests {
                 let sum: i64 = hidden.iter().sum();
                 !total_hidden && sum > 0 && (sum < 5 || hidden.len() == 1)
             };
-            for i in 0..rows {
-                let parts = (0..width).map(|j| (plan.cells[i][j], cells[i][j])).collect();
-                proptest::prop_assert!(!leak(plan.rows[i], parts));
+            for ((row, hidden), row_hidden) in cells.iter().zip(&plan.cells).zip(&plan.rows) {
+                let parts = hidden.iter().copied().zip(row.iter().copied()).collect();
+                proptest::prop_assert!(!leak(*row_hidden, parts));
             }
-            for j in 0..width {
+            for (j, column_hidden) in plan.columns.iter().enumerate() {
                 let parts = (0..rows).map(|i| (plan.cells[i][j], cells[i][j])).collect();
-                proptest::prop_assert!(!leak(plan.columns[j], parts));
+                proptest::prop_assert!(!leak(*column_hidden, parts));
             }
             let rows_part = (0..rows).map(|i| (plan.rows[i], plan.values.rows[i])).collect();
             proptest::prop_assert!(!leak(plan.total, rows_part));
