@@ -481,7 +481,8 @@ both_backends!(
         let d = &r.body;
         assert_eq!(d["suppressed"], true);
         assert_eq!(d["beneficiaries"], 15);
-        assert_eq!(keyed(&d["by_sex"], "female"), 12);
+        // 15 people, 12 women: the 3 men could be worked out, so the 12 is withheld too
+        assert_eq!(keyed(&d["by_sex"], "female"), "withheld");
         assert_eq!(keyed(&d["by_sex"], "male"), "<5");
         assert_eq!(keyed(&d["services"], "legal-aid"), "<5");
         assert_eq!(d["reports"], "<5");

@@ -12,8 +12,10 @@ use uuid::Uuid;
 use crate::grants::model::GrantStatus;
 use crate::ledger::model::FundStatusView;
 use crate::money::{Currency, Money};
+#[cfg(test)]
+use crate::reports::rules::WITHHELD;
 use crate::reports::rules::{
-    Figure, HIDDEN, KeyedFigure, OutcomeCounts, SMALL_CELL, YearFigure, outcomes_view,
+    Figure, KeyedFigure, OutcomeCounts, Relation, YearFigure, outcomes_view, shown, suppress,
 };
 use crate::taxonomy::Exploitation;
 
@@ -265,11 +267,6 @@ pub fn public_outcomes(fund_id: &str, counts: &OutcomeCounts) -> PublicOutcomes 
         })
         .collect();
     let plan = suppress_table(&table, Exploitation::ALL.len());
-    let shown = |n: i64, hidden: bool| match (hidden, n < SMALL_CELL) {
-        (false, _) => Figure::Exact(n),
-        (true, true) => Figure::Hidden(HIDDEN.to_string()),
-        (true, false) => Figure::Hidden(WITHHELD.to_string()),
-    };
     let by_year_exploitation = years
         .iter()
         .enumerate()
@@ -309,10 +306,6 @@ pub fn public_outcomes(fund_id: &str, counts: &OutcomeCounts) -> PublicOutcomes 
     }
 }
 
-/// How a count of 5 or more is shown when it is hidden so that a small one cannot be
-/// worked out from it (complementary suppression).
-pub const WITHHELD: &str = "withheld";
-
 /// The margins of a table of counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Margins {
@@ -331,56 +324,9 @@ pub struct Suppression {
     pub total: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Term {
-    Cell(usize, usize),
-    Row(usize),
-    Column(usize),
-    Total,
-}
-
-impl Suppression {
-    fn value(&self, cells: &[Vec<i64>], term: Term) -> i64 {
-        match term {
-            Term::Cell(i, j) => cells[i][j],
-            Term::Row(i) => self.values.rows[i],
-            Term::Column(j) => self.values.columns[j],
-            Term::Total => self.values.total,
-        }
-    }
-
-    fn hidden(&self, term: Term) -> bool {
-        match term {
-            Term::Cell(i, j) => self.cells[i][j],
-            Term::Row(i) => self.rows[i],
-            Term::Column(j) => self.columns[j],
-            Term::Total => self.total,
-        }
-    }
-
-    fn hide(&mut self, term: Term) {
-        match term {
-            Term::Cell(i, j) => self.cells[i][j] = true,
-            Term::Row(i) => self.rows[i] = true,
-            Term::Column(j) => self.columns[j] = true,
-            Term::Total => self.total = true,
-        }
-    }
-}
-
-/// Small-cell suppression of a table with its row, column and grand totals (domain
-/// invariant 7), primary and complementary.
-///
-/// Primary: every count below 5, zero included, is hidden. Complementary: wherever a
-/// total is shown, what its hidden parts add up to can be worked out (the total minus the
-/// parts shown). That must not be a small count (1 to 4), and a lone hidden part that is
-/// not zero must not be left alone (it would be known exactly, and could give away a small
-/// count in its other relation, as a single year's column does). Either way the smallest
-/// part still shown is hidden too (or, if none is left, the total), until no shown total
-/// gives anything away. Each step hides one more figure, so it ends. This closes what one
-/// relation reveals and what a lone part carries into the next; it is not a full audit
-/// against every combination of relations.
-/// `cells` has `columns` counts in every row; there may be no row at all.
+/// Small-cell suppression of a table with its row, column and grand totals:
+/// `reports::rules::suppress` over the relations row = Σ cells, column = Σ cells, total =
+/// Σ rows = Σ columns. `cells` has `columns` counts in every row; there may be no row.
 pub fn suppress_table(cells: &[Vec<i64>], columns: usize) -> Suppression {
     let rows = cells.len();
     debug_assert!(cells.iter().all(|r| r.len() == columns));
@@ -388,66 +334,38 @@ pub fn suppress_table(cells: &[Vec<i64>], columns: usize) -> Suppression {
     let column_sums: Vec<i64> = (0..columns)
         .map(|j| cells.iter().map(|r| r[j]).sum())
         .collect();
-    let small = |n: i64| n < SMALL_CELL;
-    let mut plan = Suppression {
-        cells: cells
-            .iter()
-            .map(|r| r.iter().map(|n| small(*n)).collect())
-            .collect(),
-        rows: row_sums.iter().map(|n| small(*n)).collect(),
-        columns: column_sums.iter().map(|n| small(*n)).collect(),
-        total: small(row_sums.iter().sum()),
-        values: Margins {
-            total: row_sums.iter().sum(),
-            rows: row_sums,
-            columns: column_sums,
-        },
-    };
-    // each relation: total = sum of parts
-    let mut relations: Vec<(Term, Vec<Term>)> = Vec::new();
+    let total: i64 = row_sums.iter().sum();
+    // terms: the cells row by row, then the rows, the columns and the total
+    let cell = |i: usize, j: usize| i * columns + j;
+    let row = |i: usize| rows * columns + i;
+    let column = |j: usize| rows * columns + rows + j;
+    let grand = rows * columns + rows + columns;
+    let mut values: Vec<i64> = cells.iter().flatten().copied().collect();
+    values.extend(&row_sums);
+    values.extend(&column_sums);
+    values.push(total);
+    let mut relations: Vec<Relation> = Vec::new();
     for i in 0..rows {
-        relations.push((
-            Term::Row(i),
-            (0..columns).map(|j| Term::Cell(i, j)).collect(),
-        ));
+        relations.push((row(i), (0..columns).map(|j| cell(i, j)).collect()));
     }
     for j in 0..columns {
-        relations.push((
-            Term::Column(j),
-            (0..rows).map(|i| Term::Cell(i, j)).collect(),
-        ));
+        relations.push((column(j), (0..rows).map(|i| cell(i, j)).collect()));
     }
-    relations.push((Term::Total, (0..rows).map(Term::Row).collect()));
-    relations.push((Term::Total, (0..columns).map(Term::Column).collect()));
-    loop {
-        let mut changed = false;
-        for (total, parts) in &relations {
-            if plan.hidden(*total) {
-                continue;
-            }
-            let hidden: Vec<i64> = parts
-                .iter()
-                .filter(|p| plan.hidden(**p))
-                .map(|p| plan.value(cells, *p))
-                .collect();
-            let hidden_sum: i64 = hidden.iter().sum();
-            let small_sum = hidden_sum > 0 && hidden_sum < SMALL_CELL;
-            let lone = hidden.len() == 1 && hidden_sum > 0;
-            if !small_sum && !lone {
-                continue;
-            }
-            let next = parts
-                .iter()
-                .filter(|p| !plan.hidden(**p))
-                .min_by_key(|p| plan.value(cells, **p))
-                .copied()
-                .unwrap_or(*total);
-            plan.hide(next);
-            changed = true;
-        }
-        if !changed {
-            return plan;
-        }
+    relations.push((grand, (0..rows).map(row).collect()));
+    relations.push((grand, (0..columns).map(column).collect()));
+    let hidden = suppress(&values, &vec![false; values.len()], &relations);
+    Suppression {
+        cells: (0..rows)
+            .map(|i| (0..columns).map(|j| hidden[cell(i, j)]).collect())
+            .collect(),
+        rows: (0..rows).map(|i| hidden[row(i)]).collect(),
+        columns: (0..columns).map(|j| hidden[column(j)]).collect(),
+        total: hidden[grand],
+        values: Margins {
+            rows: row_sums,
+            columns: column_sums,
+            total,
+        },
     }
 }
 

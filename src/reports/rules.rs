@@ -38,6 +38,119 @@ impl Figure {
     }
 }
 
+/// How a count of 5 or more is shown when it is hidden so that a small one cannot be
+/// worked out from it (complementary suppression).
+pub const WITHHELD: &str = "withheld";
+
+/// A count as shown once suppression has decided: exact, `"<5"` when below 5, else
+/// `"withheld"`.
+pub fn shown(n: i64, hidden: bool) -> Figure {
+    match (hidden, n < SMALL_CELL) {
+        (false, _) => Figure::Exact(n),
+        (true, true) => Figure::Hidden(HIDDEN.to_string()),
+        (true, false) => Figure::Hidden(WITHHELD.to_string()),
+    }
+}
+
+/// A relation between published counts: `values[total]` is the sum of `values[parts]`.
+pub type Relation = (usize, Vec<usize>);
+
+/// Small-cell suppression of related counts (domain invariant 7), primary and
+/// complementary; true where a count is hidden.
+///
+/// Primary: every count below 5, zero included, is hidden, except counts the reader knows
+/// anyway (`known`: a cell left out of a list because it is zero).
+///
+/// Complementary: a reader can work a hidden count out whenever it is the only unknown
+/// term of a relation (a total shown beside all its parts but one, or a total hidden
+/// beside all its parts shown), and each count so found may unlock the next relation.
+/// `determined` follows that chain to its end. While it reaches a hidden count that is not
+/// zero, or a shown total leaves hidden parts that add up to 1 to 4, the smallest count
+/// still shown in the relation that gave it away is hidden too (a part before the total).
+/// Each step hides one more count, so it ends. What it does not do is solve several
+/// relations together (linear programming); single relations, chained, are what a reader
+/// with a pencil does.
+pub fn suppress(values: &[i64], known: &[bool], relations: &[Relation]) -> Vec<bool> {
+    suppress_traced(values, known, relations).0
+}
+
+/// `suppress`, and whether it had to fall back to hiding everything (never, for counts
+/// that add up as their relations say; tests check that).
+fn suppress_traced(values: &[i64], known: &[bool], relations: &[Relation]) -> (Vec<bool>, bool) {
+    let mut hidden: Vec<bool> = values
+        .iter()
+        .zip(known)
+        .map(|(n, known)| !known && *n < SMALL_CELL)
+        .collect();
+    while let Some(relation) = first_leak(values, known, &hidden, relations) {
+        let (total, parts) = &relations[relation];
+        let shown_term = |t: &usize| !hidden[*t] && !known[*t];
+        let next = parts
+            .iter()
+            .filter(|t| shown_term(t))
+            .min_by_key(|t| values[**t])
+            .or_else(|| Some(total).filter(|t| shown_term(t)))
+            .copied();
+        match next {
+            Some(t) => hidden[t] = true,
+            None => {
+                // not expected (the first leak always has a count still shown); hiding
+                // everything is the safe answer, and the loop must end
+                hidden.iter_mut().zip(known).for_each(|(h, k)| *h = !k);
+                return (hidden, true);
+            }
+        }
+    }
+    (hidden, false)
+}
+
+/// Which counts a reader can work out from those shown and known, one relation at a time
+/// (each with a single unknown), and the relation that gave each one away.
+fn determined(
+    known: &[bool],
+    hidden: &[bool],
+    relations: &[Relation],
+) -> (Vec<bool>, Vec<(usize, usize)>) {
+    let mut found: Vec<bool> = hidden.iter().zip(known).map(|(h, k)| !h || *k).collect();
+    let mut order = Vec::new();
+    loop {
+        let mut changed = false;
+        for (index, (total, parts)) in relations.iter().enumerate() {
+            let mut unknown = std::iter::once(total).chain(parts).filter(|t| !found[**t]);
+            if let (Some(only), None) = (unknown.next(), unknown.next()) {
+                found[*only] = true;
+                order.push((*only, index));
+                changed = true;
+            }
+        }
+        if !changed {
+            return (found, order);
+        }
+    }
+}
+
+/// The relation through which the first leak happens, if any: a hidden count that is not
+/// zero worked out, or hidden parts of a total a reader knows that add up to 1 to 4.
+fn first_leak(
+    values: &[i64],
+    known: &[bool],
+    hidden: &[bool],
+    relations: &[Relation],
+) -> Option<usize> {
+    let (found, order) = determined(known, hidden, relations);
+    if let Some((_, relation)) = order.iter().find(|(term, _)| values[*term] != 0) {
+        return Some(*relation);
+    }
+    relations.iter().position(|(total, parts)| {
+        let sum: i64 = parts
+            .iter()
+            .filter(|p| !found[**p])
+            .map(|p| values[*p])
+            .sum();
+        found[*total] && sum > 0 && sum < SMALL_CELL
+    })
+}
+
 /// Reports are submitted to a grant that is running.
 pub fn check_grant_accepts_reports(status: GrantStatus) -> Result<(), AppError> {
     match status {
@@ -148,7 +261,9 @@ pub struct OutcomesView {
     pub by_year: Vec<YearFigure>,
 }
 
-/// The outcomes as shown; with `suppress`, no number below 5 appears anywhere.
+/// The outcomes as shown; with `suppress`, no number below 5 appears anywhere and no
+/// hidden count can be worked out from a total (`suppress`, over the relations between the
+/// total, each margin and the cells).
 pub fn outcomes_view(
     fund_id: &str,
     from: NaiveDate,
@@ -156,21 +271,19 @@ pub fn outcomes_view(
     counts: &OutcomeCounts,
     suppress: bool,
 ) -> OutcomesView {
-    let fig = |n: i64| Figure::of(n, suppress);
-    let total_of = |pick: &dyn Fn(&CellKey) -> bool| -> i64 {
-        counts
-            .cells
-            .iter()
-            .filter(|(k, _)| pick(k))
-            .map(|(_, n)| *n)
-            .sum()
+    let figures = OutcomeTerms::of(counts);
+    let hidden = if suppress {
+        self::suppress(&figures.values, &figures.known, &figures.relations)
+    } else {
+        vec![false; figures.values.len()]
     };
-    let keyed = |values: Vec<&str>, pick: &dyn Fn(&str, &CellKey) -> bool| {
-        values
-            .into_iter()
-            .map(|v| KeyedFigure {
-                key: v.to_string(),
-                count: fig(total_of(&|k| pick(v, k))),
+    let fig = |i: usize| shown(figures.values[i], hidden[i]);
+    let keyed = |keys: &[String], first: usize| {
+        keys.iter()
+            .enumerate()
+            .map(|(k, key)| KeyedFigure {
+                key: key.clone(),
+                count: fig(first + k),
             })
             .collect::<Vec<_>>()
     };
@@ -179,53 +292,146 @@ pub fn outcomes_view(
         from,
         to,
         suppressed: suppress,
-        reports: fig(counts.reports),
-        beneficiaries: fig(counts.cells.values().sum()),
-        by_sex: keyed(Sex::ALL.iter().map(|s| s.as_str()).collect(), &|v, k| {
-            k.0 == v
-        }),
-        by_age_group: keyed(
-            AgeGroup::ALL.iter().map(|s| s.as_str()).collect(),
-            &|v, k| k.1 == v,
-        ),
-        by_exploitation: keyed(
-            Exploitation::ALL.iter().map(|s| s.as_str()).collect(),
-            &|v, k| k.2 == v,
-        ),
-        cells: counts
+        reports: Figure::of(counts.reports, suppress),
+        beneficiaries: fig(OutcomeTerms::TOTAL),
+        by_sex: keyed(&figures.sexes, figures.sex),
+        by_age_group: keyed(&figures.ages, figures.age),
+        by_exploitation: keyed(&figures.forms, figures.form),
+        cells: figures
             .cells
             .iter()
-            .filter(|(_, n)| **n > 0)
-            .map(|((sex, age, exp), n)| CellView {
+            .enumerate()
+            .filter(|(k, _)| figures.values[figures.cell + k] > 0)
+            .map(|(k, (sex, age, exp))| CellView {
                 sex: sex.clone(),
                 age_group: age.clone(),
                 exploitation: exp.clone(),
-                count: fig(*n),
+                count: fig(figures.cell + k),
             })
             .collect(),
         services: crate::taxonomy::SERVICES
             .iter()
             .map(|s| KeyedFigure {
                 key: s.to_string(),
-                count: fig(counts.services.get(*s).copied().unwrap_or(0)),
+                count: Figure::of(counts.services.get(*s).copied().unwrap_or(0), suppress),
             })
             .collect(),
-        by_country: counts
-            .by_country
+        by_country: keyed(&figures.countries, figures.country),
+        by_year: figures
+            .years
             .iter()
-            .map(|(c, n)| KeyedFigure {
-                key: c.clone(),
-                count: fig(*n),
+            .enumerate()
+            .map(|(k, year)| YearFigure {
+                year: *year,
+                count: fig(figures.year + k),
             })
             .collect(),
-        by_year: counts
-            .by_year
-            .iter()
-            .map(|(y, n)| YearFigure {
-                year: *y,
-                count: fig(*n),
-            })
-            .collect(),
+    }
+}
+
+/// The counts of an outcomes view laid out for `suppress`: the total, then by sex, age
+/// group and form (every taxonomy value), every cell of the three, by country and by year,
+/// with the relations between them.
+struct OutcomeTerms {
+    values: Vec<i64>,
+    known: Vec<bool>,
+    relations: Vec<Relation>,
+    sexes: Vec<String>,
+    ages: Vec<String>,
+    forms: Vec<String>,
+    cells: Vec<CellKey>,
+    countries: Vec<String>,
+    years: Vec<i32>,
+    sex: usize,
+    age: usize,
+    form: usize,
+    cell: usize,
+    country: usize,
+    year: usize,
+}
+
+impl OutcomeTerms {
+    const TOTAL: usize = 0;
+
+    fn of(counts: &OutcomeCounts) -> Self {
+        let names = |all: &[&str]| all.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let sexes = names(&Sex::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+        let ages = names(&AgeGroup::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+        let forms = names(
+            &Exploitation::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>(),
+        );
+        let mut cells = Vec::new();
+        for sex in &sexes {
+            for age in &ages {
+                for form in &forms {
+                    cells.push((sex.clone(), age.clone(), form.clone()));
+                }
+            }
+        }
+        let cell_count = |key: &CellKey| counts.cells.get(key).copied().unwrap_or(0);
+        let total: i64 = counts.cells.values().sum();
+        let sum_where = |pick: &dyn Fn(&CellKey) -> bool| -> i64 {
+            cells.iter().filter(|k| pick(k)).map(cell_count).sum()
+        };
+        let mut values = vec![total];
+        let sex = values.len();
+        values.extend(sexes.iter().map(|v| sum_where(&|k| &k.0 == v)));
+        let age = values.len();
+        values.extend(ages.iter().map(|v| sum_where(&|k| &k.1 == v)));
+        let form = values.len();
+        values.extend(forms.iter().map(|v| sum_where(&|k| &k.2 == v)));
+        let cell = values.len();
+        values.extend(cells.iter().map(cell_count));
+        let country = values.len();
+        values.extend(counts.by_country.values().copied());
+        let year = values.len();
+        values.extend(counts.by_year.values().copied());
+        // a cell left out of the list (zero) is known to be zero
+        let known: Vec<bool> = (0..values.len())
+            .map(|i| (cell..country).contains(&i) && values[i] == 0)
+            .collect();
+        let mut relations: Vec<Relation> = vec![
+            (Self::TOTAL, (sex..age).collect()),
+            (Self::TOTAL, (age..form).collect()),
+            (Self::TOTAL, (form..cell).collect()),
+            (Self::TOTAL, (country..year).collect()),
+            (Self::TOTAL, (year..values.len()).collect()),
+        ];
+        let cells_where = |pick: &dyn Fn(&CellKey) -> bool| -> Vec<usize> {
+            (0..cells.len())
+                .filter(|k| pick(&cells[*k]))
+                .map(|k| cell + k)
+                .collect()
+        };
+        for (k, v) in sexes.iter().enumerate() {
+            relations.push((sex + k, cells_where(&|c| &c.0 == v)));
+        }
+        for (k, v) in ages.iter().enumerate() {
+            relations.push((age + k, cells_where(&|c| &c.1 == v)));
+        }
+        for (k, v) in forms.iter().enumerate() {
+            relations.push((form + k, cells_where(&|c| &c.2 == v)));
+        }
+        OutcomeTerms {
+            values,
+            known,
+            relations,
+            countries: counts.by_country.keys().cloned().collect(),
+            years: counts.by_year.keys().copied().collect(),
+            sexes,
+            ages,
+            forms,
+            cells,
+            sex,
+            age,
+            form,
+            cell,
+            country,
+            year,
+        }
     }
 }
 
@@ -431,6 +637,64 @@ mod tests {
             serde_json::Value::Array(items) => items.iter().for_each(|v| numbers_in(v, out)),
             serde_json::Value::Object(map) => map.values().for_each(|v| numbers_in(v, out)),
             _ => {}
+        }
+    }
+
+    /// What a reader can work out with a pencil: any relation with one unknown term gives
+    /// it, again and again (written apart from `determined`, to check it).
+    fn worked_out(hidden: &[bool], known: &[bool], relations: &[Relation]) -> Vec<bool> {
+        let mut seen: Vec<bool> = (0..hidden.len()).map(|i| !hidden[i] || known[i]).collect();
+        let mut again = true;
+        while again {
+            again = false;
+            for (total, parts) in relations {
+                let terms: Vec<usize> = std::iter::once(*total)
+                    .chain(parts.iter().copied())
+                    .collect();
+                let unknown: Vec<usize> = terms.iter().copied().filter(|t| !seen[*t]).collect();
+                if unknown.len() == 1 {
+                    seen[unknown[0]] = true;
+                    again = true;
+                }
+            }
+        }
+        seen
+    }
+
+    proptest! {
+        #[test]
+        fn no_hidden_count_can_be_worked_out_from_the_ones_shown(
+            reports in proptest::collection::vec(
+                (0usize..4, 0usize..3, 0usize..9, 1i64..15, 0usize..3, 0usize..3), 0..25),
+        ) {
+            // counts that add up as real ones do: each report's people go to one country
+            // and one year
+            let mut counts = OutcomeCounts::default();
+            for (s, a, e, n, c, y) in reports {
+                *counts.cells.entry((
+                    Sex::ALL[s].as_str().to_string(),
+                    AgeGroup::ALL[a].as_str().to_string(),
+                    Exploitation::ALL[e].as_str().to_string(),
+                )).or_insert(0) += n;
+                *counts.by_country.entry(["NG", "TH", "MD"][c].to_string()).or_insert(0) += n;
+                *counts.by_year.entry(2024 + y as i32).or_insert(0) += n;
+            }
+            let terms = OutcomeTerms::of(&counts);
+            let (hidden, fell_back) = suppress_traced(&terms.values, &terms.known, &terms.relations);
+            prop_assert!(!fell_back);
+            let seen = worked_out(&hidden, &terms.known, &terms.relations);
+            for (i, value) in terms.values.iter().enumerate() {
+                if !terms.known[i] && *value < SMALL_CELL {
+                    prop_assert!(hidden[i], "term {i} ({value}) is small and shown");
+                }
+                if hidden[i] && *value != 0 {
+                    prop_assert!(!seen[i], "term {i} ({value}) can be worked out");
+                }
+            }
+            for (total, parts) in &terms.relations {
+                let rest: i64 = parts.iter().filter(|p| !seen[**p]).map(|p| terms.values[*p]).sum();
+                prop_assert!(!seen[*total] || rest == 0 || rest >= SMALL_CELL);
+            }
         }
     }
 
