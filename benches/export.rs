@@ -9,7 +9,8 @@
 //! accepted report of 4 beneficiary cells and 2 indicators). Then runs the release binary's
 //! `export` three times per format and prints the wall time and the peak resident memory
 //! of the export process (`getrusage` of the child), and times the same export over HTTP
-//! from a server in this process. The PostgreSQL database must exist and be empty. The
+//! from a server in this process; with `TRUSTFUND_BENCH_VALIDATE=1` it also validates the
+//! IATI file against the official schema. The PostgreSQL database must exist and be empty. The
 //! tables are analysed after seeding, as autovacuum would after a bulk load.
 
 use std::process::Command;
@@ -346,6 +347,33 @@ fn main() {
                 peak_kib as f64 / 1024.0
             );
         }
+    }
+
+    // TRUSTFUND_BENCH_VALIDATE=1: the big files are valid too (xmllint streams the XSD check)
+    if std::env::var_os("TRUSTFUND_BENCH_VALIDATE").is_some() {
+        let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/standards/iati/iati-activities-schema.xsd");
+        let started = Instant::now();
+        let out = Command::new("xmllint")
+            .args(["--noout", "--nonet", "--stream", "--schema"])
+            .arg(&schema)
+            .arg(dir.path().join("export-iati-1"))
+            .output()
+            .expect("xmllint");
+        println!(
+            "xmllint --stream --schema: {} in {:.1} s",
+            if out.status.success() {
+                "valid"
+            } else {
+                "INVALID"
+            },
+            started.elapsed().as_secs_f64()
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     // the same export over HTTP, from a server in this process
