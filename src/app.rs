@@ -25,6 +25,8 @@ pub struct Services {
     pub pool: DbPool,
     pub settings: Settings,
     pub metrics: Metrics,
+    /// Open-data exports streaming now (each holds a database connection).
+    pub export_slots: crate::opendata::ExportSlots,
 }
 
 pub type AppState = web::Data<Services>;

@@ -126,6 +126,7 @@ impl Application {
             pool: pool.clone(),
             settings: settings.clone(),
             metrics: Metrics::new(),
+            export_slots: opendata::ExportSlots::default(),
         });
         let server = HttpServer::new(move || build_app(state.clone()))
             .workers(workers)

@@ -12,7 +12,7 @@ pub mod store;
 
 use std::io::{self, Write};
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
@@ -175,11 +175,14 @@ impl Write for ChunkSender {
     }
 }
 
-fn export_slots() -> Arc<Semaphore> {
-    static SLOTS: OnceLock<Arc<Semaphore>> = OnceLock::new();
-    SLOTS
-        .get_or_init(|| Arc::new(Semaphore::new(CONCURRENT_EXPORTS)))
-        .clone()
+/// The exports one service runs at once over HTTP.
+#[derive(Debug, Clone)]
+pub struct ExportSlots(Arc<Semaphore>);
+
+impl Default for ExportSlots {
+    fn default() -> Self {
+        ExportSlots(Arc::new(Semaphore::new(CONCURRENT_EXPORTS)))
+    }
 }
 
 /// The streamed HTTP answer. The checks that can refuse run before the first byte, so a
@@ -193,13 +196,19 @@ async fn stream(state: AppState, raw_id: &str, format: Format) -> AppResult<Http
         publishable(conn, fund, format)
     })
     .await?;
-    let permit: OwnedSemaphorePermit = export_slots().try_acquire_owned().map_err(|_| {
-        AppError::new(
-            ErrorCode::ServiceUnavailable,
-            "other exports are running; try again in a minute (scheduled publication: \
+    let permit: OwnedSemaphorePermit =
+        state
+            .export_slots
+            .0
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| {
+                AppError::new(
+                    ErrorCode::ServiceUnavailable,
+                    "other exports are running; try again in a minute (scheduled publication: \
              `trustfund export`)",
-        )
-    })?;
+                )
+            })?;
     let (tx, mut rx) = mpsc::channel::<io::Result<Bytes>>(CHUNKS_IN_FLIGHT);
     let pool = state.pool.clone();
     let file_name = format.file_name(&fund.code);
