@@ -196,7 +196,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+        NaiveDate::from_ymd_opt(y, m, d).expect("a valid test date")
     }
 
     #[test]
@@ -246,7 +246,9 @@ mod tests {
             dues in proptest::collection::vec((1i64..10_000_000, -400i64..2500), 0..6),
         ) {
             let starts_on = day(2024, 1, 1) + chrono::Duration::days(start_offset);
-            let ends_on = starts_on.checked_add_months(Months::new(months)).unwrap();
+            let ends_on = starts_on
+                .checked_add_months(Months::new(months))
+                .expect("within chrono's range");
             let instalments: Vec<(i64, NaiveDate)> = dues
                 .iter()
                 .map(|(a, d)| (*a, starts_on + chrono::Duration::days(*d)))
@@ -255,13 +257,13 @@ mod tests {
             let planned: i64 = instalments.iter().map(|(a, _)| a).sum();
             prop_assert_eq!(periods.iter().map(|p| p.amount_minor).sum::<i64>(), planned);
             prop_assert_eq!(periods[0].start, starts_on);
-            prop_assert_eq!(periods.last().unwrap().end, ends_on);
+            prop_assert_eq!(periods.last().expect("at least one period").end, ends_on);
             for p in &periods {
                 prop_assert!(p.start <= p.end);
-                prop_assert!(p.end < p.start.checked_add_months(Months::new(12)).unwrap());
+                prop_assert!(p.end < p.start.checked_add_months(Months::new(12)).expect("within range"));
             }
             for w in periods.windows(2) {
-                prop_assert_eq!(w[0].end.succ_opt().unwrap(), w[1].start);
+                prop_assert_eq!(w[0].end.succ_opt().expect("a next day"), w[1].start);
             }
         }
     }
