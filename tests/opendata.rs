@@ -142,6 +142,8 @@ struct World {
     b: Board,
     paid_grant: String,
     paid: Decimal,
+    /// Returned by the grantee: a negative disbursement in IATI, less disbursed in 360Giving.
+    refunded: Decimal,
     awarded: Decimal,
     anonymous_donor: &'static str,
 }
@@ -246,6 +248,15 @@ async fn world(app: &TestApp) -> World {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let paid = pay_first_instalment(app, &paid_grant).await;
+    let r = app
+        .post_as(
+            &app.user_token("finance", None),
+            &format!("/api/v1/grants/{paid_grant}/refunds"),
+            json!({"amount": "250.00", "received_on": Utc::now().date_naive().to_string(),
+                   "reference": "RET-1"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
     // an accepted report: 12 + 3 beneficiaries, and an indicator whose actual is small
     let today = Utc::now().date_naive();
     let r = app
@@ -286,6 +297,7 @@ async fn world(app: &TestApp) -> World {
         b,
         paid_grant,
         paid,
+        refunded: Decimal::new(25_000, 2),
         awarded: Decimal::new(2_000_000, 2),
         anonymous_donor,
     }
@@ -450,7 +462,15 @@ both_backends!(
             }
         }
         assert_eq!(committed, w.awarded, "commitments are the amounts approved");
-        assert_eq!(disbursed, w.paid, "disbursements are what was paid");
+        assert_eq!(
+            disbursed,
+            w.paid - w.refunded,
+            "disbursements are what was paid, a refund counting negative"
+        );
+        assert!(
+            xml.contains(">-250.00</value>"),
+            "the refund is a negative disbursement"
+        );
         // the 3-country grant splits 100 % exactly; its themes are sectors of vocabulary 99
         assert!(
             xml.contains(r#"<recipient-country code="NG" percentage="33.34"/>"#),
@@ -492,7 +512,7 @@ both_backends!(
             .find(|g| g["amountAwarded"] == json!(15000.0))
             .expect("the paid grant");
         let disbursed: Decimal = paid["amountDisbursed"].to_string().parse().expect("number");
-        assert_eq!(disbursed, w.paid);
+        assert_eq!(disbursed, w.paid - w.refunded);
         assert_eq!(
             paid["beneficiaryLocation"].as_array().map(Vec::len),
             Some(3)

@@ -4,13 +4,13 @@
 
 use std::io::{self, Write};
 
-use chrono::{NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{NaiveDate, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::rules;
 use super::store::{self, GrantRecord};
-use super::{PAGE, db};
+use super::{datetime, for_each_row};
 use crate::db::DbConn;
 use crate::funds::store::FundRow;
 use crate::money::{Currency, Money};
@@ -93,10 +93,6 @@ fn number(minor: i64, currency: Currency) -> io::Result<Box<RawValue>> {
     RawValue::from_string(text).map_err(io::Error::other)
 }
 
-fn datetime(at: NaiveDateTime) -> String {
-    at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
 /// Writes the package. The fund must have at least one grant: the standard requires one.
 pub fn write<W: Write>(
     conn: &mut DbConn,
@@ -106,22 +102,20 @@ pub fn write<W: Write>(
     mut out: W,
 ) -> io::Result<W> {
     out.write_all(b"{\"grants\":[")?;
-    let mut after: Option<String> = None;
     let mut first = true;
-    loop {
-        let page = db(store::grants_page(conn, &fund.id, after.as_deref(), PAGE))?;
-        for grant in &page {
+    for_each_row(
+        conn,
+        |conn, after, limit| store::grants_page(conn, &fund.id, after, limit),
+        |grant| &grant.id,
+        |grant| {
             if !first {
                 out.write_all(b",\n")?;
             }
             first = false;
             serde_json::to_writer(&mut out, &grant_of(fund, identifier, grant, today)?)?;
-        }
-        match page.last() {
-            Some(last) if page.len() as i64 == PAGE => after = Some(last.id.clone()),
-            _ => break,
-        }
-    }
+            Ok(())
+        },
+    )?;
     out.write_all(b"]")?;
     let now = Utc::now();
     let metadata = Metadata {

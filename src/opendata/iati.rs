@@ -8,14 +8,14 @@
 
 use std::io::{self, Write};
 
-use chrono::{NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{NaiveDate, SecondsFormat, Utc};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use rust_decimal::Decimal;
 
 use super::rules::{self, BudgetPeriod};
 use super::store::{self, GrantRecord, MoneyRecord, OrgRecord, ResultRecord};
-use super::{PAGE, db};
+use super::{datetime, db, for_each_row};
 use crate::db::DbConn;
 use crate::funds::store::FundRow;
 use crate::grants::model::GrantStatus;
@@ -102,18 +102,12 @@ pub fn write<W: Write>(
         .write_inner_content(|w| {
             fund_activity(w, conn, publisher, today)?;
             let fund_id = &publisher.fund.id;
-            let mut after: Option<String> = None;
-            loop {
-                let page = db(store::grants_page(conn, fund_id, after.as_deref(), PAGE))?;
-                for grant in &page {
-                    grant_activity(w, publisher, grant, today)?;
-                }
-                match page.last() {
-                    Some(last) if page.len() as i64 == PAGE => after = Some(last.id.clone()),
-                    _ => break,
-                }
-            }
-            Ok(())
+            for_each_row(
+                conn,
+                |conn, after, limit| store::grants_page(conn, fund_id, after, limit),
+                |grant| &grant.id,
+                |grant| grant_activity(w, publisher, grant, today),
+            )
         })?;
     Ok(w.into_inner())
 }
@@ -166,16 +160,11 @@ fn fund_activity<W: Write>(
             // money in, oldest first: incoming pledges (13) and incoming funds (1)
             let by_id: std::collections::HashMap<&str, &OrgRecord> =
                 donors.iter().map(|d| (d.id.as_str(), d)).collect();
-            let mut after: Option<String> = None;
-            loop {
-                let page = db(store::money_in_page(
-                    conn,
-                    &fund.id,
-                    today,
-                    after.as_deref(),
-                    PAGE,
-                ))?;
-                for entry in &page {
+            for_each_row(
+                conn,
+                |conn, after, limit| store::money_in_page(conn, &fund.id, today, after, limit),
+                |entry| &entry.id,
+                |entry| {
                     let code = if entry.kind == "pledge" { "13" } else { "1" };
                     let provider = entry
                         .donor_id
@@ -183,32 +172,19 @@ fn fund_activity<W: Write>(
                         .and_then(|d| by_id.get(d))
                         .map(|d| Party::of(d));
                     let provider = provider.as_ref().map(|p| (p, None));
-                    transaction(w, code, entry, None, provider, None)?;
-                }
-                match page.last() {
-                    Some(last) if page.len() as i64 == PAGE => after = Some(last.id.clone()),
-                    _ => break,
-                }
-            }
+                    transaction(w, code, entry, entry.amount_minor, None, provider, None)
+                },
+            )?;
             // the children
-            let mut after: Option<String> = None;
-            loop {
-                let page = db(store::grant_references_page(
-                    conn,
-                    &fund.id,
-                    after.as_deref(),
-                    PAGE,
-                ))?;
-                for (_, reference) in &page {
+            for_each_row(
+                conn,
+                |conn, after, limit| store::grant_references_page(conn, &fund.id, after, limit),
+                |(id, _)| id,
+                |(_, reference)| {
                     let child = rules::grant_activity_id(publisher.identifier, reference);
-                    empty(w, "related-activity", &[("ref", &child), ("type", "2")])?;
-                }
-                match page.last() {
-                    Some(last) if page.len() as i64 == PAGE => after = Some(last.0.clone()),
-                    _ => break,
-                }
-            }
-            Ok(())
+                    empty(w, "related-activity", &[("ref", &child), ("type", "2")])
+                },
+            )
         })?;
     Ok(())
 }
@@ -300,14 +276,16 @@ fn grant_activity<W: Write>(
                     _ => continue,
                 };
                 // a refund is money coming back: a negative disbursement
-                let mut entry = entry.clone();
-                if entry.kind == "refund" {
-                    entry.amount_minor = -entry.amount_minor.abs();
-                }
+                let amount_minor = if entry.kind == "refund" {
+                    -entry.amount_minor.abs()
+                } else {
+                    entry.amount_minor
+                };
                 transaction(
                     w,
                     code,
-                    &entry,
+                    entry,
+                    amount_minor,
                     note,
                     Some((&fund_party, Some(publisher.parent_id.as_str()))),
                     Some((&grantee, Some(id.as_str()))),
@@ -387,12 +365,13 @@ fn transaction<W: Write>(
     w: &mut Writer<W>,
     code: &str,
     entry: &MoneyRecord,
+    amount_minor: i64,
     note: Option<&str>,
     provider: Option<(&Party, Option<&str>)>,
     receiver: Option<(&Party, Option<&str>)>,
 ) -> io::Result<()> {
     let currency = Currency::parse(&entry.currency).map_err(io::Error::other)?;
-    let value = Money::from_minor(entry.amount_minor, currency)
+    let value = Money::from_minor(amount_minor, currency)
         .amount()
         .to_string();
     let day = entry.value_date.to_string();
@@ -611,8 +590,4 @@ fn empty<W: Write>(w: &mut Writer<W>, name: &str, attributes: &[(&str, &str)]) -
     }
     element.write_empty()?;
     Ok(())
-}
-
-fn datetime(at: NaiveDateTime) -> String {
-    at.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
 }

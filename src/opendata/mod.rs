@@ -63,6 +63,33 @@ pub(crate) fn db<T>(result: diesel::QueryResult<T>) -> io::Result<T> {
     result.map_err(io::Error::other)
 }
 
+/// Every row of a keyset-paged query, `PAGE` at a time: `fetch(conn, after, limit)` reads
+/// the rows after the one whose key is `after`, and `each` writes one row.
+pub(crate) fn for_each_row<T>(
+    conn: &mut DbConn,
+    fetch: impl Fn(&mut DbConn, Option<&str>, i64) -> diesel::QueryResult<Vec<T>>,
+    key: impl Fn(&T) -> &str,
+    mut each: impl FnMut(&T) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut after: Option<String> = None;
+    loop {
+        let page = db(fetch(conn, after.as_deref(), PAGE))?;
+        for row in &page {
+            each(row)?;
+        }
+        match page.last() {
+            Some(last) if page.len() as i64 == PAGE => after = Some(key(last).to_string()),
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// A stored time as published: RFC 3339 in UTC, to the second.
+pub(crate) fn datetime(at: chrono::NaiveDateTime) -> String {
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// The fund as it may be published, with the identifier every published id starts with.
 /// 404 for an unknown fund; 409 naming `organisation_identifier` while it has none; 409
 /// for a 360Giving package without grants (the standard requires at least one).
