@@ -11,7 +11,7 @@ use crate::audit::{self, Actor, Change};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
 use crate::db::{self, write_transaction};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::http::{
     PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_query,
 };
@@ -143,14 +143,8 @@ pub async fn update_fund(
                         .transpose()
                 },
                 |conn, before| {
-                    let changes_identifier = before.organisation_identifier.is_some()
-                        && patch.organisation_identifier.is_some()
-                        && patch.organisation_identifier != before.organisation_identifier;
-                    if changes_identifier && store::has_grants(conn, &id)? {
-                        let why = "the fund has grants published under this identifier; \
-                                   published identifiers never change";
-                        return Err(AppError::invalid_state(why)
-                            .with_errors(vec![FieldError::new("organisation_identifier", why)]));
+                    if patch.changes_identifier(before) {
+                        model::check_identifier_change(store::has_grants(conn, &id)?)?;
                     }
                     store::update(conn, &id, before.version, &patch)?
                         .map(|r| r.into_view())

@@ -135,6 +135,28 @@ pub struct FundPatch {
     pub organisation_type: Option<String>,
 }
 
+impl FundPatch {
+    /// Whether the patch replaces an organisation identifier already set (setting the
+    /// first one, or the same one again, changes nothing published).
+    pub fn changes_identifier(&self, before: &FundView) -> bool {
+        before.organisation_identifier.is_some()
+            && self.organisation_identifier.is_some()
+            && self.organisation_identifier != before.organisation_identifier
+    }
+}
+
+/// Every published IATI and 360Giving identifier starts with the fund's organisation
+/// identifier, so it may change only while the fund has no grant (409 naming the field).
+pub fn check_identifier_change(has_grants: bool) -> Result<(), AppError> {
+    if !has_grants {
+        return Ok(());
+    }
+    let why = "the fund has grants published under this identifier; published identifiers \
+               never change";
+    Err(AppError::invalid_state(why)
+        .with_errors(vec![FieldError::new("organisation_identifier", why)]))
+}
+
 impl UpdateFund {
     pub fn validate(self) -> Result<FundPatch, AppError> {
         let mut errors = Vec::new();
