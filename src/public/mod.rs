@@ -42,18 +42,16 @@ pub fn public_fund(
     let Some(key) = rules::fund_key(key) else {
         return Ok(None);
     };
-    store::snapshot(conn, |conn| {
+    // one read-only snapshot: every figure describes the same moment
+    db::read_snapshot(conn, |conn| {
         let Some(fund) = store::find_fund(conn, &key)? else {
             return Ok(None);
         };
         let status = ledger::fund_status(conn, &fund, as_of)?;
         let donors = store::donor_receipts(conn, &fund.id)?;
         let grants = store::grant_facts(conn, &fund.id)?;
-        // every accepted report, whenever its period ended (years a database can store)
-        let (from, to) = (
-            NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN),
-            NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX),
-        );
+        // every accepted report, whenever its period ended
+        let (from, to) = crate::reports::rules::storable_dates(NaiveDate::MIN, NaiveDate::MAX);
         let outcomes = crate::reports::store::outcomes(conn, &fund.id, from, to)?;
         let months = store::money_by_month(conn, &fund.id)?;
         Ok(Some(rules::public_view(PublicFundParts {

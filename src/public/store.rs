@@ -18,19 +18,6 @@ use crate::grants::model::GrantStatus;
 use crate::ledger::rules::{Bucket, EntryKind};
 use crate::ledger::store::WHOLE_FUND;
 
-/// Runs `f` in one read-only transaction so that every figure comes from the same state
-/// of the database: a snapshot (REPEATABLE READ) on PostgreSQL; on SQLite a deferred
-/// transaction reads one snapshot once its first read starts.
-pub fn snapshot<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
-    conn.transaction(|conn| {
-        if let DbConn::Postgres(pg) = conn {
-            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(pg)?;
-        }
-        f(conn)
-    })
-}
-
 pub fn find_fund(conn: &mut DbConn, key: &FundKey) -> QueryResult<Option<FundRow>> {
     match key {
         FundKey::Id(id) => crate::funds::store::find(conn, id),

@@ -366,10 +366,7 @@ pub async fn fund_outcomes(
     if to < from {
         return Err(AppError::field("to", "must not fall before from"));
     }
-    // dates a database can store and compare: years 1 to 9999
-    let floor = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
-    let ceiling = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
-    let (from, to) = (from.clamp(floor, ceiling), to.clamp(floor, ceiling));
+    let (from, to) = rules::storable_dates(from, to);
     let suppress = suppress_for(&user);
     let view = db::run(&state.pool, move |conn| {
         crate::funds::store::find(conn, &fund_id)?.ok_or_else(|| AppError::not_found("fund"))?;

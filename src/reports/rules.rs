@@ -435,6 +435,14 @@ impl OutcomeTerms {
     }
 }
 
+/// A date window narrowed to the years a database can store and compare (1 to 9999), so
+/// that an open end (`NaiveDate::MIN`/`MAX`) can be bound in a query.
+pub fn storable_dates(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let floor = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
+    let ceiling = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
+    (from.clamp(floor, ceiling), to.clamp(floor, ceiling))
+}
+
 /// The year a report's period ends in, for `by_year`.
 pub fn year_of(day: NaiveDate) -> i32 {
     day.year()
