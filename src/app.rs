@@ -9,27 +9,16 @@ use actix_web::{App, Error, FromRequest, Handler, HttpResponse, Responder, Route
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::config::Settings;
-use crate::db::DbPool;
 use crate::error::{AppError, ErrorCode};
 use crate::http::JsonLimits;
-use crate::observe::{self, Metrics};
+use crate::observe;
 use crate::reports;
 use crate::{
     applications, audit, auth, board, calls, disbursements, documents, donations, exchange, funds,
     grants, health, ledger, opendata, organisations, registry, review,
 };
 
-/// What handlers share: the pool, the settings and the metrics registry.
-pub struct Services {
-    pub pool: DbPool,
-    pub settings: Settings,
-    pub metrics: Metrics,
-    /// Open-data exports streaming now (each holds a database connection).
-    pub export_slots: crate::opendata::ExportSlots,
-}
-
-pub type AppState = web::Data<Services>;
+pub use crate::state::{AppState, Services};
 
 /// Who may call an endpoint at all; finer rules (roles, own organisation) are decided per
 /// operation by the access policy.

@@ -7,7 +7,9 @@ use rust_decimal::Decimal;
 use crate::applications::model::ApplicationStatus;
 use chrono::NaiveDate;
 
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+
+use crate::auth::Actor;
 use crate::auth::{self, Role};
 use crate::db::{DbConn, DbPool, write_transaction};
 use crate::donations::{
@@ -174,9 +176,9 @@ fn create_organisation(
         conn,
         actor,
         Change::<(), _> {
-            entity: "organisation",
+            entity: crate::audit::Entity::Organisation,
             entity_id: &view.id,
-            action: "create",
+            action: crate::audit::Action::Create,
             before: None,
             after: Some(&view),
         },
@@ -229,9 +231,9 @@ fn load_accounts(pool: &DbPool) -> Result<(), AppError> {
                 conn,
                 &actor,
                 Change::<(), _> {
-                    entity: "user",
+                    entity: crate::audit::Entity::User,
                     entity_id: &user.id,
-                    action: "create",
+                    action: crate::audit::Action::Create,
                     before: None,
                     after: Some(
                         &serde_json::json!({"email": user.email, "role": user.role, "demo": true}),
@@ -269,9 +271,9 @@ fn load_data(pool: &DbPool) -> Result<(), AppError> {
             conn,
             &actor,
             Change::<(), _> {
-                entity: "fund",
+                entity: crate::audit::Entity::Fund,
                 entity_id: &fund.id,
-                action: "create",
+                action: crate::audit::Action::Create,
                 before: None,
                 after: Some(&fund),
             },
@@ -418,7 +420,8 @@ fn calls_and_applications(
     fund_id: &str,
     fund_code: &str,
 ) -> Result<(), AppError> {
-    use crate::calls::model::{CallStatus, Criterion, NewCall, Weight, stored_time};
+    use crate::calls::model::{CallStatus, Criterion, NewCall, Weight};
+    use crate::clock::stored_time;
     use chrono::{Duration, Utc};
 
     let now = stored_time(Utc::now());
@@ -491,9 +494,9 @@ fn calls_and_applications(
             conn,
             actor,
             Change::<(), _> {
-                entity: "call",
+                entity: crate::audit::Entity::Call,
                 entity_id: &call.id,
-                action: "create",
+                action: crate::audit::Action::Create,
                 before: None,
                 after: Some(&call.view(now)),
             },
@@ -590,9 +593,9 @@ fn demo_application(
         conn,
         actor,
         Change::<(), _> {
-            entity: "application",
+            entity: crate::audit::Entity::Application,
             entity_id: &draft.id,
-            action: "create",
+            action: crate::audit::Action::Create,
             before: None,
             after: Some(&draft.view(&[])),
         },
@@ -634,9 +637,9 @@ fn demo_application(
         conn,
         actor,
         Change {
-            entity: "application",
+            entity: crate::audit::Entity::Application,
             entity_id: &next.id,
-            action: "submit",
+            action: crate::audit::Action::Submit,
             before: Some(&draft.view(&[])),
             after: Some(&next.view(&[])),
         },
@@ -680,15 +683,15 @@ fn load_money(
             conn,
             actor,
             Change::<(), _> {
-                entity: "exchange_rate",
+                entity: crate::audit::Entity::ExchangeRate,
                 entity_id: &view.id,
-                action: "create",
+                action: crate::audit::Action::Create,
                 before: None,
                 after: Some(&view),
             },
         )?;
     }
-    let today = crate::ledger::today();
+    let today = crate::clock::today();
     let donor = |name: &str| -> Result<String, AppError> {
         donors
             .iter()
@@ -828,7 +831,7 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
             &page,
         )?;
         under_review.sort_by(|a, b| a.reference.cmp(&b.reference));
-        let now = crate::calls::model::stored_time(chrono::Utc::now()).naive_utc();
+        let now = crate::clock::now_naive();
         let conflicted = trustees.last().cloned();
 
         // Reviews: the expert and the trustees score every application, except that the
@@ -903,7 +906,7 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
         let session = crate::board::store::SessionRow {
             id: uuid::Uuid::now_v7().to_string(),
             fund_id: fund.id.clone(),
-            held_on: crate::ledger::today(),
+            held_on: crate::clock::today(),
             version: 1,
             created_by: Some(admin.id.clone()),
             created_at: now,
@@ -1014,7 +1017,7 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
                 Expected::Any,
                 payment(
                     finance2.id.clone(),
-                    crate::ledger::today(),
+                    crate::clock::today(),
                     format!("DEMO-WIRE-{}", n + 1),
                 ),
             )?;
@@ -1086,8 +1089,8 @@ fn demo_report(
         .cloned()
         .ok_or_else(|| AppError::internal("demo application without budget lines"))?;
     let paid = crate::grants::store::money(conn, grant_id)?.paid;
-    let today = crate::ledger::today();
-    let now = crate::calls::model::stored_time(chrono::Utc::now()).naive_utc();
+    let today = crate::clock::today();
+    let now = crate::clock::now_naive();
     let report = NewReport {
         kind,
         period_start: grant.starts_on,
@@ -1142,9 +1145,9 @@ fn demo_report(
         conn,
         actor,
         Change::<(), _> {
-            entity: "report",
+            entity: crate::audit::Entity::GrantReport,
             entity_id: &row.id,
-            action: "accept",
+            action: crate::audit::Action::Accept,
             before: None,
             after: Some(&serde_json::json!({"grant_id": grant.id, "kind": kind, "demo": true})),
         },

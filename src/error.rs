@@ -204,7 +204,7 @@ impl AppError {
         Self::validation(vec![FieldError::new(field, message)])
     }
 
-    pub fn not_found(what: &str) -> Self {
+    pub fn not_found(what: impl std::fmt::Display) -> Self {
         Self::new(ErrorCode::NotFound, format!("{what} not found"))
     }
 

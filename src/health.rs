@@ -4,8 +4,8 @@ use actix_web::HttpResponse;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct HealthView {

@@ -249,8 +249,22 @@ pub enum Expected {
     Never,
 }
 
-pub fn if_match(req: &HttpRequest) -> Expected {
-    let Some(raw) = req.headers().get(header::IF_MATCH) else {
+/// The request's `If-Match`. An edit (`PATCH`) must send one: without it, 428
+/// `precondition_required`, so that no client overwrites a change it has not seen. State
+/// transitions may send it and then get 412 when stale.
+pub fn if_match(req: &HttpRequest) -> Result<Expected, AppError> {
+    let header = req.headers().get(header::IF_MATCH);
+    if header.is_none() && req.method() == actix_web::http::Method::PATCH {
+        return Err(AppError::new(
+            crate::error::ErrorCode::PreconditionRequired,
+            "an edit must send If-Match with the ETag last read",
+        ));
+    }
+    Ok(parse_if_match(header))
+}
+
+fn parse_if_match(header: Option<&actix_web::http::header::HeaderValue>) -> Expected {
+    let Some(raw) = header else {
         return Expected::Any;
     };
     let Ok(value) = raw.to_str() else {
@@ -326,7 +340,7 @@ mod tests {
         let req = actix_web::test::TestRequest::default()
             .insert_header((header::IF_MATCH, header))
             .to_http_request();
-        if_match(&req)
+        if_match(&req).expect("not a PATCH")
     }
 
     #[test]
@@ -344,7 +358,18 @@ mod tests {
         assert!(expected("\"abc\"").check(1).is_err());
         assert!(expected("*").check(7).is_ok());
         let absent = actix_web::test::TestRequest::default().to_http_request();
-        assert_eq!(if_match(&absent), Expected::Any);
+        assert_eq!(if_match(&absent).expect("a POST"), Expected::Any);
+    }
+
+    #[test]
+    fn an_edit_without_if_match_is_refused_with_428() {
+        let patch = actix_web::test::TestRequest::patch().to_http_request();
+        let err = if_match(&patch).expect_err("a PATCH must send If-Match");
+        assert_eq!(err.code, ErrorCode::PreconditionRequired);
+        let with = actix_web::test::TestRequest::patch()
+            .insert_header((header::IF_MATCH, "\"2\""))
+            .to_http_request();
+        assert!(if_match(&with).expect("sent").check(2).is_ok());
     }
 
     #[test]

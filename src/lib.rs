@@ -7,6 +7,8 @@ pub mod audit;
 pub mod auth;
 pub mod board;
 pub mod calls;
+pub mod change;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -32,6 +34,7 @@ pub mod public;
 pub mod registry;
 pub mod reports;
 pub mod review;
+pub mod state;
 pub mod taxonomy;
 pub mod telemetry;
 
@@ -41,10 +44,11 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::{HttpServer, web};
 
-use crate::app::{Services, build_app};
+use crate::app::build_app;
 use crate::config::Settings;
 use crate::db::{DbPool, PoolOptions};
 use crate::observe::Metrics;
+use crate::state::Services;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {

@@ -7,7 +7,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::auth::{Role, password, store as users, tokens};
-use crate::calls::model::{CallStatus, Criterion, NewCall, Weight, stored_time};
+use crate::calls::model::{CallStatus, Criterion, NewCall, Weight};
+use crate::clock::stored_time;
 use crate::config::{RunEnvironment, Settings};
 use crate::db::{DbPool, write_transaction};
 use crate::error::AppError;

@@ -452,7 +452,8 @@ both_backends!(
     the_audit_event_rolls_back_with_a_failed_change,
     |app: TestApp| async move {
         app.sign_in_as_admin();
-        use trustfund::audit::{self, Actor, Change};
+        use trustfund::audit::{self, Action, Change, Entity};
+        use trustfund::auth::Actor;
         use trustfund::error::AppError;
         let mut conn = app.pool.get().expect("connection");
         let result: Result<(), AppError> = trustfund::db::write_transaction(&mut conn, |conn| {
@@ -473,9 +474,9 @@ both_backends!(
                 conn,
                 &Actor::system(),
                 Change::<(), _> {
-                    entity: "fund",
+                    entity: Entity::Fund,
                     entity_id: &view.id,
-                    action: "create",
+                    action: Action::Create,
                     before: None,
                     after: Some(&view),
                 },

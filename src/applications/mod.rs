@@ -14,11 +14,11 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
-use crate::calls::model::stored_time;
+use crate::clock::stored_time;
 use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::{
@@ -26,13 +26,14 @@ use crate::http::{
     parse_query,
 };
 use crate::idempotency::{self, Answer, Claim};
+use crate::state::AppState;
 use model::{
     ApplicationStatus, ApplicationSummary, ApplicationView, Content, ReadinessView, ReturnRequest,
     RevisionSummary, RevisionView, ScreeningRequest, UpdateApplication,
 };
 use store::Application;
 
-const ENTITY: &str = "application";
+const ENTITY: crate::audit::Entity = crate::audit::Entity::Application;
 
 /// The application `id` if `user` may see it; 404 otherwise, whether it exists or not.
 pub fn find_visible(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<Application> {
@@ -185,7 +186,7 @@ pub async fn create_application(
                 Change::<(), _> {
                     entity: ENTITY,
                     entity_id: &app.id,
-                    action: "create",
+                    action: crate::audit::Action::Create,
                     before: None,
                     after: Some(&view),
                 },
@@ -296,13 +297,13 @@ async fn change_application(
     req: &HttpRequest,
     user: CurrentUser,
     id: &str,
-    action: &'static str,
+    action: crate::audit::Action,
     change: impl FnOnce(&mut DbConn, &Application, DateTime<Utc>) -> AppResult<(Application, Effects)>
     + Send
     + 'static,
 ) -> AppResult<ApplicationView> {
     let id = parse_id(id, "id")?.to_string();
-    let expected: Expected = if_match(req);
+    let expected: Expected = if_match(req)?;
     let actor = Actor::for_user(req, &user);
     db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
@@ -357,17 +358,24 @@ pub async fn update_application(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::UpdateApplication)?;
     let patch = body.0;
-    let view = change_application(&state, &req, user, &id, "update", move |_, app, _| {
-        rules::check_editable(app.status)?;
-        let content = patch.apply(&app.content, app.currency)?;
-        Ok((
-            Application {
-                content,
-                ..app.clone()
-            },
-            no_effects(),
-        ))
-    })
+    let view = change_application(
+        &state,
+        &req,
+        user,
+        &id,
+        crate::audit::Action::Update,
+        move |_, app, _| {
+            rules::check_editable(app.status)?;
+            let content = patch.apply(&app.content, app.currency)?;
+            Ok((
+                Application {
+                    content,
+                    ..app.clone()
+                },
+                no_effects(),
+            ))
+        },
+    )
     .await?;
     Ok(with_etag(StatusCode::OK, &view))
 }
@@ -430,45 +438,59 @@ pub async fn submit_application(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::SubmitApplication)?;
     let (submitter_id, submitter_email) = (user.id.clone(), user.email.clone());
-    let view = change_application(&state, &req, user, &id, "submit", move |conn, app, now| {
-        let call = crate::calls::store::find_shared(conn, &app.call_id)?
-            .ok_or_else(|| AppError::internal(format!("application {} has no call", app.id)))?;
-        let kinds: Vec<String> = store::current_documents(conn, &app.id)?
-            .into_iter()
-            .map(|d| d.kind)
-            .collect();
-        rules::check_submission(&rules::Facts {
-            status: app.status,
-            revision: app.revision,
-            content: &app.content,
-            document_kinds: &kinds,
-            call: &call,
-            now,
-        })?;
-        let reference = match &app.reference {
-            Some(r) => r.clone(),
-            None => {
-                let fund = crate::funds::store::find(conn, &app.fund_id)?
-                    .ok_or_else(|| AppError::internal("an application's fund is missing"))?;
-                store::next_reference(conn, &app.fund_id, &fund.code, now)?
-            }
-        };
-        let next = Application {
-            status: ApplicationStatus::Submitted,
-            reference: Some(reference),
-            submitted_at: Some(now),
-            contact_email: Some(submitter_email),
-            return_reason: None,
-            returned_at: None,
-            ..app.clone()
-        };
-        let call_title = call.title.clone();
-        let effects: Effects = Box::new(move |conn, app, view| {
-            store::insert_revision(conn, &app.id, app.revision, view, Some(&submitter_id), now)?;
-            emails::submitted(conn, app, &call_title)
-        });
-        Ok((next, effects))
-    })
+    let view = change_application(
+        &state,
+        &req,
+        user,
+        &id,
+        crate::audit::Action::Submit,
+        move |conn, app, now| {
+            let call = crate::calls::store::find_shared(conn, &app.call_id)?
+                .ok_or_else(|| AppError::internal(format!("application {} has no call", app.id)))?;
+            let kinds: Vec<String> = store::current_documents(conn, &app.id)?
+                .into_iter()
+                .map(|d| d.kind)
+                .collect();
+            rules::check_submission(&rules::Facts {
+                status: app.status,
+                revision: app.revision,
+                content: &app.content,
+                document_kinds: &kinds,
+                call: &call,
+                now,
+            })?;
+            let reference = match &app.reference {
+                Some(r) => r.clone(),
+                None => {
+                    let fund = crate::funds::store::find(conn, &app.fund_id)?
+                        .ok_or_else(|| AppError::internal("an application's fund is missing"))?;
+                    store::next_reference(conn, &app.fund_id, &fund.code, now)?
+                }
+            };
+            let next = Application {
+                status: ApplicationStatus::Submitted,
+                reference: Some(reference),
+                submitted_at: Some(now),
+                contact_email: Some(submitter_email),
+                return_reason: None,
+                returned_at: None,
+                ..app.clone()
+            };
+            let call_title = call.title.clone();
+            let effects: Effects = Box::new(move |conn, app, view| {
+                store::insert_revision(
+                    conn,
+                    &app.id,
+                    app.revision,
+                    view,
+                    Some(&submitter_id),
+                    now,
+                )?;
+                emails::submitted(conn, app, &call_title)
+            });
+            Ok((next, effects))
+        },
+    )
     .await?;
     Ok(with_etag(StatusCode::OK, &view))
 }
@@ -487,17 +509,24 @@ pub async fn withdraw_application(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::WithdrawApplication)?;
-    let view = change_application(&state, &req, user, &id, "withdraw", |_, app, now| {
-        let status = rules::withdraw(app.status)?;
-        Ok((
-            Application {
-                status,
-                withdrawn_at: Some(now),
-                ..app.clone()
-            },
-            no_effects(),
-        ))
-    })
+    let view = change_application(
+        &state,
+        &req,
+        user,
+        &id,
+        crate::audit::Action::Withdraw,
+        |_, app, now| {
+            let status = rules::withdraw(app.status)?;
+            Ok((
+                Application {
+                    status,
+                    withdrawn_at: Some(now),
+                    ..app.clone()
+                },
+                no_effects(),
+            ))
+        },
+    )
     .await?;
     Ok(with_etag(StatusCode::OK, &view))
 }
@@ -520,19 +549,26 @@ pub async fn screen_application(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ScreenApplication)?;
     let screening = body.0.validate()?;
-    let view = change_application(&state, &req, user, &id, "screen", move |_, app, now| {
-        let status = rules::screen(app.status, screening.eligible)?;
-        let next = Application {
-            status,
-            screening: Some(store::Screening {
-                eligible: screening.eligible,
-                notes: screening.notes,
-                screened_at: now,
-            }),
-            ..app.clone()
-        };
-        Ok((next, Box::new(|conn, app, _| emails::screened(conn, app))))
-    })
+    let view = change_application(
+        &state,
+        &req,
+        user,
+        &id,
+        crate::audit::Action::Screen,
+        move |_, app, now| {
+            let status = rules::screen(app.status, screening.eligible)?;
+            let next = Application {
+                status,
+                screening: Some(store::Screening {
+                    eligible: screening.eligible,
+                    notes: screening.notes,
+                    screened_at: now,
+                }),
+                ..app.clone()
+            };
+            Ok((next, Box::new(|conn, app, _| emails::screened(conn, app))))
+        },
+    )
     .await?;
     Ok(with_etag(StatusCode::OK, &view))
 }
@@ -555,24 +591,31 @@ pub async fn return_for_revision(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ReturnApplication)?;
     let reason = body.0.validate()?;
-    let view = change_application(&state, &req, user, &id, "return", move |_, app, now| {
-        let status = rules::return_for_revision(app.status)?;
-        let returned_revision = app.revision;
-        let next = Application {
-            status,
-            revision: app.revision + 1,
-            return_reason: Some(reason.clone()),
-            returned_at: Some(now),
-            submitted_at: None,
-            screening: None,
-            ..app.clone()
-        };
-        let effects: Effects = Box::new(move |conn, app, _| {
-            store::mark_revision_returned(conn, &app.id, returned_revision, &reason, now)?;
-            emails::returned(conn, app, &reason)
-        });
-        Ok((next, effects))
-    })
+    let view = change_application(
+        &state,
+        &req,
+        user,
+        &id,
+        crate::audit::Action::Return,
+        move |_, app, now| {
+            let status = rules::return_for_revision(app.status)?;
+            let returned_revision = app.revision;
+            let next = Application {
+                status,
+                revision: app.revision + 1,
+                return_reason: Some(reason.clone()),
+                returned_at: Some(now),
+                submitted_at: None,
+                screening: None,
+                ..app.clone()
+            };
+            let effects: Effects = Box::new(move |conn, app, _| {
+                store::mark_revision_returned(conn, &app.id, returned_revision, &reason, now)?;
+                emails::returned(conn, app, &reason)
+            });
+            Ok((next, effects))
+        },
+    )
     .await?;
     Ok(with_etag(StatusCode::OK, &view))
 }

@@ -8,37 +8,82 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::app::AppState;
+use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::http::{PageParams, Paginated, parse_query};
-use crate::observe::RequestId;
+use crate::state::AppState;
 
-/// Who caused a change, attached to every audit event.
-#[derive(Debug, Clone, Default)]
-pub struct Actor {
-    pub user_id: Option<String>,
-    pub request_id: Option<String>,
-}
-
-impl Actor {
-    pub fn from_request(req: &HttpRequest) -> Self {
-        Actor {
-            user_id: None,
-            request_id: RequestId::of(req),
-        }
+crate::text_enum!(
+    /// What an audit event is about: one value per kind of stored entity that changes.
+    Entity {
+        Fund => "fund",
+        Organisation => "organisation",
+        User => "user",
+        Invitation => "invitation",
+        Session => "session",
+        Call => "call",
+        Application => "application",
+        ApplicationDocument => "application_document",
+        ExchangeRate => "exchange_rate",
+        Pledge => "pledge",
+        Contribution => "contribution",
+        BoardSession => "board_session",
+        BoardDecision => "board_decision",
+        Grant => "grant",
+        Disbursement => "disbursement",
+        GrantRefund => "grant_refund",
+        GrantReport => "grant_report",
+        ReviewAssignment => "review_assignment",
+        RegistryProject => "registry_project",
+        RegistryOverlapReview => "registry_overlap_review",
     }
+);
 
-    pub fn system() -> Self {
-        Actor::default()
+crate::text_enum!(
+    /// What was done, as written in audit events.
+    Action {
+        Create => "create",
+        Update => "update",
+        Delete => "delete",
+        Register => "register",
+        VerifyEmail => "verify_email",
+        AcceptInvitation => "accept_invitation",
+        ResetPassword => "reset_password",
+        ChangePassword => "change_password",
+        RevokeReusedRefreshToken => "revoke_reused_refresh_token",
+        Open => "open",
+        Close => "close",
+        Submit => "submit",
+        Resubmit => "resubmit",
+        Withdraw => "withdraw",
+        Screen => "screen",
+        Return => "return",
+        Assign => "assign",
+        Declare => "declare",
+        Review => "review",
+        Decide => "decide",
+        Sign => "sign",
+        Suspend => "suspend",
+        Resume => "resume",
+        Terminate => "terminate",
+        Request => "request",
+        Approve => "approve",
+        Pay => "pay",
+        Cancel => "cancel",
+        Upload => "upload",
+        Remove => "remove",
+        Accept => "accept",
+        Flag => "flag",
+        Resolve => "resolve",
     }
-}
+);
 
 /// One state change: `before` is absent for a creation.
 pub struct Change<'a, B: Serialize, A: Serialize> {
-    pub entity: &'a str,
+    pub entity: Entity,
     pub entity_id: &'a str,
-    pub action: &'a str,
+    pub action: Action,
     pub before: Option<&'a B>,
     pub after: Option<&'a A>,
 }
@@ -54,9 +99,9 @@ pub fn record<B: Serialize, A: Serialize>(
         store::NewAuditEvent {
             actor_id: actor.user_id.clone(),
             request_id: actor.request_id.clone(),
-            entity: change.entity.to_string(),
+            entity: change.entity.as_str().to_string(),
             entity_id: change.entity_id.to_string(),
-            action: change.action.to_string(),
+            action: change.action.as_str().to_string(),
             before_state: change.before.map(to_json),
             after_state: change.after.map(to_json),
         },
@@ -76,9 +121,9 @@ pub fn record_all<'a, B: Serialize + 'a, A: Serialize + 'a>(
         .map(|change| store::NewAuditEvent {
             actor_id: actor.user_id.clone(),
             request_id: actor.request_id.clone(),
-            entity: change.entity.to_string(),
+            entity: change.entity.as_str().to_string(),
             entity_id: change.entity_id.to_string(),
-            action: change.action.to_string(),
+            action: change.action.as_str().to_string(),
             before_state: change.before.map(to_json),
             after_state: change.after.map(to_json),
         })
@@ -153,45 +198,4 @@ pub async fn list_audit_events(
             e.id.clone()
         })),
     )
-}
-
-/// A resource that carries an optimistic-concurrency version.
-pub trait Versioned: Serialize {
-    fn version(&self) -> i64;
-}
-
-/// The one shape of every edit: load the current state (404 when absent), check the
-/// client's `If-Match` (412 when stale), apply the change with a compare-and-swap on the
-/// version (412 when someone else won the race), and record the audit event, all in the
-/// caller's transaction.
-pub fn audited_update<V, Load, Apply>(
-    conn: &mut DbConn,
-    actor: &Actor,
-    target: (&str, &str),
-    expected: crate::http::Expected,
-    load: Load,
-    apply: Apply,
-) -> AppResult<V>
-where
-    V: Versioned,
-    Load: FnOnce(&mut DbConn) -> AppResult<Option<V>>,
-    Apply: FnOnce(&mut DbConn, &V) -> AppResult<Option<V>>,
-{
-    let (entity, entity_id) = target;
-    let before = load(conn)?.ok_or_else(|| crate::error::AppError::not_found(entity))?;
-    expected.check(before.version())?;
-    let after =
-        apply(conn, &before)?.ok_or_else(|| crate::error::AppError::stale(before.version()))?;
-    record(
-        conn,
-        actor,
-        Change {
-            entity,
-            entity_id,
-            action: "update",
-            before: Some(&before),
-            after: Some(&after),
-        },
-    )?;
-    Ok(after)
 }

@@ -14,13 +14,14 @@ use super::model::{
 use super::policy::{self, Operation};
 use super::store::{self, NewOneTime, OneTimeRow, Purpose};
 use super::{CurrentUser, Role, hash_password, password, throttle, tokens};
-use crate::app::AppState;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::Actor;
 use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::ValidJson;
 use crate::notify;
 use crate::platform::{required_text, validated};
+use crate::state::AppState;
 
 /// The one answer for a token that does not exist, was used, or expired: which of these it
 /// is tells an attacker something and helps nobody else.
@@ -134,9 +135,9 @@ pub async fn register(
                 conn,
                 &actor,
                 Change::<(), _> {
-                    entity: "organisation",
+                    entity: crate::audit::Entity::Organisation,
                     entity_id: &organisation.id,
-                    action: "register",
+                    action: crate::audit::Action::Register,
                     before: None,
                     after: Some(&organisation),
                 },
@@ -161,9 +162,9 @@ pub async fn register(
                 conn,
                 &actor,
                 Change::<(), _> {
-                    entity: "user",
+                    entity: crate::audit::Entity::User,
                     entity_id: &user.id,
-                    action: "register",
+                    action: crate::audit::Action::Register,
                     before: None,
                     after: Some(&user),
                 },
@@ -226,9 +227,9 @@ pub async fn verify_email(
                         ..actor
                     },
                     Change::<(), _> {
-                        entity: "user",
+                        entity: crate::audit::Entity::User,
                         entity_id: &user_id,
-                        action: "verify_email",
+                        action: crate::audit::Action::VerifyEmail,
                         before: None,
                         after: Some(&after),
                     },
@@ -315,9 +316,9 @@ pub async fn create_invitation(
                 conn,
                 &actor,
                 Change::<(), _> {
-                    entity: "invitation",
+                    entity: crate::audit::Entity::Invitation,
                     entity_id: &view.id,
-                    action: "create",
+                    action: crate::audit::Action::Create,
                     before: None,
                     after: Some(&view),
                 },
@@ -410,9 +411,9 @@ pub async fn accept_invitation(
                     ..actor
                 },
                 Change::<(), _> {
-                    entity: "user",
+                    entity: crate::audit::Entity::User,
                     entity_id: &view.id,
-                    action: "accept_invitation",
+                    action: crate::audit::Action::AcceptInvitation,
                     before: None,
                     after: Some(&json!({"user": view, "invitation_id": invitation.id})),
                 },
@@ -531,9 +532,9 @@ pub async fn confirm_password_reset(
                 conn,
                 &actor,
                 Change::<(), _> {
-                    entity: "user",
+                    entity: crate::audit::Entity::User,
                     entity_id: &user.id,
-                    action: "reset_password",
+                    action: crate::audit::Action::ResetPassword,
                     before: None,
                     after: Some(&json!({"revoked_refresh_tokens": revoked})),
                 },

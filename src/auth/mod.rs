@@ -22,12 +22,11 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::audit::Actor;
 use crate::db::schema::refresh_tokens;
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::http::ValidJson;
+use crate::state::AppState;
 use crate::text_enum;
 
 text_enum!(
@@ -54,13 +53,34 @@ pub struct CurrentUser {
     pub fund_ids: Vec<String>,
 }
 
+/// Who caused a change, attached to every audit event: the signed-in user (none for the
+/// system or an anonymous request) and the request's id.
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    pub user_id: Option<String>,
+    pub request_id: Option<String>,
+}
+
 impl Actor {
+    /// The actor of an anonymous request (sign-in, registration, a one-time link).
+    pub fn from_request(req: &HttpRequest) -> Self {
+        Actor {
+            user_id: None,
+            request_id: crate::observe::RequestId::of(req),
+        }
+    }
+
     /// The actor of a change made by a signed-in user.
     pub fn for_user(req: &HttpRequest, user: &CurrentUser) -> Self {
         Actor {
             user_id: Some(user.id.clone()),
             ..Actor::from_request(req)
         }
+    }
+
+    /// The service itself (demo data, background jobs, the command line).
+    pub fn system() -> Self {
+        Actor::default()
     }
 }
 
@@ -380,9 +400,9 @@ pub fn create_admin(
             conn,
             &Actor::system(),
             crate::audit::Change::<(), _> {
-                entity: "user",
+                entity: crate::audit::Entity::User,
                 entity_id: &user.id,
-                action: "create",
+                action: crate::audit::Action::Create,
                 before: None,
                 after: Some(&serde_json::json!({"email": user.email, "role": user.role})),
             },

@@ -191,7 +191,7 @@ pub fn sees_all_organisations(user: &CurrentUser) -> bool {
 pub fn require_member(
     user: &CurrentUser,
     organisation_id: &str,
-    what: &str,
+    what: impl std::fmt::Display,
 ) -> Result<(), AppError> {
     if user.role == Admin || user.organisation_id.as_deref() == Some(organisation_id) {
         Ok(())
@@ -202,7 +202,11 @@ pub fn require_member(
 
 /// The user may see the board business of `fund_id`: the secretariat always, trustees
 /// only of the funds whose board they sit on; anything else answers 404.
-pub fn require_board_reader(user: &CurrentUser, fund_id: &str, what: &str) -> Result<(), AppError> {
+pub fn require_board_reader(
+    user: &CurrentUser,
+    fund_id: &str,
+    what: impl std::fmt::Display,
+) -> Result<(), AppError> {
     match user.role {
         Admin => Ok(()),
         Trustee if user.fund_ids.iter().any(|f| f == fund_id) => Ok(()),
@@ -276,7 +280,7 @@ pub fn require_grant_reader(
     user: &CurrentUser,
     organisation_id: &str,
     fund_id: &str,
-    what: &str,
+    what: impl std::fmt::Display,
 ) -> Result<(), AppError> {
     if grant_scope(user).allows(organisation_id, fund_id) {
         Ok(())
@@ -307,7 +311,7 @@ pub fn sees_all_registry_projects(user: &CurrentUser) -> bool {
 pub fn require_reader(
     user: &CurrentUser,
     organisation_id: &str,
-    what: &str,
+    what: impl std::fmt::Display,
 ) -> Result<(), AppError> {
     if sees_all_organisations(user) {
         Ok(())
@@ -406,7 +410,11 @@ pub fn sees_ranking_scores(recused_on_application: bool) -> bool {
 }
 
 /// A trustee reads the rankings of the funds whose board it sits on; the secretariat all.
-pub fn require_fund_reader(user: &CurrentUser, fund_id: &str, what: &str) -> Result<(), AppError> {
+pub fn require_fund_reader(
+    user: &CurrentUser,
+    fund_id: &str,
+    what: impl std::fmt::Display,
+) -> Result<(), AppError> {
     match user.role {
         Admin => Ok(()),
         Trustee if user.fund_ids.iter().any(|f| f == fund_id) => Ok(()),

@@ -10,12 +10,13 @@ use super::{
     CurrentUser, TokenPair, hash_password, issue_token_pair, store, throttle, token_response,
     tokens, verify_password,
 };
-use crate::app::AppState;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::Actor;
 use crate::db::{self, write_transaction};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::ValidJson;
 use crate::notify;
+use crate::state::AppState;
 
 enum Rotation {
     Issued(TokenPair),
@@ -58,9 +59,9 @@ pub async fn refresh(
                         ..actor.clone()
                     },
                     Change::<(), _> {
-                        entity: "session",
+                        entity: crate::audit::Entity::Session,
                         entity_id: &token.family_id,
-                        action: "revoke_reused_refresh_token",
+                        action: crate::audit::Action::RevokeReusedRefreshToken,
                         before: None,
                         after: Some(&serde_json::json!({"revoked_tokens": revoked})),
                     },
@@ -165,9 +166,9 @@ pub async fn change_password(
                 conn,
                 &actor,
                 Change::<(), _> {
-                    entity: "user",
+                    entity: crate::audit::Entity::User,
                     entity_id: &row.id,
-                    action: "change_password",
+                    action: crate::audit::Action::ChangePassword,
                     before: None,
                     after: Some(&serde_json::json!({"revoked_refresh_tokens": revoked})),
                 },

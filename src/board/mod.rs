@@ -15,13 +15,13 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::applications::emails::{self, DecidedContext};
 use crate::applications::store::Application;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
-use crate::calls::model::stored_time;
+use crate::clock::stored_time;
 use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::grants::model::{GrantStatus, GrantView, PlanShare};
@@ -29,6 +29,7 @@ use crate::grants::store::{GrantRow, InstalmentRow};
 use crate::http::{PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_query};
 use crate::idempotency::{self, Answer, Claim, IdempotentJson};
 use crate::ledger::{self, Conversion, FundLock, NewEntry, rules::EntryKind};
+use crate::state::AppState;
 use model::{
     Approval, CreateDecision, CreateSession, DecisionInput, DecisionView, Outcome, SessionView,
 };
@@ -111,9 +112,9 @@ pub async fn create_session(
                 conn,
                 &actor,
                 Change::<(), _> {
-                    entity: "board_session",
+                    entity: crate::audit::Entity::BoardSession,
                     entity_id: &view.id,
-                    action: "create",
+                    action: crate::audit::Action::Create,
                     before: None,
                     after: Some(&view),
                 },
@@ -233,7 +234,7 @@ pub fn record_decision(
     let session =
         store::find_session(conn, session_id)?.ok_or_else(|| AppError::not_found(SESSION))?;
     policy::require_board_reader(user, &session.fund_id, SESSION)?;
-    rules::check_held(session.held_on, ledger::today())?;
+    rules::check_held(session.held_on, crate::clock::today())?;
     // Every money write of a fund takes its lock first, so approvals are serialised.
     let lock = ledger::lock_fund(conn, &session.fund_id)?
         .ok_or_else(|| AppError::internal("a board session's fund is missing"))?;
@@ -289,9 +290,9 @@ pub fn record_decision(
         conn,
         actor,
         Change {
-            entity: "application",
+            entity: crate::audit::Entity::Application,
             entity_id: &app.id,
-            action: "decide",
+            action: crate::audit::Action::Decide,
             before: Some(&app.view(&documents)),
             after: Some(&next.view(&documents)),
         },
@@ -317,9 +318,9 @@ pub fn record_decision(
         conn,
         actor,
         Change::<(), _> {
-            entity: "board_decision",
+            entity: crate::audit::Entity::BoardDecision,
             entity_id: &view.id,
-            action: "create",
+            action: crate::audit::Action::Create,
             before: None,
             after: Some(&view),
         },
@@ -471,9 +472,9 @@ fn create_grant(
         conn,
         actor,
         Change::<(), _> {
-            entity: "grant",
+            entity: crate::audit::Entity::Grant,
             entity_id: &grant.id,
-            action: "create",
+            action: crate::audit::Action::Create,
             before: None,
             after: Some(&view),
         },

@@ -12,8 +12,8 @@ use chrono::Utc;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::Actor;
 use crate::auth::policy::{self, Operation};
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::db::{self, write_transaction};
@@ -22,9 +22,10 @@ use crate::http::{
     Expected, Page, PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id,
     parse_query,
 };
+use crate::state::AppState;
 use model::{Call, CallStatus, CallView, CreateCall, UpdateCall};
 
-const ENTITY: &str = "call";
+const ENTITY: crate::audit::Entity = crate::audit::Entity::Call;
 
 /// Whether this caller may see drafts.
 fn sees_drafts(user: &MaybeUser) -> bool {
@@ -55,7 +56,7 @@ pub async fn create_call(
         write_transaction(conn, |conn| {
             crate::funds::store::find(conn, &fund_id)?
                 .ok_or_else(|| AppError::not_found("fund"))?;
-            let call = store::insert(conn, &fund_id, new, model::stored_time(now))?;
+            let call = store::insert(conn, &fund_id, new, crate::clock::stored_time(now))?;
             let view = call.view(now);
             audit::record(
                 conn,
@@ -63,7 +64,7 @@ pub async fn create_call(
                 Change::<(), _> {
                     entity: ENTITY,
                     entity_id: &call.id,
-                    action: "create",
+                    action: crate::audit::Action::Create,
                     before: None,
                     after: Some(&view),
                 },
@@ -162,7 +163,7 @@ async fn change_call(
     actor: Actor,
     id: &str,
     expected: Expected,
-    action: &'static str,
+    action: crate::audit::Action,
     change: impl FnOnce(&Call) -> AppResult<Call> + Send + 'static,
 ) -> AppResult<CallView> {
     let id = parse_id(id, "id")?.to_string();
@@ -174,7 +175,7 @@ async fn change_call(
             let now = Utc::now();
             let mut next = change(&current)?;
             next.version = current.version + 1;
-            next.updated_at = model::stored_time(now);
+            next.updated_at = crate::clock::stored_time(now);
             let saved = store::replace(conn, current.version, &next)?
                 .ok_or_else(|| AppError::stale(current.version))?;
             let (before, after) = (current.view(now), saved.view(now));
@@ -216,8 +217,8 @@ pub async fn update_call(
         &state,
         Actor::for_user(&req, &user),
         &id,
-        if_match(&req),
-        "update",
+        if_match(&req)?,
+        crate::audit::Action::Update,
         move |call| {
             rules::check_editable(call.status, &patch.fields())?;
             patch.apply(call)
@@ -247,8 +248,8 @@ pub async fn open_call(
         &state,
         Actor::for_user(&req, &user),
         &id,
-        if_match(&req),
-        "open",
+        if_match(&req)?,
+        crate::audit::Action::Open,
         |call| {
             let status = rules::open(call, Utc::now())?;
             Ok(Call {
@@ -280,8 +281,8 @@ pub async fn close_call(
         &state,
         Actor::for_user(&req, &user),
         &id,
-        if_match(&req),
-        "close",
+        if_match(&req)?,
+        crate::audit::Action::Close,
         |call| {
             let status = rules::close(call)?;
             Ok(Call {

@@ -4,7 +4,8 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use chrono::{DateTime, SubsecRound, Utc};
+use crate::clock::stored_time;
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use utoipa::ToSchema;
@@ -25,11 +26,6 @@ text_enum!(
         Decided => "decided",
     }
 );
-
-/// Timestamps are kept to the microsecond, the finest both backends store.
-pub fn stored_time(t: DateTime<Utc>) -> DateTime<Utc> {
-    t.trunc_subsecs(6)
-}
 
 /// A rubric weight: a positive decimal. Clients may send it as a JSON number (weights are
 /// not money) or as a decimal string; it is kept exactly.

@@ -280,6 +280,76 @@ pub fn serialise(conn: &mut DbConn, key: i64) -> QueryResult<()> {
     }
 }
 
+/// Reads the first row of a diesel query locked against concurrent changes until the
+/// transaction ends: `FOR UPDATE` on PostgreSQL (READ COMMITTED would let two changes read
+/// the same version); on SQLite `BEGIN IMMEDIATE` already holds the write lock, so a plain
+/// read. The one idiom for a locked read: features never match on the backend themselves.
+///
+/// `db::first_locked!(conn, grants::table.find(id).select(GrantRow::as_select()))`
+#[macro_export]
+macro_rules! first_locked {
+    ($conn:expr, $query:expr) => {{
+        use diesel::prelude::*;
+        match $conn {
+            $crate::db::DbConn::Postgres(pg) => $query.for_update().first(pg).optional(),
+            other => $query.first(other).optional(),
+        }
+    }};
+}
+pub use crate::first_locked;
+
+/// The same rows locked as [`first_locked!`], for a query that reads several rows.
+#[macro_export]
+macro_rules! load_locked {
+    ($conn:expr, $query:expr) => {{
+        use diesel::prelude::*;
+        match $conn {
+            $crate::db::DbConn::Postgres(pg) => $query.for_update().load(pg),
+            other => $query.load(other),
+        }
+    }};
+}
+pub use crate::load_locked;
+
+/// Which SQL dialect a connection speaks, for the few statements whose text must differ
+/// (full-text search, bulk upserts): `db::dialect(conn).pick(sqlite_sql, postgres_sql)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// The value for this dialect.
+    pub fn pick<T>(self, sqlite: T, postgres: T) -> T {
+        match self {
+            Dialect::Sqlite => sqlite,
+            Dialect::Postgres => postgres,
+        }
+    }
+}
+
+pub fn dialect(conn: &DbConn) -> Dialect {
+    match conn {
+        DbConn::Sqlite(_) => Dialect::Sqlite,
+        DbConn::Postgres(_) => Dialect::Postgres,
+    }
+}
+
+/// Runs a block with the concrete connection of either backend, for diesel code that only
+/// compiles against one backend at a time (for example `ON CONFLICT` upserts on SQLite and
+/// PostgreSQL): `db::with_backend!(conn, |c| diesel::insert_into(t).values(v).on_conflict_do_nothing().execute(c))`.
+#[macro_export]
+macro_rules! with_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Postgres($c) => $body,
+        }
+    };
+}
+pub use crate::with_backend;
+
 /// Runs blocking diesel work on actix's blocking pool with a pooled connection, so the
 /// async executor never waits on the database.
 pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, AppError>

@@ -17,11 +17,11 @@ use chrono::{NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::app::AppState;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
-use crate::calls::model::stored_time;
+use crate::clock::stored_time;
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::grants::model::{GrantStatus, ReleaseCondition, ReportKind};
@@ -34,6 +34,7 @@ use crate::ledger::{self, Conversion, FundLock, NewEntry, rules::EntryKind};
 use crate::money::{Money, parse_decimal};
 use crate::notify::{self, Email};
 use crate::platform::{required_text, validated};
+use crate::state::AppState;
 use model::{
     CancelDisbursement, CreateDisbursement, CreateRefund, DisbursementStatus, DisbursementView,
     PayDisbursement, RefundView,
@@ -41,7 +42,7 @@ use model::{
 use rules::Step;
 use store::{DisbursementRow, RefundRow};
 
-const ENTITY: &str = "disbursement";
+const ENTITY: crate::audit::Entity = crate::audit::Entity::Disbursement;
 
 fn now() -> NaiveDateTime {
     stored_time(Utc::now()).naive_utc()
@@ -213,7 +214,7 @@ pub fn request(
         Change::<(), _> {
             entity: ENTITY,
             entity_id: &row.id,
-            action: "request",
+            action: crate::audit::Action::Request,
             before: None,
             after: Some(&view),
         },
@@ -249,7 +250,7 @@ async fn step(
     effect: StepEffect,
 ) -> AppResult<HttpResponse> {
     let id = parse_id(id, "id")?.to_string();
-    let expected: Expected = if_match(req);
+    let expected: Expected = if_match(req)?;
     let actor = Actor::for_user(req, &user);
     idempotency::run(&state.pool, claim, move |conn| {
         let after = apply_step(conn, &actor, &user, &id, step, expected, effect)?;
@@ -287,7 +288,7 @@ pub fn apply_step(
         Change {
             entity: ENTITY,
             entity_id: id,
-            action: step.as_str(),
+            action: step.action(),
             before: Some(&current.view()?),
             after: Some(&after),
         },
@@ -355,7 +356,7 @@ pub async fn pay_disbursement(
     body: IdempotentJson<PayDisbursement>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::PayDisbursement)?;
-    let (paid_on, reference) = body.body.validate(ledger::today())?;
+    let (paid_on, reference) = body.body.validate(crate::clock::today())?;
     let claim = Claim::from_request(&req, &user.id, &body.hash)?;
     let effect = payment(user.id.clone(), paid_on, reference);
     step(&state, &req, user, &id, Step::Pay, claim, effect).await
@@ -524,7 +525,7 @@ pub fn refund(
     let mut errors = Vec::new();
     let amount = positive_amount(&input.amount, currency, &mut errors);
     let reference = required_text("reference", &input.reference, 200, &mut errors);
-    if input.received_on > ledger::today() {
+    if input.received_on > crate::clock::today() {
         errors.push(FieldError::new("received_on", "cannot be in the future"));
     }
     let amount =
@@ -576,9 +577,9 @@ pub fn refund(
         conn,
         actor,
         Change::<(), _> {
-            entity: "grant_refund",
+            entity: crate::audit::Entity::GrantRefund,
             entity_id: &row.id,
-            action: "create",
+            action: crate::audit::Action::Create,
             before: None,
             after: Some(&view),
         },

@@ -11,6 +11,15 @@ pub enum Step {
 }
 
 impl Step {
+    /// What the audit event calls this step.
+    pub fn action(self) -> crate::audit::Action {
+        match self {
+            Step::Approve => crate::audit::Action::Approve,
+            Step::Pay => crate::audit::Action::Pay,
+            Step::Cancel => crate::audit::Action::Cancel,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Step::Approve => "approve",

@@ -77,7 +77,7 @@ impl DisbursementRow {
     }
 }
 
-impl crate::audit::Versioned for DisbursementView {
+impl crate::change::Versioned for DisbursementView {
     fn version(&self) -> i64 {
         self.version
     }

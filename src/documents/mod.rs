@@ -18,21 +18,22 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
-use crate::app::AppState;
 use crate::applications::model::DocumentView;
 use crate::applications::{find_visible_header, rules, store as app_store};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
-use crate::calls::model::stored_time;
+use crate::clock::stored_time;
 use crate::config::Settings;
 use crate::db::{self, write_transaction};
 use crate::error::{AppError, AppResult};
 use crate::http::{Paginated, parse_id};
+use crate::state::AppState;
 use storage::{DocumentStore, LocalFolderStore};
 use upload::Spooled;
 
-const ENTITY: &str = "application_document";
+const ENTITY: crate::audit::Entity = crate::audit::Entity::ApplicationDocument;
 
 /// The configured document store.
 pub fn store_for(settings: &Settings) -> Arc<dyn DocumentStore> {
@@ -125,7 +126,7 @@ pub async fn upload_document(
                 Change::<(), _> {
                     entity: ENTITY,
                     entity_id: &row.id,
-                    action: "upload",
+                    action: crate::audit::Action::Upload,
                     before: None,
                     after: Some(&view),
                 },
@@ -294,7 +295,7 @@ pub async fn delete_document(
                 Change::<_, ()> {
                     entity: ENTITY,
                     entity_id: &doc.id,
-                    action: "remove",
+                    action: crate::audit::Action::Remove,
                     before: Some(&doc.view()),
                     after: None,
                 },

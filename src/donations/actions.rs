@@ -8,7 +8,8 @@ use serde::Serialize;
 use super::model::{ContributionView, NewContribution, NewPledge, PledgeView, SplitView};
 use super::rules::{self, PaymentCheck};
 use super::store::{self, ContributionRow};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::exchange;
@@ -98,9 +99,9 @@ pub fn record_pledge(
         conn,
         actor,
         Change::<(), _> {
-            entity: "pledge",
+            entity: crate::audit::Entity::Pledge,
             entity_id: &view.id,
-            action: "create",
+            action: crate::audit::Action::Create,
             before: None,
             after: Some(&view),
         },
@@ -156,9 +157,9 @@ pub fn cancel_pledge(
         conn,
         actor,
         Change {
-            entity: "pledge",
+            entity: crate::audit::Entity::Pledge,
             entity_id: pledge_id,
-            action: "cancel",
+            action: crate::audit::Action::Cancel,
             before: Some(&before),
             after: Some(&after),
         },
@@ -353,9 +354,9 @@ pub fn record_contribution(
             conn,
             actor,
             Change::<(), _> {
-                entity: "contribution",
+                entity: crate::audit::Entity::Contribution,
                 entity_id: &view.id,
-                action: "create",
+                action: crate::audit::Action::Create,
                 before: None,
                 after: Some(&view),
             },

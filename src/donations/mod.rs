@@ -11,17 +11,17 @@ pub mod store;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::app::AppState;
-use crate::audit::Actor;
+use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
+use crate::clock::today;
 use crate::db::{self, write_transaction};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::{
     PageParams, Paginated, if_match, json_with_etag, parse_id, parse_json, parse_query,
 };
 use crate::idempotency::{self, Answer, Claim, IdempotentJson};
-use crate::ledger::today;
+use crate::state::AppState;
 use model::{
     CancelPledge, ContributionQuery, ContributionView, CreateContribution, CreatePledge,
     PledgeQuery, PledgeView, id_filter,
@@ -142,7 +142,7 @@ pub async fn cancel_pledge(
         }
         None => None,
     };
-    let expected = if_match(&req);
+    let expected = if_match(&req)?;
     let actor = Actor::for_user(&req, &user);
     let view = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {

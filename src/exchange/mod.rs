@@ -11,18 +11,19 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::app::AppState;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
 use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{PageParams, Paginated, ValidJson, parse_query};
 use crate::money::Currency;
+use crate::state::AppState;
 use model::{CreateExchangeRate, ExchangeRateView, RateQuery};
 pub use rules::{ChosenRate, RateSource};
 
-const ENTITY: &str = "exchange_rate";
+const ENTITY: crate::audit::Entity = crate::audit::Entity::ExchangeRate;
 
 /// The rate converting `currency` into `base` on `day`, or the caller's own rate.
 pub fn rate_for(
@@ -73,7 +74,7 @@ pub async fn create_exchange_rate(
                 Change::<(), _> {
                     entity: ENTITY,
                     entity_id: &view.id,
-                    action: "create",
+                    action: crate::audit::Action::Create,
                     before: None,
                     after: Some(&view),
                 },

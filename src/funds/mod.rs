@@ -6,18 +6,19 @@ pub mod store;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::app::AppState;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
-use crate::db::{self, write_transaction};
+use crate::change;
+use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult};
-use crate::http::{
-    PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_query,
-};
+use crate::http::{PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_query};
+use crate::state::AppState;
 use model::{CreateFund, FundView, UpdateFund};
+use store::FundRow;
 
-const ENTITY: &str = "fund";
+const ENTITY: crate::audit::Entity = crate::audit::Entity::Fund;
 
 /// Creates a fund.
 #[utoipa::path(post, path = "/api/v1/funds", tag = "funds", request_body = CreateFund,
@@ -49,9 +50,9 @@ pub async fn create_fund(
                 conn,
                 &actor,
                 Change::<(), _> {
-                    entity: ENTITY,
+                    entity: audit::Entity::Fund,
                     entity_id: &view.id,
-                    action: "create",
+                    action: audit::Action::Create,
                     before: None,
                     after: Some(&view),
                 },
@@ -128,32 +129,53 @@ pub async fn update_fund(
     policy::authorize(&user, Operation::UpdateFund)?;
     let id = parse_id(&id, "id")?.to_string();
     let patch = body.0.validate()?;
-    let expected = if_match(&req);
-    let actor = Actor::for_user(&req, &user);
-    let updated = db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            audit::audited_update(
-                conn,
-                &actor,
-                (ENTITY, &id),
-                expected,
-                |conn| {
-                    store::find_for_update(conn, &id)?
-                        .map(|r| r.into_view())
-                        .transpose()
-                },
-                |conn, before| {
-                    if patch.changes_identifier(before) {
-                        model::check_identifier_change(store::has_grants(conn, &id)?)?;
-                    }
-                    store::update(conn, &id, before.version, &patch)?
-                        .map(|r| r.into_view())
-                        .transpose()
-                },
-            )
-        })
-    })
-    .await?;
-    let version = updated.version;
-    Ok(json_with_etag(StatusCode::OK, &updated, version))
+    change::run::<FundRow, _>(&state, &req, user, &id, None, model::EditFund(patch)).await
+}
+
+impl change::Entity for FundRow {
+    const KIND: audit::Entity = audit::Entity::Fund;
+    type Locks = ();
+    type View = FundView;
+
+    fn lock(conn: &mut DbConn, _: &CurrentUser, id: &str) -> AppResult<((), FundRow)> {
+        let row = store::find_for_update(conn, id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
+        Ok(((), row))
+    }
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, at: chrono::DateTime<chrono::Utc>) {
+        self.version = version;
+        self.updated_at = at.naive_utc();
+    }
+
+    fn save(conn: &mut DbConn, before: &FundRow, after: &FundRow) -> AppResult<bool> {
+        Ok(store::save(conn, before, after)?)
+    }
+
+    fn view(&self, _: &mut DbConn) -> AppResult<FundView> {
+        FundRow::view(self)
+    }
+}
+
+impl change::Command<FundRow> for model::EditFund {
+    fn action(&self) -> audit::Action {
+        audit::Action::Update
+    }
+
+    fn decide(&self, conn: &mut DbConn, _: &(), current: &FundRow) -> AppResult<FundRow> {
+        let next = self.0.applied_to(current);
+        if next.organisation_identifier != current.organisation_identifier
+            && current.organisation_identifier.is_some()
+        {
+            model::check_identifier_change(store::has_grants(conn, &current.id)?)?;
+        }
+        Ok(next)
+    }
 }

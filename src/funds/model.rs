@@ -136,14 +136,30 @@ pub struct FundPatch {
 }
 
 impl FundPatch {
-    /// Whether the patch replaces an organisation identifier already set (setting the
-    /// first one, or the same one again, changes nothing published).
-    pub fn changes_identifier(&self, before: &FundView) -> bool {
-        before.organisation_identifier.is_some()
-            && self.organisation_identifier.is_some()
-            && self.organisation_identifier != before.organisation_identifier
+    /// The fund with this patch applied: what is absent stays as it was.
+    pub fn applied_to(&self, fund: &super::store::FundRow) -> super::store::FundRow {
+        let mut next = fund.clone();
+        if let Some(name) = &self.name {
+            next.name = name.clone();
+        }
+        if let Some(rate) = self.support_cost_rate {
+            next.support_cost_rate = rate.to_string();
+        }
+        if let Some(quorum) = self.board_quorum {
+            next.board_quorum = quorum;
+        }
+        if let Some(identifier) = &self.organisation_identifier {
+            next.organisation_identifier = Some(identifier.clone());
+        }
+        if let Some(kind) = &self.organisation_type {
+            next.organisation_type = kind.clone();
+        }
+        next
     }
 }
+
+/// The edit of a fund (`PATCH /funds/{id}`): the command its handler issues.
+pub struct EditFund(pub FundPatch);
 
 /// Every published IATI and 360Giving identifier starts with the fund's organisation
 /// identifier, so it may change only while the fund has no grant (409 naming the field).
@@ -199,7 +215,7 @@ pub struct FundView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl crate::audit::Versioned for FundView {
+impl crate::change::Versioned for FundView {
     fn version(&self) -> i64 {
         self.version
     }

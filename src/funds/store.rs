@@ -3,15 +3,15 @@
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::model::{FundPatch, FundView, NewFund};
+use super::model::{FundView, NewFund};
 use crate::db::DbConn;
 use crate::db::schema::funds;
 use crate::error::{AppError, AppResult};
 use crate::http::Page;
 use crate::money::Currency;
 
-#[derive(Debug, Queryable, Selectable, Insertable)]
-#[diesel(table_name = funds)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = funds, treat_none_as_null = true)]
 pub struct FundRow {
     pub id: String,
     pub code: String,
@@ -27,6 +27,10 @@ pub struct FundRow {
 }
 
 impl FundRow {
+    pub fn view(&self) -> AppResult<FundView> {
+        self.clone().into_view()
+    }
+
     pub fn into_view(self) -> AppResult<FundView> {
         let base_currency = Currency::parse(&self.base_currency)
             .map_err(|e| AppError::internal(format!("fund {}: {e}", self.id)))?;
@@ -67,19 +71,9 @@ pub fn insert(conn: &mut DbConn, new: &NewFund) -> QueryResult<FundRow> {
     Ok(row)
 }
 
-/// The row, locked against concurrent edits until the transaction ends. PostgreSQL needs
-/// the lock (READ COMMITTED would let two edits read the same version); SQLite's
-/// `BEGIN IMMEDIATE` already serialises writers.
+/// The row, locked against concurrent changes until the transaction ends.
 pub fn find_for_update(conn: &mut DbConn, id: &str) -> QueryResult<Option<FundRow>> {
-    if let DbConn::Postgres(pg) = conn {
-        return funds::table
-            .find(id)
-            .select(FundRow::as_select())
-            .for_update()
-            .first(pg)
-            .optional();
-    }
-    find(conn, id)
+    crate::db::first_locked!(conn, funds::table.find(id).select(FundRow::as_select()))
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<FundRow>> {
@@ -109,46 +103,16 @@ pub fn list(conn: &mut DbConn, page: &Page) -> QueryResult<Vec<FundRow>> {
         .load(conn)
 }
 
-#[derive(AsChangeset)]
-#[diesel(table_name = funds)]
-struct FundChanges<'a> {
-    name: Option<&'a str>,
-    support_cost_rate: Option<String>,
-    board_quorum: Option<i32>,
-    organisation_identifier: Option<&'a str>,
-    organisation_type: Option<&'a str>,
-    version: i64,
-    updated_at: NaiveDateTime,
-}
-
-/// Applies `patch` only if the row is still at `version`; `None` when it moved on.
-pub fn update(
-    conn: &mut DbConn,
-    id: &str,
-    version: i64,
-    patch: &FundPatch,
-) -> QueryResult<Option<FundRow>> {
-    let changes = FundChanges {
-        name: patch.name.as_deref(),
-        support_cost_rate: patch.support_cost_rate.map(|r| r.to_string()),
-        board_quorum: patch.board_quorum,
-        organisation_identifier: patch.organisation_identifier.as_deref(),
-        organisation_type: patch.organisation_type.as_deref(),
-        version: version + 1,
-        updated_at: Utc::now().naive_utc(),
-    };
+/// Writes `after` only if the row is still at `before`'s version.
+pub fn save(conn: &mut DbConn, before: &FundRow, after: &FundRow) -> QueryResult<bool> {
     let updated = diesel::update(
         funds::table
-            .filter(funds::id.eq(id))
-            .filter(funds::version.eq(version)),
+            .filter(funds::id.eq(&before.id))
+            .filter(funds::version.eq(before.version)),
     )
-    .set(&changes)
+    .set(after)
     .execute(conn)?;
-    if updated == 0 {
-        Ok(None)
-    } else {
-        find(conn, id)
-    }
+    Ok(updated == 1)
 }
 
 /// Whether the fund has any grant: from then on its published identifiers exist.

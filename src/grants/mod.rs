@@ -15,11 +15,11 @@ use chrono::Utc;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::app::AppState;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
-use crate::calls::model::stored_time;
+use crate::clock::stored_time;
 use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult};
 use crate::http::{
@@ -28,11 +28,12 @@ use crate::http::{
 use crate::ledger::{self, Conversion, FundLock, NewEntry, rules::EntryKind};
 use crate::money::{Money, parse_decimal};
 use crate::platform::{required_text, validated};
+use crate::state::AppState;
 use model::{GrantStatus, GrantView};
 use rules::GrantAction;
 use store::{GrantMoney, GrantRow};
 
-const ENTITY: &str = "grant";
+const ENTITY: crate::audit::Entity = crate::audit::Entity::Grant;
 
 /// The grant `id` if `user` may read it; 404 otherwise, whether it exists or not.
 pub fn find_readable(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<GrantRow> {
@@ -161,7 +162,7 @@ async fn change_grant(
     reason: Option<String>,
 ) -> AppResult<GrantView> {
     let id = parse_id(id, "id")?.to_string();
-    let expected: Expected = if_match(req);
+    let expected: Expected = if_match(req)?;
     let actor = Actor::for_user(req, &user);
     db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
@@ -225,7 +226,7 @@ pub fn change(
         Change {
             entity: ENTITY,
             entity_id: id,
-            action: action.as_str(),
+            action: action.action(),
             before: Some(&before),
             after: Some(&after),
         },
@@ -262,7 +263,7 @@ fn release_unpaid(
     if unpaid <= 0 {
         return Ok(());
     }
-    let entries = ledger::store::entries_of_source(conn, ENTITY, &grant.id)?;
+    let entries = ledger::store::entries_of_source(conn, ENTITY.as_str(), &grant.id)?;
     let commitment = entries
         .iter()
         .find(|e| e.kind == EntryKind::Commitment.as_str() && e.reverses_id.is_none())
@@ -295,7 +296,7 @@ fn release_unpaid(
             ..NewEntry::new(
                 EntryKind::Commitment,
                 Money::from_minor(-unpaid, currency),
-                ledger::today(),
+                crate::clock::today(),
             )
         },
     )?;

@@ -125,7 +125,7 @@ pub struct GrantView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl crate::audit::Versioned for GrantView {
+impl crate::change::Versioned for GrantView {
     fn version(&self) -> i64 {
         self.version
     }

@@ -135,6 +135,17 @@ pub enum GrantAction {
 }
 
 impl GrantAction {
+    /// What the audit event calls this change.
+    pub fn action(self) -> crate::audit::Action {
+        match self {
+            GrantAction::Sign => crate::audit::Action::Sign,
+            GrantAction::Suspend => crate::audit::Action::Suspend,
+            GrantAction::Resume => crate::audit::Action::Resume,
+            GrantAction::Terminate => crate::audit::Action::Terminate,
+            GrantAction::Close => crate::audit::Action::Close,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             GrantAction::Sign => "sign",

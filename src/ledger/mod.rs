@@ -11,10 +11,9 @@ pub mod store;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
 use crate::db::{self, DbConn};
@@ -22,6 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::funds::store::FundRow;
 use crate::http::{PageParams, Paginated, parse_id, parse_query};
 use crate::money::{Currency, Money, parse_decimal};
+use crate::state::AppState;
 use model::{EntryView, FundStatusView, Valuation};
 use rules::{EntryAmounts, EntryKind};
 use store::EntryRow;
@@ -157,11 +157,6 @@ pub fn post(conn: &mut DbConn, lock: &FundLock, entry: NewEntry) -> AppResult<En
     Ok(row)
 }
 
-/// Today in UTC: the day pledges are valued and overdue is decided.
-pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
 /// The fund's status from its running totals, outstanding pledges valued at the rates
 /// valid on `as_of`.
 pub fn fund_status(
@@ -219,7 +214,7 @@ pub async fn get_fund_status(
     let view = db::run(&state.pool, move |conn| {
         let fund =
             crate::funds::store::find(conn, &id)?.ok_or_else(|| AppError::not_found("fund"))?;
-        fund_status(conn, &fund, today())
+        fund_status(conn, &fund, crate::clock::today())
     })
     .await?;
     Ok(HttpResponse::build(StatusCode::OK).json(view))

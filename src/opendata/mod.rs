@@ -20,11 +20,11 @@ use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
-use crate::app::AppState;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError};
 use crate::funds::store::FundRow;
 use crate::http::parse_id;
+use crate::state::AppState;
 
 /// Grants (or ledger entries) read per query.
 pub const PAGE: i64 = 500;
@@ -157,7 +157,7 @@ pub fn export_to_file(pool: &DbPool, code: &str, format: Format, path: &Path) ->
     let io_error = |e: io::Error| AppError::internal(format!("writing {}: {e}", path.display()));
     let file = tempfile::NamedTempFile::new_in(dir).map_err(io_error)?;
     let out = io::BufWriter::with_capacity(CHUNK, file);
-    let today = crate::ledger::today();
+    let today = crate::clock::today();
     let out = export(&mut conn, &fund, &identifier, format, today, out).map_err(io_error)?;
     let file = out.into_inner().map_err(|e| io_error(e.into_error()))?;
     file.as_file().sync_all().map_err(io_error)?;
@@ -246,7 +246,7 @@ async fn stream(state: AppState, raw_id: &str, format: Format) -> AppResult<Http
             tx: tx.clone(),
         };
         let result = pool.get().map_err(io::Error::other).and_then(|mut conn| {
-            let today = crate::ledger::today();
+            let today = crate::clock::today();
             export(&mut conn, &fund, &identifier, format, today, &mut sender)?;
             sender.flush()
         });

@@ -7,18 +7,19 @@ pub mod store;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::app::AppState;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
-use crate::db::{self, write_transaction};
+use crate::change;
+use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult};
-use crate::http::{
-    PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_query,
-};
-use model::{CreateOrganisation, OrganisationView, UpdateOrganisation};
+use crate::http::{PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_query};
+use crate::state::AppState;
+use model::{CreateOrganisation, EditOrganisation, OrganisationView, UpdateOrganisation};
+use store::OrganisationRow;
 
-const ENTITY: &str = "organisation";
+const ENTITY: crate::audit::Entity = crate::audit::Entity::Organisation;
 
 fn identifier_taken(identifier: &str) -> AppError {
     AppError::duplicate(format!(
@@ -56,9 +57,9 @@ pub async fn create_organisation(
                 conn,
                 &actor,
                 Change::<(), _> {
-                    entity: ENTITY,
+                    entity: audit::Entity::Organisation,
                     entity_id: &view.id,
-                    action: "create",
+                    action: audit::Action::Create,
                     before: None,
                     after: Some(&view),
                 },
@@ -141,34 +142,58 @@ pub async fn update_organisation(
     policy::authorize(&user, Operation::UpdateOrganisation)?;
     let id = parse_id(&id, "id")?.to_string();
     let patch = body.0.validate()?;
-    let expected = if_match(&req);
-    let actor = Actor::for_user(&req, &user);
-    let updated = db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            if let Some(Some(identifier)) = &patch.identifier
-                && store::identifier_taken(conn, identifier, Some(&id))?
-            {
-                return Err(identifier_taken(identifier));
-            }
-            audit::audited_update(
-                conn,
-                &actor,
-                (ENTITY, &id),
-                expected,
-                |conn| {
-                    store::find_for_update(conn, &id)?
-                        .map(|r| r.into_view())
-                        .transpose()
-                },
-                |conn, before| {
-                    store::update(conn, &id, before.version, &patch)?
-                        .map(|r| r.into_view())
-                        .transpose()
-                },
-            )
-        })
-    })
-    .await?;
-    let version = updated.version;
-    Ok(json_with_etag(StatusCode::OK, &updated, version))
+    change::run::<OrganisationRow, _>(&state, &req, user, &id, None, EditOrganisation(patch)).await
+}
+
+impl change::Entity for OrganisationRow {
+    const KIND: audit::Entity = audit::Entity::Organisation;
+    type Locks = ();
+    type View = OrganisationView;
+
+    fn lock(conn: &mut DbConn, _: &CurrentUser, id: &str) -> AppResult<((), OrganisationRow)> {
+        let row = store::find_for_update(conn, id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
+        Ok(((), row))
+    }
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, at: chrono::DateTime<chrono::Utc>) {
+        self.version = version;
+        self.updated_at = at.naive_utc();
+    }
+
+    fn save(conn: &mut DbConn, before: &Self, after: &Self) -> AppResult<bool> {
+        Ok(store::save(conn, before, after)?)
+    }
+
+    fn view(&self, _: &mut DbConn) -> AppResult<OrganisationView> {
+        OrganisationRow::view(self)
+    }
+}
+
+impl change::Command<OrganisationRow> for EditOrganisation {
+    fn action(&self) -> audit::Action {
+        audit::Action::Update
+    }
+
+    /// An identifier is unique across organisations (409 naming it).
+    fn decide(
+        &self,
+        conn: &mut DbConn,
+        _: &(),
+        current: &OrganisationRow,
+    ) -> AppResult<OrganisationRow> {
+        if let Some(Some(identifier)) = &self.0.identifier
+            && store::identifier_taken(conn, identifier, Some(&current.id))?
+        {
+            return Err(identifier_taken(identifier));
+        }
+        Ok(self.0.applied_to(current))
+    }
 }

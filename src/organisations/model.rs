@@ -91,6 +91,35 @@ pub struct OrganisationPatch {
     pub listed_anonymously: Option<bool>,
 }
 
+impl OrganisationPatch {
+    /// The organisation with this patch applied: what is absent stays as it was.
+    pub fn applied_to(&self, org: &super::store::OrganisationRow) -> super::store::OrganisationRow {
+        let mut next = org.clone();
+        if let Some(name) = &self.name {
+            next.name = name.clone();
+        }
+        if let Some(kind) = self.kind {
+            next.kind = kind;
+        }
+        if let Some(country) = &self.country {
+            next.country = country.clone();
+        }
+        if let Some(identifier) = &self.identifier {
+            next.identifier = identifier.clone();
+        }
+        if let Some(verified) = self.verified {
+            next.verified = verified;
+        }
+        if let Some(anonymous) = self.listed_anonymously {
+            next.listed_anonymously = anonymous;
+        }
+        next
+    }
+}
+
+/// The edit of an organisation (`PATCH /organisations/{id}`).
+pub struct EditOrganisation(pub OrganisationPatch);
+
 impl UpdateOrganisation {
     pub fn validate(self) -> Result<OrganisationPatch, AppError> {
         let mut errors = Vec::new();
@@ -125,7 +154,7 @@ pub struct OrganisationView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl crate::audit::Versioned for OrganisationView {
+impl crate::change::Versioned for OrganisationView {
     fn version(&self) -> i64 {
         self.version
     }

@@ -3,18 +3,18 @@
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::model::{NewOrganisation, OrgKind, OrganisationPatch, OrganisationView};
+use super::model::{NewOrganisation, OrgKind, OrganisationView};
 use crate::db::DbConn;
 use crate::db::schema::organisations;
 use crate::error::AppResult;
 use crate::http::Page;
 
-#[derive(Debug, Queryable, Selectable, Insertable)]
-#[diesel(table_name = organisations)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = organisations, treat_none_as_null = true)]
 pub struct OrganisationRow {
     pub id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: OrgKind,
     pub country: String,
     pub identifier: Option<String>,
     pub verified: bool,
@@ -25,9 +25,13 @@ pub struct OrganisationRow {
 }
 
 impl OrganisationRow {
+    pub fn view(&self) -> AppResult<OrganisationView> {
+        self.clone().into_view()
+    }
+
     pub fn into_view(self) -> AppResult<OrganisationView> {
         Ok(OrganisationView {
-            kind: OrgKind::from_db(&self.kind)?,
+            kind: self.kind,
             id: self.id,
             name: self.name,
             country: self.country,
@@ -46,7 +50,7 @@ pub fn insert(conn: &mut DbConn, new: &NewOrganisation) -> QueryResult<Organisat
     let row = OrganisationRow {
         id: uuid::Uuid::now_v7().to_string(),
         name: new.name.clone(),
-        kind: new.kind.as_str().to_string(),
+        kind: new.kind,
         country: new.country.clone(),
         identifier: new.identifier.clone(),
         verified: new.verified,
@@ -61,19 +65,14 @@ pub fn insert(conn: &mut DbConn, new: &NewOrganisation) -> QueryResult<Organisat
     Ok(row)
 }
 
-/// The row, locked against concurrent edits until the transaction ends. PostgreSQL needs
-/// the lock (READ COMMITTED would let two edits read the same version); SQLite's
-/// `BEGIN IMMEDIATE` already serialises writers.
+/// The row, locked against concurrent changes until the transaction ends.
 pub fn find_for_update(conn: &mut DbConn, id: &str) -> QueryResult<Option<OrganisationRow>> {
-    if let DbConn::Postgres(pg) = conn {
-        return organisations::table
+    crate::db::first_locked!(
+        conn,
+        organisations::table
             .find(id)
             .select(OrganisationRow::as_select())
-            .for_update()
-            .first(pg)
-            .optional();
-    }
-    find(conn, id)
+    )
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<OrganisationRow>> {
@@ -125,46 +124,18 @@ pub fn list(
         .load(conn)
 }
 
-#[derive(AsChangeset)]
-#[diesel(table_name = organisations)]
-struct OrganisationChanges<'a> {
-    name: Option<&'a str>,
-    kind: Option<&'static str>,
-    country: Option<&'a str>,
-    identifier: Option<Option<&'a str>>,
-    verified: Option<bool>,
-    listed_anonymously: Option<bool>,
-    version: i64,
-    updated_at: NaiveDateTime,
-}
-
-/// Applies `patch` only if the row is still at `version`; `None` when it moved on.
-pub fn update(
+/// Writes `after` only if the row is still at `before`'s version.
+pub fn save(
     conn: &mut DbConn,
-    id: &str,
-    version: i64,
-    patch: &OrganisationPatch,
-) -> QueryResult<Option<OrganisationRow>> {
-    let changes = OrganisationChanges {
-        name: patch.name.as_deref(),
-        kind: patch.kind.map(OrgKind::as_str),
-        country: patch.country.as_deref(),
-        identifier: patch.identifier.as_ref().map(|i| i.as_deref()),
-        verified: patch.verified,
-        listed_anonymously: patch.listed_anonymously,
-        version: version + 1,
-        updated_at: Utc::now().naive_utc(),
-    };
+    before: &OrganisationRow,
+    after: &OrganisationRow,
+) -> QueryResult<bool> {
     let updated = diesel::update(
         organisations::table
-            .filter(organisations::id.eq(id))
-            .filter(organisations::version.eq(version)),
+            .filter(organisations::id.eq(&before.id))
+            .filter(organisations::version.eq(before.version)),
     )
-    .set(&changes)
+    .set(after)
     .execute(conn)?;
-    if updated == 0 {
-        Ok(None)
-    } else {
-        find(conn, id)
-    }
+    Ok(updated == 1)
 }

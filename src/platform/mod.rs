@@ -60,14 +60,57 @@ pub fn org_identifier(field: &str, value: &str, errors: &mut Vec<FieldError>) ->
     value.to_string()
 }
 
-/// Declares an enum stored as text and sent as a snake/kebab string, with its wire names.
+/// Declares an enum with its wire names: sent and read as that text in JSON, stored as that
+/// text in a `Text` column on both backends (diesel `AsExpression`/`FromSqlRow`), shown as
+/// that text. The one mechanism for statuses and kinds.
 #[macro_export]
 macro_rules! text_enum {
+    (@sql $name:ident, $backend:ty) => {
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, $backend> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, $backend>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, $backend>>::to_sql(
+                    self.as_str(),
+                    out,
+                )
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, $backend> for $name {
+            fn from_sql(
+                bytes: <$backend as diesel::backend::Backend>::RawValue<'_>,
+            ) -> diesel::deserialize::Result<Self> {
+                let text = <String as diesel::deserialize::FromSql<
+                    diesel::sql_types::Text,
+                    $backend,
+                >>::from_sql(bytes)?;
+                Self::from_db(&text).map_err(|e| e.to_string().into())
+            }
+        }
+    };
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+            utoipa::ToSchema, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
+        }
+
+        // Stored as its wire text on both backends: rows hold the enum, queries compare
+        // with the enum, and no status literal is written anywhere else.
+        $crate::text_enum!(@sql $name, diesel::sqlite::Sqlite);
+        $crate::text_enum!(@sql $name, diesel::pg::Pg);
+        $crate::text_enum!(@sql $name, $crate::db::MultiBackend);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
         }
 
         impl $name {

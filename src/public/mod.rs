@@ -15,10 +15,10 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 
-use crate::app::AppState;
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::ledger;
+use crate::state::AppState;
 use rules::{PublicFundParts, PublicFundRef, PublicFundView};
 
 /// How long caches may keep the figures (seconds): they move with money and reports, but
@@ -72,7 +72,7 @@ pub fn public_fund(
 
 async fn load(state: &AppState, key: String) -> AppResult<Option<PublicFundView>> {
     db::run(&state.pool, move |conn| {
-        public_fund(conn, &key, ledger::today())
+        public_fund(conn, &key, crate::clock::today())
     })
     .await
 }

@@ -27,7 +27,8 @@ use super::model::{
     Participant, ParticipantRole, ProjectDraft, ProjectSource, ProjectStatus, iati_identifier,
 };
 use super::store::{self, ProjectRow};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, FieldError};
 use crate::money::{Currency, Money};
@@ -1053,9 +1054,9 @@ fn organisation_for(
                 conn,
                 actor,
                 Change::<(), _> {
-                    entity: "organisation",
+                    entity: crate::audit::Entity::Organisation,
                     entity_id: &view.id,
-                    action: "create",
+                    action: crate::audit::Action::Create,
                     before: None,
                     after: Some(&view),
                 },
@@ -1166,7 +1167,7 @@ fn write_batch(
                     Change {
                         entity: super::ENTITY,
                         entity_id: &after.id,
-                        action: "update",
+                        action: crate::audit::Action::Update,
                         before: Some(&before),
                         after: Some(&after),
                     },
@@ -1197,7 +1198,7 @@ fn write_batch(
         views.iter().map(|view| Change::<(), _> {
             entity: super::ENTITY,
             entity_id: &view.id,
-            action: "create",
+            action: crate::audit::Action::Create,
             before: None,
             after: Some(view),
         }),

@@ -23,8 +23,8 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::Actor;
 use crate::auth::policy::{self, Operation};
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::db::{self, DbConn, write_transaction};
@@ -32,6 +32,7 @@ use crate::error::{AppError, AppResult, ErrorCode, FieldError};
 use crate::http::{
     PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_query,
 };
+use crate::state::AppState;
 use iati_import::{ImportOptions, ImportReport};
 use model::{
     CreateProject, CreatedProjectView, GapsQuery, MatrixAxis, MatrixQuery, OverlapCandidateView,
@@ -42,8 +43,8 @@ use model::{
 use rules::Scope;
 use store::{ProjectRow, ReviewRow};
 
-pub const ENTITY: &str = "registry_project";
-const REVIEW_ENTITY: &str = "registry_overlap_review";
+pub const ENTITY: crate::audit::Entity = crate::audit::Entity::RegistryProject;
+const REVIEW_ENTITY: crate::audit::Entity = crate::audit::Entity::RegistryOverlapReview;
 /// Candidates shown for a saved project or a draft unless asked otherwise.
 const OVERLAPS_SHOWN: usize = 20;
 
@@ -334,7 +335,7 @@ fn queue_overlaps(
             Change::<(), _> {
                 entity: REVIEW_ENTITY,
                 entity_id: &row.id,
-                action: "flag",
+                action: crate::audit::Action::Flag,
                 before: None,
                 after: Some(&view),
             },
@@ -372,7 +373,7 @@ pub async fn create_project(
                 Change::<(), _> {
                     entity: ENTITY,
                     entity_id: &view.id,
-                    action: "create",
+                    action: crate::audit::Action::Create,
                     before: None,
                     after: Some(&view),
                 },
@@ -421,7 +422,7 @@ pub async fn update_project(
     policy::authorize(&user, Operation::WriteRegistryProject)?;
     let id = parse_id(&id, "id")?.to_string();
     let patch = body.0;
-    let expected = if_match(&req);
+    let expected = if_match(&req)?;
     let actor = Actor::for_user(&req, &user);
     let scope = scope_of(Some(&user));
     let updated = db::run(&state.pool, move |conn| {
@@ -446,7 +447,7 @@ pub async fn update_project(
                 Change {
                     entity: ENTITY,
                     entity_id: &id,
-                    action: "update",
+                    action: crate::audit::Action::Update,
                     before: Some(&before),
                     after: Some(&after),
                 },
@@ -476,7 +477,7 @@ pub async fn delete_project(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::WriteRegistryProject)?;
     let id = parse_id(&id, "id")?.to_string();
-    let expected = if_match(&req);
+    let expected = if_match(&req)?;
     let actor = Actor::for_user(&req, &user);
     db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
@@ -492,7 +493,7 @@ pub async fn delete_project(
                 Change::<_, ()> {
                     entity: ENTITY,
                     entity_id: &id,
-                    action: "delete",
+                    action: crate::audit::Action::Delete,
                     before: Some(&before),
                     after: None,
                 },
@@ -642,7 +643,7 @@ fn resolve(
         Change {
             entity: REVIEW_ENTITY,
             entity_id: &review.id,
-            action: "resolve",
+            action: crate::audit::Action::Resolve,
             before: Some(&before),
             after: Some(&after),
         },
@@ -673,7 +674,7 @@ pub async fn resolve_overlap_review(
         return Err(AppError::validation(errors));
     }
     let resolution: OverlapResolution = body.0.resolution.into();
-    let expected = if_match(&req);
+    let expected = if_match(&req)?;
     let actor = Actor::for_user(&req, &user);
     let view = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
@@ -764,7 +765,7 @@ pub async fn record_overlap_review(
                 Change::<(), _> {
                     entity: REVIEW_ENTITY,
                     entity_id: &view.id,
-                    action: "resolve",
+                    action: crate::audit::Action::Resolve,
                     before: None,
                     after: Some(&view),
                 },

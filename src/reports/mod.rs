@@ -21,22 +21,23 @@ use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
-use crate::app::AppState;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
-use crate::calls::model::stored_time;
+use crate::clock::stored_time;
 use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult};
 use crate::http::{
     Expected, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_query,
 };
 use crate::notify::{self, Email};
+use crate::state::AppState;
 use model::{CreateReport, ReportStatus, ReportView, ReviewRequest};
 use rules::OutcomesView;
 use store::ReportRow;
 
-const ENTITY: &str = "grant_report";
+const ENTITY: crate::audit::Entity = crate::audit::Entity::GrantReport;
 const REPORT: &str = "report";
 pub const REVIEWED: &str = "report_reviewed";
 
@@ -112,9 +113,9 @@ pub async fn create_report(
                     entity: ENTITY,
                     entity_id: &row.id,
                     action: if supersedes.is_some() {
-                        "resubmit"
+                        crate::audit::Action::Resubmit
                     } else {
-                        "submit"
+                        crate::audit::Action::Submit
                     },
                     before: None,
                     after: Some(&view),
@@ -235,8 +236,8 @@ fn review(
                 entity: ENTITY,
                 entity_id: &current.id,
                 action: match outcome {
-                    ReportStatus::Accepted => "accept",
-                    _ => "return",
+                    ReportStatus::Accepted => crate::audit::Action::Accept,
+                    _ => crate::audit::Action::Return,
                 },
                 before: Some(&before),
                 after: Some(&after),
@@ -320,7 +321,7 @@ async fn review_handler(
     policy::authorize(&user, Operation::ReviewReport)?;
     let id = parse_id(&id, "id")?.to_string();
     let comment = body.0.comment(outcome == ReportStatus::Returned)?;
-    let expected = if_match(&req);
+    let expected = if_match(&req)?;
     let actor = Actor::for_user(&req, &user);
     let view = db::run(&state.pool, move |conn| {
         review(conn, &actor, &user, &id, expected, outcome, comment)

@@ -380,7 +380,7 @@ pub struct ReportView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl crate::audit::Versioned for ReportView {
+impl crate::change::Versioned for ReportView {
     fn version(&self) -> i64 {
         self.version
     }

@@ -209,7 +209,7 @@ pub async fn run(pool: DbPool, settings: GrantSettings) {
         let pass = settings.clone();
         let outcome = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(crate::error::AppError::from)?;
-            run_once(&mut conn, crate::ledger::today(), &pass)
+            run_once(&mut conn, crate::clock::today(), &pass)
         })
         .await;
         match outcome {

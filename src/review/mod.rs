@@ -16,12 +16,13 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::app::AppState;
 use crate::applications::model::ApplicationStatus;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Change};
+use crate::auth::Actor;
 use crate::auth::policy::{self, Operation, OwnAssignment, ReviewsAccess};
 use crate::auth::{CurrentUser, Role};
-use crate::calls::model::{Criterion, stored_time};
+use crate::calls::model::Criterion;
+use crate::clock::stored_time;
 use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{
@@ -29,6 +30,7 @@ use crate::http::{
 };
 use crate::money::{Currency, Money};
 use crate::notify::{self, Email};
+use crate::state::AppState;
 use model::{
     AssignedApplication, AssignmentQuery, AssignmentStatus, AssignmentView, ConflictDeclaration,
     CreateAssignment, CriterionView, FundingLineView, RankingRow, RankingView, Recommendation,
@@ -36,7 +38,7 @@ use model::{
 };
 use store::{ApplicationLabel, AssignmentRow};
 
-const ENTITY: &str = "review_assignment";
+const ENTITY: crate::audit::Entity = crate::audit::Entity::ReviewAssignment;
 /// The email telling a reviewer that an application awaits it (title only).
 pub const ASSIGNED_TEMPLATE: &str = "review_assigned";
 
@@ -235,7 +237,7 @@ pub async fn create_assignment(
                 Change {
                     entity: ENTITY,
                     entity_id: &row.id,
-                    action: "assign",
+                    action: crate::audit::Action::Assign,
                     before: None,
                     after: Some(&after),
                 },
@@ -358,7 +360,7 @@ async fn change_assignment(
     req: &HttpRequest,
     user: CurrentUser,
     id: &str,
-    action: &'static str,
+    action: crate::audit::Action,
     change: impl FnOnce(
         &mut DbConn,
         &AssignmentRow,
@@ -369,7 +371,7 @@ async fn change_assignment(
     + 'static,
 ) -> AppResult<AssignmentView> {
     let id = parse_id(id, "id")?.to_string();
-    let expected: Expected = if_match(req);
+    let expected: Expected = if_match(req)?;
     let actor = Actor::for_user(req, &user);
     db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
@@ -433,15 +435,22 @@ pub async fn declare_conflict(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::WriteReview)?;
     let declaration = body.0.validate()?;
-    let view = change_assignment(&state, &req, user, &id, "declare", move |_, row, _, now| {
-        let status = rules::declare(row.status()?, declaration.has_conflict)?;
-        Ok(AssignmentRow {
-            status: status.as_str().to_string(),
-            conflict_statement: declaration.statement,
-            declared_at: Some(now),
-            ..row.clone()
-        })
-    })
+    let view = change_assignment(
+        &state,
+        &req,
+        user,
+        &id,
+        crate::audit::Action::Declare,
+        move |_, row, _, now| {
+            let status = rules::declare(row.status()?, declaration.has_conflict)?;
+            Ok(AssignmentRow {
+                status: status.as_str().to_string(),
+                conflict_statement: declaration.statement,
+                declared_at: Some(now),
+                ..row.clone()
+            })
+        },
+    )
     .await?;
     Ok(with_etag(StatusCode::OK, &view))
 }
@@ -478,7 +487,7 @@ pub async fn save_review(
         &req,
         user,
         &id,
-        "review",
+        crate::audit::Action::Review,
         move |conn, row, rubric, _| {
             rules::require_editable(row.status()?, row.submitted_at.is_some())?;
             rules::require_open(application_status(conn, &row.application_id)?)?;
@@ -517,7 +526,7 @@ pub async fn submit_review(
         &req,
         user,
         &id,
-        "submit",
+        crate::audit::Action::Submit,
         move |conn, row, rubric, now| {
             rules::require_editable(row.status()?, row.submitted_at.is_some())?;
             rules::require_open(application_status(conn, &row.application_id)?)?;

@@ -1,0 +1,19 @@
+//! What every handler shares: the pool, the settings, the metrics and the export slots.
+//! Features import this, never the application (`app.rs`) that assembles them.
+
+use actix_web::web;
+
+use crate::config::Settings;
+use crate::db::DbPool;
+use crate::observe::Metrics;
+
+/// What handlers share: the pool, the settings and the metrics registry.
+pub struct Services {
+    pub pool: DbPool,
+    pub settings: Settings,
+    pub metrics: Metrics,
+    /// Open-data exports streaming now (each holds a database connection).
+    pub export_slots: crate::opendata::ExportSlots,
+}
+
+pub type AppState = web::Data<Services>;
