@@ -544,3 +544,48 @@ fn an_unknown_database_scheme_is_refused_by_name() {
     );
     let _ = Backend::Sqlite;
 }
+
+both_backends!(
+    an_edit_without_if_match_is_428_and_changes_nothing,
+    |app: TestApp| async move {
+        app.sign_in_as_admin();
+        let fund = create_fund(&app, "IFM").await;
+        let fund_path = format!("/api/v1/funds/{}", fund["id"].as_str().expect("id"));
+        let org = app
+            .post(
+                "/api/v1/organisations",
+                json!({"name": "Edited NGO", "kind": "ngo", "country": "NG"}),
+            )
+            .await;
+        assert_eq!(org.status, 201, "{}", org.text);
+        let org_path = format!(
+            "/api/v1/organisations/{}",
+            org.body["id"].as_str().expect("id")
+        );
+        for (path, body) in [
+            (&fund_path, json!({"board_quorum": 5})),
+            (&org_path, json!({"name": "Renamed"})),
+        ] {
+            let before = app.get(path).await;
+            app.request(Method::PATCH, path, Some(body.clone()), &[])
+                .await
+                .assert_problem(428, "precondition_required");
+            let after = app.get(path).await;
+            assert_eq!(
+                before.body, after.body,
+                "{path}: a refused edit changed nothing"
+            );
+            // a stale version is 412, the current one is applied
+            app.patch(path, body.clone(), Some("\"999\""))
+                .await
+                .assert_problem(412, "precondition_failed");
+            let etag = before.header("etag").expect("etag");
+            let r = app.patch(path, body, Some(&etag)).await;
+            assert_eq!(r.status, 200, "{path}: {}", r.text);
+            assert_eq!(
+                r.body["version"],
+                before.body["version"].as_i64().expect("v") + 1
+            );
+        }
+    }
+);

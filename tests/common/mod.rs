@@ -268,9 +268,10 @@ impl TestApp {
         self.request(Method::POST, path, Some(body), &[]).await
     }
 
+    /// An edit. `if_match: None` sends `If-Match: *` (a client that overwrites whatever is
+    /// there); to send no `If-Match` at all (428), use `request`.
     pub async fn patch(&self, path: &str, body: Value, if_match: Option<&str>) -> Reply {
-        let headers: Vec<(&str, &str)> =
-            if_match.map(|v| vec![("if-match", v)]).unwrap_or_default();
+        let headers = vec![("if-match", if_match.unwrap_or("*"))];
         self.request(Method::PATCH, path, Some(body), &headers)
             .await
     }
@@ -404,8 +405,7 @@ impl TestApp {
         body: Value,
         if_match: Option<&str>,
     ) -> Reply {
-        let headers: Vec<(&str, &str)> =
-            if_match.map(|v| vec![("if-match", v)]).unwrap_or_default();
+        let headers = vec![("if-match", if_match.unwrap_or("*"))];
         self.request_as(token, Method::PATCH, path, Some(body), &headers)
             .await
     }
