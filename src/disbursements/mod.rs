@@ -344,7 +344,7 @@ impl change::Command<DisbursementRow> for Pay {
             conn,
             lock,
             NewEntry {
-                source: Some(("grant".to_string(), grant.id.clone())),
+                source: Some((audit::Entity::Grant.to_string(), grant.id.clone())),
                 conversion: Some(Conversion { rate, base }),
                 memo: Some(format!(
                     "payment {} to grant {}",
@@ -608,7 +608,7 @@ pub fn refund(
         conn,
         &lock,
         NewEntry {
-            source: Some(("grant".to_string(), grant.id.clone())),
+            source: Some((audit::Entity::Grant.to_string(), grant.id.clone())),
             conversion: Some(Conversion { rate, base }),
             memo: Some(format!(
                 "refund {} from grant {}",

@@ -289,11 +289,11 @@ fn release_unpaid(
     let entries = ledger::store::entries_of_source(conn, ENTITY.as_str(), &grant.id)?;
     let commitment = entries
         .iter()
-        .find(|e| e.kind == EntryKind::Commitment.as_str() && e.reverses_id.is_none())
+        .find(|e| e.kind == EntryKind::Commitment && e.reverses_id.is_none())
         .ok_or_else(|| AppError::internal(format!("grant {} has no commitment", grant.id)))?;
     let paid_base: i64 = entries
         .iter()
-        .filter(|e| e.kind == EntryKind::Disbursement.as_str())
+        .filter(|e| e.kind == EntryKind::Disbursement)
         .filter_map(|e| e.base_amount_minor)
         .sum();
     let released_base = (grant.base_amount_minor - paid_base).max(0);
