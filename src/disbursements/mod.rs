@@ -17,7 +17,7 @@ use chrono::{NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
@@ -203,20 +203,7 @@ pub fn request(
         version: 1,
         updated_at: now,
     };
-    store::insert(conn, &row)?;
-    let view = row.view()?;
-    audit::record(
-        conn,
-        actor,
-        Change::<(), _> {
-            entity: ENTITY,
-            entity_id: &row.id,
-            action: crate::audit::Action::Request,
-            before: None,
-            after: Some(&view),
-        },
-    )?;
-    Ok(view)
+    change::create(conn, actor, &row, audit::Action::Request, |_, _| Ok(()))
 }
 
 /// A disbursement the user may read (through its grant), else 404.
@@ -603,34 +590,23 @@ pub fn refund(
         recorded_by: Some(user.id.clone()),
         created_at: now(),
     };
-    store::insert_refund(conn, &row)?;
-    ledger::post(
-        conn,
-        &lock,
-        NewEntry {
-            source: Some((audit::Entity::Grant.to_string(), grant.id.clone())),
-            conversion: Some(Conversion { rate, base }),
-            memo: Some(format!(
-                "refund {} from grant {}",
-                row.reference, grant.reference
-            )),
-            recorded_by: Some(user.id.clone()),
-            ..NewEntry::new(EntryKind::Refund, amount, input.received_on)
-        },
-    )?;
-    let view = row.view()?;
-    audit::record(
-        conn,
-        actor,
-        Change::<(), _> {
-            entity: crate::audit::Entity::GrantRefund,
-            entity_id: &row.id,
-            action: crate::audit::Action::Create,
-            before: None,
-            after: Some(&view),
-        },
-    )?;
-    Ok(view)
+    change::create(conn, actor, &row, audit::Action::Create, |conn, row| {
+        ledger::post(
+            conn,
+            &lock,
+            NewEntry {
+                source: Some((audit::Entity::Grant.to_string(), grant.id.clone())),
+                conversion: Some(Conversion { rate, base }),
+                memo: Some(format!(
+                    "refund {} from grant {}",
+                    row.reference, grant.reference
+                )),
+                recorded_by: Some(user.id.clone()),
+                ..NewEntry::new(EntryKind::Refund, amount, input.received_on)
+            },
+        )?;
+        Ok(())
+    })
 }
 
 /// A grant's refunds, oldest first.
@@ -656,4 +632,38 @@ pub async fn list_refunds(
         items,
         next_cursor: None,
     }))
+}
+
+impl change::Creation for DisbursementRow {
+    const KIND: audit::Entity = audit::Entity::Disbursement;
+    type View = DisbursementView;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn insert(&self, conn: &mut DbConn) -> AppResult<()> {
+        Ok(store::insert(conn, self)?)
+    }
+
+    fn view(&self, _: &mut DbConn) -> AppResult<DisbursementView> {
+        DisbursementRow::view(self)
+    }
+}
+
+impl change::Creation for RefundRow {
+    const KIND: audit::Entity = audit::Entity::GrantRefund;
+    type View = RefundView;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn insert(&self, conn: &mut DbConn) -> AppResult<()> {
+        Ok(store::insert_refund(conn, self)?)
+    }
+
+    fn view(&self, _: &mut DbConn) -> AppResult<RefundView> {
+        RefundRow::view(self)
+    }
 }
