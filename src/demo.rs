@@ -783,8 +783,9 @@ fn load_money(
 fn load_board(pool: &DbPool) -> Result<(), AppError> {
     use crate::applications::store::{ListFilter, Visibility};
     use crate::board::model::{DecisionInput, Outcome};
+    use crate::change;
     use crate::db::schema::{board_sessions, trustee_funds};
-    use crate::grants::rules::GrantAction;
+    use crate::grants::{GrantChange, rules::GrantAction, store::GrantRow};
     use crate::http::{Expected, PageParams};
     use crate::review::model::{AssignmentStatus, Recommendation};
     use crate::review::store::AssignmentRow;
@@ -972,14 +973,13 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
                 organisation_id: Some(grantee.organisation_id.clone()),
                 fund_ids: Vec::new(),
             };
-            crate::grants::change(
+            change::apply::<GrantRow, _>(
                 conn,
                 &actor,
                 &signer,
                 grant_id,
-                GrantAction::Sign,
-                None,
                 Expected::Any,
+                &GrantChange::sign(signer.clone()),
             )?;
             let plan = crate::grants::store::instalments(conn, grant_id)?;
             let first = plan
@@ -998,63 +998,72 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
                     },
                 },
             )?;
-            use crate::disbursements::{apply_step, approval, payment, rules::Step};
-            apply_step(
+            use crate::disbursements::{Approve, Pay, store::DisbursementRow};
+            change::apply::<DisbursementRow, _>(
                 conn,
                 &actor,
                 &finance2,
                 &requested.id,
-                Step::Approve,
                 Expected::Any,
-                approval(finance2.clone()),
+                &Approve {
+                    approver: finance2.clone(),
+                },
             )?;
-            apply_step(
+            change::apply::<DisbursementRow, _>(
                 conn,
                 &actor,
                 &finance2,
                 &requested.id,
-                Step::Pay,
                 Expected::Any,
-                payment(
-                    finance2.id.clone(),
-                    crate::clock::today(),
-                    format!("DEMO-WIRE-{}", n + 1),
-                ),
+                &Pay {
+                    payer: finance2.id.clone(),
+                    paid_on: crate::clock::today(),
+                    reference: format!("DEMO-WIRE-{}", n + 1),
+                },
             )?;
             match n {
                 0 => demo_report(conn, &actor, &admin, grant_id, ReportKind::Interim)?,
                 4 => {
                     demo_report(conn, &actor, &admin, grant_id, ReportKind::Final)?;
-                    crate::grants::change(
+                    change::apply::<GrantRow, _>(
                         conn,
                         &actor,
                         &admin,
                         grant_id,
-                        GrantAction::Close,
-                        Some("Final report accepted; the rest of the grant was not needed.".into()),
                         Expected::Any,
+                        &GrantChange::manage(
+                            GrantAction::Close,
+                            admin.clone(),
+                            "Final report accepted; the rest of the grant was not needed.".into(),
+                        ),
                     )?;
                 }
                 1 => {
-                    crate::grants::change(
+                    change::apply::<GrantRow, _>(
                         conn,
                         &actor,
                         &admin,
                         grant_id,
-                        GrantAction::Suspend,
-                        Some("Audit of the partner's accounts pending.".into()),
                         Expected::Any,
+                        &GrantChange::manage(
+                            GrantAction::Suspend,
+                            admin.clone(),
+                            "Audit of the partner's accounts pending.".into(),
+                        ),
                     )?;
                 }
                 2 => {
-                    crate::grants::change(
+                    change::apply::<GrantRow, _>(
                         conn,
                         &actor,
                         &admin,
                         grant_id,
-                        GrantAction::Terminate,
-                        Some("The partner closed its shelter.".into()),
                         Expected::Any,
+                        &GrantChange::manage(
+                            GrantAction::Terminate,
+                            admin.clone(),
+                            "The partner closed its shelter.".into(),
+                        ),
                     )?;
                 }
                 _ => {}

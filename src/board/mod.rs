@@ -420,7 +420,7 @@ fn create_grant(
         starts_on,
         ends_on,
         conditions,
-        status: GrantStatus::AwaitingSignature.as_str().to_string(),
+        status: GrantStatus::AwaitingSignature,
         status_reason: None,
         signed_at: None,
         signed_by: None,
@@ -438,8 +438,8 @@ fn create_grant(
             position: i32::try_from(i + 1).unwrap_or(i32::MAX),
             amount_minor: inst.amount.minor_units(),
             due_on: inst.due_on,
-            condition: inst.condition.as_str().to_string(),
-            report_kind: inst.report_kind.map(|k| k.as_str().to_string()),
+            condition: inst.condition,
+            report_kind: inst.report_kind,
             min_spend_share: inst.min_spend_share.map(|s| s.normalize().to_string()),
         })
         .collect();

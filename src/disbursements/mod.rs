@@ -17,18 +17,19 @@ use chrono::{NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
+use crate::change;
 use crate::clock::stored_time;
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::grants::model::{GrantStatus, ReleaseCondition, ReportKind};
+use crate::grants::model::GrantStatus;
 use crate::grants::rules::{ReleaseFacts, check_not_overpaid, release_blockers};
 use crate::grants::store::GrantRow;
 use crate::grants::{self, lock_for_money};
-use crate::http::{Expected, Paginated, ValidJson, if_match, json_with_etag, parse_id};
+use crate::http::{Paginated, ValidJson, json_with_etag, parse_id};
 use crate::idempotency::{self, Answer, Claim, IdempotentJson};
 use crate::ledger::{self, Conversion, FundLock, NewEntry, rules::EntryKind};
 use crate::money::{Money, parse_decimal};
@@ -69,7 +70,7 @@ fn positive_amount(
 }
 
 fn require_active(grant: &GrantRow, doing: &str) -> AppResult<()> {
-    let status = grant.status()?;
+    let status = grant.status;
     if status == GrantStatus::Active {
         Ok(())
     } else {
@@ -137,12 +138,8 @@ pub fn request(
         Money::from_minor(instalment.amount_minor, currency),
         Money::from_minor(money.taken_of(&instalment.id), currency),
     )?;
-    let condition = ReleaseCondition::from_db(&instalment.condition)?;
-    let report_kind = instalment
-        .report_kind
-        .as_deref()
-        .map(ReportKind::from_db)
-        .transpose()?;
+    let condition = instalment.condition;
+    let report_kind = instalment.report_kind;
     // the n-th instalment waiting for a report of a kind waits for n accepted reports
     let ordinal_of_kind = plan
         .iter()
@@ -150,7 +147,7 @@ pub fn request(
         .filter(|i| i.condition == instalment.condition && i.report_kind == instalment.report_kind)
         .count();
     let accepted = match report_kind {
-        Some(kind) => store::accepted_reports(conn, &grant.id, kind.as_str())?,
+        Some(kind) => store::accepted_reports(conn, &grant.id, kind)?,
         None => 0,
     };
     let min_spend_share = instalment
@@ -160,7 +157,7 @@ pub fn request(
         .transpose()
         .map_err(|e| AppError::internal(format!("instalment {}: {e}", instalment.id)))?;
     let blockers = release_blockers(&ReleaseFacts {
-        grant_status: grant.status()?,
+        grant_status: grant.status,
         signed: grant.signed_at.is_some(),
         condition,
         report_kind,
@@ -191,7 +188,7 @@ pub fn request(
         fund_id: grant.fund_id.clone(),
         amount_minor: amount.minor_units(),
         currency: currency.code().to_string(),
-        status: DisbursementStatus::Requested.as_str().to_string(),
+        status: DisbursementStatus::Requested,
         requested_by: Some(user.id.clone()),
         requested_at: now,
         approved_by: None,
@@ -206,20 +203,7 @@ pub fn request(
         version: 1,
         updated_at: now,
     };
-    store::insert(conn, &row)?;
-    let view = row.view()?;
-    audit::record(
-        conn,
-        actor,
-        Change::<(), _> {
-            entity: ENTITY,
-            entity_id: &row.id,
-            action: crate::audit::Action::Request,
-            before: None,
-            after: Some(&view),
-        },
-    )?;
-    Ok(view)
+    change::create(conn, actor, &row, audit::Action::Request, |_, _| Ok(()))
 }
 
 /// A disbursement the user may read (through its grant), else 404.
@@ -229,71 +213,185 @@ fn find_readable(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<D
     Ok(row)
 }
 
-/// What one step does besides changing the status: the ledger entry of a payment, the
-/// grantee's email.
-pub type StepEffect = Box<
-    dyn FnOnce(&mut DbConn, &FundLock, &GrantRow, &DisbursementRow) -> AppResult<DisbursementRow>
-        + Send,
->;
+impl change::Entity for DisbursementRow {
+    const KIND: audit::Entity = audit::Entity::Disbursement;
+    /// The grant's fund (a payment moves money) and the grant, locked in that order before
+    /// the disbursement.
+    type Locks = (FundLock, GrantRow);
+    type View = DisbursementView;
 
-/// One step of a disbursement in one transaction: fund and grant locked, `If-Match`
-/// checked (412), the lifecycle rule (409), `effect` (which fills in the step's fields and
-/// moves money), a version compare-and-swap and the audit event. With `Idempotency-Key`
-/// the first answer is replayed.
-async fn step(
-    state: &AppState,
-    req: &HttpRequest,
-    user: CurrentUser,
-    id: &str,
-    step: Step,
-    claim: Option<Claim>,
-    effect: StepEffect,
-) -> AppResult<HttpResponse> {
-    let id = parse_id(id, "id")?.to_string();
-    let expected: Expected = if_match(req)?;
-    let actor = Actor::for_user(req, &user);
-    idempotency::run(&state.pool, claim, move |conn| {
-        let after = apply_step(conn, &actor, &user, &id, step, expected, effect)?;
-        Answer::json(StatusCode::OK, &after, Some(after.version))
-    })
-    .await
+    fn lock(
+        conn: &mut DbConn,
+        user: &CurrentUser,
+        id: &str,
+    ) -> AppResult<((FundLock, GrantRow), DisbursementRow)> {
+        let grant_id = find_readable(conn, user, id)?.grant_id;
+        let (lock, grant) = lock_for_money(conn, user, &grant_id)?;
+        let current = store::find_locked(conn, id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
+        Ok(((lock, grant), current))
+    }
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, at: chrono::DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = at.naive_utc();
+    }
+
+    fn save(conn: &mut DbConn, before: &Self, after: &Self) -> AppResult<bool> {
+        Ok(store::save(conn, before, after)?)
+    }
+
+    fn view(&self, _: &mut DbConn) -> AppResult<DisbursementView> {
+        DisbursementRow::view(self)
+    }
 }
 
-/// One step, inside the caller's write transaction (shared with the demo).
-pub fn apply_step(
-    conn: &mut DbConn,
-    actor: &Actor,
-    user: &CurrentUser,
-    id: &str,
-    step: Step,
-    expected: Expected,
-    effect: StepEffect,
-) -> AppResult<DisbursementView> {
-    let grant_id = find_readable(conn, user, id)?.grant_id;
-    let (lock, grant) = lock_for_money(conn, user, &grant_id)?;
-    let current = store::find(conn, id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
-    expected.check(current.version)?;
-    let status = rules::next(current.status()?, step)?;
-    let mut next = effect(conn, &lock, &grant, &current)?;
-    next.status = status.as_str().to_string();
-    next.version = current.version + 1;
-    next.updated_at = now();
-    if !store::save(conn, &current, &next)? {
-        return Err(AppError::stale(current.version));
+/// Approves a requested disbursement: four eyes (not the requester, 403), and only while
+/// the grant is active.
+#[derive(Debug, Clone)]
+pub struct Approve {
+    pub approver: CurrentUser,
+}
+
+impl change::Command<DisbursementRow> for Approve {
+    fn action(&self) -> audit::Action {
+        Step::Approve.action()
     }
-    let after = next.view()?;
-    audit::record(
-        conn,
-        actor,
-        Change {
-            entity: ENTITY,
-            entity_id: id,
-            action: step.action(),
-            before: Some(&current.view()?),
-            after: Some(&after),
-        },
-    )?;
-    Ok(after)
+
+    fn decide(
+        &self,
+        _: &mut DbConn,
+        (_, grant): &(FundLock, GrantRow),
+        current: &DisbursementRow,
+    ) -> AppResult<DisbursementRow> {
+        let status = rules::next(current.status, Step::Approve)?;
+        policy::require_other_than(&self.approver, current.requested_by.as_deref())?;
+        require_active(grant, "approve a payment")?;
+        Ok(DisbursementRow {
+            status,
+            approved_by: Some(self.approver.id.clone()),
+            approved_at: Some(now()),
+            ..current.clone()
+        })
+    }
+}
+
+/// Records the payment of an approved disbursement, only while the grant is active; its
+/// effects post the ledger's disbursement entry at the grant's rate and email the grantee.
+#[derive(Debug, Clone)]
+pub struct Pay {
+    pub payer: String,
+    pub paid_on: chrono::NaiveDate,
+    pub reference: String,
+}
+
+impl change::Command<DisbursementRow> for Pay {
+    fn action(&self) -> audit::Action {
+        Step::Pay.action()
+    }
+
+    fn decide(
+        &self,
+        _: &mut DbConn,
+        (_, grant): &(FundLock, GrantRow),
+        current: &DisbursementRow,
+    ) -> AppResult<DisbursementRow> {
+        let status = rules::next(current.status, Step::Pay)?;
+        require_active(grant, "pay")?;
+        Ok(DisbursementRow {
+            status,
+            paid_on: Some(self.paid_on),
+            payment_reference: Some(self.reference.clone()),
+            paid_by: Some(self.payer.clone()),
+            paid_at: Some(now()),
+            ..current.clone()
+        })
+    }
+
+    fn effects(
+        &self,
+        conn: &mut DbConn,
+        (lock, grant): &(FundLock, GrantRow),
+        _: &DisbursementRow,
+        after: &DisbursementRow,
+    ) -> AppResult<()> {
+        let amount = after.money()?;
+        let rate = grant_rate(grant)?;
+        let base = amount
+            .convert(rate, lock.base_currency)
+            .map_err(|e| AppError::internal(e.to_string()))?;
+        ledger::post(
+            conn,
+            lock,
+            NewEntry {
+                source: Some((audit::Entity::Grant.to_string(), grant.id.clone())),
+                conversion: Some(Conversion { rate, base }),
+                memo: Some(format!(
+                    "payment {} to grant {}",
+                    self.reference, grant.reference
+                )),
+                recorded_by: Some(self.payer.clone()),
+                ..NewEntry::new(EntryKind::Disbursement, amount, self.paid_on)
+            },
+        )?;
+        if let Some(to) =
+            crate::applications::store::find_row_only(conn, &grant.application_id, false)?
+                .and_then(|a| a.contact_email)
+        {
+            notify::enqueue(
+                conn,
+                Email {
+                    to,
+                    template: "disbursement_paid",
+                    context: PaidContext {
+                        reference: &grant.reference,
+                        title: &grant.title,
+                        amount: amount.amount_string(),
+                        currency: amount.currency().code(),
+                        paid_on: self.paid_on.to_string(),
+                        payment_reference: &self.reference,
+                    },
+                },
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Cancels a disbursement that is not paid yet.
+#[derive(Debug, Clone)]
+pub struct Cancel {
+    pub by: String,
+    pub reason: Option<String>,
+}
+
+impl change::Command<DisbursementRow> for Cancel {
+    fn action(&self) -> audit::Action {
+        Step::Cancel.action()
+    }
+
+    fn decide(
+        &self,
+        _: &mut DbConn,
+        _: &(FundLock, GrantRow),
+        current: &DisbursementRow,
+    ) -> AppResult<DisbursementRow> {
+        let status = rules::next(current.status, Step::Cancel)?;
+        Ok(DisbursementRow {
+            status,
+            cancelled_by: Some(self.by.clone()),
+            cancelled_at: Some(now()),
+            cancel_reason: self.reason.clone(),
+            ..current.clone()
+        })
+    }
 }
 
 /// Approves a requested disbursement: a finance officer other than the requester (403).
@@ -311,21 +409,10 @@ pub async fn approve_disbursement(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ApproveDisbursement)?;
-    let effect = approval(user.clone());
-    step(&state, &req, user, &id, Step::Approve, None, effect).await
-}
-
-/// The approval step: four eyes, and only while the grant is active.
-pub fn approval(approver: CurrentUser) -> StepEffect {
-    Box::new(move |_, _, grant, current| {
-        policy::require_other_than(&approver, current.requested_by.as_deref())?;
-        require_active(grant, "approve a payment")?;
-        Ok(DisbursementRow {
-            approved_by: Some(approver.id.clone()),
-            approved_at: Some(now()),
-            ..current.clone()
-        })
-    })
+    let command = Approve {
+        approver: user.clone(),
+    };
+    change::run::<DisbursementRow, _>(&state, &req, user, &id, None, command).await
 }
 
 #[derive(Debug, Serialize)]
@@ -338,7 +425,6 @@ struct PaidContext<'a> {
     payment_reference: &'a str,
 }
 
-/// Records the payment of an approved disbursement with its date and bank reference: the
 /// ledger's disbursement entry is posted at the grant's rate and the grantee is emailed.
 #[utoipa::path(post, path = "/api/v1/disbursements/{id}/pay", tag = "grants and money out",
     params(("id" = String, Path, description = "disbursement id"),
@@ -358,59 +444,12 @@ pub async fn pay_disbursement(
     policy::authorize(&user, Operation::PayDisbursement)?;
     let (paid_on, reference) = body.body.validate(crate::clock::today())?;
     let claim = Claim::from_request(&req, &user.id, &body.hash)?;
-    let effect = payment(user.id.clone(), paid_on, reference);
-    step(&state, &req, user, &id, Step::Pay, claim, effect).await
-}
-
-/// The payment step: the ledger's disbursement entry at the grant's rate and the grantee's
-/// email, only while the grant is active.
-pub fn payment(payer: String, paid_on: chrono::NaiveDate, reference: String) -> StepEffect {
-    Box::new(move |conn, lock, grant, current| {
-        require_active(grant, "pay")?;
-        let amount = current.money()?;
-        let rate = grant_rate(grant)?;
-        let base = amount
-            .convert(rate, lock.base_currency)
-            .map_err(|e| AppError::internal(e.to_string()))?;
-        ledger::post(
-            conn,
-            lock,
-            NewEntry {
-                source: Some(("grant".to_string(), grant.id.clone())),
-                conversion: Some(Conversion { rate, base }),
-                memo: Some(format!("payment {reference} to grant {}", grant.reference)),
-                recorded_by: Some(payer.clone()),
-                ..NewEntry::new(EntryKind::Disbursement, amount, paid_on)
-            },
-        )?;
-        if let Some(to) =
-            crate::applications::store::find_row_only(conn, &grant.application_id, false)?
-                .and_then(|a| a.contact_email)
-        {
-            notify::enqueue(
-                conn,
-                Email {
-                    to,
-                    template: "disbursement_paid",
-                    context: PaidContext {
-                        reference: &grant.reference,
-                        title: &grant.title,
-                        amount: amount.amount_string(),
-                        currency: amount.currency().code(),
-                        paid_on: paid_on.to_string(),
-                        payment_reference: &reference,
-                    },
-                },
-            )?;
-        }
-        Ok(DisbursementRow {
-            paid_on: Some(paid_on),
-            payment_reference: Some(reference.clone()),
-            paid_by: Some(payer.clone()),
-            paid_at: Some(now()),
-            ..current.clone()
-        })
-    })
+    let command = Pay {
+        payer: user.id.clone(),
+        paid_on,
+        reference,
+    };
+    change::run::<DisbursementRow, _>(&state, &req, user, &id, claim, command).await
 }
 
 /// Cancels a disbursement that is not paid yet.
@@ -428,17 +467,11 @@ pub async fn cancel_disbursement(
     body: ValidJson<CancelDisbursement>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::CancelDisbursement)?;
-    let reason = body.0.reason.filter(|r| !r.trim().is_empty());
-    let canceller = user.id.clone();
-    let effect: StepEffect = Box::new(move |_, _, _, current| {
-        Ok(DisbursementRow {
-            cancelled_by: Some(canceller),
-            cancelled_at: Some(now()),
-            cancel_reason: reason,
-            ..current.clone()
-        })
-    });
-    step(&state, &req, user, &id, Step::Cancel, None, effect).await
+    let command = Cancel {
+        by: user.id.clone(),
+        reason: body.0.reason.filter(|r| !r.trim().is_empty()),
+    };
+    change::run::<DisbursementRow, _>(&state, &req, user, &id, None, command).await
 }
 
 /// One disbursement.
@@ -557,34 +590,23 @@ pub fn refund(
         recorded_by: Some(user.id.clone()),
         created_at: now(),
     };
-    store::insert_refund(conn, &row)?;
-    ledger::post(
-        conn,
-        &lock,
-        NewEntry {
-            source: Some(("grant".to_string(), grant.id.clone())),
-            conversion: Some(Conversion { rate, base }),
-            memo: Some(format!(
-                "refund {} from grant {}",
-                row.reference, grant.reference
-            )),
-            recorded_by: Some(user.id.clone()),
-            ..NewEntry::new(EntryKind::Refund, amount, input.received_on)
-        },
-    )?;
-    let view = row.view()?;
-    audit::record(
-        conn,
-        actor,
-        Change::<(), _> {
-            entity: crate::audit::Entity::GrantRefund,
-            entity_id: &row.id,
-            action: crate::audit::Action::Create,
-            before: None,
-            after: Some(&view),
-        },
-    )?;
-    Ok(view)
+    change::create(conn, actor, &row, audit::Action::Create, |conn, row| {
+        ledger::post(
+            conn,
+            &lock,
+            NewEntry {
+                source: Some((audit::Entity::Grant.to_string(), grant.id.clone())),
+                conversion: Some(Conversion { rate, base }),
+                memo: Some(format!(
+                    "refund {} from grant {}",
+                    row.reference, grant.reference
+                )),
+                recorded_by: Some(user.id.clone()),
+                ..NewEntry::new(EntryKind::Refund, amount, input.received_on)
+            },
+        )?;
+        Ok(())
+    })
 }
 
 /// A grant's refunds, oldest first.
@@ -610,4 +632,38 @@ pub async fn list_refunds(
         items,
         next_cursor: None,
     }))
+}
+
+impl change::Creation for DisbursementRow {
+    const KIND: audit::Entity = audit::Entity::Disbursement;
+    type View = DisbursementView;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn insert(&self, conn: &mut DbConn) -> AppResult<()> {
+        Ok(store::insert(conn, self)?)
+    }
+
+    fn view(&self, _: &mut DbConn) -> AppResult<DisbursementView> {
+        DisbursementRow::view(self)
+    }
+}
+
+impl change::Creation for RefundRow {
+    const KIND: audit::Entity = audit::Entity::GrantRefund;
+    type View = RefundView;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn insert(&self, conn: &mut DbConn) -> AppResult<()> {
+        Ok(store::insert_refund(conn, self)?)
+    }
+
+    fn view(&self, _: &mut DbConn) -> AppResult<RefundView> {
+        RefundRow::view(self)
+    }
 }

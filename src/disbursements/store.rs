@@ -9,7 +9,9 @@ use super::model::{DisbursementStatus, DisbursementView, RefundView};
 use crate::db::DbConn;
 use crate::db::schema::{disbursements, grant_refunds, grant_reports, report_expenditure};
 use crate::error::{AppError, AppResult};
+use crate::grants::model::ReportKind;
 use crate::money::{Currency, Money};
+use crate::reports::model::ReportStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = disbursements)]
@@ -20,7 +22,7 @@ pub struct DisbursementRow {
     pub fund_id: String,
     pub amount_minor: i64,
     pub currency: String,
-    pub status: String,
+    pub status: DisbursementStatus,
     pub requested_by: Option<String>,
     pub requested_at: NaiveDateTime,
     pub approved_by: Option<String>,
@@ -41,10 +43,6 @@ fn currency(code: &str, id: &str) -> AppResult<Currency> {
 }
 
 impl DisbursementRow {
-    pub fn status(&self) -> AppResult<DisbursementStatus> {
-        DisbursementStatus::from_db(&self.status)
-    }
-
     pub fn money(&self) -> AppResult<Money> {
         Ok(Money::from_minor(
             self.amount_minor,
@@ -60,7 +58,7 @@ impl DisbursementRow {
             fund_id: self.fund_id.clone(),
             amount: self.money()?.amount_string(),
             currency: currency(&self.currency, &self.id)?,
-            status: self.status()?,
+            status: self.status,
             requested_by: self.requested_by.clone(),
             requested_at: self.requested_at.and_utc(),
             approved_by: self.approved_by.clone(),
@@ -96,6 +94,16 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<DisbursementRow>>
         .select(DisbursementRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// The disbursement's row, locked until the transaction ends (after its grant's lock).
+pub fn find_locked(conn: &mut DbConn, id: &str) -> QueryResult<Option<DisbursementRow>> {
+    crate::db::first_locked!(
+        conn,
+        disbursements::table
+            .find(id)
+            .select(DisbursementRow::as_select())
+    )
 }
 
 /// Saves the next state if the row is still at `before`'s version (compare-and-swap). The
@@ -183,10 +191,10 @@ pub fn refunds_of_grant(conn: &mut DbConn, grant_id: &str) -> QueryResult<Vec<Re
 }
 
 /// The status of an outcome report the reviewers accepted.
-const ACCEPTED: &str = "accepted";
+const ACCEPTED: ReportStatus = ReportStatus::Accepted;
 
 /// How many reports of `kind` were accepted for the grant.
-pub fn accepted_reports(conn: &mut DbConn, grant_id: &str, kind: &str) -> QueryResult<i64> {
+pub fn accepted_reports(conn: &mut DbConn, grant_id: &str, kind: ReportKind) -> QueryResult<i64> {
     grant_reports::table
         .filter(grant_reports::grant_id.eq(grant_id))
         .filter(grant_reports::kind.eq(kind))

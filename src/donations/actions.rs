@@ -7,13 +7,13 @@ use serde::Serialize;
 
 use super::model::{ContributionView, NewContribution, NewPledge, PledgeView, SplitView};
 use super::rules::{self, PaymentCheck};
-use super::store::{self, ContributionRow};
+use super::store::{self, ContributionRow, PledgeRow};
 use crate::audit::{self, Change};
-use crate::auth::Actor;
+use crate::auth::{Actor, CurrentUser};
+use crate::change;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::exchange;
-use crate::http::Expected;
 use crate::ledger::{self, Conversion, FundLock, NewEntry, rules::EntryKind};
 use crate::money::Money;
 
@@ -109,62 +109,101 @@ pub fn record_pledge(
     Ok(view)
 }
 
-/// Cancels a pledge nothing was paid against: its ledger entry is reversed.
-pub fn cancel_pledge(
-    conn: &mut DbConn,
-    actor: &Actor,
-    pledge_id: &str,
-    expected: Expected,
-    reason: Option<&str>,
-    today: NaiveDate,
-) -> AppResult<PledgeView> {
-    let fund_id = store::find_pledge(conn, pledge_id)?
-        .ok_or_else(|| AppError::not_found("pledge"))?
-        .fund_id;
-    let lock = locked_fund(conn, &fund_id)?;
-    // read again under the lock: a payment may have landed meanwhile
-    let row = store::find_pledge(conn, pledge_id)?.ok_or_else(|| AppError::not_found("pledge"))?;
-    expected.check(row.version)?;
-    let before = store::pledge_view(conn, row.clone(), today)?;
-    rules::check_cancel(before.status)?;
-    let entry = ledger::store::open_pledge_entry(conn, pledge_id)?.ok_or_else(|| {
-        AppError::internal(format!("pledge {pledge_id} has no open ledger entry"))
-    })?;
-    let currency = ledger::model::parse_currency(&row.currency)?;
-    ledger::post(
-        conn,
-        &lock,
-        NewEntry {
-            reverses_id: Some(entry.id),
-            donor_id: Some(row.donor_id.clone()),
-            pledge_id: Some(row.id.clone()),
-            memo: Some(match reason {
-                Some(r) => format!("pledge cancelled: {r}"),
-                None => "pledge cancelled".to_string(),
-            }),
-            recorded_by: actor.user_id.clone(),
-            ..NewEntry::new(
-                EntryKind::Pledge,
-                Money::from_minor(-row.amount_minor, currency),
-                today.max(row.pledged_on),
-            )
-        },
-    )?;
-    let updated = store::cancel_pledge(conn, pledge_id, row.version, reason)?
-        .ok_or_else(|| AppError::stale(row.version))?;
-    let after = store::pledge_view(conn, updated, today)?;
-    audit::record(
-        conn,
-        actor,
-        Change {
-            entity: crate::audit::Entity::Pledge,
-            entity_id: pledge_id,
-            action: crate::audit::Action::Cancel,
-            before: Some(&before),
-            after: Some(&after),
-        },
-    )?;
-    Ok(after)
+/// Cancels a pledge nothing was paid against (a [`change::Command`] on [`PledgeRow`]): its
+/// ledger entry is reversed.
+#[derive(Debug, Clone)]
+pub struct PledgeCancellation {
+    pub reason: Option<String>,
+    /// Who cancels, recorded on the reversal.
+    pub by: Option<String>,
+}
+
+impl change::Entity for PledgeRow {
+    const KIND: audit::Entity = audit::Entity::Pledge;
+    /// The pledge's fund, locked first: the cancellation reverses its ledger entry.
+    type Locks = FundLock;
+    type View = PledgeView;
+
+    fn lock(conn: &mut DbConn, _: &CurrentUser, id: &str) -> AppResult<(FundLock, PledgeRow)> {
+        let fund_id = store::find_pledge(conn, id)?
+            .ok_or_else(|| AppError::not_found("pledge"))?
+            .fund_id;
+        let lock = locked_fund(conn, &fund_id)?;
+        // read again under the lock: a payment may have landed meanwhile
+        let row =
+            store::find_pledge_locked(conn, id)?.ok_or_else(|| AppError::not_found("pledge"))?;
+        Ok((lock, row))
+    }
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, at: chrono::DateTime<chrono::Utc>) {
+        self.version = version;
+        self.updated_at = at.naive_utc();
+    }
+
+    fn save(conn: &mut DbConn, before: &PledgeRow, after: &PledgeRow) -> AppResult<bool> {
+        Ok(store::save_pledge(conn, before, after)?)
+    }
+
+    fn view(&self, conn: &mut DbConn) -> AppResult<PledgeView> {
+        store::pledge_view(conn, self.clone(), crate::clock::today())
+    }
+}
+
+impl change::Command<PledgeRow> for PledgeCancellation {
+    fn action(&self) -> audit::Action {
+        audit::Action::Cancel
+    }
+
+    fn decide(&self, conn: &mut DbConn, _: &FundLock, current: &PledgeRow) -> AppResult<PledgeRow> {
+        let status = store::pledge_view(conn, current.clone(), crate::clock::today())?.status;
+        rules::check_cancel(status)?;
+        Ok(PledgeRow {
+            cancelled_at: Some(crate::clock::now_naive()),
+            cancellation_reason: self.reason.clone(),
+            ..current.clone()
+        })
+    }
+
+    fn effects(
+        &self,
+        conn: &mut DbConn,
+        lock: &FundLock,
+        _: &PledgeRow,
+        after: &PledgeRow,
+    ) -> AppResult<()> {
+        let entry = ledger::store::open_pledge_entry(conn, &after.id)?.ok_or_else(|| {
+            AppError::internal(format!("pledge {} has no open ledger entry", after.id))
+        })?;
+        let currency = ledger::model::parse_currency(&after.currency)?;
+        ledger::post(
+            conn,
+            lock,
+            NewEntry {
+                reverses_id: Some(entry.id),
+                donor_id: Some(after.donor_id.clone()),
+                pledge_id: Some(after.id.clone()),
+                memo: Some(match &self.reason {
+                    Some(r) => format!("pledge cancelled: {r}"),
+                    None => "pledge cancelled".to_string(),
+                }),
+                recorded_by: self.by.clone(),
+                ..NewEntry::new(
+                    EntryKind::Pledge,
+                    Money::from_minor(-after.amount_minor, currency),
+                    crate::clock::today().max(after.pledged_on),
+                )
+            },
+        )?;
+        Ok(())
+    }
 }
 
 /// One receipt: the contribution row, its receipt entry and its support-cost entry.

@@ -14,12 +14,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
+use crate::change;
 use crate::clock::today;
-use crate::db::{self, write_transaction};
+use crate::db;
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::http::{
-    PageParams, Paginated, if_match, json_with_etag, parse_id, parse_json, parse_query,
-};
+use crate::http::{PageParams, Paginated, json_with_etag, parse_id, parse_json, parse_query};
 use crate::idempotency::{self, Answer, Claim, IdempotentJson};
 use crate::state::AppState;
 use model::{
@@ -142,16 +141,11 @@ pub async fn cancel_pledge(
         }
         None => None,
     };
-    let expected = if_match(&req)?;
-    let actor = Actor::for_user(&req, &user);
-    let view = db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            actions::cancel_pledge(conn, &actor, &id, expected, reason.as_deref(), today())
-        })
-    })
-    .await?;
-    let version = view.version;
-    Ok(json_with_etag(StatusCode::OK, &view, version))
+    let command = actions::PledgeCancellation {
+        reason,
+        by: Some(user.id.clone()),
+    };
+    change::run::<store::PledgeRow, _>(&state, &req, user, &id, None, command).await
 }
 
 /// A JSON body that may be left out entirely.

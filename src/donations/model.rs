@@ -327,3 +327,9 @@ pub fn id_filter(field: &str, value: Option<&str>) -> Result<Option<String>, App
         })
         .transpose()
 }
+
+impl crate::change::Versioned for PledgeView {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}

@@ -193,7 +193,7 @@ impl Book {
 
     fn apply(&mut self, entry: &EntryRow) -> AppResult<Balance> {
         let currency = parse_currency(&entry.currency)?;
-        let kind = EntryKind::from_db(&entry.kind)?;
+        let kind = entry.kind;
         let movement = match kind {
             EntryKind::Pledge => StatementMove::Pledge,
             _ => StatementMove::Receipt {
@@ -243,7 +243,7 @@ fn balance_view(fund_id: &str, currency: Currency, base: Currency, b: Balance) -
 
 fn line_kind(entry: &EntryRow) -> AppResult<LineKind> {
     let reversal = entry.reverses_id.is_some();
-    Ok(match (EntryKind::from_db(&entry.kind)?, reversal) {
+    Ok(match (entry.kind, reversal) {
         (EntryKind::Pledge, false) => LineKind::Pledge,
         (EntryKind::Pledge, true) => LineKind::PledgeCancellation,
         (_, false) => LineKind::Contribution,

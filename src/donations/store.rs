@@ -123,31 +123,31 @@ pub fn list_pledges(
         .load(conn)
 }
 
-/// Marks the pledge cancelled if it is still at `version`; `None` when it moved on.
-pub fn cancel_pledge(
-    conn: &mut DbConn,
-    id: &str,
-    version: i64,
-    reason: Option<&str>,
-) -> QueryResult<Option<PledgeRow>> {
-    let now = Utc::now().naive_utc();
-    let updated = diesel::update(
+/// The pledge's row, locked until the transaction ends (after its fund's lock).
+pub fn find_pledge_locked(conn: &mut DbConn, id: &str) -> QueryResult<Option<PledgeRow>> {
+    crate::db::first_locked!(
+        conn,
         pledges::table
             .filter(pledges::id.eq(id))
-            .filter(pledges::version.eq(version)),
+            .select(PledgeRow::as_select())
+    )
+}
+
+/// Saves the pledge's cancellation if it is still at `before`'s version (compare-and-swap).
+pub fn save_pledge(conn: &mut DbConn, before: &PledgeRow, next: &PledgeRow) -> QueryResult<bool> {
+    let updated = diesel::update(
+        pledges::table
+            .filter(pledges::id.eq(&before.id))
+            .filter(pledges::version.eq(before.version)),
     )
     .set((
-        pledges::cancelled_at.eq(Some(now)),
-        pledges::cancellation_reason.eq(reason),
-        pledges::version.eq(version + 1),
-        pledges::updated_at.eq(now),
+        pledges::cancelled_at.eq(next.cancelled_at),
+        pledges::cancellation_reason.eq(&next.cancellation_reason),
+        pledges::version.eq(next.version),
+        pledges::updated_at.eq(next.updated_at),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        Ok(None)
-    } else {
-        find_pledge(conn, id)
-    }
+    Ok(updated == 1)
 }
 
 /// A payment changes what a pledge shows (paid, outstanding, status): its version moves on

@@ -11,23 +11,20 @@ pub mod store;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::audit::{self, Change};
-use crate::auth::Actor;
+use crate::audit;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
-use crate::clock::stored_time;
-use crate::db::{self, DbConn, write_transaction};
+use crate::change;
+use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::http::{
-    Expected, PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_query,
-};
+use crate::http::{PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_query};
 use crate::ledger::{self, Conversion, FundLock, NewEntry, rules::EntryKind};
 use crate::money::{Money, parse_decimal};
 use crate::platform::{required_text, validated};
+use crate::reports::model::ReportStatus;
 use crate::state::AppState;
 use model::{GrantStatus, GrantView};
 use rules::GrantAction;
@@ -149,89 +146,115 @@ impl ReasonRequest {
     }
 }
 
-/// One state change of a grant in one transaction: fund and grant locked (404 when the
-/// user may not read it), `If-Match` checked (412), the lifecycle rule (409), the
-/// change saved with a version compare-and-swap, money released when the grant ends, and
-/// the audit event written.
-async fn change_grant(
-    state: &AppState,
-    req: &HttpRequest,
-    user: CurrentUser,
-    id: &str,
-    action: GrantAction,
-    reason: Option<String>,
-) -> AppResult<GrantView> {
-    let id = parse_id(id, "id")?.to_string();
-    let expected: Expected = if_match(req)?;
-    let actor = Actor::for_user(req, &user);
-    db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            change(conn, &actor, &user, &id, action, reason, expected)
-        })
-    })
-    .await
+/// One state change of a grant, a [`change::Command`] on [`GrantRow`]: the lifecycle rule
+/// (409), the end checks, and on closing or terminating the release of what was not paid.
+/// `by` is who asks (the signer is recorded; only the grantee's members sign).
+#[derive(Debug, Clone)]
+pub struct GrantChange {
+    pub action: GrantAction,
+    pub by: CurrentUser,
+    pub reason: Option<String>,
 }
 
-/// The change itself, inside the caller's write transaction (shared with the demo).
-pub fn change(
-    conn: &mut DbConn,
-    actor: &Actor,
-    user: &CurrentUser,
-    id: &str,
-    action: GrantAction,
-    reason: Option<String>,
-    expected: Expected,
-) -> AppResult<GrantView> {
-    let (lock, current) = lock_for_money(conn, user, id)?;
-    if action == GrantAction::Sign {
-        // only the grantee's own members sign its agreement
-        policy::require_member(user, &current.organisation_id, ENTITY)?;
+impl GrantChange {
+    /// The grantee accepts the agreement.
+    pub fn sign(by: CurrentUser) -> Self {
+        GrantChange {
+            action: GrantAction::Sign,
+            by,
+            reason: None,
+        }
     }
-    expected.check(current.version)?;
-    let status = rules::transition(current.status()?, action)?;
-    let money = store::money(conn, id)?;
-    let final_accepted = action == GrantAction::Close && final_report_accepted(conn, id)?;
-    rules::check_end(action, final_accepted, money.pending)?;
-    let now = stored_time(Utc::now()).naive_utc();
-    let signing = action == GrantAction::Sign;
-    let next = GrantRow {
-        status: status.as_str().to_string(),
-        status_reason: reason.clone().or(current.status_reason.clone()),
-        signed_at: if signing {
-            Some(now)
-        } else {
-            current.signed_at
-        },
-        signed_by: if signing {
-            Some(user.id.clone())
-        } else {
-            current.signed_by.clone()
-        },
-        version: current.version + 1,
-        updated_at: now,
-        ..current.clone()
-    };
-    if !store::save(conn, &current, &next)? {
-        return Err(AppError::stale(current.version));
+
+    /// Suspend, resume, terminate or close, with the reason given.
+    pub fn manage(action: GrantAction, by: CurrentUser, reason: String) -> Self {
+        GrantChange {
+            action,
+            by,
+            reason: Some(reason),
+        }
     }
-    registry::follow(conn, &next)?;
-    if matches!(status, GrantStatus::Closed | GrantStatus::Terminated) {
-        release_unpaid(conn, &lock, &next, &money, user, action)?;
+}
+
+impl change::Entity for GrantRow {
+    const KIND: audit::Entity = audit::Entity::Grant;
+    /// The grant's fund, locked first: closing or terminating moves money.
+    type Locks = FundLock;
+    type View = GrantView;
+
+    fn lock(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<(FundLock, GrantRow)> {
+        lock_for_money(conn, user, id)
     }
-    let before = store::view_of(conn, &current)?;
-    let after = store::view_of(conn, &next)?;
-    audit::record(
-        conn,
-        actor,
-        Change {
-            entity: ENTITY,
-            entity_id: id,
-            action: action.action(),
-            before: Some(&before),
-            after: Some(&after),
-        },
-    )?;
-    Ok(after)
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, at: chrono::DateTime<chrono::Utc>) {
+        self.version = version;
+        self.updated_at = at.naive_utc();
+    }
+
+    fn save(conn: &mut DbConn, before: &GrantRow, after: &GrantRow) -> AppResult<bool> {
+        Ok(store::save(conn, before, after)?)
+    }
+
+    fn view(&self, conn: &mut DbConn) -> AppResult<GrantView> {
+        store::view_of(conn, self)
+    }
+}
+
+impl change::Command<GrantRow> for GrantChange {
+    fn action(&self) -> audit::Action {
+        self.action.action()
+    }
+
+    fn decide(&self, conn: &mut DbConn, _: &FundLock, current: &GrantRow) -> AppResult<GrantRow> {
+        let signing = self.action == GrantAction::Sign;
+        if signing {
+            // only the grantee's own members sign its agreement
+            policy::require_member(&self.by, &current.organisation_id, ENTITY)?;
+        }
+        let status = rules::transition(current.status, self.action)?;
+        let money = store::money(conn, &current.id)?;
+        let final_accepted =
+            self.action == GrantAction::Close && final_report_accepted(conn, &current.id)?;
+        rules::check_end(self.action, final_accepted, money.pending)?;
+        Ok(GrantRow {
+            status,
+            status_reason: self.reason.clone().or(current.status_reason.clone()),
+            signed_at: if signing {
+                Some(crate::clock::now_naive())
+            } else {
+                current.signed_at
+            },
+            signed_by: if signing {
+                Some(self.by.id.clone())
+            } else {
+                current.signed_by.clone()
+            },
+            ..current.clone()
+        })
+    }
+
+    fn effects(
+        &self,
+        conn: &mut DbConn,
+        lock: &FundLock,
+        _: &GrantRow,
+        after: &GrantRow,
+    ) -> AppResult<()> {
+        registry::follow(conn, after)?;
+        if after.is_finished() {
+            let money = store::money(conn, &after.id)?;
+            release_unpaid(conn, lock, after, &money, &self.by, self.action)?;
+        }
+        Ok(())
+    }
 }
 
 /// Whether an accepted final report exists for the grant.
@@ -240,8 +263,8 @@ fn final_report_accepted(conn: &mut DbConn, grant_id: &str) -> AppResult<bool> {
     use diesel::prelude::*;
     let n: i64 = grant_reports::table
         .filter(grant_reports::grant_id.eq(grant_id))
-        .filter(grant_reports::kind.eq(model::ReportKind::Final.as_str()))
-        .filter(grant_reports::status.eq("accepted"))
+        .filter(grant_reports::kind.eq(model::ReportKind::Final))
+        .filter(grant_reports::status.eq(ReportStatus::Accepted))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
@@ -266,11 +289,11 @@ fn release_unpaid(
     let entries = ledger::store::entries_of_source(conn, ENTITY.as_str(), &grant.id)?;
     let commitment = entries
         .iter()
-        .find(|e| e.kind == EntryKind::Commitment.as_str() && e.reverses_id.is_none())
+        .find(|e| e.kind == EntryKind::Commitment && e.reverses_id.is_none())
         .ok_or_else(|| AppError::internal(format!("grant {} has no commitment", grant.id)))?;
     let paid_base: i64 = entries
         .iter()
-        .filter(|e| e.kind == EntryKind::Disbursement.as_str())
+        .filter(|e| e.kind == EntryKind::Disbursement)
         .filter_map(|e| e.base_amount_minor)
         .sum();
     let released_base = (grant.base_amount_minor - paid_base).max(0);
@@ -318,8 +341,8 @@ pub async fn sign_grant(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::SignGrant)?;
-    let view = change_grant(&state, &req, user, &id, GrantAction::Sign, None).await?;
-    Ok(json_with_etag(StatusCode::OK, &view, view.version))
+    let command = GrantChange::sign(user.clone());
+    change::run::<GrantRow, _>(&state, &req, user, &id, None, command).await
 }
 
 async fn manage(
@@ -332,8 +355,8 @@ async fn manage(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ManageGrant)?;
     let reason = body.0.validate()?;
-    let view = change_grant(&state, &req, user, &id, action, Some(reason)).await?;
-    Ok(json_with_etag(StatusCode::OK, &view, view.version))
+    let command = GrantChange::manage(action, user.clone(), reason);
+    change::run::<GrantRow, _>(&state, &req, user, &id, None, command).await
 }
 
 /// Suspends an active grant: nothing is paid while it is suspended.

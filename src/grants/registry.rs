@@ -51,7 +51,7 @@ pub fn publish(
         start_on: Some(grant.starts_on),
         end_on: Some(grant.ends_on),
         budget: Some(grant.money()?),
-        status: project_status(grant.status()?),
+        status: project_status(grant.status),
         iati_identifier: None,
         published: true,
     };
@@ -62,7 +62,7 @@ pub fn publish(
 /// Moves the grant's project along with the grant.
 pub fn follow(conn: &mut DbConn, grant: &GrantRow) -> AppResult<()> {
     if let Some(project) = &grant.registry_project_id {
-        crate::registry::store::set_status(conn, project, project_status(grant.status()?))?;
+        crate::registry::store::set_status(conn, project, project_status(grant.status))?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use super::model::{GrantStatus, GrantView, InstalmentView, ReleaseCondition, Rep
 use crate::auth::policy::GrantScope;
 use crate::db::DbConn;
 use crate::db::schema::{disbursements, grant_instalments, grant_refunds, grants};
+use crate::disbursements::model::DisbursementStatus;
 use crate::error::{AppError, AppResult};
 use crate::http::Page;
 use crate::money::{Currency, Money};
@@ -33,7 +34,7 @@ pub struct GrantRow {
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub conditions: Option<String>,
-    pub status: String,
+    pub status: GrantStatus,
     pub status_reason: Option<String>,
     pub signed_at: Option<NaiveDateTime>,
     pub signed_by: Option<String>,
@@ -52,8 +53,8 @@ pub struct InstalmentRow {
     pub position: i32,
     pub amount_minor: i64,
     pub due_on: NaiveDate,
-    pub condition: String,
-    pub report_kind: Option<String>,
+    pub condition: ReleaseCondition,
+    pub report_kind: Option<ReportKind>,
     pub min_spend_share: Option<String>,
 }
 
@@ -75,12 +76,8 @@ impl InstalmentRow {
             amount: Money::from_minor(self.amount_minor, currency).amount_string(),
             currency,
             due_on: self.due_on,
-            condition: ReleaseCondition::from_db(&self.condition)?,
-            report_kind: self
-                .report_kind
-                .as_deref()
-                .map(ReportKind::from_db)
-                .transpose()?,
+            condition: self.condition,
+            report_kind: self.report_kind,
             min_spend_share: self.min_spend_share.clone(),
             paid: Money::from_minor(paid, currency).amount_string(),
             pending: Money::from_minor(pending, currency).amount_string(),
@@ -89,8 +86,9 @@ impl InstalmentRow {
 }
 
 impl GrantRow {
+    /// The grant's state (kept for callers outside the grants feature).
     pub fn status(&self) -> AppResult<GrantStatus> {
-        GrantStatus::from_db(&self.status)
+        Ok(self.status)
     }
 
     pub fn money(&self) -> AppResult<Money> {
@@ -101,17 +99,14 @@ impl GrantRow {
     }
 
     /// Whether the rest of the commitment went back to the fund (closed or terminated).
-    pub fn is_finished(&self) -> AppResult<bool> {
-        Ok(matches!(
-            self.status()?,
-            GrantStatus::Closed | GrantStatus::Terminated
-        ))
+    pub fn is_finished(&self) -> bool {
+        matches!(self.status, GrantStatus::Closed | GrantStatus::Terminated)
     }
 
     pub fn view(&self, instalments: &[InstalmentRow], money: &GrantMoney) -> AppResult<GrantView> {
         let cur = currency(&self.currency, "grant")?;
         let base = currency(&self.base_currency, "grant")?;
-        let remaining = if self.is_finished()? {
+        let remaining = if self.is_finished() {
             0
         } else {
             self.amount_minor - money.paid
@@ -133,7 +128,7 @@ impl GrantRow {
             starts_on: self.starts_on,
             ends_on: self.ends_on,
             conditions: self.conditions.clone(),
-            status: self.status()?,
+            status: self.status,
             status_reason: self.status_reason.clone(),
             signed_at: self.signed_at.map(|t| t.and_utc()),
             disbursed: amount(money.paid),
@@ -190,15 +185,7 @@ pub fn view_of(conn: &mut DbConn, row: &GrantRow) -> AppResult<GrantView> {
 /// The grant's row, locked until the transaction ends on PostgreSQL (SQLite's `BEGIN
 /// IMMEDIATE` already serialises writers), so that its payments are decided one at a time.
 pub fn find_locked(conn: &mut DbConn, id: &str) -> QueryResult<Option<GrantRow>> {
-    match conn {
-        DbConn::Postgres(pg) => grants::table
-            .find(id)
-            .select(GrantRow::as_select())
-            .for_update()
-            .first(pg)
-            .optional(),
-        DbConn::Sqlite(_) => find(conn, id),
-    }
+    crate::db::first_locked!(conn, grants::table.find(id).select(GrantRow::as_select()))
 }
 
 /// Saves a new state of the grant if it is still at `before`'s version (compare-and-swap).
@@ -246,7 +233,7 @@ pub fn list(
         query = query.filter(grants::fund_id.eq(fund.clone()));
     }
     if let Some(status) = filter.status {
-        query = query.filter(grants::status.eq(status.as_str()));
+        query = query.filter(grants::status.eq(status));
     }
     if let Some(org) = &filter.organisation_id {
         query = query.filter(grants::organisation_id.eq(org.clone()));
@@ -287,7 +274,7 @@ impl GrantMoney {
 
 pub fn money(conn: &mut DbConn, grant_id: &str) -> QueryResult<GrantMoney> {
     // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back so both backends read an i64
-    let rows: Vec<(String, String, i64)> = disbursements::table
+    let rows: Vec<(String, DisbursementStatus, i64)> = disbursements::table
         .filter(disbursements::grant_id.eq(grant_id))
         .group_by((disbursements::instalment_id, disbursements::status))
         .select((
@@ -299,16 +286,16 @@ pub fn money(conn: &mut DbConn, grant_id: &str) -> QueryResult<GrantMoney> {
     let mut money = GrantMoney::default();
     for (instalment, status, total) in rows {
         let entry = money.by_instalment.entry(instalment).or_default();
-        match status.as_str() {
-            "paid" => {
+        match status {
+            DisbursementStatus::Paid => {
                 money.paid += total;
                 entry.0 += total;
             }
-            "requested" | "approved" => {
+            DisbursementStatus::Requested | DisbursementStatus::Approved => {
                 money.pending += total;
                 entry.1 += total;
             }
-            _ => {}
+            DisbursementStatus::Cancelled => {}
         }
     }
     money.refunded = grant_refunds::table

@@ -108,7 +108,7 @@ pub fn post(conn: &mut DbConn, lock: &FundLock, entry: NewEntry) -> AppResult<En
     let row = EntryRow {
         id: uuid::Uuid::now_v7().to_string(),
         fund_id: fund_id.clone(),
-        kind: entry.kind.as_str().to_string(),
+        kind: entry.kind,
         reverses_id: entry.reverses_id.clone(),
         donor_id: entry.donor_id.clone(),
         pledge_id: entry.pledge_id.clone(),

@@ -157,7 +157,7 @@ impl EntryRow {
         let currency = parse_currency(&self.currency)?;
         let base_currency = parse_currency(&self.base_currency)?;
         Ok(EntryView {
-            kind: EntryKind::from_db(&self.kind)?,
+            kind: self.kind,
             amount: amount(self.amount_minor, currency),
             base_amount: self.base_amount_minor.map(|b| amount(b, base_currency)),
             id: self.id,

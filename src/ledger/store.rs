@@ -23,7 +23,7 @@ pub const WHOLE_FUND: &str = "";
 pub struct EntryRow {
     pub id: String,
     pub fund_id: String,
-    pub kind: String,
+    pub kind: super::rules::EntryKind,
     pub reverses_id: Option<String>,
     pub donor_id: Option<String>,
     pub pledge_id: Option<String>,
@@ -51,15 +51,10 @@ pub fn insert_entry(conn: &mut DbConn, row: &EntryRow) -> QueryResult<()> {
 /// Reads the fund and, on PostgreSQL, locks its row until the transaction ends, so that
 /// every money write of one fund is serialised (SQLite's `BEGIN IMMEDIATE` already is).
 pub fn lock_fund(conn: &mut DbConn, fund_id: &str) -> QueryResult<Option<FundRow>> {
-    match conn {
-        DbConn::Postgres(pg) => funds::table
-            .find(fund_id)
-            .select(FundRow::as_select())
-            .for_update()
-            .first(pg)
-            .optional(),
-        DbConn::Sqlite(_) => crate::funds::store::find(conn, fund_id),
-    }
+    crate::db::first_locked!(
+        conn,
+        funds::table.find(fund_id).select(FundRow::as_select())
+    )
 }
 
 /// Adds to one fund-wide or per-donor running total, creating it at first use. The caller
@@ -76,7 +71,7 @@ pub fn add_to_total(
     let target = ledger_totals::table
         .filter(ledger_totals::fund_id.eq(fund_id))
         .filter(ledger_totals::donor_id.eq(donor_id))
-        .filter(ledger_totals::bucket.eq(bucket.as_str()))
+        .filter(ledger_totals::bucket.eq(bucket))
         .filter(ledger_totals::currency.eq(currency));
     let updated = diesel::update(target)
         .set((
@@ -90,7 +85,7 @@ pub fn add_to_total(
             .values((
                 ledger_totals::fund_id.eq(fund_id),
                 ledger_totals::donor_id.eq(donor_id),
-                ledger_totals::bucket.eq(bucket.as_str()),
+                ledger_totals::bucket.eq(bucket),
                 ledger_totals::currency.eq(currency),
                 ledger_totals::amount_minor.eq(amount),
                 ledger_totals::base_amount_minor.eq(base),
@@ -117,7 +112,7 @@ pub fn add_to_daily_total(
         .filter(ledger_daily_totals::donor_id.eq(donor_id))
         .filter(ledger_daily_totals::fund_id.eq(fund_id))
         .filter(ledger_daily_totals::day.eq(day))
-        .filter(ledger_daily_totals::bucket.eq(bucket.as_str()))
+        .filter(ledger_daily_totals::bucket.eq(bucket))
         .filter(ledger_daily_totals::currency.eq(currency));
     let updated = diesel::update(target)
         .set((
@@ -132,7 +127,7 @@ pub fn add_to_daily_total(
                 ledger_daily_totals::donor_id.eq(donor_id),
                 ledger_daily_totals::fund_id.eq(fund_id),
                 ledger_daily_totals::day.eq(day),
-                ledger_daily_totals::bucket.eq(bucket.as_str()),
+                ledger_daily_totals::bucket.eq(bucket),
                 ledger_daily_totals::currency.eq(currency),
                 ledger_daily_totals::amount_minor.eq(amount),
                 ledger_daily_totals::base_amount_minor.eq(base),
@@ -175,7 +170,7 @@ pub fn entry_count(conn: &mut DbConn, fund_id: &str) -> QueryResult<i64> {
     let counted = ledger_totals::table
         .filter(ledger_totals::fund_id.eq(fund_id))
         .filter(ledger_totals::donor_id.eq(WHOLE_FUND))
-        .filter(ledger_totals::bucket.ne(Bucket::PledgePaid.as_str()))
+        .filter(ledger_totals::bucket.ne(Bucket::PledgePaid))
         .select(sql::<BigInt>(
             "CAST(COALESCE(SUM(entry_count), 0) AS BIGINT)",
         ))
@@ -244,11 +239,11 @@ pub struct StatementQuery<'a> {
     pub limit: i64,
 }
 
-fn statement_kinds() -> Vec<&'static str> {
+fn statement_kinds() -> Vec<super::rules::EntryKind> {
     super::rules::EntryKind::ALL
         .iter()
+        .copied()
         .filter(|k| k.on_statement())
-        .map(|k| k.as_str())
         .collect()
 }
 
@@ -315,8 +310,8 @@ pub fn pledge_sums(
     let rows = ledger_entries::table
         .filter(ledger_entries::pledge_id.eq_any(pledge_ids))
         .filter(ledger_entries::kind.eq_any([
-            super::rules::EntryKind::Pledge.as_str(),
-            super::rules::EntryKind::Receipt.as_str(),
+            super::rules::EntryKind::Pledge,
+            super::rules::EntryKind::Receipt,
         ]))
         .group_by((ledger_entries::pledge_id, ledger_entries::kind))
         .select((
@@ -324,12 +319,12 @@ pub fn pledge_sums(
             ledger_entries::kind,
             sql::<BigInt>("CAST(SUM(amount_minor) AS BIGINT)"),
         ))
-        .load::<(Option<String>, String, i64)>(conn)?;
+        .load::<(Option<String>, super::rules::EntryKind, i64)>(conn)?;
     let mut sums: HashMap<String, (i64, i64)> = HashMap::new();
     for (pledge_id, kind, sum) in rows {
         let Some(pledge_id) = pledge_id else { continue };
         let entry = sums.entry(pledge_id).or_default();
-        if kind == super::rules::EntryKind::Pledge.as_str() {
+        if kind == super::rules::EntryKind::Pledge {
             entry.0 += sum;
         } else {
             entry.1 += sum;
@@ -343,7 +338,7 @@ pub fn open_pledge_entry(conn: &mut DbConn, pledge_id: &str) -> QueryResult<Opti
     let reversed = diesel::alias!(ledger_entries as reversal);
     ledger_entries::table
         .filter(ledger_entries::pledge_id.eq(pledge_id))
-        .filter(ledger_entries::kind.eq(super::rules::EntryKind::Pledge.as_str()))
+        .filter(ledger_entries::kind.eq(super::rules::EntryKind::Pledge))
         .filter(ledger_entries::reverses_id.is_null())
         .filter(diesel::dsl::not(diesel::dsl::exists(
             reversed
