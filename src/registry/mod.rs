@@ -521,7 +521,7 @@ fn review_view(conn: &mut DbConn, row: ReviewRow) -> AppResult<OverlapReviewView
         project_b: summary(&row.project_b)?,
         score: f64::from(row.score_milli) / 1000.0,
         reasons: row.reasons()?,
-        status: row.status()?,
+        status: row.status,
         resolution: row
             .resolution
             .as_deref()
