@@ -322,52 +322,37 @@ struct ProjectChanges<'a> {
     updated_at: NaiveDateTime,
 }
 
-/// Replaces a project's content if it is still at `version`; `None` when it moved on.
-pub fn update(
-    conn: &mut DbConn,
-    current: &ProjectRow,
-    draft: &ProjectDraft,
-) -> QueryResult<Option<ProjectRow>> {
-    let source = ProjectSource::from_db(&current.source).unwrap_or(ProjectSource::Manual);
-    let next = ProjectRow::new(
-        current.id.clone(),
-        draft,
-        source,
-        current.version + 1,
-        current.created_at,
-    );
+/// Writes `after` over the project if the stored row is still at `before.version`: false
+/// when another change won. The registry generation is the caller's to bump.
+pub fn save(conn: &mut DbConn, before: &ProjectRow, after: &ProjectRow) -> QueryResult<bool> {
     let changes = ProjectChanges {
-        title: &next.title,
-        description: &next.description,
-        reporting_org_id: &next.reporting_org_id,
-        participants: &next.participants,
-        org_ids: &next.org_ids,
-        countries: &next.countries,
-        themes: &next.themes,
-        target_groups: &next.target_groups,
-        start_on: next.start_on,
-        end_on: next.end_on,
-        budget_minor: next.budget_minor,
-        currency: next.currency.as_deref(),
-        status: next.status,
-        published: next.published,
-        iati_identifier: next.iati_identifier.as_deref(),
-        search_text: &next.search_text,
-        version: next.version,
-        updated_at: next.updated_at,
+        title: &after.title,
+        description: &after.description,
+        reporting_org_id: &after.reporting_org_id,
+        participants: &after.participants,
+        org_ids: &after.org_ids,
+        countries: &after.countries,
+        themes: &after.themes,
+        target_groups: &after.target_groups,
+        start_on: after.start_on,
+        end_on: after.end_on,
+        budget_minor: after.budget_minor,
+        currency: after.currency.as_deref(),
+        status: after.status,
+        published: after.published,
+        iati_identifier: after.iati_identifier.as_deref(),
+        search_text: &after.search_text,
+        version: after.version,
+        updated_at: after.updated_at,
     };
     let updated = diesel::update(
         projects::table
-            .filter(projects::id.eq(&current.id))
-            .filter(projects::version.eq(current.version)),
+            .filter(projects::id.eq(&before.id))
+            .filter(projects::version.eq(before.version)),
     )
     .set(&changes)
     .execute(conn)?;
-    if updated == 0 {
-        return Ok(None);
-    }
-    bump_generation(conn)?;
-    Ok(Some(next))
+    Ok(updated == 1)
 }
 
 /// Deletes a project if it is still at `version`; its filter rows and review entries go
@@ -666,35 +651,30 @@ pub fn reviews_of(conn: &mut DbConn, project_id: &str) -> QueryResult<Vec<Review
         .load(conn)
 }
 
-/// Records a verdict if the entry is still at `version`; `None` when it moved on.
-pub fn resolve_review(
-    conn: &mut DbConn,
-    current: &ReviewRow,
-    resolution: OverlapResolution,
-    note: Option<&str>,
-    by: Option<&str>,
-) -> QueryResult<Option<ReviewRow>> {
-    let at = now();
+/// Reads a review entry to change it, locked until the transaction ends.
+pub fn find_review_for_update(conn: &mut DbConn, id: &str) -> QueryResult<Option<ReviewRow>> {
+    db::first_locked!(conn, reviews::table.find(id).select(ReviewRow::as_select()))
+}
+
+/// Writes a review entry's verdict if the stored entry is still at `before.version`: false
+/// when another change won.
+pub fn save_review(conn: &mut DbConn, before: &ReviewRow, after: &ReviewRow) -> QueryResult<bool> {
     let updated = diesel::update(
         reviews::table
-            .filter(reviews::id.eq(&current.id))
-            .filter(reviews::version.eq(current.version)),
+            .filter(reviews::id.eq(&before.id))
+            .filter(reviews::version.eq(before.version)),
     )
     .set((
-        reviews::status.eq(ReviewStatus::Resolved),
-        reviews::resolution.eq(Some(resolution.as_str())),
-        reviews::note.eq(note),
-        reviews::resolved_by.eq(by),
-        reviews::resolved_at.eq(Some(at)),
-        reviews::version.eq(current.version + 1),
-        reviews::updated_at.eq(at),
+        reviews::status.eq(after.status),
+        reviews::resolution.eq(after.resolution.as_deref()),
+        reviews::note.eq(after.note.as_deref()),
+        reviews::resolved_by.eq(after.resolved_by.as_deref()),
+        reviews::resolved_at.eq(after.resolved_at),
+        reviews::version.eq(after.version),
+        reviews::updated_at.eq(after.updated_at),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        Ok(None)
-    } else {
-        find_review(conn, &current.id)
-    }
+    Ok(updated == 1)
 }
 
 /// One page of the queue: entries with `status` (any when `None`), of one project, and
