@@ -304,11 +304,17 @@ async fn world(app: &TestApp) -> World {
 }
 
 async fn publish_under(app: &TestApp, b: &Board, identifier: &str) -> common::Reply {
+    let path = format!("/api/v1/funds/{}", b.fund_id);
+    let etag = app
+        .get_as(&b.admin, &path)
+        .await
+        .header("etag")
+        .expect("the fund's ETag");
     app.patch_as(
         &b.admin,
-        &format!("/api/v1/funds/{}", b.fund_id),
+        &path,
         json!({"organisation_identifier": identifier}),
-        None,
+        Some(&etag),
     )
     .await
 }

@@ -404,24 +404,44 @@ both_backends!(
         let path = format!("{PROJECTS}/{}", id(&created));
 
         // another organisation's member: 404 for change and delete
-        app.patch_as(&member_b, &path, json!({"title": "Mine now"}), None)
-            .await
-            .assert_problem(404, "not_found");
+        app.patch_as(
+            &member_b,
+            &path,
+            json!({"title": "Mine now"}),
+            Some("\"1\""),
+        )
+        .await
+        .assert_problem(404, "not_found");
         app.request_as(&member_b, Method::DELETE, &path, None, &[])
             .await
             .assert_problem(404, "not_found");
         // moving it to an organisation one is not a member of: 404
-        app.patch_as(&member_a, &path, json!({"reporting_org_id": b}), None)
-            .await
-            .assert_problem(404, "not_found");
+        app.patch_as(
+            &member_a,
+            &path,
+            json!({"reporting_org_id": b}),
+            Some("\"1\""),
+        )
+        .await
+        .assert_problem(404, "not_found");
         // the end before the kept start: 422
         let fields = app
-            .patch_as(&member_a, &path, json!({"end_on": "2024-01-01"}), None)
+            .patch_as(
+                &member_a,
+                &path,
+                json!({"end_on": "2024-01-01"}),
+                Some("\"1\""),
+            )
             .await
             .assert_problem(422, "validation_failed");
         assert_eq!(fields, vec!["end_on"]);
         let fields = app
-            .patch_as(&member_a, &path, json!({"countries": ["XX"]}), None)
+            .patch_as(
+                &member_a,
+                &path,
+                json!({"countries": ["XX"]}),
+                Some("\"1\""),
+            )
             .await
             .assert_problem(422, "validation_failed");
         assert_eq!(fields, vec!["countries[0]"]);
@@ -675,8 +695,14 @@ both_backends!(
 
         // the index follows changes and deletions at once
         let path = format!("{PROJECTS}/{}", id(&shelter));
+        let etag = app.get_as(&ta, &path).await.header("etag").expect("etag");
         let r = app
-            .patch_as(&ta, &path, json!({"title": "Safe houses in Ikeja"}), None)
+            .patch_as(
+                &ta,
+                &path,
+                json!({"title": "Safe houses in Ikeja"}),
+                Some(&etag),
+            )
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(
@@ -1077,12 +1103,18 @@ both_backends!(
                 .body["candidates"],
             json!([])
         );
+        let dup_path = format!("{PROJECTS}/{}", id(&dup));
+        let etag = app
+            .get_as(&t_donor, &dup_path)
+            .await
+            .header("etag")
+            .expect("etag");
         let patched = app
             .patch_as(
                 &t_donor,
-                &format!("{PROJECTS}/{}", id(&dup)),
+                &dup_path,
                 json!({"title": "Legal clinics on wheels, Lagos"}),
-                None,
+                Some(&etag),
             )
             .await;
         assert_eq!(patched.status, 200, "{}", patched.text);

@@ -69,14 +69,9 @@ pub fn insert_all(conn: &mut DbConn, events: Vec<NewAuditEvent>) -> QueryResult<
         })
         .collect();
     for chunk in rows.chunks(500) {
-        match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(audit_events::table)
-                .values(chunk)
-                .execute(c)?,
-            DbConn::Postgres(c) => diesel::insert_into(audit_events::table)
-                .values(chunk)
-                .execute(c)?,
-        };
+        crate::db::with_backend!(&mut *conn, |c| diesel::insert_into(audit_events::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok(())
 }

@@ -52,7 +52,7 @@ pub fn enqueue_in<C: Serialize>(
             outbox::to_address.eq(&email.to),
             outbox::template.eq(email.template),
             outbox::context.eq(context),
-            outbox::status.eq(store::PENDING),
+            outbox::status.eq(store::OutboxStatus::Pending),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(now),
             outbox::created_at.eq(now),

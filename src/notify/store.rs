@@ -7,10 +7,16 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::schema::outbox;
+use crate::text_enum;
 
-pub const PENDING: &str = "pending";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
+text_enum!(
+    /// Where an outgoing message stands.
+    OutboxStatus {
+        Pending => "pending",
+        Sent => "sent",
+        Failed => "failed",
+    }
+);
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox)]
@@ -19,7 +25,7 @@ pub struct OutboxRow {
     pub to_address: String,
     pub template: String,
     pub context: String,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub last_error: Option<String>,
@@ -39,7 +45,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<OutboxRow>> {
 /// Ids of pending messages due at `now`, oldest due first.
 pub fn due_ids(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<String>> {
     outbox::table
-        .filter(outbox::status.eq(PENDING))
+        .filter(outbox::status.eq(OutboxStatus::Pending))
         .filter(outbox::next_attempt_at.le(now))
         .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
         .select(outbox::id)
@@ -59,7 +65,7 @@ pub fn claim(
     let claimed = diesel::update(
         outbox::table
             .filter(outbox::id.eq(id))
-            .filter(outbox::status.eq(PENDING))
+            .filter(outbox::status.eq(OutboxStatus::Pending))
             .filter(outbox::next_attempt_at.le(now)),
     )
     .set((
@@ -114,7 +120,7 @@ pub fn mark_sent(
 ) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))
         .set((
-            outbox::status.eq(SENT),
+            outbox::status.eq(OutboxStatus::Sent),
             outbox::sent_at.eq(Some(now)),
             outbox::last_error.eq(None::<String>),
             outbox::context.eq(redact_links(context)),
@@ -142,7 +148,7 @@ pub fn mark_retry(
 pub fn mark_failed(conn: &mut DbConn, id: &str, error: &str) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))
         .set((
-            outbox::status.eq(FAILED),
+            outbox::status.eq(OutboxStatus::Failed),
             outbox::last_error.eq(Some(error)),
         ))
         .execute(conn)

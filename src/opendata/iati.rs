@@ -196,7 +196,7 @@ fn grant_activity<W: Write>(
     grant: &GrantRecord,
     today: NaiveDate,
 ) -> io::Result<()> {
-    let status = GrantStatus::from_db(&grant.status).map_err(io::Error::other)?;
+    let status = grant.status;
     let currency = Currency::parse(&grant.currency).map_err(io::Error::other)?;
     let id = rules::grant_activity_id(publisher.identifier, &grant.reference);
     let updated = datetime(grant.updated_at);

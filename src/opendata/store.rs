@@ -12,6 +12,8 @@ use crate::db::schema::{
     application_countries, application_themes, applications, calls, grant_instalments,
     grant_reports, grants, ledger_entries, organisations, report_beneficiaries, report_indicators,
 };
+use crate::grants::model::GrantStatus;
+use crate::reports::model::ReportStatus;
 
 /// The organisation on the other side of a grant or a donation.
 #[derive(Debug, Clone, Queryable)]
@@ -58,7 +60,7 @@ pub struct GrantRecord {
     pub currency: String,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
-    pub status: String,
+    pub status: GrantStatus,
     pub signed_at: Option<NaiveDateTime>,
     pub awarded_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -83,7 +85,7 @@ type GrantColumns = (
     String,
     NaiveDate,
     NaiveDate,
-    String,
+    GrantStatus,
     Option<NaiveDateTime>,
     NaiveDateTime,
     NaiveDateTime,
@@ -348,7 +350,7 @@ fn results_of(
 ) -> QueryResult<HashMap<String, Vec<ResultRecord>>> {
     let reports: Vec<(String, String, String, NaiveDate, NaiveDate)> = grant_reports::table
         .filter(grant_reports::grant_id.eq_any(grant_ids))
-        .filter(grant_reports::status.eq("accepted"))
+        .filter(grant_reports::status.eq(ReportStatus::Accepted))
         .order((grant_reports::grant_id, grant_reports::period_end))
         .select((
             grant_reports::id,

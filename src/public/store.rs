@@ -8,10 +8,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 
 use super::rules::{DonorReceipts, FundKey, GrantFacts, MonthFlow};
-use crate::db::DbConn;
 use crate::db::schema::{
     application_countries, application_themes, grants, ledger_totals, organisations,
 };
+use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::funds::store::FundRow;
 use crate::grants::model::GrantStatus;
@@ -140,31 +140,31 @@ struct MonthRow {
 /// Reversals are entries of the same kind with the opposite sign, so they net out; the
 /// sums over all months equal the fund's `received` and `disbursed` totals.
 pub fn money_by_month(conn: &mut DbConn, fund_id: &str) -> AppResult<Vec<MonthFlow>> {
-    let (year, month) = match conn {
-        DbConn::Postgres(_) => (
-            "CAST(EXTRACT(YEAR FROM value_date) AS INTEGER)",
-            "CAST(EXTRACT(MONTH FROM value_date) AS INTEGER)",
-        ),
-        DbConn::Sqlite(_) => (
+    let dialect = db::dialect(conn);
+    let (year, month) = dialect.pick(
+        (
             "CAST(strftime('%Y', value_date) AS INTEGER)",
             "CAST(strftime('%m', value_date) AS INTEGER)",
         ),
-    };
+        (
+            "CAST(EXTRACT(YEAR FROM value_date) AS INTEGER)",
+            "CAST(EXTRACT(MONTH FROM value_date) AS INTEGER)",
+        ),
+    );
+    let (p1, p2, p3) = dialect.pick(("?", "?", "?"), ("$1", "$2", "$3"));
     let receipt = EntryKind::Receipt.as_str();
-    let disbursement = EntryKind::Disbursement.as_str();
     let sql = format!(
         "SELECT {year} AS year, {month} AS month, kind, \
          CAST(COALESCE(SUM(base_amount_minor), 0) AS BIGINT) AS total \
          FROM ledger_entries \
-         WHERE fund_id = $1 AND kind IN ('{receipt}', '{disbursement}') \
+         WHERE fund_id = {p1} AND kind IN ({p2}, {p3}) \
          GROUP BY {year}, {month}, kind"
     );
-    let rows: Vec<MonthRow> = match conn {
-        DbConn::Postgres(pg) => diesel::sql_query(sql).bind::<Text, _>(fund_id).load(pg)?,
-        DbConn::Sqlite(lite) => diesel::sql_query(sql.replace('$', "?"))
-            .bind::<Text, _>(fund_id)
-            .load(lite)?,
-    };
+    let rows: Vec<MonthRow> = db::with_backend!(conn, |c| diesel::sql_query(&sql)
+        .bind::<Text, _>(fund_id)
+        .bind::<Text, _>(EntryKind::Receipt)
+        .bind::<Text, _>(EntryKind::Disbursement)
+        .load(c))?;
     let mut months: std::collections::BTreeMap<(i32, u32), (i64, i64)> = Default::default();
     for row in rows {
         let month = u32::try_from(row.month)

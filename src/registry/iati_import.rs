@@ -1158,9 +1158,20 @@ fn write_batch(
             Some(row) if row.same_content_as(&draft, search_text.clone()) => report.unchanged += 1,
             Some(row) => {
                 let before = row.clone().into_view()?;
-                let after = store::update(conn, row, &draft)?
-                    .ok_or_else(|| AppError::stale(row.version))?
-                    .into_view()?;
+                let source = ProjectSource::from_db(&row.source).unwrap_or(ProjectSource::Manual);
+                let next = ProjectRow::with_search_text(
+                    row.id.clone(),
+                    &draft,
+                    source,
+                    row.version + 1,
+                    row.created_at,
+                    search_text,
+                );
+                if !store::save(conn, row, &next)? {
+                    return Err(AppError::stale(row.version).into());
+                }
+                store::bump_generation(conn)?;
+                let after = next.into_view()?;
                 audit::record(
                     conn,
                     actor,

@@ -27,10 +27,11 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::auth::policy::{self, Operation};
 use crate::auth::{CurrentUser, MaybeUser};
+use crate::change;
 use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError};
 use crate::http::{
-    PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_query,
+    Expected, PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_query,
 };
 use crate::state::AppState;
 use iati_import::{ImportOptions, ImportReport};
@@ -396,12 +397,126 @@ pub async fn create_project(
     Ok(json_with_etag(StatusCode::CREATED, &created, version))
 }
 
-/// The project for a change by `user`: hidden (404) unless the user is a member of its
-/// reporting organisation or an admin.
-fn project_to_change(conn: &mut DbConn, id: &str, user: &CurrentUser) -> AppResult<ProjectRow> {
-    let row = store::find_for_update(conn, id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
-    policy::require_member(user, &row.reporting_org_id, ENTITY)?;
-    Ok(row)
+/// A project changes through `change::apply`: only members of its reporting organisation
+/// (and admins) may change it; others get 404.
+impl change::Entity for ProjectRow {
+    const KIND: audit::Entity = ENTITY;
+    type Locks = ();
+    type View = ProjectView;
+
+    fn lock(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<((), ProjectRow)> {
+        let row = store::find_for_update(conn, id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
+        policy::require_member(user, &row.reporting_org_id, ENTITY)?;
+        Ok(((), row))
+    }
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, at: chrono::DateTime<chrono::Utc>) {
+        self.version = version;
+        self.updated_at = at.naive_utc();
+    }
+
+    fn save(conn: &mut DbConn, before: &ProjectRow, after: &ProjectRow) -> AppResult<bool> {
+        Ok(store::save(conn, before, after)?)
+    }
+
+    fn view(&self, _: &mut DbConn) -> AppResult<ProjectView> {
+        self.clone().into_view()
+    }
+}
+
+impl change::Versioned for ProjectView {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+/// `PATCH /registry/projects/{id}`: the new content, checked like a new project's. Its
+/// new overlap candidates (as `user` sees the registry) join the review queue.
+struct EditProject {
+    patch: UpdateProject,
+    user: CurrentUser,
+    actor: Actor,
+}
+
+impl EditProject {
+    /// The content the edit asks for: 422 when invalid, 404 when it moves the project to an
+    /// organisation the user is not a member of, 404/409 for unknown or taken references.
+    fn draft(&self, conn: &mut DbConn, current: &ProjectRow) -> AppResult<ProjectDraft> {
+        let draft = self.patch.clone().apply(&current.draft()?)?;
+        if draft.reporting_org_id != current.reporting_org_id {
+            policy::require_member(&self.user, &draft.reporting_org_id, "organisation")?;
+        }
+        check_references(conn, &draft, Some(&current.id))?;
+        Ok(draft)
+    }
+}
+
+impl change::Command<ProjectRow> for EditProject {
+    fn action(&self) -> audit::Action {
+        audit::Action::Update
+    }
+
+    fn decide(&self, conn: &mut DbConn, _: &(), current: &ProjectRow) -> AppResult<ProjectRow> {
+        let draft = self.draft(conn, current)?;
+        let source = ProjectSource::from_db(&current.source).unwrap_or(ProjectSource::Manual);
+        Ok(ProjectRow::new(
+            current.id.clone(),
+            &draft,
+            source,
+            current.version,
+            current.created_at,
+        ))
+    }
+
+    fn effects(
+        &self,
+        conn: &mut DbConn,
+        _: &(),
+        _: &ProjectRow,
+        after: &ProjectRow,
+    ) -> AppResult<()> {
+        store::bump_generation(conn)?;
+        let scope = scope_of(Some(&self.user));
+        let candidates =
+            search::overlap_candidates(conn, &after.overlap_subject()?, &scope, OVERLAPS_SHOWN)?;
+        queue_overlaps(conn, &after.id, &candidates, &self.actor)?;
+        Ok(())
+    }
+}
+
+/// `DELETE /registry/projects/{id}`: the row goes after its version check, with its filter
+/// rows and review entries (ON DELETE CASCADE).
+struct DeleteProject;
+
+impl change::Command<ProjectRow> for DeleteProject {
+    fn action(&self) -> audit::Action {
+        audit::Action::Delete
+    }
+
+    fn decide(&self, _: &mut DbConn, _: &(), current: &ProjectRow) -> AppResult<ProjectRow> {
+        Ok(current.clone())
+    }
+
+    fn effects(
+        &self,
+        conn: &mut DbConn,
+        _: &(),
+        _: &ProjectRow,
+        after: &ProjectRow,
+    ) -> AppResult<()> {
+        if !store::delete(conn, &after.id, after.version)? {
+            return Err(AppError::stale(after.version));
+        }
+        Ok(())
+    }
 }
 
 /// Changes a project; `If-Match` guards against overwriting someone else's edit. Its new
@@ -421,41 +536,24 @@ pub async fn update_project(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::WriteRegistryProject)?;
     let id = parse_id(&id, "id")?.to_string();
-    let patch = body.0;
     let expected = if_match(&req)?;
     let actor = Actor::for_user(&req, &user);
-    let scope = scope_of(Some(&user));
+    let edit = EditProject {
+        patch: body.0,
+        user: user.clone(),
+        actor: actor.clone(),
+    };
     let updated = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
-            let current = project_to_change(conn, &id, &user)?;
+            // an edit that changes nothing is answered as is: no new version, no event
+            let (_, current) = <ProjectRow as change::Entity>::lock(conn, &user, &id)?;
             expected.check(current.version)?;
-            let draft = patch.apply(&current.draft()?)?;
-            if draft.reporting_org_id != current.reporting_org_id {
-                policy::require_member(&user, &draft.reporting_org_id, "organisation")?;
+            if let Ok(draft) = edit.draft(conn, &current)
+                && current.same_content(&draft)
+            {
+                return current.into_view();
             }
-            check_references(conn, &draft, Some(&id))?;
-            let before = current.clone().into_view()?;
-            if current.same_content(&draft) {
-                return Ok(before);
-            }
-            let next = store::update(conn, &current, &draft)?
-                .ok_or_else(|| AppError::stale(current.version))?;
-            let after = next.clone().into_view()?;
-            audit::record(
-                conn,
-                &actor,
-                Change {
-                    entity: ENTITY,
-                    entity_id: &id,
-                    action: crate::audit::Action::Update,
-                    before: Some(&before),
-                    after: Some(&after),
-                },
-            )?;
-            let candidates =
-                search::overlap_candidates(conn, &next.overlap_subject()?, &scope, OVERLAPS_SHOWN)?;
-            queue_overlaps(conn, &id, &candidates, &actor)?;
-            Ok(after)
+            change::apply::<ProjectRow, _>(conn, &actor, &user, &id, expected, &edit)
         })
     })
     .await?;
@@ -476,31 +574,7 @@ pub async fn delete_project(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::WriteRegistryProject)?;
-    let id = parse_id(&id, "id")?.to_string();
-    let expected = if_match(&req)?;
-    let actor = Actor::for_user(&req, &user);
-    db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            let current = project_to_change(conn, &id, &user)?;
-            expected.check(current.version)?;
-            let before = current.clone().into_view()?;
-            if !store::delete(conn, &id, current.version)? {
-                return Err(AppError::stale(current.version));
-            }
-            audit::record(
-                conn,
-                &actor,
-                Change::<_, ()> {
-                    entity: ENTITY,
-                    entity_id: &id,
-                    action: crate::audit::Action::Delete,
-                    before: Some(&before),
-                    after: None,
-                },
-            )
-        })
-    })
-    .await?;
+    change::run_view::<ProjectRow, _>(&state, &req, user, &id, DeleteProject).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -521,7 +595,7 @@ fn review_view(conn: &mut DbConn, row: ReviewRow) -> AppResult<OverlapReviewView
         project_b: summary(&row.project_b)?,
         score: f64::from(row.score_milli) / 1000.0,
         reasons: row.reasons()?,
-        status: row.status()?,
+        status: row.status,
         resolution: row
             .resolution
             .as_deref()
@@ -546,18 +620,77 @@ fn review_orgs(user: &CurrentUser) -> Option<Vec<String>> {
     }
 }
 
-/// The review entry for a change by `user`: hidden unless one of the pair's projects
-/// belongs to the user's organisation (or the user is an admin).
-fn review_to_change(conn: &mut DbConn, id: &str, user: &CurrentUser) -> AppResult<ReviewRow> {
-    let review = store::find_review(conn, id)?.ok_or_else(|| AppError::not_found(REVIEW_ENTITY))?;
-    let projects = store::find_many(conn, &[review.project_a.clone(), review.project_b.clone()])?;
-    if !projects
-        .iter()
-        .any(|p| policy::require_member(user, &p.reporting_org_id, REVIEW_ENTITY).is_ok())
-    {
-        return Err(AppError::not_found(REVIEW_ENTITY));
+/// A review entry changes through `change::apply`: hidden (404) unless one of the pair's
+/// projects belongs to the user's organisation (or the user is an admin).
+impl change::Entity for ReviewRow {
+    const KIND: audit::Entity = REVIEW_ENTITY;
+    type Locks = ();
+    type View = OverlapReviewView;
+
+    fn lock(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<((), ReviewRow)> {
+        let review = store::find_review_for_update(conn, id)?
+            .ok_or_else(|| AppError::not_found(REVIEW_ENTITY))?;
+        let projects =
+            store::find_many(conn, &[review.project_a.clone(), review.project_b.clone()])?;
+        if !projects
+            .iter()
+            .any(|p| policy::require_member(user, &p.reporting_org_id, REVIEW_ENTITY).is_ok())
+        {
+            return Err(AppError::not_found(REVIEW_ENTITY));
+        }
+        Ok(((), review))
     }
-    Ok(review)
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, at: chrono::DateTime<chrono::Utc>) {
+        self.version = version;
+        self.updated_at = at.naive_utc();
+    }
+
+    fn save(conn: &mut DbConn, before: &ReviewRow, after: &ReviewRow) -> AppResult<bool> {
+        Ok(store::save_review(conn, before, after)?)
+    }
+
+    fn view(&self, conn: &mut DbConn) -> AppResult<OverlapReviewView> {
+        review_view(conn, self.clone())
+    }
+}
+
+impl change::Versioned for OverlapReviewView {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+/// A verdict on a pair: resolved, by the user, now. The pair is not flagged again.
+struct ResolveReview {
+    resolution: OverlapResolution,
+    note: Option<String>,
+    by: Option<String>,
+}
+
+impl change::Command<ReviewRow> for ResolveReview {
+    fn action(&self) -> audit::Action {
+        audit::Action::Resolve
+    }
+
+    fn decide(&self, _: &mut DbConn, _: &(), current: &ReviewRow) -> AppResult<ReviewRow> {
+        Ok(ReviewRow {
+            status: ReviewStatus::Resolved,
+            resolution: Some(self.resolution.as_str().to_string()),
+            note: self.note.clone(),
+            resolved_by: self.by.clone(),
+            resolved_at: Some(crate::clock::now_naive()),
+            ..current.clone()
+        })
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -626,31 +759,6 @@ pub async fn list_overlap_reviews(
     )))
 }
 
-fn resolve(
-    conn: &mut DbConn,
-    review: &ReviewRow,
-    resolution: OverlapResolution,
-    note: Option<&str>,
-    actor: &Actor,
-) -> AppResult<OverlapReviewView> {
-    let before = review_view(conn, review.clone())?;
-    let updated = store::resolve_review(conn, review, resolution, note, actor.user_id.as_deref())?
-        .ok_or_else(|| AppError::stale(review.version))?;
-    let after = review_view(conn, updated)?;
-    audit::record(
-        conn,
-        actor,
-        Change {
-            entity: REVIEW_ENTITY,
-            entity_id: &review.id,
-            action: crate::audit::Action::Resolve,
-            before: Some(&before),
-            after: Some(&after),
-        },
-    )?;
-    Ok(after)
-}
-
 /// Says what a flagged pair is: `duplicate`, `co_financing` or `complementary`. The pair
 /// is not flagged again.
 #[utoipa::path(post, path = "/api/v1/registry/overlap-reviews/{id}/resolve", tag = "registry",
@@ -667,25 +775,18 @@ pub async fn resolve_overlap_review(
     body: ValidJson<ResolveOverlap>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ReviewRegistryOverlaps)?;
-    let id = parse_id(&id, "id")?.to_string();
+    parse_id(&id, "id")?;
     let mut errors = Vec::new();
     let note = model::note(body.0.note, &mut errors);
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
-    let resolution: OverlapResolution = body.0.resolution.into();
-    let expected = if_match(&req)?;
-    let actor = Actor::for_user(&req, &user);
-    let view = db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            let review = review_to_change(conn, &id, &user)?;
-            expected.check(review.version)?;
-            resolve(conn, &review, resolution, note.as_deref(), &actor)
-        })
-    })
-    .await?;
-    let version = view.version;
-    Ok(json_with_etag(StatusCode::OK, &view, version))
+    let command = ResolveReview {
+        resolution: body.0.resolution.into(),
+        note,
+        by: Some(user.id.clone()),
+    };
+    change::run::<ReviewRow, _>(&state, &req, user, &id, None, command).await
 }
 
 /// Records what any pair of projects is, flagged or not (201 when the pair was not in the
@@ -739,10 +840,20 @@ pub async fn record_overlap_review(
                 return Err(AppError::not_found(ENTITY));
             }
             if let Some(review) = store::find_review_of_pair(conn, &a.id, &b.id)? {
-                return Ok((
-                    false,
-                    resolve(conn, &review, resolution, note.as_deref(), &actor)?,
-                ));
+                let command = ResolveReview {
+                    resolution,
+                    note,
+                    by: actor.user_id.clone(),
+                };
+                let view = change::apply::<ReviewRow, _>(
+                    conn,
+                    &actor,
+                    &user,
+                    &review.id,
+                    Expected::Any,
+                    &command,
+                )?;
+                return Ok((false, view));
             }
             let fa = overlap::Features::new(&a.overlap_subject()?, &a.search_text);
             let fb = overlap::Features::new(&b.overlap_subject()?, &b.search_text);

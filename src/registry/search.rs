@@ -221,7 +221,7 @@ pub fn overlap_candidates(
         let review = reviews.get(&row.id).cloned();
         if review
             .as_ref()
-            .is_some_and(|r| r.status == super::model::ReviewStatus::Resolved.as_str())
+            .is_some_and(|r| r.status == super::model::ReviewStatus::Resolved)
         {
             continue;
         }

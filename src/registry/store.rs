@@ -1,6 +1,6 @@
 //! Queries of the registry. Portable diesel where it can be; the few statements that must
-//! differ (full-text matching, word frequencies, row locks, bulk inserts) match on the
-//! connection variant here and nowhere else.
+//! differ (full-text matching, row locks, bulk inserts) go through the `db` idioms
+//! (`db::dialect`, `db::first_locked!`, `db::with_backend!`).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -15,11 +15,11 @@ use super::model::{
     ProjectSource, ProjectStatus, ProjectSummary, ProjectView, ReviewStatus,
 };
 use super::text;
-use crate::db::DbConn;
 use crate::db::schema::{
     organisations, registry_overlap_reviews as reviews, registry_projects as projects,
     registry_state,
 };
+use crate::db::{self, DbConn, Dialect};
 use crate::error::{AppError, AppResult};
 use crate::http::Page;
 use crate::money::{Currency, Money};
@@ -53,7 +53,7 @@ pub struct ProjectRow {
     pub end_on: Option<NaiveDate>,
     pub budget_minor: Option<i64>,
     pub currency: Option<String>,
-    pub status: String,
+    pub status: ProjectStatus,
     pub published: bool,
     pub iati_identifier: Option<String>,
     pub source: String,
@@ -100,7 +100,7 @@ impl ProjectRow {
             end_on: draft.end_on,
             budget_minor: draft.budget.map(|b| b.minor_units()),
             currency: draft.budget.map(|b| b.currency().code().to_string()),
-            status: draft.status.as_str().to_string(),
+            status: draft.status,
             published: draft.published,
             iati_identifier: draft.iati_identifier.clone(),
             source: source.as_str().to_string(),
@@ -138,7 +138,7 @@ impl ProjectRow {
             start_on: self.start_on,
             end_on: self.end_on,
             budget,
-            status: ProjectStatus::from_db(&self.status)?,
+            status: self.status,
             iati_identifier: self.iati_identifier.clone(),
             published: self.published,
         })
@@ -180,7 +180,7 @@ impl ProjectRow {
             themes: split(&self.themes),
             start_on: self.start_on,
             end_on: self.end_on,
-            status: ProjectStatus::from_db(&self.status)?,
+            status: self.status,
         })
     }
 
@@ -259,12 +259,13 @@ pub fn with_bulk_cache<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> T) -
         .ok()
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(BULK_CACHE_KIB);
-    if let DbConn::Sqlite(c) = conn {
-        let _ = c.batch_execute(&format!("PRAGMA cache_size = -{cache}"));
+    let sqlite = db::dialect(conn) == Dialect::Sqlite;
+    if sqlite {
+        let _ = conn.batch_execute(&format!("PRAGMA cache_size = -{cache}"));
     }
     let out = f(conn);
-    if let DbConn::Sqlite(c) = conn {
-        let _ = c.batch_execute("PRAGMA cache_size = -2000");
+    if sqlite {
+        let _ = conn.batch_execute("PRAGMA cache_size = -2000");
     }
     out
 }
@@ -278,21 +279,11 @@ pub fn insert_rows(conn: &mut DbConn, rows: &[ProjectRow]) -> QueryResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    match conn {
-        DbConn::Sqlite(c) => {
-            for chunk in rows.chunks(CHUNK) {
-                diesel::insert_into(projects::table)
-                    .values(chunk)
-                    .execute(c)?;
-            }
-        }
-        DbConn::Postgres(c) => {
-            for chunk in rows.chunks(CHUNK) {
-                diesel::insert_into(projects::table)
-                    .values(chunk)
-                    .execute(c)?;
-            }
-        }
+    // multi-row inserts compile per backend (SQLite has no DEFAULT in VALUES)
+    for chunk in rows.chunks(CHUNK) {
+        db::with_backend!(&mut *conn, |c| diesel::insert_into(projects::table)
+            .values(chunk)
+            .execute(c))?;
     }
     bump_generation(conn)
 }
@@ -323,7 +314,7 @@ struct ProjectChanges<'a> {
     end_on: Option<NaiveDate>,
     budget_minor: Option<i64>,
     currency: Option<&'a str>,
-    status: &'a str,
+    status: ProjectStatus,
     published: bool,
     iati_identifier: Option<&'a str>,
     search_text: &'a str,
@@ -331,52 +322,37 @@ struct ProjectChanges<'a> {
     updated_at: NaiveDateTime,
 }
 
-/// Replaces a project's content if it is still at `version`; `None` when it moved on.
-pub fn update(
-    conn: &mut DbConn,
-    current: &ProjectRow,
-    draft: &ProjectDraft,
-) -> QueryResult<Option<ProjectRow>> {
-    let source = ProjectSource::from_db(&current.source).unwrap_or(ProjectSource::Manual);
-    let next = ProjectRow::new(
-        current.id.clone(),
-        draft,
-        source,
-        current.version + 1,
-        current.created_at,
-    );
+/// Writes `after` over the project if the stored row is still at `before.version`: false
+/// when another change won. The registry generation is the caller's to bump.
+pub fn save(conn: &mut DbConn, before: &ProjectRow, after: &ProjectRow) -> QueryResult<bool> {
     let changes = ProjectChanges {
-        title: &next.title,
-        description: &next.description,
-        reporting_org_id: &next.reporting_org_id,
-        participants: &next.participants,
-        org_ids: &next.org_ids,
-        countries: &next.countries,
-        themes: &next.themes,
-        target_groups: &next.target_groups,
-        start_on: next.start_on,
-        end_on: next.end_on,
-        budget_minor: next.budget_minor,
-        currency: next.currency.as_deref(),
-        status: &next.status,
-        published: next.published,
-        iati_identifier: next.iati_identifier.as_deref(),
-        search_text: &next.search_text,
-        version: next.version,
-        updated_at: next.updated_at,
+        title: &after.title,
+        description: &after.description,
+        reporting_org_id: &after.reporting_org_id,
+        participants: &after.participants,
+        org_ids: &after.org_ids,
+        countries: &after.countries,
+        themes: &after.themes,
+        target_groups: &after.target_groups,
+        start_on: after.start_on,
+        end_on: after.end_on,
+        budget_minor: after.budget_minor,
+        currency: after.currency.as_deref(),
+        status: after.status,
+        published: after.published,
+        iati_identifier: after.iati_identifier.as_deref(),
+        search_text: &after.search_text,
+        version: after.version,
+        updated_at: after.updated_at,
     };
     let updated = diesel::update(
         projects::table
-            .filter(projects::id.eq(&current.id))
-            .filter(projects::version.eq(current.version)),
+            .filter(projects::id.eq(&before.id))
+            .filter(projects::version.eq(before.version)),
     )
     .set(&changes)
     .execute(conn)?;
-    if updated == 0 {
-        return Ok(None);
-    }
-    bump_generation(conn)?;
-    Ok(Some(next))
+    Ok(updated == 1)
 }
 
 /// Deletes a project if it is still at `version`; its filter rows and review entries go
@@ -408,15 +384,10 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProjectRow>> {
 /// Reads a project to change it: on PostgreSQL the row stays locked until the
 /// transaction ends; SQLite's `BEGIN IMMEDIATE` already holds the write lock.
 pub fn find_for_update(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProjectRow>> {
-    match conn {
-        DbConn::Postgres(c) => projects::table
-            .find(id)
-            .select(ProjectRow::as_select())
-            .for_update()
-            .first(c)
-            .optional(),
-        DbConn::Sqlite(_) => find(conn, id),
-    }
+    db::first_locked!(
+        conn,
+        projects::table.find(id).select(ProjectRow::as_select())
+    )
 }
 
 pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ProjectRow>> {
@@ -491,14 +462,14 @@ pub fn organisation_names(
 
 /// Every one of the words, in the backend's full-text query language. The words come from
 /// `text::words` (letters and digits only), and each is quoted all the same.
-fn text_query(conn: &DbConn, terms: &[String]) -> String {
-    match conn {
-        DbConn::Sqlite(_) => terms
+fn text_query(dialect: Dialect, terms: &[String]) -> String {
+    match dialect {
+        Dialect::Sqlite => terms
             .iter()
             .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
             .collect::<Vec<_>>()
             .join(" "),
-        DbConn::Postgres(_) => terms
+        Dialect::Postgres => terms
             .iter()
             .map(|t| format!("'{}'", t.replace('\'', "''")))
             .collect::<Vec<_>>()
@@ -513,17 +484,17 @@ pub fn text_matches(conn: &mut DbConn, terms: &[String]) -> QueryResult<Vec<i64>
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         seq: i64,
     }
-    let mut sql = RawSql::new(conn);
-    match conn {
-        DbConn::Sqlite(_) => sql
-            .push("SELECT rowid AS seq FROM registry_projects_fts WHERE registry_projects_fts MATCH ")
-            .text(text_query(conn, terms)),
-        DbConn::Postgres(_) => sql
-            .push("SELECT p.seq AS seq FROM registry_projects p WHERE p.search_vector @@ to_tsquery('simple', ")
-            .text(text_query(conn, terms))
-            .push(")"),
-    };
-    Ok(sql.load::<Seq>(conn)?.into_iter().map(|r| r.seq).collect())
+    let dialect = db::dialect(conn);
+    let sql = dialect.pick(
+        "SELECT rowid AS seq FROM registry_projects_fts WHERE registry_projects_fts MATCH ?",
+        "SELECT p.seq AS seq FROM registry_projects p \
+         WHERE p.search_vector @@ to_tsquery('simple', $1)",
+    );
+    let query = text_query(dialect, terms);
+    let rows: Vec<Seq> = db::with_backend!(conn, |c| diesel::sql_query(sql)
+        .bind::<Text, _>(&query)
+        .load(c))?;
+    Ok(rows.into_iter().map(|r| r.seq).collect())
 }
 
 /// `seq` and indexed words of every project, for the index's word postings.
@@ -562,71 +533,6 @@ pub fn usd_rates(conn: &mut DbConn) -> AppResult<HashMap<String, Vec<(NaiveDate,
 }
 
 // ---------------------------------------------------------------------------------------
-// Statements written per backend
-
-/// A statement written per backend: `?` placeholders on SQLite, `$n` on PostgreSQL.
-pub(crate) struct RawSql {
-    pg: bool,
-    sql: String,
-    binds: Vec<RawBind>,
-}
-
-enum RawBind {
-    Text(String),
-}
-
-impl RawSql {
-    pub(crate) fn new(conn: &DbConn) -> Self {
-        RawSql {
-            pg: matches!(conn, DbConn::Postgres(_)),
-            sql: String::new(),
-            binds: Vec::new(),
-        }
-    }
-
-    pub(crate) fn push(&mut self, sql: &str) -> &mut Self {
-        self.sql.push_str(sql);
-        self
-    }
-
-    fn placeholder(&mut self, bind: RawBind) -> &mut Self {
-        self.binds.push(bind);
-        if self.pg {
-            let n = self.binds.len();
-            self.sql.push_str(&format!("${n}"));
-        } else {
-            self.sql.push('?');
-        }
-        self
-    }
-
-    fn text(&mut self, value: impl Into<String>) -> &mut Self {
-        self.placeholder(RawBind::Text(value.into()))
-    }
-
-    pub(crate) fn load<T>(self, conn: &mut DbConn) -> QueryResult<Vec<T>>
-    where
-        T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
-    {
-        macro_rules! run {
-            ($c:expr, $backend:ty) => {{
-                let mut q = diesel::sql_query(self.sql).into_boxed::<$backend>();
-                for b in self.binds {
-                    q = match b {
-                        RawBind::Text(v) => q.bind::<Text, _>(v),
-                    };
-                }
-                q.load::<T>($c)
-            }};
-        }
-        match conn {
-            DbConn::Sqlite(c) => run!(c, diesel::sqlite::Sqlite),
-            DbConn::Postgres(c) => run!(c, diesel::pg::Pg),
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------
 // The overlap review queue
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -638,7 +544,7 @@ pub struct ReviewRow {
     pub project_b: String,
     pub score_milli: i32,
     pub reasons: String,
-    pub status: String,
+    pub status: ReviewStatus,
     pub resolution: Option<String>,
     pub note: Option<String>,
     pub resolved_by: Option<String>,
@@ -649,10 +555,6 @@ pub struct ReviewRow {
 }
 
 impl ReviewRow {
-    pub fn status(&self) -> AppResult<ReviewStatus> {
-        ReviewStatus::from_db(&self.status)
-    }
-
     pub fn reasons(&self) -> AppResult<Vec<OverlapReason>> {
         serde_json::from_str(&self.reasons)
             .map_err(|e| AppError::internal(format!("review {}: {e}", self.id)))
@@ -701,9 +603,7 @@ pub fn new_review(
             ReviewStatus::Resolved
         } else {
             ReviewStatus::Open
-        }
-        .as_str()
-        .to_string(),
+        },
         resolution,
         note,
         resolved_by: by,
@@ -751,35 +651,30 @@ pub fn reviews_of(conn: &mut DbConn, project_id: &str) -> QueryResult<Vec<Review
         .load(conn)
 }
 
-/// Records a verdict if the entry is still at `version`; `None` when it moved on.
-pub fn resolve_review(
-    conn: &mut DbConn,
-    current: &ReviewRow,
-    resolution: OverlapResolution,
-    note: Option<&str>,
-    by: Option<&str>,
-) -> QueryResult<Option<ReviewRow>> {
-    let at = now();
+/// Reads a review entry to change it, locked until the transaction ends.
+pub fn find_review_for_update(conn: &mut DbConn, id: &str) -> QueryResult<Option<ReviewRow>> {
+    db::first_locked!(conn, reviews::table.find(id).select(ReviewRow::as_select()))
+}
+
+/// Writes a review entry's verdict if the stored entry is still at `before.version`: false
+/// when another change won.
+pub fn save_review(conn: &mut DbConn, before: &ReviewRow, after: &ReviewRow) -> QueryResult<bool> {
     let updated = diesel::update(
         reviews::table
-            .filter(reviews::id.eq(&current.id))
-            .filter(reviews::version.eq(current.version)),
+            .filter(reviews::id.eq(&before.id))
+            .filter(reviews::version.eq(before.version)),
     )
     .set((
-        reviews::status.eq(ReviewStatus::Resolved.as_str()),
-        reviews::resolution.eq(Some(resolution.as_str())),
-        reviews::note.eq(note),
-        reviews::resolved_by.eq(by),
-        reviews::resolved_at.eq(Some(at)),
-        reviews::version.eq(current.version + 1),
-        reviews::updated_at.eq(at),
+        reviews::status.eq(after.status),
+        reviews::resolution.eq(after.resolution.as_deref()),
+        reviews::note.eq(after.note.as_deref()),
+        reviews::resolved_by.eq(after.resolved_by.as_deref()),
+        reviews::resolved_at.eq(after.resolved_at),
+        reviews::version.eq(after.version),
+        reviews::updated_at.eq(after.updated_at),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        Ok(None)
-    } else {
-        find_review(conn, &current.id)
-    }
+    Ok(updated == 1)
 }
 
 /// One page of the queue: entries with `status` (any when `None`), of one project, and
@@ -793,7 +688,7 @@ pub fn list_reviews(
 ) -> QueryResult<Vec<ReviewRow>> {
     let mut query = reviews::table.select(ReviewRow::as_select()).into_boxed();
     if let Some(status) = status {
-        query = query.filter(reviews::status.eq(status.as_str()));
+        query = query.filter(reviews::status.eq(status));
     }
     if let Some(id) = project_id {
         query = query.filter(
@@ -827,7 +722,7 @@ pub fn list_reviews(
 pub fn set_status(conn: &mut DbConn, id: &str, status: ProjectStatus) -> QueryResult<()> {
     diesel::update(projects::table.filter(projects::id.eq(id)))
         .set((
-            projects::status.eq(status.as_str()),
+            projects::status.eq(status),
             projects::version.eq(projects::version + 1),
             projects::updated_at.eq(now()),
         ))
