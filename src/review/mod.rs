@@ -168,7 +168,7 @@ pub async fn create_assignment(
         write_transaction(conn, |conn| {
             let app = crate::applications::store::find_row_only(conn, &application_id, true)?
                 .ok_or_else(|| AppError::not_found("application"))?;
-            rules::require_open(ApplicationStatus::from_db(&app.status)?)?;
+            rules::require_open(app.status)?;
             let refused = || {
                 AppError::field(
                     "reviewer_id",
@@ -413,7 +413,7 @@ async fn change_assignment(
 fn application_status(conn: &mut DbConn, application_id: &str) -> AppResult<ApplicationStatus> {
     let row = crate::applications::store::find_row_only(conn, application_id, false)?
         .ok_or_else(|| AppError::internal("assignment without application"))?;
-    ApplicationStatus::from_db(&row.status)
+    Ok(row.status)
 }
 
 /// Declares, once, whether the assignee has a conflict of interest. With one the
@@ -582,7 +582,7 @@ pub async fn list_reviews(
         let hidden = || AppError::not_found("application");
         let app =
             crate::applications::store::find_row_only(conn, &id, false)?.ok_or_else(hidden)?;
-        let status = ApplicationStatus::from_db(&app.status)?;
+        let status = app.status;
         if !policy::application_visibility(&user).allows_application(
             conn,
             &app.id,
