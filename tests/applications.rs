@@ -527,7 +527,9 @@ both_backends!(
         );
 
         // fix everything: both agree it is ready, and it submits
-        let r = app.patch_as(&w.ngo, &path, complete_patch(), Some("*")).await;
+        let r = app
+            .patch_as(&w.ngo, &path, complete_patch(), Some("*"))
+            .await;
         assert_eq!(r.status, 200);
         upload(&app, &w, &id, "budget", "b.pdf", pdf("b")).await;
         assert_eq!(
@@ -936,7 +938,12 @@ both_backends!(
             ("submitted_at", json!(Utc::now().to_rfc3339())),
         ] {
             let r = app
-                .patch_as(&w.ngo, &path, json!({"title": "ok", field: value}), Some("*"))
+                .patch_as(
+                    &w.ngo,
+                    &path,
+                    json!({"title": "ok", field: value}),
+                    Some("*"),
+                )
                 .await;
             assert_eq!(
                 r.assert_problem(422, "validation_failed"),
