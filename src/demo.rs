@@ -867,9 +867,7 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
                         AssignmentStatus::Recused
                     } else {
                         AssignmentStatus::Cleared
-                    }
-                    .as_str()
-                    .to_string(),
+                    },
                     conflict_statement: recused
                         .then(|| "I advised this organisation last year.".to_string()),
                     declared_at: Some(now),

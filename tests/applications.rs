@@ -174,7 +174,7 @@ async fn complete_draft(app: &TestApp, w: &World) -> String {
             &w.ngo,
             &format!("/api/v1/applications/{id}"),
             complete_patch(),
-            None,
+            Some("*"),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -418,7 +418,7 @@ both_backends!(
         body["requested_amount"] = json!("25000.00"); // above the call's maximum, and the budget no longer sums
         body["duration_months"] = json!(12); // longer than 8 months
         body["countries"] = json!(["NG", "FR"]); // FR is not eligible
-        let r = app.patch_as(&w.ngo, &path, body, None).await;
+        let r = app.patch_as(&w.ngo, &path, body, Some("*")).await;
         assert_eq!(r.status, 200, "a draft may be inconsistent: {}", r.text);
         let r = upload(&app, &w, &id, "proposal", "p.pdf", pdf("p")).await;
         assert_eq!(r.status, 201);
@@ -461,7 +461,7 @@ both_backends!(
                 &w.ngo,
                 &path,
                 json!({"themes": ["protection.shelter", "magic"]}),
-                None,
+                Some("*"),
             )
             .await;
         assert_eq!(
@@ -473,7 +473,7 @@ both_backends!(
                 &w.ngo,
                 &path,
                 json!({"budget": [{"category": "x", "amount": 100}]}),
-                None,
+                Some("*"),
             )
             .await;
         assert_eq!(
@@ -485,7 +485,7 @@ both_backends!(
                 &w.ngo,
                 &path,
                 json!({"budget": [{"category": "x", "amount": "1.005"}]}),
-                None,
+                Some("*"),
             )
             .await;
         assert_eq!(
@@ -499,14 +499,14 @@ both_backends!(
                 &w.ngo,
                 &path,
                 json!({"planned_beneficiaries": [cell.clone(), cell]}),
-                None,
+                Some("*"),
             )
             .await;
         assert_eq!(
             r.assert_problem(422, "validation_failed"),
             vec!["planned_beneficiaries[1]"]
         );
-        let r = app.patch_as(&w.ngo, &path, json!({"planned_beneficiaries": [{"sex": "female", "age_group": "teen", "exploitation": "sexual", "count": 3}]}), None).await;
+        let r = app.patch_as(&w.ngo, &path, json!({"planned_beneficiaries": [{"sex": "female", "age_group": "teen", "exploitation": "sexual", "count": 3}]}), Some("*")).await;
         assert_eq!(
             r.assert_problem(422, "validation_failed"),
             vec!["planned_beneficiaries[0].age_group"]
@@ -516,7 +516,7 @@ both_backends!(
                 &w.ngo,
                 &path,
                 json!({"requested_amount": "100.00", "currency": "EUR"}),
-                None,
+                Some("*"),
             )
             .await;
         assert_eq!(r.assert_problem(422, "validation_failed"), vec!["currency"]);
@@ -527,7 +527,9 @@ both_backends!(
         );
 
         // fix everything: both agree it is ready, and it submits
-        let r = app.patch_as(&w.ngo, &path, complete_patch(), None).await;
+        let r = app
+            .patch_as(&w.ngo, &path, complete_patch(), Some("*"))
+            .await;
         assert_eq!(r.status, 200);
         upload(&app, &w, &id, "budget", "b.pdf", pdf("b")).await;
         assert_eq!(
@@ -547,7 +549,7 @@ both_backends!(
         // the deadline moves into the past: the call is still "open" but the clock says no
         let past = (Utc::now() - Duration::minutes(1)).to_rfc3339();
         let r = app
-            .patch_as(&w.admin, &call_path, json!({"closes_at": past}), None)
+            .patch_as(&w.admin, &call_path, json!({"closes_at": past}), Some("*"))
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["status"], "open");
@@ -627,7 +629,7 @@ both_backends!(
             .unwrap()
             .to_string();
 
-        app.patch_as(&w.ngo, &path, json!({"title": "Changed"}), None)
+        app.patch_as(&w.ngo, &path, json!({"title": "Changed"}), Some("*"))
             .await
             .assert_problem(409, "invalid_state");
         upload(&app, &w, &id, "annex", "a.pdf", pdf("a"))
@@ -842,7 +844,7 @@ both_backends!(
         app.get_as(&stranger, &format!("{path}/documents/{doc}"))
             .await
             .assert_problem(404, "not_found");
-        app.patch_as(&stranger, &path, json!({"title": "Mine now"}), None)
+        app.patch_as(&stranger, &path, json!({"title": "Mine now"}), Some("*"))
             .await
             .assert_problem(404, "not_found");
         upload_as(&app, &stranger, &id, Some("annex"), "x.pdf", pdf("x"))
@@ -936,7 +938,12 @@ both_backends!(
             ("submitted_at", json!(Utc::now().to_rfc3339())),
         ] {
             let r = app
-                .patch_as(&w.ngo, &path, json!({"title": "ok", field: value}), None)
+                .patch_as(
+                    &w.ngo,
+                    &path,
+                    json!({"title": "ok", field: value}),
+                    Some("*"),
+                )
                 .await;
             assert_eq!(
                 r.assert_problem(422, "validation_failed"),
@@ -957,7 +964,7 @@ both_backends!(
             );
         }
         // victims are counted, never named
-        let r = app.patch_as(&w.ngo, &path, json!({"planned_beneficiaries": [{"sex": "female", "age_group": "adult", "exploitation": "sexual", "count": 1, "name": "A. B."}]}), None).await;
+        let r = app.patch_as(&w.ngo, &path, json!({"planned_beneficiaries": [{"sex": "female", "age_group": "adult", "exploitation": "sexual", "count": 1, "name": "A. B."}]}), Some("*")).await;
         assert_eq!(
             r.assert_problem(422, "validation_failed"),
             vec!["planned_beneficiaries[0].name"]
@@ -1002,12 +1009,12 @@ both_backends!(
             &w.ngo,
             &format!("/api/v1/calls/{}", w.call_id),
             json!({"title": "x"}),
-            None,
+            Some("*"),
         )
         .await
         .assert_problem(403, "forbidden");
         // nor does the secretariat write the NGO's application for it
-        app.patch_as(&w.admin, &path, json!({"title": "x"}), None)
+        app.patch_as(&w.admin, &path, json!({"title": "x"}), Some("*"))
             .await
             .assert_problem(403, "forbidden");
         app.post_as(
@@ -1460,7 +1467,7 @@ both_backends!(
                 &w.ngo,
                 &path,
                 json!({"title": "Safe shelter, revised"}),
-                None,
+                Some("*"),
             )
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
@@ -1487,7 +1494,7 @@ both_backends!(
                 &w.admin,
                 &format!("/api/v1/calls/{}", w.call_id),
                 json!({"closes_at": past}),
-                None
+                Some("*")
             )
             .await
             .status,
@@ -1602,7 +1609,7 @@ both_backends!(
             &w.ngo,
             &format!("/api/v1/applications/{draft}"),
             json!({"title": "x"}),
-            None,
+            Some("*"),
         )
         .await
         .assert_problem(409, "invalid_state");
@@ -1718,7 +1725,7 @@ both_backends!(
                 &admin,
                 &path,
                 json!({"max_amount": "90000.00", "rubric": []}),
-                None,
+                Some("*"),
             )
             .await;
         let mut f = r.assert_problem(409, "invalid_state");
@@ -1730,7 +1737,7 @@ both_backends!(
                 &admin,
                 &path,
                 json!({"title": "Emergency grants (extended)", "closes_at": later}),
-                None
+                Some("*")
             )
             .await
             .status,
@@ -1741,7 +1748,7 @@ both_backends!(
                 &admin,
                 &path,
                 json!({"closes_at": (Utc::now() - Duration::days(2)).to_rfc3339()}),
-                None,
+                Some("*"),
             )
             .await;
         assert_eq!(
@@ -1755,7 +1762,7 @@ both_backends!(
                 .status,
             200
         );
-        app.patch_as(&admin, &path, json!({"title": "x"}), None)
+        app.patch_as(&admin, &path, json!({"title": "x"}), Some("*"))
             .await
             .assert_problem(409, "invalid_state");
         app.post_as(&admin, &format!("{path}/close"), json!({}))
@@ -1876,7 +1883,7 @@ both_backends!(
                 &w.ngo,
                 &format!("/api/v1/applications/{id}"),
                 json!({"countries": [country, "TH"]}),
-                None,
+                Some("*"),
             )
             .await;
             ids.push(id);

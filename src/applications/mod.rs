@@ -18,12 +18,13 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
+use crate::calls::model::Call;
+use crate::change;
 use crate::clock::stored_time;
-use crate::db::{self, DbConn, write_transaction};
+use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::{
-    Expected, PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_json,
-    parse_query,
+    PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_json, parse_query,
 };
 use crate::idempotency::{self, Answer, Claim};
 use crate::state::AppState;
@@ -68,7 +69,7 @@ pub fn find_visible_header(
     lock: bool,
 ) -> AppResult<Header> {
     let row = store::find_row_only(conn, id, lock)?.ok_or_else(|| AppError::not_found(ENTITY))?;
-    let status = ApplicationStatus::from_db(&row.status)?;
+    let status = row.status;
     if policy::application_visibility(user).allows_application(
         conn,
         &row.id,
@@ -285,60 +286,6 @@ pub async fn get_application(
     Ok(with_etag(StatusCode::OK, &view))
 }
 
-/// What one state change does besides saving the application.
-type Effects = Box<dyn FnOnce(&mut DbConn, &Application, &ApplicationView) -> AppResult<()> + Send>;
-
-/// One change of an application in one transaction: the application is read locked and
-/// must be visible to the user (404), then `If-Match` is checked (412), then `change`
-/// computes the next state (409/422), which is saved with a version compare-and-swap; then
-/// `effects` run (revision snapshot, email) and the audit event is written.
-async fn change_application(
-    state: &AppState,
-    req: &HttpRequest,
-    user: CurrentUser,
-    id: &str,
-    action: crate::audit::Action,
-    change: impl FnOnce(&mut DbConn, &Application, DateTime<Utc>) -> AppResult<(Application, Effects)>
-    + Send
-    + 'static,
-) -> AppResult<ApplicationView> {
-    let id = parse_id(id, "id")?.to_string();
-    let expected: Expected = if_match(req)?;
-    let actor = Actor::for_user(req, &user);
-    db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            let current = find_visible_locked(conn, &user, &id)?;
-            expected.check(current.version)?;
-            let now = stored_time(Utc::now());
-            let (mut next, effects) = change(conn, &current, now)?;
-            next.version = current.version + 1;
-            next.updated_at = now;
-            store::save(conn, &current, &next)?.ok_or_else(|| AppError::stale(current.version))?;
-            let documents = store::current_documents(conn, &id)?;
-            let before = current.view(&documents);
-            let after = next.view(&documents);
-            effects(conn, &next, &after)?;
-            audit::record(
-                conn,
-                &actor,
-                Change {
-                    entity: ENTITY,
-                    entity_id: &id,
-                    action,
-                    before: Some(&before),
-                    after: Some(&after),
-                },
-            )?;
-            Ok(after)
-        })
-    })
-    .await
-}
-
-fn no_effects() -> Effects {
-    Box::new(|_, _, _| Ok(()))
-}
-
 /// Edits a draft. Only the fields named here can be set; status, version, reference,
 /// scores or decisions in the body are refused (422) by name. A submitted application is
 /// frozen (409).
@@ -357,27 +304,8 @@ pub async fn update_application(
     body: ValidJson<UpdateApplication>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::UpdateApplication)?;
-    let patch = body.0;
-    let view = change_application(
-        &state,
-        &req,
-        user,
-        &id,
-        crate::audit::Action::Update,
-        move |_, app, _| {
-            rules::check_editable(app.status)?;
-            let content = patch.apply(&app.content, app.currency)?;
-            Ok((
-                Application {
-                    content,
-                    ..app.clone()
-                },
-                no_effects(),
-            ))
-        },
-    )
-    .await?;
-    Ok(with_etag(StatusCode::OK, &view))
+    let edit = Edit(body.0);
+    change::run::<Application, _>(&state, &req, user, &id, None, edit).await
 }
 
 /// Judges, by the server clock, what still blocks a submission: the same rule `submit`
@@ -437,62 +365,11 @@ pub async fn submit_application(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::SubmitApplication)?;
-    let (submitter_id, submitter_email) = (user.id.clone(), user.email.clone());
-    let view = change_application(
-        &state,
-        &req,
-        user,
-        &id,
-        crate::audit::Action::Submit,
-        move |conn, app, now| {
-            let call = crate::calls::store::find_shared(conn, &app.call_id)?
-                .ok_or_else(|| AppError::internal(format!("application {} has no call", app.id)))?;
-            let kinds: Vec<String> = store::current_documents(conn, &app.id)?
-                .into_iter()
-                .map(|d| d.kind)
-                .collect();
-            rules::check_submission(&rules::Facts {
-                status: app.status,
-                revision: app.revision,
-                content: &app.content,
-                document_kinds: &kinds,
-                call: &call,
-                now,
-            })?;
-            let reference = match &app.reference {
-                Some(r) => r.clone(),
-                None => {
-                    let fund = crate::funds::store::find(conn, &app.fund_id)?
-                        .ok_or_else(|| AppError::internal("an application's fund is missing"))?;
-                    store::next_reference(conn, &app.fund_id, &fund.code, now)?
-                }
-            };
-            let next = Application {
-                status: ApplicationStatus::Submitted,
-                reference: Some(reference),
-                submitted_at: Some(now),
-                contact_email: Some(submitter_email),
-                return_reason: None,
-                returned_at: None,
-                ..app.clone()
-            };
-            let call_title = call.title.clone();
-            let effects: Effects = Box::new(move |conn, app, view| {
-                store::insert_revision(
-                    conn,
-                    &app.id,
-                    app.revision,
-                    view,
-                    Some(&submitter_id),
-                    now,
-                )?;
-                emails::submitted(conn, app, &call_title)
-            });
-            Ok((next, effects))
-        },
-    )
-    .await?;
-    Ok(with_etag(StatusCode::OK, &view))
+    let submit = Submit {
+        submitter_id: user.id.clone(),
+        submitter_email: user.email.clone(),
+    };
+    change::run::<Application, _>(&state, &req, user, &id, None, submit).await
 }
 
 /// Withdraws the application, possible until the board decides.
@@ -509,26 +386,7 @@ pub async fn withdraw_application(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::WithdrawApplication)?;
-    let view = change_application(
-        &state,
-        &req,
-        user,
-        &id,
-        crate::audit::Action::Withdraw,
-        |_, app, now| {
-            let status = rules::withdraw(app.status)?;
-            Ok((
-                Application {
-                    status,
-                    withdrawn_at: Some(now),
-                    ..app.clone()
-                },
-                no_effects(),
-            ))
-        },
-    )
-    .await?;
-    Ok(with_etag(StatusCode::OK, &view))
+    change::run::<Application, _>(&state, &req, user, &id, None, Withdraw).await
 }
 
 /// The secretariat's eligibility screening of a submitted application: `under_review` or
@@ -548,29 +406,8 @@ pub async fn screen_application(
     body: ValidJson<ScreeningRequest>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ScreenApplication)?;
-    let screening = body.0.validate()?;
-    let view = change_application(
-        &state,
-        &req,
-        user,
-        &id,
-        crate::audit::Action::Screen,
-        move |_, app, now| {
-            let status = rules::screen(app.status, screening.eligible)?;
-            let next = Application {
-                status,
-                screening: Some(store::Screening {
-                    eligible: screening.eligible,
-                    notes: screening.notes,
-                    screened_at: now,
-                }),
-                ..app.clone()
-            };
-            Ok((next, Box::new(|conn, app, _| emails::screened(conn, app))))
-        },
-    )
-    .await?;
-    Ok(with_etag(StatusCode::OK, &view))
+    let screening = Screen(body.0.validate()?);
+    change::run::<Application, _>(&state, &req, user, &id, None, screening).await
 }
 
 /// Sends a submitted application back to its organisation: it becomes a draft again as the
@@ -590,34 +427,10 @@ pub async fn return_for_revision(
     body: ValidJson<ReturnRequest>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ReturnApplication)?;
-    let reason = body.0.validate()?;
-    let view = change_application(
-        &state,
-        &req,
-        user,
-        &id,
-        crate::audit::Action::Return,
-        move |_, app, now| {
-            let status = rules::return_for_revision(app.status)?;
-            let returned_revision = app.revision;
-            let next = Application {
-                status,
-                revision: app.revision + 1,
-                return_reason: Some(reason.clone()),
-                returned_at: Some(now),
-                submitted_at: None,
-                screening: None,
-                ..app.clone()
-            };
-            let effects: Effects = Box::new(move |conn, app, _| {
-                store::mark_revision_returned(conn, &app.id, returned_revision, &reason, now)?;
-                emails::returned(conn, app, &reason)
-            });
-            Ok((next, effects))
-        },
-    )
-    .await?;
-    Ok(with_etag(StatusCode::OK, &view))
+    let reason = ReturnForRevision {
+        reason: body.0.validate()?,
+    };
+    change::run::<Application, _>(&state, &req, user, &id, None, reason).await
 }
 
 /// The submitted revisions of an application, oldest first.
@@ -667,4 +480,229 @@ pub async fn get_revision(
     })
     .await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+impl change::Entity for Application {
+    const KIND: audit::Entity = ENTITY;
+    /// The application's call, read with a shared lock: a call before its applications
+    /// (ARCHITECTURE.md), and a call cannot close under a submission in flight.
+    type Locks = Call;
+    type View = ApplicationView;
+
+    fn lock(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<(Call, Application)> {
+        let call_id = store::find_row_only(conn, id, false)?
+            .ok_or_else(|| AppError::not_found(ENTITY))?
+            .call_id;
+        let call = crate::calls::store::find_shared(conn, &call_id)?
+            .ok_or_else(|| AppError::internal(format!("application {id} has no call")))?;
+        let app = find_visible_locked(conn, user, id)?;
+        Ok((call, app))
+    }
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, at: DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = stored_time(at);
+    }
+
+    fn save(conn: &mut DbConn, before: &Application, after: &Application) -> AppResult<bool> {
+        Ok(store::save(conn, before, after)?.is_some())
+    }
+
+    fn view(&self, conn: &mut DbConn) -> AppResult<ApplicationView> {
+        let documents = store::current_documents(conn, &self.id)?;
+        Ok(Application::view(self, &documents))
+    }
+}
+
+/// Edits a draft's content.
+pub struct Edit(pub UpdateApplication);
+
+impl change::Command<Application> for Edit {
+    fn action(&self) -> audit::Action {
+        audit::Action::Update
+    }
+
+    fn decide(&self, _: &mut DbConn, _: &Call, app: &Application) -> AppResult<Application> {
+        rules::check_editable(app.status)?;
+        let content = self.0.clone().apply(&app.content, app.currency)?;
+        Ok(Application {
+            content,
+            ..app.clone()
+        })
+    }
+}
+
+/// Submits the current revision: frozen as a snapshot, given a reference, acknowledged by
+/// email to the submitter.
+pub struct Submit {
+    pub submitter_id: String,
+    pub submitter_email: String,
+}
+
+impl change::Command<Application> for Submit {
+    fn action(&self) -> audit::Action {
+        audit::Action::Submit
+    }
+
+    fn decide(&self, conn: &mut DbConn, call: &Call, app: &Application) -> AppResult<Application> {
+        let now = crate::clock::now();
+        let kinds: Vec<String> = store::current_documents(conn, &app.id)?
+            .into_iter()
+            .map(|d| d.kind)
+            .collect();
+        rules::check_submission(&rules::Facts {
+            status: app.status,
+            revision: app.revision,
+            content: &app.content,
+            document_kinds: &kinds,
+            call,
+            now,
+        })?;
+        let reference = match &app.reference {
+            Some(r) => r.clone(),
+            None => {
+                let fund = crate::funds::store::find(conn, &app.fund_id)?
+                    .ok_or_else(|| AppError::internal("an application's fund is missing"))?;
+                store::next_reference(conn, &app.fund_id, &fund.code, now)?
+            }
+        };
+        Ok(Application {
+            status: ApplicationStatus::Submitted,
+            reference: Some(reference),
+            submitted_at: Some(now),
+            contact_email: Some(self.submitter_email.clone()),
+            return_reason: None,
+            returned_at: None,
+            ..app.clone()
+        })
+    }
+
+    fn effects(
+        &self,
+        conn: &mut DbConn,
+        call: &Call,
+        _: &Application,
+        after: &Application,
+    ) -> AppResult<()> {
+        let view = change::Entity::view(after, conn)?;
+        store::insert_revision(
+            conn,
+            &after.id,
+            after.revision,
+            &view,
+            Some(&self.submitter_id),
+            after.submitted_at.unwrap_or(after.updated_at),
+        )?;
+        emails::submitted(conn, after, &call.title)
+    }
+}
+
+/// Withdraws the application, until the board decides.
+pub struct Withdraw;
+
+impl change::Command<Application> for Withdraw {
+    fn action(&self) -> audit::Action {
+        audit::Action::Withdraw
+    }
+
+    fn decide(&self, _: &mut DbConn, _: &Call, app: &Application) -> AppResult<Application> {
+        Ok(Application {
+            status: rules::withdraw(app.status)?,
+            withdrawn_at: Some(crate::clock::now()),
+            ..app.clone()
+        })
+    }
+}
+
+/// The secretariat's eligibility screening; the organisation is told by email.
+pub struct Screen(pub ScreeningRequest);
+
+impl change::Command<Application> for Screen {
+    fn action(&self) -> audit::Action {
+        audit::Action::Screen
+    }
+
+    fn decide(&self, _: &mut DbConn, _: &Call, app: &Application) -> AppResult<Application> {
+        Ok(Application {
+            status: rules::screen(app.status, self.0.eligible)?,
+            screening: Some(store::Screening {
+                eligible: self.0.eligible,
+                notes: self.0.notes.clone(),
+                screened_at: crate::clock::now(),
+            }),
+            ..app.clone()
+        })
+    }
+
+    fn effects(
+        &self,
+        conn: &mut DbConn,
+        _: &Call,
+        _: &Application,
+        after: &Application,
+    ) -> AppResult<()> {
+        emails::screened(conn, after)
+    }
+}
+
+/// Sends a submitted application back to its organisation as the next revision's draft.
+pub struct ReturnForRevision {
+    pub reason: String,
+}
+
+impl change::Command<Application> for ReturnForRevision {
+    fn action(&self) -> audit::Action {
+        audit::Action::Return
+    }
+
+    fn decide(&self, _: &mut DbConn, _: &Call, app: &Application) -> AppResult<Application> {
+        Ok(Application {
+            status: rules::return_for_revision(app.status)?,
+            revision: app.revision + 1,
+            return_reason: Some(self.reason.clone()),
+            returned_at: Some(crate::clock::now()),
+            submitted_at: None,
+            screening: None,
+            ..app.clone()
+        })
+    }
+
+    fn effects(
+        &self,
+        conn: &mut DbConn,
+        _: &Call,
+        before: &Application,
+        after: &Application,
+    ) -> AppResult<()> {
+        let at = after.returned_at.unwrap_or(after.updated_at);
+        store::mark_revision_returned(conn, &after.id, before.revision, &self.reason, at)?;
+        emails::returned(conn, after, &self.reason)
+    }
+}
+
+/// The board's decision on an application under review or deferred: the decided state
+/// comes from the application's own rules.
+pub struct Decide {
+    pub outcome: crate::board::model::Outcome,
+}
+
+impl change::Command<Application> for Decide {
+    fn action(&self) -> audit::Action {
+        audit::Action::Decide
+    }
+
+    fn decide(&self, _: &mut DbConn, _: &Call, app: &Application) -> AppResult<Application> {
+        Ok(Application {
+            status: rules::decide(app.status, self.outcome)?,
+            ..app.clone()
+        })
+    }
 }

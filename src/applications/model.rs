@@ -516,3 +516,9 @@ mod tests {
         assert_eq!(err.errors[0].field, "requested_amount");
     }
 }
+
+impl crate::change::Versioned for ApplicationView {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}

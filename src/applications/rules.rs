@@ -230,6 +230,27 @@ pub fn return_for_revision(status: ApplicationStatus) -> Result<ApplicationStatu
     }
 }
 
+/// An application can be decided while under review, or again when it was deferred to
+/// the reserve list; approved, rejected, withdrawn or never screened ones cannot.
+pub fn decide(
+    status: ApplicationStatus,
+    outcome: crate::board::model::Outcome,
+) -> Result<ApplicationStatus, AppError> {
+    use ApplicationStatus::*;
+    match status {
+        UnderReview | Deferred => Ok(match outcome {
+            crate::board::model::Outcome::Approved => Approved,
+            crate::board::model::Outcome::Rejected => Rejected,
+            crate::board::model::Outcome::Deferred => Deferred,
+        }),
+        other => Err(AppError::invalid_state(format!(
+            "only an application under review or deferred can be decided; this one is {}",
+            other.as_str()
+        ))
+        .with_errors(vec![FieldError::new("application_id", other.as_str())])),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

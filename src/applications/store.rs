@@ -32,7 +32,7 @@ pub struct ApplicationRow {
     pub requested_amount: Option<i64>,
     pub currency: String,
     pub duration_months: Option<i32>,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub revision: i32,
     pub version: i64,
     pub created_by: Option<String>,
@@ -98,7 +98,7 @@ impl Application {
             requested_amount: c.requested_amount.map(|m| m.minor_units()),
             currency: self.currency.code().to_string(),
             duration_months: c.duration_months,
-            status: self.status.as_str().to_string(),
+            status: self.status,
             revision: self.revision,
             version: self.version,
             created_by: self.created_by.clone(),
@@ -165,7 +165,7 @@ impl ApplicationRow {
     pub fn summary(self) -> AppResult<ApplicationSummary> {
         let currency = currency_of(&self.id, &self.currency)?;
         Ok(ApplicationSummary {
-            status: ApplicationStatus::from_db(&self.status)?,
+            status: self.status,
             requested_amount: self
                 .requested_amount
                 .map(|m| Money::from_minor(m, currency).amount_string()),
@@ -235,15 +235,15 @@ fn find_row(conn: &mut DbConn, id: &str) -> AppResult<Option<ApplicationRow>> {
 /// The application's own row, without its content: enough to decide who may see it and
 /// whether it may change. With `lock`, the row is locked as in `find_locked`.
 pub fn find_row_only(conn: &mut DbConn, id: &str, lock: bool) -> AppResult<Option<ApplicationRow>> {
-    match conn {
-        DbConn::Postgres(pg) if lock => Ok(applications::table
+    if !lock {
+        return find_row(conn, id);
+    }
+    Ok(crate::db::first_locked!(
+        conn,
+        applications::table
             .find(id)
             .select(ApplicationRow::as_select())
-            .for_update()
-            .first(pg)
-            .optional()?),
-        _ => find_row(conn, id),
-    }
+    )?)
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> AppResult<Option<Application>> {
@@ -331,7 +331,7 @@ fn load(conn: &mut DbConn, row: ApplicationRow) -> AppResult<Application> {
             planned_beneficiaries,
             budget,
         },
-        status: ApplicationStatus::from_db(&row.status)?,
+        status: row.status,
         id: row.id,
         call_id: row.call_id,
         fund_id: row.fund_id,
@@ -531,7 +531,7 @@ pub fn list(
         Visibility::SubmittedInFunds(funds) => {
             query = query
                 .filter(applications::fund_id.eq_any(funds.clone()))
-                .filter(applications::status.ne(ApplicationStatus::Draft.as_str()))
+                .filter(applications::status.ne(ApplicationStatus::Draft))
         }
         Visibility::AssignedTo(user_id) => {
             query = query.filter(
@@ -544,7 +544,7 @@ pub fn list(
         query = query.filter(applications::call_id.eq(call_id.clone()));
     }
     if let Some(status) = filter.status {
-        query = query.filter(applications::status.eq(status.as_str()));
+        query = query.filter(applications::status.eq(status));
     }
     if let Some(country) = &filter.country {
         query = query.filter(

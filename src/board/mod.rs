@@ -21,12 +21,15 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
+use crate::change;
 use crate::clock::stored_time;
 use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::grants::model::{GrantStatus, GrantView, PlanShare};
 use crate::grants::store::{GrantRow, InstalmentRow};
-use crate::http::{PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_query};
+use crate::http::{
+    Expected, PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_query,
+};
 use crate::idempotency::{self, Answer, Claim, IdempotentJson};
 use crate::ledger::{self, Conversion, FundLock, NewEntry, rules::EntryKind};
 use crate::state::AppState;
@@ -238,7 +241,7 @@ pub fn record_decision(
     // Every money write of a fund takes its lock first, so approvals are serialised.
     let lock = ledger::lock_fund(conn, &session.fund_id)?
         .ok_or_else(|| AppError::internal("a board session's fund is missing"))?;
-    let app = crate::applications::store::find_locked(conn, &input.application_id)?
+    let app = crate::applications::store::find(conn, &input.application_id)?
         .filter(|a| a.fund_id == session.fund_id)
         .ok_or_else(|| {
             AppError::field("application_id", "no application of this fund has this id")
@@ -249,8 +252,20 @@ pub fn record_decision(
         .collect();
     let recused = store::recused_on(conn, &app.id)?;
     policy::require_decider(user, &present, &recused)?;
-    let status = rules::decide(app.status, input.outcome)?;
+    // The application changes by its own command: its rules decide the state it reaches.
+    change::apply::<Application, _>(
+        conn,
+        actor,
+        user,
+        &app.id,
+        Expected::Any,
+        &crate::applications::Decide {
+            outcome: input.outcome,
+        },
+    )?;
     rules::check_quorum(&present, &recused, lock.fund.board_quorum)?;
+    let next = crate::applications::store::find(conn, &app.id)?
+        .ok_or_else(|| AppError::internal("a decided application is missing"))?;
 
     let decision_id = uuid::Uuid::now_v7().to_string();
     let now = stored_time(Utc::now());
@@ -276,27 +291,6 @@ pub fn record_decision(
         }
         Outcome::Rejected | Outcome::Deferred => None,
     };
-
-    let next = Application {
-        status,
-        version: app.version + 1,
-        updated_at: now,
-        ..app.clone()
-    };
-    crate::applications::store::save(conn, &app, &next)?
-        .ok_or_else(|| AppError::stale(app.version))?;
-    let documents = crate::applications::store::current_documents(conn, &app.id)?;
-    audit::record(
-        conn,
-        actor,
-        Change {
-            entity: crate::audit::Entity::Application,
-            entity_id: &app.id,
-            action: crate::audit::Action::Decide,
-            before: Some(&app.view(&documents)),
-            after: Some(&next.view(&documents)),
-        },
-    )?;
 
     let row = DecisionRow {
         id: decision_id,

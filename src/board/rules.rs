@@ -3,28 +3,8 @@
 
 use chrono::NaiveDate;
 
-use super::model::Outcome;
-use crate::applications::model::ApplicationStatus;
 use crate::error::{AppError, ErrorCode, FieldError};
 use crate::money::{Currency, Money};
-
-/// An application can be decided while under review, or again when it was deferred to
-/// the reserve list; approved, rejected, withdrawn or never screened ones cannot.
-pub fn decide(status: ApplicationStatus, outcome: Outcome) -> Result<ApplicationStatus, AppError> {
-    use ApplicationStatus::*;
-    match status {
-        UnderReview | Deferred => Ok(match outcome {
-            Outcome::Approved => Approved,
-            Outcome::Rejected => Rejected,
-            Outcome::Deferred => Deferred,
-        }),
-        other => Err(AppError::invalid_state(format!(
-            "only an application under review or deferred can be decided; this one is {}",
-            other.as_str()
-        ))
-        .with_errors(vec![FieldError::new("application_id", other.as_str())])),
-    }
-}
 
 /// A session decides only once it has been held.
 pub fn check_held(held_on: NaiveDate, today: NaiveDate) -> Result<(), AppError> {
@@ -82,6 +62,9 @@ pub fn check_affordable(available: i64, commitment: Money, base: Currency) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::applications::model::ApplicationStatus;
+    use crate::applications::rules::decide;
+    use crate::board::model::Outcome;
 
     fn ids(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()

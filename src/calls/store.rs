@@ -26,7 +26,7 @@ pub struct CallRow {
     pub themes: String,
     pub required_documents: String,
     pub rubric: String,
-    pub status: String,
+    pub status: CallStatus,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -56,7 +56,7 @@ impl CallRow {
             required_documents: json_list(&self.id, "documents", &self.required_documents)?,
             rubric,
             max_amount: Money::from_minor(self.max_amount, currency),
-            status: CallStatus::from_db(&self.status)?,
+            status: self.status,
             id: self.id,
             fund_id: self.fund_id,
             title: self.title,
@@ -91,7 +91,7 @@ impl CallRow {
                     .map(StoredCriterion::from)
                     .collect::<Vec<_>>(),
             ),
-            status: call.status.as_str().to_string(),
+            status: call.status,
             version: call.version,
             created_at: call.created_at.naive_utc(),
             updated_at: call.updated_at.naive_utc(),
@@ -143,33 +143,20 @@ pub fn find(conn: &mut DbConn, id: &str) -> AppResult<Option<Call>> {
 /// check made on it (its state, its deadline) holds until the transaction commits. On
 /// SQLite the write transaction already holds the database's write lock.
 pub fn find_locked(conn: &mut DbConn, id: &str) -> AppResult<Option<Call>> {
-    match conn {
-        DbConn::Postgres(pg) => calls::table
-            .find(id)
-            .select(CallRow::as_select())
-            .for_update()
-            .first(pg)
-            .optional()?
-            .map(CallRow::into_call)
-            .transpose(),
-        DbConn::Sqlite(_) => find(conn, id),
-    }
+    crate::db::first_locked!(conn, calls::table.find(id).select(CallRow::as_select()))?
+        .map(CallRow::into_call)
+        .transpose()
 }
 
 /// Reads a call that a submission depends on, with a shared lock on PostgreSQL: many
 /// submissions may hold it at once, but the call cannot close under them.
 pub fn find_shared(conn: &mut DbConn, id: &str) -> AppResult<Option<Call>> {
-    match conn {
-        DbConn::Postgres(pg) => calls::table
-            .find(id)
-            .select(CallRow::as_select())
-            .for_share()
-            .first(pg)
-            .optional()?
-            .map(CallRow::into_call)
-            .transpose(),
-        DbConn::Sqlite(_) => find(conn, id),
+    if crate::db::dialect(conn) == crate::db::Dialect::Postgres {
+        diesel::sql_query("SELECT id FROM calls WHERE id = $1 FOR SHARE")
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(conn)?;
     }
+    find(conn, id)
 }
 
 pub struct CallFilter {
@@ -185,10 +172,10 @@ pub fn list(conn: &mut DbConn, filter: &CallFilter, page: &Page) -> AppResult<Ve
         query = query.filter(calls::fund_id.eq(fund_id.clone()));
     }
     if let Some(status) = filter.status {
-        query = query.filter(calls::status.eq(status.as_str()));
+        query = query.filter(calls::status.eq(status));
     }
     if filter.public_only {
-        query = query.filter(calls::status.ne(CallStatus::Draft.as_str()));
+        query = query.filter(calls::status.ne(CallStatus::Draft));
     }
     if let Some(after) = &page.after {
         query = query.filter(calls::id.gt(after.clone()));

@@ -72,7 +72,7 @@ fn view(
     rubric: &[Criterion],
     viewer: Viewer,
 ) -> AppResult<AssignmentView> {
-    let status = row.status()?;
+    let status = row.status;
     let opened = status == AssignmentStatus::Cleared || viewer != Viewer::Assignee;
     let shows_review = match viewer {
         Viewer::Assignee | Viewer::Audit => true,
@@ -168,7 +168,7 @@ pub async fn create_assignment(
         write_transaction(conn, |conn| {
             let app = crate::applications::store::find_row_only(conn, &application_id, true)?
                 .ok_or_else(|| AppError::not_found("application"))?;
-            rules::require_open(ApplicationStatus::from_db(&app.status)?)?;
+            rules::require_open(app.status)?;
             let refused = || {
                 AppError::field(
                     "reviewer_id",
@@ -203,7 +203,7 @@ pub async fn create_assignment(
                 call_id: app.call_id.clone(),
                 fund_id: app.fund_id.clone(),
                 reviewer_id: reviewer.id.clone(),
-                status: AssignmentStatus::AwaitingDeclaration.as_str().to_string(),
+                status: AssignmentStatus::AwaitingDeclaration,
                 conflict_statement: None,
                 declared_at: None,
                 scores: "{}".to_string(),
@@ -413,7 +413,7 @@ async fn change_assignment(
 fn application_status(conn: &mut DbConn, application_id: &str) -> AppResult<ApplicationStatus> {
     let row = crate::applications::store::find_row_only(conn, application_id, false)?
         .ok_or_else(|| AppError::internal("assignment without application"))?;
-    ApplicationStatus::from_db(&row.status)
+    Ok(row.status)
 }
 
 /// Declares, once, whether the assignee has a conflict of interest. With one the
@@ -442,9 +442,9 @@ pub async fn declare_conflict(
         &id,
         crate::audit::Action::Declare,
         move |_, row, _, now| {
-            let status = rules::declare(row.status()?, declaration.has_conflict)?;
+            let status = rules::declare(row.status, declaration.has_conflict)?;
             Ok(AssignmentRow {
-                status: status.as_str().to_string(),
+                status,
                 conflict_statement: declaration.statement,
                 declared_at: Some(now),
                 ..row.clone()
@@ -489,7 +489,7 @@ pub async fn save_review(
         &id,
         crate::audit::Action::Review,
         move |conn, row, rubric, _| {
-            rules::require_editable(row.status()?, row.submitted_at.is_some())?;
+            rules::require_editable(row.status, row.submitted_at.is_some())?;
             rules::require_open(application_status(conn, &row.application_id)?)?;
             let scores =
                 rules::check_scores(rubric, &draft.scores).map_err(AppError::validation)?;
@@ -528,7 +528,7 @@ pub async fn submit_review(
         &id,
         crate::audit::Action::Submit,
         move |conn, row, rubric, now| {
-            rules::require_editable(row.status()?, row.submitted_at.is_some())?;
+            rules::require_editable(row.status, row.submitted_at.is_some())?;
             rules::require_open(application_status(conn, &row.application_id)?)?;
             let missing =
                 rules::submission_blockers(rubric, &row.scores()?, row.recommendation.is_some());
@@ -582,7 +582,7 @@ pub async fn list_reviews(
         let hidden = || AppError::not_found("application");
         let app =
             crate::applications::store::find_row_only(conn, &id, false)?.ok_or_else(hidden)?;
-        let status = ApplicationStatus::from_db(&app.status)?;
+        let status = app.status;
         if !policy::application_visibility(&user).allows_application(
             conn,
             &app.id,
@@ -595,7 +595,7 @@ pub async fn list_reviews(
         let own = store::find_for(conn, &app.id, &user.id)?;
         let own_state = match &own {
             None => OwnAssignment::None,
-            Some(row) => match row.status()? {
+            Some(row) => match row.status {
                 AssignmentStatus::Recused => OwnAssignment::Recused,
                 _ if row.submitted_at.is_some() => OwnAssignment::Submitted,
                 status => OwnAssignment::Pending(status),
@@ -613,7 +613,7 @@ pub async fn list_reviews(
             ),
             ReviewsAccess::OwnOnly => {
                 let mine = match own {
-                    Some(row) if row.status()? == AssignmentStatus::Cleared => {
+                    Some(row) if row.status == AssignmentStatus::Cleared => {
                         let name = store::display_name(conn, &row.reviewer_id)?;
                         vec![review_view(&row, name, &rubric)?]
                     }
@@ -685,8 +685,7 @@ pub fn ranking(
         .ok_or_else(|| AppError::not_found("call"))?;
     policy::require_fund_reader(user, &fund_id, "call")?;
     let rubric = store::parse_rubric(call_id, &rubric_text)?;
-    let statuses: Vec<&'static str> = rules::RANKED.iter().map(|s| s.as_str()).collect();
-    let apps = store::ranked_applications(conn, call_id, &statuses)?;
+    let apps = store::ranked_applications(conn, call_id, rules::RANKED)?;
     let reviews = store::ranking_reviews(conn, call_id, &user.id)?;
     let fund = crate::funds::store::find(conn, &fund_id)?
         .ok_or_else(|| AppError::internal(format!("call {call_id}: no fund")))?;
@@ -715,7 +714,7 @@ pub fn ranking(
     let mut by_app: HashMap<&str, (Vec<Decimal>, RecommendationCounts, bool)> = HashMap::new();
     for review in &reviews {
         let entry = by_app.entry(review.application_id.as_str()).or_default();
-        if review.reviewer_id == user.id && review.status == AssignmentStatus::Recused.as_str() {
+        if review.reviewer_id == user.id && review.status == AssignmentStatus::Recused {
             entry.2 = true;
         }
         if review.submitted.is_none() {
@@ -751,7 +750,7 @@ pub fn ranking(
                 _ => None,
             };
             Ok(Figures {
-                status: ApplicationStatus::from_db(&app.status)?,
+                status: app.status,
                 score: rules::mean(&scores).map(rules::two_decimals),
                 spread: rules::spread(&scores),
                 review_count: u32::try_from(scores.len()).unwrap_or(u32::MAX),

@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::AssignmentStatus;
+use crate::applications::model::ApplicationStatus;
 use crate::calls::model::{Criterion, StoredCriterion};
 use crate::db::DbConn;
 use crate::db::schema::{applications, calls, organisations, review_assignments, users};
@@ -21,7 +22,7 @@ pub struct AssignmentRow {
     pub call_id: String,
     pub fund_id: String,
     pub reviewer_id: String,
-    pub status: String,
+    pub status: AssignmentStatus,
     pub conflict_statement: Option<String>,
     pub declared_at: Option<NaiveDateTime>,
     pub scores: String,
@@ -45,10 +46,6 @@ pub fn scores_text(scores: &BTreeMap<String, i64>) -> String {
 }
 
 impl AssignmentRow {
-    pub fn status(&self) -> AppResult<AssignmentStatus> {
-        AssignmentStatus::from_db(&self.status)
-    }
-
     pub fn scores(&self) -> AppResult<BTreeMap<String, i64>> {
         parse_scores(&self.id, &self.scores)
     }
@@ -56,7 +53,7 @@ impl AssignmentRow {
 
 /// The applications a user may read as a reviewer: assigned to it, declared no conflict.
 #[diesel::dsl::auto_type]
-fn assigned_in_status(user_id: String, status: &'static str) -> _ {
+fn assigned_in_status(user_id: String, status: AssignmentStatus) -> _ {
     review_assignments::table
         .filter(review_assignments::reviewer_id.eq(user_id))
         .filter(review_assignments::status.eq(status))
@@ -65,7 +62,7 @@ fn assigned_in_status(user_id: String, status: &'static str) -> _ {
 
 /// Subquery of the application ids a reviewer sees (for `eq_any`).
 pub fn cleared_application_ids(user_id: &str) -> assigned_in_status {
-    assigned_in_status(user_id.to_string(), AssignmentStatus::Cleared.as_str())
+    assigned_in_status(user_id.to_string(), AssignmentStatus::Cleared)
 }
 
 /// Whether `user_id` holds a cleared assignment on the application.
@@ -78,7 +75,7 @@ pub fn cleared_assignment_exists(
         review_assignments::table
             .filter(review_assignments::application_id.eq(application_id))
             .filter(review_assignments::reviewer_id.eq(user_id))
-            .filter(review_assignments::status.eq(AssignmentStatus::Cleared.as_str())),
+            .filter(review_assignments::status.eq(AssignmentStatus::Cleared)),
     ))
     .get_result(conn)?)
 }
@@ -93,19 +90,19 @@ pub fn insert(conn: &mut DbConn, row: &AssignmentRow) -> AppResult<()> {
 /// An assignment; with `lock`, its row is locked on PostgreSQL (inside a write
 /// transaction; SQLite's write transaction already holds the lock).
 pub fn find(conn: &mut DbConn, id: &str, lock: bool) -> AppResult<Option<AssignmentRow>> {
-    Ok(match conn {
-        DbConn::Postgres(pg) if lock => review_assignments::table
-            .find(id)
-            .select(AssignmentRow::as_select())
-            .for_update()
-            .first(pg)
-            .optional()?,
-        _ => review_assignments::table
-            .find(id)
-            .select(AssignmentRow::as_select())
-            .first(conn)
-            .optional()?,
-    })
+    if lock {
+        return Ok(crate::db::first_locked!(
+            conn,
+            review_assignments::table
+                .find(id)
+                .select(AssignmentRow::as_select())
+        )?);
+    }
+    Ok(review_assignments::table
+        .find(id)
+        .select(AssignmentRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn find_for(
@@ -271,7 +268,7 @@ pub struct RankedApplication {
     pub id: String,
     pub reference: Option<String>,
     pub title: String,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub requested_amount: Option<i64>,
     pub currency: String,
 }
@@ -280,7 +277,7 @@ pub struct RankedApplication {
 pub fn ranked_applications(
     conn: &mut DbConn,
     call_id: &str,
-    statuses: &[&'static str],
+    statuses: &[ApplicationStatus],
 ) -> AppResult<Vec<RankedApplication>> {
     Ok(applications::table
         .filter(applications::call_id.eq(call_id))
@@ -301,7 +298,7 @@ pub fn ranked_applications(
 pub struct RankingReview {
     pub application_id: String,
     pub reviewer_id: String,
-    pub status: String,
+    pub status: AssignmentStatus,
     pub scores: String,
     pub recommendation: Option<String>,
     pub submitted: Option<NaiveDateTime>,
@@ -321,7 +318,7 @@ pub fn ranking_reviews(
                 .is_not_null()
                 .or(review_assignments::reviewer_id
                     .eq(caller)
-                    .and(review_assignments::status.eq(AssignmentStatus::Recused.as_str()))),
+                    .and(review_assignments::status.eq(AssignmentStatus::Recused))),
         )
         .select((
             review_assignments::application_id,
