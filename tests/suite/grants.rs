@@ -3,7 +3,7 @@
 //! grant (domain invariants 2 and 3), suspension, termination and refunds returning money
 //! to the fund, and Idempotency-Key.
 
-mod common;
+use crate::common;
 
 use chrono::Utc;
 use common::TestApp;

@@ -2,7 +2,7 @@
 //! conflict declaration, reviewers seeing only what is assigned to them, recusal, score
 //! validation, submission, others' reviews held back, the ranking with its funding line.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, Utc};
 use common::{Reply, TestApp};

@@ -3,7 +3,7 @@
 //! revisions, documents judged by their bytes, role scoping, screening and emails, and
 //! races that must not break any of it.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 

@@ -4,7 +4,7 @@
 //! counts hidden for donors (domain invariant 7), and reminders sent exactly once when the
 //! job runs on several instances at once.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, NaiveDate, Utc};
 use common::board::*;

@@ -3,7 +3,7 @@
 //! for 360Giving), keep the IATI rules the schema cannot express, trace money from donor to
 //! grantee, name no anonymous donor, publish no small count, and keep their identifiers.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
