@@ -5,6 +5,7 @@
 
 pub mod board;
 pub mod transparency;
+pub mod world;
 
 use std::path::PathBuf;
 
