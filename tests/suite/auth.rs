@@ -1,7 +1,7 @@
 //! Sign-in and the access policy over HTTP: token attacks, login, role and organisation
 //! scoping, and a sweep of the route table proving no non-public route answers without a token.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};

@@ -3,7 +3,7 @@
 //! revisions, documents judged by their bytes, role scoping, screening and emails, and
 //! races that must not break any of it.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 
@@ -67,28 +67,21 @@ async fn open_call(app: &TestApp, admin: &str, fund_id: &str, body: Value) -> St
     id
 }
 
+/// `common::world::World` with `call_body()` opened, read into plain fields (the tests
+/// below vary the call with struct update: `World { call_id, ..w }`).
 async fn world(app: &TestApp) -> World {
-    let admin = app.user_token("admin", None);
-    let code = format!("F{}", &uuid::Uuid::new_v4().simple().to_string()[..6]).to_uppercase();
-    let r = app
-        .post_as(
-            &admin,
-            "/api/v1/funds",
-            json!({"code": code, "name": "Trust fund", "support_cost_rate": "0.13", "board_quorum": 3}),
-        )
+    let w = common::world::World::new(app)
+        .fund()
+        .open_call_with(call_body())
+        .ngo()
         .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let fund_id = r.body["id"].as_str().expect("id").to_string();
-    let call_id = open_call(app, &admin, &fund_id, call_body()).await;
-    let org_id = create_org(app, &admin, "Safe Haven Lagos").await;
-    let ngo = app.user_token("ngo", Some(&org_id));
     World {
-        admin,
-        fund_id,
-        fund_code: code,
-        call_id,
-        org_id,
-        ngo,
+        admin: w.admin.clone(),
+        fund_id: w.fund_id().to_string(),
+        fund_code: w.fund_code().to_string(),
+        call_id: w.call_id().to_string(),
+        org_id: w.org_id().to_string(),
+        ngo: w.ngo_token().to_string(),
     }
 }
 

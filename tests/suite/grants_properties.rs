@@ -3,7 +3,7 @@
 //! disbursed, remaining and refunded amounts are compared with an independent
 //! recomputation done here with plain decimal arithmetic.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use common::board::*;

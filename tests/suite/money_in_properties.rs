@@ -3,7 +3,7 @@
 //! history the fund status, every pledge and every donor statement are compared with an
 //! independent recomputation done here with plain decimal arithmetic.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -2,7 +2,7 @@
 //! visibility, search with facets, matrix, gaps, overlap detection and its review queue,
 //! and IATI import.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -2,7 +2,7 @@
 //! verification, invitations, and password reset. Tokens are read from the delivered emails
 //! (the file transport), the way a person would.
 
-mod common;
+use crate::common;
 
 use common::{Reply, TestApp};
 use serde_json::{Value, json};

@@ -5,12 +5,12 @@
 //! (non-empty boxes, the expected bars) and that the inline style sheet was allowed by the
 //! page's Content-Security-Policy.
 //!
-//! SQLite only: this checks rendering, not the database (tests/public.rs covers both
+//! SQLite only: this checks rendering, not the database (`public.rs` covers both
 //! backends). Needs Debian's `chromium` and `chromium-driver`; without them it fails, on
 //! purpose, saying what to install. `TRUSTFUND_CHROMIUM` and `TRUSTFUND_CHROMEDRIVER` may
 //! point elsewhere.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

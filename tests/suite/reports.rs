@@ -4,10 +4,11 @@
 //! counts hidden for donors (domain invariant 7), and reminders sent exactly once when the
 //! job runs on several instances at once.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, NaiveDate, Utc};
 use common::board::*;
+use common::world::World;
 use common::{Reply, TestApp};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -25,8 +26,26 @@ struct Setup {
 }
 
 async fn setup(app: &TestApp) -> Setup {
-    let b = board(app).await;
-    receive(app, &b, "50000.00").await;
+    let w = World::board(app)
+        .received("50000.00")
+        .application_with(json!({
+            "title": "Shelter in Lagos",
+            "summary": "Shelter and legal aid for survivors.",
+            "requested_amount": "15000.00",
+            "duration_months": 12,
+            "countries": ["NG", "BJ"],
+            "themes": ["protection.shelter"],
+            "budget": [
+                {"category": "shelter", "description": "rent", "amount": "10000.00"},
+                {"category": "legal-aid", "description": "lawyers", "amount": "5000.00"}
+            ]
+        }))
+        .submitted()
+        .screened()
+        .grant("15000.00")
+        .await;
+    let b = w.to_board();
+    let grant_id = w.grant_id().to_string();
     let other_org = created_id(
         app.post_as(
             &b.admin,
@@ -38,33 +57,6 @@ async fn setup(app: &TestApp) -> Setup {
     .await;
     let other_ngo = app.user_token("ngo", Some(&other_org));
     let donor = app.user_token("donor", Some(&b.donor_id));
-    let application = under_review_with(
-        app,
-        &b,
-        json!({
-            "title": "Shelter in Lagos",
-            "summary": "Shelter and legal aid for survivors.",
-            "requested_amount": "15000.00",
-            "duration_months": 12,
-            "countries": ["NG", "BJ"],
-            "themes": ["protection.shelter"],
-            "budget": [
-                {"category": "shelter", "description": "rent", "amount": "10000.00"},
-                {"category": "legal-aid", "description": "lawyers", "amount": "5000.00"}
-            ]
-        }),
-    )
-    .await;
-    let session = session(app, &b, 3).await;
-    let r = decide(
-        app,
-        &b.trustees[0].1,
-        &session,
-        approve(&application, "15000.00"),
-    )
-    .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let grant_id = r.body["grant_id"].as_str().expect("grant id").to_string();
 
     // a grant awaiting signature takes no report yet
     let r = app
@@ -76,15 +68,7 @@ async fn setup(app: &TestApp) -> Setup {
         .await;
     r.assert_problem(409, "invalid_state");
 
-    let r = app
-        .post_as(
-            &b.ngo,
-            &format!("/api/v1/grants/{grant_id}/sign"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["status"], "active");
+    let _ = w.signed().await;
     Setup {
         trustee: b.trustees[1].1.clone(),
         admin: b.admin,

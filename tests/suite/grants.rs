@@ -3,41 +3,17 @@
 //! grant (domain invariants 2 and 3), suspension, termination and refunds returning money
 //! to the fund, and Idempotency-Key.
 
-mod common;
+use crate::common;
 
 use chrono::Utc;
 use common::TestApp;
 use common::board::*;
+use common::world::World;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 fn today() -> String {
     Utc::now().date_naive().to_string()
-}
-
-/// A grant approved for `amount` with the given plan (`None`: the fund's default plan).
-async fn grant(app: &TestApp, b: &Board, amount: &str, instalments: Option<Value>) -> Value {
-    let application = under_review(app, b, "Shelter and legal aid", amount).await;
-    let s = session(app, b, 3).await;
-    let mut body = approve(&application, amount);
-    if let Some(plan) = instalments {
-        body["instalments"] = plan;
-    }
-    let r = decide(app, &b.admin, &s, body).await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    r.body["grant"].clone()
-}
-
-async fn sign(app: &TestApp, b: &Board, grant_id: &str) {
-    let r = app
-        .post_as(
-            &b.ngo,
-            &format!("/api/v1/grants/{grant_id}/sign"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["status"], "active");
 }
 
 async fn request(
@@ -70,10 +46,13 @@ async fn read_grant(app: &TestApp, token: &str, grant: &Value) -> Value {
 both_backends!(
     a_grant_is_signed_then_paid_with_four_eyes,
     |app: TestApp| async move {
-        let b = board(&app).await;
-        receive(&app, &b, "50000.00").await;
-        let g = grant(&app, &b, "10000.00", None).await;
-        let id = g["id"].as_str().expect("id").to_string();
+        let w = World::board(&app)
+            .received("50000.00")
+            .under_review("Shelter and legal aid", "10000.00")
+            .grant("10000.00")
+            .await;
+        let (b, g) = (w.to_board(), w.grant_json().clone());
+        let id = w.grant_id().to_string();
         let finance_a = app.user_token("finance", None);
         let finance_b = app.user_token("finance", None);
 
@@ -89,7 +68,7 @@ both_backends!(
         app.post_as(&b.admin, &format!("/api/v1/grants/{id}/sign"), json!({}))
             .await
             .assert_problem(403, "forbidden");
-        sign(&app, &b, &id).await;
+        let _ = w.signed().await;
 
         // the first instalment (on signature) is requested; its requester may not approve it
         let r = request(&app, &finance_a, &g, 0, "6000.00").await;
@@ -176,16 +155,16 @@ both_backends!(
 both_backends!(
     racing_disbursement_requests_never_overpay_a_grant,
     |app: TestApp| async move {
-        let b = board(&app).await;
-        receive(&app, &b, "50000.00").await;
-        let g = grant(
-            &app,
-            &b,
-            "10000.00",
-            Some(json!([{"amount": "10000.00", "due_on": today(), "condition": "on_signature"}])),
-        )
-        .await;
-        sign(&app, &b, g["id"].as_str().expect("id")).await;
+        let w = World::board(&app)
+            .received("50000.00")
+            .under_review("Shelter and legal aid", "10000.00")
+            .grant_with(
+                "10000.00",
+                json!({"instalments": [{"amount": "10000.00", "due_on": today(), "condition": "on_signature"}]}),
+            )
+            .signed()
+            .await;
+        let g = w.grant_json().clone();
         let finance = app.user_token("finance", None);
         // 20 requests of 700.00 at once: 14 fit in 10,000.00
         let attempts = (0..20).map(|_| request(&app, &finance, &g, 0, "700.00"));
@@ -195,7 +174,7 @@ both_backends!(
             r.assert_problem(409, "invalid_state");
         }
         assert_eq!(accepted, 14);
-        let view = read_grant(&app, &b.admin, &g).await;
+        let view = read_grant(&app, &w.admin, &g).await;
         assert_eq!(view["pending_disbursement"], "9800.00");
         // a cancelled request no longer counts
         let first = replies.iter().find(|r| r.status == 201).expect("one");
@@ -227,11 +206,14 @@ both_backends!(
 both_backends!(
     suspension_termination_and_refunds_move_the_fund_as_they_should,
     |app: TestApp| async move {
-        let b = board(&app).await;
-        receive(&app, &b, "50000.00").await; // 43,500.00 available
-        let g = grant(&app, &b, "10000.00", None).await;
-        let id = g["id"].as_str().expect("id").to_string();
-        sign(&app, &b, &id).await;
+        let w = World::board(&app)
+            .received("50000.00") // 43,500.00 available
+            .under_review("Shelter and legal aid", "10000.00")
+            .grant("10000.00")
+            .signed()
+            .await;
+        let (b, g) = (w.to_board(), w.grant_json().clone());
+        let id = w.grant_id().to_string();
         let finance_a = app.user_token("finance", None);
         let finance_b = app.user_token("finance", None);
         assert_eq!(fund_status(&app, &b).await["available"], "33500.00");
@@ -330,14 +312,17 @@ both_backends!(
 both_backends!(
     stale_edits_and_retried_requests_are_caught,
     |app: TestApp| async move {
-        let b = board(&app).await;
-        receive(&app, &b, "50000.00").await;
-        let g = grant(&app, &b, "10000.00", None).await;
-        let id = g["id"].as_str().expect("id").to_string();
+        let w = World::board(&app)
+            .received("50000.00")
+            .under_review("Shelter and legal aid", "10000.00")
+            .grant("10000.00")
+            .await;
+        let g = w.grant_json().clone();
+        let id = w.grant_id().to_string();
         // a stale If-Match on signature
         let r = app
             .request_as(
-                &b.ngo,
+                w.ngo_token(),
                 Method::POST,
                 &format!("/api/v1/grants/{id}/sign"),
                 Some(json!({})),
@@ -345,7 +330,7 @@ both_backends!(
             )
             .await;
         r.assert_problem(412, "precondition_failed");
-        sign(&app, &b, &id).await;
+        let _ = w.signed().await;
         let finance = app.user_token("finance", None);
         let path = format!("/api/v1/grants/{id}/disbursements");
         let body = json!({"instalment_id": g["instalments"][0]["id"], "amount": "1000.00"});
@@ -433,31 +418,18 @@ async fn accepted_report(app: &TestApp, b: &Board, grant_id: &str, body: Value) 
 both_backends!(
     reports_release_instalments_and_the_final_one_closes_the_grant,
     |app: TestApp| async move {
-        let b = board(&app).await;
-        receive(&app, &b, "50000.00").await; // 43,500.00 available
-        // the default plan: 60 % on signature, 40 % on the interim report with 70 % spent
-        let g = grant(&app, &b, "10000.00", None).await;
-        let id = g["id"].as_str().expect("id").to_string();
-        sign(&app, &b, &id).await;
-        let (finance_a, finance_b) = (
-            app.user_token("finance", None),
-            app.user_token("finance", None),
-        );
-        let r = request(&app, &finance_a, &g, 0, "6000.00").await;
-        let d = r.body["id"].as_str().expect("id").to_string();
-        for (step, body) in [
-            ("approve", json!({})),
-            ("pay", json!({"paid_on": today(), "reference": "W-1"})),
-        ] {
-            let r = app
-                .post_as(
-                    &finance_b,
-                    &format!("/api/v1/disbursements/{d}/{step}"),
-                    body,
-                )
-                .await;
-            assert_eq!(r.status, 200, "{}", r.text);
-        }
+        // the default plan: 60 % on signature, 40 % on the interim report with 70 % spent;
+        // the first instalment paid in full, with four eyes
+        let mut w = World::board(&app)
+            .received("50000.00") // 43,500.00 available
+            .under_review("Shelter and legal aid", "10000.00")
+            .grant("10000.00")
+            .signed()
+            .pay(0, "6000.00")
+            .await;
+        let (b, g) = (w.to_board(), w.grant_json().clone());
+        let id = w.grant_id().to_string();
+        let (finance_a, _) = w.finance();
         // an accepted interim report showing 4,000.00 spent: below 70 % of the 6,000.00 paid
         accepted_report(&app, &b, &id, report("interim", "4000.00")).await;
         let r = request(&app, &finance_a, &g, 1, "4000.00").await;

@@ -1,7 +1,7 @@
 //! Sessions over HTTP: refresh-token rotation and reuse detection, logout, and password
 //! change, on both backends.
 
-mod common;
+use crate::common;
 
 use common::{Reply, TestApp};
 use reqwest::Method;

@@ -3,7 +3,7 @@
 //! after N attempts without losing the message, several workers sending each message once,
 //! and the default file transport. On both backends.
 
-mod common;
+use crate::common;
 
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};

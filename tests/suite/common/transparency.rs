@@ -7,7 +7,8 @@ use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::TestApp;
-use super::board::*;
+use super::board::created_id;
+use super::world::{World, default_application};
 
 pub const ANONYMOUS_FOUNDATION: &str = "Quiet Benefactor Foundation";
 pub const ANONYMOUS_PERSON: &str = "Jane Private-Donor";
@@ -50,35 +51,16 @@ async fn donor(app: &TestApp, admin: &str, name: &str, kind: &str, anonymous: bo
     .await
 }
 
-async fn approved(
-    app: &TestApp,
-    b: &Board,
-    session: &str,
-    title: &str,
-    amount: &str,
-    countries: &[&str],
-) -> Value {
-    let application = under_review_with(
-        app,
-        b,
-        json!({
-            "title": title,
-            "summary": "Shelter and legal aid for survivors.",
-            "requested_amount": amount,
-            "duration_months": 12,
-            "countries": countries,
-            "themes": ["protection.shelter"],
-            "budget": [{"category": "shelter", "description": "rent", "amount": amount}]
-        }),
-    )
-    .await;
-    let r = decide(app, &b.admin, session, approve(&application, amount)).await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    r.body["grant"].clone()
+/// The default application, in these countries.
+fn in_countries(title: &str, amount: &str, countries: &[&str]) -> Value {
+    let mut content = default_application(title, amount);
+    content["countries"] = json!(countries);
+    content
 }
 
 pub async fn seed(app: &TestApp) -> Seeded {
-    let b = board(app).await;
+    let w = World::board(app).await;
+    let b = w.to_board();
     let admin = b.admin.clone();
     // the named donor (Luxembourg) gives USD 50,000 and EUR 10,000 at 1.085 (USD 10,850)
     contribution(
@@ -114,45 +96,23 @@ pub async fn seed(app: &TestApp) -> Seeded {
         anonymous.push((id, name.to_string()));
     }
 
-    let s = session(app, &b, 3).await;
-    let lagos = approved(app, &b, &s, "Shelter in Lagos", "15000.00", &["NG", "BJ"]).await;
-    approved(app, &b, &s, "Safe houses in Bangkok", "8000.00", &["TH"]).await;
-    let lagos_id = lagos["id"].as_str().expect("grant id").to_string();
-    let r = app
-        .post_as(
-            &b.ngo,
-            &format!("/api/v1/grants/{lagos_id}/sign"),
-            json!({}),
-        )
+    // two grants decided in one session: Lagos signed and USD 6,000 of its first instalment
+    // paid with four eyes, Bangkok awaiting signature
+    let w = w
+        .application_with(in_countries("Shelter in Lagos", "15000.00", &["NG", "BJ"]))
+        .submitted()
+        .screened()
+        .grant("15000.00")
+        .signed()
+        .pay(0, "6000.00")
         .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    // USD 6,000 of the first instalment paid, with four eyes
-    let (finance_a, finance_b) = (
-        app.user_token("finance", None),
-        app.user_token("finance", None),
-    );
-    let r = app
-        .post_as(
-            &finance_a,
-            &format!("/api/v1/grants/{lagos_id}/disbursements"),
-            json!({"instalment_id": lagos["instalments"][0]["id"], "amount": "6000.00"}),
-        )
+    let lagos_id = w.grant_id().to_string();
+    let _ = w
+        .application_with(in_countries("Safe houses in Bangkok", "8000.00", &["TH"]))
+        .submitted()
+        .screened()
+        .grant("8000.00")
         .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let d = r.body["id"].as_str().expect("disbursement id").to_string();
-    for (step, body) in [
-        ("approve", json!({})),
-        ("pay", json!({"paid_on": today(), "reference": "W-1"})),
-    ] {
-        let r = app
-            .post_as(
-                &finance_b,
-                &format!("/api/v1/disbursements/{d}/{step}"),
-                body,
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-    }
     // an accepted report: 12, 7 and 9 people in three forms, 3 in a fourth (a small cell)
     let today = Utc::now().date_naive();
     let r = app
@@ -188,11 +148,13 @@ pub async fn seed(app: &TestApp) -> Seeded {
     assert_eq!(r.status, 200, "{}", r.text);
 
     // another fund, with money and a grant in Kenya of its own
-    let other = board(app).await;
-    receive(app, &other, "30000.00").await;
-    let s = session(app, &other, 3).await;
-    approved(app, &other, &s, "Elsewhere", "9000.00", &["KE"]).await;
-
+    let other = World::board(app)
+        .received("30000.00")
+        .application_with(in_countries("Elsewhere", "9000.00", &["KE"]))
+        .submitted()
+        .screened()
+        .grant("9000.00")
+        .await;
     let fund = app
         .get_as(&admin, &format!("/api/v1/funds/{}", b.fund_id))
         .await;
@@ -202,7 +164,7 @@ pub async fn seed(app: &TestApp) -> Seeded {
         fund_code: fund.body["code"].as_str().expect("code").to_string(),
         fund_id: b.fund_id,
         anonymous,
-        other_fund_id: other.fund_id,
+        other_fund_id: other.fund_id().to_string(),
         year: chrono::Datelike::year(&today),
     }
 }

@@ -3,7 +3,7 @@
 //! invariant 1), the quorum with recused trustees, deferral to the reserve list, decisions
 //! refused by state, input and role, and Idempotency-Key.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, Utc};
 use common::TestApp;

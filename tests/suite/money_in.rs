@@ -1,7 +1,7 @@
 //! Money in over HTTP on both backends: exchange rates, pledges, contributions, the ledger,
 //! fund status, donor statements, Idempotency-Key, donor scoping and the thank-you email.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use reqwest::Method;

@@ -3,7 +3,7 @@
 //! anonymous donor, never shows a count of people below 5 (domain invariant 7), keeps other
 //! funds out; `GET /funds/{code}` shows the very same figures as HTML; unknown funds 404.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use common::transparency::*;

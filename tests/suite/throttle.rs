@@ -2,7 +2,7 @@
 //! `X-Forwarded-For`, which the service believes only when `server.trust_forwarded_for` is
 //! set (behind a proxy). Time is moved by ageing the stored attempts, never by sleeping.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use serde_json::json;

@@ -2,20 +2,13 @@
 //! conflict declaration, reviewers seeing only what is assigned to them, recusal, score
 //! validation, submission, others' reviews held back, the ranking with its funding line.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, Utc};
+use common::world::World;
 use common::{Reply, TestApp};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-struct World {
-    admin: String,
-    fund_id: String,
-    call_id: String,
-    org_id: String,
-    ngo: String,
-}
 
 fn call_body() -> Value {
     json!({
@@ -36,128 +29,26 @@ fn call_body() -> Value {
     })
 }
 
-async fn create_org(app: &TestApp, admin: &str, name: &str, kind: &str) -> String {
-    let r = app
-        .post_as(
-            admin,
-            "/api/v1/organisations",
-            json!({"name": name, "kind": kind, "country": "NG"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    r.body["id"].as_str().expect("id").to_string()
+/// The world of a review: a fund, `call_body()` opened, and the NGO that applies.
+fn world(app: &TestApp) -> World<'_> {
+    World::new(app).fund().open_call_with(call_body()).ngo()
 }
 
-async fn world(app: &TestApp) -> World {
-    let admin = app.user_token("admin", None);
-    let code = format!("F{}", &uuid::Uuid::new_v4().simple().to_string()[..6]).to_uppercase();
-    let r = app
-        .post_as(
-            &admin,
-            "/api/v1/funds",
-            json!({"code": code, "name": "Trust fund", "support_cost_rate": "0.13", "board_quorum": 3}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let fund_id = r.body["id"].as_str().expect("id").to_string();
-    let r = app
-        .post_as(
-            &admin,
-            &format!("/api/v1/funds/{fund_id}/calls"),
-            call_body(),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let call_id = r.body["id"].as_str().expect("id").to_string();
-    let r = app
-        .post_as(&admin, &format!("/api/v1/calls/{call_id}/open"), json!({}))
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let org_id = create_org(app, &admin, "Safe Haven Lagos", "ngo").await;
-    let ngo = app.user_token("ngo", Some(&org_id));
-    World {
-        admin,
-        fund_id,
-        call_id,
-        org_id,
-        ngo,
-    }
-}
-
-fn pdf(text: &str) -> Vec<u8> {
-    format!("%PDF-1.4\n% {text}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n").into_bytes()
-}
-
-/// A complete draft with both documents, submitted; screened in unless `screen` is false.
-async fn application(app: &TestApp, w: &World, title: &str, amount: &str, screen: bool) -> String {
-    let r = app
-        .post_as(
-            &w.ngo,
-            &format!("/api/v1/calls/{}/applications", w.call_id),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    let id = r.body["id"].as_str().expect("id").to_string();
-    let r = app
-        .patch_as(
-            &w.ngo,
-            &format!("/api/v1/applications/{id}"),
-            json!({
-                "title": title,
-                "summary": "Shelter, medical and legal aid for 40 survivors of trafficking.",
-                "requested_amount": amount,
-                "duration_months": 8,
-                "countries": ["NG"],
-                "themes": ["protection.shelter"],
-                "planned_beneficiaries": [
-                    {"sex": "female", "age_group": "adult", "exploitation": "sexual", "count": 40}
-                ],
-                "budget": [{"category": "shelter", "description": "rent and food", "amount": amount}]
-            }),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    for kind in ["proposal", "budget"] {
-        let form = reqwest::multipart::Form::new()
-            .text("kind", kind.to_string())
-            .part(
-                "file",
-                reqwest::multipart::Part::bytes(pdf(kind))
-                    .file_name(format!("{kind}.pdf"))
-                    .mime_str("application/octet-stream")
-                    .expect("mime"),
-            );
-        let response = app
-            .client
-            .post(app.url(&format!("/api/v1/applications/{id}/documents")))
-            .bearer_auth(&w.ngo)
-            .multipart(form)
-            .send()
-            .await
-            .expect("sent");
-        assert_eq!(response.status(), 201);
-    }
-    let r = app
-        .post_as(
-            &w.ngo,
-            &format!("/api/v1/applications/{id}/submit"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    if screen {
-        let r = app
-            .post_as(
-                &w.admin,
-                &format!("/api/v1/applications/{id}/screening"),
-                json!({"eligible": true, "notes": "Eligible."}),
-            )
-            .await;
-        assert_eq!(r.body["status"], "under_review", "{}", r.text);
-    }
-    id
+/// What the NGO asks for: eight months of shelter, medical and legal aid for 40 survivors
+/// in Nigeria (the call requires both documents; the world uploads them).
+fn proposal(title: &str, amount: &str) -> Value {
+    json!({
+        "title": title,
+        "summary": "Shelter, medical and legal aid for 40 survivors of trafficking.",
+        "requested_amount": amount,
+        "duration_months": 8,
+        "countries": ["NG"],
+        "themes": ["protection.shelter"],
+        "planned_beneficiaries": [
+            {"sex": "female", "age_group": "adult", "exploitation": "sexual", "count": 40}
+        ],
+        "budget": [{"category": "shelter", "description": "rent and food", "amount": amount}]
+    })
 }
 
 /// A user's token and id.
@@ -168,7 +59,7 @@ async fn person(app: &TestApp, role: &str, org: Option<&str>, funds: &[&str]) ->
     (token, me.body["id"].as_str().expect("id").to_string())
 }
 
-async fn assign(app: &TestApp, w: &World, application_id: &str, reviewer_id: &str) -> Reply {
+async fn assign(app: &TestApp, w: &World<'_>, application_id: &str, reviewer_id: &str) -> Reply {
     app.post_as(
         &w.admin,
         &format!("/api/v1/applications/{application_id}/assignments"),
@@ -177,7 +68,7 @@ async fn assign(app: &TestApp, w: &World, application_id: &str, reviewer_id: &st
     .await
 }
 
-async fn assigned(app: &TestApp, w: &World, application_id: &str, reviewer_id: &str) -> String {
+async fn assigned(app: &TestApp, w: &World<'_>, application_id: &str, reviewer_id: &str) -> String {
     let r = assign(app, w, application_id, reviewer_id).await;
     assert_eq!(r.status, 201, "{}", r.text);
     r.body["id"].as_str().expect("id").to_string()
@@ -255,28 +146,28 @@ fn ids(list: &Reply) -> Vec<String> {
 both_backends!(
     assignments_reveal_the_application_only_after_no_conflict,
     |app: TestApp| async move {
-        let w = world(&app).await;
-        let a = application(
-            &app,
-            &w,
-            "Safe shelter for survivors in Lagos",
-            "15000.00",
-            true,
-        )
-        .await;
-        let b = application(&app, &w, "Legal aid in Accra", "9000.00", true).await;
-        let draft_only = application(&app, &w, "Not screened yet", "5000.00", false).await;
+        let w = world(&app)
+            .application_with(proposal("Safe shelter for survivors in Lagos", "15000.00"))
+            .submitted()
+            .screened()
+            .application_with(proposal("Legal aid in Accra", "9000.00"))
+            .submitted()
+            .screened()
+            .application_with(proposal("Not screened yet", "5000.00"))
+            .submitted()
+            .await;
+        let [a, b, draft_only]: [String; 3] = w.applications().try_into().expect("three");
         let (reviewer, reviewer_id) = person(&app, "reviewer", None, &[]).await;
 
         // the applicant's own member, an NGO user, a trustee of another fund: refused by name
-        let (_, insider) = person(&app, "reviewer", Some(&w.org_id), &[]).await;
+        let (_, insider) = person(&app, "reviewer", Some(w.org_id()), &[]).await;
         let r = assign(&app, &w, &a, &insider).await;
         assert_eq!(
             r.assert_problem(422, "validation_failed"),
             vec!["reviewer_id"]
         );
         assert!(r.text.contains("conflict of interest"), "{}", r.text);
-        let (_, ngo_user) = person(&app, "ngo", Some(&w.org_id), &[]).await;
+        let (_, ngo_user) = person(&app, "ngo", Some(w.org_id()), &[]).await;
         assert_eq!(
             assign(&app, &w, &a, &ngo_user)
                 .await
@@ -368,7 +259,7 @@ both_backends!(
         app.get_as(&other_reviewer, &path)
             .await
             .assert_problem(404, "not_found");
-        app.get_as(&w.ngo, &path)
+        app.get_as(w.ngo_token(), &path)
             .await
             .assert_problem(403, "forbidden");
         app.get_as(&donor, "/api/v1/assignments")
@@ -388,7 +279,7 @@ both_backends!(
         let by_call = app
             .get_as(
                 &w.admin,
-                &format!("/api/v1/assignments?call_id={}", w.call_id),
+                &format!("/api/v1/assignments?call_id={}", w.call_id()),
             )
             .await;
         assert_eq!(ids(&by_call), vec![assignment.clone()]);
@@ -465,8 +356,12 @@ both_backends!(
 both_backends!(
     recusal_hides_everything_and_scores_are_checked,
     |app: TestApp| async move {
-        let w = world(&app).await;
-        let a = application(&app, &w, "Safe shelter", "15000.00", true).await;
+        let w = world(&app)
+            .application_with(proposal("Safe shelter", "15000.00"))
+            .submitted()
+            .screened()
+            .await;
+        let a = w.application_id().to_string();
         let (recused, recused_id) = person(&app, "reviewer", None, &[]).await;
         let (reviewer, reviewer_id) = person(&app, "reviewer", None, &[]).await;
         let recused_assignment = assigned(&app, &w, &a, &recused_id).await;
@@ -649,13 +544,16 @@ both_backends!(
         app.get_as(&donor, &format!("/api/v1/applications/{a}/reviews"))
             .await
             .assert_problem(403, "forbidden");
-        app.get_as(&w.ngo, &format!("/api/v1/applications/{a}/reviews"))
+        app.get_as(w.ngo_token(), &format!("/api/v1/applications/{a}/reviews"))
             .await
             .assert_problem(403, "forbidden");
-        app.get_as(&w.ngo, &format!("/api/v1/calls/{}/ranking", w.call_id))
-            .await
-            .assert_problem(403, "forbidden");
-        app.get_as(&reviewer, &format!("/api/v1/calls/{}/ranking", w.call_id))
+        app.get_as(
+            w.ngo_token(),
+            &format!("/api/v1/calls/{}/ranking", w.call_id()),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+        app.get_as(&reviewer, &format!("/api/v1/calls/{}/ranking", w.call_id()))
             .await
             .assert_problem(403, "forbidden");
     }
@@ -664,26 +562,28 @@ both_backends!(
 both_backends!(
     others_reviews_wait_for_ones_own_and_the_ranking_draws_the_funding_line,
     |app: TestApp| async move {
-        let w = world(&app).await;
         // 40,000 received, 13% support cost: 34,800 available
-        let donor_org = create_org(&app, &w.admin, "Luxembourg", "government").await;
-        let r = app
-            .post_as(
-                &w.admin,
-                &format!("/api/v1/funds/{}/contributions", w.fund_id),
-                json!({"donor_id": donor_org, "amount": "40000.00", "currency": "USD",
-                       "received_on": "2025-02-01", "reference": "LU-1"}),
-            )
+        let w = world(&app)
+            .donor()
+            .received("40000.00")
+            .application_with(proposal("A shelter", "15000.00"))
+            .submitted()
+            .screened()
+            .application_with(proposal("B legal aid", "15000.00"))
+            .submitted()
+            .screened()
+            .application_with(proposal("C reintegration", "15000.00"))
+            .submitted()
+            .screened()
+            .application_with(proposal("D awareness", "1000.00"))
+            .submitted()
+            .screened()
             .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        let a = application(&app, &w, "A shelter", "15000.00", true).await;
-        let b = application(&app, &w, "B legal aid", "15000.00", true).await;
-        let c = application(&app, &w, "C reintegration", "15000.00", true).await;
-        let unreviewed = application(&app, &w, "D awareness", "1000.00", true).await;
+        let [a, b, c, unreviewed]: [String; 4] = w.applications().try_into().expect("four");
         let (r1, r1_id) = person(&app, "reviewer", None, &[]).await;
         let (r2, r2_id) = person(&app, "reviewer", None, &[]).await;
-        let (trustee, trustee_id) = person(&app, "trustee", None, &[&w.fund_id]).await;
-        let (board, _) = person(&app, "trustee", None, &[&w.fund_id]).await;
+        let (trustee, trustee_id) = person(&app, "trustee", None, &[w.fund_id()]).await;
+        let (board, _) = person(&app, "trustee", None, &[w.fund_id()]).await;
         let (outsider, _) = person(&app, "trustee", None, &[]).await;
 
         let r1_a = assigned(&app, &w, &a, &r1_id).await;
@@ -766,7 +666,7 @@ both_backends!(
         // C: 90 alone
         review(&app, &r1, &r1_c, 9, 9, "fund").await;
 
-        let ranking_path = format!("/api/v1/calls/{}/ranking", w.call_id);
+        let ranking_path = format!("/api/v1/calls/{}/ranking", w.call_id());
         let r = app.get_as(&w.admin, &ranking_path).await;
         assert_eq!(r.status, 200, "{}", r.text);
         let rows = r.body["applications"].as_array().expect("rows").clone();

@@ -1,7 +1,7 @@
 //! The service platform over HTTP on both backends: errors as problem+json, health,
 //! metrics, request ids, OpenAPI completeness, optimistic concurrency, pagination, audit.
 
-mod common;
+use crate::common;
 
 use common::{Backend, TestApp};
 use reqwest::Method;

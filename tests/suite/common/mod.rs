@@ -5,6 +5,7 @@
 
 pub mod board;
 pub mod transparency;
+pub mod world;
 
 use std::path::PathBuf;
 
@@ -118,24 +119,24 @@ pub async fn spawn_app_full(
 
 /// Runs one test body against SQLite and, when configured, PostgreSQL:
 /// `both_backends!(name, |app| async move { ... });` makes `name::sqlite` and
-/// `name::postgres`.
-#[macro_export]
+/// `name::postgres` in the module it is written in. (`#[macro_use] mod common;` in
+/// `main.rs` makes both macros visible to every test module declared after it.)
 macro_rules! both_backends {
     ($name:ident, $body:expr) => {
         mod $name {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = common::spawn_app(common::Backend::Sqlite)
+                let app = crate::common::spawn_app(crate::common::Backend::Sqlite)
                     .await
                     .expect("sqlite app");
                 ($body)(app).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                match common::spawn_app(common::Backend::Postgres).await {
+                match crate::common::spawn_app(crate::common::Backend::Postgres).await {
                     Some(app) => ($body)(app).await,
-                    None => eprintln!("skipped: {} is not set", common::PG_ENV),
+                    None => eprintln!("skipped: {} is not set", crate::common::PG_ENV),
                 }
             }
         }
@@ -144,23 +145,23 @@ macro_rules! both_backends {
 
 /// Like `both_backends!`, with the settings adjusted first:
 /// `both_backends_with!(name, |s: &mut Settings| { ... }, |app| async move { ... });`.
-#[macro_export]
 macro_rules! both_backends_with {
     ($name:ident, $adjust:expr, $body:expr) => {
         mod $name {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = common::spawn_app_with(common::Backend::Sqlite, $adjust)
+                let app = crate::common::spawn_app_with(crate::common::Backend::Sqlite, $adjust)
                     .await
                     .expect("sqlite app");
                 ($body)(app).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                match common::spawn_app_with(common::Backend::Postgres, $adjust).await {
+                match crate::common::spawn_app_with(crate::common::Backend::Postgres, $adjust).await
+                {
                     Some(app) => ($body)(app).await,
-                    None => eprintln!("skipped: {} is not set", common::PG_ENV),
+                    None => eprintln!("skipped: {} is not set", crate::common::PG_ENV),
                 }
             }
         }

@@ -1,0 +1,26 @@
+//! The HTTP, command line and property tests, as one test binary: every module below was a
+//! binary of its own, each linking the whole crate. `common` holds the harness (a real
+//! server per test), the `both_backends!` macros and the `World` builder.
+
+#[macro_use]
+mod common;
+
+mod accounts;
+mod applications;
+mod auth;
+mod board;
+mod cli;
+mod grants;
+mod grants_properties;
+mod money_in;
+mod money_in_properties;
+mod opendata;
+mod outbox;
+mod platform;
+mod public;
+mod public_page;
+mod registry;
+mod reports;
+mod review;
+mod sessions;
+mod throttle;
