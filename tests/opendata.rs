@@ -304,11 +304,14 @@ async fn world(app: &TestApp) -> World {
 }
 
 async fn publish_under(app: &TestApp, b: &Board, identifier: &str) -> common::Reply {
+    let path = format!("/api/v1/funds/{}", b.fund_id);
+    // an edit sends the ETag last read (428 without it)
+    let etag = app.get_as(&b.admin, &path).await.header("etag");
     app.patch_as(
         &b.admin,
-        &format!("/api/v1/funds/{}", b.fund_id),
+        &path,
         json!({"organisation_identifier": identifier}),
-        None,
+        etag.as_deref(),
     )
     .await
 }
