@@ -230,10 +230,10 @@ fn import_iati(
     file: &std::path::Path,
     themed_only: bool,
 ) -> Result<(), String> {
-    use trustfund::registry::iati_import;
+    use trustfund::registry::iati;
     let (pool, _) = trustfund::open_database(settings).map_err(|e| e.to_string())?;
-    let options = iati_import::ImportOptions { themed_only };
-    let report = iati_import::import_path(&pool, file, options).map_err(|e| {
+    let options = iati::ImportOptions { themed_only };
+    let report = iati::import_path(&pool, file, options).map_err(|e| {
         let fields: Vec<String> = e.errors.iter().map(|f| f.message.clone()).collect();
         if fields.is_empty() {
             e.detail.clone()

@@ -4,7 +4,7 @@
 //! review queue so that no one funds a duplicate unawares.
 
 pub mod fnv;
-pub mod iati_import;
+pub mod iati;
 pub mod index;
 pub mod model;
 pub mod overlap;
@@ -34,7 +34,7 @@ use crate::http::{
     Expected, PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_query,
 };
 use crate::state::AppState;
-use iati_import::{ImportOptions, ImportReport};
+use iati::{ImportOptions, ImportReport};
 use model::{
     CreateProject, CreatedProjectView, GapsQuery, MatrixAxis, MatrixQuery, OverlapCandidateView,
     OverlapCheck, OverlapResolution, OverlapReviewView, OverlapsView, ProjectDraft, ProjectSource,
@@ -987,10 +987,10 @@ pub async fn import_iati(
     };
     let import = db::run(&state.pool, move |conn| {
         let source =
-            std::io::BufReader::with_capacity(64 * 1024, iati_import::ChannelReader::new(receiver));
+            std::io::BufReader::with_capacity(64 * 1024, iati::ChannelReader::new(receiver));
         store::with_bulk_cache(conn, |conn| {
             write_transaction(conn, |conn| {
-                iati_import::import(conn, source, options, &actor).map_err(|e| e.into_app_error())
+                iati::import(conn, source, options, &actor).map_err(|e| e.into_app_error())
             })
         })
     });
