@@ -1126,7 +1126,7 @@ fn demo_report(
         kind: kind.as_str().to_string(),
         report_version: 1,
         supersedes_id: None,
-        status: "submitted".to_string(),
+        status: crate::reports::model::ReportStatus::Submitted,
         period_start: report.period_start,
         period_end: report.period_end,
         narrative: report.narrative.clone(),
@@ -1140,7 +1140,7 @@ fn demo_report(
     };
     crate::reports::store::insert(conn, &row, &report)?;
     let accepted = ReportRow {
-        status: "accepted".to_string(),
+        status: crate::reports::model::ReportStatus::Accepted,
         review_comment: Some("Thank you: clear figures and a frank narrative.".into()),
         reviewed_by: Some(admin.id.clone()),
         reviewed_at: Some(now),

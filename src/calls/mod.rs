@@ -16,12 +16,10 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::auth::policy::{self, Operation};
 use crate::auth::{CurrentUser, MaybeUser};
-use crate::db::{self, write_transaction};
+use crate::change;
+use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult};
-use crate::http::{
-    Expected, Page, PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id,
-    parse_query,
-};
+use crate::http::{Page, PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_query};
 use crate::state::AppState;
 use model::{Call, CallStatus, CallView, CreateCall, UpdateCall};
 
@@ -156,46 +154,6 @@ pub async fn get_call(
     ))
 }
 
-/// Runs `change` on the call in one transaction with its audit event: 404, then 412 on a
-/// stale `If-Match`, then whatever `change` refuses.
-async fn change_call(
-    state: &AppState,
-    actor: Actor,
-    id: &str,
-    expected: Expected,
-    action: crate::audit::Action,
-    change: impl FnOnce(&Call) -> AppResult<Call> + Send + 'static,
-) -> AppResult<CallView> {
-    let id = parse_id(id, "id")?.to_string();
-    db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            let current =
-                store::find_locked(conn, &id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
-            expected.check(current.version)?;
-            let now = Utc::now();
-            let mut next = change(&current)?;
-            next.version = current.version + 1;
-            next.updated_at = crate::clock::stored_time(now);
-            let saved = store::replace(conn, current.version, &next)?
-                .ok_or_else(|| AppError::stale(current.version))?;
-            let (before, after) = (current.view(now), saved.view(now));
-            audit::record(
-                conn,
-                &actor,
-                Change {
-                    entity: ENTITY,
-                    entity_id: &id,
-                    action,
-                    before: Some(&before),
-                    after: Some(&after),
-                },
-            )?;
-            Ok(after)
-        })
-    })
-    .await
-}
-
 /// Changes a call. A draft may change in everything but its currency; an open call only
 /// in its title, description and deadline; a closed one not at all (409 naming the fields).
 #[utoipa::path(patch, path = "/api/v1/calls/{id}", tag = "calls",
@@ -212,21 +170,7 @@ pub async fn update_call(
     body: ValidJson<UpdateCall>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::UpdateCall)?;
-    let patch = body.0;
-    let view = change_call(
-        &state,
-        Actor::for_user(&req, &user),
-        &id,
-        if_match(&req)?,
-        crate::audit::Action::Update,
-        move |call| {
-            rules::check_editable(call.status, &patch.fields())?;
-            patch.apply(call)
-        },
-    )
-    .await?;
-    let version = view.version;
-    Ok(json_with_etag(StatusCode::OK, &view, version))
+    change::run::<Call, _>(&state, &req, user, &id, None, EditCall(body.0)).await
 }
 
 /// Opens a draft call: it becomes public, and takes submissions between `opens_at` and
@@ -244,23 +188,7 @@ pub async fn open_call(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::OpenCall)?;
-    let view = change_call(
-        &state,
-        Actor::for_user(&req, &user),
-        &id,
-        if_match(&req)?,
-        crate::audit::Action::Open,
-        |call| {
-            let status = rules::open(call, Utc::now())?;
-            Ok(Call {
-                status,
-                ..call.clone()
-            })
-        },
-    )
-    .await?;
-    let version = view.version;
-    Ok(json_with_etag(StatusCode::OK, &view, version))
+    change::run::<Call, _>(&state, &req, user, &id, None, OpenCall).await
 }
 
 /// Closes an open call: no more drafts or first submissions.
@@ -277,21 +205,83 @@ pub async fn close_call(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::CloseCall)?;
-    let view = change_call(
-        &state,
-        Actor::for_user(&req, &user),
-        &id,
-        if_match(&req)?,
-        crate::audit::Action::Close,
-        |call| {
-            let status = rules::close(call)?;
-            Ok(Call {
-                status,
-                ..call.clone()
-            })
-        },
-    )
-    .await?;
-    let version = view.version;
-    Ok(json_with_etag(StatusCode::OK, &view, version))
+    change::run::<Call, _>(&state, &req, user, &id, None, CloseCall).await
+}
+
+impl change::Entity for Call {
+    const KIND: audit::Entity = ENTITY;
+    type Locks = ();
+    type View = CallView;
+
+    fn lock(conn: &mut DbConn, _: &CurrentUser, id: &str) -> AppResult<((), Call)> {
+        let call = store::find_locked(conn, id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
+        Ok(((), call))
+    }
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, at: chrono::DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = crate::clock::stored_time(at);
+    }
+
+    fn save(conn: &mut DbConn, before: &Call, after: &Call) -> AppResult<bool> {
+        Ok(store::replace(conn, before.version, after)?.is_some())
+    }
+
+    fn view(&self, _: &mut DbConn) -> AppResult<CallView> {
+        Ok(Call::view(self, Utc::now()))
+    }
+}
+
+/// Edits a call within what its state allows (`rules::check_editable`).
+pub struct EditCall(pub UpdateCall);
+
+impl change::Command<Call> for EditCall {
+    fn action(&self) -> audit::Action {
+        audit::Action::Update
+    }
+
+    fn decide(&self, _: &mut DbConn, _: &(), call: &Call) -> AppResult<Call> {
+        rules::check_editable(call.status, &self.0.fields())?;
+        self.0.clone().apply(call)
+    }
+}
+
+/// Opens a draft call.
+pub struct OpenCall;
+
+impl change::Command<Call> for OpenCall {
+    fn action(&self) -> audit::Action {
+        audit::Action::Open
+    }
+
+    fn decide(&self, _: &mut DbConn, _: &(), call: &Call) -> AppResult<Call> {
+        Ok(Call {
+            status: rules::open(call, Utc::now())?,
+            ..call.clone()
+        })
+    }
+}
+
+/// Closes an open call.
+pub struct CloseCall;
+
+impl change::Command<Call> for CloseCall {
+    fn action(&self) -> audit::Action {
+        audit::Action::Close
+    }
+
+    fn decide(&self, _: &mut DbConn, _: &(), call: &Call) -> AppResult<Call> {
+        Ok(Call {
+            status: rules::close(call)?,
+            ..call.clone()
+        })
+    }
 }

@@ -343,7 +343,7 @@ impl CreateCall {
 
 /// A change to a call; absent fields stay. The currency is fixed once created: every
 /// application's amounts are in it.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCall {
     pub title: Option<String>,
@@ -527,5 +527,11 @@ mod tests {
             "0.3"
         );
         assert!(serde_json::from_str::<Weight>("true").is_err());
+    }
+}
+
+impl crate::change::Versioned for CallView {
+    fn version(&self) -> i64 {
+        self.version
     }
 }

@@ -80,7 +80,7 @@ pub async fn create_report(
                 .collect();
             let earlier = earlier_rows
                 .iter()
-                .map(|r| Ok((r.id.as_str(), r.report_version, r.status()?)))
+                .map(|r| Ok((r.id.as_str(), r.report_version, r.status)))
                 .collect::<AppResult<Vec<_>>>()?;
             let (report_version, supersedes) = rules::next_version(&earlier)?;
             let now = stored_time(Utc::now()).naive_utc();
@@ -92,7 +92,7 @@ pub async fn create_report(
                 kind: report.kind.as_str().to_string(),
                 report_version,
                 supersedes_id: supersedes.map(str::to_string),
-                status: ReportStatus::Submitted.as_str().to_string(),
+                status: ReportStatus::Submitted,
                 period_start: report.period_start,
                 period_end: report.period_end,
                 narrative: report.narrative.clone(),
@@ -215,10 +215,10 @@ fn review(
         let current = store::find_locked(conn, id)?.ok_or_else(|| AppError::not_found(REPORT))?;
         policy::require_grant_reader(user, &current.organisation_id, &current.fund_id, REPORT)?;
         expected.check(current.version)?;
-        rules::check_reviewable(current.status()?)?;
+        rules::check_reviewable(current.status)?;
         let now = stored_time(Utc::now()).naive_utc();
         let next = ReportRow {
-            status: outcome.as_str().to_string(),
+            status: outcome,
             review_comment: comment.clone(),
             reviewed_by: Some(user.id.clone()),
             reviewed_at: Some(now),

@@ -51,10 +51,7 @@ struct RunningGrant {
 /// One pass: sends every reminder owed on `today` that no instance has sent yet; returns
 /// how many this call sent.
 pub fn run_once(conn: &mut DbConn, today: NaiveDate, settings: &GrantSettings) -> AppResult<usize> {
-    let running = [
-        GrantStatus::Active.as_str(),
-        GrantStatus::Suspended.as_str(),
-    ];
+    let running = [GrantStatus::Active, GrantStatus::Suspended];
     let rows: Vec<(String, String, String, NaiveDate, Option<String>)> = grants::table
         .inner_join(applications::table.on(applications::id.eq(grants::application_id)))
         .filter(grants::status.eq_any(running))
@@ -101,10 +98,7 @@ pub fn run_once(conn: &mut DbConn, today: NaiveDate, settings: &GrantSettings) -
     let mut reported: HashMap<(String, String), usize> = HashMap::new();
     for (grant_id, kind, n) in grant_reports::table
         .filter(grant_reports::grant_id.eq_any(&ids))
-        .filter(grant_reports::status.eq_any([
-            ReportStatus::Submitted.as_str(),
-            ReportStatus::Accepted.as_str(),
-        ]))
+        .filter(grant_reports::status.eq_any([ReportStatus::Submitted, ReportStatus::Accepted]))
         .group_by((grant_reports::grant_id, grant_reports::kind))
         .select((
             grant_reports::grant_id,
@@ -165,16 +159,11 @@ fn send(
             report_reminders::offset_days.eq(reminder.offset_days),
             report_reminders::sent_at.eq(Utc::now().naive_utc()),
         );
-        let claimed = match conn {
-            DbConn::Postgres(pg) => diesel::insert_into(report_reminders::table)
+        let claimed =
+            crate::db::with_backend!(conn, |c| diesel::insert_into(report_reminders::table)
                 .values(claim)
                 .on_conflict_do_nothing()
-                .execute(pg)?,
-            DbConn::Sqlite(lite) => diesel::insert_into(report_reminders::table)
-                .values(claim)
-                .on_conflict_do_nothing()
-                .execute(lite)?,
-        };
+                .execute(c))?;
         if claimed == 0 {
             return Ok(false);
         }

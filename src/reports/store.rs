@@ -30,7 +30,7 @@ pub struct ReportRow {
     pub kind: String,
     pub report_version: i32,
     pub supersedes_id: Option<String>,
-    pub status: String,
+    pub status: ReportStatus,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub narrative: String,
@@ -44,10 +44,6 @@ pub struct ReportRow {
 }
 
 impl ReportRow {
-    pub fn status(&self) -> AppResult<ReportStatus> {
-        ReportStatus::from_db(&self.status)
-    }
-
     pub fn kind(&self) -> AppResult<ReportKind> {
         ReportKind::from_db(&self.kind)
     }
@@ -57,15 +53,7 @@ impl ReportRow {
 /// submissions to one grant happen one after the other; SQLite's `BEGIN IMMEDIATE` already
 /// serialises them.
 pub fn find_grant_locked(conn: &mut DbConn, id: &str) -> QueryResult<Option<GrantRow>> {
-    match conn {
-        DbConn::Postgres(pg) => grants::table
-            .find(id)
-            .select(GrantRow::as_select())
-            .for_update()
-            .first(pg)
-            .optional(),
-        DbConn::Sqlite(_) => crate::grants::store::find(conn, id),
-    }
+    crate::db::first_locked!(conn, grants::table.find(id).select(GrantRow::as_select()))
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<ReportRow>> {
@@ -78,15 +66,10 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<ReportRow>> {
 
 /// Like `find`, the row locked on PostgreSQL.
 pub fn find_locked(conn: &mut DbConn, id: &str) -> QueryResult<Option<ReportRow>> {
-    match conn {
-        DbConn::Postgres(pg) => grant_reports::table
-            .find(id)
-            .select(ReportRow::as_select())
-            .for_update()
-            .first(pg)
-            .optional(),
-        DbConn::Sqlite(_) => find(conn, id),
-    }
+    crate::db::first_locked!(
+        conn,
+        grant_reports::table.find(id).select(ReportRow::as_select())
+    )
 }
 
 /// Every report of a grant, oldest first (ids are UUIDv7).
@@ -269,7 +252,7 @@ pub fn view(conn: &mut DbConn, row: &ReportRow, suppress: bool) -> AppResult<Rep
         kind: row.kind()?,
         report_version: row.report_version,
         supersedes_id: row.supersedes_id.clone(),
-        status: row.status()?,
+        status: row.status,
         period_start: row.period_start,
         period_end: row.period_end,
         narrative: row.narrative.clone(),
@@ -316,7 +299,7 @@ struct Keyed {
 /// report chain has at most one accepted version (a returned report is superseded, an
 /// accepted one is final), so every accepted row is the latest accepted version.
 const ACCEPTED_IN: &str =
-    "r.fund_id = $1 AND r.status = 'accepted' AND r.period_end >= $2 AND r.period_end <= $3";
+    "r.fund_id = $1 AND r.status = $4 AND r.period_end >= $2 AND r.period_end <= $3";
 
 /// Runs an aggregate with the binds (fund, from, to) on either backend: the SQL is written
 /// with `$n` placeholders, which SQLite reads as `?n`.
@@ -330,18 +313,13 @@ fn aggregate<T>(
 where
     T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
 {
-    match conn {
-        DbConn::Postgres(pg) => diesel::sql_query(sql)
-            .bind::<Text, _>(fund_id)
-            .bind::<Date, _>(from)
-            .bind::<Date, _>(to)
-            .load(pg),
-        DbConn::Sqlite(lite) => diesel::sql_query(sql.replace('$', "?"))
-            .bind::<Text, _>(fund_id)
-            .bind::<Date, _>(from)
-            .bind::<Date, _>(to)
-            .load(lite),
-    }
+    let sql = crate::db::dialect(conn).pick(sql.replace('$', "?"), sql.to_string());
+    crate::db::with_backend!(conn, |c| diesel::sql_query(&sql)
+        .bind::<Text, _>(fund_id)
+        .bind::<Date, _>(from)
+        .bind::<Date, _>(to)
+        .bind::<Text, _>(ReportStatus::Accepted)
+        .load(c))
 }
 
 /// The fund's outcomes, summed in SQL (GROUP BY), over accepted reports whose period ends
@@ -365,10 +343,10 @@ pub fn outcomes(
     counts.reports = reports.first().map_or(0, |k| k.total);
     // One pass over the beneficiaries, per grant, year and cell; the disaggregations by
     // cell, country and year are summed from it here (a few hundred rows, not 10,000s).
-    let year = match conn {
-        DbConn::Postgres(_) => "CAST(EXTRACT(YEAR FROM r.period_end) AS INTEGER)",
-        DbConn::Sqlite(_) => "CAST(strftime('%Y', r.period_end) AS INTEGER)",
-    };
+    let year = crate::db::dialect(conn).pick(
+        "CAST(strftime('%Y', r.period_end) AS INTEGER)",
+        "CAST(EXTRACT(YEAR FROM r.period_end) AS INTEGER)",
+    );
     let cells: Vec<Cell> = aggregate(
         conn,
         &format!(

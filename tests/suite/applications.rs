@@ -167,7 +167,7 @@ async fn complete_draft(app: &TestApp, w: &World) -> String {
             &w.ngo,
             &format!("/api/v1/applications/{id}"),
             complete_patch(),
-            Some("*"),
+            None,
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -411,7 +411,7 @@ both_backends!(
         body["requested_amount"] = json!("25000.00"); // above the call's maximum, and the budget no longer sums
         body["duration_months"] = json!(12); // longer than 8 months
         body["countries"] = json!(["NG", "FR"]); // FR is not eligible
-        let r = app.patch_as(&w.ngo, &path, body, Some("*")).await;
+        let r = app.patch_as(&w.ngo, &path, body, None).await;
         assert_eq!(r.status, 200, "a draft may be inconsistent: {}", r.text);
         let r = upload(&app, &w, &id, "proposal", "p.pdf", pdf("p")).await;
         assert_eq!(r.status, 201);
@@ -454,7 +454,7 @@ both_backends!(
                 &w.ngo,
                 &path,
                 json!({"themes": ["protection.shelter", "magic"]}),
-                Some("*"),
+                None,
             )
             .await;
         assert_eq!(
@@ -466,7 +466,7 @@ both_backends!(
                 &w.ngo,
                 &path,
                 json!({"budget": [{"category": "x", "amount": 100}]}),
-                Some("*"),
+                None,
             )
             .await;
         assert_eq!(
@@ -478,7 +478,7 @@ both_backends!(
                 &w.ngo,
                 &path,
                 json!({"budget": [{"category": "x", "amount": "1.005"}]}),
-                Some("*"),
+                None,
             )
             .await;
         assert_eq!(
@@ -492,14 +492,14 @@ both_backends!(
                 &w.ngo,
                 &path,
                 json!({"planned_beneficiaries": [cell.clone(), cell]}),
-                Some("*"),
+                None,
             )
             .await;
         assert_eq!(
             r.assert_problem(422, "validation_failed"),
             vec!["planned_beneficiaries[1]"]
         );
-        let r = app.patch_as(&w.ngo, &path, json!({"planned_beneficiaries": [{"sex": "female", "age_group": "teen", "exploitation": "sexual", "count": 3}]}), Some("*")).await;
+        let r = app.patch_as(&w.ngo, &path, json!({"planned_beneficiaries": [{"sex": "female", "age_group": "teen", "exploitation": "sexual", "count": 3}]}), None).await;
         assert_eq!(
             r.assert_problem(422, "validation_failed"),
             vec!["planned_beneficiaries[0].age_group"]
@@ -509,7 +509,7 @@ both_backends!(
                 &w.ngo,
                 &path,
                 json!({"requested_amount": "100.00", "currency": "EUR"}),
-                Some("*"),
+                None,
             )
             .await;
         assert_eq!(r.assert_problem(422, "validation_failed"), vec!["currency"]);
@@ -520,9 +520,7 @@ both_backends!(
         );
 
         // fix everything: both agree it is ready, and it submits
-        let r = app
-            .patch_as(&w.ngo, &path, complete_patch(), Some("*"))
-            .await;
+        let r = app.patch_as(&w.ngo, &path, complete_patch(), None).await;
         assert_eq!(r.status, 200);
         upload(&app, &w, &id, "budget", "b.pdf", pdf("b")).await;
         assert_eq!(
@@ -542,7 +540,7 @@ both_backends!(
         // the deadline moves into the past: the call is still "open" but the clock says no
         let past = (Utc::now() - Duration::minutes(1)).to_rfc3339();
         let r = app
-            .patch_as(&w.admin, &call_path, json!({"closes_at": past}), Some("*"))
+            .patch_as(&w.admin, &call_path, json!({"closes_at": past}), None)
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["status"], "open");
@@ -622,7 +620,7 @@ both_backends!(
             .unwrap()
             .to_string();
 
-        app.patch_as(&w.ngo, &path, json!({"title": "Changed"}), Some("*"))
+        app.patch_as(&w.ngo, &path, json!({"title": "Changed"}), None)
             .await
             .assert_problem(409, "invalid_state");
         upload(&app, &w, &id, "annex", "a.pdf", pdf("a"))
@@ -837,7 +835,7 @@ both_backends!(
         app.get_as(&stranger, &format!("{path}/documents/{doc}"))
             .await
             .assert_problem(404, "not_found");
-        app.patch_as(&stranger, &path, json!({"title": "Mine now"}), Some("*"))
+        app.patch_as(&stranger, &path, json!({"title": "Mine now"}), None)
             .await
             .assert_problem(404, "not_found");
         upload_as(&app, &stranger, &id, Some("annex"), "x.pdf", pdf("x"))
@@ -931,12 +929,7 @@ both_backends!(
             ("submitted_at", json!(Utc::now().to_rfc3339())),
         ] {
             let r = app
-                .patch_as(
-                    &w.ngo,
-                    &path,
-                    json!({"title": "ok", field: value}),
-                    Some("*"),
-                )
+                .patch_as(&w.ngo, &path, json!({"title": "ok", field: value}), None)
                 .await;
             assert_eq!(
                 r.assert_problem(422, "validation_failed"),
@@ -957,7 +950,7 @@ both_backends!(
             );
         }
         // victims are counted, never named
-        let r = app.patch_as(&w.ngo, &path, json!({"planned_beneficiaries": [{"sex": "female", "age_group": "adult", "exploitation": "sexual", "count": 1, "name": "A. B."}]}), Some("*")).await;
+        let r = app.patch_as(&w.ngo, &path, json!({"planned_beneficiaries": [{"sex": "female", "age_group": "adult", "exploitation": "sexual", "count": 1, "name": "A. B."}]}), None).await;
         assert_eq!(
             r.assert_problem(422, "validation_failed"),
             vec!["planned_beneficiaries[0].name"]
@@ -1002,12 +995,12 @@ both_backends!(
             &w.ngo,
             &format!("/api/v1/calls/{}", w.call_id),
             json!({"title": "x"}),
-            Some("*"),
+            None,
         )
         .await
         .assert_problem(403, "forbidden");
         // nor does the secretariat write the NGO's application for it
-        app.patch_as(&w.admin, &path, json!({"title": "x"}), Some("*"))
+        app.patch_as(&w.admin, &path, json!({"title": "x"}), None)
             .await
             .assert_problem(403, "forbidden");
         app.post_as(
@@ -1460,7 +1453,7 @@ both_backends!(
                 &w.ngo,
                 &path,
                 json!({"title": "Safe shelter, revised"}),
-                Some("*"),
+                None,
             )
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
@@ -1487,7 +1480,7 @@ both_backends!(
                 &w.admin,
                 &format!("/api/v1/calls/{}", w.call_id),
                 json!({"closes_at": past}),
-                Some("*")
+                None
             )
             .await
             .status,
@@ -1602,7 +1595,7 @@ both_backends!(
             &w.ngo,
             &format!("/api/v1/applications/{draft}"),
             json!({"title": "x"}),
-            Some("*"),
+            None,
         )
         .await
         .assert_problem(409, "invalid_state");
@@ -1718,7 +1711,7 @@ both_backends!(
                 &admin,
                 &path,
                 json!({"max_amount": "90000.00", "rubric": []}),
-                Some("*"),
+                None,
             )
             .await;
         let mut f = r.assert_problem(409, "invalid_state");
@@ -1730,7 +1723,7 @@ both_backends!(
                 &admin,
                 &path,
                 json!({"title": "Emergency grants (extended)", "closes_at": later}),
-                Some("*")
+                None
             )
             .await
             .status,
@@ -1741,7 +1734,7 @@ both_backends!(
                 &admin,
                 &path,
                 json!({"closes_at": (Utc::now() - Duration::days(2)).to_rfc3339()}),
-                Some("*"),
+                None,
             )
             .await;
         assert_eq!(
@@ -1755,7 +1748,7 @@ both_backends!(
                 .status,
             200
         );
-        app.patch_as(&admin, &path, json!({"title": "x"}), Some("*"))
+        app.patch_as(&admin, &path, json!({"title": "x"}), None)
             .await
             .assert_problem(409, "invalid_state");
         app.post_as(&admin, &format!("{path}/close"), json!({}))
@@ -1876,7 +1869,7 @@ both_backends!(
                 &w.ngo,
                 &format!("/api/v1/applications/{id}"),
                 json!({"countries": [country, "TH"]}),
-                Some("*"),
+                None,
             )
             .await;
             ids.push(id);
