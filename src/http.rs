@@ -163,6 +163,7 @@ pub const MAX_LIMIT: i64 = 200;
 /// `?limit=&cursor=`: cursors are the id of the last item of the previous page; ids are
 /// UUIDv7, so id order is creation order.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Items per page, 1 to 200 (default 50).
     pub limit: Option<i64>,

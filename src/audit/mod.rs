@@ -4,6 +4,7 @@
 
 pub mod store;
 
+use actix_web::get;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -109,6 +110,7 @@ pub struct AuditEventView {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Entity kind, e.g. `fund`.
     pub entity: Option<String>,
@@ -119,8 +121,9 @@ pub struct AuditQuery {
 }
 
 /// The audit trail, newest last, filtered by entity.
-#[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", params(AuditQuery),
+#[utoipa::path(security(("bearer" = [])), tag = "audit", params(AuditQuery),
     responses((status = 200, body = inline(Paginated<AuditEventView>))))]
+#[get("/api/v1/audit-events")]
 pub async fn list_audit_events(
     state: AppState,
     req: HttpRequest,

@@ -13,6 +13,7 @@ pub mod store;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, post};
 use chrono::{NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -82,12 +83,13 @@ fn require_active(grant: &GrantRow, doing: &str) -> AppResult<()> {
 /// Asks for (part of) an instalment to be paid: 409 when its release condition is unmet or
 /// when the grant or the instalment would be overpaid, counting what is already requested,
 /// approved or paid.
-#[utoipa::path(post, path = "/api/v1/grants/{id}/disbursements", tag = "grants and money out",
+#[utoipa::path(tag = "grants and money out",
     params(("id" = String, Path, description = "grant id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: the same key and body within 24 h return the first answer")),
     request_body = CreateDisbursement, security(("bearer" = [])),
     responses((status = 201, body = DisbursementView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/grants/{id}/disbursements")]
 pub async fn request_disbursement(
     state: AppState,
     req: HttpRequest,
@@ -296,13 +298,14 @@ pub fn apply_step(
 }
 
 /// Approves a requested disbursement: a finance officer other than the requester (403).
-#[utoipa::path(post, path = "/api/v1/disbursements/{id}/approve", tag = "grants and money out",
+#[utoipa::path(tag = "grants and money out",
     params(("id" = String, Path, description = "disbursement id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     security(("bearer" = [])),
     responses((status = 200, body = DisbursementView), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
               (status = 412, body = crate::error::Problem)))]
+#[post("/api/v1/disbursements/{id}/approve")]
 pub async fn approve_disbursement(
     state: AppState,
     req: HttpRequest,
@@ -339,7 +342,7 @@ struct PaidContext<'a> {
 
 /// Records the payment of an approved disbursement with its date and bank reference: the
 /// ledger's disbursement entry is posted at the grant's rate and the grantee is emailed.
-#[utoipa::path(post, path = "/api/v1/disbursements/{id}/pay", tag = "grants and money out",
+#[utoipa::path(tag = "grants and money out",
     params(("id" = String, Path, description = "disbursement id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
@@ -347,6 +350,7 @@ struct PaidContext<'a> {
     responses((status = 200, body = DisbursementView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/disbursements/{id}/pay")]
 pub async fn pay_disbursement(
     state: AppState,
     req: HttpRequest,
@@ -413,12 +417,13 @@ pub fn payment(payer: String, paid_on: chrono::NaiveDate, reference: String) -> 
 }
 
 /// Cancels a disbursement that is not paid yet.
-#[utoipa::path(post, path = "/api/v1/disbursements/{id}/cancel", tag = "grants and money out",
+#[utoipa::path(tag = "grants and money out",
     params(("id" = String, Path, description = "disbursement id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = CancelDisbursement, security(("bearer" = [])),
     responses((status = 200, body = DisbursementView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
+#[post("/api/v1/disbursements/{id}/cancel")]
 pub async fn cancel_disbursement(
     state: AppState,
     req: HttpRequest,
@@ -441,9 +446,10 @@ pub async fn cancel_disbursement(
 }
 
 /// One disbursement.
-#[utoipa::path(get, path = "/api/v1/disbursements/{id}", tag = "grants and money out",
+#[utoipa::path(tag = "grants and money out",
     params(("id" = String, Path, description = "disbursement id")), security(("bearer" = [])),
     responses((status = 200, body = DisbursementView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/disbursements/{id}")]
 pub async fn get_disbursement(
     state: AppState,
     user: CurrentUser,
@@ -459,9 +465,10 @@ pub async fn get_disbursement(
 }
 
 /// A grant's disbursements, oldest first.
-#[utoipa::path(get, path = "/api/v1/grants/{id}/disbursements", tag = "grants and money out",
+#[utoipa::path(tag = "grants and money out",
     params(("id" = String, Path, description = "grant id")), security(("bearer" = [])),
     responses((status = 200, body = inline(Paginated<DisbursementView>)), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/grants/{id}/disbursements")]
 pub async fn list_disbursements(
     state: AppState,
     user: CurrentUser,
@@ -486,12 +493,13 @@ pub async fn list_disbursements(
 /// Records unspent money the grantee sent back: at most what it was paid and has not yet
 /// returned. It goes back into the fund's available money (a refund entry at the grant's
 /// rate, so that the grant's money nets out exactly).
-#[utoipa::path(post, path = "/api/v1/grants/{id}/refunds", tag = "grants and money out",
+#[utoipa::path(tag = "grants and money out",
     params(("id" = String, Path, description = "grant id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     request_body = CreateRefund, security(("bearer" = [])),
     responses((status = 201, body = RefundView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/grants/{id}/refunds")]
 pub async fn create_refund(
     state: AppState,
     req: HttpRequest,
@@ -587,9 +595,10 @@ pub fn refund(
 }
 
 /// A grant's refunds, oldest first.
-#[utoipa::path(get, path = "/api/v1/grants/{id}/refunds", tag = "grants and money out",
+#[utoipa::path(tag = "grants and money out",
     params(("id" = String, Path, description = "grant id")), security(("bearer" = [])),
     responses((status = 200, body = inline(Paginated<RefundView>)), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/grants/{id}/refunds")]
 pub async fn list_refunds(
     state: AppState,
     user: CurrentUser,

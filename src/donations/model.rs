@@ -298,6 +298,7 @@ pub struct ContributionView {
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PledgeQuery {
     /// Only this donor's pledges.
     pub donor_id: Option<String>,
@@ -308,6 +309,7 @@ pub struct PledgeQuery {
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ContributionQuery {
     /// Only this donor's contributions.
     pub donor_id: Option<String>,

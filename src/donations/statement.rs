@@ -21,6 +21,7 @@ use crate::text_enum;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct StatementParams {
     /// Only this fund (all funds the organisation gave to when absent).
     pub fund_id: Option<String>,

@@ -96,6 +96,7 @@ pub struct ExchangeRateView {
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct RateQuery {
     /// Only rates of this currency.
     pub currency: Option<String>,

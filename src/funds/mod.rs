@@ -5,6 +5,7 @@ pub mod store;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, patch, post};
 
 use crate::app::AppState;
 use crate::audit::{self, Actor, Change};
@@ -20,9 +21,10 @@ use model::{CreateFund, FundView, UpdateFund};
 const ENTITY: &str = "fund";
 
 /// Creates a fund.
-#[utoipa::path(post, path = "/api/v1/funds", tag = "funds", request_body = CreateFund,
+#[utoipa::path(security(("bearer" = [])), tag = "funds", request_body = CreateFund,
     responses((status = 201, body = FundView), (status = 409, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/funds")]
 pub async fn create_fund(
     state: AppState,
     req: HttpRequest,
@@ -65,8 +67,9 @@ pub async fn create_fund(
 }
 
 /// Lists funds.
-#[utoipa::path(get, path = "/api/v1/funds", tag = "funds", params(PageParams),
+#[utoipa::path(security(("bearer" = [])), tag = "funds", params(PageParams),
     responses((status = 200, body = inline(Paginated<FundView>))))]
+#[get("/api/v1/funds")]
 pub async fn list_funds(
     state: AppState,
     req: HttpRequest,
@@ -91,9 +94,10 @@ pub async fn list_funds(
 }
 
 /// Reads one fund.
-#[utoipa::path(get, path = "/api/v1/funds/{id}", tag = "funds",
+#[utoipa::path(security(("bearer" = [])), tag = "funds",
     params(("id" = String, Path, description = "fund id")),
     responses((status = 200, body = FundView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/funds/{id}")]
 pub async fn get_fund(
     state: AppState,
     user: CurrentUser,
@@ -113,11 +117,12 @@ pub async fn get_fund(
 
 /// Changes a fund's name, support cost rate or quorum. Code and base currency are fixed:
 /// every recorded amount depends on them.
-#[utoipa::path(patch, path = "/api/v1/funds/{id}", tag = "funds",
+#[utoipa::path(security(("bearer" = [])), tag = "funds",
     params(("id" = String, Path, description = "fund id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = UpdateFund,
     responses((status = 200, body = FundView), (status = 412, body = crate::error::Problem)))]
+#[patch("/api/v1/funds/{id}")]
 pub async fn update_fund(
     state: AppState,
     req: HttpRequest,

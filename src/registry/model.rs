@@ -923,6 +923,7 @@ pub struct OverlapReviewView {
 /// `GET /registry/projects` parameters. Lists are comma-separated and mean "any of".
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words to find in title and description (all of them).
     pub q: Option<String>,
@@ -1072,6 +1073,7 @@ text_enum!(
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct MatrixQuery {
     /// `country` (default), `theme` (the four Ps), `sub_theme`, `organisation` or `status`.
     pub rows: Option<String>,
@@ -1154,6 +1156,7 @@ pub struct MatrixView {
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct GapsQuery {
     /// Countries to check, comma-separated; by default every country in the registry.
     pub countries: Option<String>,

@@ -155,6 +155,7 @@ pub struct AssignmentView {
 /// `GET /assignments` filters.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AssignmentQuery {
     /// Only the caller's own assignments (always so for reviewers and trustees).
     pub mine: Option<bool>,
