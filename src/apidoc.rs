@@ -113,7 +113,9 @@ fn complete(path: &str, write: bool, operation: &mut Operation) {
         if response.description.is_empty() {
             response.description = describe(code);
         }
-        if code >= 400 {
+        // An error answer the handler gave another type (the HTML page's 404) keeps it.
+        let json_or_none = response.content.keys().all(|c| c == "application/json");
+        if code >= 400 && json_or_none {
             *response = problem_response(code, std::mem::take(&mut response.description));
         }
     }

@@ -139,7 +139,7 @@ fn optional_body(req: &HttpRequest, body: &[u8]) -> AppResult<(UpdateApplication
 /// be empty or carry any field of `PATCH /applications/{id}`. With `Idempotency-Key`, a
 /// retry on a poor connection gets the first draft back instead of making a second one.
 #[utoipa::path(tag = "applications",
-    params(("id" = String, Path, description = "call id"),
+    params(("id" = uuid::Uuid, Path, description = "call id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: the same key and body within 24 h return the first answer")),
     request_body(content = Option<UpdateApplication>, description = "optional first content of the draft"),
     security(("bearer" = [])),
@@ -215,7 +215,9 @@ pub struct ApplicationQuery {
     pub status: Option<ApplicationStatus>,
     /// ISO 3166-1 alpha-2: applications working in this country.
     pub country: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
@@ -270,7 +272,7 @@ pub async fn list_applications(
 
 /// Reads an application with its budget, beneficiaries and current documents.
 #[utoipa::path(tag = "applications",
-    params(("id" = String, Path, description = "application id")), security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "application id")), security(("bearer" = [])),
     responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/applications/{id}")]
 pub async fn get_application(
@@ -347,7 +349,7 @@ fn no_effects() -> Effects {
 /// scores or decisions in the body are refused (422) by name. A submitted application is
 /// frozen (409).
 #[utoipa::path(tag = "applications",
-    params(("id" = String, Path, description = "application id"),
+    params(("id" = uuid::Uuid, Path, description = "application id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = UpdateApplication, security(("bearer" = [])),
     responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem),
@@ -381,7 +383,7 @@ pub async fn update_application(
 /// Judges, by the server clock, what still blocks a submission: the same rule `submit`
 /// enforces. `ready` is true when nothing does.
 #[utoipa::path(tag = "applications",
-    params(("id" = String, Path, description = "application id")), security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "application id")), security(("bearer" = [])),
     responses((status = 200, body = ReadinessView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/applications/{id}/readiness")]
 pub async fn readiness(
@@ -423,7 +425,7 @@ pub async fn readiness(
 /// UTC), 422 naming everything incomplete (the readiness rules). The submitted revision is
 /// frozen as a snapshot, a reference number is given, and an acknowledgement is emailed.
 #[utoipa::path(tag = "applications",
-    params(("id" = String, Path, description = "application id"),
+    params(("id" = uuid::Uuid, Path, description = "application id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     security(("bearer" = [])),
     responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem),
@@ -483,7 +485,7 @@ pub async fn submit_application(
 
 /// Withdraws the application, possible until the board decides.
 #[utoipa::path(tag = "applications",
-    params(("id" = String, Path, description = "application id"),
+    params(("id" = uuid::Uuid, Path, description = "application id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     security(("bearer" = [])),
     responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem),
@@ -514,7 +516,7 @@ pub async fn withdraw_application(
 /// The secretariat's eligibility screening of a submitted application: `under_review` or
 /// `ineligible` (notes required), and the organisation is told by email.
 #[utoipa::path(tag = "applications",
-    params(("id" = String, Path, description = "application id"),
+    params(("id" = uuid::Uuid, Path, description = "application id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ScreeningRequest, security(("bearer" = [])),
     responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem),
@@ -550,7 +552,7 @@ pub async fn screen_application(
 /// Sends a submitted application back to its organisation: it becomes a draft again as the
 /// next revision, the submitted one stays readable under `revisions/{n}`.
 #[utoipa::path(tag = "applications",
-    params(("id" = String, Path, description = "application id"),
+    params(("id" = uuid::Uuid, Path, description = "application id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ReturnRequest, security(("bearer" = [])),
     responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem),
@@ -590,7 +592,7 @@ pub async fn return_for_revision(
 
 /// The submitted revisions of an application, oldest first.
 #[utoipa::path(tag = "applications",
-    params(("id" = String, Path, description = "application id")), security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "application id")), security(("bearer" = [])),
     responses((status = 200, body = inline(Paginated<RevisionSummary>)), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/applications/{id}/revisions")]
 pub async fn list_revisions(
@@ -613,8 +615,8 @@ pub async fn list_revisions(
 
 /// One submitted revision exactly as it was sent (frozen).
 #[utoipa::path(tag = "applications",
-    params(("id" = String, Path, description = "application id"),
-           ("revision" = i32, Path, description = "revision number, from 1")),
+    params(("id" = uuid::Uuid, Path, description = "application id"),
+           ("revision" = i32, Path, minimum = 1, description = "revision number, from 1")),
     security(("bearer" = [])),
     responses((status = 200, body = RevisionView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/applications/{id}/revisions/{revision}")]

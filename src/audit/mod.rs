@@ -102,9 +102,9 @@ pub struct AuditEventView {
     pub entity: String,
     pub entity_id: String,
     pub action: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
 }
 
@@ -116,7 +116,9 @@ pub struct AuditQuery {
     pub entity: Option<String>,
     /// Id of one entity.
     pub entity_id: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 

@@ -36,7 +36,7 @@ fn sees_drafts(user: &MaybeUser) -> bool {
 
 /// Opens a new call (as a draft) in a fund.
 #[utoipa::path(tag = "calls",
-    params(("id" = String, Path, description = "fund id")),
+    params(("id" = uuid::Uuid, Path, description = "fund id")),
     request_body = CreateCall, security(("bearer" = [])),
     responses((status = 201, body = CallView), (status = 404, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
@@ -84,7 +84,9 @@ pub async fn create_call(
 pub struct CallQuery {
     pub fund_id: Option<String>,
     pub status: Option<CallStatus>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
@@ -144,7 +146,7 @@ async fn load_visible(state: &AppState, user: &MaybeUser, id: &str) -> AppResult
 
 /// Reads one call.
 #[utoipa::path(tag = "calls",
-    params(("id" = String, Path, description = "call id")),
+    params(("id" = uuid::Uuid, Path, description = "call id")),
     responses((status = 200, body = CallView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/calls/{id}")]
 pub async fn get_call(
@@ -203,7 +205,7 @@ async fn change_call(
 /// Changes a call. A draft may change in everything but its currency; an open call only
 /// in its title, description and deadline; a closed one not at all (409 naming the fields).
 #[utoipa::path(tag = "calls",
-    params(("id" = String, Path, description = "call id"),
+    params(("id" = uuid::Uuid, Path, description = "call id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = UpdateCall, security(("bearer" = [])),
     responses((status = 200, body = CallView), (status = 409, body = crate::error::Problem),
@@ -237,7 +239,7 @@ pub async fn update_call(
 /// Opens a draft call: it becomes public, and takes submissions between `opens_at` and
 /// `closes_at` by the server clock.
 #[utoipa::path(tag = "calls",
-    params(("id" = String, Path, description = "call id"),
+    params(("id" = uuid::Uuid, Path, description = "call id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     security(("bearer" = [])),
     responses((status = 200, body = CallView), (status = 409, body = crate::error::Problem),
@@ -271,7 +273,7 @@ pub async fn open_call(
 
 /// Closes an open call: no more drafts or first submissions.
 #[utoipa::path(tag = "calls",
-    params(("id" = String, Path, description = "call id"),
+    params(("id" = uuid::Uuid, Path, description = "call id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     security(("bearer" = [])),
     responses((status = 200, body = CallView), (status = 409, body = crate::error::Problem),

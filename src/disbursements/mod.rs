@@ -84,7 +84,7 @@ fn require_active(grant: &GrantRow, doing: &str) -> AppResult<()> {
 /// when the grant or the instalment would be overpaid, counting what is already requested,
 /// approved or paid.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id"),
+    params(("id" = uuid::Uuid, Path, description = "grant id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: the same key and body within 24 h return the first answer")),
     request_body = CreateDisbursement, security(("bearer" = [])),
     responses((status = 201, body = DisbursementView), (status = 404, body = crate::error::Problem),
@@ -299,7 +299,7 @@ pub fn apply_step(
 
 /// Approves a requested disbursement: a finance officer other than the requester (403).
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "disbursement id"),
+    params(("id" = uuid::Uuid, Path, description = "disbursement id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     security(("bearer" = [])),
     responses((status = 200, body = DisbursementView), (status = 403, body = crate::error::Problem),
@@ -343,7 +343,7 @@ struct PaidContext<'a> {
 /// Records the payment of an approved disbursement with its date and bank reference: the
 /// ledger's disbursement entry is posted at the grant's rate and the grantee is emailed.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "disbursement id"),
+    params(("id" = uuid::Uuid, Path, description = "disbursement id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     request_body = PayDisbursement, security(("bearer" = [])),
@@ -418,7 +418,7 @@ pub fn payment(payer: String, paid_on: chrono::NaiveDate, reference: String) -> 
 
 /// Cancels a disbursement that is not paid yet.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "disbursement id"),
+    params(("id" = uuid::Uuid, Path, description = "disbursement id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = CancelDisbursement, security(("bearer" = [])),
     responses((status = 200, body = DisbursementView), (status = 404, body = crate::error::Problem),
@@ -447,7 +447,7 @@ pub async fn cancel_disbursement(
 
 /// One disbursement.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "disbursement id")), security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "disbursement id")), security(("bearer" = [])),
     responses((status = 200, body = DisbursementView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/disbursements/{id}")]
 pub async fn get_disbursement(
@@ -466,7 +466,7 @@ pub async fn get_disbursement(
 
 /// A grant's disbursements, oldest first.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id")), security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "grant id")), security(("bearer" = [])),
     responses((status = 200, body = inline(Paginated<DisbursementView>)), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/grants/{id}/disbursements")]
 pub async fn list_disbursements(
@@ -494,7 +494,7 @@ pub async fn list_disbursements(
 /// returned. It goes back into the fund's available money (a refund entry at the grant's
 /// rate, so that the grant's money nets out exactly).
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id"),
+    params(("id" = uuid::Uuid, Path, description = "grant id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     request_body = CreateRefund, security(("bearer" = [])),
     responses((status = 201, body = RefundView), (status = 404, body = crate::error::Problem),
@@ -596,7 +596,7 @@ pub fn refund(
 
 /// A grant's refunds, oldest first.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id")), security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "grant id")), security(("bearer" = [])),
     responses((status = 200, body = inline(Paginated<RefundView>)), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/grants/{id}/refunds")]
 pub async fn list_refunds(

@@ -42,7 +42,7 @@ pub fn store_for(settings: &Settings) -> Arc<dyn DocumentStore> {
 
 /// Uploads a document to a draft application.
 #[utoipa::path(tag = "documents",
-    params(("id" = String, Path, description = "application id")),
+    params(("id" = uuid::Uuid, Path, description = "application id")),
     request_body(content = String, content_type = "multipart/form-data",
         description = "fields `kind` (e.g. `proposal`) and `file`"),
     security(("bearer" = [])),
@@ -153,7 +153,7 @@ pub async fn upload_document(
 
 /// The documents of the application's current revision.
 #[utoipa::path(tag = "documents",
-    params(("id" = String, Path, description = "application id")), security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "application id")), security(("bearer" = [])),
     responses((status = 200, body = inline(Paginated<DocumentView>)), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/applications/{id}/documents")]
 pub async fn list_documents(
@@ -217,8 +217,8 @@ fn repr_digest(sha256_hex: &str) -> String {
 /// type detected at upload and the cleaned file name. The bytes are checked against the
 /// recorded SHA-256 before they are sent.
 #[utoipa::path(tag = "documents",
-    params(("id" = String, Path, description = "application id"),
-           ("doc_id" = String, Path, description = "document id")),
+    params(("id" = uuid::Uuid, Path, description = "application id"),
+           ("doc_id" = uuid::Uuid, Path, description = "document id")),
     security(("bearer" = [])),
     responses((status = 200, description = "the document's bytes", content_type = "application/octet-stream"),
               (status = 404, body = crate::error::Problem)))]
@@ -268,8 +268,8 @@ pub async fn download_document(
 /// Takes a document out of a draft. One uploaded in an earlier, submitted revision stays
 /// readable there.
 #[utoipa::path(tag = "documents",
-    params(("id" = String, Path, description = "application id"),
-           ("doc_id" = String, Path, description = "document id")),
+    params(("id" = uuid::Uuid, Path, description = "application id"),
+           ("doc_id" = uuid::Uuid, Path, description = "document id")),
     security(("bearer" = [])),
     responses((status = 204), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]

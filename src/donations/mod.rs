@@ -37,7 +37,7 @@ fn fund_must_exist(conn: &mut crate::db::DbConn, fund_id: &str) -> AppResult<()>
 
 /// Records a pledge. With `Idempotency-Key`, a retry gets the first answer.
 #[utoipa::path(security(("bearer" = [])), tag = "money in",
-    params(("id" = String, Path, description = "fund id"),
+    params(("id" = uuid::Uuid, Path, description = "fund id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: the same key and body within 24 h return the first answer")),
     request_body = CreatePledge,
     responses((status = 201, body = PledgeView), (status = 404, body = crate::error::Problem),
@@ -65,7 +65,7 @@ pub async fn create_pledge(
 
 /// Lists a fund's pledges.
 #[utoipa::path(security(("bearer" = [])), tag = "money in",
-    params(("id" = String, Path, description = "fund id"), PledgeQuery),
+    params(("id" = uuid::Uuid, Path, description = "fund id"), PledgeQuery),
     responses((status = 200, body = inline(Paginated<PledgeView>)), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/funds/{id}/pledges")]
 pub async fn list_pledges(
@@ -100,7 +100,7 @@ pub async fn list_pledges(
 
 /// Reads a pledge with its status derived from the ledger.
 #[utoipa::path(security(("bearer" = [])), tag = "money in",
-    params(("id" = String, Path, description = "pledge id")),
+    params(("id" = uuid::Uuid, Path, description = "pledge id")),
     responses((status = 200, body = PledgeView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/pledges/{id}")]
 pub async fn get_pledge(
@@ -123,7 +123,7 @@ pub async fn get_pledge(
 /// Cancels a pledge nothing was paid against (409 otherwise). Send the ETag last read in
 /// `If-Match`; a stale one is refused with 412. The body `{"reason": "..."}` is optional.
 #[utoipa::path(security(("bearer" = [])), tag = "money in",
-    params(("id" = String, Path, description = "pledge id"),
+    params(("id" = uuid::Uuid, Path, description = "pledge id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body(content = Option<CancelPledge>),
     responses((status = 200, body = PledgeView), (status = 404, body = crate::error::Problem),
@@ -190,7 +190,7 @@ fn optional_json<T: serde::de::DeserializeOwned>(
 /// unpledged contribution, described in `split`. Without `exchange_rate` the latest rate
 /// valid on `received_on` is used (422 naming the currency and day when there is none).
 #[utoipa::path(security(("bearer" = [])), tag = "money in",
-    params(("id" = String, Path, description = "fund id"),
+    params(("id" = uuid::Uuid, Path, description = "fund id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: the same key and body within 24 h return the first answer")),
     request_body = CreateContribution,
     responses((status = 201, body = ContributionView), (status = 404, body = crate::error::Problem),
@@ -221,7 +221,7 @@ pub async fn create_contribution(
 
 /// Lists a fund's contributions.
 #[utoipa::path(security(("bearer" = [])), tag = "money in",
-    params(("id" = String, Path, description = "fund id"), ContributionQuery),
+    params(("id" = uuid::Uuid, Path, description = "fund id"), ContributionQuery),
     responses((status = 200, body = inline(Paginated<ContributionView>)), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/funds/{id}/contributions")]
 pub async fn list_contributions(
@@ -266,7 +266,7 @@ pub async fn list_contributions(
 
 /// Reads one contribution.
 #[utoipa::path(security(("bearer" = [])), tag = "money in",
-    params(("id" = String, Path, description = "contribution id")),
+    params(("id" = uuid::Uuid, Path, description = "contribution id")),
     responses((status = 200, body = ContributionView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/contributions/{id}")]
 pub async fn get_contribution(
@@ -304,9 +304,9 @@ fn wants_csv(req: &HttpRequest) -> bool {
 /// balance per fund and currency, the balance brought forward and the balance at the end.
 /// `Accept: text/csv` answers the whole period as CSV.
 #[utoipa::path(security(("bearer" = [])), tag = "money in",
-    params(("id" = String, Path, description = "organisation id"), StatementParams),
-    responses((status = 200, body = StatementView, content_type = "application/json"),
-              (status = 200, description = "the statement as CSV (with Accept: text/csv)", body = String, content_type = "text/csv"),
+    params(("id" = uuid::Uuid, Path, description = "organisation id"), StatementParams),
+    responses((status = 200, description = "the statement; as CSV with Accept: text/csv",
+               content((StatementView = "application/json"), (String = "text/csv"))),
               (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[get("/api/v1/organisations/{id}/statement")]
 pub async fn get_statement(

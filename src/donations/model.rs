@@ -303,7 +303,9 @@ pub struct PledgeQuery {
     /// Only this donor's pledges.
     pub donor_id: Option<String>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
@@ -315,7 +317,9 @@ pub struct ContributionQuery {
     pub donor_id: Option<String>,
     /// Only contributions against this pledge.
     pub pledge_id: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 

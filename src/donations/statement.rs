@@ -32,8 +32,10 @@ pub struct StatementParams {
     #[param(value_type = Option<String>, format = Date)]
     pub to: Option<NaiveDate>,
     /// Lines per page, 1 to 200 (default 50); CSV answers carry every line of the period.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 

@@ -95,7 +95,7 @@ pub async fn list_funds(
 
 /// Reads one fund.
 #[utoipa::path(security(("bearer" = [])), tag = "funds",
-    params(("id" = String, Path, description = "fund id")),
+    params(("id" = uuid::Uuid, Path, description = "fund id")),
     responses((status = 200, body = FundView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/funds/{id}")]
 pub async fn get_fund(
@@ -118,7 +118,7 @@ pub async fn get_fund(
 /// Changes a fund's name, support cost rate or quorum. Code and base currency are fixed:
 /// every recorded amount depends on them.
 #[utoipa::path(security(("bearer" = [])), tag = "funds",
-    params(("id" = String, Path, description = "fund id"),
+    params(("id" = uuid::Uuid, Path, description = "fund id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = UpdateFund,
     responses((status = 200, body = FundView), (status = 412, body = crate::error::Problem)))]

@@ -64,7 +64,9 @@ pub struct GrantQuery {
     pub fund_id: Option<String>,
     pub status: Option<GrantStatus>,
     pub organisation_id: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
@@ -119,7 +121,7 @@ pub async fn list_grants(
 
 /// One grant with its instalments, what was disbursed and what remains.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id")), security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "grant id")), security(("bearer" = [])),
     responses((status = 200, body = GrantView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/grants/{id}")]
 pub async fn get_grant(
@@ -309,7 +311,7 @@ fn release_unpaid(
 /// The grantee accepts the agreement: `awaiting_signature → active`. Only a member of the
 /// grantee organisation signs; the first instalment (on signature) can then be paid.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id"),
+    params(("id" = uuid::Uuid, Path, description = "grant id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     security(("bearer" = [])),
     responses((status = 200, body = GrantView), (status = 404, body = crate::error::Problem),
@@ -342,7 +344,7 @@ async fn manage(
 
 /// Suspends an active grant: nothing is paid while it is suspended.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id"),
+    params(("id" = uuid::Uuid, Path, description = "grant id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ReasonRequest, security(("bearer" = [])),
     responses((status = 200, body = GrantView), (status = 404, body = crate::error::Problem),
@@ -360,7 +362,7 @@ pub async fn suspend_grant(
 
 /// Resumes a suspended grant.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id"),
+    params(("id" = uuid::Uuid, Path, description = "grant id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ReasonRequest, security(("bearer" = [])),
     responses((status = 200, body = GrantView), (status = 404, body = crate::error::Problem),
@@ -379,7 +381,7 @@ pub async fn resume_grant(
 /// Terminates an active or suspended grant (no payment may be pending): what was not paid
 /// goes back to the fund's available money.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id"),
+    params(("id" = uuid::Uuid, Path, description = "grant id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ReasonRequest, security(("bearer" = [])),
     responses((status = 200, body = GrantView), (status = 404, body = crate::error::Problem),
@@ -398,7 +400,7 @@ pub async fn terminate_grant(
 /// Closes an active grant once its final report is accepted and no payment is pending;
 /// what was not paid goes back to the fund's available money.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id"),
+    params(("id" = uuid::Uuid, Path, description = "grant id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ReasonRequest, security(("bearer" = [])),
     responses((status = 200, body = GrantView), (status = 404, body = crate::error::Problem),

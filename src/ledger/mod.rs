@@ -208,7 +208,7 @@ pub fn fund_status(
 /// A fund's money: pledged, received, outstanding, support costs, committed, disbursed and
 /// available, in its base currency, and per currency.
 #[utoipa::path(security(("bearer" = [])), tag = "money in",
-    params(("id" = String, Path, description = "fund id")),
+    params(("id" = uuid::Uuid, Path, description = "fund id")),
     responses((status = 200, body = FundStatusView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/funds/{id}/status")]
 pub async fn get_fund_status(
@@ -229,7 +229,7 @@ pub async fn get_fund_status(
 
 /// The fund's ledger entries in the order they were recorded.
 #[utoipa::path(security(("bearer" = [])), tag = "money in",
-    params(("id" = String, Path, description = "fund id"), PageParams),
+    params(("id" = uuid::Uuid, Path, description = "fund id"), PageParams),
     responses((status = 200, body = inline(Paginated<EntryView>)), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/funds/{id}/ledger")]
 pub async fn list_ledger_entries(

@@ -271,7 +271,7 @@ async fn stream(state: AppState, raw_id: &str, format: Format) -> AppResult<Http
 /// donors' pledges and contributions, each grant a child with its commitment,
 /// disbursements and accepted results. Public; streamed.
 #[utoipa::path(tag = "open data",
-    params(("id" = String, Path, description = "fund id")),
+    params(("id" = uuid::Uuid, Path, description = "fund id")),
     responses((status = 200, description = "IATI 2.03 activities", content_type = "application/xml"),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
               (status = 503, body = crate::error::Problem)))]
@@ -282,7 +282,7 @@ pub async fn iati_xml(state: AppState, id: web::Path<String>) -> AppResult<HttpR
 
 /// The fund's grants as a 360Giving data package. Public; streamed.
 #[utoipa::path(tag = "open data",
-    params(("id" = String, Path, description = "fund id")),
+    params(("id" = uuid::Uuid, Path, description = "fund id")),
     responses((status = 200, description = "a 360Giving data package", content_type = "application/json"),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
               (status = 503, body = crate::error::Problem)))]

@@ -108,7 +108,7 @@ pub async fn list_organisations(
 
 /// Reads one organisation.
 #[utoipa::path(security(("bearer" = [])), tag = "organisations",
-    params(("id" = String, Path, description = "organisation id")),
+    params(("id" = uuid::Uuid, Path, description = "organisation id")),
     responses((status = 200, body = OrganisationView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/organisations/{id}")]
 pub async fn get_organisation(
@@ -131,7 +131,7 @@ pub async fn get_organisation(
 
 /// Changes an organisation; `If-Match` guards against overwriting someone else's edit.
 #[utoipa::path(security(("bearer" = [])), tag = "organisations",
-    params(("id" = String, Path, description = "organisation id"),
+    params(("id" = uuid::Uuid, Path, description = "organisation id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = UpdateOrganisation,
     responses((status = 200, body = OrganisationView), (status = 412, body = crate::error::Problem)))]

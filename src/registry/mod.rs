@@ -120,7 +120,7 @@ fn visible_project(conn: &mut DbConn, id: &str, scope: &Scope) -> AppResult<Proj
 
 /// Reads one project; an unpublished one only for its organisation's members and admins.
 #[utoipa::path(tag = "registry",
-    params(("id" = String, Path, description = "project id")),
+    params(("id" = uuid::Uuid, Path, description = "project id")),
     responses((status = 200, body = ProjectView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/registry/projects/{id}")]
 pub async fn get_project(
@@ -141,7 +141,7 @@ pub async fn get_project(
 /// Projects that may duplicate a saved project, best first, with a score in [0, 1] and the
 /// reasons. Pairs the review queue already resolved are not shown again.
 #[utoipa::path(tag = "registry",
-    params(("id" = String, Path, description = "project id")),
+    params(("id" = uuid::Uuid, Path, description = "project id")),
     responses((status = 200, body = OverlapsView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/registry/projects/{id}/overlaps")]
 pub async fn project_overlaps(
@@ -414,7 +414,7 @@ fn project_to_change(conn: &mut DbConn, id: &str, user: &CurrentUser) -> AppResu
 /// Changes a project; `If-Match` guards against overwriting someone else's edit. Its new
 /// overlap candidates join the review queue.
 #[utoipa::path(security(("bearer" = [])), tag = "registry",
-    params(("id" = String, Path, description = "project id"),
+    params(("id" = uuid::Uuid, Path, description = "project id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = UpdateProject,
     responses((status = 200, body = ProjectView), (status = 404, body = crate::error::Problem),
@@ -473,7 +473,7 @@ pub async fn update_project(
 
 /// Deletes a project with its review queue entries.
 #[utoipa::path(security(("bearer" = [])), tag = "registry",
-    params(("id" = String, Path, description = "project id"),
+    params(("id" = uuid::Uuid, Path, description = "project id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     responses((status = 204), (status = 404, body = crate::error::Problem),
               (status = 412, body = crate::error::Problem)))]
@@ -577,7 +577,9 @@ pub struct ReviewQuery {
     pub status: Option<String>,
     /// Only the pairs of this project.
     pub project_id: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
@@ -665,7 +667,7 @@ fn resolve(
 /// Says what a flagged pair is: `duplicate`, `co_financing` or `complementary`. The pair
 /// is not flagged again.
 #[utoipa::path(security(("bearer" = [])), tag = "registry",
-    params(("id" = String, Path, description = "review entry id"),
+    params(("id" = uuid::Uuid, Path, description = "review entry id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ResolveOverlap,
     responses((status = 200, body = OverlapReviewView), (status = 404, body = crate::error::Problem),

@@ -939,7 +939,9 @@ pub struct SearchQuery {
     pub active_on: Option<NaiveDate>,
     /// Members and admins: `false` lists only unpublished projects, `true` only published.
     pub published: Option<bool>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 

@@ -51,7 +51,7 @@ fn suppress_for(user: &CurrentUser) -> bool {
 /// returned one in `supersedes_id`. Beneficiaries are counts only: no personal data of any
 /// victim is accepted anywhere, and the narrative must not describe individuals.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id")),
+    params(("id" = uuid::Uuid, Path, description = "grant id")),
     request_body = CreateReport, security(("bearer" = [])),
     responses((status = 201, body = ReportView), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
@@ -137,7 +137,7 @@ pub async fn create_report(
 /// grant: admin, finance, trustees of the fund, donors, members of the grantee (404 for
 /// anyone else). Donors see counts below 5 as `"<5"`.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id")), security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "grant id")), security(("bearer" = [])),
     responses((status = 200, body = inline(Paginated<ReportView>)), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/grants/{id}/reports")]
 pub async fn list_reports(
@@ -172,7 +172,7 @@ fn find_readable(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<R
 
 /// One report, with its ETag (for `If-Match` on accept and return).
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "report id")), security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "report id")), security(("bearer" = [])),
     responses((status = 200, body = ReportView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/reports/{id}")]
 pub async fn get_report(
@@ -277,7 +277,7 @@ fn review(
 /// The grantee's contact is told by email. Acceptance can release an instalment that waits
 /// for a report of this kind.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "report id"),
+    params(("id" = uuid::Uuid, Path, description = "report id"),
            ("If-Match" = Option<String>, Header, description = "the report's ETag")),
     request_body = ReviewRequest, security(("bearer" = [])),
     responses((status = 200, body = ReportView), (status = 403, body = crate::error::Problem),
@@ -298,7 +298,7 @@ pub async fn accept_report(
 /// change (409 from any other state; 412 when `If-Match` is stale). The report stays
 /// `returned`; the grantee submits a new version.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "report id"),
+    params(("id" = uuid::Uuid, Path, description = "report id"),
            ("If-Match" = Option<String>, Header, description = "the report's ETag")),
     request_body = ReviewRequest, security(("bearer" = [])),
     responses((status = 200, body = ReportView), (status = 403, body = crate::error::Problem),
@@ -355,7 +355,7 @@ pub struct OutcomesQuery {
 /// totals included, is shown as `"<5"` (`suppressed: true`); the secretariat and the
 /// fund's trustees see exact numbers.
 #[utoipa::path(tag = "grants and money out",
-    params(("id" = String, Path, description = "fund id"), OutcomesQuery), security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "fund id"), OutcomesQuery), security(("bearer" = [])),
     responses((status = 200, body = OutcomesView), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[get("/api/v1/funds/{id}/outcomes")]

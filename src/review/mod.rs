@@ -147,7 +147,7 @@ struct AssignedContext<'a> {
 /// reviewer role, or a trustee of the application's fund, who does not belong to the
 /// applicant organisation. The reviewer is told by email that an application awaits it.
 #[utoipa::path(tag = "review",
-    params(("id" = String, Path, description = "application id")),
+    params(("id" = uuid::Uuid, Path, description = "application id")),
     request_body = CreateAssignment, security(("bearer" = [])),
     responses((status = 201, body = AssignmentView), (status = 404, body = crate::error::Problem),
               (status = 409, description = "not under review, or already assigned to this reviewer", body = crate::error::Problem),
@@ -332,7 +332,7 @@ pub async fn list_assignments(
 /// Before the conflict declaration it shows only the application's title and applicant;
 /// after "no conflict" its id, reference and the rubric to score.
 #[utoipa::path(tag = "review",
-    params(("id" = String, Path, description = "assignment id")), security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "assignment id")), security(("bearer" = [])),
     responses((status = 200, body = AssignmentView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/assignments/{id}")]
 pub async fn get_assignment(
@@ -422,7 +422,7 @@ fn application_status(conn: &mut DbConn, application_id: &str) -> AppResult<Appl
 /// assignment is recused (a statement is required) and the application stays hidden;
 /// without, the application opens for review.
 #[utoipa::path(tag = "review",
-    params(("id" = String, Path, description = "assignment id"),
+    params(("id" = uuid::Uuid, Path, description = "assignment id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ConflictDeclaration, security(("bearer" = [])),
     responses((status = 200, body = AssignmentView), (status = 404, body = crate::error::Problem),
@@ -456,7 +456,7 @@ pub async fn declare_conflict(
 /// recommendation. Only after declaring no conflict, until submitted, while the
 /// application is under review or deferred.
 #[utoipa::path(tag = "review",
-    params(("id" = String, Path, description = "assignment id"),
+    params(("id" = uuid::Uuid, Path, description = "assignment id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ReviewDraft, security(("bearer" = [])),
     responses((status = 200, body = AssignmentView), (status = 404, body = crate::error::Problem),
@@ -505,7 +505,7 @@ pub async fn save_review(
 /// Submits the review: every criterion scored and a recommendation given (422 naming each
 /// one missing). A submitted review is frozen.
 #[utoipa::path(tag = "review",
-    params(("id" = String, Path, description = "assignment id"),
+    params(("id" = uuid::Uuid, Path, description = "assignment id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     security(("bearer" = [])),
     responses((status = 200, body = AssignmentView), (status = 404, body = crate::error::Problem),
@@ -567,7 +567,7 @@ fn review_view(row: &AssignmentRow, name: String, rubric: &[Criterion]) -> AppRe
 /// their own is submitted; until then only their own, with `others_hidden`. Whoever
 /// declared a conflict on the application gets 404.
 #[utoipa::path(tag = "review",
-    params(("id" = String, Path, description = "application id")), security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "application id")), security(("bearer" = [])),
     responses((status = 200, body = ReviewsView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/applications/{id}/reviews")]
 pub async fn list_reviews(
@@ -649,7 +649,7 @@ struct Figures {
 /// down the ranking over the applications still open for decision at today's rates. A
 /// trustee's row of an application on which it declared a conflict shows no scores.
 #[utoipa::path(tag = "review",
-    params(("id" = String, Path, description = "call id")), security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "call id")), security(("bearer" = [])),
     responses((status = 200, body = RankingView), (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/calls/{id}/ranking")]
 pub async fn call_ranking(

@@ -163,7 +163,9 @@ pub struct AssignmentQuery {
     pub application_id: Option<String>,
     /// Secretariat only: the assignments of one call.
     pub call_id: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
