@@ -1,6 +1,7 @@
 //! Liveness, readiness and metrics.
 
 use actix_web::HttpResponse;
+use actix_web::get;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -13,14 +14,16 @@ pub struct HealthView {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/health/live", tag = "health", responses((status = 200, body = HealthView)))]
+#[utoipa::path(tag = "health", responses((status = 200, body = HealthView)))]
+#[get("/health/live")]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(HealthView { status: "ok" })
 }
 
 /// The process can serve: the database answers.
-#[utoipa::path(get, path = "/health/ready", tag = "health",
+#[utoipa::path(tag = "health",
     responses((status = 200, body = HealthView), (status = 503, body = crate::error::Problem)))]
+#[get("/health/ready")]
 pub async fn ready(state: AppState) -> AppResult<HttpResponse> {
     crate::db::run(&state.pool, |conn| {
         crate::db::ping(conn).map_err(|e| {
@@ -36,7 +39,8 @@ pub async fn ready(state: AppState) -> AppResult<HttpResponse> {
 }
 
 /// Prometheus text: request count and latency histogram by route and status.
-#[utoipa::path(get, path = "/metrics", tag = "health", responses((status = 200, body = String, content_type = "text/plain")))]
+#[utoipa::path(tag = "health", responses((status = 200, body = String, content_type = "text/plain")))]
+#[get("/metrics")]
 pub async fn metrics(state: AppState) -> AppResult<HttpResponse> {
     if !state.settings.server.metrics_enabled {
         return Err(AppError::not_found("metrics"));

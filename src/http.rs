@@ -163,10 +163,13 @@ pub const MAX_LIMIT: i64 = 200;
 /// `?limit=&cursor=`: cursors are the id of the last item of the previous page; ids are
 /// UUIDv7, so id order is creation order.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 

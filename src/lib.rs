@@ -1,6 +1,7 @@
 //! trustfund: the back office of a voluntary trust fund for victims of human trafficking,
 //! and a registry of every donor's anti-trafficking projects.
 
+pub mod apidoc;
 pub mod app;
 pub mod applications;
 pub mod audit;

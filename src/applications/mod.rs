@@ -10,6 +10,7 @@ pub mod store;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, patch, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -139,13 +140,14 @@ fn optional_body(req: &HttpRequest, body: &[u8]) -> AppResult<(UpdateApplication
 /// Starts a draft application of the caller's organisation in an open call. The body may
 /// be empty or carry any field of `PATCH /applications/{id}`. With `Idempotency-Key`, a
 /// retry on a poor connection gets the first draft back instead of making a second one.
-#[utoipa::path(post, path = "/api/v1/calls/{id}/applications", tag = "applications",
-    params(("id" = String, Path, description = "call id"),
+#[utoipa::path(tag = "applications",
+    params(("id" = uuid::Uuid, Path, description = "call id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: the same key and body within 24 h return the first answer")),
     request_body(content = Option<UpdateApplication>, description = "optional first content of the draft"),
     security(("bearer" = [])),
     responses((status = 201, body = ApplicationView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/calls/{id}/applications")]
 pub async fn create_application(
     state: AppState,
     req: HttpRequest,
@@ -209,20 +211,24 @@ pub async fn create_application(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ApplicationQuery {
     pub call_id: Option<String>,
     pub status: Option<ApplicationStatus>,
     /// ISO 3166-1 alpha-2: applications working in this country.
     pub country: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
 /// Lists the applications the caller may see: an NGO its own organisation's, the
 /// secretariat all, trustees the submitted ones of their funds.
-#[utoipa::path(get, path = "/api/v1/applications", tag = "applications",
+#[utoipa::path(tag = "applications",
     params(ApplicationQuery), security(("bearer" = [])),
     responses((status = 200, body = inline(Paginated<ApplicationSummary>))))]
+#[get("/api/v1/applications")]
 pub async fn list_applications(
     state: AppState,
     req: HttpRequest,
@@ -267,9 +273,10 @@ pub async fn list_applications(
 }
 
 /// Reads an application with its budget, beneficiaries and current documents.
-#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications",
-    params(("id" = String, Path, description = "application id")), security(("bearer" = [])),
+#[utoipa::path(tag = "applications",
+    params(("id" = uuid::Uuid, Path, description = "application id")), security(("bearer" = [])),
     responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/applications/{id}")]
 pub async fn get_application(
     state: AppState,
     user: CurrentUser,
@@ -289,13 +296,14 @@ pub async fn get_application(
 /// Edits a draft. Only the fields named here can be set; status, version, reference,
 /// scores or decisions in the body are refused (422) by name. A submitted application is
 /// frozen (409).
-#[utoipa::path(patch, path = "/api/v1/applications/{id}", tag = "applications",
-    params(("id" = String, Path, description = "application id"),
+#[utoipa::path(tag = "applications",
+    params(("id" = uuid::Uuid, Path, description = "application id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = UpdateApplication, security(("bearer" = [])),
     responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[patch("/api/v1/applications/{id}")]
 pub async fn update_application(
     state: AppState,
     req: HttpRequest,
@@ -310,9 +318,10 @@ pub async fn update_application(
 
 /// Judges, by the server clock, what still blocks a submission: the same rule `submit`
 /// enforces. `ready` is true when nothing does.
-#[utoipa::path(get, path = "/api/v1/applications/{id}/readiness", tag = "applications",
-    params(("id" = String, Path, description = "application id")), security(("bearer" = [])),
+#[utoipa::path(tag = "applications",
+    params(("id" = uuid::Uuid, Path, description = "application id")), security(("bearer" = [])),
     responses((status = 200, body = ReadinessView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/applications/{id}/readiness")]
 pub async fn readiness(
     state: AppState,
     user: CurrentUser,
@@ -351,13 +360,14 @@ pub async fn readiness(
 /// Submits the draft: 409 unless it is a draft and the call takes it now (server clock,
 /// UTC), 422 naming everything incomplete (the readiness rules). The submitted revision is
 /// frozen as a snapshot, a reference number is given, and an acknowledgement is emailed.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/submit", tag = "applications",
-    params(("id" = String, Path, description = "application id"),
+#[utoipa::path(tag = "applications",
+    params(("id" = uuid::Uuid, Path, description = "application id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     security(("bearer" = [])),
     responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/applications/{id}/submit")]
 pub async fn submit_application(
     state: AppState,
     req: HttpRequest,
@@ -373,12 +383,13 @@ pub async fn submit_application(
 }
 
 /// Withdraws the application, possible until the board decides.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/withdraw", tag = "applications",
-    params(("id" = String, Path, description = "application id"),
+#[utoipa::path(tag = "applications",
+    params(("id" = uuid::Uuid, Path, description = "application id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     security(("bearer" = [])),
     responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
+#[post("/api/v1/applications/{id}/withdraw")]
 pub async fn withdraw_application(
     state: AppState,
     req: HttpRequest,
@@ -391,13 +402,14 @@ pub async fn withdraw_application(
 
 /// The secretariat's eligibility screening of a submitted application: `under_review` or
 /// `ineligible` (notes required), and the organisation is told by email.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/screening", tag = "applications",
-    params(("id" = String, Path, description = "application id"),
+#[utoipa::path(tag = "applications",
+    params(("id" = uuid::Uuid, Path, description = "application id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ScreeningRequest, security(("bearer" = [])),
     responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/applications/{id}/screening")]
 pub async fn screen_application(
     state: AppState,
     req: HttpRequest,
@@ -412,13 +424,14 @@ pub async fn screen_application(
 
 /// Sends a submitted application back to its organisation: it becomes a draft again as the
 /// next revision, the submitted one stays readable under `revisions/{n}`.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/return-for-revision", tag = "applications",
-    params(("id" = String, Path, description = "application id"),
+#[utoipa::path(tag = "applications",
+    params(("id" = uuid::Uuid, Path, description = "application id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ReturnRequest, security(("bearer" = [])),
     responses((status = 200, body = ApplicationView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/applications/{id}/return-for-revision")]
 pub async fn return_for_revision(
     state: AppState,
     req: HttpRequest,
@@ -434,9 +447,10 @@ pub async fn return_for_revision(
 }
 
 /// The submitted revisions of an application, oldest first.
-#[utoipa::path(get, path = "/api/v1/applications/{id}/revisions", tag = "applications",
-    params(("id" = String, Path, description = "application id")), security(("bearer" = [])),
+#[utoipa::path(tag = "applications",
+    params(("id" = uuid::Uuid, Path, description = "application id")), security(("bearer" = [])),
     responses((status = 200, body = inline(Paginated<RevisionSummary>)), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/applications/{id}/revisions")]
 pub async fn list_revisions(
     state: AppState,
     user: CurrentUser,
@@ -456,11 +470,12 @@ pub async fn list_revisions(
 }
 
 /// One submitted revision exactly as it was sent (frozen).
-#[utoipa::path(get, path = "/api/v1/applications/{id}/revisions/{revision}", tag = "applications",
-    params(("id" = String, Path, description = "application id"),
-           ("revision" = i32, Path, description = "revision number, from 1")),
+#[utoipa::path(tag = "applications",
+    params(("id" = uuid::Uuid, Path, description = "application id"),
+           ("revision" = i32, Path, minimum = 1, description = "revision number, from 1")),
     security(("bearer" = [])),
     responses((status = 200, body = RevisionView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/applications/{id}/revisions/{revision}")]
 pub async fn get_revision(
     state: AppState,
     user: CurrentUser,

@@ -4,6 +4,7 @@
 
 pub mod store;
 
+use actix_web::get;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -146,26 +147,30 @@ pub struct AuditEventView {
     pub entity: String,
     pub entity_id: String,
     pub action: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Entity kind, e.g. `fund`.
     pub entity: Option<String>,
     /// Id of one entity.
     pub entity_id: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
 /// The audit trail, newest last, filtered by entity.
-#[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", params(AuditQuery),
+#[utoipa::path(security(("bearer" = [])), tag = "audit", params(AuditQuery),
     responses((status = 200, body = inline(Paginated<AuditEventView>))))]
+#[get("/api/v1/audit-events")]
 pub async fn list_audit_events(
     state: AppState,
     req: HttpRequest,

@@ -3,6 +3,7 @@
 //! stored only as its hash, single-use and expiring.
 
 use actix_web::http::StatusCode;
+use actix_web::post;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{Duration, NaiveDateTime, Utc};
 use serde_json::json;
@@ -91,9 +92,10 @@ fn user_view(conn: &mut DbConn, user_id: &str) -> AppResult<UserView> {
 /// An email already registered (in any letter case) answers 409 `duplicate`: someone who
 /// registers must learn that the address has an account. The answer says only that, and
 /// repeated attempts from one address are throttled like logins.
-#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
+#[utoipa::path(tag = "auth", request_body = RegisterRequest,
     responses((status = 201, body = RegistrationView), (status = 409, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+#[post("/api/v1/auth/register")]
 pub async fn register(
     state: AppState,
     req: HttpRequest,
@@ -200,8 +202,9 @@ pub async fn register(
 }
 
 /// Confirms an email address with the token from the verification email.
-#[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = TokenRequest,
+#[utoipa::path(tag = "auth", request_body = TokenRequest,
     responses((status = 204), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/auth/verify-email")]
 pub async fn verify_email(
     state: AppState,
     req: HttpRequest,
@@ -245,10 +248,11 @@ pub async fn verify_email(
 /// Invites someone by email to take a role (admins only). Ngo and donor invitations name
 /// the organisation, trustee invitations the fund whose board the trustee joins. A newer
 /// invitation to the same address replaces older unused ones.
-#[utoipa::path(post, path = "/api/v1/invitations", tag = "auth", request_body = CreateInvitation,
+#[utoipa::path(tag = "auth", request_body = CreateInvitation,
     responses((status = 201, body = InvitationView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
+#[post("/api/v1/invitations")]
 pub async fn create_invitation(
     state: AppState,
     req: HttpRequest,
@@ -355,10 +359,11 @@ struct InvitationTerms {
 
 /// Accepts an invitation: creates the account with the invited role (its email counts as
 /// verified: the token came by email).
-#[utoipa::path(post, path = "/api/v1/auth/accept-invitation", tag = "auth",
+#[utoipa::path(tag = "auth",
     request_body = AcceptInvitation,
     responses((status = 201, body = UserView), (status = 409, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/auth/accept-invitation")]
 pub async fn accept_invitation(
     state: AppState,
     req: HttpRequest,
@@ -431,9 +436,10 @@ const RESETS_PER_HOUR: i64 = 3;
 
 /// Asks for a password reset email. Always 202, whether or not the address has an
 /// account, so the answer reveals nothing.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth",
+#[utoipa::path(tag = "auth",
     request_body = PasswordResetRequest,
     responses((status = 202), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/auth/password-reset")]
 pub async fn request_password_reset(
     state: AppState,
     body: ValidJson<PasswordResetRequest>,
@@ -488,9 +494,10 @@ pub async fn request_password_reset(
 /// Sets a new password with the token from the reset email. Every session of the account
 /// ends; the email counts as verified; the throttle of this account from this address
 /// starts afresh.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth",
+#[utoipa::path(tag = "auth",
     request_body = ConfirmPasswordReset,
     responses((status = 204), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/auth/password-reset/confirm")]
 pub async fn confirm_password_reset(
     state: AppState,
     req: HttpRequest,

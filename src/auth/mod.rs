@@ -17,6 +17,7 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{get, post};
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -246,10 +247,11 @@ pub async fn verify_password(password: String, stored_hash: Option<String>) -> A
 /// Signs in with email and password. Throttled: after `auth.login_max_failures` failures for
 /// the account from this address, or from this address for any accounts, within the window,
 /// the answer is 429 with `Retry-After`.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenPair), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem, description = "email not verified yet"),
               (status = 429, body = crate::error::Problem)))]
+#[post("/api/v1/auth/login")]
 pub async fn login(
     state: AppState,
     req: HttpRequest,
@@ -321,9 +323,10 @@ pub struct MeView {
 }
 
 /// The signed-in user, its role, organisation and funds.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+#[utoipa::path(tag = "auth",
     responses((status = 200, body = MeView), (status = 401, body = crate::error::Problem)),
     security(("bearer" = [])))]
+#[get("/api/v1/me")]
 pub async fn me(state: AppState, user: CurrentUser) -> AppResult<HttpResponse> {
     policy::authorize(&user, policy::Operation::ReadMe)?;
     let view = db::run(&state.pool, move |conn| {

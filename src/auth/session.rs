@@ -1,6 +1,7 @@
 //! Sessions after sign-in: refresh-token rotation (a reused token revokes its whole family),
 //! logout, and password change (which ends every session).
 
+use actix_web::post;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::Utc;
 
@@ -29,8 +30,9 @@ fn refresh_refused() -> AppError {
 
 /// Exchanges a refresh token for a new pair. The old refresh token stops working; presenting
 /// it again (a sign it was stolen) revokes every token of its sign-in.
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+#[utoipa::path(tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = TokenPair), (status = 401, body = crate::error::Problem)))]
+#[post("/api/v1/auth/refresh")]
 pub async fn refresh(
     state: AppState,
     req: HttpRequest,
@@ -85,9 +87,10 @@ pub async fn refresh(
 
 /// Signs out: revokes the sign-in the refresh token belongs to (or, with
 /// `everywhere: true`, every sign-in of the account). Unknown tokens change nothing.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = LogoutRequest,
+#[utoipa::path(tag = "auth", request_body = LogoutRequest,
     responses((status = 204), (status = 401, body = crate::error::Problem)),
     security(("bearer" = [])))]
+#[post("/api/v1/auth/logout")]
 pub async fn logout(
     state: AppState,
     user: CurrentUser,
@@ -118,11 +121,12 @@ pub async fn logout(
 
 /// Changes the signed-in user's password. Every refresh token of the account is revoked and
 /// a new pair is returned for this client; an email tells the owner.
-#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth",
+#[utoipa::path(tag = "auth",
     request_body = ChangePasswordRequest,
     responses((status = 200, body = TokenPair), (status = 422, body = crate::error::Problem),
               (status = 429, body = crate::error::Problem)),
     security(("bearer" = [])))]
+#[post("/api/v1/auth/password")]
 pub async fn change_password(
     state: AppState,
     req: HttpRequest,

@@ -10,6 +10,7 @@ pub mod store;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, post};
 use chrono::Utc;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -66,11 +67,12 @@ fn fund_quorum(conn: &mut DbConn, fund_id: &str) -> AppResult<i32> {
 
 /// Holds a board session of the fund with the trustees present, who must sit on the
 /// fund's board (422 naming each one who does not).
-#[utoipa::path(post, path = "/api/v1/funds/{id}/board-sessions", tag = "review and decision",
-    params(("id" = String, Path, description = "fund id")),
+#[utoipa::path(tag = "review and decision",
+    params(("id" = uuid::Uuid, Path, description = "fund id")),
     request_body = CreateSession, security(("bearer" = [])),
     responses((status = 201, body = SessionView), (status = 404, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/funds/{id}/board-sessions")]
 pub async fn create_session(
     state: AppState,
     req: HttpRequest,
@@ -131,15 +133,19 @@ pub async fn create_session(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct SessionQuery {
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
 /// The fund's board sessions, oldest first, each with its trustees and decisions.
-#[utoipa::path(get, path = "/api/v1/funds/{id}/board-sessions", tag = "review and decision",
-    params(("id" = String, Path, description = "fund id"), SessionQuery), security(("bearer" = [])),
+#[utoipa::path(tag = "review and decision",
+    params(("id" = uuid::Uuid, Path, description = "fund id"), SessionQuery), security(("bearer" = [])),
     responses((status = 200, body = inline(Paginated<SessionView>)), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/funds/{id}/board-sessions")]
 pub async fn list_sessions(
     state: AppState,
     req: HttpRequest,
@@ -172,9 +178,10 @@ pub async fn list_sessions(
 }
 
 /// One board session with its trustees and decisions.
-#[utoipa::path(get, path = "/api/v1/board-sessions/{id}", tag = "review and decision",
-    params(("id" = String, Path, description = "board session id")), security(("bearer" = [])),
+#[utoipa::path(tag = "review and decision",
+    params(("id" = uuid::Uuid, Path, description = "board session id")), security(("bearer" = [])),
     responses((status = 200, body = SessionView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/board-sessions/{id}")]
 pub async fn get_session(
     state: AppState,
     user: CurrentUser,
@@ -197,13 +204,14 @@ pub async fn get_session(
 /// or defer to the reserve list. Needs the fund's quorum of trustees present without a
 /// conflict on the application (409), and for an approval money available (409
 /// `insufficient_funds`). The applicant is told by email.
-#[utoipa::path(post, path = "/api/v1/board-sessions/{id}/decisions", tag = "review and decision",
-    params(("id" = String, Path, description = "board session id"),
+#[utoipa::path(tag = "review and decision",
+    params(("id" = uuid::Uuid, Path, description = "board session id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: the same key and body within 24 h return the first answer")),
     request_body = CreateDecision, security(("bearer" = [])),
     responses((status = 201, body = DecisionView), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/board-sessions/{id}/decisions")]
 pub async fn create_decision(
     state: AppState,
     req: HttpRequest,

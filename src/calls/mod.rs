@@ -8,6 +8,7 @@ pub mod store;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, patch, post};
 use chrono::Utc;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -33,11 +34,12 @@ fn sees_drafts(user: &MaybeUser) -> bool {
 }
 
 /// Opens a new call (as a draft) in a fund.
-#[utoipa::path(post, path = "/api/v1/funds/{id}/calls", tag = "calls",
-    params(("id" = String, Path, description = "fund id")),
+#[utoipa::path(tag = "calls",
+    params(("id" = uuid::Uuid, Path, description = "fund id")),
     request_body = CreateCall, security(("bearer" = [])),
     responses((status = 201, body = CallView), (status = 404, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/funds/{id}/calls")]
 pub async fn create_call(
     state: AppState,
     req: HttpRequest,
@@ -77,16 +79,20 @@ pub async fn create_call(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct CallQuery {
     pub fund_id: Option<String>,
     pub status: Option<CallStatus>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
 /// Lists calls: open, closed and decided ones to anyone, drafts to the secretariat.
-#[utoipa::path(get, path = "/api/v1/calls", tag = "calls", params(CallQuery),
+#[utoipa::path(tag = "calls", params(CallQuery),
     responses((status = 200, body = inline(Paginated<CallView>))))]
+#[get("/api/v1/calls")]
 pub async fn list_calls(
     state: AppState,
     req: HttpRequest,
@@ -138,9 +144,10 @@ async fn load_visible(state: &AppState, user: &MaybeUser, id: &str) -> AppResult
 }
 
 /// Reads one call.
-#[utoipa::path(get, path = "/api/v1/calls/{id}", tag = "calls",
-    params(("id" = String, Path, description = "call id")),
+#[utoipa::path(tag = "calls",
+    params(("id" = uuid::Uuid, Path, description = "call id")),
     responses((status = 200, body = CallView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/calls/{id}")]
 pub async fn get_call(
     state: AppState,
     user: MaybeUser,
@@ -156,12 +163,13 @@ pub async fn get_call(
 
 /// Changes a call. A draft may change in everything but its currency; an open call only
 /// in its title, description and deadline; a closed one not at all (409 naming the fields).
-#[utoipa::path(patch, path = "/api/v1/calls/{id}", tag = "calls",
-    params(("id" = String, Path, description = "call id"),
+#[utoipa::path(tag = "calls",
+    params(("id" = uuid::Uuid, Path, description = "call id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = UpdateCall, security(("bearer" = [])),
     responses((status = 200, body = CallView), (status = 409, body = crate::error::Problem),
               (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[patch("/api/v1/calls/{id}")]
 pub async fn update_call(
     state: AppState,
     req: HttpRequest,
@@ -175,12 +183,13 @@ pub async fn update_call(
 
 /// Opens a draft call: it becomes public, and takes submissions between `opens_at` and
 /// `closes_at` by the server clock.
-#[utoipa::path(post, path = "/api/v1/calls/{id}/open", tag = "calls",
-    params(("id" = String, Path, description = "call id"),
+#[utoipa::path(tag = "calls",
+    params(("id" = uuid::Uuid, Path, description = "call id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     security(("bearer" = [])),
     responses((status = 200, body = CallView), (status = 409, body = crate::error::Problem),
               (status = 412, body = crate::error::Problem)))]
+#[post("/api/v1/calls/{id}/open")]
 pub async fn open_call(
     state: AppState,
     req: HttpRequest,
@@ -192,12 +201,13 @@ pub async fn open_call(
 }
 
 /// Closes an open call: no more drafts or first submissions.
-#[utoipa::path(post, path = "/api/v1/calls/{id}/close", tag = "calls",
-    params(("id" = String, Path, description = "call id"),
+#[utoipa::path(tag = "calls",
+    params(("id" = uuid::Uuid, Path, description = "call id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     security(("bearer" = [])),
     responses((status = 200, body = CallView), (status = 409, body = crate::error::Problem),
               (status = 412, body = crate::error::Problem)))]
+#[post("/api/v1/calls/{id}/close")]
 pub async fn close_call(
     state: AppState,
     req: HttpRequest,

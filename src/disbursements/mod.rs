@@ -13,6 +13,7 @@ pub mod store;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, post};
 use chrono::{NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -84,12 +85,13 @@ fn require_active(grant: &GrantRow, doing: &str) -> AppResult<()> {
 /// Asks for (part of) an instalment to be paid: 409 when its release condition is unmet or
 /// when the grant or the instalment would be overpaid, counting what is already requested,
 /// approved or paid.
-#[utoipa::path(post, path = "/api/v1/grants/{id}/disbursements", tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id"),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "grant id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: the same key and body within 24 h return the first answer")),
     request_body = CreateDisbursement, security(("bearer" = [])),
     responses((status = 201, body = DisbursementView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/grants/{id}/disbursements")]
 pub async fn request_disbursement(
     state: AppState,
     req: HttpRequest,
@@ -395,13 +397,14 @@ impl change::Command<DisbursementRow> for Cancel {
 }
 
 /// Approves a requested disbursement: a finance officer other than the requester (403).
-#[utoipa::path(post, path = "/api/v1/disbursements/{id}/approve", tag = "grants and money out",
-    params(("id" = String, Path, description = "disbursement id"),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "disbursement id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     security(("bearer" = [])),
     responses((status = 200, body = DisbursementView), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
               (status = 412, body = crate::error::Problem)))]
+#[post("/api/v1/disbursements/{id}/approve")]
 pub async fn approve_disbursement(
     state: AppState,
     req: HttpRequest,
@@ -426,14 +429,15 @@ struct PaidContext<'a> {
 }
 
 /// ledger's disbursement entry is posted at the grant's rate and the grantee is emailed.
-#[utoipa::path(post, path = "/api/v1/disbursements/{id}/pay", tag = "grants and money out",
-    params(("id" = String, Path, description = "disbursement id"),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "disbursement id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     request_body = PayDisbursement, security(("bearer" = [])),
     responses((status = 200, body = DisbursementView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/disbursements/{id}/pay")]
 pub async fn pay_disbursement(
     state: AppState,
     req: HttpRequest,
@@ -453,12 +457,13 @@ pub async fn pay_disbursement(
 }
 
 /// Cancels a disbursement that is not paid yet.
-#[utoipa::path(post, path = "/api/v1/disbursements/{id}/cancel", tag = "grants and money out",
-    params(("id" = String, Path, description = "disbursement id"),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "disbursement id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = CancelDisbursement, security(("bearer" = [])),
     responses((status = 200, body = DisbursementView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
+#[post("/api/v1/disbursements/{id}/cancel")]
 pub async fn cancel_disbursement(
     state: AppState,
     req: HttpRequest,
@@ -475,9 +480,10 @@ pub async fn cancel_disbursement(
 }
 
 /// One disbursement.
-#[utoipa::path(get, path = "/api/v1/disbursements/{id}", tag = "grants and money out",
-    params(("id" = String, Path, description = "disbursement id")), security(("bearer" = [])),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "disbursement id")), security(("bearer" = [])),
     responses((status = 200, body = DisbursementView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/disbursements/{id}")]
 pub async fn get_disbursement(
     state: AppState,
     user: CurrentUser,
@@ -493,9 +499,10 @@ pub async fn get_disbursement(
 }
 
 /// A grant's disbursements, oldest first.
-#[utoipa::path(get, path = "/api/v1/grants/{id}/disbursements", tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id")), security(("bearer" = [])),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "grant id")), security(("bearer" = [])),
     responses((status = 200, body = inline(Paginated<DisbursementView>)), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/grants/{id}/disbursements")]
 pub async fn list_disbursements(
     state: AppState,
     user: CurrentUser,
@@ -520,12 +527,13 @@ pub async fn list_disbursements(
 /// Records unspent money the grantee sent back: at most what it was paid and has not yet
 /// returned. It goes back into the fund's available money (a refund entry at the grant's
 /// rate, so that the grant's money nets out exactly).
-#[utoipa::path(post, path = "/api/v1/grants/{id}/refunds", tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id"),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "grant id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     request_body = CreateRefund, security(("bearer" = [])),
     responses((status = 201, body = RefundView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/grants/{id}/refunds")]
 pub async fn create_refund(
     state: AppState,
     req: HttpRequest,
@@ -610,9 +618,10 @@ pub fn refund(
 }
 
 /// A grant's refunds, oldest first.
-#[utoipa::path(get, path = "/api/v1/grants/{id}/refunds", tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id")), security(("bearer" = [])),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "grant id")), security(("bearer" = [])),
     responses((status = 200, body = inline(Paginated<RefundView>)), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/grants/{id}/refunds")]
 pub async fn list_refunds(
     state: AppState,
     user: CurrentUser,

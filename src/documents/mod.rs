@@ -15,6 +15,7 @@ use actix_web::http::header::{
     self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
 };
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{delete, get, post};
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
@@ -41,14 +42,15 @@ pub fn store_for(settings: &Settings) -> Arc<dyn DocumentStore> {
 }
 
 /// Uploads a document to a draft application.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/documents", tag = "documents",
-    params(("id" = String, Path, description = "application id")),
+#[utoipa::path(tag = "documents",
+    params(("id" = uuid::Uuid, Path, description = "application id")),
     request_body(content = String, content_type = "multipart/form-data",
         description = "fields `kind` (e.g. `proposal`) and `file`"),
     security(("bearer" = [])),
     responses((status = 201, body = DocumentView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 413, body = crate::error::Problem),
               (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/applications/{id}/documents")]
 pub async fn upload_document(
     state: AppState,
     req: HttpRequest,
@@ -151,9 +153,10 @@ pub async fn upload_document(
 }
 
 /// The documents of the application's current revision.
-#[utoipa::path(get, path = "/api/v1/applications/{id}/documents", tag = "documents",
-    params(("id" = String, Path, description = "application id")), security(("bearer" = [])),
+#[utoipa::path(tag = "documents",
+    params(("id" = uuid::Uuid, Path, description = "application id")), security(("bearer" = [])),
     responses((status = 200, body = inline(Paginated<DocumentView>)), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/applications/{id}/documents")]
 pub async fn list_documents(
     state: AppState,
     user: CurrentUser,
@@ -214,12 +217,13 @@ fn repr_digest(sha256_hex: &str) -> String {
 /// Downloads a document of the application (current or of an earlier revision), with the
 /// type detected at upload and the cleaned file name. The bytes are checked against the
 /// recorded SHA-256 before they are sent.
-#[utoipa::path(get, path = "/api/v1/applications/{id}/documents/{doc_id}", tag = "documents",
-    params(("id" = String, Path, description = "application id"),
-           ("doc_id" = String, Path, description = "document id")),
+#[utoipa::path(tag = "documents",
+    params(("id" = uuid::Uuid, Path, description = "application id"),
+           ("doc_id" = uuid::Uuid, Path, description = "document id")),
     security(("bearer" = [])),
     responses((status = 200, description = "the document's bytes", content_type = "application/octet-stream"),
               (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/applications/{id}/documents/{doc_id}")]
 pub async fn download_document(
     state: AppState,
     user: CurrentUser,
@@ -264,12 +268,13 @@ pub async fn download_document(
 
 /// Takes a document out of a draft. One uploaded in an earlier, submitted revision stays
 /// readable there.
-#[utoipa::path(delete, path = "/api/v1/applications/{id}/documents/{doc_id}", tag = "documents",
-    params(("id" = String, Path, description = "application id"),
-           ("doc_id" = String, Path, description = "document id")),
+#[utoipa::path(tag = "documents",
+    params(("id" = uuid::Uuid, Path, description = "application id"),
+           ("doc_id" = uuid::Uuid, Path, description = "document id")),
     security(("bearer" = [])),
     responses((status = 204), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem)))]
+#[delete("/api/v1/applications/{id}/documents/{doc_id}")]
 pub async fn delete_document(
     state: AppState,
     req: HttpRequest,

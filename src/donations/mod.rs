@@ -10,6 +10,7 @@ pub mod store;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, post};
 
 use crate::auth::Actor;
 use crate::auth::CurrentUser;
@@ -34,13 +35,14 @@ fn fund_must_exist(conn: &mut crate::db::DbConn, fund_id: &str) -> AppResult<()>
 }
 
 /// Records a pledge. With `Idempotency-Key`, a retry gets the first answer.
-#[utoipa::path(post, path = "/api/v1/funds/{id}/pledges", tag = "money in",
-    params(("id" = String, Path, description = "fund id"),
+#[utoipa::path(security(("bearer" = [])), tag = "money in",
+    params(("id" = uuid::Uuid, Path, description = "fund id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: the same key and body within 24 h return the first answer")),
     request_body = CreatePledge,
     responses((status = 201, body = PledgeView), (status = 404, body = crate::error::Problem),
               (status = 409, description = "Idempotency-Key reused with another body", body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/funds/{id}/pledges")]
 pub async fn create_pledge(
     state: AppState,
     req: HttpRequest,
@@ -61,9 +63,10 @@ pub async fn create_pledge(
 }
 
 /// Lists a fund's pledges.
-#[utoipa::path(get, path = "/api/v1/funds/{id}/pledges", tag = "money in",
-    params(("id" = String, Path, description = "fund id"), PledgeQuery),
+#[utoipa::path(security(("bearer" = [])), tag = "money in",
+    params(("id" = uuid::Uuid, Path, description = "fund id"), PledgeQuery),
     responses((status = 200, body = inline(Paginated<PledgeView>)), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/funds/{id}/pledges")]
 pub async fn list_pledges(
     state: AppState,
     req: HttpRequest,
@@ -95,9 +98,10 @@ pub async fn list_pledges(
 }
 
 /// Reads a pledge with its status derived from the ledger.
-#[utoipa::path(get, path = "/api/v1/pledges/{id}", tag = "money in",
-    params(("id" = String, Path, description = "pledge id")),
+#[utoipa::path(security(("bearer" = [])), tag = "money in",
+    params(("id" = uuid::Uuid, Path, description = "pledge id")),
     responses((status = 200, body = PledgeView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/pledges/{id}")]
 pub async fn get_pledge(
     state: AppState,
     user: CurrentUser,
@@ -117,12 +121,13 @@ pub async fn get_pledge(
 
 /// Cancels a pledge nothing was paid against (409 otherwise). Send the ETag last read in
 /// `If-Match`; a stale one is refused with 412. The body `{"reason": "..."}` is optional.
-#[utoipa::path(post, path = "/api/v1/pledges/{id}/cancel", tag = "money in",
-    params(("id" = String, Path, description = "pledge id"),
+#[utoipa::path(security(("bearer" = [])), tag = "money in",
+    params(("id" = uuid::Uuid, Path, description = "pledge id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body(content = Option<CancelPledge>),
     responses((status = 200, body = PledgeView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
+#[post("/api/v1/pledges/{id}/cancel")]
 pub async fn cancel_pledge(
     state: AppState,
     req: HttpRequest,
@@ -178,12 +183,13 @@ fn optional_json<T: serde::de::DeserializeOwned>(
 /// on or after the pledge; what exceeds the outstanding amount is recorded as a separate
 /// unpledged contribution, described in `split`. Without `exchange_rate` the latest rate
 /// valid on `received_on` is used (422 naming the currency and day when there is none).
-#[utoipa::path(post, path = "/api/v1/funds/{id}/contributions", tag = "money in",
-    params(("id" = String, Path, description = "fund id"),
+#[utoipa::path(security(("bearer" = [])), tag = "money in",
+    params(("id" = uuid::Uuid, Path, description = "fund id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: the same key and body within 24 h return the first answer")),
     request_body = CreateContribution,
     responses((status = 201, body = ContributionView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/funds/{id}/contributions")]
 pub async fn create_contribution(
     state: AppState,
     req: HttpRequest,
@@ -208,9 +214,10 @@ pub async fn create_contribution(
 }
 
 /// Lists a fund's contributions.
-#[utoipa::path(get, path = "/api/v1/funds/{id}/contributions", tag = "money in",
-    params(("id" = String, Path, description = "fund id"), ContributionQuery),
+#[utoipa::path(security(("bearer" = [])), tag = "money in",
+    params(("id" = uuid::Uuid, Path, description = "fund id"), ContributionQuery),
     responses((status = 200, body = inline(Paginated<ContributionView>)), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/funds/{id}/contributions")]
 pub async fn list_contributions(
     state: AppState,
     req: HttpRequest,
@@ -252,9 +259,10 @@ pub async fn list_contributions(
 }
 
 /// Reads one contribution.
-#[utoipa::path(get, path = "/api/v1/contributions/{id}", tag = "money in",
-    params(("id" = String, Path, description = "contribution id")),
+#[utoipa::path(security(("bearer" = [])), tag = "money in",
+    params(("id" = uuid::Uuid, Path, description = "contribution id")),
     responses((status = 200, body = ContributionView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/contributions/{id}")]
 pub async fn get_contribution(
     state: AppState,
     user: CurrentUser,
@@ -289,11 +297,12 @@ fn wants_csv(req: &HttpRequest) -> bool {
 /// A donor's statement: pledges, cancellations and payments in date order with a running
 /// balance per fund and currency, the balance brought forward and the balance at the end.
 /// `Accept: text/csv` answers the whole period as CSV.
-#[utoipa::path(get, path = "/api/v1/organisations/{id}/statement", tag = "money in",
-    params(("id" = String, Path, description = "organisation id"), StatementParams),
-    responses((status = 200, body = StatementView, content_type = "application/json"),
-              (status = 200, description = "the statement as CSV (with Accept: text/csv)", body = String, content_type = "text/csv"),
+#[utoipa::path(security(("bearer" = [])), tag = "money in",
+    params(("id" = uuid::Uuid, Path, description = "organisation id"), StatementParams),
+    responses((status = 200, description = "the statement; as CSV with Accept: text/csv",
+               content((StatementView = "application/json"), (String = "text/csv"))),
               (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[get("/api/v1/organisations/{id}/statement")]
 pub async fn get_statement(
     state: AppState,
     req: HttpRequest,

@@ -21,6 +21,7 @@ use crate::text_enum;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct StatementParams {
     /// Only this fund (all funds the organisation gave to when absent).
     pub fund_id: Option<String>,
@@ -31,8 +32,10 @@ pub struct StatementParams {
     #[param(value_type = Option<String>, format = Date)]
     pub to: Option<NaiveDate>,
     /// Lines per page, 1 to 200 (default 50); CSV answers carry every line of the period.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 

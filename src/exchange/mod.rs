@@ -8,6 +8,7 @@ pub mod store;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{get, post};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -42,11 +43,12 @@ pub fn rate_for(
 }
 
 /// Records a dated exchange rate.
-#[utoipa::path(post, path = "/api/v1/exchange-rates", tag = "money in",
+#[utoipa::path(security(("bearer" = [])), tag = "money in",
     request_body = CreateExchangeRate,
     responses((status = 201, body = ExchangeRateView),
               (status = 409, description = "a rate of this pair already starts that day", body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/exchange-rates")]
 pub async fn create_exchange_rate(
     state: AppState,
     req: HttpRequest,
@@ -87,9 +89,10 @@ pub async fn create_exchange_rate(
 }
 
 /// Lists exchange rates; with `on`, only the rate valid that day for each pair.
-#[utoipa::path(get, path = "/api/v1/exchange-rates", tag = "money in", params(RateQuery),
+#[utoipa::path(security(("bearer" = [])), tag = "money in", params(RateQuery),
     responses((status = 200, body = inline(Paginated<ExchangeRateView>)),
               (status = 422, body = crate::error::Problem)))]
+#[get("/api/v1/exchange-rates")]
 pub async fn list_exchange_rates(
     state: AppState,
     req: HttpRequest,

@@ -96,6 +96,7 @@ pub struct ExchangeRateView {
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct RateQuery {
     /// Only rates of this currency.
     pub currency: Option<String>,
@@ -104,7 +105,9 @@ pub struct RateQuery {
     /// Only the rate valid on this day for each pair (the latest `valid_from` on or before it).
     #[param(value_type = Option<String>, format = Date)]
     pub on: Option<NaiveDate>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 

@@ -5,6 +5,7 @@ pub mod store;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, patch, post};
 
 use crate::audit::{self, Change};
 use crate::auth::Actor;
@@ -21,9 +22,10 @@ use store::FundRow;
 const ENTITY: crate::audit::Entity = crate::audit::Entity::Fund;
 
 /// Creates a fund.
-#[utoipa::path(post, path = "/api/v1/funds", tag = "funds", request_body = CreateFund,
+#[utoipa::path(security(("bearer" = [])), tag = "funds", request_body = CreateFund,
     responses((status = 201, body = FundView), (status = 409, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/funds")]
 pub async fn create_fund(
     state: AppState,
     req: HttpRequest,
@@ -66,8 +68,9 @@ pub async fn create_fund(
 }
 
 /// Lists funds.
-#[utoipa::path(get, path = "/api/v1/funds", tag = "funds", params(PageParams),
+#[utoipa::path(security(("bearer" = [])), tag = "funds", params(PageParams),
     responses((status = 200, body = inline(Paginated<FundView>))))]
+#[get("/api/v1/funds")]
 pub async fn list_funds(
     state: AppState,
     req: HttpRequest,
@@ -92,9 +95,10 @@ pub async fn list_funds(
 }
 
 /// Reads one fund.
-#[utoipa::path(get, path = "/api/v1/funds/{id}", tag = "funds",
-    params(("id" = String, Path, description = "fund id")),
+#[utoipa::path(security(("bearer" = [])), tag = "funds",
+    params(("id" = uuid::Uuid, Path, description = "fund id")),
     responses((status = 200, body = FundView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/funds/{id}")]
 pub async fn get_fund(
     state: AppState,
     user: CurrentUser,
@@ -114,11 +118,12 @@ pub async fn get_fund(
 
 /// Changes a fund's name, support cost rate or quorum. Code and base currency are fixed:
 /// every recorded amount depends on them.
-#[utoipa::path(patch, path = "/api/v1/funds/{id}", tag = "funds",
-    params(("id" = String, Path, description = "fund id"),
+#[utoipa::path(security(("bearer" = [])), tag = "funds",
+    params(("id" = uuid::Uuid, Path, description = "fund id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = UpdateFund,
     responses((status = 200, body = FundView), (status = 412, body = crate::error::Problem)))]
+#[patch("/api/v1/funds/{id}")]
 pub async fn update_fund(
     state: AppState,
     req: HttpRequest,

@@ -11,6 +11,7 @@ pub mod store;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, post};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -56,11 +57,14 @@ pub fn lock_for_money(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct GrantQuery {
     pub fund_id: Option<String>,
     pub status: Option<GrantStatus>,
     pub organisation_id: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
@@ -76,9 +80,10 @@ fn uuid_filter(field: &str, value: Option<&str>) -> AppResult<Option<String>> {
 
 /// The grants the caller may see: the secretariat, finance and donors all, trustees their
 /// funds', a grantee organisation its own; with what was disbursed and what remains.
-#[utoipa::path(get, path = "/api/v1/grants", tag = "grants and money out",
+#[utoipa::path(tag = "grants and money out",
     params(GrantQuery), security(("bearer" = [])),
     responses((status = 200, body = inline(Paginated<GrantView>))))]
+#[get("/api/v1/grants")]
 pub async fn list_grants(
     state: AppState,
     req: HttpRequest,
@@ -113,9 +118,10 @@ pub async fn list_grants(
 }
 
 /// One grant with its instalments, what was disbursed and what remains.
-#[utoipa::path(get, path = "/api/v1/grants/{id}", tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id")), security(("bearer" = [])),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "grant id")), security(("bearer" = [])),
     responses((status = 200, body = GrantView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/grants/{id}")]
 pub async fn get_grant(
     state: AppState,
     user: CurrentUser,
@@ -328,12 +334,13 @@ fn release_unpaid(
 
 /// The grantee accepts the agreement: `awaiting_signature → active`. Only a member of the
 /// grantee organisation signs; the first instalment (on signature) can then be paid.
-#[utoipa::path(post, path = "/api/v1/grants/{id}/sign", tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id"),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "grant id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     security(("bearer" = [])),
     responses((status = 200, body = GrantView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
+#[post("/api/v1/grants/{id}/sign")]
 pub async fn sign_grant(
     state: AppState,
     req: HttpRequest,
@@ -360,12 +367,13 @@ async fn manage(
 }
 
 /// Suspends an active grant: nothing is paid while it is suspended.
-#[utoipa::path(post, path = "/api/v1/grants/{id}/suspend", tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id"),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "grant id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ReasonRequest, security(("bearer" = [])),
     responses((status = 200, body = GrantView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
+#[post("/api/v1/grants/{id}/suspend")]
 pub async fn suspend_grant(
     state: AppState,
     req: HttpRequest,
@@ -377,12 +385,13 @@ pub async fn suspend_grant(
 }
 
 /// Resumes a suspended grant.
-#[utoipa::path(post, path = "/api/v1/grants/{id}/resume", tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id"),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "grant id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ReasonRequest, security(("bearer" = [])),
     responses((status = 200, body = GrantView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
+#[post("/api/v1/grants/{id}/resume")]
 pub async fn resume_grant(
     state: AppState,
     req: HttpRequest,
@@ -395,12 +404,13 @@ pub async fn resume_grant(
 
 /// Terminates an active or suspended grant (no payment may be pending): what was not paid
 /// goes back to the fund's available money.
-#[utoipa::path(post, path = "/api/v1/grants/{id}/terminate", tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id"),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "grant id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ReasonRequest, security(("bearer" = [])),
     responses((status = 200, body = GrantView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
+#[post("/api/v1/grants/{id}/terminate")]
 pub async fn terminate_grant(
     state: AppState,
     req: HttpRequest,
@@ -413,12 +423,13 @@ pub async fn terminate_grant(
 
 /// Closes an active grant once its final report is accepted and no payment is pending;
 /// what was not paid goes back to the fund's available money.
-#[utoipa::path(post, path = "/api/v1/grants/{id}/close", tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id"),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "grant id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ReasonRequest, security(("bearer" = [])),
     responses((status = 200, body = GrantView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
+#[post("/api/v1/grants/{id}/close")]
 pub async fn close_grant(
     state: AppState,
     req: HttpRequest,

@@ -9,6 +9,7 @@ pub mod model;
 pub mod rules;
 pub mod store;
 
+use actix_web::get;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
@@ -201,9 +202,10 @@ pub fn fund_status(
 
 /// A fund's money: pledged, received, outstanding, support costs, committed, disbursed and
 /// available, in its base currency, and per currency.
-#[utoipa::path(get, path = "/api/v1/funds/{id}/status", tag = "money in",
-    params(("id" = String, Path, description = "fund id")),
+#[utoipa::path(security(("bearer" = [])), tag = "money in",
+    params(("id" = uuid::Uuid, Path, description = "fund id")),
     responses((status = 200, body = FundStatusView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/funds/{id}/status")]
 pub async fn get_fund_status(
     state: AppState,
     user: CurrentUser,
@@ -221,9 +223,10 @@ pub async fn get_fund_status(
 }
 
 /// The fund's ledger entries in the order they were recorded.
-#[utoipa::path(get, path = "/api/v1/funds/{id}/ledger", tag = "money in",
-    params(("id" = String, Path, description = "fund id"), PageParams),
+#[utoipa::path(security(("bearer" = [])), tag = "money in",
+    params(("id" = uuid::Uuid, Path, description = "fund id"), PageParams),
     responses((status = 200, body = inline(Paginated<EntryView>)), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/funds/{id}/ledger")]
 pub async fn list_ledger_entries(
     state: AppState,
     req: HttpRequest,

@@ -14,6 +14,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
 
+use actix_web::get;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
@@ -269,21 +270,23 @@ async fn stream(state: AppState, raw_id: &str, format: Format) -> AppResult<Http
 /// The fund's grants as IATI 2.03 activities: the fund is the parent activity with the
 /// donors' pledges and contributions, each grant a child with its commitment,
 /// disbursements and accepted results. Public; streamed.
-#[utoipa::path(get, path = "/api/v1/funds/{id}/iati.xml", tag = "open data",
-    params(("id" = String, Path, description = "fund id")),
+#[utoipa::path(tag = "open data",
+    params(("id" = uuid::Uuid, Path, description = "fund id")),
     responses((status = 200, description = "IATI 2.03 activities", content_type = "application/xml"),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
               (status = 503, body = crate::error::Problem)))]
+#[get("/api/v1/funds/{id}/iati.xml")]
 pub async fn iati_xml(state: AppState, id: web::Path<String>) -> AppResult<HttpResponse> {
     stream(state, &id, Format::Iati).await
 }
 
 /// The fund's grants as a 360Giving data package. Public; streamed.
-#[utoipa::path(get, path = "/api/v1/funds/{id}/360giving.json", tag = "open data",
-    params(("id" = String, Path, description = "fund id")),
+#[utoipa::path(tag = "open data",
+    params(("id" = uuid::Uuid, Path, description = "fund id")),
     responses((status = 200, description = "a 360Giving data package", content_type = "application/json"),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
               (status = 503, body = crate::error::Problem)))]
+#[get("/api/v1/funds/{id}/360giving.json")]
 pub async fn giving_json(state: AppState, id: web::Path<String>) -> AppResult<HttpResponse> {
     stream(state, &id, Format::Giving).await
 }

@@ -6,6 +6,7 @@ pub mod store;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, patch, post};
 
 use crate::audit::{self, Change};
 use crate::auth::Actor;
@@ -32,9 +33,10 @@ fn identifier_taken(identifier: &str) -> AppError {
 }
 
 /// Creates an organisation.
-#[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations",
+#[utoipa::path(security(("bearer" = [])), tag = "organisations",
     request_body = CreateOrganisation,
     responses((status = 201, body = OrganisationView), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/organisations")]
 pub async fn create_organisation(
     state: AppState,
     req: HttpRequest,
@@ -73,8 +75,9 @@ pub async fn create_organisation(
 }
 
 /// Lists organisations.
-#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(PageParams),
+#[utoipa::path(security(("bearer" = [])), tag = "organisations", params(PageParams),
     responses((status = 200, body = inline(Paginated<OrganisationView>))))]
+#[get("/api/v1/organisations")]
 pub async fn list_organisations(
     state: AppState,
     req: HttpRequest,
@@ -105,9 +108,10 @@ pub async fn list_organisations(
 }
 
 /// Reads one organisation.
-#[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations",
-    params(("id" = String, Path, description = "organisation id")),
+#[utoipa::path(security(("bearer" = [])), tag = "organisations",
+    params(("id" = uuid::Uuid, Path, description = "organisation id")),
     responses((status = 200, body = OrganisationView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/organisations/{id}")]
 pub async fn get_organisation(
     state: AppState,
     user: CurrentUser,
@@ -127,11 +131,12 @@ pub async fn get_organisation(
 }
 
 /// Changes an organisation; `If-Match` guards against overwriting someone else's edit.
-#[utoipa::path(patch, path = "/api/v1/organisations/{id}", tag = "organisations",
-    params(("id" = String, Path, description = "organisation id"),
+#[utoipa::path(security(("bearer" = [])), tag = "organisations",
+    params(("id" = uuid::Uuid, Path, description = "organisation id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = UpdateOrganisation,
     responses((status = 200, body = OrganisationView), (status = 412, body = crate::error::Problem)))]
+#[patch("/api/v1/organisations/{id}")]
 pub async fn update_organisation(
     state: AppState,
     req: HttpRequest,

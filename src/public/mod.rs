@@ -11,6 +11,7 @@ pub mod rules;
 pub mod store;
 pub mod svg;
 
+use actix_web::get;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
@@ -81,9 +82,10 @@ async fn load(state: &AppState, key: String) -> AppResult<Option<PublicFundView>
 /// what they gave (anonymous donors merged into one line), grants by country, theme and
 /// status, beneficiaries of accepted reports with every count below 5 shown as `"<5"`, and
 /// money in and out per quarter. Amounts are decimal strings in the fund's base currency.
-#[utoipa::path(get, path = "/api/v1/public/funds/{id}", tag = "open data",
+#[utoipa::path(tag = "open data",
     params(("id" = String, Path, description = "the fund's id or its code")),
     responses((status = 200, body = PublicFundView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/public/funds/{id}")]
 pub async fn get_public_fund(state: AppState, id: web::Path<String>) -> AppResult<HttpResponse> {
     let view = load(&state, id.into_inner())
         .await?
@@ -94,11 +96,12 @@ pub async fn get_public_fund(state: AppState, id: web::Path<String>) -> AppResul
 /// The fund's public page for people: the same figures as `/api/v1/public/funds/{id}`,
 /// as one small HTML page with inline SVG charts and tables, no script. An unknown code
 /// answers a 404 page.
-#[utoipa::path(get, path = "/funds/{code}", tag = "open data",
+#[utoipa::path(tag = "open data",
     params(("code" = String, Path, description = "the fund's code (or its id)")),
     responses(
         (status = 200, description = "the page", body = String, content_type = "text/html"),
         (status = 404, description = "no such fund", body = String, content_type = "text/html")))]
+#[get("/funds/{code}")]
 pub async fn fund_page(state: AppState, code: web::Path<String>) -> AppResult<HttpResponse> {
     let code = code.into_inner();
     let (mut response, body) = match load(&state, code.clone()).await? {

@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{delete, get, patch, post};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -82,8 +83,9 @@ fn candidate_views(candidates: Vec<search::Candidate>) -> AppResult<Vec<OverlapC
 /// Searches the registry: full text over title and description (every word must occur;
 /// plurals and accents do not matter), filters, facet counts over all matches. Results
 /// come in creation order; comma-separated filter values mean "any of".
-#[utoipa::path(get, path = "/api/v1/registry/projects", tag = "registry", params(SearchQuery),
+#[utoipa::path(tag = "registry", params(SearchQuery),
     responses((status = 200, body = SearchView), (status = 422, body = crate::error::Problem)))]
+#[get("/api/v1/registry/projects")]
 pub async fn list_projects(
     state: AppState,
     req: HttpRequest,
@@ -119,9 +121,10 @@ fn visible_project(conn: &mut DbConn, id: &str, scope: &Scope) -> AppResult<Proj
 }
 
 /// Reads one project; an unpublished one only for its organisation's members and admins.
-#[utoipa::path(get, path = "/api/v1/registry/projects/{id}", tag = "registry",
-    params(("id" = String, Path, description = "project id")),
+#[utoipa::path(tag = "registry",
+    params(("id" = uuid::Uuid, Path, description = "project id")),
     responses((status = 200, body = ProjectView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/registry/projects/{id}")]
 pub async fn get_project(
     state: AppState,
     user: MaybeUser,
@@ -139,9 +142,10 @@ pub async fn get_project(
 
 /// Projects that may duplicate a saved project, best first, with a score in [0, 1] and the
 /// reasons. Pairs the review queue already resolved are not shown again.
-#[utoipa::path(get, path = "/api/v1/registry/projects/{id}/overlaps", tag = "registry",
-    params(("id" = String, Path, description = "project id")),
+#[utoipa::path(tag = "registry",
+    params(("id" = uuid::Uuid, Path, description = "project id")),
     responses((status = 200, body = OverlapsView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/registry/projects/{id}/overlaps")]
 pub async fn project_overlaps(
     state: AppState,
     user: MaybeUser,
@@ -162,9 +166,10 @@ pub async fn project_overlaps(
 }
 
 /// Checks a draft against the registry before it is registered or funded.
-#[utoipa::path(post, path = "/api/v1/registry/overlap-check", tag = "registry",
+#[utoipa::path(security(("bearer" = [])), tag = "registry",
     request_body = OverlapCheck,
     responses((status = 200, body = OverlapsView), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/registry/overlap-check")]
 pub async fn overlap_check(
     state: AppState,
     user: CurrentUser,
@@ -186,8 +191,9 @@ pub async fn overlap_check(
 
 /// Per cell of rows × columns (country × theme by default): how many projects, which
 /// organisations and what budget. A project counts in every cell it touches.
-#[utoipa::path(get, path = "/api/v1/registry/matrix", tag = "registry", params(MatrixQuery),
+#[utoipa::path(tag = "registry", params(MatrixQuery),
     responses((status = 200, body = model::MatrixView), (status = 422, body = crate::error::Problem)))]
+#[get("/api/v1/registry/matrix")]
 pub async fn matrix(state: AppState, req: HttpRequest, user: MaybeUser) -> AppResult<HttpResponse> {
     let query: MatrixQuery = parse_query(&req)?;
     let mut errors = Vec::new();
@@ -226,8 +232,9 @@ pub async fn matrix(state: AppState, req: HttpRequest, user: MaybeUser) -> AppRe
 
 /// The country × theme cells where no project is active on a day (today by default).
 /// Without `countries`, every country of the registry; without `themes`, the four Ps.
-#[utoipa::path(get, path = "/api/v1/registry/gaps", tag = "registry", params(GapsQuery),
+#[utoipa::path(tag = "registry", params(GapsQuery),
     responses((status = 200, body = model::GapsView), (status = 422, body = crate::error::Problem)))]
+#[get("/api/v1/registry/gaps")]
 pub async fn gaps(state: AppState, req: HttpRequest, user: MaybeUser) -> AppResult<HttpResponse> {
     let query: GapsQuery = parse_query(&req)?;
     let parsed = model::parse_filters(
@@ -348,10 +355,11 @@ fn queue_overlaps(
 
 /// Registers a project for the caller's organisation (admins: for any). The answer lists
 /// the projects it may duplicate; those pairs join the review queue.
-#[utoipa::path(post, path = "/api/v1/registry/projects", tag = "registry",
+#[utoipa::path(security(("bearer" = [])), tag = "registry",
     request_body = CreateProject,
     responses((status = 201, body = CreatedProjectView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/registry/projects")]
 pub async fn create_project(
     state: AppState,
     req: HttpRequest,
@@ -521,12 +529,13 @@ impl change::Command<ProjectRow> for DeleteProject {
 
 /// Changes a project; `If-Match` guards against overwriting someone else's edit. Its new
 /// overlap candidates join the review queue.
-#[utoipa::path(patch, path = "/api/v1/registry/projects/{id}", tag = "registry",
-    params(("id" = String, Path, description = "project id"),
+#[utoipa::path(security(("bearer" = [])), tag = "registry",
+    params(("id" = uuid::Uuid, Path, description = "project id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = UpdateProject,
     responses((status = 200, body = ProjectView), (status = 404, body = crate::error::Problem),
               (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[patch("/api/v1/registry/projects/{id}")]
 pub async fn update_project(
     state: AppState,
     req: HttpRequest,
@@ -562,11 +571,12 @@ pub async fn update_project(
 }
 
 /// Deletes a project with its review queue entries.
-#[utoipa::path(delete, path = "/api/v1/registry/projects/{id}", tag = "registry",
-    params(("id" = String, Path, description = "project id"),
+#[utoipa::path(security(("bearer" = [])), tag = "registry",
+    params(("id" = uuid::Uuid, Path, description = "project id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     responses((status = 204), (status = 404, body = crate::error::Problem),
               (status = 412, body = crate::error::Problem)))]
+#[delete("/api/v1/registry/projects/{id}")]
 pub async fn delete_project(
     state: AppState,
     req: HttpRequest,
@@ -695,19 +705,23 @@ impl change::Command<ReviewRow> for ResolveReview {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ReviewQuery {
     /// `open` (default) or `resolved`; `all` for both.
     pub status: Option<String>,
     /// Only the pairs of this project.
     pub project_id: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
 /// The overlap review queue: flagged pairs of projects, open until someone from either
 /// organisation (or an admin) says what they are.
-#[utoipa::path(get, path = "/api/v1/registry/overlap-reviews", tag = "registry", params(ReviewQuery),
+#[utoipa::path(security(("bearer" = [])), tag = "registry", params(ReviewQuery),
     responses((status = 200, body = inline(Paginated<OverlapReviewView>))))]
+#[get("/api/v1/registry/overlap-reviews")]
 pub async fn list_overlap_reviews(
     state: AppState,
     req: HttpRequest,
@@ -761,12 +775,13 @@ pub async fn list_overlap_reviews(
 
 /// Says what a flagged pair is: `duplicate`, `co_financing` or `complementary`. The pair
 /// is not flagged again.
-#[utoipa::path(post, path = "/api/v1/registry/overlap-reviews/{id}/resolve", tag = "registry",
-    params(("id" = String, Path, description = "review entry id"),
+#[utoipa::path(security(("bearer" = [])), tag = "registry",
+    params(("id" = uuid::Uuid, Path, description = "review entry id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ResolveOverlap,
     responses((status = 200, body = OverlapReviewView), (status = 404, body = crate::error::Problem),
               (status = 412, body = crate::error::Problem)))]
+#[post("/api/v1/registry/overlap-reviews/{id}/resolve")]
 pub async fn resolve_overlap_review(
     state: AppState,
     req: HttpRequest,
@@ -791,10 +806,11 @@ pub async fn resolve_overlap_review(
 
 /// Records what any pair of projects is, flagged or not (201 when the pair was not in the
 /// queue yet, 200 when its entry is resolved now).
-#[utoipa::path(post, path = "/api/v1/registry/overlap-reviews", tag = "registry",
+#[utoipa::path(security(("bearer" = [])), tag = "registry",
     request_body = RecordOverlap,
     responses((status = 201, body = OverlapReviewView), (status = 200, body = OverlapReviewView),
               (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/registry/overlap-reviews")]
 pub async fn record_overlap_review(
     state: AppState,
     req: HttpRequest,
@@ -899,6 +915,7 @@ pub async fn record_overlap_review(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Skip activities with no anti-trafficking sector or SDG target (default false).
     pub themed_only: Option<bool>,
@@ -928,10 +945,11 @@ fn too_large(limit: u64) -> AppError {
 /// unchanged and skipped, with the reason for each skip. The file is streamed; a DTD or an
 /// entity other than the predefined ones is refused; malformed XML is answered with its
 /// line and changes nothing.
-#[utoipa::path(post, path = "/api/v1/registry/import/iati", tag = "registry", params(ImportQuery),
+#[utoipa::path(security(("bearer" = [])), tag = "registry", params(ImportQuery),
     request_body(content = String, content_type = "application/xml"),
     responses((status = 200, body = ImportReport), (status = 413, body = crate::error::Problem),
               (status = 415, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/registry/import/iati")]
 pub async fn import_iati(
     state: AppState,
     req: HttpRequest,

@@ -923,6 +923,7 @@ pub struct OverlapReviewView {
 /// `GET /registry/projects` parameters. Lists are comma-separated and mean "any of".
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words to find in title and description (all of them).
     pub q: Option<String>,
@@ -938,7 +939,9 @@ pub struct SearchQuery {
     pub active_on: Option<NaiveDate>,
     /// Members and admins: `false` lists only unpublished projects, `true` only published.
     pub published: Option<bool>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 
@@ -1072,6 +1075,7 @@ text_enum!(
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct MatrixQuery {
     /// `country` (default), `theme` (the four Ps), `sub_theme`, `organisation` or `status`.
     pub rows: Option<String>,
@@ -1154,6 +1158,7 @@ pub struct MatrixView {
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct GapsQuery {
     /// Countries to check, comma-separated; by default every country in the registry.
     pub countries: Option<String>,

@@ -17,6 +17,7 @@ pub mod store;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, post};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
@@ -50,12 +51,13 @@ fn suppress_for(user: &CurrentUser) -> bool {
 /// kind whose newest report was returned is its resubmission: the next version, naming the
 /// returned one in `supersedes_id`. Beneficiaries are counts only: no personal data of any
 /// victim is accepted anywhere, and the narrative must not describe individuals.
-#[utoipa::path(post, path = "/api/v1/grants/{id}/reports", tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id")),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "grant id")),
     request_body = CreateReport, security(("bearer" = [])),
     responses((status = 201, body = ReportView), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/grants/{id}/reports")]
 pub async fn create_report(
     state: AppState,
     req: HttpRequest,
@@ -135,9 +137,10 @@ pub async fn create_report(
 /// A grant's reports, oldest first, returned and superseded ones included. Readers of the
 /// grant: admin, finance, trustees of the fund, donors, members of the grantee (404 for
 /// anyone else). Donors see counts below 5 as `"<5"`.
-#[utoipa::path(get, path = "/api/v1/grants/{id}/reports", tag = "grants and money out",
-    params(("id" = String, Path, description = "grant id")), security(("bearer" = [])),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "grant id")), security(("bearer" = [])),
     responses((status = 200, body = inline(Paginated<ReportView>)), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/grants/{id}/reports")]
 pub async fn list_reports(
     state: AppState,
     user: CurrentUser,
@@ -169,9 +172,10 @@ fn find_readable(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<R
 }
 
 /// One report, with its ETag (for `If-Match` on accept and return).
-#[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "grants and money out",
-    params(("id" = String, Path, description = "report id")), security(("bearer" = [])),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "report id")), security(("bearer" = [])),
     responses((status = 200, body = ReportView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/reports/{id}")]
 pub async fn get_report(
     state: AppState,
     user: CurrentUser,
@@ -273,13 +277,14 @@ fn review(
 /// Accepts a submitted report (409 from any other state; 412 when `If-Match` is stale).
 /// The grantee's contact is told by email. Acceptance can release an instalment that waits
 /// for a report of this kind.
-#[utoipa::path(post, path = "/api/v1/reports/{id}/accept", tag = "grants and money out",
-    params(("id" = String, Path, description = "report id"),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "report id"),
            ("If-Match" = Option<String>, Header, description = "the report's ETag")),
     request_body = ReviewRequest, security(("bearer" = [])),
     responses((status = 200, body = ReportView), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
               (status = 412, body = crate::error::Problem)))]
+#[post("/api/v1/reports/{id}/accept")]
 pub async fn accept_report(
     state: AppState,
     req: HttpRequest,
@@ -293,13 +298,14 @@ pub async fn accept_report(
 /// Returns a submitted report to the grantee with a `comment` (required) saying what to
 /// change (409 from any other state; 412 when `If-Match` is stale). The report stays
 /// `returned`; the grantee submits a new version.
-#[utoipa::path(post, path = "/api/v1/reports/{id}/return", tag = "grants and money out",
-    params(("id" = String, Path, description = "report id"),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "report id"),
            ("If-Match" = Option<String>, Header, description = "the report's ETag")),
     request_body = ReviewRequest, security(("bearer" = [])),
     responses((status = 200, body = ReportView), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
               (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/reports/{id}/return")]
 pub async fn return_report(
     state: AppState,
     req: HttpRequest,
@@ -332,6 +338,7 @@ async fn review_handler(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct OutcomesQuery {
     /// First day of the window (a report counts when its period ends within it); default:
     /// no lower bound.
@@ -348,10 +355,11 @@ pub struct OutcomesQuery {
 /// grant's application) and by year (of the period's end). For donors every count below 5,
 /// totals included, is shown as `"<5"` (`suppressed: true`); the secretariat and the
 /// fund's trustees see exact numbers.
-#[utoipa::path(get, path = "/api/v1/funds/{id}/outcomes", tag = "grants and money out",
-    params(("id" = String, Path, description = "fund id"), OutcomesQuery), security(("bearer" = [])),
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "fund id"), OutcomesQuery), security(("bearer" = [])),
     responses((status = 200, body = OutcomesView), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[get("/api/v1/funds/{id}/outcomes")]
 pub async fn fund_outcomes(
     state: AppState,
     req: HttpRequest,

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{get, post, put};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -147,12 +148,13 @@ struct AssignedContext<'a> {
 /// Assigns a reviewer to an application under review (or deferred): a user with the
 /// reviewer role, or a trustee of the application's fund, who does not belong to the
 /// applicant organisation. The reviewer is told by email that an application awaits it.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/assignments", tag = "review",
-    params(("id" = String, Path, description = "application id")),
+#[utoipa::path(tag = "review",
+    params(("id" = uuid::Uuid, Path, description = "application id")),
     request_body = CreateAssignment, security(("bearer" = [])),
     responses((status = 201, body = AssignmentView), (status = 404, body = crate::error::Problem),
               (status = 409, description = "not under review, or already assigned to this reviewer", body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/applications/{id}/assignments")]
 pub async fn create_assignment(
     state: AppState,
     req: HttpRequest,
@@ -251,9 +253,10 @@ pub async fn create_assignment(
 
 /// Lists review assignments: reviewers and trustees their own; the secretariat all, or
 /// those of one application or call.
-#[utoipa::path(get, path = "/api/v1/assignments", tag = "review",
+#[utoipa::path(tag = "review",
     params(AssignmentQuery), security(("bearer" = [])),
     responses((status = 200, body = inline(Paginated<AssignmentView>)), (status = 422, body = crate::error::Problem)))]
+#[get("/api/v1/assignments")]
 pub async fn list_assignments(
     state: AppState,
     req: HttpRequest,
@@ -330,9 +333,10 @@ pub async fn list_assignments(
 /// Reads an assignment: the assigned person or the secretariat (404 for anyone else).
 /// Before the conflict declaration it shows only the application's title and applicant;
 /// after "no conflict" its id, reference and the rubric to score.
-#[utoipa::path(get, path = "/api/v1/assignments/{id}", tag = "review",
-    params(("id" = String, Path, description = "assignment id")), security(("bearer" = [])),
+#[utoipa::path(tag = "review",
+    params(("id" = uuid::Uuid, Path, description = "assignment id")), security(("bearer" = [])),
     responses((status = 200, body = AssignmentView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/assignments/{id}")]
 pub async fn get_assignment(
     state: AppState,
     user: CurrentUser,
@@ -419,13 +423,14 @@ fn application_status(conn: &mut DbConn, application_id: &str) -> AppResult<Appl
 /// Declares, once, whether the assignee has a conflict of interest. With one the
 /// assignment is recused (a statement is required) and the application stays hidden;
 /// without, the application opens for review.
-#[utoipa::path(post, path = "/api/v1/assignments/{id}/conflict", tag = "review",
-    params(("id" = String, Path, description = "assignment id"),
+#[utoipa::path(tag = "review",
+    params(("id" = uuid::Uuid, Path, description = "assignment id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ConflictDeclaration, security(("bearer" = [])),
     responses((status = 200, body = AssignmentView), (status = 404, body = crate::error::Problem),
               (status = 409, description = "already declared", body = crate::error::Problem),
               (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/assignments/{id}/conflict")]
 pub async fn declare_conflict(
     state: AppState,
     req: HttpRequest,
@@ -459,13 +464,14 @@ pub async fn declare_conflict(
 /// numbers from 0 to the criterion's maximum; some may still be missing), comment and
 /// recommendation. Only after declaring no conflict, until submitted, while the
 /// application is under review or deferred.
-#[utoipa::path(put, path = "/api/v1/assignments/{id}/review", tag = "review",
-    params(("id" = String, Path, description = "assignment id"),
+#[utoipa::path(tag = "review",
+    params(("id" = uuid::Uuid, Path, description = "assignment id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     request_body = ReviewDraft, security(("bearer" = [])),
     responses((status = 200, body = AssignmentView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[put("/api/v1/assignments/{id}/review")]
 pub async fn save_review(
     state: AppState,
     req: HttpRequest,
@@ -507,13 +513,14 @@ pub async fn save_review(
 
 /// Submits the review: every criterion scored and a recommendation given (422 naming each
 /// one missing). A submitted review is frozen.
-#[utoipa::path(post, path = "/api/v1/assignments/{id}/submit", tag = "review",
-    params(("id" = String, Path, description = "assignment id"),
+#[utoipa::path(tag = "review",
+    params(("id" = uuid::Uuid, Path, description = "assignment id"),
            ("If-Match" = Option<String>, Header, description = "ETag last read")),
     security(("bearer" = [])),
     responses((status = 200, body = AssignmentView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]
+#[post("/api/v1/assignments/{id}/submit")]
 pub async fn submit_review(
     state: AppState,
     req: HttpRequest,
@@ -568,9 +575,10 @@ fn review_view(row: &AssignmentRow, name: String, rubric: &[Criterion]) -> AppRe
 /// fund and cleared reviewers who have an assignment on it see others' reviews only once
 /// their own is submitted; until then only their own, with `others_hidden`. Whoever
 /// declared a conflict on the application gets 404.
-#[utoipa::path(get, path = "/api/v1/applications/{id}/reviews", tag = "review",
-    params(("id" = String, Path, description = "application id")), security(("bearer" = [])),
+#[utoipa::path(tag = "review",
+    params(("id" = uuid::Uuid, Path, description = "application id")), security(("bearer" = [])),
     responses((status = 200, body = ReviewsView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/applications/{id}/reviews")]
 pub async fn list_reviews(
     state: AppState,
     user: CurrentUser,
@@ -649,9 +657,10 @@ struct Figures {
 /// reference; unreviewed last), with the funding line: what the fund has available, walked
 /// down the ranking over the applications still open for decision at today's rates. A
 /// trustee's row of an application on which it declared a conflict shows no scores.
-#[utoipa::path(get, path = "/api/v1/calls/{id}/ranking", tag = "review",
-    params(("id" = String, Path, description = "call id")), security(("bearer" = [])),
+#[utoipa::path(tag = "review",
+    params(("id" = uuid::Uuid, Path, description = "call id")), security(("bearer" = [])),
     responses((status = 200, body = RankingView), (status = 404, body = crate::error::Problem)))]
+#[get("/api/v1/calls/{id}/ranking")]
 pub async fn call_ranking(
     state: AppState,
     user: CurrentUser,

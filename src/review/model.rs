@@ -155,6 +155,7 @@ pub struct AssignmentView {
 /// `GET /assignments` filters.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AssignmentQuery {
     /// Only the caller's own assignments (always so for reviewers and trustees).
     pub mine: Option<bool>,
@@ -162,7 +163,9 @@ pub struct AssignmentQuery {
     pub application_id: Option<String>,
     /// Secretariat only: the assignments of one call.
     pub call_id: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
     pub cursor: Option<String>,
 }
 

@@ -14,6 +14,7 @@ mod grants;
 mod grants_properties;
 mod money_in;
 mod money_in_properties;
+mod openapi;
 mod opendata;
 mod outbox;
 mod platform;

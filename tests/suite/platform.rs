@@ -415,7 +415,7 @@ both_backends!(
         for endpoint in trustfund::app::endpoints() {
             let method = endpoint.method.as_str().to_ascii_lowercase();
             if paths
-                .get(endpoint.path)
+                .get(&endpoint.path)
                 .is_none_or(|p| p.get(&method).is_none())
             {
                 missing.push(format!("{} {}", endpoint.method, endpoint.path));

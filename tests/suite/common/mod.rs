@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod board;
+pub mod contract;
 pub mod transparency;
 pub mod world;
 
@@ -190,6 +191,20 @@ impl Reply {
         }
     }
 
+    /// Sends `request` and fails the test if the answer is not one the OpenAPI document
+    /// gives for this operation and status.
+    pub async fn checked(method: &Method, path: &str, request: reqwest::RequestBuilder) -> Self {
+        let reply = Self::from(request.send().await.expect("request sent")).await;
+        contract::check(
+            method.as_str(),
+            path,
+            reply.status.as_u16(),
+            &reply.header("content-type").unwrap_or_default(),
+            &reply.text,
+        );
+        reply
+    }
+
     pub fn header(&self, name: &str) -> Option<String> {
         self.headers
             .get(name)
@@ -243,6 +258,7 @@ impl TestApp {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> Reply {
+        let checked_method = method.clone();
         let mut request = self.client.request(method, self.url(path));
         let default_token = self.token.lock().expect("token lock").clone();
         if let Some(token) = default_token
@@ -258,7 +274,7 @@ impl TestApp {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        Reply::from(request.send().await.expect("request sent")).await
+        Reply::checked(&checked_method, path, request).await
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -285,6 +301,7 @@ impl TestApp {
         content_type: Option<&str>,
         body: Vec<u8>,
     ) -> Reply {
+        let checked_method = method.clone();
         let mut request = self.client.request(method, self.url(path)).body(body);
         if let Some(token) = self.token.lock().expect("token lock").clone() {
             request = request.bearer_auth(token);
@@ -292,7 +309,7 @@ impl TestApp {
         if let Some(ct) = content_type {
             request = request.header("content-type", ct);
         }
-        Reply::from(request.send().await.expect("request sent")).await
+        Reply::checked(&checked_method, path, request).await
     }
 
     /// How many rows a table holds, read straight from the database.
