@@ -218,7 +218,7 @@ fn main() {
                         kind: ReportKind::Interim.as_str().to_string(),
                         report_version: 1,
                         supersedes_id: None,
-                        status: "accepted".into(),
+                        status: trustfund::reports::model::ReportStatus::Accepted,
                         period_start: end - Days::days(90),
                         period_end: end,
                         narrative: "Bench report.".into(),

@@ -159,7 +159,11 @@ fn main() {
                     requested_amount: Some(500_000 + (i as i64 * 7_919) % 1_500_000),
                     currency: "USD".into(),
                     duration_months: Some(12),
-                    status: if i % 10 == 0 { "deferred" } else { "under_review" }.into(),
+                    status: if i % 10 == 0 {
+                        trustfund::applications::model::ApplicationStatus::Deferred
+                    } else {
+                        trustfund::applications::model::ApplicationStatus::UnderReview
+                    },
                     revision: 1,
                     version: 3,
                     created_by: None,
@@ -189,7 +193,7 @@ fn main() {
                         call_id: call_id.clone(),
                         fund_id: fund_id.clone(),
                         reviewer_id: reviewers[(i + k * 7) % REVIEWERS].clone(),
-                        status: "cleared".into(),
+                        status: trustfund::review::model::AssignmentStatus::Cleared,
                         conflict_statement: None,
                         declared_at: Some(now),
                         scores: scores.to_string(),

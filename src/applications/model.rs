@@ -435,6 +435,12 @@ pub struct ReadinessView {
     pub closes_at: DateTime<Utc>,
 }
 
+impl crate::change::Versioned for ApplicationView {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -514,11 +520,5 @@ mod tests {
     fn numbers_are_not_money() {
         let err = parse(r#"{"requested_amount": 1500}"#).expect_err("number");
         assert_eq!(err.errors[0].field, "requested_amount");
-    }
-}
-
-impl crate::change::Versioned for ApplicationView {
-    fn version(&self) -> i64 {
-        self.version
     }
 }

@@ -13,9 +13,6 @@ use crate::error::{AppError, AppResult};
 use crate::http::Page;
 use crate::money::{Currency, Money};
 
-/// The `review_assignments.status` of a reviewer or trustee who declared a conflict.
-pub const RECUSED: &str = "recused";
-
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = board_sessions)]
 pub struct SessionRow {
@@ -139,7 +136,7 @@ pub fn board_members(conn: &mut DbConn, fund_id: &str, ids: &[String]) -> QueryR
 pub fn recused_on(conn: &mut DbConn, application_id: &str) -> QueryResult<Vec<String>> {
     review_assignments::table
         .filter(review_assignments::application_id.eq(application_id))
-        .filter(review_assignments::status.eq(RECUSED))
+        .filter(review_assignments::status.eq(crate::review::model::AssignmentStatus::Recused))
         .select(review_assignments::reviewer_id)
         .load(conn)
 }

@@ -497,6 +497,12 @@ impl Call {
     }
 }
 
+impl crate::change::Versioned for CallView {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -527,11 +533,5 @@ mod tests {
             "0.3"
         );
         assert!(serde_json::from_str::<Weight>("true").is_err());
-    }
-}
-
-impl crate::change::Versioned for CallView {
-    fn version(&self) -> i64 {
-        self.version
     }
 }
