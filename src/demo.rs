@@ -1139,24 +1139,16 @@ fn demo_report(
         updated_at: now,
     };
     crate::reports::store::insert(conn, &row, &report)?;
-    let accepted = ReportRow {
-        status: crate::reports::model::ReportStatus::Accepted,
-        review_comment: Some("Thank you: clear figures and a frank narrative.".into()),
-        reviewed_by: Some(admin.id.clone()),
-        reviewed_at: Some(now),
-        version: 2,
-        ..row.clone()
-    };
-    crate::reports::store::save_review(conn, &row, &accepted)?;
-    audit::record(
+    crate::change::apply::<ReportRow, _>(
         conn,
         actor,
-        Change::<(), _> {
-            entity: crate::audit::Entity::GrantReport,
-            entity_id: &row.id,
-            action: crate::audit::Action::Accept,
-            before: None,
-            after: Some(&serde_json::json!({"grant_id": grant.id, "kind": kind, "demo": true})),
+        admin,
+        &row.id,
+        crate::http::Expected::Any,
+        &crate::reports::Review {
+            outcome: crate::reports::model::ReportStatus::Accepted,
+            comment: Some("Thank you: clear figures and a frank narrative.".into()),
+            reviewer: admin.id.clone(),
         },
     )?;
     Ok(())

@@ -59,8 +59,15 @@ pub trait Entity: Clone + Send + Sized + 'static {
     /// another change won.
     fn save(conn: &mut DbConn, before: &Self, after: &Self) -> AppResult<bool>;
 
-    /// The view of this row, inside the change's transaction.
+    /// The view of this row, inside the change's transaction: the audit snapshots.
     fn view(&self, conn: &mut DbConn) -> AppResult<Self::View>;
+
+    /// The row as `user`, who asked for the change, may see it: the answer. The same as
+    /// the audit view unless the entity shows less to some readers (a reviewer does not
+    /// see the application of an assignment it has not cleared).
+    fn answer(&self, conn: &mut DbConn, _user: &CurrentUser) -> AppResult<Self::View> {
+        self.view(conn)
+    }
 }
 
 /// One thing a user (or the demo) asks of an entity.
@@ -86,7 +93,8 @@ pub trait Command<E: Entity> {
 }
 
 /// Applies `command` to the entity `id` inside the caller's write transaction, in the
-/// order described at the top of this module; answers the view after the change.
+/// order described at the top of this module; answers the view after the change as `user`
+/// may see it.
 pub fn apply<E: Entity, C: Command<E>>(
     conn: &mut DbConn,
     actor: &Actor,
@@ -116,7 +124,7 @@ pub fn apply<E: Entity, C: Command<E>>(
             after: Some(&after),
         },
     )?;
-    Ok(after)
+    next.answer(conn, user)
 }
 
 /// A new row: its insert, its effects and its audit event, in that order, inside the

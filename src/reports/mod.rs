@@ -26,12 +26,11 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
+use crate::change;
 use crate::clock::stored_time;
 use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult};
-use crate::http::{
-    Expected, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_query,
-};
+use crate::http::{Paginated, ValidJson, json_with_etag, parse_id, parse_query};
 use crate::notify::{self, Email};
 use crate::state::AppState;
 use model::{CreateReport, ReportStatus, ReportView, ReviewRequest};
@@ -206,72 +205,100 @@ struct ReviewedContext<'a> {
     comment: Option<&'a str>,
 }
 
-fn review(
-    conn: &mut DbConn,
-    actor: &Actor,
-    user: &CurrentUser,
-    id: &str,
-    expected: Expected,
-    outcome: ReportStatus,
-    comment: Option<String>,
-) -> AppResult<ReportView> {
-    write_transaction(conn, |conn| {
-        let current = store::find_locked(conn, id)?.ok_or_else(|| AppError::not_found(REPORT))?;
-        policy::require_grant_reader(user, &current.organisation_id, &current.fund_id, REPORT)?;
-        expected.check(current.version)?;
+impl change::Entity for ReportRow {
+    const KIND: audit::Entity = ENTITY;
+    type Locks = ();
+    type View = ReportView;
+
+    /// The report locked, as a reader of its grant may see it (404 otherwise).
+    fn lock(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<((), ReportRow)> {
+        let row = store::find_locked(conn, id)?.ok_or_else(|| AppError::not_found(REPORT))?;
+        policy::require_grant_reader(user, &row.organisation_id, &row.fund_id, REPORT)?;
+        Ok(((), row))
+    }
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, at: chrono::DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = at.naive_utc();
+    }
+
+    fn save(conn: &mut DbConn, before: &Self, after: &Self) -> AppResult<bool> {
+        store::save_review(conn, before, after)
+    }
+
+    fn view(&self, conn: &mut DbConn) -> AppResult<ReportView> {
+        store::view(conn, self, false)
+    }
+}
+
+/// The secretariat's review of a submitted report: accepted, or returned with a comment
+/// saying what to change. The grantee's contact is emailed.
+pub struct Review {
+    pub outcome: ReportStatus,
+    pub comment: Option<String>,
+    pub reviewer: String,
+}
+
+impl change::Command<ReportRow> for Review {
+    fn action(&self) -> audit::Action {
+        match self.outcome {
+            ReportStatus::Accepted => audit::Action::Accept,
+            _ => audit::Action::Return,
+        }
+    }
+
+    fn decide(&self, _: &mut DbConn, _: &(), current: &ReportRow) -> AppResult<ReportRow> {
         rules::check_reviewable(current.status)?;
-        let now = stored_time(Utc::now()).naive_utc();
-        let next = ReportRow {
-            status: outcome,
-            review_comment: comment.clone(),
-            reviewed_by: Some(user.id.clone()),
-            reviewed_at: Some(now),
-            version: current.version + 1,
-            updated_at: now,
+        Ok(ReportRow {
+            status: self.outcome,
+            review_comment: self.comment.clone(),
+            reviewed_by: Some(self.reviewer.clone()),
+            reviewed_at: Some(crate::clock::now_naive()),
             ..current.clone()
+        })
+    }
+
+    fn effects(
+        &self,
+        conn: &mut DbConn,
+        _: &(),
+        _: &ReportRow,
+        after: &ReportRow,
+    ) -> AppResult<()> {
+        let grant = crate::grants::store::find(conn, &after.grant_id)?
+            .ok_or_else(|| AppError::internal("a report's grant is missing"))?;
+        let Some(to) = store::contact_email(conn, &grant.application_id)? else {
+            return Ok(());
         };
-        store::save_review(conn, &current, &next)?;
-        let before = store::view(conn, &current, false)?;
-        let after = store::view(conn, &next, false)?;
-        audit::record(
+        notify::enqueue(
             conn,
-            actor,
-            Change {
-                entity: ENTITY,
-                entity_id: &current.id,
-                action: match outcome {
-                    ReportStatus::Accepted => crate::audit::Action::Accept,
-                    _ => crate::audit::Action::Return,
+            Email {
+                to,
+                template: REVIEWED,
+                context: ReviewedContext {
+                    report_id: &after.id,
+                    grant_id: &grant.id,
+                    reference: &grant.reference,
+                    title: &grant.title,
+                    kind: &after.kind,
+                    report_version: after.report_version,
+                    period_start: after.period_start,
+                    period_end: after.period_end,
+                    outcome: self.outcome.as_str(),
+                    comment: self.comment.as_deref(),
                 },
-                before: Some(&before),
-                after: Some(&after),
             },
         )?;
-        let grant = crate::grants::store::find(conn, &current.grant_id)?
-            .ok_or_else(|| AppError::internal("a report's grant is missing"))?;
-        if let Some(to) = store::contact_email(conn, &grant.application_id)? {
-            notify::enqueue(
-                conn,
-                Email {
-                    to,
-                    template: REVIEWED,
-                    context: ReviewedContext {
-                        report_id: &current.id,
-                        grant_id: &grant.id,
-                        reference: &grant.reference,
-                        title: &grant.title,
-                        kind: &current.kind,
-                        report_version: current.report_version,
-                        period_start: current.period_start,
-                        period_end: current.period_end,
-                        outcome: outcome.as_str(),
-                        comment: comment.as_deref(),
-                    },
-                },
-            )?;
-        }
-        Ok(after)
-    })
+        Ok(())
+    }
 }
 
 /// Accepts a submitted report (409 from any other state; 412 when `If-Match` is stale).
@@ -325,15 +352,13 @@ async fn review_handler(
     outcome: ReportStatus,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ReviewReport)?;
-    let id = parse_id(&id, "id")?.to_string();
     let comment = body.0.comment(outcome == ReportStatus::Returned)?;
-    let expected = if_match(&req)?;
-    let actor = Actor::for_user(&req, &user);
-    let view = db::run(&state.pool, move |conn| {
-        review(conn, &actor, &user, &id, expected, outcome, comment)
-    })
-    .await?;
-    Ok(json_with_etag(StatusCode::OK, &view, view.version))
+    let command = Review {
+        outcome,
+        comment,
+        reviewer: user.id.clone(),
+    };
+    change::run::<ReportRow, _>(&state, &req, user, &id, None, command).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -151,7 +151,9 @@ pub fn insert(conn: &mut DbConn, row: &ReportRow, report: &NewReport) -> QueryRe
 }
 
 /// Records a review: `next` replaces `current` only if nobody changed it meanwhile.
-pub fn save_review(conn: &mut DbConn, current: &ReportRow, next: &ReportRow) -> AppResult<()> {
+/// Writes the review of `current` only if it is still at its version; false when another
+/// change won.
+pub fn save_review(conn: &mut DbConn, current: &ReportRow, next: &ReportRow) -> AppResult<bool> {
     let changed = diesel::update(
         grant_reports::table
             .filter(grant_reports::id.eq(&current.id))
@@ -166,11 +168,7 @@ pub fn save_review(conn: &mut DbConn, current: &ReportRow, next: &ReportRow) -> 
         grant_reports::updated_at.eq(next.updated_at),
     ))
     .execute(conn)?;
-    if changed == 1 {
-        Ok(())
-    } else {
-        Err(AppError::stale(current.version))
-    }
+    Ok(changed == 1)
 }
 
 /// The report as shown; with `suppress`, counts below 5 read `"<5"`.

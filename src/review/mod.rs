@@ -23,12 +23,11 @@ use crate::auth::Actor;
 use crate::auth::policy::{self, Operation, OwnAssignment, ReviewsAccess};
 use crate::auth::{CurrentUser, Role};
 use crate::calls::model::Criterion;
+use crate::change;
 use crate::clock::stored_time;
 use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::http::{
-    Expected, PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_query,
-};
+use crate::http::{PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_query};
 use crate::money::{Currency, Money};
 use crate::notify::{self, Email};
 use crate::state::AppState;
@@ -356,61 +355,116 @@ pub async fn get_assignment(
     Ok(with_etag(StatusCode::OK, &view))
 }
 
-/// One change of the caller's own assignment in one transaction: read locked (404 unless
-/// the caller is the assignee), `If-Match` (412), `change` (409/422), saved with a version
-/// compare-and-swap, audited.
-async fn change_assignment(
-    state: &AppState,
-    req: &HttpRequest,
-    user: CurrentUser,
-    id: &str,
-    action: crate::audit::Action,
-    change: impl FnOnce(
-        &mut DbConn,
-        &AssignmentRow,
-        &[Criterion],
-        chrono::NaiveDateTime,
-    ) -> AppResult<AssignmentRow>
-    + Send
-    + 'static,
-) -> AppResult<AssignmentView> {
-    let id = parse_id(id, "id")?.to_string();
-    let expected: Expected = if_match(req)?;
-    let actor = Actor::for_user(req, &user);
-    db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            let current =
-                store::find(conn, &id, true)?.ok_or_else(|| AppError::not_found("assignment"))?;
-            if current.reviewer_id != user.id {
-                return Err(AppError::not_found("assignment"));
-            }
-            expected.check(current.version)?;
-            let rubric = store::call_rubric(conn, &current.call_id)?;
-            let now = stored_time(Utc::now()).naive_utc();
-            let mut next = change(conn, &current, &rubric, now)?;
-            next.version = current.version + 1;
-            next.updated_at = now;
-            if !store::save(conn, current.version, &next)? {
-                return Err(AppError::stale(current.version));
-            }
-            let label = label_of(conn, &current)?;
-            let before = view(&current, &label, &rubric, Viewer::Audit)?;
-            let after = view(&next, &label, &rubric, Viewer::Audit)?;
-            audit::record(
-                conn,
-                &actor,
-                Change {
-                    entity: ENTITY,
-                    entity_id: &id,
-                    action,
-                    before: Some(&before),
-                    after: Some(&after),
-                },
-            )?;
-            view(&next, &label, &rubric, Viewer::Assignee)
+impl change::Entity for AssignmentRow {
+    const KIND: audit::Entity = ENTITY;
+    type Locks = ();
+    type View = AssignmentView;
+
+    /// The caller's own assignment, locked (404 for anyone else's).
+    fn lock(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<((), AssignmentRow)> {
+        let row = store::find(conn, id, true)?
+            .filter(|row| row.reviewer_id == user.id)
+            .ok_or_else(|| AppError::not_found("assignment"))?;
+        Ok(((), row))
+    }
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, at: DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = at.naive_utc();
+    }
+
+    fn save(conn: &mut DbConn, before: &Self, after: &Self) -> AppResult<bool> {
+        store::save(conn, before.version, after)
+    }
+
+    /// Everything, for the audit trail.
+    fn view(&self, conn: &mut DbConn) -> AppResult<AssignmentView> {
+        let rubric = store::call_rubric(conn, &self.call_id)?;
+        view(self, &label_of(conn, self)?, &rubric, Viewer::Audit)
+    }
+
+    /// What the assignee sees: the application only once it declared no conflict.
+    fn answer(&self, conn: &mut DbConn, _: &CurrentUser) -> AppResult<AssignmentView> {
+        let rubric = store::call_rubric(conn, &self.call_id)?;
+        view(self, &label_of(conn, self)?, &rubric, Viewer::Assignee)
+    }
+}
+
+/// The assignee's declaration: a conflict recuses it, none opens the application.
+pub struct Declare(pub model::Declaration);
+
+impl change::Command<AssignmentRow> for Declare {
+    fn action(&self) -> audit::Action {
+        audit::Action::Declare
+    }
+
+    fn decide(&self, _: &mut DbConn, _: &(), row: &AssignmentRow) -> AppResult<AssignmentRow> {
+        let status = rules::declare(row.status, self.0.has_conflict)?;
+        Ok(AssignmentRow {
+            status,
+            conflict_statement: self.0.statement.clone(),
+            declared_at: Some(crate::clock::now_naive()),
+            ..row.clone()
         })
-    })
-    .await
+    }
+}
+
+/// The review as it stands: scores, comment and recommendation, until submitted.
+pub struct SaveReview {
+    pub draft: ReviewDraft,
+    pub comment: String,
+}
+
+impl change::Command<AssignmentRow> for SaveReview {
+    fn action(&self) -> audit::Action {
+        audit::Action::Review
+    }
+
+    fn decide(&self, conn: &mut DbConn, _: &(), row: &AssignmentRow) -> AppResult<AssignmentRow> {
+        rules::require_editable(row.status, row.submitted_at.is_some())?;
+        rules::require_open(application_status(conn, &row.application_id)?)?;
+        let rubric = store::call_rubric(conn, &row.call_id)?;
+        let scores =
+            rules::check_scores(&rubric, &self.draft.scores).map_err(AppError::validation)?;
+        Ok(AssignmentRow {
+            scores: store::scores_text(&scores),
+            comment: self.comment.clone(),
+            recommendation: self.draft.recommendation.map(|r| r.as_str().to_string()),
+            ..row.clone()
+        })
+    }
+}
+
+/// Submits the review: every criterion scored and a recommendation given; then frozen.
+pub struct SubmitReview;
+
+impl change::Command<AssignmentRow> for SubmitReview {
+    fn action(&self) -> audit::Action {
+        audit::Action::Submit
+    }
+
+    fn decide(&self, conn: &mut DbConn, _: &(), row: &AssignmentRow) -> AppResult<AssignmentRow> {
+        rules::require_editable(row.status, row.submitted_at.is_some())?;
+        rules::require_open(application_status(conn, &row.application_id)?)?;
+        let rubric = store::call_rubric(conn, &row.call_id)?;
+        let missing =
+            rules::submission_blockers(&rubric, &row.scores()?, row.recommendation.is_some());
+        if !missing.is_empty() {
+            return Err(AppError::validation(missing));
+        }
+        Ok(AssignmentRow {
+            submitted_at: Some(crate::clock::now_naive()),
+            ..row.clone()
+        })
+    }
 }
 
 /// The application's status, read inside the change's transaction.
@@ -440,24 +494,7 @@ pub async fn declare_conflict(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::WriteReview)?;
     let declaration = body.0.validate()?;
-    let view = change_assignment(
-        &state,
-        &req,
-        user,
-        &id,
-        crate::audit::Action::Declare,
-        move |_, row, _, now| {
-            let status = rules::declare(row.status, declaration.has_conflict)?;
-            Ok(AssignmentRow {
-                status,
-                conflict_statement: declaration.statement,
-                declared_at: Some(now),
-                ..row.clone()
-            })
-        },
-    )
-    .await?;
-    Ok(with_etag(StatusCode::OK, &view))
+    change::run::<AssignmentRow, _>(&state, &req, user, &id, None, Declare(declaration)).await
 }
 
 /// Saves the review as it stands (the whole of it): scores per rubric criterion (whole
@@ -488,27 +525,8 @@ pub async fn save_review(
             format!("must be at most {} characters", model::MAX_TEXT),
         ));
     }
-    let view = change_assignment(
-        &state,
-        &req,
-        user,
-        &id,
-        crate::audit::Action::Review,
-        move |conn, row, rubric, _| {
-            rules::require_editable(row.status, row.submitted_at.is_some())?;
-            rules::require_open(application_status(conn, &row.application_id)?)?;
-            let scores =
-                rules::check_scores(rubric, &draft.scores).map_err(AppError::validation)?;
-            Ok(AssignmentRow {
-                scores: store::scores_text(&scores),
-                comment,
-                recommendation: draft.recommendation.map(|r| r.as_str().to_string()),
-                ..row.clone()
-            })
-        },
-    )
-    .await?;
-    Ok(with_etag(StatusCode::OK, &view))
+    change::run::<AssignmentRow, _>(&state, &req, user, &id, None, SaveReview { draft, comment })
+        .await
 }
 
 /// Submits the review: every criterion scored and a recommendation given (422 naming each
@@ -528,28 +546,7 @@ pub async fn submit_review(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::WriteReview)?;
-    let view = change_assignment(
-        &state,
-        &req,
-        user,
-        &id,
-        crate::audit::Action::Submit,
-        move |conn, row, rubric, now| {
-            rules::require_editable(row.status, row.submitted_at.is_some())?;
-            rules::require_open(application_status(conn, &row.application_id)?)?;
-            let missing =
-                rules::submission_blockers(rubric, &row.scores()?, row.recommendation.is_some());
-            if !missing.is_empty() {
-                return Err(AppError::validation(missing));
-            }
-            Ok(AssignmentRow {
-                submitted_at: Some(now),
-                ..row.clone()
-            })
-        },
-    )
-    .await?;
-    Ok(with_etag(StatusCode::OK, &view))
+    change::run::<AssignmentRow, _>(&state, &req, user, &id, None, SubmitReview).await
 }
 
 fn review_view(row: &AssignmentRow, name: String, rubric: &[Criterion]) -> AppResult<ReviewView> {

@@ -252,3 +252,9 @@ pub struct RankingView {
     pub funding_line: FundingLineView,
     pub applications: Vec<RankingRow>,
 }
+
+impl crate::change::Versioned for AssignmentView {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
