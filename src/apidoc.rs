@@ -31,12 +31,67 @@ pub fn document(mut base: OpenApi, endpoints: Vec<Endpoint>) -> OpenApi {
         }
         base.paths.merge(endpoint.doc);
     }
+    if let Some(download) = base
+        .paths
+        .paths
+        .get_mut(DOCUMENT_DOWNLOAD)
+        .and_then(|item| item.get.as_mut())
+    {
+        document_types(download);
+    }
     for (path, item) in base.paths.paths.iter_mut() {
+        if let Some(edit) = item.patch.as_mut() {
+            require_if_match(edit);
+        }
         for (write, operation) in operations(item) {
             complete(path, write, operation);
         }
     }
     base
+}
+
+const DOCUMENT_DOWNLOAD: &str = "/api/v1/applications/{id}/documents/{doc_id}";
+
+/// A document is sent with the type judged from its bytes at upload: one of the kinds
+/// `documents::detect` knows.
+fn document_types(download: &mut Operation) {
+    let Some(RefOr::T(ok)) = download.responses.responses.get_mut("200") else {
+        return;
+    };
+    ok.content.clear();
+    for kind in crate::documents::detect::KNOWN {
+        let essence = kind.mime.split(';').next().unwrap_or(kind.mime).trim();
+        ok.content.insert(
+            essence.to_string(),
+            ContentBuilder::new()
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .content_media_type(essence)
+                        .build(),
+                ))
+                .build()
+                .into(),
+        );
+    }
+}
+
+/// An edit must send `If-Match` (`http::if_match`): the header is required and a missing
+/// one is answered 428.
+fn require_if_match(edit: &mut Operation) {
+    for parameter in edit.parameters.iter_mut().flatten() {
+        if let RefOr::T(parameter) = parameter
+            && parameter.parameter_in == ParameterIn::Header
+            && parameter.name.eq_ignore_ascii_case("if-match")
+        {
+            parameter.required = utoipa::openapi::Required::True;
+        }
+    }
+    let code = ErrorCode::PreconditionRequired;
+    edit.responses
+        .responses
+        .entry(code.status().as_u16().to_string())
+        .or_insert_with(|| RefOr::T(Response::new("")));
 }
 
 /// The operations of a path item, each with whether it changes anything.
@@ -72,7 +127,9 @@ fn complete(path: &str, write: bool, operation: &mut Operation) {
     let has_body = operation.request_body.is_some();
     let signed_in = operation.security.as_ref().is_some_and(|s| !s.is_empty());
 
-    let mut codes = vec![ErrorCode::ServiceUnavailable];
+    // Any operation can fail unexpectedly (a stored document that no longer matches its
+    // checksum, a bug): the answer is then a 500 problem, never a bare page.
+    let mut codes = vec![ErrorCode::ServiceUnavailable, ErrorCode::Internal];
     if has_body || has_path_params {
         // ValidJson: broken JSON; parse_id: a path id that is not a UUID.
         codes.push(ErrorCode::MalformedRequest);

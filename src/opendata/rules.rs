@@ -117,10 +117,12 @@ pub fn budget_periods(
 ) -> Vec<BudgetPeriod> {
     let mut periods = Vec::new();
     let mut start = starts_on;
-    let mut year = 1u32;
     while start <= ends_on {
-        let next = starts_on
-            .checked_add_months(Months::new(12 * year))
+        // A year from the period's own start, not from the grant's: a grant that starts on
+        // 29 February would otherwise get a period of a year and a day (28 February 2035
+        // to 28 February 2036), which IATI refuses.
+        let next = start
+            .checked_add_months(Months::new(12))
             .unwrap_or(NaiveDate::MAX);
         let end = next.pred_opt().unwrap_or(next).min(ends_on);
         periods.push(BudgetPeriod {
@@ -132,7 +134,6 @@ pub fn budget_periods(
             break;
         }
         start = next;
-        year += 1;
     }
     if periods.is_empty() {
         periods.push(BudgetPeriod {
