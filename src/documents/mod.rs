@@ -221,8 +221,11 @@ fn repr_digest(sha256_hex: &str) -> String {
     params(("id" = uuid::Uuid, Path, description = "application id"),
            ("doc_id" = uuid::Uuid, Path, description = "document id")),
     security(("bearer" = [])),
-    responses((status = 200, description = "the document's bytes", content_type = "application/octet-stream"),
-              (status = 404, body = crate::error::Problem)))]
+    // its content types are those of `documents::detect::KNOWN` (added by `apidoc`)
+    responses((status = 200, description = "the document's bytes, typed as detected at upload"),
+              (status = 404, body = crate::error::Problem),
+              (status = 500, description = "the stored bytes no longer match their checksum; they are not served",
+               body = crate::error::Problem)))]
 #[get("/api/v1/applications/{id}/documents/{doc_id}")]
 pub async fn download_document(
     state: AppState,
