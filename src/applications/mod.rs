@@ -11,7 +11,7 @@ pub mod store;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{get, patch, post};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -514,18 +514,7 @@ impl change::Entity for Application {
         Ok((call, app))
     }
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, at: DateTime<Utc>) {
-        self.version = version;
-        self.updated_at = stored_time(at);
-    }
+    change::row_bookkeeping!(|at| stored_time(at));
 
     fn save(conn: &mut DbConn, before: &Application, after: &Application) -> AppResult<bool> {
         Ok(store::save(conn, before, after)?.is_some())

@@ -228,18 +228,7 @@ impl change::Entity for Call {
         Ok(((), call))
     }
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, at: chrono::DateTime<Utc>) {
-        self.version = version;
-        self.updated_at = crate::clock::stored_time(at);
-    }
+    change::row_bookkeeping!(|at| crate::clock::stored_time(at));
 
     fn save(conn: &mut DbConn, before: &Call, after: &Call) -> AppResult<bool> {
         Ok(store::replace(conn, before.version, after)?.is_some())

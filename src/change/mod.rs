@@ -70,6 +70,32 @@ pub trait Entity: Clone + Send + Sized + 'static {
     }
 }
 
+/// The bookkeeping methods of an [`Entity`] whose row has the usual `id: String`,
+/// `version: i64` and `updated_at` fields: `change::row_bookkeeping!();` inside the impl
+/// for a `NaiveDateTime` `updated_at`, `change::row_bookkeeping!(|at| stored_time(at));`
+/// for one kept as `DateTime<Utc>`.
+#[macro_export]
+macro_rules! row_bookkeeping {
+    () => {
+        $crate::row_bookkeeping!(|at| at.naive_utc());
+    };
+    (|$at:ident| $stored:expr) => {
+        fn id(&self) -> &str {
+            &self.id
+        }
+
+        fn version(&self) -> i64 {
+            self.version
+        }
+
+        fn stamp(&mut self, version: i64, $at: chrono::DateTime<chrono::Utc>) {
+            self.version = version;
+            self.updated_at = $stored;
+        }
+    };
+}
+pub use crate::row_bookkeeping;
+
 /// One thing a user (or the demo) asks of an entity.
 pub trait Command<E: Entity> {
     /// What the audit event calls it.

@@ -233,18 +233,7 @@ impl change::Entity for DisbursementRow {
         Ok(((lock, grant), current))
     }
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, at: chrono::DateTime<Utc>) {
-        self.version = version;
-        self.updated_at = at.naive_utc();
-    }
+    change::row_bookkeeping!();
 
     fn save(conn: &mut DbConn, before: &Self, after: &Self) -> AppResult<bool> {
         Ok(store::save(conn, before, after)?)

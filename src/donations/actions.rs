@@ -135,18 +135,7 @@ impl change::Entity for PledgeRow {
         Ok((lock, row))
     }
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, at: chrono::DateTime<chrono::Utc>) {
-        self.version = version;
-        self.updated_at = at.naive_utc();
-    }
+    change::row_bookkeeping!();
 
     fn save(conn: &mut DbConn, before: &PledgeRow, after: &PledgeRow) -> AppResult<bool> {
         Ok(store::save_pledge(conn, before, after)?)

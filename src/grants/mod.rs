@@ -192,18 +192,7 @@ impl change::Entity for GrantRow {
         lock_for_money(conn, user, id)
     }
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, at: chrono::DateTime<chrono::Utc>) {
-        self.version = version;
-        self.updated_at = at.naive_utc();
-    }
+    change::row_bookkeeping!();
 
     fn save(conn: &mut DbConn, before: &GrantRow, after: &GrantRow) -> AppResult<bool> {
         Ok(store::save(conn, before, after)?)

@@ -418,18 +418,7 @@ impl change::Entity for ProjectRow {
         Ok(((), row))
     }
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, at: chrono::DateTime<chrono::Utc>) {
-        self.version = version;
-        self.updated_at = at.naive_utc();
-    }
+    change::row_bookkeeping!();
 
     fn save(conn: &mut DbConn, before: &ProjectRow, after: &ProjectRow) -> AppResult<bool> {
         Ok(store::save(conn, before, after)?)
@@ -651,18 +640,7 @@ impl change::Entity for ReviewRow {
         Ok(((), review))
     }
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, at: chrono::DateTime<chrono::Utc>) {
-        self.version = version;
-        self.updated_at = at.naive_utc();
-    }
+    change::row_bookkeeping!();
 
     fn save(conn: &mut DbConn, before: &ReviewRow, after: &ReviewRow) -> AppResult<bool> {
         Ok(store::save_review(conn, before, after)?)

@@ -217,18 +217,7 @@ impl change::Entity for ReportRow {
         Ok(((), row))
     }
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, at: chrono::DateTime<Utc>) {
-        self.version = version;
-        self.updated_at = at.naive_utc();
-    }
+    change::row_bookkeeping!();
 
     fn save(conn: &mut DbConn, before: &Self, after: &Self) -> AppResult<bool> {
         store::save_review(conn, before, after)

@@ -368,18 +368,7 @@ impl change::Entity for AssignmentRow {
         Ok(((), row))
     }
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, at: DateTime<Utc>) {
-        self.version = version;
-        self.updated_at = at.naive_utc();
-    }
+    change::row_bookkeeping!();
 
     fn save(conn: &mut DbConn, before: &Self, after: &Self) -> AppResult<bool> {
         store::save(conn, before.version, after)
