@@ -9,7 +9,8 @@
 //!    as the user may see it: 404 when it does not exist or belongs to someone else;
 //! 2. **`If-Match`**: the client's expected version is checked (412 when stale);
 //! 3. **decide**: the [`Command`] asks the feature's pure rules for the next row (409, 422 or
-//!    403 when refused). It may read facts; it writes nothing;
+//!    403 when refused). It may read facts; it writes nothing. A row that
+//!    [`Command::changes_nothing`] is answered as it is, and the steps below are skipped;
 //! 4. **stamp**: version + 1 and the time of the change;
 //! 5. **save**: a compare-and-swap on the version (412 when another change won);
 //! 6. **effects**: what the saved change causes (ledger entries, outbox messages, the
@@ -105,6 +106,13 @@ pub trait Command<E: Entity> {
     /// when the rules refuse. Reads what it needs; writes nothing.
     fn decide(&self, conn: &mut DbConn, locks: &E::Locks, current: &E) -> AppResult<E>;
 
+    /// Whether the decided row is the current one in all that matters (an edit that sets
+    /// every field to what it already holds): then nothing is saved, no effect runs, no
+    /// event is written, and the current row is the answer.
+    fn changes_nothing(&self, _before: &E, _after: &E) -> bool {
+        false
+    }
+
     /// What the saved change causes: ledger entries, outbox messages, the registry,
     /// revision snapshots. Runs after the save, before the audit event.
     fn effects(
@@ -131,8 +139,11 @@ pub fn apply<E: Entity, C: Command<E>>(
 ) -> AppResult<E::View> {
     let (locks, current) = E::lock(conn, user, id)?;
     expected.check(current.version())?;
-    let before = current.view(conn)?;
     let mut next = command.decide(conn, &locks, &current)?;
+    if command.changes_nothing(&current, &next) {
+        return current.answer(conn, user);
+    }
+    let before = current.view(conn)?;
     next.stamp(current.version() + 1, crate::clock::now());
     if !E::save(conn, &current, &next)? {
         return Err(AppError::stale(current.version()));

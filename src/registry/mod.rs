@@ -32,7 +32,7 @@ use crate::change;
 use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError};
 use crate::http::{
-    Expected, PageParams, Paginated, ValidJson, if_match, json_with_etag, parse_id, parse_query,
+    Expected, PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_query,
 };
 use crate::state::AppState;
 use iati::{ImportOptions, ImportReport};
@@ -473,6 +473,11 @@ impl change::Command<ProjectRow> for EditProject {
         ))
     }
 
+    /// An edit that sets every field to what it holds makes no new version and no event.
+    fn changes_nothing(&self, before: &ProjectRow, after: &ProjectRow) -> bool {
+        after.draft().is_ok_and(|draft| before.same_content(&draft))
+    }
+
     fn effects(
         &self,
         conn: &mut DbConn,
@@ -533,30 +538,12 @@ pub async fn update_project(
     body: ValidJson<UpdateProject>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::WriteRegistryProject)?;
-    let id = parse_id(&id, "id")?.to_string();
-    let expected = if_match(&req)?;
-    let actor = Actor::for_user(&req, &user);
     let edit = EditProject {
         patch: body.0,
         user: user.clone(),
-        actor: actor.clone(),
+        actor: Actor::for_user(&req, &user),
     };
-    let updated = db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            // an edit that changes nothing is answered as is: no new version, no event
-            let (_, current) = <ProjectRow as change::Entity>::lock(conn, &user, &id)?;
-            expected.check(current.version)?;
-            if let Ok(draft) = edit.draft(conn, &current)
-                && current.same_content(&draft)
-            {
-                return current.into_view();
-            }
-            change::apply::<ProjectRow, _>(conn, &actor, &user, &id, expected, &edit)
-        })
-    })
-    .await?;
-    let version = updated.version;
-    Ok(json_with_etag(StatusCode::OK, &updated, version))
+    change::run::<ProjectRow, _>(&state, &req, user, &id, None, edit).await
 }
 
 /// Deletes a project with its review queue entries.
