@@ -150,6 +150,7 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
 pub fn load(pool: &DbPool) -> Result<Vec<DemoAccount>, AppError> {
     load_data(pool)?;
     load_accounts(pool)?;
+    load_calls(pool)?;
     load_board(pool)?;
     Ok(DEMO_ACCOUNTS.to_vec())
 }
@@ -159,8 +160,9 @@ fn create_organisation(
     actor: &Actor,
     org: &DemoOrg,
 ) -> Result<String, AppError> {
-    let view = organisations::store::insert(
+    let view = organisations::create(
         conn,
+        actor,
         &NewOrganisation {
             name: org.name.to_string(),
             kind: org.kind,
@@ -170,18 +172,7 @@ fn create_organisation(
             // the private donor asked not to be named in public
             listed_anonymously: org.kind == OrgKind::Individual,
         },
-    )?
-    .into_view()?;
-    audit::record(
-        conn,
-        actor,
-        Change::<(), _> {
-            entity: crate::audit::Entity::Organisation,
-            entity_id: &view.id,
-            action: crate::audit::Action::Create,
-            before: None,
-            after: Some(&view),
-        },
+        crate::audit::Action::Create,
     )?;
     Ok(view.id)
 }
@@ -253,8 +244,9 @@ fn load_data(pool: &DbPool) -> Result<(), AppError> {
             tracing::info!("demo data already present");
             return Ok(());
         }
-        let fund = funds::store::insert(
+        let fund = funds::create(
             conn,
+            &actor,
             &NewFund {
                 code: DEMO_FUND_CODE.to_string(),
                 name: "United Nations Voluntary Trust Fund for Victims of Trafficking in Persons, Especially Women and Children".to_string(),
@@ -265,25 +257,12 @@ fn load_data(pool: &DbPool) -> Result<(), AppError> {
                 organisation_identifier: Some(DEMO_ORGANISATION_IDENTIFIER.to_string()),
                 organisation_type: "40".to_string(),
             },
-        )?
-        .into_view()?;
-        audit::record(
-            conn,
-            &actor,
-            Change::<(), _> {
-                entity: crate::audit::Entity::Fund,
-                entity_id: &fund.id,
-                action: crate::audit::Action::Create,
-                before: None,
-                after: Some(&fund),
-            },
         )?;
         let mut donors = Vec::new();
         for org in DEMO_ORGANISATIONS {
             let id = create_organisation(conn, &actor, org)?;
             donors.push((org.name.to_string(), id));
         }
-        calls_and_applications(conn, &actor, &fund.id, &fund.code)?;
         load_money(conn, &actor, &fund.id, &donors)?;
         tracing::info!(fund = DEMO_FUND_CODE, "demo data loaded");
         Ok(())
@@ -413,126 +392,146 @@ const DEMO_APPLICATIONS: &[DemoApplication] = &[
 ];
 
 /// An open call for emergency grants (up to USD 20,000 for eight months), a medium-term
-/// call still in preparation, NGOs, and applications in different states.
-fn calls_and_applications(
-    conn: &mut crate::db::DbConn,
-    actor: &Actor,
-    fund_id: &str,
-    fund_code: &str,
-) -> Result<(), AppError> {
-    use crate::calls::model::{CallStatus, Criterion, NewCall, Weight};
-    use crate::clock::stored_time;
-    use chrono::{Duration, Utc};
+/// call still in preparation, NGOs, and applications in different states. The secretariat
+/// (the demo admin) does it through the commands of the API: it creates and opens the calls,
+/// enters the NGOs' applications as it would paper ones, submits, screens and withdraws
+/// them, so the demo passes the same rules as a user.
+fn load_calls(pool: &DbPool) -> Result<(), AppError> {
+    use crate::calls::model::{Call, Criterion, NewCall, Weight};
+    use crate::calls::{self, OpenCall};
+    use crate::change;
+    use crate::db::schema::calls as calls_table;
+    use crate::http::Expected;
+    use chrono::Duration;
+    use diesel::prelude::*;
 
-    let now = stored_time(Utc::now());
-    let usd = |units: i64| Money::new(Decimal::from(units), Currency::USD);
-    let rubric = |items: &[(&str, &str, i64)]| -> Vec<Criterion> {
-        items
-            .iter()
-            .map(|(key, title, weight)| Criterion {
-                key: key.to_string(),
-                title: title.to_string(),
-                weight: Weight(Decimal::new(*weight, 2)),
-                max_score: 10,
-            })
-            .collect()
-    };
-    let emergency = NewCall {
-        title: "Emergency grants 2026".into(),
-        description: "Small grants, directly to grass-roots organisations, for urgent \
+    let mut conn = pool.get()?;
+    let actor = Actor::system();
+    write_transaction(&mut conn, |conn| {
+        let fund = funds::store::find_by_code(conn, DEMO_FUND_CODE)?
+            .ok_or_else(|| AppError::internal("the demo fund is missing"))?;
+        let existing: i64 = calls_table::table
+            .filter(calls_table::fund_id.eq(&fund.id))
+            .count()
+            .get_result(conn)?;
+        if existing > 0 {
+            return Ok(());
+        }
+        let admin = demo_user(conn, "admin@trustfund.example")?;
+        let now = crate::clock::now();
+        let usd = |units: i64| Money::new(Decimal::from(units), Currency::USD);
+        let rubric = |items: &[(&str, &str, i64)]| -> Vec<Criterion> {
+            items
+                .iter()
+                .map(|(key, title, weight)| Criterion {
+                    key: key.to_string(),
+                    title: title.to_string(),
+                    weight: Weight(Decimal::new(*weight, 2)),
+                    max_score: 10,
+                })
+                .collect()
+        };
+        let emergency = NewCall {
+            title: "Emergency grants 2026".into(),
+            description: "Small grants, directly to grass-roots organisations, for urgent \
             assistance to victims of trafficking: shelter, medical and psycho-social care, \
             legal aid, repatriation and reintegration. Up to USD 20,000 for eight months."
-            .into(),
-        opens_at: now - Duration::days(14),
-        closes_at: now + Duration::days(30),
-        max_amount: usd(20_000).map_err(|e| AppError::internal(e.to_string()))?,
-        max_duration_months: 8,
-        eligible_countries: ["NG", "GH", "TH", "NP", "PH", "KH", "BD"]
-            .map(str::to_string)
-            .to_vec(),
-        themes: ["protection", "protection.shelter", "protection.legal-aid"]
-            .map(str::to_string)
-            .to_vec(),
-        required_documents: Vec::new(),
-        rubric: rubric(&[
-            ("relevance", "Relevance to victims' needs", 40),
-            ("capacity", "Capacity to deliver", 30),
-            ("cost", "Cost-effectiveness", 30),
-        ]),
-    };
-    let call = crate::calls::store::insert(conn, fund_id, emergency, now)?;
-    let opened = crate::calls::model::Call {
-        status: CallStatus::Open,
-        version: 2,
-        ..call.clone()
-    };
-    crate::calls::store::replace(conn, call.version, &opened)?;
-    let medium = NewCall {
-        title: "Medium-term grants 2027".into(),
-        description: "Projects of up to 24 months and USD 60,000 for the reintegration of \
-            survivors."
-            .into(),
-        opens_at: now + Duration::days(60),
-        closes_at: now + Duration::days(120),
-        max_amount: usd(60_000).map_err(|e| AppError::internal(e.to_string()))?,
-        max_duration_months: 24,
-        eligible_countries: Vec::new(),
-        themes: ["protection.reintegration", "prevention.livelihoods"]
-            .map(str::to_string)
-            .to_vec(),
-        required_documents: ["proposal", "budget", "registration-certificate"]
-            .map(str::to_string)
-            .to_vec(),
-        rubric: rubric(&[
-            ("relevance", "Relevance", 50),
-            ("sustainability", "Sustainability", 50),
-        ]),
-    };
-    let medium = crate::calls::store::insert(conn, fund_id, medium, now)?;
-    for call in [&opened, &medium] {
-        audit::record(
-            conn,
-            actor,
-            Change::<(), _> {
-                entity: crate::audit::Entity::Call,
-                entity_id: &call.id,
-                action: crate::audit::Action::Create,
-                before: None,
-                after: Some(&call.view(now)),
-            },
-        )?;
-    }
-
-    for demo in DEMO_APPLICATIONS {
-        // The first applicant is the organisation of the demo ngo account, so signing in as
-        // it shows an application ready to submit.
-        let org = if demo.organisation == DEMO_NGO.name {
-            DEMO_NGO
-        } else {
-            DemoOrg {
-                name: demo.organisation,
-                kind: OrgKind::Ngo,
-                country: demo.country,
-                identifier: None,
-            }
+                .into(),
+            opens_at: now - Duration::days(14),
+            closes_at: now + Duration::days(30),
+            max_amount: usd(20_000).map_err(|e| AppError::internal(e.to_string()))?,
+            max_duration_months: 8,
+            eligible_countries: ["NG", "GH", "TH", "NP", "PH", "KH", "BD"]
+                .map(str::to_string)
+                .to_vec(),
+            themes: ["protection", "protection.shelter", "protection.legal-aid"]
+                .map(str::to_string)
+                .to_vec(),
+            required_documents: Vec::new(),
+            rubric: rubric(&[
+                ("relevance", "Relevance to victims' needs", 40),
+                ("capacity", "Capacity to deliver", 30),
+                ("cost", "Cost-effectiveness", 30),
+            ]),
         };
-        let org_id = create_organisation(conn, actor, &org)?;
-        demo_application(conn, actor, &opened, fund_code, &org_id, demo, now)?;
-    }
-    Ok(())
+        let emergency = calls::create(conn, &actor, &fund.id, emergency)?;
+        change::apply::<Call, _>(
+            conn,
+            &actor,
+            &admin,
+            &emergency.id,
+            Expected::Any,
+            &OpenCall,
+        )?;
+        let medium = NewCall {
+            title: "Medium-term grants 2027".into(),
+            description: "Projects of up to 24 months and USD 60,000 for the reintegration of \
+            survivors."
+                .into(),
+            opens_at: now + Duration::days(60),
+            closes_at: now + Duration::days(120),
+            max_amount: usd(60_000).map_err(|e| AppError::internal(e.to_string()))?,
+            max_duration_months: 24,
+            eligible_countries: Vec::new(),
+            themes: ["protection.reintegration", "prevention.livelihoods"]
+                .map(str::to_string)
+                .to_vec(),
+            required_documents: ["proposal", "budget", "registration-certificate"]
+                .map(str::to_string)
+                .to_vec(),
+            rubric: rubric(&[
+                ("relevance", "Relevance", 50),
+                ("sustainability", "Sustainability", 50),
+            ]),
+        };
+        calls::create(conn, &actor, &fund.id, medium)?;
+
+        for demo in DEMO_APPLICATIONS {
+            // The first applicant is the organisation of the demo ngo account, so signing in as
+            // it shows an application ready to submit.
+            let org_id = match DEMO_NGO.identifier {
+                Some(identifier) if demo.organisation == DEMO_NGO.name => {
+                    organisations::store::find_by_identifier(conn, identifier)?
+                        .ok_or_else(|| AppError::internal("the demo NGO is missing"))?
+                        .id
+                }
+                _ => create_organisation(
+                    conn,
+                    &actor,
+                    &DemoOrg {
+                        name: demo.organisation,
+                        kind: OrgKind::Ngo,
+                        country: demo.country,
+                        identifier: None,
+                    },
+                )?,
+            };
+            demo_application(conn, &actor, &admin, &emergency.id, &org_id, demo)?;
+        }
+        Ok(())
+    })
+}
+
+/// A demo account, as the commands it issues see it.
+fn demo_user(conn: &mut DbConn, email: &str) -> Result<auth::CurrentUser, AppError> {
+    let row = auth::store::find_by_email(conn, email)?
+        .ok_or_else(|| AppError::internal(format!("demo account {email} is missing")))?;
+    auth::load_current_user(conn, &row.id)
 }
 
 fn demo_application(
-    conn: &mut crate::db::DbConn,
+    conn: &mut DbConn,
     actor: &Actor,
-    call: &crate::calls::model::Call,
-    fund_code: &str,
+    admin: &auth::CurrentUser,
+    call_id: &str,
     organisation_id: &str,
     demo: &DemoApplication,
-    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), AppError> {
-    use crate::applications::model::{BeneficiaryCount, BudgetLine, Content};
-    use crate::applications::store::{self, Application, NewDraft, Screening};
+    use crate::applications::model::{BeneficiaryCount, BudgetLine, Content, ScreeningRequest};
+    use crate::applications::store::Application;
+    use crate::applications::{self, Screen, Submit, Withdraw};
+    use crate::change;
+    use crate::http::Expected;
     use crate::taxonomy::{AgeGroup, Exploitation, Sex};
 
     let money = |units: i64| Money::from_minor(units * 100, Currency::USD);
@@ -577,75 +576,44 @@ fn demo_application(
             },
         ],
     };
-    let draft = store::insert_draft(
-        conn,
-        NewDraft {
-            call_id: &call.id,
-            fund_id: &call.fund_id,
-            organisation_id,
-            currency: Currency::USD,
-            created_by: None,
-            content,
-            now,
-        },
-    )?;
-    audit::record(
+    let draft = applications::start_draft(
         conn,
         actor,
-        Change::<(), _> {
-            entity: crate::audit::Entity::Application,
-            entity_id: &draft.id,
-            action: crate::audit::Action::Create,
-            before: None,
-            after: Some(&draft.view(&[])),
-        },
+        call_id,
+        organisation_id,
+        Some(&admin.id),
+        |_| Ok(content),
     )?;
     if demo.state == ApplicationStatus::Draft {
         return Ok(());
     }
-    let submitted = Application {
-        status: ApplicationStatus::Submitted,
-        reference: Some(store::next_reference(conn, &call.fund_id, fund_code, now)?),
-        submitted_at: Some(now),
-        version: draft.version + 1,
-        ..draft.clone()
+    let id = draft.id.as_str();
+    let submit = Submit {
+        submitter_id: admin.id.clone(),
+        submitter_email: admin.email.clone(),
     };
-    store::insert_revision(conn, &draft.id, 1, &submitted.view(&[]), None, now)?;
-    let mut next = submitted.clone();
+    change::apply::<Application, _>(conn, actor, admin, id, Expected::Any, &submit)?;
     match demo.state {
         ApplicationStatus::UnderReview | ApplicationStatus::Ineligible => {
             let eligible = demo.state == ApplicationStatus::UnderReview;
-            next.status = demo.state;
-            next.screening = Some(Screening {
+            let screening = Screen(ScreeningRequest {
                 eligible,
                 notes: if eligible {
                     "Complete and eligible.".into()
                 } else {
                     "The organisation could not show its registration as a non-profit body.".into()
                 },
-                screened_at: now,
             });
+            change::apply::<Application, _>(conn, actor, admin, id, Expected::Any, &screening)?;
         }
         ApplicationStatus::Withdrawn => {
-            next.status = ApplicationStatus::Withdrawn;
-            next.withdrawn_at = Some(now);
+            change::apply::<Application, _>(conn, actor, admin, id, Expected::Any, &Withdraw)?;
         }
         _ => {}
     }
-    store::save(conn, &draft, &next)?;
-    audit::record(
-        conn,
-        actor,
-        Change {
-            entity: crate::audit::Entity::Application,
-            entity_id: &next.id,
-            action: crate::audit::Action::Submit,
-            before: Some(&draft.view(&[])),
-            after: Some(&next.view(&[])),
-        },
-    )?;
     Ok(())
 }
+
 fn day(y: i32, m: u32, d: u32) -> Result<NaiveDate, AppError> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| AppError::internal("bad demo date"))
 }
@@ -678,18 +646,7 @@ fn load_money(
                 .map_err(|e| AppError::internal(format!("demo rate: {e}")))?,
             valid_from: from,
         };
-        let view = exchange::store::insert(conn, &new, None)?.into_view()?;
-        audit::record(
-            conn,
-            actor,
-            Change::<(), _> {
-                entity: crate::audit::Entity::ExchangeRate,
-                entity_id: &view.id,
-                action: crate::audit::Action::Create,
-                before: None,
-                after: Some(&view),
-            },
-        )?;
+        exchange::create(conn, actor, &new)?;
     }
     let today = crate::clock::today();
     let donor = |name: &str| -> Result<String, AppError> {
@@ -782,13 +739,15 @@ fn load_money(
 /// instalment paid, suspended, terminated; plus a rejection and a deferral. Runs once.
 fn load_board(pool: &DbPool) -> Result<(), AppError> {
     use crate::applications::store::{ListFilter, Visibility};
+    use crate::board::model::NewSession;
     use crate::board::model::{DecisionInput, Outcome};
     use crate::change;
     use crate::db::schema::{board_sessions, trustee_funds};
     use crate::grants::{GrantChange, rules::GrantAction, store::GrantRow};
     use crate::http::{Expected, PageParams};
-    use crate::review::model::{AssignmentStatus, Recommendation};
+    use crate::review::model::{Declaration, Recommendation, ReviewDraft};
     use crate::review::store::AssignmentRow;
+    use crate::review::{Declare, SaveReview, SubmitReview};
     use diesel::prelude::*;
 
     let mut conn = pool.get()?;
@@ -832,7 +791,6 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
             &page,
         )?;
         under_review.sort_by(|a, b| a.reference.cmp(&b.reference));
-        let now = crate::clock::now_naive();
         let conflicted = trustees.last().cloned();
 
         // Reviews: the expert and the trustees score every application, except that the
@@ -840,12 +798,14 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
         // trustee the board lacks its quorum of three on it).
         for (i, app) in under_review.iter().enumerate() {
             let rubric = crate::review::store::call_rubric(conn, &app.call_id)?;
-            let mut reviewers = vec![reviewer.id.clone()];
-            reviewers.extend(trustees.iter().cloned());
-            for (k, reviewer_id) in reviewers.iter().enumerate() {
+            let mut reviewers = vec![reviewer.clone()];
+            for id in &trustees {
+                reviewers.push(auth::load_current_user(conn, id)?);
+            }
+            for (k, assignee) in reviewers.iter().enumerate() {
                 let recused =
-                    i + 1 == under_review.len() && Some(reviewer_id) == conflicted.as_ref();
-                let scores: std::collections::BTreeMap<String, i64> = rubric
+                    i + 1 == under_review.len() && Some(&assignee.id) == conflicted.as_ref();
+                let scores: std::collections::BTreeMap<String, serde_json::Value> = rubric
                     .iter()
                     .enumerate()
                     .map(|(c, criterion)| {
@@ -853,64 +813,74 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
                         let wobble = i64::try_from((k + c) % 3).unwrap_or(0) - 1;
                         (
                             criterion.key.clone(),
-                            (base + wobble).clamp(0, i64::from(criterion.max_score)),
+                            (base + wobble)
+                                .clamp(0, i64::from(criterion.max_score))
+                                .into(),
                         )
                     })
                     .collect();
-                let row = AssignmentRow {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    application_id: app.id.clone(),
-                    call_id: app.call_id.clone(),
-                    fund_id: fund.id.clone(),
-                    reviewer_id: reviewer_id.clone(),
-                    status: if recused {
-                        AssignmentStatus::Recused
-                    } else {
-                        AssignmentStatus::Cleared
-                    },
-                    conflict_statement: recused
+                let assignment =
+                    crate::review::assign(conn, &actor, &admin, &app.id, &assignee.id)?;
+                let declaration = Declare(Declaration {
+                    has_conflict: recused,
+                    statement: recused
                         .then(|| "I advised this organisation last year.".to_string()),
-                    declared_at: Some(now),
-                    scores: if recused {
-                        "{}".to_string()
-                    } else {
-                        crate::review::store::scores_text(&scores)
-                    },
-                    comment: if recused {
-                        String::new()
-                    } else {
-                        "Clear plan; realistic budget.".to_string()
-                    },
-                    recommendation: (!recused).then(|| {
-                        if i < 4 {
+                });
+                change::apply::<AssignmentRow, _>(
+                    conn,
+                    &actor,
+                    assignee,
+                    &assignment.id,
+                    Expected::Any,
+                    &declaration,
+                )?;
+                if recused {
+                    continue;
+                }
+                let comment = "Clear plan; realistic budget.".to_string();
+                let review = SaveReview {
+                    draft: ReviewDraft {
+                        scores,
+                        comment: comment.clone(),
+                        recommendation: Some(if i < 4 {
                             Recommendation::Fund
                         } else {
                             Recommendation::DoNotFund
-                        }
-                        .as_str()
-                        .to_string()
-                    }),
-                    submitted_at: (!recused).then_some(now),
-                    version: 1,
-                    assigned_by: Some(admin.id.clone()),
-                    created_at: now,
-                    updated_at: now,
+                        }),
+                    },
+                    comment,
                 };
-                crate::review::store::insert(conn, &row)?;
+                change::apply::<AssignmentRow, _>(
+                    conn,
+                    &actor,
+                    assignee,
+                    &assignment.id,
+                    Expected::Any,
+                    &review,
+                )?;
+                change::apply::<AssignmentRow, _>(
+                    conn,
+                    &actor,
+                    assignee,
+                    &assignment.id,
+                    Expected::Any,
+                    &SubmitReview,
+                )?;
             }
         }
 
         // A session of the three trustees decides the five best-ranked applications and
         // leaves the rest on the ranking.
-        let session = crate::board::store::SessionRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            fund_id: fund.id.clone(),
-            held_on: crate::clock::today(),
-            version: 1,
-            created_by: Some(admin.id.clone()),
-            created_at: now,
-        };
-        crate::board::store::insert_session(conn, &session, &trustees)?;
+        let session = crate::board::hold_session(
+            conn,
+            &actor,
+            &admin,
+            &fund.id,
+            &NewSession {
+                held_on: crate::clock::today(),
+                trustee_ids: trustees.clone(),
+            },
+        )?;
         let mut decided = Vec::new();
         let outcomes = [
             Outcome::Approved,
@@ -1097,7 +1067,6 @@ fn demo_report(
         .ok_or_else(|| AppError::internal("demo application without budget lines"))?;
     let paid = crate::grants::store::money(conn, grant_id)?.paid;
     let today = crate::clock::today();
-    let now = crate::clock::now_naive();
     let report = NewReport {
         kind,
         period_start: grant.starts_on,
@@ -1118,32 +1087,19 @@ fn demo_report(
         indicators: vec![("survivors assisted".into(), "30".into(), "32".into())],
         expenditure: vec![(category, Money::from_minor(paid * 8 / 10, Currency::USD))],
     };
-    let row = ReportRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        grant_id: grant.id.clone(),
-        fund_id: grant.fund_id.clone(),
-        organisation_id: grant.organisation_id.clone(),
-        kind: kind.as_str().to_string(),
-        report_version: 1,
-        supersedes_id: None,
-        status: crate::reports::model::ReportStatus::Submitted,
-        period_start: report.period_start,
-        period_end: report.period_end,
-        narrative: report.narrative.clone(),
-        review_comment: None,
-        reviewed_by: None,
-        reviewed_at: None,
-        submitted_by: None,
-        submitted_at: now,
-        version: 1,
-        updated_at: now,
+    // the grantee's member, as the grant's signer is
+    let grantee = auth::CurrentUser {
+        role: Role::Ngo,
+        organisation_id: Some(grant.organisation_id.clone()),
+        fund_ids: Vec::new(),
+        ..admin.clone()
     };
-    crate::reports::store::insert(conn, &row, &report)?;
+    let submitted = crate::reports::submit(conn, actor, &grantee, grant_id, |_, _| Ok(report))?;
     crate::change::apply::<ReportRow, _>(
         conn,
         actor,
         admin,
-        &row.id,
+        &submitted.id,
         crate::http::Expected::Any,
         &crate::reports::Review {
             outcome: crate::reports::model::ReportStatus::Accepted,

@@ -187,6 +187,15 @@ impl AppError {
         self
     }
 
+    /// The same error about an object nested in a body under `prefix`: its fields named
+    /// `prefix.field`, as the client wrote them.
+    pub fn within(mut self, prefix: &str) -> Self {
+        for error in &mut self.errors {
+            error.field = format!("{prefix}.{}", error.field);
+        }
+        self
+    }
+
     pub fn malformed(detail: impl Into<String>) -> Self {
         Self::new(ErrorCode::MalformedRequest, detail)
     }

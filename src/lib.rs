@@ -23,6 +23,7 @@ pub mod grants;
 pub mod health;
 pub mod http;
 pub mod idempotency;
+pub mod ids;
 pub mod ledger;
 pub mod loadtest;
 pub mod money;

@@ -28,6 +28,7 @@ use crate::http::{
     PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_json, parse_query,
 };
 use crate::idempotency::{self, Answer, Claim};
+use crate::money::Currency;
 use crate::state::AppState;
 use model::{
     ApplicationStatus, ApplicationSummary, ApplicationView, Content, ReadinessView, ReturnRequest,
@@ -163,37 +164,15 @@ pub async fn create_application(
     let actor = Actor::for_user(&req, &user);
     let (answer, replayed) = db::run(&state.pool, move |conn| {
         idempotency::run_blocking(conn, claim.as_ref(), |conn| {
-            let now = Utc::now();
-            let call = crate::calls::store::find(conn, &call_id)?
-                .filter(|c| crate::calls::rules::is_public(c.status))
-                .ok_or_else(|| AppError::not_found("call"))?;
-            crate::calls::rules::accepts_drafts(&call, now)
-                .map_err(|closed| AppError::invalid_state(closed.message()))?;
-            let content = first.apply(&Content::empty(), call.max_amount.currency())?;
-            let app = store::insert_draft(
-                conn,
-                store::NewDraft {
-                    call_id: &call.id,
-                    fund_id: &call.fund_id,
-                    organisation_id: &organisation_id,
-                    currency: call.max_amount.currency(),
-                    created_by: Some(user.id.clone()),
-                    content,
-                    now: stored_time(now),
-                },
-            )?;
-            let view = app.view(&[]);
-            audit::record(
+            let app = start_draft(
                 conn,
                 &actor,
-                Change::<(), _> {
-                    entity: ENTITY,
-                    entity_id: &app.id,
-                    action: crate::audit::Action::Create,
-                    before: None,
-                    after: Some(&view),
-                },
+                &call_id,
+                &organisation_id,
+                Some(&user.id),
+                |currency| first.apply(&Content::empty(), currency),
             )?;
+            let view = app.view(&[]);
             Answer::json(StatusCode::CREATED, &view, Some(view.version))
         })
     })
@@ -207,6 +186,49 @@ pub async fn create_application(
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
+}
+
+/// A new draft of `organisation_id` in the call `call_id`, which must be public and
+/// accepting drafts (404, 409); `content` gives the first content in the call's currency.
+/// The one way an application comes into being, for the API and the demo alike.
+pub fn start_draft(
+    conn: &mut DbConn,
+    actor: &Actor,
+    call_id: &str,
+    organisation_id: &str,
+    created_by: Option<&str>,
+    content: impl FnOnce(Currency) -> AppResult<Content>,
+) -> AppResult<Application> {
+    let now = crate::clock::now();
+    let call = crate::calls::store::find(conn, call_id)?
+        .filter(|c| crate::calls::rules::is_public(c.status))
+        .ok_or_else(|| AppError::not_found("call"))?;
+    crate::calls::rules::accepts_drafts(&call, now)
+        .map_err(|closed| AppError::invalid_state(closed.message()))?;
+    let app = store::insert_draft(
+        conn,
+        store::NewDraft {
+            call_id: &call.id,
+            fund_id: &call.fund_id,
+            organisation_id,
+            currency: call.max_amount.currency(),
+            created_by: created_by.map(str::to_string),
+            content: content(call.max_amount.currency())?,
+            now,
+        },
+    )?;
+    audit::record(
+        conn,
+        actor,
+        Change::<(), _> {
+            entity: ENTITY,
+            entity_id: &app.id,
+            action: crate::audit::Action::Create,
+            before: None,
+            after: Some(&app.view(&[])),
+        },
+    )?;
+    Ok(app)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -301,13 +301,13 @@ fn load(conn: &mut DbConn, row: ApplicationRow) -> AppResult<Application> {
             application_beneficiaries::exploitation,
             application_beneficiaries::number,
         ))
-        .load::<(String, String, String, i64)>(conn)?
+        .load::<(Sex, AgeGroup, Exploitation, i64)>(conn)?
         .into_iter()
-        .map(|(sex, age, exploitation, count)| {
+        .map(|(sex, age_group, exploitation, count)| {
             Ok(BeneficiaryCount {
-                sex: Sex::from_db(&sex)?,
-                age_group: AgeGroup::from_db(&age)?,
-                exploitation: Exploitation::from_db(&exploitation)?,
+                sex,
+                age_group,
+                exploitation,
                 count,
             })
         })

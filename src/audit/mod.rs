@@ -100,9 +100,9 @@ pub fn record<B: Serialize, A: Serialize>(
         store::NewAuditEvent {
             actor_id: actor.user_id.clone(),
             request_id: actor.request_id.clone(),
-            entity: change.entity.as_str().to_string(),
+            entity: change.entity,
             entity_id: change.entity_id.to_string(),
-            action: change.action.as_str().to_string(),
+            action: change.action,
             before_state: change.before.map(to_json),
             after_state: change.after.map(to_json),
         },
@@ -122,9 +122,9 @@ pub fn record_all<'a, B: Serialize + 'a, A: Serialize + 'a>(
         .map(|change| store::NewAuditEvent {
             actor_id: actor.user_id.clone(),
             request_id: actor.request_id.clone(),
-            entity: change.entity.as_str().to_string(),
+            entity: change.entity,
             entity_id: change.entity_id.to_string(),
-            action: change.action.as_str().to_string(),
+            action: change.action,
             before_state: change.before.map(to_json),
             after_state: change.after.map(to_json),
         })
@@ -144,9 +144,9 @@ pub struct AuditEventView {
     pub occurred_at: chrono::DateTime<chrono::Utc>,
     pub actor_id: Option<String>,
     pub request_id: Option<String>,
-    pub entity: String,
+    pub entity: Entity,
     pub entity_id: String,
-    pub action: String,
+    pub action: Action,
     #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
     #[schema(value_type = Option<Object>)]

@@ -3,7 +3,7 @@
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::AuditEventView;
+use super::{Action, AuditEventView, Entity};
 use crate::db::DbConn;
 use crate::db::schema::audit_events;
 use crate::http::Page;
@@ -15,9 +15,9 @@ struct AuditEventInsert {
     id: String,
     occurred_at: NaiveDateTime,
     actor_id: Option<String>,
-    entity: String,
+    entity: Entity,
     entity_id: String,
-    action: String,
+    action: Action,
     before_state: Option<String>,
     after_state: Option<String>,
     request_id: Option<String>,
@@ -26,9 +26,9 @@ struct AuditEventInsert {
 pub struct NewAuditEvent {
     pub actor_id: Option<String>,
     pub request_id: Option<String>,
-    pub entity: String,
+    pub entity: Entity,
     pub entity_id: String,
-    pub action: String,
+    pub action: Action,
     pub before_state: Option<String>,
     pub after_state: Option<String>,
 }
@@ -82,9 +82,9 @@ pub struct AuditEventRow {
     id: String,
     occurred_at: NaiveDateTime,
     actor_id: Option<String>,
-    entity: String,
+    entity: Entity,
     entity_id: String,
-    action: String,
+    action: Action,
     before_state: Option<String>,
     after_state: Option<String>,
     request_id: Option<String>,

@@ -119,31 +119,13 @@ pub async fn register(
             if store::find_by_email(conn, &registration.email)?.is_some() {
                 return Err(email_taken("user.email", &registration.email));
             }
-            if let Some(identifier) = &registration.organisation.identifier
-                && crate::organisations::store::identifier_taken(conn, identifier, None)?
-            {
-                return Err(AppError::duplicate(format!(
-                    "an organisation with identifier {identifier} already exists"
-                ))
-                .with_errors(vec![FieldError::new(
-                    "organisation.identifier",
-                    "is already used",
-                )]));
-            }
-            let organisation =
-                crate::organisations::store::insert(conn, &registration.organisation)?
-                    .into_view()?;
-            audit::record(
+            let organisation = crate::organisations::create(
                 conn,
                 &actor,
-                Change::<(), _> {
-                    entity: crate::audit::Entity::Organisation,
-                    entity_id: &organisation.id,
-                    action: crate::audit::Action::Register,
-                    before: None,
-                    after: Some(&organisation),
-                },
-            )?;
+                &registration.organisation,
+                crate::audit::Action::Register,
+            )
+            .map_err(|e| e.within("organisation"))?;
             let user = store::insert(
                 conn,
                 store::NewUser {

@@ -118,7 +118,7 @@ pub fn load_current_user(conn: &mut DbConn, user_id: &str) -> AppResult<CurrentU
         .ok_or_else(|| AppError::unauthorized("the account of this token no longer exists"))?;
     Ok(CurrentUser {
         fund_ids: store::fund_ids(conn, &user.id)?,
-        role: Role::from_db(&user.role)?,
+        role: user.role,
         id: user.id,
         email: user.email,
         organisation_id: user.organisation_id,

@@ -265,7 +265,7 @@ pub struct UserView {
 impl UserView {
     pub fn from_row(row: UserRow, fund_ids: Vec<String>) -> Result<Self, AppError> {
         Ok(UserView {
-            role: Role::from_db(&row.role)?,
+            role: row.role,
             id: row.id,
             email: row.email,
             name: row.display_name,

@@ -35,7 +35,8 @@ use crate::idempotency::{self, Answer, Claim, IdempotentJson};
 use crate::ledger::{self, Conversion, FundLock, NewEntry, rules::EntryKind};
 use crate::state::AppState;
 use model::{
-    Approval, CreateDecision, CreateSession, DecisionInput, DecisionView, Outcome, SessionView,
+    Approval, CreateDecision, CreateSession, DecisionInput, DecisionView, NewSession, Outcome,
+    SessionView,
 };
 use store::{DecisionRow, SessionRow};
 
@@ -86,49 +87,62 @@ pub async fn create_session(
     let actor = Actor::for_user(&req, &user);
     let view = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
-            let quorum = fund_quorum(conn, &fund_id)?;
-            let members = store::board_members(conn, &fund_id, &new.trustee_ids)?;
-            let strangers: Vec<FieldError> = new
-                .trustee_ids
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| !members.contains(t))
-                .map(|(i, _)| {
-                    FieldError::new(
-                        format!("trustee_ids[{i}]"),
-                        "is not an active trustee on this fund's board",
-                    )
-                })
-                .collect();
-            if !strangers.is_empty() {
-                return Err(AppError::validation(strangers));
-            }
-            let row = SessionRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                fund_id: fund_id.clone(),
-                held_on: new.held_on,
-                version: 1,
-                created_by: Some(user.id.clone()),
-                created_at: stored_time(Utc::now()).naive_utc(),
-            };
-            store::insert_session(conn, &row, &new.trustee_ids)?;
-            let view = session_view(conn, row, quorum)?;
-            audit::record(
-                conn,
-                &actor,
-                Change::<(), _> {
-                    entity: crate::audit::Entity::BoardSession,
-                    entity_id: &view.id,
-                    action: crate::audit::Action::Create,
-                    before: None,
-                    after: Some(&view),
-                },
-            )?;
-            Ok(view)
+            hold_session(conn, &actor, &user, &fund_id, &new)
         })
     })
     .await?;
     Ok(json_with_etag(StatusCode::CREATED, &view, view.version))
+}
+
+/// A board session of the fund `fund_id` with the trustees present, who must sit on the
+/// fund's board (422 naming each one who does not). The one way a session is recorded, for
+/// the API and the demo alike.
+pub fn hold_session(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user: &CurrentUser,
+    fund_id: &str,
+    new: &NewSession,
+) -> AppResult<SessionView> {
+    let quorum = fund_quorum(conn, fund_id)?;
+    let members = store::board_members(conn, fund_id, &new.trustee_ids)?;
+    let strangers: Vec<FieldError> = new
+        .trustee_ids
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !members.contains(t))
+        .map(|(i, _)| {
+            FieldError::new(
+                format!("trustee_ids[{i}]"),
+                "is not an active trustee on this fund's board",
+            )
+        })
+        .collect();
+    if !strangers.is_empty() {
+        return Err(AppError::validation(strangers));
+    }
+    let row = SessionRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        fund_id: fund_id.to_string(),
+        held_on: new.held_on,
+        version: 1,
+        created_by: Some(user.id.clone()),
+        created_at: stored_time(Utc::now()).naive_utc(),
+    };
+    store::insert_session(conn, &row, &new.trustee_ids)?;
+    let view = session_view(conn, row, quorum)?;
+    audit::record(
+        conn,
+        actor,
+        Change::<(), _> {
+            entity: crate::audit::Entity::BoardSession,
+            entity_id: &view.id,
+            action: crate::audit::Action::Create,
+            before: None,
+            after: Some(&view),
+        },
+    )?;
+    Ok(view)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -305,7 +319,7 @@ pub fn record_decision(
         session_id: session.id.clone(),
         fund_id: session.fund_id.clone(),
         application_id: app.id.clone(),
-        outcome: input.outcome.as_str().to_string(),
+        outcome: input.outcome,
         approved_amount_minor: grant.as_ref().map(|(g, _)| g.amount_minor),
         currency: app.currency.code().to_string(),
         conditions: input.conditions.clone(),
@@ -459,7 +473,7 @@ fn create_grant(
         conn,
         lock,
         NewEntry {
-            source: Some(("grant".to_string(), grant.id.clone())),
+            source: Some((crate::audit::Entity::Grant, grant.id.clone())),
             conversion: Some(Conversion {
                 rate: chosen.rate,
                 base,

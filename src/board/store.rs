@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::model::{DecisionView, Outcome, TrusteeView};
+use crate::auth::Role;
 use crate::db::DbConn;
 use crate::db::schema::{
     board_decisions, board_session_trustees, board_sessions, review_assignments, trustee_funds,
@@ -31,7 +32,7 @@ pub struct DecisionRow {
     pub session_id: String,
     pub fund_id: String,
     pub application_id: String,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub approved_amount_minor: Option<i64>,
     pub currency: String,
     pub conditions: Option<String>,
@@ -50,7 +51,7 @@ impl DecisionRow {
             session_id: self.session_id.clone(),
             fund_id: self.fund_id.clone(),
             application_id: self.application_id.clone(),
-            outcome: Outcome::from_db(&self.outcome)?,
+            outcome: self.outcome,
             approved_amount: self
                 .approved_amount_minor
                 .map(|m| Money::from_minor(m, currency).amount_string()),
@@ -126,7 +127,7 @@ pub fn board_members(conn: &mut DbConn, fund_id: &str, ids: &[String]) -> QueryR
         .inner_join(users::table.on(users::id.eq(trustee_funds::user_id)))
         .filter(trustee_funds::fund_id.eq(fund_id))
         .filter(trustee_funds::user_id.eq_any(ids))
-        .filter(users::role.eq("trustee"))
+        .filter(users::role.eq(Role::Trustee))
         .filter(users::active.eq(true))
         .select(trustee_funds::user_id)
         .load(conn)

@@ -22,7 +22,7 @@ use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult};
 use crate::http::{Page, PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_query};
 use crate::state::AppState;
-use model::{Call, CallStatus, CallView, CreateCall, UpdateCall};
+use model::{Call, CallStatus, CallView, CreateCall, NewCall, UpdateCall};
 
 const ENTITY: crate::audit::Entity = crate::audit::Entity::Call;
 
@@ -51,30 +51,35 @@ pub async fn create_call(
     let fund_id = parse_id(&fund_id, "id")?.to_string();
     let new = body.0.validate()?;
     let actor = Actor::for_user(&req, &user);
-    let now = Utc::now();
     let view = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
-            crate::funds::store::find(conn, &fund_id)?
-                .ok_or_else(|| AppError::not_found("fund"))?;
-            let call = store::insert(conn, &fund_id, new, crate::clock::stored_time(now))?;
-            let view = call.view(now);
-            audit::record(
-                conn,
-                &actor,
-                Change::<(), _> {
-                    entity: ENTITY,
-                    entity_id: &call.id,
-                    action: crate::audit::Action::Create,
-                    before: None,
-                    after: Some(&view),
-                },
-            )?;
-            Ok(view)
+            let call = create(conn, &actor, &fund_id, new)?;
+            Ok(call.view(Utc::now()))
         })
     })
     .await?;
     let version = view.version;
     Ok(json_with_etag(StatusCode::CREATED, &view, version))
+}
+
+/// A new call, as a draft, in the fund `fund_id` (404 when there is none), with its audit
+/// event. The one way a call comes into being, for the API and the demo alike.
+pub fn create(conn: &mut DbConn, actor: &Actor, fund_id: &str, new: NewCall) -> AppResult<Call> {
+    crate::funds::store::find(conn, fund_id)?.ok_or_else(|| AppError::not_found("fund"))?;
+    let now = crate::clock::now();
+    let call = store::insert(conn, fund_id, new, now)?;
+    audit::record(
+        conn,
+        actor,
+        Change::<(), _> {
+            entity: ENTITY,
+            entity_id: &call.id,
+            action: crate::audit::Action::Create,
+            before: None,
+            after: Some(&call.view(now)),
+        },
+    )?;
+    Ok(call)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

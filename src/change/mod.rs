@@ -138,17 +138,33 @@ pub fn apply<E: Entity, C: Command<E>>(
     command: &C,
 ) -> AppResult<E::View> {
     let (locks, current) = E::lock(conn, user, id)?;
+    let next = apply_locked(conn, actor, &locks, current, expected, command)?;
+    next.answer(conn, user)
+}
+
+/// The steps of [`apply`] after the lock, for a caller that already holds the entity and
+/// its locks (a bulk import reads its rows a batch at a time; the compare-and-swap still
+/// guards each save). Answers the row after the change, or `current` when the command
+/// changes nothing.
+pub fn apply_locked<E: Entity, C: Command<E>>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    locks: &E::Locks,
+    current: E,
+    expected: Expected,
+    command: &C,
+) -> AppResult<E> {
     expected.check(current.version())?;
-    let mut next = command.decide(conn, &locks, &current)?;
+    let mut next = command.decide(conn, locks, &current)?;
     if command.changes_nothing(&current, &next) {
-        return current.answer(conn, user);
+        return Ok(current);
     }
     let before = current.view(conn)?;
     next.stamp(current.version() + 1, crate::clock::now());
     if !E::save(conn, &current, &next)? {
         return Err(AppError::stale(current.version()));
     }
-    command.effects(conn, &locks, &current, &next)?;
+    command.effects(conn, locks, &current, &next)?;
     let after = next.view(conn)?;
     audit::record(
         conn,
@@ -161,7 +177,7 @@ pub fn apply<E: Entity, C: Command<E>>(
             after: Some(&after),
         },
     )?;
-    next.answer(conn, user)
+    Ok(next)
 }
 
 /// A new row: its insert, its effects and its audit event, in that order, inside the

@@ -322,7 +322,7 @@ impl change::Command<DisbursementRow> for Pay {
             conn,
             lock,
             NewEntry {
-                source: Some((audit::Entity::Grant.to_string(), grant.id.clone())),
+                source: Some((audit::Entity::Grant, grant.id.clone())),
                 conversion: Some(Conversion { rate, base }),
                 memo: Some(format!(
                     "payment {} to grant {}",
@@ -592,7 +592,7 @@ pub fn refund(
             conn,
             &lock,
             NewEntry {
-                source: Some((audit::Entity::Grant.to_string(), grant.id.clone())),
+                source: Some((audit::Entity::Grant, grant.id.clone())),
                 conversion: Some(Conversion { rate, base }),
                 memo: Some(format!(
                     "refund {} from grant {}",

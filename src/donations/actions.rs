@@ -223,7 +223,7 @@ fn record_part(
         received_on: part.new.received_on,
         reference: part.new.reference.clone(),
         exchange_rate: part.chosen.rate.to_string(),
-        rate_source: part.chosen.source.as_str().to_string(),
+        rate_source: part.chosen.source,
         base_amount_minor: part.base.minor_units(),
         base_currency: lock.base_currency.code().to_string(),
         support_cost_rate: lock.support_cost_rate.to_string(),

@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{PageParams, Paginated, ValidJson, parse_query};
 use crate::money::Currency;
 use crate::state::AppState;
-use model::{CreateExchangeRate, ExchangeRateView, RateQuery};
+use model::{CreateExchangeRate, ExchangeRateView, NewExchangeRate, RateQuery};
 pub use rules::{ChosenRate, RateSource};
 
 const ENTITY: crate::audit::Entity = crate::audit::Entity::ExchangeRate;
@@ -59,33 +59,40 @@ pub async fn create_exchange_rate(
     let new = body.0.validate()?;
     let actor = Actor::for_user(&req, &user);
     let created = db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            if store::find_pair_on_day(conn, new.currency, new.base_currency, new.valid_from)?
-                .is_some()
-            {
-                return Err(AppError::duplicate(format!(
-                    "a rate from {} to {} valid from {} is already recorded; rates are not changed, record a rate for another day",
-                    new.currency, new.base_currency, new.valid_from
-                ))
-                .with_errors(vec![FieldError::new("valid_from", "already has a rate for this pair")]));
-            }
-            let view = store::insert(conn, &new, actor.user_id.clone())?.into_view()?;
-            audit::record(
-                conn,
-                &actor,
-                Change::<(), _> {
-                    entity: ENTITY,
-                    entity_id: &view.id,
-                    action: crate::audit::Action::Create,
-                    before: None,
-                    after: Some(&view),
-                },
-            )?;
-            Ok(view)
-        })
+        write_transaction(conn, |conn| create(conn, &actor, &new))
     })
     .await?;
     Ok(HttpResponse::build(StatusCode::CREATED).json(created))
+}
+
+/// A new dated rate, unless the pair already has one that day (409 naming `valid_from`:
+/// rates are never changed), with its audit event. The one way a rate is recorded, for the
+/// API and the demo alike.
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    new: &NewExchangeRate,
+) -> AppResult<ExchangeRateView> {
+    if store::find_pair_on_day(conn, new.currency, new.base_currency, new.valid_from)?.is_some() {
+        return Err(AppError::duplicate(format!(
+            "a rate from {} to {} valid from {} is already recorded; rates are not changed, record a rate for another day",
+            new.currency, new.base_currency, new.valid_from
+        ))
+        .with_errors(vec![FieldError::new("valid_from", "already has a rate for this pair")]));
+    }
+    let view = store::insert(conn, new, actor.user_id.clone())?.into_view()?;
+    audit::record(
+        conn,
+        actor,
+        Change::<(), _> {
+            entity: ENTITY,
+            entity_id: &view.id,
+            action: crate::audit::Action::Create,
+            before: None,
+            after: Some(&view),
+        },
+    )?;
+    Ok(view)
 }
 
 /// Lists exchange rates; with `on`, only the rate valid that day for each pair.

@@ -16,7 +16,7 @@ use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult};
 use crate::http::{PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_query};
 use crate::state::AppState;
-use model::{CreateFund, FundView, UpdateFund};
+use model::{CreateFund, FundView, NewFund, UpdateFund};
 use store::FundRow;
 
 const ENTITY: crate::audit::Entity = crate::audit::Entity::Fund;
@@ -36,35 +36,38 @@ pub async fn create_fund(
     let new = body.0.validate()?;
     let actor = Actor::for_user(&req, &user);
     let created = db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| {
-            if store::find_by_code(conn, &new.code)?.is_some() {
-                return Err(AppError::duplicate(format!(
-                    "a fund with code {} already exists",
-                    new.code
-                ))
-                .with_errors(vec![crate::error::FieldError::new(
-                    "code",
-                    "is already used",
-                )]));
-            }
-            let view = store::insert(conn, &new)?.into_view()?;
-            audit::record(
-                conn,
-                &actor,
-                Change::<(), _> {
-                    entity: audit::Entity::Fund,
-                    entity_id: &view.id,
-                    action: audit::Action::Create,
-                    before: None,
-                    after: Some(&view),
-                },
-            )?;
-            Ok(view)
-        })
+        write_transaction(conn, |conn| create(conn, &actor, &new))
     })
     .await?;
     let version = created.version;
     Ok(json_with_etag(StatusCode::CREATED, &created, version))
+}
+
+/// A new fund: its code not taken yet (409 naming `code`), the row, its audit event. The one
+/// way a fund comes into being, for the API and the demo alike.
+pub fn create(conn: &mut DbConn, actor: &Actor, new: &NewFund) -> AppResult<FundView> {
+    if store::find_by_code(conn, &new.code)?.is_some() {
+        return Err(
+            AppError::duplicate(format!("a fund with code {} already exists", new.code))
+                .with_errors(vec![crate::error::FieldError::new(
+                    "code",
+                    "is already used",
+                )]),
+        );
+    }
+    let view = store::insert(conn, new)?.into_view()?;
+    audit::record(
+        conn,
+        actor,
+        Change::<(), _> {
+            entity: audit::Entity::Fund,
+            entity_id: &view.id,
+            action: audit::Action::Create,
+            before: None,
+            after: Some(&view),
+        },
+    )?;
+    Ok(view)
 }
 
 /// Lists funds.

@@ -281,7 +281,7 @@ fn release_unpaid(
     if unpaid <= 0 {
         return Ok(());
     }
-    let entries = ledger::store::entries_of_source(conn, ENTITY.as_str(), &grant.id)?;
+    let entries = ledger::store::entries_of_source(conn, ENTITY, &grant.id)?;
     let commitment = entries
         .iter()
         .find(|e| e.kind == EntryKind::Commitment && e.reverses_id.is_none())
@@ -300,7 +300,7 @@ fn release_unpaid(
         lock,
         NewEntry {
             reverses_id: Some(commitment.id.clone()),
-            source: Some((ENTITY.to_string(), grant.id.clone())),
+            source: Some((ENTITY, grant.id.clone())),
             conversion: Some(Conversion {
                 rate,
                 base: Money::from_minor(-released_base, lock.base_currency),

@@ -66,8 +66,8 @@ pub struct NewEntry {
     pub donor_id: Option<String>,
     pub pledge_id: Option<String>,
     pub contribution_id: Option<String>,
-    /// What a later feature hangs the entry on, e.g. `("grant", id)`.
-    pub source: Option<(String, String)>,
+    /// What a later feature hangs the entry on, e.g. `(Entity::Grant, id)`.
+    pub source: Option<(crate::audit::Entity, String)>,
     pub amount: Money,
     pub conversion: Option<Conversion>,
     pub value_date: NaiveDate,

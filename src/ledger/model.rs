@@ -131,7 +131,7 @@ pub struct EntryView {
     pub donor_id: Option<String>,
     pub pledge_id: Option<String>,
     pub contribution_id: Option<String>,
-    pub source_kind: Option<String>,
+    pub source_kind: Option<crate::audit::Entity>,
     pub source_id: Option<String>,
     /// Signed: a reversal is negative.
     pub amount: String,

@@ -28,7 +28,7 @@ pub struct EntryRow {
     pub donor_id: Option<String>,
     pub pledge_id: Option<String>,
     pub contribution_id: Option<String>,
-    pub source_kind: Option<String>,
+    pub source_kind: Option<crate::audit::Entity>,
     pub source_id: Option<String>,
     pub amount_minor: i64,
     pub currency: String,
@@ -137,10 +137,9 @@ pub fn add_to_daily_total(
     Ok(())
 }
 
-fn totals_from_rows(rows: Vec<(String, String, i64, i64)>) -> AppResult<Totals> {
+fn totals_from_rows(rows: Vec<(Bucket, String, i64, i64)>) -> AppResult<Totals> {
     let mut totals = Totals::default();
     for (bucket, currency, amount, base) in rows {
-        let bucket = Bucket::from_db(&bucket)?;
         let currency = Currency::parse(&currency)
             .map_err(|e| AppError::internal(format!("ledger total currency: {e}")))?;
         totals.add(bucket, currency, amount, base);
@@ -159,7 +158,7 @@ pub fn totals(conn: &mut DbConn, fund_id: &str, donor_id: &str) -> AppResult<Tot
             ledger_totals::amount_minor,
             ledger_totals::base_amount_minor,
         ))
-        .load::<(String, String, i64, i64)>(conn)?;
+        .load::<(Bucket, String, i64, i64)>(conn)?;
     totals_from_rows(rows)
 }
 
@@ -207,8 +206,8 @@ pub fn donor_day_sums_before(
     if let Some(before) = before {
         query = query.filter(ledger_daily_totals::day.lt(before));
     }
-    let rows = query.load::<(String, String, String, i64, i64)>(conn)?;
-    let mut by_fund: HashMap<String, Vec<(String, String, i64, i64)>> = HashMap::new();
+    let rows = query.load::<(String, Bucket, String, i64, i64)>(conn)?;
+    let mut by_fund: HashMap<String, Vec<(Bucket, String, i64, i64)>> = HashMap::new();
     for (fund, bucket, currency, amount, base) in rows {
         by_fund
             .entry(fund)
@@ -385,10 +384,10 @@ pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc()
 }
 
-/// The entries hung on one source (e.g. `("grant", id)`), oldest first.
+/// The entries hung on one source (e.g. a grant), oldest first.
 pub fn entries_of_source(
     conn: &mut DbConn,
-    source_kind: &str,
+    source_kind: crate::audit::Entity,
     source_id: &str,
 ) -> QueryResult<Vec<EntryRow>> {
     ledger_entries::table

@@ -13,6 +13,7 @@ use super::store::{self, GrantRecord};
 use super::{datetime, for_each_row};
 use crate::db::DbConn;
 use crate::funds::store::FundRow;
+use crate::ledger::rules::EntryKind;
 use crate::money::{Currency, Money};
 
 /// The data standard's version the package follows.
@@ -159,9 +160,9 @@ fn grant_of<'a>(
         .money
         .iter()
         .filter(|e| rules::not_in_future(e.value_date, today))
-        .map(|e| match e.kind.as_str() {
-            "disbursement" => e.amount_minor,
-            "refund" => -e.amount_minor.abs(),
+        .map(|e| match e.kind {
+            EntryKind::Disbursement => e.amount_minor,
+            EntryKind::Refund => -e.amount_minor.abs(),
             _ => 0,
         })
         .sum();

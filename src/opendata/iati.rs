@@ -19,8 +19,8 @@ use super::{datetime, db, for_each_row};
 use crate::db::DbConn;
 use crate::funds::store::FundRow;
 use crate::grants::model::GrantStatus;
+use crate::ledger::rules::EntryKind;
 use crate::money::{Currency, Money};
-use crate::organisations::model::OrgKind;
 
 /// What the export says of an organisation: a reference and a type when it may be named.
 struct Party {
@@ -36,9 +36,7 @@ impl Party {
         }
         Party {
             reference: org.identifier.clone(),
-            kind: OrgKind::from_db(&org.kind)
-                .ok()
-                .map(rules::organisation_type),
+            kind: Some(rules::organisation_type(org.kind)),
             name: org.name.clone(),
         }
     }
@@ -165,7 +163,11 @@ fn fund_activity<W: Write>(
                 |conn, after, limit| store::money_in_page(conn, &fund.id, today, after, limit),
                 |entry| &entry.id,
                 |entry| {
-                    let code = if entry.kind == "pledge" { "13" } else { "1" };
+                    let code = if entry.kind == EntryKind::Pledge {
+                        "13"
+                    } else {
+                        "1"
+                    };
                     let provider = entry
                         .donor_id
                         .as_deref()
@@ -266,17 +268,17 @@ fn grant_activity<W: Write>(
                 .iter()
                 .filter(|e| rules::not_in_future(e.value_date, today))
             {
-                let (code, note) = match (entry.kind.as_str(), entry.amount_minor < 0) {
-                    ("commitment", false) => ("2", None),
-                    ("commitment", true) => {
+                let (code, note) = match (entry.kind, entry.amount_minor < 0) {
+                    (EntryKind::Commitment, false) => ("2", None),
+                    (EntryKind::Commitment, true) => {
                         ("2", Some("unpaid part released when the grant ended"))
                     }
-                    ("disbursement", _) => ("3", None),
-                    ("refund", _) => ("3", Some("refund from the grantee")),
+                    (EntryKind::Disbursement, _) => ("3", None),
+                    (EntryKind::Refund, _) => ("3", Some("refund from the grantee")),
                     _ => continue,
                 };
                 // a refund is money coming back: a negative disbursement
-                let amount_minor = if entry.kind == "refund" {
+                let amount_minor = if entry.kind == EntryKind::Refund {
                     -entry.amount_minor.abs()
                 } else {
                     entry.amount_minor

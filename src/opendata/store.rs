@@ -7,20 +7,26 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::audit;
 use crate::db::DbConn;
 use crate::db::schema::{
     application_countries, application_themes, applications, calls, grant_instalments,
     grant_reports, grants, ledger_entries, organisations, report_beneficiaries, report_indicators,
 };
-use crate::grants::model::GrantStatus;
+use crate::grants::model::{GrantStatus, ReportKind};
+use crate::ledger::rules::EntryKind;
+use crate::organisations::model::OrgKind;
 use crate::reports::model::ReportStatus;
+
+/// The ledger kinds of money coming in.
+const MONEY_IN: [EntryKind; 2] = [EntryKind::Pledge, EntryKind::Receipt];
 
 /// The organisation on the other side of a grant or a donation.
 #[derive(Debug, Clone, Queryable)]
 pub struct OrgRecord {
     pub id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: OrgKind,
     pub country: String,
     pub identifier: Option<String>,
     pub listed_anonymously: bool,
@@ -30,7 +36,7 @@ pub struct OrgRecord {
 #[derive(Debug, Clone, Queryable)]
 pub struct MoneyRecord {
     pub id: String,
-    pub kind: String,
+    pub kind: EntryKind,
     pub donor_id: Option<String>,
     pub source_id: Option<String>,
     pub amount_minor: i64,
@@ -41,7 +47,7 @@ pub struct MoneyRecord {
 /// An accepted outcome report of a grant, as published.
 #[derive(Debug, Clone)]
 pub struct ResultRecord {
-    pub kind: String,
+    pub kind: ReportKind,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub beneficiaries: i64,
@@ -149,7 +155,7 @@ pub fn organisations_by_id(
 pub fn donors(conn: &mut DbConn, fund_id: &str) -> QueryResult<Vec<OrgRecord>> {
     let ids: Vec<String> = ledger_entries::table
         .filter(ledger_entries::fund_id.eq(fund_id))
-        .filter(ledger_entries::kind.eq_any(["pledge", "receipt"]))
+        .filter(ledger_entries::kind.eq_any(MONEY_IN))
         .filter(ledger_entries::donor_id.is_not_null())
         .select(ledger_entries::donor_id.assume_not_null())
         .distinct()
@@ -163,7 +169,7 @@ pub fn donors(conn: &mut DbConn, fund_id: &str) -> QueryResult<Vec<OrgRecord>> {
 pub fn first_money_in(conn: &mut DbConn, fund_id: &str) -> QueryResult<Option<NaiveDate>> {
     ledger_entries::table
         .filter(ledger_entries::fund_id.eq(fund_id))
-        .filter(ledger_entries::kind.eq_any(["pledge", "receipt"]))
+        .filter(ledger_entries::kind.eq_any(MONEY_IN))
         .select(diesel::dsl::min(ledger_entries::value_date))
         .first(conn)
 }
@@ -179,7 +185,7 @@ pub fn money_in_page(
 ) -> QueryResult<Vec<MoneyRecord>> {
     let mut query = ledger_entries::table
         .filter(ledger_entries::fund_id.eq(fund_id))
-        .filter(ledger_entries::kind.eq_any(["pledge", "receipt"]))
+        .filter(ledger_entries::kind.eq_any(MONEY_IN))
         .filter(ledger_entries::value_date.le(today))
         .select(MONEY_COLUMNS)
         .into_boxed();
@@ -297,7 +303,7 @@ pub fn grants_page(
     let mut money: HashMap<String, Vec<MoneyRecord>> = HashMap::new();
     for entry in ledger_entries::table
         .filter(ledger_entries::fund_id.eq(fund_id))
-        .filter(ledger_entries::source_kind.eq("grant"))
+        .filter(ledger_entries::source_kind.eq(audit::Entity::Grant))
         .filter(ledger_entries::source_id.eq_any(&grant_ids))
         .order(ledger_entries::id.asc())
         .select(MONEY_COLUMNS)
@@ -348,7 +354,7 @@ fn results_of(
     conn: &mut DbConn,
     grant_ids: &[String],
 ) -> QueryResult<HashMap<String, Vec<ResultRecord>>> {
-    let reports: Vec<(String, String, String, NaiveDate, NaiveDate)> = grant_reports::table
+    let reports: Vec<(String, String, ReportKind, NaiveDate, NaiveDate)> = grant_reports::table
         .filter(grant_reports::grant_id.eq_any(grant_ids))
         .filter(grant_reports::status.eq(ReportStatus::Accepted))
         .order((grant_reports::grant_id, grant_reports::period_end))

@@ -17,7 +17,9 @@ use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult};
 use crate::http::{PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_query};
 use crate::state::AppState;
-use model::{CreateOrganisation, EditOrganisation, OrganisationView, UpdateOrganisation};
+use model::{
+    CreateOrganisation, EditOrganisation, NewOrganisation, OrganisationView, UpdateOrganisation,
+};
 use store::OrganisationRow;
 
 const ENTITY: crate::audit::Entity = crate::audit::Entity::Organisation;
@@ -48,30 +50,41 @@ pub async fn create_organisation(
     let actor = Actor::for_user(&req, &user);
     let created = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
-            if let Some(identifier) = &new.identifier
-                && store::identifier_taken(conn, identifier, None)?
-            {
-                return Err(identifier_taken(identifier));
-            }
-            let row = store::insert(conn, &new)?;
-            let view = row.into_view()?;
-            audit::record(
-                conn,
-                &actor,
-                Change::<(), _> {
-                    entity: audit::Entity::Organisation,
-                    entity_id: &view.id,
-                    action: audit::Action::Create,
-                    before: None,
-                    after: Some(&view),
-                },
-            )?;
-            Ok(view)
+            create(conn, &actor, &new, audit::Action::Create)
         })
     })
     .await?;
     let version = created.version;
     Ok(json_with_etag(StatusCode::CREATED, &created, version))
+}
+
+/// A new organisation: its identifier not taken yet (409), the row, its audit event
+/// (`action`: created by staff, or a self-registration). The one way an organisation comes
+/// into being, for the API, registration, the demo and imports.
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    new: &NewOrganisation,
+    action: audit::Action,
+) -> AppResult<OrganisationView> {
+    if let Some(identifier) = &new.identifier
+        && store::identifier_taken(conn, identifier, None)?
+    {
+        return Err(identifier_taken(identifier));
+    }
+    let view = store::insert(conn, new)?.into_view()?;
+    audit::record(
+        conn,
+        actor,
+        Change::<(), _> {
+            entity: audit::Entity::Organisation,
+            entity_id: &view.id,
+            action,
+            before: None,
+            after: Some(&view),
+        },
+    )?;
+    Ok(view)
 }
 
 /// Lists organisations.

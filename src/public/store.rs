@@ -61,7 +61,7 @@ pub fn donor_receipts(conn: &mut DbConn, fund_id: &str) -> AppResult<Vec<DonorRe
 
 /// The fund's grants with the first country and first theme of their applications.
 pub fn grant_facts(conn: &mut DbConn, fund_id: &str) -> AppResult<Vec<GrantFacts>> {
-    let rows: Vec<(String, i64, String)> = grants::table
+    let rows: Vec<(String, i64, GrantStatus)> = grants::table
         .filter(grants::fund_id.eq(fund_id))
         .order(grants::id.asc())
         .select((
@@ -102,7 +102,7 @@ pub fn grant_facts(conn: &mut DbConn, fund_id: &str) -> AppResult<Vec<GrantFacts
         .map(|(application_id, base_amount, status)| {
             Ok(GrantFacts {
                 base_amount,
-                status: GrantStatus::from_db(&status)?,
+                status,
                 country: first_country.get(&application_id).cloned(),
                 theme: first_theme.get(&application_id).cloned(),
             })
@@ -131,7 +131,7 @@ struct MonthRow {
     #[diesel(sql_type = Integer)]
     month: i32,
     #[diesel(sql_type = Text)]
-    kind: String,
+    kind: EntryKind,
     #[diesel(sql_type = BigInt)]
     total: i64,
 }
@@ -152,7 +152,6 @@ pub fn money_by_month(conn: &mut DbConn, fund_id: &str) -> AppResult<Vec<MonthFl
         ),
     );
     let (p1, p2, p3) = dialect.pick(("?", "?", "?"), ("$1", "$2", "$3"));
-    let receipt = EntryKind::Receipt.as_str();
     let sql = format!(
         "SELECT {year} AS year, {month} AS month, kind, \
          CAST(COALESCE(SUM(base_amount_minor), 0) AS BIGINT) AS total \
@@ -172,7 +171,7 @@ pub fn money_by_month(conn: &mut DbConn, fund_id: &str) -> AppResult<Vec<MonthFl
             .filter(|m| (1..=12).contains(m))
             .ok_or_else(|| AppError::internal(format!("ledger month {}", row.month)))?;
         let flow = months.entry((row.year, month)).or_default();
-        if row.kind == receipt {
+        if row.kind == EntryKind::Receipt {
             flow.0 += row.total;
         } else {
             flow.1 += row.total;

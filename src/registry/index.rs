@@ -105,7 +105,7 @@ type LoadRow = (
     i64,
     bool,
     String,
-    String,
+    ProjectStatus,
     Option<NaiveDate>,
     Option<NaiveDate>,
     String,
@@ -176,7 +176,6 @@ impl RegistryIndex {
                 all_themes.insert(top);
                 top_themes.insert(top);
             }
-            let status = ProjectStatus::from_db(&status)?;
             let entry = Entry {
                 id: id.into_boxed_str(),
                 seq,

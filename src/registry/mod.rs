@@ -463,11 +463,10 @@ impl change::Command<ProjectRow> for EditProject {
 
     fn decide(&self, conn: &mut DbConn, _: &(), current: &ProjectRow) -> AppResult<ProjectRow> {
         let draft = self.draft(conn, current)?;
-        let source = ProjectSource::from_db(&current.source).unwrap_or(ProjectSource::Manual);
         Ok(ProjectRow::new(
             current.id.clone(),
             &draft,
-            source,
+            current.source,
             current.version,
             current.created_at,
         ))
@@ -582,11 +581,7 @@ fn review_view(conn: &mut DbConn, row: ReviewRow) -> AppResult<OverlapReviewView
         score: f64::from(row.score_milli) / 1000.0,
         reasons: row.reasons()?,
         status: row.status,
-        resolution: row
-            .resolution
-            .as_deref()
-            .map(OverlapResolution::from_db)
-            .transpose()?,
+        resolution: row.resolution,
         note: row.note,
         resolved_by: row.resolved_by,
         resolved_at: row.resolved_at.map(|t| t.and_utc()),
@@ -659,7 +654,7 @@ impl change::Command<ReviewRow> for ResolveReview {
     fn decide(&self, _: &mut DbConn, _: &(), current: &ReviewRow) -> AppResult<ReviewRow> {
         Ok(ReviewRow {
             status: ReviewStatus::Resolved,
-            resolution: Some(self.resolution.as_str().to_string()),
+            resolution: Some(self.resolution),
             note: self.note.clone(),
             resolved_by: self.by.clone(),
             resolved_at: Some(crate::clock::now_naive()),

@@ -56,7 +56,7 @@ pub struct ProjectRow {
     pub status: ProjectStatus,
     pub published: bool,
     pub iati_identifier: Option<String>,
-    pub source: String,
+    pub source: ProjectSource,
     pub search_text: String,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -103,7 +103,7 @@ impl ProjectRow {
             status: draft.status,
             published: draft.published,
             iati_identifier: draft.iati_identifier.clone(),
-            source: source.as_str().to_string(),
+            source,
             search_text,
             version,
             created_at,
@@ -153,7 +153,7 @@ impl ProjectRow {
             budget: draft.budget.map(|b| b.amount_string()),
             currency: draft.budget.map(|b| b.currency().code().to_string()),
             status: draft.status,
-            source: ProjectSource::from_db(&self.source)?,
+            source: self.source,
             id: self.id,
             title: self.title,
             description: self.description,
@@ -211,14 +211,13 @@ impl ProjectRow {
         let candidate = ProjectRow::with_search_text(
             self.id.clone(),
             draft,
-            ProjectSource::from_db(&self.source).unwrap_or(ProjectSource::Iati),
+            self.source,
             self.version,
             self.created_at,
             search_text,
         );
         ProjectRow {
             updated_at: self.updated_at,
-            source: self.source.clone(),
             ..candidate
         } == *self
     }
@@ -511,7 +510,7 @@ pub fn all_search_texts(conn: &mut DbConn) -> QueryResult<Vec<(i64, String)>> {
 pub fn usd_rates(conn: &mut DbConn) -> AppResult<HashMap<String, Vec<(NaiveDate, Decimal)>>> {
     use crate::db::schema::exchange_rates;
     let rows: Vec<(String, NaiveDate, String)> = exchange_rates::table
-        .filter(exchange_rates::base_currency.eq("USD"))
+        .filter(exchange_rates::base_currency.eq(Currency::USD.code()))
         .select((
             exchange_rates::currency,
             exchange_rates::valid_from,
@@ -545,7 +544,7 @@ pub struct ReviewRow {
     pub score_milli: i32,
     pub reasons: String,
     pub status: ReviewStatus,
-    pub resolution: Option<String>,
+    pub resolution: Option<OverlapResolution>,
     pub note: Option<String>,
     pub resolved_by: Option<String>,
     pub resolved_at: Option<NaiveDateTime>,
@@ -590,7 +589,7 @@ pub fn new_review(
     let at = now();
     let resolved = resolution.is_some();
     let (resolution, note, by) = match resolution {
-        Some((r, note, by)) => (Some(r.as_str().to_string()), note, by),
+        Some((r, note, by)) => (Some(r), note, by),
         None => (None, None, None),
     };
     ReviewRow {
@@ -666,7 +665,7 @@ pub fn save_review(conn: &mut DbConn, before: &ReviewRow, after: &ReviewRow) -> 
     )
     .set((
         reviews::status.eq(after.status),
-        reviews::resolution.eq(after.resolution.as_deref()),
+        reviews::resolution.eq(after.resolution),
         reviews::note.eq(after.note.as_deref()),
         reviews::resolved_by.eq(after.resolved_by.as_deref()),
         reviews::resolved_at.eq(after.resolved_at),

@@ -18,7 +18,7 @@ pub mod store;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{get, post};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
@@ -27,13 +27,13 @@ use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
 use crate::change;
-use crate::clock::stored_time;
 use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult};
 use crate::http::{Paginated, ValidJson, json_with_etag, parse_id, parse_query};
+use crate::money::Currency;
 use crate::notify::{self, Email};
 use crate::state::AppState;
-use model::{CreateReport, ReportStatus, ReportView, ReviewRequest};
+use model::{CreateReport, NewReport, ReportStatus, ReportView, ReviewRequest};
 use rules::OutcomesView;
 use store::ReportRow;
 
@@ -69,60 +69,9 @@ pub async fn create_report(
     let actor = Actor::for_user(&req, &user);
     let view = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
-            let grant = store::find_grant_locked(conn, &grant_id)?
-                .ok_or_else(|| AppError::not_found("grant"))?;
-            policy::require_member(&user, &grant.organisation_id, "grant")?;
-            let categories = store::budget_categories(conn, &grant.application_id)?;
-            let report = body.0.validate(grant.money()?.currency(), &categories)?;
-            rules::check_grant_accepts_reports(grant.status()?)?;
-            let earlier_rows: Vec<ReportRow> = store::of_grant(conn, &grant.id)?
-                .into_iter()
-                .filter(|r| r.kind == report.kind.as_str())
-                .collect();
-            let earlier = earlier_rows
-                .iter()
-                .map(|r| Ok((r.id.as_str(), r.report_version, r.status)))
-                .collect::<AppResult<Vec<_>>>()?;
-            let (report_version, supersedes) = rules::next_version(&earlier)?;
-            let now = stored_time(Utc::now()).naive_utc();
-            let row = ReportRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                grant_id: grant.id.clone(),
-                fund_id: grant.fund_id.clone(),
-                organisation_id: grant.organisation_id.clone(),
-                kind: report.kind.as_str().to_string(),
-                report_version,
-                supersedes_id: supersedes.map(str::to_string),
-                status: ReportStatus::Submitted,
-                period_start: report.period_start,
-                period_end: report.period_end,
-                narrative: report.narrative.clone(),
-                review_comment: None,
-                reviewed_by: None,
-                reviewed_at: None,
-                submitted_by: Some(user.id.clone()),
-                submitted_at: now,
-                version: 1,
-                updated_at: now,
-            };
-            store::insert(conn, &row, &report)?;
-            let view = store::view(conn, &row, false)?;
-            audit::record(
-                conn,
-                &actor,
-                Change::<(), _> {
-                    entity: ENTITY,
-                    entity_id: &row.id,
-                    action: if supersedes.is_some() {
-                        crate::audit::Action::Resubmit
-                    } else {
-                        crate::audit::Action::Submit
-                    },
-                    before: None,
-                    after: Some(&view),
-                },
-            )?;
-            Ok(view)
+            submit(conn, &actor, &user, &grant_id, |currency, categories| {
+                body.0.validate(currency, categories)
+            })
         })
     })
     .await?;
@@ -131,6 +80,73 @@ pub async fn create_report(
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
+}
+
+/// A report of the grant `grant_id` by a member of the grantee (404 for anyone else),
+/// while the grant takes reports (409); `report` checks the content against the grant's
+/// currency and budget categories (422). A kind whose newest report was returned gets its
+/// resubmission. The one way a report comes in, for the API and the demo alike.
+pub fn submit(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user: &CurrentUser,
+    grant_id: &str,
+    report: impl FnOnce(Currency, &[String]) -> AppResult<NewReport>,
+) -> AppResult<ReportView> {
+    let grant =
+        store::find_grant_locked(conn, grant_id)?.ok_or_else(|| AppError::not_found("grant"))?;
+    policy::require_member(user, &grant.organisation_id, "grant")?;
+    let categories = store::budget_categories(conn, &grant.application_id)?;
+    let report = report(grant.money()?.currency(), &categories)?;
+    rules::check_grant_accepts_reports(grant.status()?)?;
+    let earlier_rows: Vec<ReportRow> = store::of_grant(conn, &grant.id)?
+        .into_iter()
+        .filter(|r| r.kind == report.kind)
+        .collect();
+    let earlier = earlier_rows
+        .iter()
+        .map(|r| Ok((r.id.as_str(), r.report_version, r.status)))
+        .collect::<AppResult<Vec<_>>>()?;
+    let (report_version, supersedes) = rules::next_version(&earlier)?;
+    let now = crate::clock::now_naive();
+    let row = ReportRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        grant_id: grant.id.clone(),
+        fund_id: grant.fund_id.clone(),
+        organisation_id: grant.organisation_id.clone(),
+        kind: report.kind,
+        report_version,
+        supersedes_id: supersedes.map(str::to_string),
+        status: ReportStatus::Submitted,
+        period_start: report.period_start,
+        period_end: report.period_end,
+        narrative: report.narrative.clone(),
+        review_comment: None,
+        reviewed_by: None,
+        reviewed_at: None,
+        submitted_by: Some(user.id.clone()),
+        submitted_at: now,
+        version: 1,
+        updated_at: now,
+    };
+    store::insert(conn, &row, &report)?;
+    let view = store::view(conn, &row, false)?;
+    audit::record(
+        conn,
+        actor,
+        Change::<(), _> {
+            entity: ENTITY,
+            entity_id: &row.id,
+            action: if supersedes.is_some() {
+                crate::audit::Action::Resubmit
+            } else {
+                crate::audit::Action::Submit
+            },
+            before: None,
+            after: Some(&view),
+        },
+    )?;
+    Ok(view)
 }
 
 /// A grant's reports, oldest first, returned and superseded ones included. Readers of the
@@ -277,7 +293,7 @@ impl change::Command<ReportRow> for Review {
                     grant_id: &grant.id,
                     reference: &grant.reference,
                     title: &grant.title,
-                    kind: &after.kind,
+                    kind: after.kind.as_str(),
                     report_version: after.report_version,
                     period_start: after.period_start,
                     period_end: after.period_end,

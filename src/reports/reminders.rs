@@ -86,13 +86,10 @@ pub fn run_once(conn: &mut DbConn, today: NaiveDate, settings: &GrantSettings) -
             grant_instalments::due_on,
             grant_instalments::report_kind,
         ))
-        .load::<(String, NaiveDate, Option<String>)>(conn)?
+        .load::<(String, NaiveDate, Option<ReportKind>)>(conn)?
     {
         if let Some(kind) = kind {
-            on_report
-                .entry(grant_id)
-                .or_default()
-                .push((due_on, ReportKind::from_db(&kind)?));
+            on_report.entry(grant_id).or_default().push((due_on, kind));
         }
     }
     let mut reported: HashMap<(String, String), usize> = HashMap::new();

@@ -27,7 +27,7 @@ pub struct ReportRow {
     pub grant_id: String,
     pub fund_id: String,
     pub organisation_id: String,
-    pub kind: String,
+    pub kind: ReportKind,
     pub report_version: i32,
     pub supersedes_id: Option<String>,
     pub status: ReportStatus,
@@ -41,12 +41,6 @@ pub struct ReportRow {
     pub submitted_at: NaiveDateTime,
     pub version: i64,
     pub updated_at: NaiveDateTime,
-}
-
-impl ReportRow {
-    pub fn kind(&self) -> AppResult<ReportKind> {
-        ReportKind::from_db(&self.kind)
-    }
 }
 
 /// The grant `id`, its row locked on PostgreSQL (inside a write transaction) so that two
@@ -247,7 +241,7 @@ pub fn view(conn: &mut DbConn, row: &ReportRow, suppress: bool) -> AppResult<Rep
         grant_id: row.grant_id.clone(),
         fund_id: row.fund_id.clone(),
         organisation_id: row.organisation_id.clone(),
-        kind: row.kind()?,
+        kind: row.kind,
         report_version: row.report_version,
         supersedes_id: row.supersedes_id.clone(),
         status: row.status,

@@ -105,10 +105,7 @@ fn view(
         } else {
             String::new()
         },
-        recommendation: match (&row.recommendation, shows_review) {
-            (Some(r), true) => Some(Recommendation::from_db(r)?),
-            _ => None,
-        },
+        recommendation: row.recommendation.filter(|_| shows_review),
         submitted_at: to_utc(row.submitted_at),
         version: row.version,
         created_at: row.created_at.and_utc(),
@@ -167,87 +164,101 @@ pub async fn create_assignment(
     let actor = Actor::for_user(&req, &user);
     let view = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
-            let app = crate::applications::store::find_row_only(conn, &application_id, true)?
-                .ok_or_else(|| AppError::not_found("application"))?;
-            rules::require_open(app.status)?;
-            let refused = || {
-                AppError::field(
-                    "reviewer_id",
-                    "must be an active user with the reviewer role, or a trustee of the application's fund",
-                )
-            };
-            let reviewer = crate::auth::store::find(conn, &reviewer_id)?.ok_or_else(refused)?;
-            let role = Role::from_db(&reviewer.role)?;
-            let trustee_of_fund = role == Role::Trustee
-                && crate::auth::store::fund_ids(conn, &reviewer.id)?.contains(&app.fund_id);
-            if !policy::may_be_assigned(role, reviewer.active, trustee_of_fund) {
-                return Err(refused());
-            }
-            if policy::conflicted_by_membership(
-                reviewer.organisation_id.as_deref(),
-                &app.organisation_id,
-            ) {
-                return Err(AppError::field(
-                    "reviewer_id",
-                    "conflict of interest: the reviewer belongs to the applicant organisation",
-                ));
-            }
-            if store::find_for(conn, &app.id, &reviewer.id)?.is_some() {
-                return Err(AppError::duplicate(
-                    "this reviewer is already assigned to the application",
-                ));
-            }
-            let now = stored_time(Utc::now()).naive_utc();
-            let row = AssignmentRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                application_id: app.id.clone(),
-                call_id: app.call_id.clone(),
-                fund_id: app.fund_id.clone(),
-                reviewer_id: reviewer.id.clone(),
-                status: AssignmentStatus::AwaitingDeclaration,
-                conflict_statement: None,
-                declared_at: None,
-                scores: "{}".to_string(),
-                comment: String::new(),
-                recommendation: None,
-                submitted_at: None,
-                version: 1,
-                assigned_by: Some(user.id.clone()),
-                created_at: now,
-                updated_at: now,
-            };
-            store::insert(conn, &row)?;
-            notify::enqueue(
-                conn,
-                Email {
-                    to: reviewer.email.clone(),
-                    template: ASSIGNED_TEMPLATE,
-                    context: AssignedContext {
-                        assignment_id: &row.id,
-                        title: &app.title,
-                        name: &reviewer.display_name,
-                    },
-                },
-            )?;
+            let row = assign(conn, &actor, &user, &application_id, &reviewer_id)?;
             let label = label_of(conn, &row)?;
             let rubric = store::call_rubric(conn, &row.call_id)?;
-            let after = view(&row, &label, &rubric, Viewer::Audit)?;
-            audit::record::<AssignmentView, _>(
-                conn,
-                &actor,
-                Change {
-                    entity: ENTITY,
-                    entity_id: &row.id,
-                    action: crate::audit::Action::Assign,
-                    before: None,
-                    after: Some(&after),
-                },
-            )?;
             view(&row, &label, &rubric, Viewer::Secretariat)
         })
     })
     .await?;
     Ok(with_etag(StatusCode::CREATED, &view))
+}
+
+/// Assigns `reviewer_id` to the application `application_id`, which must be under review
+/// (409): an active reviewer, or a trustee of the application's fund, from outside the
+/// applicant organisation (422 naming `reviewer_id`), once (409). The reviewer is told by
+/// email. The one way an assignment comes into being, for the API and the demo alike.
+pub fn assign(
+    conn: &mut DbConn,
+    actor: &Actor,
+    assigner: &CurrentUser,
+    application_id: &str,
+    reviewer_id: &str,
+) -> AppResult<AssignmentRow> {
+    let app = crate::applications::store::find_row_only(conn, application_id, true)?
+        .ok_or_else(|| AppError::not_found("application"))?;
+    rules::require_open(app.status)?;
+    let refused = || {
+        AppError::field(
+            "reviewer_id",
+            "must be an active user with the reviewer role, or a trustee of the application's fund",
+        )
+    };
+    let reviewer = crate::auth::store::find(conn, reviewer_id)?.ok_or_else(refused)?;
+    let role = reviewer.role;
+    let trustee_of_fund = role == Role::Trustee
+        && crate::auth::store::fund_ids(conn, &reviewer.id)?.contains(&app.fund_id);
+    if !policy::may_be_assigned(role, reviewer.active, trustee_of_fund) {
+        return Err(refused());
+    }
+    if policy::conflicted_by_membership(reviewer.organisation_id.as_deref(), &app.organisation_id) {
+        return Err(AppError::field(
+            "reviewer_id",
+            "conflict of interest: the reviewer belongs to the applicant organisation",
+        ));
+    }
+    if store::find_for(conn, &app.id, &reviewer.id)?.is_some() {
+        return Err(AppError::duplicate(
+            "this reviewer is already assigned to the application",
+        ));
+    }
+    let now = stored_time(Utc::now()).naive_utc();
+    let row = AssignmentRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        application_id: app.id.clone(),
+        call_id: app.call_id.clone(),
+        fund_id: app.fund_id.clone(),
+        reviewer_id: reviewer.id.clone(),
+        status: AssignmentStatus::AwaitingDeclaration,
+        conflict_statement: None,
+        declared_at: None,
+        scores: "{}".to_string(),
+        comment: String::new(),
+        recommendation: None,
+        submitted_at: None,
+        version: 1,
+        assigned_by: Some(assigner.id.clone()),
+        created_at: now,
+        updated_at: now,
+    };
+    store::insert(conn, &row)?;
+    notify::enqueue(
+        conn,
+        Email {
+            to: reviewer.email.clone(),
+            template: ASSIGNED_TEMPLATE,
+            context: AssignedContext {
+                assignment_id: &row.id,
+                title: &app.title,
+                name: &reviewer.display_name,
+            },
+        },
+    )?;
+    let label = label_of(conn, &row)?;
+    let rubric = store::call_rubric(conn, &row.call_id)?;
+    let after = view(&row, &label, &rubric, Viewer::Audit)?;
+    audit::record::<AssignmentView, _>(
+        conn,
+        actor,
+        Change {
+            entity: ENTITY,
+            entity_id: &row.id,
+            action: crate::audit::Action::Assign,
+            before: None,
+            after: Some(&after),
+        },
+    )?;
+    Ok(row)
 }
 
 /// Lists review assignments: reviewers and trustees their own; the secretariat all, or
@@ -426,7 +437,7 @@ impl change::Command<AssignmentRow> for SaveReview {
         Ok(AssignmentRow {
             scores: store::scores_text(&scores),
             comment: self.comment.clone(),
-            recommendation: self.draft.recommendation.map(|r| r.as_str().to_string()),
+            recommendation: self.draft.recommendation,
             ..row.clone()
         })
     }
@@ -548,11 +559,7 @@ fn review_view(row: &AssignmentRow, name: String, rubric: &[Criterion]) -> AppRe
             .map(|s| rules::two_decimals(s).to_string()),
         scores,
         comment: row.comment.clone(),
-        recommendation: row
-            .recommendation
-            .as_deref()
-            .map(Recommendation::from_db)
-            .transpose()?,
+        recommendation: row.recommendation,
         submitted_at: to_utc(row.submitted_at),
     })
 }
@@ -719,12 +726,7 @@ pub fn ranking(
         if let Some(score) = rules::weighted_score(&rubric, &scores) {
             entry.0.push(score);
         }
-        match review
-            .recommendation
-            .as_deref()
-            .map(Recommendation::from_db)
-            .transpose()?
-        {
+        match review.recommendation {
             Some(Recommendation::Fund) => entry.1.fund += 1,
             Some(Recommendation::DoNotFund) => entry.1.do_not_fund += 1,
             Some(Recommendation::FundWithChanges) => entry.1.fund_with_changes += 1,

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::AssignmentStatus;
+use super::model::{AssignmentStatus, Recommendation};
 use crate::applications::model::ApplicationStatus;
 use crate::calls::model::{Criterion, StoredCriterion};
 use crate::db::DbConn;
@@ -27,7 +27,7 @@ pub struct AssignmentRow {
     pub declared_at: Option<NaiveDateTime>,
     pub scores: String,
     pub comment: String,
-    pub recommendation: Option<String>,
+    pub recommendation: Option<Recommendation>,
     pub submitted_at: Option<NaiveDateTime>,
     pub version: i64,
     pub assigned_by: Option<String>,
@@ -300,7 +300,7 @@ pub struct RankingReview {
     pub reviewer_id: String,
     pub status: AssignmentStatus,
     pub scores: String,
-    pub recommendation: Option<String>,
+    pub recommendation: Option<Recommendation>,
     pub submitted: Option<NaiveDateTime>,
 }
 

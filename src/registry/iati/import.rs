@@ -11,8 +11,10 @@ use super::mapping::{Mapped, OrgRef, kind_of, map_activity};
 use super::reader::{ActivityReader, ParseError};
 use crate::audit::{self, Change};
 use crate::auth::Actor;
+use crate::change;
 use crate::db::DbConn;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
+use crate::http::Expected;
 use crate::organisations::model::NewOrganisation;
 use crate::platform::country;
 use crate::registry::model::{Participant, ProjectDraft, ProjectSource};
@@ -215,19 +217,8 @@ fn organisation_for(
                 verified: false,
                 listed_anonymously: false,
             };
-            let row = crate::organisations::store::insert(conn, &new)?;
-            let view = row.into_view()?;
-            audit::record(
-                conn,
-                actor,
-                Change::<(), _> {
-                    entity: crate::audit::Entity::Organisation,
-                    entity_id: &view.id,
-                    action: crate::audit::Action::Create,
-                    before: None,
-                    after: Some(&view),
-                },
-            )?;
+            let view =
+                crate::organisations::create(conn, actor, &new, crate::audit::Action::Create)?;
             report.organisations_created += 1;
             view.id
         }
@@ -322,35 +313,18 @@ fn write_batch(
             published: kept.as_ref().is_none_or(|k| k.published),
         };
         match current {
-            Some(row) if row.same_content_as(&draft, search_text.clone()) => report.unchanged += 1,
             Some(row) => {
-                let before = row.clone().into_view()?;
-                let source = ProjectSource::from_db(&row.source).unwrap_or(ProjectSource::Manual);
-                let next = ProjectRow::with_search_text(
-                    row.id.clone(),
-                    &draft,
-                    source,
-                    row.version + 1,
-                    row.created_at,
+                let reimport = Reimport {
+                    draft: &draft,
                     search_text,
-                );
-                if !store::save(conn, row, &next)? {
-                    return Err(AppError::stale(row.version).into());
+                };
+                let after =
+                    change::apply_locked(conn, actor, &(), row.clone(), Expected::Any, &reimport)?;
+                if after.version == row.version {
+                    report.unchanged += 1;
+                } else {
+                    report.updated += 1;
                 }
-                store::bump_generation(conn)?;
-                let after = next.into_view()?;
-                audit::record(
-                    conn,
-                    actor,
-                    Change {
-                        entity: crate::registry::ENTITY,
-                        entity_id: &after.id,
-                        action: crate::audit::Action::Update,
-                        before: Some(&before),
-                        after: Some(&after),
-                    },
-                )?;
-                report.updated += 1;
             }
             None => {
                 let row = ProjectRow::with_search_text(
@@ -383,6 +357,40 @@ fn write_batch(
     )?;
     report.created += views.len() as u64;
     Ok(())
+}
+
+/// A project the file describes again: its content replaced by the file's, through the
+/// registry's change mechanism (the row was read with its batch; the version check guards
+/// the save). The same content again changes nothing.
+struct Reimport<'a> {
+    draft: &'a ProjectDraft,
+    search_text: String,
+}
+
+impl change::Command<ProjectRow> for Reimport<'_> {
+    fn action(&self) -> audit::Action {
+        audit::Action::Update
+    }
+
+    fn decide(&self, _: &mut DbConn, _: &(), current: &ProjectRow) -> AppResult<ProjectRow> {
+        Ok(ProjectRow::with_search_text(
+            current.id.clone(),
+            self.draft,
+            current.source,
+            current.version,
+            current.created_at,
+            self.search_text.clone(),
+        ))
+    }
+
+    fn changes_nothing(&self, before: &ProjectRow, _: &ProjectRow) -> bool {
+        before.same_content_as(self.draft, self.search_text.clone())
+    }
+
+    fn effects(&self, conn: &mut DbConn, _: &(), _: &ProjectRow, _: &ProjectRow) -> AppResult<()> {
+        store::bump_generation(conn)?;
+        Ok(())
+    }
 }
 
 /// Reads a body that arrives in chunks from the async side, on the blocking thread that
