@@ -5,6 +5,7 @@
 use rust_decimal::Decimal;
 
 use crate::applications::model::ApplicationStatus;
+use crate::ids::{ApplicationId, AssignmentId, CallId, DisbursementId, GrantId, ReportId};
 use chrono::NaiveDate;
 
 use crate::audit::{self, Change};
@@ -459,7 +460,7 @@ fn load_calls(pool: &DbPool) -> Result<(), AppError> {
             conn,
             &actor,
             &admin,
-            &emergency.id,
+            &CallId::from_stored(&emergency.id),
             Expected::Any,
             &OpenCall,
         )?;
@@ -587,7 +588,7 @@ fn demo_application(
     if demo.state == ApplicationStatus::Draft {
         return Ok(());
     }
-    let id = draft.id.as_str();
+    let id = &ApplicationId::from_stored(&draft.id);
     let submit = Submit {
         submitter_id: admin.id.clone(),
         submitter_email: admin.email.clone(),
@@ -830,7 +831,7 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
                     conn,
                     &actor,
                     assignee,
-                    &assignment.id,
+                    &AssignmentId::from_stored(&assignment.id),
                     Expected::Any,
                     &declaration,
                 )?;
@@ -854,7 +855,7 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
                     conn,
                     &actor,
                     assignee,
-                    &assignment.id,
+                    &AssignmentId::from_stored(&assignment.id),
                     Expected::Any,
                     &review,
                 )?;
@@ -862,7 +863,7 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
                     conn,
                     &actor,
                     assignee,
-                    &assignment.id,
+                    &AssignmentId::from_stored(&assignment.id),
                     Expected::Any,
                     &SubmitReview,
                 )?;
@@ -945,7 +946,7 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
                 conn,
                 &actor,
                 &signer,
-                grant_id,
+                &GrantId::from_stored(grant_id),
                 Expected::Any,
                 &GrantChange::sign(signer.clone()),
             )?;
@@ -971,7 +972,7 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
                 conn,
                 &actor,
                 &finance2,
-                &requested.id,
+                &DisbursementId::from_stored(&requested.id),
                 Expected::Any,
                 &Approve {
                     approver: finance2.clone(),
@@ -981,7 +982,7 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
                 conn,
                 &actor,
                 &finance2,
-                &requested.id,
+                &DisbursementId::from_stored(&requested.id),
                 Expected::Any,
                 &Pay {
                     payer: finance2.id.clone(),
@@ -997,7 +998,7 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
                         conn,
                         &actor,
                         &admin,
-                        grant_id,
+                        &GrantId::from_stored(grant_id),
                         Expected::Any,
                         &GrantChange::manage(
                             GrantAction::Close,
@@ -1011,7 +1012,7 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
                         conn,
                         &actor,
                         &admin,
-                        grant_id,
+                        &GrantId::from_stored(grant_id),
                         Expected::Any,
                         &GrantChange::manage(
                             GrantAction::Suspend,
@@ -1025,7 +1026,7 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
                         conn,
                         &actor,
                         &admin,
-                        grant_id,
+                        &GrantId::from_stored(grant_id),
                         Expected::Any,
                         &GrantChange::manage(
                             GrantAction::Terminate,
@@ -1099,7 +1100,7 @@ fn demo_report(
         conn,
         actor,
         admin,
-        &submitted.id,
+        &ReportId::from_stored(&submitted.id),
         crate::http::Expected::Any,
         &crate::reports::Review {
             outcome: crate::reports::model::ReportStatus::Accepted,

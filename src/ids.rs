@@ -6,6 +6,15 @@
 //! An id reads as `&str` where text is wanted (a query on a text column, a URL, a log
 //! line), so the typed ids spread through the code without a conversion at every use.
 
+/// What every id type gives: its text, and parsing from what a client sent.
+pub trait Id:
+    std::ops::Deref<Target = str> + Clone + std::fmt::Display + Send + Sync + 'static
+{
+    /// The id a client gave as `field` (a path segment, a body field): 400 naming the
+    /// field unless it is a UUID.
+    fn parse(raw: &str, field: &str) -> Result<Self, crate::error::AppError>;
+}
+
 /// Declares an id type: a UUID kept as its text.
 #[macro_export]
 macro_rules! id_type {
@@ -54,12 +63,6 @@ macro_rules! id_type {
                 $name(uuid::Uuid::now_v7().to_string())
             }
 
-            /// The id a client gave as `field` (a path segment, a body field): 400 naming
-            /// the field unless it is a UUID.
-            pub fn parse(raw: &str, field: &str) -> Result<Self, $crate::error::AppError> {
-                $crate::http::parse_id(raw, field).map(|uuid| $name(uuid.to_string()))
-            }
-
             /// An id read from storage or already checked, kept as it is.
             pub fn from_stored(text: impl Into<String>) -> Self {
                 $name(text.into())
@@ -67,6 +70,12 @@ macro_rules! id_type {
 
             pub fn as_str(&self) -> &str {
                 &self.0
+            }
+        }
+
+        impl $crate::ids::Id for $name {
+            fn parse(raw: &str, field: &str) -> Result<Self, $crate::error::AppError> {
+                $crate::http::parse_id(raw, field).map(|uuid| $name(uuid.to_string()))
             }
         }
 
@@ -166,4 +175,24 @@ id_type!(
 id_type!(
     /// A user account.
     UserId
+);
+id_type!(
+    /// A reviewer's or trustee's assignment to an application.
+    AssignmentId
+);
+id_type!(
+    /// A donor's pledge.
+    PledgeId
+);
+id_type!(
+    /// An outcome report of a grant.
+    ReportId
+);
+id_type!(
+    /// A project in the registry.
+    ProjectId
+);
+id_type!(
+    /// A pair of registry projects queued as a possible overlap.
+    OverlapReviewId
 );

@@ -525,8 +525,13 @@ impl change::Entity for Application {
     /// (ARCHITECTURE.md), and a call cannot close under a submission in flight.
     type Locks = Call;
     type View = ApplicationView;
+    type Id = crate::ids::ApplicationId;
 
-    fn lock(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<(Call, Application)> {
+    fn lock(
+        conn: &mut DbConn,
+        user: &CurrentUser,
+        id: &crate::ids::ApplicationId,
+    ) -> AppResult<(Call, Application)> {
         let call_id = store::find_row_only(conn, id, false)?
             .ok_or_else(|| AppError::not_found(ENTITY))?
             .call_id;

@@ -32,6 +32,7 @@ use crate::http::{
     Expected, PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_query,
 };
 use crate::idempotency::{self, Answer, Claim, IdempotentJson};
+use crate::ids::ApplicationId;
 use crate::ledger::{self, Conversion, FundLock, NewEntry, rules::EntryKind};
 use crate::state::AppState;
 use model::{
@@ -279,7 +280,7 @@ pub fn record_decision(
         conn,
         actor,
         user,
-        &app.id,
+        &ApplicationId::from_stored(&app.id),
         Expected::Any,
         &crate::applications::Decide {
             outcome: input.outcome,

@@ -227,8 +227,9 @@ impl change::Entity for Call {
     const KIND: audit::Entity = ENTITY;
     type Locks = ();
     type View = CallView;
+    type Id = crate::ids::CallId;
 
-    fn lock(conn: &mut DbConn, _: &CurrentUser, id: &str) -> AppResult<((), Call)> {
+    fn lock(conn: &mut DbConn, _: &CurrentUser, id: &crate::ids::CallId) -> AppResult<((), Call)> {
         let call = store::find_locked(conn, id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
         Ok(((), call))
     }

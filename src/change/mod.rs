@@ -31,8 +31,9 @@ use crate::audit::{self, Action, Change};
 use crate::auth::{Actor, CurrentUser};
 use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult};
-use crate::http::{Expected, if_match, parse_id};
+use crate::http::{Expected, if_match};
 use crate::idempotency::{self, Answer, Claim};
+use crate::ids::Id;
 use crate::state::AppState;
 
 /// A stored row that changes through [`apply`].
@@ -44,10 +45,13 @@ pub trait Entity: Clone + Send + Sized + 'static {
     type Locks;
     /// The resource as the API shows it: the answer, and the audit snapshots.
     type View: Serialize;
+    /// Its id type: a change is asked of a `GrantId`, never of any text.
+    type Id: Id;
 
     /// Takes the locks in the documented order and reads the row as `user` may see it
     /// (404 when absent or another organisation's).
-    fn lock(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<(Self::Locks, Self)>;
+    fn lock(conn: &mut DbConn, user: &CurrentUser, id: &Self::Id)
+    -> AppResult<(Self::Locks, Self)>;
 
     fn id(&self) -> &str;
 
@@ -133,7 +137,7 @@ pub fn apply<E: Entity, C: Command<E>>(
     conn: &mut DbConn,
     actor: &Actor,
     user: &CurrentUser,
-    id: &str,
+    id: &E::Id,
     expected: Expected,
     command: &C,
 ) -> AppResult<E::View> {
@@ -233,7 +237,7 @@ where
     E::View: Versioned,
     C: Command<E> + Send + 'static,
 {
-    let id = parse_id(id, "id")?.to_string();
+    let id = E::Id::parse(id, "id")?;
     let expected = if_match(req)?;
     let actor = Actor::for_user(req, &user);
     idempotency::run(&state.pool, claim, move |conn| {
@@ -256,7 +260,7 @@ where
     E::View: Send + 'static,
     C: Command<E> + Send + 'static,
 {
-    let id = parse_id(id, "id")?.to_string();
+    let id = E::Id::parse(id, "id")?;
     let expected = if_match(req)?;
     let actor = Actor::for_user(req, &user);
     db::run(&state.pool, move |conn| {

@@ -221,11 +221,12 @@ impl change::Entity for DisbursementRow {
     /// the disbursement.
     type Locks = (FundLock, GrantRow);
     type View = DisbursementView;
+    type Id = crate::ids::DisbursementId;
 
     fn lock(
         conn: &mut DbConn,
         user: &CurrentUser,
-        id: &str,
+        id: &crate::ids::DisbursementId,
     ) -> AppResult<((FundLock, GrantRow), DisbursementRow)> {
         let grant_id = find_readable(conn, user, id)?.grant_id;
         let (lock, grant) = lock_for_money(conn, user, &grant_id)?;

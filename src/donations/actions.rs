@@ -123,8 +123,13 @@ impl change::Entity for PledgeRow {
     /// The pledge's fund, locked first: the cancellation reverses its ledger entry.
     type Locks = FundLock;
     type View = PledgeView;
+    type Id = crate::ids::PledgeId;
 
-    fn lock(conn: &mut DbConn, _: &CurrentUser, id: &str) -> AppResult<(FundLock, PledgeRow)> {
+    fn lock(
+        conn: &mut DbConn,
+        _: &CurrentUser,
+        id: &crate::ids::PledgeId,
+    ) -> AppResult<(FundLock, PledgeRow)> {
         let fund_id = store::find_pledge(conn, id)?
             .ok_or_else(|| AppError::not_found("pledge"))?
             .fund_id;

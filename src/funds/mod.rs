@@ -144,8 +144,13 @@ impl change::Entity for FundRow {
     const KIND: audit::Entity = audit::Entity::Fund;
     type Locks = ();
     type View = FundView;
+    type Id = crate::ids::FundId;
 
-    fn lock(conn: &mut DbConn, _: &CurrentUser, id: &str) -> AppResult<((), FundRow)> {
+    fn lock(
+        conn: &mut DbConn,
+        _: &CurrentUser,
+        id: &crate::ids::FundId,
+    ) -> AppResult<((), FundRow)> {
         let row = store::find_for_update(conn, id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
         Ok(((), row))
     }

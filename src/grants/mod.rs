@@ -187,8 +187,13 @@ impl change::Entity for GrantRow {
     /// The grant's fund, locked first: closing or terminating moves money.
     type Locks = FundLock;
     type View = GrantView;
+    type Id = crate::ids::GrantId;
 
-    fn lock(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<(FundLock, GrantRow)> {
+    fn lock(
+        conn: &mut DbConn,
+        user: &CurrentUser,
+        id: &crate::ids::GrantId,
+    ) -> AppResult<(FundLock, GrantRow)> {
         lock_for_money(conn, user, id)
     }
 

@@ -167,8 +167,13 @@ impl change::Entity for OrganisationRow {
     const KIND: audit::Entity = audit::Entity::Organisation;
     type Locks = ();
     type View = OrganisationView;
+    type Id = crate::ids::OrganisationId;
 
-    fn lock(conn: &mut DbConn, _: &CurrentUser, id: &str) -> AppResult<((), OrganisationRow)> {
+    fn lock(
+        conn: &mut DbConn,
+        _: &CurrentUser,
+        id: &crate::ids::OrganisationId,
+    ) -> AppResult<((), OrganisationRow)> {
         let row = store::find_for_update(conn, id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
         Ok(((), row))
     }

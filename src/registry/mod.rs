@@ -34,6 +34,7 @@ use crate::error::{AppError, AppResult, ErrorCode, FieldError};
 use crate::http::{
     Expected, PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_query,
 };
+use crate::ids::OverlapReviewId;
 use crate::state::AppState;
 use iati::{ImportOptions, ImportReport};
 use model::{
@@ -411,8 +412,13 @@ impl change::Entity for ProjectRow {
     const KIND: audit::Entity = ENTITY;
     type Locks = ();
     type View = ProjectView;
+    type Id = crate::ids::ProjectId;
 
-    fn lock(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<((), ProjectRow)> {
+    fn lock(
+        conn: &mut DbConn,
+        user: &CurrentUser,
+        id: &crate::ids::ProjectId,
+    ) -> AppResult<((), ProjectRow)> {
         let row = store::find_for_update(conn, id)?.ok_or_else(|| AppError::not_found(ENTITY))?;
         policy::require_member(user, &row.reporting_org_id, ENTITY)?;
         Ok(((), row))
@@ -607,8 +613,13 @@ impl change::Entity for ReviewRow {
     const KIND: audit::Entity = REVIEW_ENTITY;
     type Locks = ();
     type View = OverlapReviewView;
+    type Id = crate::ids::OverlapReviewId;
 
-    fn lock(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<((), ReviewRow)> {
+    fn lock(
+        conn: &mut DbConn,
+        user: &CurrentUser,
+        id: &crate::ids::OverlapReviewId,
+    ) -> AppResult<((), ReviewRow)> {
         let review = store::find_review_for_update(conn, id)?
             .ok_or_else(|| AppError::not_found(REVIEW_ENTITY))?;
         let projects =
@@ -825,7 +836,7 @@ pub async fn record_overlap_review(
                     conn,
                     &actor,
                     &user,
-                    &review.id,
+                    &OverlapReviewId::from_stored(&review.id),
                     Expected::Any,
                     &command,
                 )?;

@@ -225,9 +225,14 @@ impl change::Entity for ReportRow {
     const KIND: audit::Entity = ENTITY;
     type Locks = ();
     type View = ReportView;
+    type Id = crate::ids::ReportId;
 
     /// The report locked, as a reader of its grant may see it (404 otherwise).
-    fn lock(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<((), ReportRow)> {
+    fn lock(
+        conn: &mut DbConn,
+        user: &CurrentUser,
+        id: &crate::ids::ReportId,
+    ) -> AppResult<((), ReportRow)> {
         let row = store::find_locked(conn, id)?.ok_or_else(|| AppError::not_found(REPORT))?;
         policy::require_grant_reader(user, &row.organisation_id, &row.fund_id, REPORT)?;
         Ok(((), row))

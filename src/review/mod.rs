@@ -370,9 +370,14 @@ impl change::Entity for AssignmentRow {
     const KIND: audit::Entity = ENTITY;
     type Locks = ();
     type View = AssignmentView;
+    type Id = crate::ids::AssignmentId;
 
     /// The caller's own assignment, locked (404 for anyone else's).
-    fn lock(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<((), AssignmentRow)> {
+    fn lock(
+        conn: &mut DbConn,
+        user: &CurrentUser,
+        id: &crate::ids::AssignmentId,
+    ) -> AppResult<((), AssignmentRow)> {
         let row = store::find(conn, id, true)?
             .filter(|row| row.reviewer_id == user.id)
             .ok_or_else(|| AppError::not_found("assignment"))?;
