@@ -1,7 +1,8 @@
 //! Documents attached to applications. Uploads are `multipart/form-data` with `kind` and
 //! `file`; the type is judged from the bytes, the stored name is generated, the SHA-256 is
 //! kept; downloads go only to readers of the application. Bytes live behind the
-//! `DocumentStore` interface (a local folder under `data_dir` by default).
+//! `DocumentStore` interface (a local folder under `data_dir` by default), built once at
+//! start.
 
 pub mod detect;
 pub mod storage;
@@ -36,9 +37,10 @@ use upload::Spooled;
 
 const ENTITY: crate::audit::Entity = crate::audit::Entity::ApplicationDocument;
 
-/// The configured document store.
-pub fn store_for(settings: &Settings) -> Arc<dyn DocumentStore> {
-    Arc::new(LocalFolderStore::new(&settings.data_dir))
+/// The configured document store, built once at start (`Services::documents`) and by
+/// the backup commands.
+pub fn store_for(settings: &Settings) -> Result<Arc<dyn DocumentStore>, String> {
+    Ok(Arc::new(LocalFolderStore::new(&settings.data_dir)))
 }
 
 /// Uploads a document to a draft application.
@@ -77,7 +79,7 @@ pub async fn upload_document(
         return Err(e);
     }
 
-    let store = store_for(&state.settings);
+    let store = state.documents.clone();
     let received = upload::receive(&req, payload, store.clone(), &state.settings.documents).await?;
     let actor = Actor::for_user(&req, &user);
     // The file is published (renamed into place and its directory synced) before the
@@ -241,7 +243,7 @@ pub async fn download_document(
         app_store::find_document(conn, &id, &doc_id)?.ok_or_else(|| AppError::not_found("document"))
     })
     .await?;
-    let store = store_for(&state.settings);
+    let store = state.documents.clone();
     let key = doc.storage_key.clone();
     let expected = doc.sha256.clone();
     let bytes = web::block(move || -> AppResult<Vec<u8>> {
@@ -313,7 +315,7 @@ pub async fn delete_document(
     })
     .await?;
     if let Some(key) = removable {
-        let store = store_for(&state.settings);
+        let store = state.documents.clone();
         let deleted = web::block(move || store.delete(&key)).await;
         if !matches!(deleted, Ok(Ok(()))) {
             tracing::warn!("a removed document's file could not be deleted; it is unreferenced");

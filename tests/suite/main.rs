@@ -8,6 +8,7 @@ mod common;
 mod accounts;
 mod applications;
 mod auth;
+mod backup;
 mod board;
 mod cli;
 mod grants;
