@@ -1,10 +1,11 @@
 //! Documents attached to applications. Uploads are `multipart/form-data` with `kind` and
 //! `file`; the type is judged from the bytes, the stored name is generated, the SHA-256 is
 //! kept; downloads go only to readers of the application. Bytes live behind the
-//! `DocumentStore` interface (a local folder under `data_dir` by default), built once at
-//! start.
+//! `DocumentStore` interface: a local folder under `data_dir` by default, or S3-compatible
+//! object storage (`documents.storage = "s3"`), built once at start.
 
 pub mod detect;
+pub mod s3;
 pub mod storage;
 pub mod upload;
 
@@ -27,7 +28,7 @@ use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
 use crate::clock::stored_time;
-use crate::config::Settings;
+use crate::config::{Settings, StorageKind};
 use crate::db::{self, write_transaction};
 use crate::error::{AppError, AppResult};
 use crate::http::{Paginated, parse_id};
@@ -40,7 +41,13 @@ const ENTITY: crate::audit::Entity = crate::audit::Entity::ApplicationDocument;
 /// The configured document store, built once at start (`Services::documents`) and by
 /// the backup commands.
 pub fn store_for(settings: &Settings) -> Result<Arc<dyn DocumentStore>, String> {
-    Ok(Arc::new(LocalFolderStore::new(&settings.data_dir)))
+    Ok(match settings.documents.storage {
+        StorageKind::Local => Arc::new(LocalFolderStore::new(&settings.data_dir)),
+        StorageKind::S3 => Arc::new(s3::S3Store::new(
+            &settings.documents.s3,
+            settings.data_dir.join("spool"),
+        )?),
+    })
 }
 
 /// Uploads a document to a draft application.

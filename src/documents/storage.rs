@@ -1,6 +1,6 @@
-//! Where document bytes live. The service talks to a `DocumentStore`; the one shipped keeps
-//! files in a local folder under `data_dir`, and an object store could implement the same
-//! calls later.
+//! Where document bytes live. The service talks to a `DocumentStore`: by default a local
+//! folder under `data_dir` (this file), or S3-compatible object storage (`s3.rs`), chosen
+//! by `documents.storage`.
 
 use std::fs::{self, File};
 use std::io::{self, Read};

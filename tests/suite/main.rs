@@ -15,6 +15,7 @@ mod grants;
 mod grants_properties;
 mod money_in;
 mod money_in_properties;
+mod object_storage;
 mod openapi;
 mod opendata;
 mod outbox;
