@@ -5,12 +5,13 @@
 
 use std::io::Write;
 use std::net::TcpStream;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use object_store::ObjectStore;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::{ObjectStore, ObjectStoreExt};
 use reqwest::Method;
 use sha2::{Digest, Sha256};
 
@@ -253,6 +254,10 @@ async fn documents_live_in_the_bucket(backend: Backend) {
         assert_eq!(sha256(&body), sha256(bytes));
     }
 
+    if backend == Backend::Sqlite {
+        backup_and_restore_through_the_bucket(&app, &moto, &bucket, &stored).await;
+    }
+
     // refused and abandoned uploads leave nothing behind, in the bucket or the spool
     let r = upload(
         &app,
@@ -283,6 +288,95 @@ async fn documents_live_in_the_bucket(backend: Backend) {
     }
     let left = objects(&client).await;
     assert!(left.is_empty(), "{left:?}");
+}
+
+/// `trustfund` with the documents in `bucket` on moto, the database at `database`.
+fn trustfund_on(moto: &Moto, bucket: &str, data_dir: &Path, database: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trustfund"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("TRUSTFUND__") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .env("TRUSTFUND__DATA_DIR", data_dir)
+        .env(
+            "TRUSTFUND__DATABASE__URL",
+            format!("sqlite://{}", database.display()),
+        )
+        .env("TRUSTFUND__DOCUMENTS__STORAGE", "s3")
+        .env("TRUSTFUND__DOCUMENTS__S3__BUCKET", bucket)
+        .env("TRUSTFUND__DOCUMENTS__S3__PREFIX", PREFIX)
+        .env("TRUSTFUND__DOCUMENTS__S3__ENDPOINT", &moto.endpoint)
+        .env("TRUSTFUND__DOCUMENTS__S3__ACCESS_KEY_ID", "test")
+        .env("TRUSTFUND__DOCUMENTS__S3__SECRET_ACCESS_KEY", "test")
+        .env("TRUSTFUND__DOCUMENTS__S3__ALLOW_HTTP", "true");
+    command
+}
+
+/// `backup` reads the documents from the bucket; `restore` writes them into another,
+/// empty one, and refuses one that holds documents.
+async fn backup_and_restore_through_the_bucket(
+    app: &TestApp,
+    moto: &Moto,
+    bucket: &str,
+    stored: &[(String, Vec<u8>)],
+) {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("backup");
+    let database = std::path::PathBuf::from(trustfund::db::sqlite_path(&app.settings.database.url));
+    let output = trustfund_on(moto, bucket, &app.data_dir, &database)
+        .args(["backup", "--out", out.to_str().expect("utf-8")])
+        .output()
+        .expect("backup runs");
+    let said = |o: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    assert!(output.status.success(), "{}", said(&output));
+    assert!(said(&output).contains("2 document(s)"), "{}", said(&output));
+
+    let target = create_bucket(moto).await;
+    let data = dir.path().join("restored");
+    let output = trustfund_on(moto, &target, &data, &data.join("trustfund.db"))
+        .args(["restore", "--from", out.to_str().expect("utf-8")])
+        .output()
+        .expect("restore runs");
+    assert!(output.status.success(), "{}", said(&output));
+    let client = bucket_client(moto, &target);
+    let mut restored = Vec::new();
+    for path in objects(&client).await {
+        let bytes = client
+            .get(&object_store::path::Path::from(path))
+            .await
+            .expect("get")
+            .bytes()
+            .await
+            .expect("bytes");
+        restored.push(sha256(&bytes));
+    }
+    let mut expected: Vec<String> = stored.iter().map(|(_, b)| sha256(b)).collect();
+    restored.sort();
+    expected.sort();
+    assert_eq!(
+        restored, expected,
+        "every document in the new bucket, unchanged"
+    );
+
+    let elsewhere = dir.path().join("elsewhere");
+    let output = trustfund_on(moto, &target, &elsewhere, &elsewhere.join("trustfund.db"))
+        .args(["restore", "--from", out.to_str().expect("utf-8")])
+        .output()
+        .expect("restore runs");
+    assert!(!output.status.success());
+    assert!(
+        said(&output).contains("already holds documents"),
+        "{}",
+        said(&output)
+    );
 }
 
 mod documents_live_in_an_s3_bucket {
