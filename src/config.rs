@@ -68,6 +68,36 @@ pub struct DocumentSettings {
     pub max_bytes: u64,
     /// Short names of the accepted types (see `documents::detect::KNOWN`).
     pub allowed_types: Vec<String>,
+    /// Where the bytes live: `local` (under `data_dir`) or `s3`.
+    pub storage: StorageKind,
+    /// The bucket when `storage = "s3"`.
+    pub s3: S3Settings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageKind {
+    /// `<data_dir>/documents/`: one machine (the default).
+    Local,
+    /// An S3-compatible bucket, which several instances can share.
+    S3,
+}
+
+/// An S3-compatible bucket. Empty credentials fall back to the `AWS_*` environment
+/// variables or the machine's role.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// Keys are stored under this prefix (e.g. `trustfund/documents`); empty for none.
+    pub prefix: String,
+    pub region: String,
+    /// An S3-compatible server's URL (MinIO, Ceph, …); empty for AWS itself.
+    pub endpoint: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// Allow an `http://` endpoint (a server on the same machine or network only).
+    pub allow_http: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -280,6 +310,24 @@ impl Settings {
         if self.documents.max_bytes == 0 {
             return Err(ConfigError("documents.max_bytes must be at least 1".into()));
         }
+        if self.documents.storage == StorageKind::S3 {
+            let s3 = &self.documents.s3;
+            if s3.bucket.trim().is_empty() {
+                return Err(ConfigError(
+                    "documents.storage is s3 but documents.s3.bucket is empty".into(),
+                ));
+            }
+            if s3.access_key_id.is_empty() != s3.secret_access_key.is_empty() {
+                return Err(ConfigError(
+                    "documents.s3.access_key_id and documents.s3.secret_access_key go together: set both or neither".into(),
+                ));
+            }
+            if s3.endpoint.starts_with("http://") && !s3.allow_http {
+                return Err(ConfigError(
+                    "documents.s3.endpoint is plain http; set documents.s3.allow_http = true if that is really meant".into(),
+                ));
+            }
+        }
         let known = crate::documents::detect::KNOWN;
         if let Some(unknown) = self
             .documents
@@ -371,6 +419,9 @@ impl Settings {
         shown.auth.jwt_secret = "***".into();
         if !shown.email.smtp.password.is_empty() {
             shown.email.smtp.password = "***".into();
+        }
+        if !shown.documents.s3.secret_access_key.is_empty() {
+            shown.documents.s3.secret_access_key = "***".into();
         }
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render: {e}"))
     }

@@ -6,6 +6,7 @@ pub mod app;
 pub mod applications;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod board;
 pub mod calls;
 pub mod change;
@@ -66,6 +67,8 @@ pub enum StartError {
     DemoInProduction,
     #[error("email: {0}")]
     Mail(String),
+    #[error("documents: {0}")]
+    Documents(String),
 }
 
 /// Opens the pool and applies pending migrations; shared by `serve` and `migrate`.
@@ -98,6 +101,7 @@ impl Application {
             return Err(StartError::DemoInProduction);
         }
         let mailer = notify::worker::Mailer::from_settings(&settings).map_err(StartError::Mail)?;
+        let documents = documents::store_for(&settings).map_err(StartError::Documents)?;
         let (pool, applied) = open_database(&settings)?;
         // answers to idempotent writes are kept 24 h; forget the expired ones at start
         match pool
@@ -133,6 +137,7 @@ impl Application {
             settings: settings.clone(),
             metrics: Metrics::new(),
             export_slots: opendata::ExportSlots::default(),
+            documents,
         });
         let server = HttpServer::new(move || build_app(state.clone()))
             .workers(workers)

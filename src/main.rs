@@ -61,6 +61,20 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Copy the database (SQLite) and every document into a new folder while the service
+    /// runs, with a manifest of SHA-256 checksums. PostgreSQL: use pg_dump (see README).
+    Backup {
+        /// The folder to write; it must be absent or empty.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Bring a backup back into an empty data folder (and an empty document store),
+    /// after checking every file against the manifest.
+    Restore {
+        /// The backup folder written by `trustfund backup`.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Import a data file.
     Import {
         #[command(subcommand)]
@@ -117,6 +131,26 @@ fn main() -> ExitCode {
             what: ImportCommand::Iati { file, themed_only },
         } => import_iati(&settings, &file, themed_only),
         Command::Export { format, fund, out } => export(&settings, format, &fund, &out),
+        Command::Backup { out } => trustfund::backup::backup(&settings, &out)
+            .map(|s| {
+                println!(
+                    "backup written to {}: database {} bytes, {} document(s)",
+                    out.display(),
+                    s.database_bytes,
+                    s.documents
+                )
+            })
+            .map_err(|e| e.to_string()),
+        Command::Restore { from } => trustfund::backup::restore(&settings, &from)
+            .map(|s| {
+                println!(
+                    "restored from {}: database {} bytes, {} document(s), every SHA-256 checked",
+                    from.display(),
+                    s.database_bytes,
+                    s.documents
+                )
+            })
+            .map_err(|e| e.to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

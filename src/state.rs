@@ -14,6 +14,8 @@ pub struct Services {
     pub metrics: Metrics,
     /// Open-data exports streaming now (each holds a database connection).
     pub export_slots: crate::opendata::ExportSlots,
+    /// Where document bytes live (`documents.storage`), built once at start.
+    pub documents: std::sync::Arc<dyn crate::documents::storage::DocumentStore>,
 }
 
 pub type AppState = web::Data<Services>;

@@ -1,9 +1,11 @@
 //! Documents attached to applications. Uploads are `multipart/form-data` with `kind` and
 //! `file`; the type is judged from the bytes, the stored name is generated, the SHA-256 is
 //! kept; downloads go only to readers of the application. Bytes live behind the
-//! `DocumentStore` interface (a local folder under `data_dir` by default).
+//! `DocumentStore` interface: a local folder under `data_dir` by default, or S3-compatible
+//! object storage (`documents.storage = "s3"`), built once at start.
 
 pub mod detect;
+pub mod s3;
 pub mod storage;
 pub mod upload;
 
@@ -26,7 +28,7 @@ use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
 use crate::clock::stored_time;
-use crate::config::Settings;
+use crate::config::{Settings, StorageKind};
 use crate::db::{self, write_transaction};
 use crate::error::{AppError, AppResult};
 use crate::http::{Paginated, parse_id};
@@ -36,9 +38,16 @@ use upload::Spooled;
 
 const ENTITY: crate::audit::Entity = crate::audit::Entity::ApplicationDocument;
 
-/// The configured document store.
-pub fn store_for(settings: &Settings) -> Arc<dyn DocumentStore> {
-    Arc::new(LocalFolderStore::new(&settings.data_dir))
+/// The configured document store, built once at start (`Services::documents`) and by
+/// the backup commands.
+pub fn store_for(settings: &Settings) -> Result<Arc<dyn DocumentStore>, String> {
+    Ok(match settings.documents.storage {
+        StorageKind::Local => Arc::new(LocalFolderStore::new(&settings.data_dir)),
+        StorageKind::S3 => Arc::new(s3::S3Store::new(
+            &settings.documents.s3,
+            settings.data_dir.join("spool"),
+        )?),
+    })
 }
 
 /// Uploads a document to a draft application.
@@ -77,7 +86,7 @@ pub async fn upload_document(
         return Err(e);
     }
 
-    let store = store_for(&state.settings);
+    let store = state.documents.clone();
     let received = upload::receive(&req, payload, store.clone(), &state.settings.documents).await?;
     let actor = Actor::for_user(&req, &user);
     // The file is published (renamed into place and its directory synced) before the
@@ -241,7 +250,7 @@ pub async fn download_document(
         app_store::find_document(conn, &id, &doc_id)?.ok_or_else(|| AppError::not_found("document"))
     })
     .await?;
-    let store = store_for(&state.settings);
+    let store = state.documents.clone();
     let key = doc.storage_key.clone();
     let expected = doc.sha256.clone();
     let bytes = web::block(move || -> AppResult<Vec<u8>> {
@@ -313,7 +322,7 @@ pub async fn delete_document(
     })
     .await?;
     if let Some(key) = removable {
-        let store = store_for(&state.settings);
+        let store = state.documents.clone();
         let deleted = web::block(move || store.delete(&key)).await;
         if !matches!(deleted, Ok(Ok(()))) {
             tracing::warn!("a removed document's file could not be deleted; it is unreferenced");

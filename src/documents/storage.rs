@@ -1,6 +1,6 @@
-//! Where document bytes live. The service talks to a `DocumentStore`; the one shipped keeps
-//! files in a local folder under `data_dir`, and an object store could implement the same
-//! four calls later.
+//! Where document bytes live. The service talks to a `DocumentStore`: by default a local
+//! folder under `data_dir` (this file), or S3-compatible object storage (`s3.rs`), chosen
+//! by `documents.storage`.
 
 use std::fs::{self, File};
 use std::io::{self, Read};
@@ -24,6 +24,26 @@ pub trait DocumentStore: Send + Sync {
 
     /// Removes `key`; a missing key is not an error.
     fn delete(&self, key: &str) -> io::Result<()>;
+
+    /// Whether no document is stored (restore writes only into an empty store).
+    fn is_empty(&self) -> io::Result<bool>;
+}
+
+/// Keys are the service's own UUIDs (36 characters of hex digits and dashes); anything
+/// else is refused before it can name a path or an object.
+pub fn is_storage_key(key: &str) -> bool {
+    key.len() == 36 && key.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}
+
+pub(crate) fn check_key(key: &str) -> io::Result<()> {
+    if is_storage_key(key) {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("not a storage key: {key:?}"),
+        ))
+    }
 }
 
 /// Files under `<data_dir>/documents/<last two characters of the key>/<key>`, spooled in
@@ -42,16 +62,8 @@ impl LocalFolderStore {
         }
     }
 
-    /// Keys are the service's own UUIDs; anything else is refused before it can name a
-    /// path.
     fn path_of(&self, key: &str) -> io::Result<PathBuf> {
-        let safe = key.len() == 36 && key.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-        if !safe {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("not a storage key: {key:?}"),
-            ));
-        }
+        check_key(key)?;
         Ok(self.root.join(&key[34..]).join(key))
     }
 }
@@ -61,13 +73,18 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
+/// A spool file in `dir` (created if missing) that deletes itself unless published.
+pub(crate) fn spool_in(dir: &Path) -> io::Result<NamedTempFile> {
+    fs::create_dir_all(dir)?;
+    tempfile::Builder::new()
+        .prefix("upload-")
+        .suffix(".part")
+        .tempfile_in(dir)
+}
+
 impl DocumentStore for LocalFolderStore {
     fn spool(&self) -> io::Result<NamedTempFile> {
-        fs::create_dir_all(&self.spool)?;
-        tempfile::Builder::new()
-            .prefix("upload-")
-            .suffix(".part")
-            .tempfile_in(&self.spool)
+        spool_in(&self.spool)
     }
 
     fn put(&self, key: &str, spooled: NamedTempFile) -> io::Result<()> {
@@ -90,6 +107,21 @@ impl DocumentStore for LocalFolderStore {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             other => other,
         }
+    }
+
+    fn is_empty(&self) -> io::Result<bool> {
+        let shards = match fs::read_dir(&self.root) {
+            Ok(shards) => shards,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(true),
+            Err(e) => return Err(e),
+        };
+        for shard in shards {
+            let shard = shard?;
+            if !shard.file_type()?.is_dir() || fs::read_dir(shard.path())?.next().is_some() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 }
 
