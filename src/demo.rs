@@ -763,15 +763,10 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
         if held > 0 {
             return Ok(());
         }
-        let user = |conn: &mut DbConn, email: &str| -> Result<auth::CurrentUser, AppError> {
-            let row = auth::store::find_by_email(conn, email)?
-                .ok_or_else(|| AppError::internal(format!("demo account {email} is missing")))?;
-            auth::load_current_user(conn, &row.id)
-        };
-        let admin = user(conn, "admin@trustfund.example")?;
-        let finance = user(conn, "finance@trustfund.example")?;
-        let finance2 = user(conn, "finance2@trustfund.example")?;
-        let reviewer = user(conn, "reviewer@trustfund.example")?;
+        let admin = demo_user(conn, "admin@trustfund.example")?;
+        let finance = demo_user(conn, "finance@trustfund.example")?;
+        let finance2 = demo_user(conn, "finance2@trustfund.example")?;
+        let reviewer = demo_user(conn, "reviewer@trustfund.example")?;
         let trustees: Vec<String> = trustee_funds::table
             .filter(trustee_funds::fund_id.eq(&fund.id))
             .select(trustee_funds::user_id)

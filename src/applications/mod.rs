@@ -15,7 +15,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
@@ -217,17 +217,7 @@ pub fn start_draft(
             now,
         },
     )?;
-    audit::record(
-        conn,
-        actor,
-        Change::<(), _> {
-            entity: ENTITY,
-            entity_id: &app.id,
-            action: crate::audit::Action::Create,
-            before: None,
-            after: Some(&app.view(&[])),
-        },
-    )?;
+    audit::created(conn, actor, ENTITY, &app.id, &app.view(&[]))?;
     Ok(app)
 }
 

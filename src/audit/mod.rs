@@ -110,6 +110,27 @@ pub fn record<B: Serialize, A: Serialize>(
     Ok(())
 }
 
+/// Writes the audit event of a creation: `view` is the new row as the API shows it.
+pub fn created<A: Serialize>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    entity: Entity,
+    entity_id: &str,
+    view: &A,
+) -> AppResult<()> {
+    record(
+        conn,
+        actor,
+        Change::<(), A> {
+            entity,
+            entity_id,
+            action: Action::Create,
+            before: None,
+            after: Some(view),
+        },
+    )
+}
+
 /// Writes the audit events of many changes at once (bulk imports), in a few multi-row
 /// statements; call it inside the transaction of the changes.
 pub fn record_all<'a, B: Serialize + 'a, A: Serialize + 'a>(

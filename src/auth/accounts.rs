@@ -298,16 +298,12 @@ pub async fn create_invitation(
                 expires_at: row.expires_at.and_utc(),
                 created_at: row.created_at.and_utc(),
             };
-            audit::record(
+            audit::created(
                 conn,
                 &actor,
-                Change::<(), _> {
-                    entity: crate::audit::Entity::Invitation,
-                    entity_id: &view.id,
-                    action: crate::audit::Action::Create,
-                    before: None,
-                    after: Some(&view),
-                },
+                crate::audit::Entity::Invitation,
+                &view.id,
+                &view,
             )?;
             notify::enqueue(
                 conn,

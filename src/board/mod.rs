@@ -18,7 +18,7 @@ use utoipa::IntoParams;
 
 use crate::applications::emails::{self, DecidedContext};
 use crate::applications::store::Application;
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
@@ -132,16 +132,12 @@ pub fn hold_session(
     };
     store::insert_session(conn, &row, &new.trustee_ids)?;
     let view = session_view(conn, row, quorum)?;
-    audit::record(
+    audit::created(
         conn,
         actor,
-        Change::<(), _> {
-            entity: crate::audit::Entity::BoardSession,
-            entity_id: &view.id,
-            action: crate::audit::Action::Create,
-            before: None,
-            after: Some(&view),
-        },
+        crate::audit::Entity::BoardSession,
+        &view.id,
+        &view,
     )?;
     Ok(view)
 }
@@ -331,16 +327,12 @@ pub fn record_decision(
     };
     store::insert_decision(conn, &row)?;
     let mut view = row.view()?;
-    audit::record(
+    audit::created(
         conn,
         actor,
-        Change::<(), _> {
-            entity: crate::audit::Entity::BoardDecision,
-            entity_id: &view.id,
-            action: crate::audit::Action::Create,
-            before: None,
-            after: Some(&view),
-        },
+        crate::audit::Entity::BoardDecision,
+        &view.id,
+        &view,
     )?;
     emails::decided(
         conn,
@@ -485,16 +477,6 @@ fn create_grant(
         },
     )?;
     let view = grant.view(&instalments, &crate::grants::store::GrantMoney::default())?;
-    audit::record(
-        conn,
-        actor,
-        Change::<(), _> {
-            entity: crate::audit::Entity::Grant,
-            entity_id: &grant.id,
-            action: crate::audit::Action::Create,
-            before: None,
-            after: Some(&view),
-        },
-    )?;
+    audit::created(conn, actor, crate::audit::Entity::Grant, &grant.id, &view)?;
     Ok((grant, view))
 }

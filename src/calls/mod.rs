@@ -13,7 +13,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::auth::Actor;
 use crate::auth::policy::{self, Operation};
 use crate::auth::{CurrentUser, MaybeUser};
@@ -68,17 +68,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, fund_id: &str, new: NewCall) -> 
     crate::funds::store::find(conn, fund_id)?.ok_or_else(|| AppError::not_found("fund"))?;
     let now = crate::clock::now();
     let call = store::insert(conn, fund_id, new, now)?;
-    audit::record(
-        conn,
-        actor,
-        Change::<(), _> {
-            entity: ENTITY,
-            entity_id: &call.id,
-            action: crate::audit::Action::Create,
-            before: None,
-            after: Some(&call.view(now)),
-        },
-    )?;
+    audit::created(conn, actor, ENTITY, &call.id, &call.view(now))?;
     Ok(call)
 }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::model::{ContributionView, NewContribution, NewPledge, PledgeView, SplitView};
 use super::rules::{self, PaymentCheck};
 use super::store::{self, ContributionRow, PledgeRow};
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::auth::{Actor, CurrentUser};
 use crate::change;
 use crate::db::DbConn;
@@ -95,17 +95,7 @@ pub fn record_pledge(
         },
     )?;
     let view = store::pledge_view(conn, row, today)?;
-    audit::record(
-        conn,
-        actor,
-        Change::<(), _> {
-            entity: crate::audit::Entity::Pledge,
-            entity_id: &view.id,
-            action: crate::audit::Action::Create,
-            before: None,
-            after: Some(&view),
-        },
-    )?;
+    audit::created(conn, actor, crate::audit::Entity::Pledge, &view.id, &view)?;
     Ok(view)
 }
 
@@ -383,16 +373,12 @@ pub fn record_contribution(
     }
     for row in &rows {
         let view = row.clone().into_view()?;
-        audit::record(
+        audit::created(
             conn,
             actor,
-            Change::<(), _> {
-                entity: crate::audit::Entity::Contribution,
-                entity_id: &view.id,
-                action: crate::audit::Action::Create,
-                before: None,
-                after: Some(&view),
-            },
+            crate::audit::Entity::Contribution,
+            &view.id,
+            &view,
         )?;
     }
     let first = rows

@@ -12,7 +12,7 @@ use actix_web::{get, post};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
@@ -81,17 +81,7 @@ pub fn create(
         .with_errors(vec![FieldError::new("valid_from", "already has a rate for this pair")]));
     }
     let view = store::insert(conn, new, actor.user_id.clone())?.into_view()?;
-    audit::record(
-        conn,
-        actor,
-        Change::<(), _> {
-            entity: ENTITY,
-            entity_id: &view.id,
-            action: crate::audit::Action::Create,
-            before: None,
-            after: Some(&view),
-        },
-    )?;
+    audit::created(conn, actor, ENTITY, &view.id, &view)?;
     Ok(view)
 }
 

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{get, patch, post};
 
-use crate::audit::{self, Change};
+use crate::audit;
 use crate::auth::Actor;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, Operation};
@@ -56,17 +56,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, new: &NewFund) -> AppResult<Fund
         );
     }
     let view = store::insert(conn, new)?.into_view()?;
-    audit::record(
-        conn,
-        actor,
-        Change::<(), _> {
-            entity: audit::Entity::Fund,
-            entity_id: &view.id,
-            action: audit::Action::Create,
-            before: None,
-            after: Some(&view),
-        },
-    )?;
+    audit::created(conn, actor, audit::Entity::Fund, &view.id, &view)?;
     Ok(view)
 }
 

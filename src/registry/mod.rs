@@ -377,17 +377,7 @@ pub async fn create_project(
             check_references(conn, &draft, None)?;
             let row = store::insert(conn, &draft, ProjectSource::Manual)?;
             let view = row.clone().into_view()?;
-            audit::record(
-                conn,
-                &actor,
-                Change::<(), _> {
-                    entity: ENTITY,
-                    entity_id: &view.id,
-                    action: crate::audit::Action::Create,
-                    before: None,
-                    after: Some(&view),
-                },
-            )?;
+            audit::created(conn, &actor, ENTITY, &view.id, &view)?;
             let candidates =
                 search::overlap_candidates(conn, &row.overlap_subject()?, &scope, OVERLAPS_SHOWN)?;
             let queued = queue_overlaps(conn, &row.id, &candidates, &actor)?;
