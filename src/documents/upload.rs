@@ -254,9 +254,13 @@ fn check_content(
     };
     let kind = match verdict {
         Verdict::Dangerous(what) => {
-            return Err(refuse(format!(
-                "the file is {what}; executables and scripts are refused"
-            )));
+            return Err(AppError::new(
+                ErrorCode::UnsupportedMediaType,
+                format!(
+                    "the file is {what}; executables, scripts, markup, macros, nested archives and zip bombs are refused"
+                ),
+            )
+            .with_errors(vec![FieldError::new("file", format!("is {what}"))]));
         }
         Verdict::Unsupported(what) => {
             return Err(refuse(format!("{what}; accepted: {}", allowed.join(", "))));
