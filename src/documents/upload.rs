@@ -50,6 +50,7 @@ fn multipart_error(e: MultipartError) -> AppError {
             ErrorCode::UnsupportedMediaType,
             "send the document as multipart/form-data with the fields kind and file",
         ),
+        MultipartError::Payload(e) => crate::http::payload_error(e),
         other => AppError::malformed(format!("the multipart body could not be read: {other}")),
     }
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::AppError;
-use crate::platform::{country, org_identifier, required_text, validated};
+use crate::platform::{country, org_identifier, required_line, validated};
 use crate::text_enum;
 
 text_enum!(
@@ -53,7 +53,7 @@ impl CreateOrganisation {
     pub fn validate(self) -> Result<NewOrganisation, AppError> {
         let mut errors = Vec::new();
         let new = NewOrganisation {
-            name: required_text("name", &self.name, 300, &mut errors),
+            name: required_line("name", &self.name, 300, &mut errors),
             kind: self.kind,
             country: country("country", &self.country, &mut errors),
             identifier: self
@@ -126,7 +126,7 @@ impl UpdateOrganisation {
         let patch = OrganisationPatch {
             name: self
                 .name
-                .map(|n| required_text("name", &n, 300, &mut errors)),
+                .map(|n| required_line("name", &n, 300, &mut errors)),
             kind: self.kind,
             country: self.country.map(|c| country("country", &c, &mut errors)),
             identifier: self
