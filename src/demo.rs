@@ -169,6 +169,7 @@ fn create_organisation(
             verified: true,
             // the private donor asked not to be named in public
             listed_anonymously: org.kind == OrgKind::Individual,
+            may_donate: false,
         },
     )?
     .into_view()?;

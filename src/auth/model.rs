@@ -120,6 +120,7 @@ impl RegisterRequest {
                 .map(|i| org_identifier("organisation.identifier", &i, &mut errors)),
             verified: false,
             listed_anonymously: false,
+            may_donate: false,
         };
         let email = email("user.email", &self.user.email, &mut errors);
         let name = required_line("user.name", &self.user.name, 200, &mut errors);

@@ -214,6 +214,7 @@ fn organisation_for(
                 identifier: Some(reference.to_string()),
                 verified: false,
                 listed_anonymously: false,
+                may_donate: false,
             };
             let row = crate::organisations::store::insert(conn, &new)?;
             let view = row.into_view()?;
