@@ -77,7 +77,7 @@ impl CreateSession {
                     crate::platform::dates::check(
                         "held_on",
                         self.held_on,
-                        crate::platform::dates::Dated::Meeting,
+                        crate::platform::dates::Dated::Scheduled,
                         crate::clock::today(),
                         &mut errors,
                     );

@@ -5,7 +5,7 @@
 //! | what the date says | fields | window |
 //! |---|---|---|
 //! | money moved or was promised (`Happened`) | contributions' and refunds' `received_on`, payments' `paid_on`, `pledged_on` | `EARLIEST` to tomorrow (a day of slack for time zones ahead of UTC) |
-//! | a board met (`Meeting`) | `held_on` | `EARLIEST` to a year ahead (sessions are recorded when scheduled) |
+//! | a board meets, a rate takes effect (`Scheduled`) | `held_on`, exchange rates' `valid_from` | `EARLIEST` to a year ahead (both are recorded when announced) |
 //! | a period reported on (`Reported`) | reports' `period_start`, `period_end` | `EARLIEST` to a year ahead |
 //! | something planned (`Planned`) | pledges' and instalments' `due_on`, calls' `opens_at`, `closes_at` | `EARLIEST` to ten years ahead |
 //! | a project's span (`Span`) | registry `start_on`, `end_on` | `EARLIEST` to thirty years ahead |
@@ -29,7 +29,7 @@ pub const EARLIEST: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dated {
     Happened,
-    Meeting,
+    Scheduled,
     Reported,
     Planned,
     Span,
@@ -45,7 +45,7 @@ impl Dated {
         };
         let latest = match self {
             Dated::Happened => today.succ_opt().unwrap_or(today),
-            Dated::Meeting | Dated::Reported => ahead(12),
+            Dated::Scheduled | Dated::Reported => ahead(12),
             Dated::Planned => ahead(12 * 10),
             Dated::Span => ahead(12 * 30),
         };
@@ -121,7 +121,7 @@ mod tests {
     fn the_year_zero_and_the_far_future_are_refused_everywhere() {
         for kind in [
             Dated::Happened,
-            Dated::Meeting,
+            Dated::Scheduled,
             Dated::Reported,
             Dated::Planned,
             Dated::Span,
@@ -142,8 +142,8 @@ mod tests {
             "a day of time-zone slack"
         );
         assert!(refused("2026-12-05", Dated::Happened));
-        assert!(!refused("2027-12-03", Dated::Meeting));
-        assert!(refused("2027-12-04", Dated::Meeting));
+        assert!(!refused("2027-12-03", Dated::Scheduled));
+        assert!(refused("2027-12-04", Dated::Scheduled));
         assert!(!refused("2036-12-03", Dated::Planned));
         assert!(refused("2037-01-01", Dated::Planned));
         assert!(!refused("2056-12-03", Dated::Span));
