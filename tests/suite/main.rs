@@ -12,6 +12,7 @@ mod board;
 mod cli;
 mod grants;
 mod grants_properties;
+mod hardening;
 mod money_in;
 mod money_in_properties;
 mod openapi;
