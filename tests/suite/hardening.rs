@@ -43,6 +43,15 @@ async fn raw_json(
     Reply::checked(&method, path, request).await
 }
 
+/// An endpoint of the strict-JSON test: method, path, a valid body, headers, token.
+type BodyCase<'a> = (
+    Method,
+    &'a str,
+    String,
+    &'a [(&'a str, &'a str)],
+    Option<&'a str>,
+);
+
 fn zip_of(entries: &[(&str, &[u8])], method: zip::CompressionMethod) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     {
@@ -242,7 +251,7 @@ both_backends!(
         let application = format!("/api/v1/applications/{}", w.application_id());
         let key = [("idempotency-key", "strict-1")];
         let if_match = [("if-match", "*")];
-        let cases: Vec<(Method, &str, String, &[(&str, &str)], Option<&str>)> = vec![
+        let cases: Vec<BodyCase> = vec![
         (Method::POST, "/api/v1/auth/login",
             r#"{"email":"a@example.org","password":"x"}"#.to_string(), &[], None),
         (Method::POST, "/api/v1/funds",
@@ -282,15 +291,13 @@ both_backends!(
             );
             assert!(r.text.contains("more than once"), "{path}: {}", r.text);
         }
-        let nested = format!(
-            r#"{{"title":"T","budget":[{{"category":"rent","category":"x","description":"d","amount":"1.00"}}]}}"#
-        );
+        let nested = r#"{"title":"T","budget":[{"category":"rent","category":"x","description":"d","amount":"1.00"}]}"#;
         let r = raw_json(
             &app,
             Some(w.ngo_token()),
             Method::PATCH,
             &application,
-            &nested,
+            nested,
             &if_match,
         )
         .await;
