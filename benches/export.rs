@@ -100,6 +100,7 @@ fn seed(conn: &mut DbConn) -> String {
                 identifier,
                 verified: true,
                 listed_anonymously: false,
+                may_donate: false,
             },
         )
         .expect("organisation")

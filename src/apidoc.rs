@@ -148,6 +148,7 @@ fn complete(path: &str, write: bool, operation: &mut Operation) {
     }
     if has_body {
         codes.extend([
+            ErrorCode::RequestTimeout,
             ErrorCode::PayloadTooLarge,
             ErrorCode::UnsupportedMediaType,
             ErrorCode::ValidationFailed,
@@ -230,6 +231,7 @@ fn describe(status: u16) -> String {
         403 => Some(ErrorCode::Forbidden),
         404 => Some(ErrorCode::NotFound),
         409 => Some(ErrorCode::InvalidState),
+        408 => Some(ErrorCode::RequestTimeout),
         412 => Some(ErrorCode::PreconditionFailed),
         413 => Some(ErrorCode::PayloadTooLarge),
         415 => Some(ErrorCode::UnsupportedMediaType),

@@ -225,7 +225,11 @@ fn register_routes(cfg: &mut web::ServiceConfig) {
         }
         (e.register)(cfg);
     }
-    for (path, methods) in allowed {
+    for (path, mut methods) in allowed {
+        // every GET also answers HEAD (`head_as_get`)
+        if methods.contains(&Method::GET) {
+            methods.push(Method::HEAD);
+        }
         let allow = methods
             .iter()
             .map(Method::as_str)
@@ -245,6 +249,22 @@ fn register_routes(cfg: &mut web::ServiceConfig) {
     }
 }
 
+/// What every request gets before it is routed: its body must keep a pace (`pace`), and a
+/// `HEAD` is routed as the `GET` of the same resource. actix-http knows from the request
+/// line that the answer is to a `HEAD` and sends its headers (`Content-Length` included)
+/// without the body.
+async fn before_routing(
+    pace: crate::pace::Pace,
+    mut req: ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, Error> {
+    crate::pace::guard(&mut req, pace);
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
+}
+
 /// The whole application, as used by the server and by tests.
 pub fn build_app(
     state: AppState,
@@ -261,9 +281,11 @@ pub fn build_app(
     let limits = web::Data::new(JsonLimits {
         max_bytes: state.settings.server.max_json_bytes,
     });
+    let pace = crate::pace::Pace::from_settings(&state.settings.server);
     App::new()
         .app_data(state)
         .app_data(limits)
+        .wrap(from_fn(move |req, next| before_routing(pace, req, next)))
         .wrap(from_fn(move |req, next| {
             observe::observe(metrics.clone(), req, next)
         }))

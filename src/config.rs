@@ -50,6 +50,20 @@ pub struct ServerSettings {
     /// Whether a reverse proxy in front sets `X-Forwarded-For`; only then is its last entry
     /// taken as the client's address (for login throttling). Otherwise the peer address is.
     pub trust_forwarded_for: bool,
+    /// Client addresses (IPs) that may read `GET /metrics`; in production, metrics answer
+    /// only these addresses or a request bearing `metrics_token`.
+    #[serde(default)]
+    pub metrics_allowed_addresses: Vec<String>,
+    /// A token a scraper sends as `Authorization: Bearer <token>` to read `/metrics` from
+    /// anywhere; empty means none.
+    #[serde(default)]
+    pub metrics_token: String,
+    /// A request body that sends nothing for this many seconds is cut (408).
+    pub body_idle_timeout_secs: u64,
+    /// After `body_grace_secs`, a body must have arrived at this many bytes per second on
+    /// average since it started (408 otherwise).
+    pub body_min_bytes_per_sec: u64,
+    pub body_grace_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -304,6 +318,18 @@ impl Settings {
                 "auth.access_token_ttl_secs must be between 60 and 3600".into(),
             ));
         }
+        if self.server.body_idle_timeout_secs == 0 {
+            return Err(ConfigError(
+                "server.body_idle_timeout_secs must be at least 1".into(),
+            ));
+        }
+        for address in &self.server.metrics_allowed_addresses {
+            if address.parse::<std::net::IpAddr>().is_err() {
+                return Err(ConfigError(format!(
+                    "server.metrics_allowed_addresses: {address:?} is not an IP address"
+                )));
+            }
+        }
         if self.database.pool_size == 0 {
             return Err(ConfigError("database.pool_size must be at least 1".into()));
         }
@@ -423,7 +449,49 @@ impl Settings {
         if !shown.documents.s3.secret_access_key.is_empty() {
             shown.documents.s3.secret_access_key = "***".into();
         }
+        if !shown.server.metrics_token.is_empty() {
+            shown.server.metrics_token = "***".into();
+        }
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render: {e}"))
+    }
+}
+
+impl Settings {
+    /// What must be said loudly at start: settings that are allowed but unsafe.
+    pub fn startup_warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.auth.jwt_secret == DEVELOPMENT_JWT_SECRET {
+            warnings.push(format!(
+                "auth.jwt_secret is the PUBLISHED development key: anyone can sign tokens for any account of this service (listening on {}). Set TRUSTFUND__AUTH__JWT_SECRET to at least 32 random bytes before real data goes in.",
+                self.server.address
+            ));
+        }
+        warnings
+    }
+
+    /// Whether `GET /metrics` answers a client at `address` that sent `bearer` (the token of
+    /// its `Authorization` header, if any). In development: always (when enabled). In
+    /// production: only the configured addresses or the configured token.
+    pub fn metrics_allowed(&self, address: &str, bearer: Option<&str>) -> bool {
+        if !self.server.metrics_enabled {
+            return false;
+        }
+        if self.environment == RunEnvironment::Development {
+            return true;
+        }
+        let by_address = self
+            .server
+            .metrics_allowed_addresses
+            .iter()
+            .any(|a| a == address);
+        let token = self.server.metrics_token.as_bytes();
+        let by_token = !token.is_empty()
+            && bearer.is_some_and(|b| {
+                use sha2::Digest;
+                // compared as digests: the time taken says nothing about the token
+                sha2::Sha256::digest(b.as_bytes()) == sha2::Sha256::digest(token)
+            });
+        by_address || by_token
     }
 }
 

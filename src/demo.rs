@@ -172,6 +172,7 @@ fn create_organisation(
             verified: true,
             // the private donor asked not to be named in public
             listed_anonymously: org.kind == OrgKind::Individual,
+            may_donate: false,
         },
         crate::audit::Action::Create,
     )?;

@@ -21,6 +21,7 @@ pub enum ErrorCode {
     InsufficientFunds,
     Duplicate,
     PreconditionFailed,
+    RequestTimeout,
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
@@ -42,6 +43,7 @@ impl ErrorCode {
             ErrorCode::InsufficientFunds => "insufficient_funds",
             ErrorCode::Duplicate => "duplicate",
             ErrorCode::PreconditionFailed => "precondition_failed",
+            ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::ValidationFailed => "validation_failed",
@@ -63,6 +65,7 @@ impl ErrorCode {
                 StatusCode::CONFLICT
             }
             ErrorCode::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
@@ -84,6 +87,7 @@ impl ErrorCode {
             ErrorCode::InsufficientFunds => "The fund cannot cover this",
             ErrorCode::Duplicate => "Already exists",
             ErrorCode::PreconditionFailed => "The resource has changed",
+            ErrorCode::RequestTimeout => "The request body did not arrive in time",
             ErrorCode::PayloadTooLarge => "The request body is too large",
             ErrorCode::UnsupportedMediaType => "Unsupported media type",
             ErrorCode::ValidationFailed => "The request is not valid",
@@ -103,6 +107,7 @@ impl ErrorCode {
             404 => ErrorCode::NotFound,
             405 => ErrorCode::MethodNotAllowed,
             409 => ErrorCode::InvalidState,
+            408 => ErrorCode::RequestTimeout,
             412 => ErrorCode::PreconditionFailed,
             413 => ErrorCode::PayloadTooLarge,
             415 => ErrorCode::UnsupportedMediaType,
@@ -141,9 +146,19 @@ pub struct Problem {
     pub status: u16,
     pub detail: String,
     pub code: String,
+    /// The invalid fields, at most `MAX_FIELD_ERRORS` of them, in the order found.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// How many further invalid fields were found but not listed (present only when
+    /// `errors` was cut at `MAX_FIELD_ERRORS`): an answer stays small whatever the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1)]
+    pub errors_omitted: Option<u64>,
 }
+
+/// At most this many entries of `errors[]` are sent; the rest are counted in
+/// `errors_omitted`.
+pub const MAX_FIELD_ERRORS: usize = 50;
 
 #[derive(Debug)]
 pub struct AppError {
@@ -242,6 +257,14 @@ impl AppError {
         )
     }
 
+    /// 408: the body did not keep the pace `pace` asks (`what` says how).
+    pub fn body_timeout(what: impl std::fmt::Display) -> Self {
+        Self::new(
+            ErrorCode::RequestTimeout,
+            format!("{what}; send the body without pausing, or retry on a better connection"),
+        )
+    }
+
     pub fn internal(what: impl Into<String>) -> Self {
         let mut e = Self::new(ErrorCode::Internal, "an internal error occurred");
         e.internal = Some(what.into());
@@ -255,7 +278,9 @@ impl AppError {
             status: self.code.status().as_u16(),
             detail: self.detail.clone(),
             code: self.code.as_str().to_string(),
-            errors: self.errors.clone(),
+            errors: self.errors.iter().take(MAX_FIELD_ERRORS).cloned().collect(),
+            errors_omitted: (self.errors.len() > MAX_FIELD_ERRORS)
+                .then(|| (self.errors.len() - MAX_FIELD_ERRORS) as u64),
         }
     }
 }
@@ -279,6 +304,10 @@ impl ResponseError for AppError {
         }
         if let Some(allow) = &self.allow {
             response.insert_header((header::ALLOW, allow.clone()));
+        }
+        if self.code == ErrorCode::RequestTimeout {
+            // the rest of the body will not be read: the connection cannot be reused
+            response.force_close();
         }
         response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }

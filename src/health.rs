@@ -1,7 +1,8 @@
 //! Liveness, readiness and metrics.
 
-use actix_web::HttpResponse;
 use actix_web::get;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -38,12 +39,27 @@ pub async fn ready(state: AppState) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(HealthView { status: "ready" }))
 }
 
-/// Prometheus text: request count and latency histogram by route and status.
-#[utoipa::path(tag = "health", responses((status = 200, body = String, content_type = "text/plain")))]
+/// Prometheus text: request count and latency histogram by route and status. In
+/// production only for the addresses of `server.metrics_allowed_addresses` or with
+/// `Authorization: Bearer <server.metrics_token>` (403 otherwise).
+#[utoipa::path(tag = "health", responses((status = 200, body = String, content_type = "text/plain"),
+    (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 #[get("/metrics")]
-pub async fn metrics(state: AppState) -> AppResult<HttpResponse> {
+pub async fn metrics(state: AppState, req: HttpRequest) -> AppResult<HttpResponse> {
     if !state.settings.server.metrics_enabled {
         return Err(AppError::not_found("metrics"));
+    }
+    let address = crate::auth::throttle::client_address(&req, &state.settings.server);
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    if !state.settings.metrics_allowed(&address, bearer) {
+        return Err(AppError::forbidden(
+            "metrics are served to the configured addresses, or with the metrics token",
+        ));
     }
     Ok(crate::observe::render_metrics(&state.metrics))
 }

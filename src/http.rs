@@ -53,8 +53,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|e| AppError::malformed(format!("reading the body failed: {e}")))?;
+                let chunk = chunk.map_err(payload_error)?;
                 if body.len() + chunk.len() > limit {
                     return Err(too_large(limit));
                 }
@@ -62,6 +61,34 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
             }
             parse_json(&body).map(ValidJson)
         })
+    }
+}
+
+/// A JSON body that may be left out entirely (`POST /pledges/{id}/cancel`, creating an
+/// empty draft): nothing or only whitespace is `None`; anything else must be JSON, sent as
+/// such, and is read by `parse_json` like every other body.
+pub fn optional_json<T: DeserializeOwned>(
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<Option<T>, AppError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    if !is_json_content_type(req) {
+        return Err(AppError::new(
+            ErrorCode::UnsupportedMediaType,
+            "the body must be JSON, sent with Content-Type: application/json",
+        ));
+    }
+    parse_json(body).map(Some)
+}
+
+/// A body that could not be read: 408 when it did not keep the pace (`pace`), else 400.
+pub fn payload_error(e: actix_web::error::PayloadError) -> AppError {
+    if crate::pace::is_timeout(&e) {
+        AppError::body_timeout(e)
+    } else {
+        AppError::malformed(format!("reading the body failed: {e}"))
     }
 }
 
@@ -84,8 +111,13 @@ fn is_json_content_type(req: &HttpRequest) -> bool {
         .unwrap_or(false)
 }
 
-/// Deserialises `bytes`, turning serde's message into a field path and a sentence.
+/// Deserialises `bytes`: the one way every JSON body of the service is read (`ValidJson`,
+/// and `IdempotentJson` through it). First the strict pass (`strict`): one JSON value and
+/// nothing after it, no key twice in one object (400 naming it), and every string text as
+/// `platform::text` defines it (422 naming the field). Then the typed parse, turning serde's
+/// message into a field path and a sentence.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    strict(bytes)?;
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
         let inner = err.inner();
@@ -95,13 +127,136 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                     describe_data_error(&err.path().to_string(), &inner.to_string());
                 AppError::validation(vec![FieldError::new(field, message)])
             }
-            _ => AppError::malformed(format!(
-                "the body is not valid JSON (line {}, column {})",
-                inner.line(),
-                inner.column()
-            )),
+            _ => not_json(inner),
         }
     })
+}
+
+fn not_json(err: &serde_json::Error) -> AppError {
+    AppError::malformed(format!(
+        "the body is not valid JSON (line {}, column {})",
+        err.line(),
+        err.column()
+    ))
+}
+
+/// What the strict pass found in a body that is otherwise well-formed JSON.
+enum Finding {
+    DuplicateKey(String),
+    NotText(String, String),
+}
+
+/// Walks the whole body once, whatever type it will become: serde's derive would only see
+/// duplicates of the fields it knows (and a map or `serde_json::Value` keeps the last one),
+/// and `serde_json::from_slice` callers may forget `end()`.
+fn strict(bytes: &[u8]) -> Result<(), AppError> {
+    use serde::de::DeserializeSeed;
+    let finding = std::cell::RefCell::new(None);
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let walked = Node {
+        path: String::new(),
+        finding: &finding,
+    }
+    .deserialize(&mut deserializer);
+    match (walked, finding.into_inner()) {
+        (_, Some(Finding::DuplicateKey(path))) => Err(AppError::malformed(format!(
+            "the key {path} is given more than once in one object"
+        ))
+        .with_errors(vec![FieldError::new(path, "is given more than once")])),
+        (_, Some(Finding::NotText(path, message))) => Err(AppError::field(path, message)),
+        (Err(e), None) => Err(not_json(&e)),
+        (Ok(()), None) => deserializer.end().map_err(|e| {
+            AppError::malformed(format!(
+                "the body has more after its JSON value (line {}, column {}); send exactly one JSON value",
+                e.line(),
+                e.column()
+            ))
+        }),
+    }
+}
+
+/// One value of the body at `path` (`budget[2].amount`), visited by `strict`.
+struct Node<'a> {
+    path: String,
+    finding: &'a std::cell::RefCell<Option<Finding>>,
+}
+
+impl Node<'_> {
+    fn child(&self, path: String) -> Self {
+        Node {
+            path,
+            finding: self.finding,
+        }
+    }
+
+    fn stop<E: serde::de::Error>(&self, finding: Finding) -> Result<(), E> {
+        *self.finding.borrow_mut() = Some(finding);
+        Err(E::custom("strict JSON"))
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Node<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Node<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<(), E> {
+        match crate::platform::text::problem(value, crate::platform::Lines::Multi) {
+            Some(message) => {
+                let path = self.path.clone();
+                self.stop(Finding::NotText(path, message))
+            }
+            None => Ok(()),
+        }
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0usize;
+        while seq
+            .next_element_seed(self.child(format!("{}[{index}]", self.path)))?
+            .is_some()
+        {
+            index += 1;
+        }
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let path = if self.path.is_empty() {
+                key.clone()
+            } else {
+                format!("{}.{key}", self.path)
+            };
+            if !seen.insert(key) {
+                return self.stop(Finding::DuplicateKey(path));
+            }
+            map.next_value_seed(self.child(path))?;
+        }
+        Ok(())
+    }
 }
 
 /// serde reports a missing or unknown field against its parent object; name the field
@@ -394,5 +549,49 @@ mod tests {
             field_of("{\"name\":"),
             (ErrorCode::MalformedRequest, String::new())
         );
+    }
+
+    #[test]
+    fn one_value_and_nothing_after_it() {
+        assert!(parse_json::<Sample>(br#"{"name":"a"}  "#).is_ok());
+        for trailing in [
+            &br#"{"name":"a"}{"name":"b"}"#[..],
+            br#"{"name":"a"} x"#,
+            br#"{"name":"a"},"#,
+            br#"{"name":"a"}]"#,
+        ] {
+            let err = parse_json::<Sample>(trailing).expect_err("trailing data");
+            assert_eq!(err.code, ErrorCode::MalformedRequest);
+            assert!(
+                err.detail.contains("more after its JSON value"),
+                "{}",
+                err.detail
+            );
+        }
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_whatever_the_target_type() {
+        let err = parse_json::<Sample>(br#"{"name":"a","name":"b"}"#).expect_err("dup");
+        assert_eq!(err.code, ErrorCode::MalformedRequest);
+        assert_eq!(err.errors[0].field, "name");
+        let err = parse_json::<serde_json::Value>(br#"{"a":{"b":[{"c":1,"c":2}]}}"#)
+            .expect_err("nested dup in a Value");
+        assert_eq!(err.errors[0].field, "a.b[0].c");
+        let err = parse_json::<std::collections::HashMap<String, i64>>(br#"{"k":1,"k":2}"#)
+            .expect_err("dup in a map");
+        assert_eq!(err.errors[0].field, "k");
+        assert!(parse_json::<serde_json::Value>(br#"[{"a":1},{"a":2}]"#).is_ok());
+    }
+
+    #[test]
+    fn every_string_must_be_text() {
+        let err = parse_json::<Sample>(b"{\"name\":\"a\\u0000b\"}").expect_err("NUL");
+        assert_eq!(err.code, ErrorCode::ValidationFailed);
+        assert_eq!(err.errors[0].field, "name");
+        let err = parse_json::<serde_json::Value>("{\"x\":[\"ok\",\"\u{202e}evil\"]}".as_bytes())
+            .expect_err("RLO");
+        assert_eq!(err.errors[0].field, "x[1]");
+        assert!(parse_json::<serde_json::Value>(br#"{"x":"two\nlines\tand a tab"}"#).is_ok());
     }
 }

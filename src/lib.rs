@@ -32,6 +32,7 @@ pub mod notify;
 pub mod observe;
 pub mod opendata;
 pub mod organisations;
+pub mod pace;
 pub mod platform;
 pub mod public;
 pub mod registry;
@@ -99,6 +100,10 @@ impl Application {
     pub fn build(settings: Settings, demo: bool) -> Result<Self, StartError> {
         if demo && settings.environment == config::RunEnvironment::Production {
             return Err(StartError::DemoInProduction);
+        }
+        for warning in settings.startup_warnings() {
+            tracing::warn!("{warning}");
+            eprintln!("\n*** WARNING: {warning}\n");
         }
         let mailer = notify::worker::Mailer::from_settings(&settings).map_err(StartError::Mail)?;
         let documents = documents::store_for(&settings).map_err(StartError::Documents)?;

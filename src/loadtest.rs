@@ -113,6 +113,7 @@ pub fn seed_deadline_rush(
                     identifier: None,
                     verified: true,
                     listed_anonymously: false,
+                    may_donate: false,
                 },
             )?;
             let user = users::insert(

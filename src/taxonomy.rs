@@ -8,6 +8,9 @@ use crate::text_enum;
 pub const TOP_THEMES: &[&str] = &["prevention", "protection", "prosecution", "partnership"];
 
 /// Sub-themes, each `<P>.<name>`.
+/// How many themes the taxonomy has: the most a list of distinct themes can hold.
+pub const THEME_COUNT: usize = TOP_THEMES.len() + SUB_THEMES.len();
+
 pub const SUB_THEMES: &[&str] = &[
     "prevention.awareness",
     "prevention.education",

@@ -23,9 +23,10 @@ use crate::calls::model::Call;
 use crate::change;
 use crate::clock::stored_time;
 use crate::db::{self, DbConn};
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult};
 use crate::http::{
-    PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_json, parse_query,
+    PageParams, Paginated, ValidJson, json_with_etag, optional_json, parse_id, parse_json,
+    parse_query,
 };
 use crate::idempotency::{self, Answer, Claim};
 use crate::money::Currency;
@@ -111,26 +112,9 @@ fn with_etag(status: StatusCode, view: &ApplicationView) -> HttpResponse {
 /// The body of a create: empty, or JSON with the fields of a PATCH; with the hash of its
 /// canonical form, for `Idempotency-Key` (an empty body counts as `{}`).
 fn optional_body(req: &HttpRequest, body: &[u8]) -> AppResult<(UpdateApplication, String)> {
-    if body.iter().all(u8::is_ascii_whitespace) {
+    let Some(value) = optional_json::<serde_json::Value>(req, body)? else {
         return Ok((UpdateApplication::default(), idempotency::sha256_hex(b"{}")));
-    }
-    let json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| {
-            let v = v.trim().to_ascii_lowercase();
-            v == "application/json" || v.ends_with("+json")
-        })
-        .unwrap_or(false);
-    if !json {
-        return Err(AppError::new(
-            ErrorCode::UnsupportedMediaType,
-            "the body must be JSON, sent with Content-Type: application/json",
-        ));
-    }
-    let value: serde_json::Value = parse_json(body)?;
+    };
     let canonical = idempotency::canonical_json(&value);
     Ok((
         parse_json(canonical.as_bytes())?,

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use crate::calls::model::{countries, themes};
 use crate::error::{AppError, FieldError};
 use crate::money::{Currency, DecimalString, Money};
-use crate::platform::{required_text, validated};
+use crate::platform::{bounded_list, required_line, required_text, validated};
 use crate::taxonomy::{AgeGroup, Exploitation, Sex};
 use crate::text_enum;
 
@@ -160,7 +160,7 @@ impl UpdateApplication {
         let mut next = current.clone();
         same_currency("currency", self.currency.as_deref(), currency, &mut errors);
         if let Some(t) = &self.title {
-            next.title = required_text("title", t, 300, &mut errors);
+            next.title = required_line("title", t, 300, &mut errors);
         }
         if let Some(s) = &self.summary {
             next.summary = required_text("summary", s, 10_000, &mut errors);
@@ -197,6 +197,14 @@ fn beneficiaries(
     cells: &[BeneficiaryInput],
     errors: &mut Vec<FieldError>,
 ) -> Vec<BeneficiaryCount> {
+    if !bounded_list(
+        "planned_beneficiaries",
+        cells,
+        MAX_BENEFICIARY_CELLS,
+        errors,
+    ) {
+        return Vec::new();
+    }
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(cells.len());
     for (i, cell) in cells.iter().enumerate() {
@@ -223,12 +231,6 @@ fn beneficiaries(
             count: cell.count,
         });
     }
-    if cells.len() > MAX_BENEFICIARY_CELLS {
-        errors.push(FieldError::new(
-            "planned_beneficiaries",
-            format!("may have at most {MAX_BENEFICIARY_CELLS} cells"),
-        ));
-    }
     out
 }
 
@@ -237,10 +239,13 @@ fn budget(
     currency: Currency,
     errors: &mut Vec<FieldError>,
 ) -> Vec<BudgetLine> {
+    if !bounded_list("budget", lines, MAX_BUDGET_LINES, errors) {
+        return Vec::new();
+    }
     let mut out = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
         let at = |f: &str| format!("budget[{i}].{f}");
-        let category = required_text(&at("category"), &line.category, 100, errors);
+        let category = required_line(&at("category"), &line.category, 100, errors);
         let description = line.description.trim().to_string();
         if description.chars().count() > 1000 {
             errors.push(FieldError::new(
@@ -256,12 +261,6 @@ fn budget(
                 amount,
             });
         }
-    }
-    if lines.len() > MAX_BUDGET_LINES {
-        errors.push(FieldError::new(
-            "budget",
-            format!("may have at most {MAX_BUDGET_LINES} lines"),
-        ));
     }
     out
 }

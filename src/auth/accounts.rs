@@ -21,7 +21,7 @@ use crate::db::{self, DbConn, write_transaction};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::ValidJson;
 use crate::notify;
-use crate::platform::{required_text, validated};
+use crate::platform::{required_line, validated};
 use crate::state::AppState;
 
 /// The one answer for a token that does not exist, was used, or expired: which of these it
@@ -358,7 +358,7 @@ pub async fn accept_invitation(
     let terms: InvitationTerms = serde_json::from_str(&invitation.payload)
         .map_err(|e| AppError::internal(format!("invitation payload unreadable: {e}")))?;
     let mut errors = Vec::new();
-    let name = required_text("name", &name, 200, &mut errors);
+    let name = required_line("name", &name, 200, &mut errors);
     errors.extend(password::check_strength("password", &chosen, &email));
     validated((), errors)?;
     let password_hash = hash_password(chosen).await?;

@@ -377,7 +377,7 @@ pub fn create_admin(
             "is not an email address",
         ));
     }
-    let name = crate::platform::required_text("name", name, 200, &mut errors);
+    let name = crate::platform::required_line("name", name, 200, &mut errors);
     errors.extend(password::check_strength("password", password, &email));
     crate::platform::validated((), errors)?;
     let hash = password::hash(password).map_err(AppError::internal)?;

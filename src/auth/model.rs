@@ -9,7 +9,7 @@ use super::store::UserRow;
 use super::{Role, looks_like_email, password, store};
 use crate::error::{AppError, FieldError};
 use crate::organisations::model::{NewOrganisation, OrgKind, OrganisationView};
-use crate::platform::{country, org_identifier, required_text, validated};
+use crate::platform::{country, org_identifier, required_line, validated};
 
 /// An email address, trimmed and lower-cased (emails are unique whatever their case).
 fn email(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
@@ -112,7 +112,7 @@ impl RegisterRequest {
             ));
         }
         let organisation = NewOrganisation {
-            name: required_text("organisation.name", &org.name, 300, &mut errors),
+            name: required_line("organisation.name", &org.name, 300, &mut errors),
             kind: OrgKind::Ngo,
             country: country("organisation.country", &org.country, &mut errors),
             identifier: org
@@ -120,9 +120,10 @@ impl RegisterRequest {
                 .map(|i| org_identifier("organisation.identifier", &i, &mut errors)),
             verified: false,
             listed_anonymously: false,
+            may_donate: false,
         };
         let email = email("user.email", &self.user.email, &mut errors);
-        let name = required_text("user.name", &self.user.name, 200, &mut errors);
+        let name = required_line("user.name", &self.user.name, 200, &mut errors);
         errors.extend(password::check_strength(
             "user.password",
             &self.user.password,

@@ -60,6 +60,11 @@ pub fn verify_access(settings: &AuthSettings, token: &str) -> Result<String, Str
         &validation,
     )
     .map_err(|e| e.to_string())?;
+    // jsonwebtoken checks `exp` and `nbf` but not `iat`: a token issued in the future was
+    // made by a clock that is wrong or a key that leaked, and is refused either way.
+    if data.claims.iat > Utc::now().timestamp() + validation.leeway as i64 {
+        return Err("the token is issued in the future".into());
+    }
     if data.claims.typ != ACCESS_TOKEN_TYPE {
         return Err(format!(
             "token type {:?} is not an access token",
@@ -111,6 +116,36 @@ mod tests {
         let mut other = settings();
         other.audience = "another-api".into();
         assert!(verify_access(&other, &token).is_err());
+    }
+
+    #[test]
+    fn a_token_issued_in_the_future_is_refused() {
+        let settings = settings();
+        let now = Utc::now().timestamp();
+        let sign = |iat: i64| {
+            let claims = AccessClaims {
+                iss: settings.issuer.clone(),
+                aud: settings.audience.clone(),
+                sub: "user-1".into(),
+                exp: now + 3600,
+                nbf: now - 10,
+                iat,
+                jti: "j".into(),
+                typ: ACCESS_TOKEN_TYPE.into(),
+            };
+            encode(
+                &Header::new(Algorithm::HS256),
+                &claims,
+                &EncodingKey::from_secret(settings.jwt_secret.as_bytes()),
+            )
+            .expect("signed")
+        };
+        assert!(
+            verify_access(&settings, &sign(now + 3)).is_ok(),
+            "within the leeway"
+        );
+        let err = verify_access(&settings, &sign(now + 600)).expect_err("future iat");
+        assert!(err.contains("future"), "{err}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::error::{AppError, FieldError};
 use crate::grants::model::{GrantView, Instalment, ReleaseCondition, ReportKind};
 use crate::money::{AmountInput, Currency, Money};
-use crate::platform::{required_text, validated};
+use crate::platform::{bounded_list, required_text, validated};
 use crate::text_enum;
 
 text_enum!(
@@ -22,6 +22,7 @@ text_enum!(
 );
 
 pub const MAX_TRUSTEES: usize = 100;
+use crate::grants::rules::MAX_INSTALMENTS;
 const MAX_TEXT: usize = 10_000;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -58,11 +59,8 @@ impl CreateSession {
                 "name the trustees present at the session",
             ));
         }
-        if self.trustee_ids.len() > MAX_TRUSTEES {
-            errors.push(FieldError::new(
-                "trustee_ids",
-                format!("at most {MAX_TRUSTEES} trustees"),
-            ));
+        if !bounded_list("trustee_ids", &self.trustee_ids, MAX_TRUSTEES, &mut errors) {
+            return Err(AppError::validation(errors));
         }
         let mut ids: Vec<String> = Vec::new();
         for (i, raw) in self.trustee_ids.iter().enumerate() {
@@ -75,7 +73,16 @@ impl CreateSession {
         }
         validated(
             NewSession {
-                held_on: self.held_on,
+                held_on: {
+                    crate::platform::dates::check(
+                        "held_on",
+                        self.held_on,
+                        crate::platform::dates::Dated::Scheduled,
+                        crate::clock::today(),
+                        &mut errors,
+                    );
+                    self.held_on
+                },
                 trustee_ids: ids,
             },
             errors,
@@ -129,6 +136,11 @@ pub struct DecisionInput {
 impl CreateDecision {
     pub fn validate(self) -> Result<DecisionInput, AppError> {
         let mut errors = Vec::new();
+        if let Some(plan) = &self.instalments
+            && !bounded_list("instalments", plan, MAX_INSTALMENTS, &mut errors)
+        {
+            return Err(AppError::validation(errors));
+        }
         let application_id = uuid_field("application_id", &self.application_id, &mut errors);
         let rationale = required_text("rationale", &self.rationale, MAX_TEXT, &mut errors);
         let conditions = self

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::error::{AppError, FieldError};
 use crate::money::{Currency, DecimalString, Money, parse_decimal};
-use crate::platform::{country, required_text, validated};
+use crate::platform::{bounded_list, country, required_line, required_text, validated};
 use crate::taxonomy;
 use crate::text_enum;
 
@@ -176,7 +176,7 @@ pub struct NewCall {
 }
 
 fn title(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
-    required_text(field, value, 300, errors)
+    required_line(field, value, 300, errors)
 }
 
 fn description(value: &str, errors: &mut Vec<FieldError>) -> String {
@@ -211,6 +211,16 @@ fn max_amount(amount: Decimal, currency: &str, errors: &mut Vec<FieldError>) -> 
 }
 
 fn window(opens_at: DateTime<Utc>, closes_at: DateTime<Utc>, errors: &mut Vec<FieldError>) {
+    let today = crate::clock::today();
+    for (field, at) in [("opens_at", opens_at), ("closes_at", closes_at)] {
+        crate::platform::dates::check(
+            field,
+            at.date_naive(),
+            crate::platform::dates::Dated::Planned,
+            today,
+            errors,
+        );
+    }
     if closes_at <= opens_at {
         errors.push(FieldError::new("closes_at", "must be after opens_at"));
     }
@@ -220,9 +230,13 @@ fn window(opens_at: DateTime<Utc>, closes_at: DateTime<Utc>, errors: &mut Vec<Fi
 fn distinct_list(
     field: &str,
     values: &[String],
+    max: usize,
     valid: impl Fn(&str) -> Option<String>,
     errors: &mut Vec<FieldError>,
 ) -> Vec<String> {
+    if !bounded_list(field, values, max, errors) {
+        return Vec::new();
+    }
     let mut seen = HashSet::new();
     for (i, v) in values.iter().enumerate() {
         if let Some(message) = valid(v) {
@@ -234,9 +248,6 @@ fn distinct_list(
             ));
         }
     }
-    if values.len() > 300 {
-        errors.push(FieldError::new(field, "may list at most 300 entries"));
-    }
     values.to_vec()
 }
 
@@ -244,6 +255,7 @@ pub fn countries(field: &str, values: &[String], errors: &mut Vec<FieldError>) -
     distinct_list(
         field,
         values,
+        crate::platform::MAX_COUNTRIES,
         |c| {
             let mut e = Vec::new();
             country("", c, &mut e);
@@ -257,6 +269,7 @@ pub fn themes(field: &str, values: &[String], errors: &mut Vec<FieldError>) -> V
     distinct_list(
         field,
         values,
+        taxonomy::THEME_COUNT,
         |t| {
             (!taxonomy::is_theme(t))
                 .then(|| format!("{t:?} is not a theme of the taxonomy (e.g. protection.shelter)"))
@@ -269,12 +282,21 @@ fn document_kinds(values: &[String], errors: &mut Vec<FieldError>) -> Vec<String
     distinct_list(
         "required_documents",
         values,
+        MAX_DOCUMENT_KINDS,
         |k| (!is_slug(k)).then(|| SLUG_RULE.to_string()),
         errors,
     )
 }
 
+/// Kinds of document a call may require.
+pub const MAX_DOCUMENT_KINDS: usize = 30;
+/// Criteria of a call's rubric.
+pub const MAX_CRITERIA: usize = 50;
+
 fn rubric(criteria: &[Criterion], errors: &mut Vec<FieldError>) -> Vec<Criterion> {
+    if !bounded_list("rubric", criteria, MAX_CRITERIA, errors) {
+        return Vec::new();
+    }
     let mut keys = HashSet::new();
     for (i, c) in criteria.iter().enumerate() {
         let at = |f: &str| format!("rubric[{i}].{f}");
@@ -283,7 +305,7 @@ fn rubric(criteria: &[Criterion], errors: &mut Vec<FieldError>) -> Vec<Criterion
         } else if !keys.insert(c.key.as_str()) {
             errors.push(FieldError::new(at("key"), "is used by another criterion"));
         }
-        required_text(&at("title"), &c.title, 300, errors);
+        required_line(&at("title"), &c.title, 300, errors);
         let w = c.weight.0;
         if w <= Decimal::ZERO || w > Decimal::from(1000) || w.normalize().scale() > 4 {
             errors.push(FieldError::new(
@@ -297,9 +319,6 @@ fn rubric(criteria: &[Criterion], errors: &mut Vec<FieldError>) -> Vec<Criterion
                 "must be between 1 and 1000",
             ));
         }
-    }
-    if criteria.len() > 50 {
-        errors.push(FieldError::new("rubric", "may have at most 50 criteria"));
     }
     criteria
         .iter()

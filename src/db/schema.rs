@@ -13,6 +13,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         listed_anonymously -> Bool,
+        may_donate -> Bool,
     }
 }
 

@@ -35,7 +35,8 @@ use crate::idempotency::{self, Answer, Claim, IdempotentJson};
 use crate::ledger::{self, Conversion, FundLock, NewEntry, rules::EntryKind};
 use crate::money::{Money, parse_decimal};
 use crate::notify::{self, Email};
-use crate::platform::{required_text, validated};
+use crate::platform::dates::{self, Dated};
+use crate::platform::{required_line, validated};
 use crate::state::AppState;
 use model::{
     CancelDisbursement, CreateDisbursement, CreateRefund, DisbursementStatus, DisbursementView,
@@ -297,6 +298,14 @@ impl change::Command<DisbursementRow> for Pay {
     ) -> AppResult<DisbursementRow> {
         let status = rules::next(current.status, Step::Pay)?;
         require_active(grant, "pay")?;
+        if let Some(e) = dates::not_before(
+            "paid_on",
+            self.paid_on,
+            grant.created_at.date(),
+            "the grant was approved",
+        ) {
+            return Err(AppError::validation(vec![e]));
+        }
         Ok(DisbursementRow {
             status,
             paid_on: Some(self.paid_on),
@@ -555,10 +564,20 @@ pub fn refund(
     let currency = grant.money()?.currency();
     let mut errors = Vec::new();
     let amount = positive_amount(&input.amount, currency, &mut errors);
-    let reference = required_text("reference", &input.reference, 200, &mut errors);
-    if input.received_on > crate::clock::today() {
-        errors.push(FieldError::new("received_on", "cannot be in the future"));
-    }
+    let reference = required_line("reference", &input.reference, 200, &mut errors);
+    dates::check(
+        "received_on",
+        input.received_on,
+        Dated::Happened,
+        crate::clock::today(),
+        &mut errors,
+    );
+    errors.extend(dates::not_before(
+        "received_on",
+        input.received_on,
+        grant.created_at.date(),
+        "the grant was approved",
+    ));
     let amount =
         validated(amount, errors)?.ok_or_else(|| AppError::field("amount", "is required"))?;
     let money = grants::store::money(conn, &grant.id)?;

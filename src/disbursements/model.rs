@@ -4,9 +4,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
 use crate::money::{AmountInput, Currency};
-use crate::platform::{required_text, validated};
+use crate::platform::dates::{self, Dated};
+use crate::platform::{required_line, validated};
 use crate::text_enum;
 
 text_enum!(
@@ -41,10 +42,8 @@ impl PayDisbursement {
     /// The payment, which cannot be dated in the future.
     pub fn validate(self, today: NaiveDate) -> Result<(NaiveDate, String), AppError> {
         let mut errors = Vec::new();
-        let reference = required_text("reference", &self.reference, 200, &mut errors);
-        if self.paid_on > today {
-            errors.push(FieldError::new("paid_on", "cannot be in the future"));
-        }
+        let reference = required_line("reference", &self.reference, 200, &mut errors);
+        dates::check("paid_on", self.paid_on, Dated::Happened, today, &mut errors);
         validated((self.paid_on, reference), errors)
     }
 }

@@ -50,6 +50,7 @@ fn multipart_error(e: MultipartError) -> AppError {
             ErrorCode::UnsupportedMediaType,
             "send the document as multipart/form-data with the fields kind and file",
         ),
+        MultipartError::Payload(e) => crate::http::payload_error(e),
         other => AppError::malformed(format!("the multipart body could not be read: {other}")),
     }
 }
@@ -254,9 +255,13 @@ fn check_content(
     };
     let kind = match verdict {
         Verdict::Dangerous(what) => {
-            return Err(refuse(format!(
-                "the file is {what}; executables and scripts are refused"
-            )));
+            return Err(AppError::new(
+                ErrorCode::UnsupportedMediaType,
+                format!(
+                    "the file is {what}; executables, scripts, markup, macros, nested archives and zip bombs are refused"
+                ),
+            )
+            .with_errors(vec![FieldError::new("file", format!("is {what}"))]));
         }
         Verdict::Unsupported(what) => {
             return Err(refuse(format!("{what}; accepted: {}", allowed.join(", "))));

@@ -25,8 +25,12 @@ fn require_donor(
     conn: &mut DbConn,
     donor_id: &str,
 ) -> AppResult<crate::organisations::store::OrganisationRow> {
-    crate::organisations::store::find(conn, donor_id)?
-        .ok_or_else(|| AppError::field("donor_id", "no organisation has this id"))
+    let donor = crate::organisations::store::find(conn, donor_id)?
+        .ok_or_else(|| AppError::field("donor_id", "no organisation has this id"))?;
+    match crate::organisations::model::refusal_as_donor(donor.kind, donor.may_donate) {
+        Some(reason) => Err(AppError::field("donor_id", reason)),
+        None => Ok(donor),
+    }
 }
 
 /// The template of the acknowledgement sent to a donor's users (see `templates/email/en/`).

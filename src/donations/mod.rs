@@ -18,8 +18,8 @@ use crate::auth::policy::{self, Operation};
 use crate::change;
 use crate::clock::today;
 use crate::db;
-use crate::error::{AppError, AppResult, ErrorCode};
-use crate::http::{PageParams, Paginated, json_with_etag, parse_id, parse_json, parse_query};
+use crate::error::{AppError, AppResult};
+use crate::http::{PageParams, Paginated, json_with_etag, optional_json, parse_id, parse_query};
 use crate::idempotency::{self, Answer, Claim, IdempotentJson};
 use crate::state::AppState;
 use model::{
@@ -52,7 +52,7 @@ pub async fn create_pledge(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::CreatePledge)?;
     let fund_id = parse_id(&id, "id")?.to_string();
-    let new = body.body.validate()?;
+    let new = body.body.validate(today())?;
     let actor = Actor::for_user(&req, &user);
     let claim = Claim::from_request(&req, &user.id, &body.hash)?;
     idempotency::run(&state.pool, claim, move |conn| {
@@ -151,32 +151,6 @@ pub async fn cancel_pledge(
         by: Some(user.id.clone()),
     };
     change::run::<store::PledgeRow, _>(&state, &req, user, &id, None, command).await
-}
-
-/// A JSON body that may be left out entirely.
-fn optional_json<T: serde::de::DeserializeOwned>(
-    req: &HttpRequest,
-    body: &[u8],
-) -> AppResult<Option<T>> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    let is_json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| {
-            let v = v.trim().to_ascii_lowercase();
-            v == "application/json" || v.ends_with("+json")
-        });
-    if !is_json {
-        return Err(AppError::new(
-            ErrorCode::UnsupportedMediaType,
-            "the body must be JSON, sent with Content-Type: application/json",
-        ));
-    }
-    parse_json(body).map(Some)
 }
 
 /// Records money received. Against a pledge it must be in the pledge's currency and dated
@@ -300,7 +274,9 @@ fn wants_csv(req: &HttpRequest) -> bool {
 #[utoipa::path(security(("bearer" = [])), tag = "money in",
     params(("id" = uuid::Uuid, Path, description = "organisation id"), StatementParams),
     responses((status = 200, description = "the statement; as CSV with Accept: text/csv",
-               content((StatementView = "application/json"), (String = "text/csv"))),
+               content((StatementView = "application/json"), (String = "text/csv")),
+               headers(("X-Content-Type-Options" = String, description = "nosniff, on the CSV"),
+                       ("Cache-Control" = String, description = "no-store, on the CSV"))),
               (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[get("/api/v1/organisations/{id}/statement")]
 pub async fn get_statement(
@@ -337,8 +313,12 @@ pub async fn get_statement(
     .await?;
     if csv {
         let body = statement::to_csv(&statement)?;
+        // A statement is a donor's money: never kept by a shared cache or a browser, and
+        // never sniffed into anything but the CSV it is.
         return Ok(HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
             .insert_header((
                 header::CONTENT_DISPOSITION,
                 format!(

@@ -10,7 +10,8 @@ use super::rules::PledgeStatus;
 use crate::error::{AppError, FieldError};
 use crate::exchange::RateSource;
 use crate::money::{Currency, DecimalString, Money};
-use crate::platform::{required_text, validated};
+use crate::platform::dates::{self, Dated};
+use crate::platform::{required_line, required_text, validated};
 
 /// Themes of the Global Plan of Action an earmark may name, with an optional sub-theme
 /// (`protection.shelter`).
@@ -119,8 +120,16 @@ pub struct NewPledge {
 }
 
 impl CreatePledge {
-    pub fn validate(self) -> Result<NewPledge, AppError> {
+    pub fn validate(self, today: NaiveDate) -> Result<NewPledge, AppError> {
         let mut errors = Vec::new();
+        dates::check(
+            "pledged_on",
+            self.pledged_on,
+            Dated::Happened,
+            today,
+            &mut errors,
+        );
+        dates::check_some("due_on", self.due_on, Dated::Planned, today, &mut errors);
         let new = NewPledge {
             donor_id: uuid_field("donor_id", &self.donor_id, &mut errors),
             amount: positive_money(
@@ -202,17 +211,18 @@ impl CreateContribution {
                 &mut errors,
             ),
             received_on: self.received_on,
-            reference: required_text("reference", &self.reference, 200, &mut errors),
+            reference: required_line("reference", &self.reference, 200, &mut errors),
             exchange_rate: self
                 .exchange_rate
                 .map(|r| crate::exchange::model::rate("exchange_rate", r.0, &mut errors)),
         };
-        if today
-            .succ_opt()
-            .is_some_and(|tomorrow| new.received_on > tomorrow)
-        {
-            errors.push(FieldError::new("received_on", "must not be in the future"));
-        }
+        dates::check(
+            "received_on",
+            new.received_on,
+            Dated::Happened,
+            today,
+            &mut errors,
+        );
         validated(new, errors)
     }
 }

@@ -74,6 +74,13 @@ impl CreateExchangeRate {
             rate: rate("rate", self.rate.0, &mut errors),
             valid_from: self.valid_from,
         };
+        crate::platform::dates::check(
+            "valid_from",
+            new.valid_from,
+            crate::platform::dates::Dated::Scheduled,
+            crate::clock::today(),
+            &mut errors,
+        );
         validated(new, errors)
     }
 }

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::error::{AppError, FieldError};
 use crate::money::{Currency, DecimalString};
-use crate::platform::{org_identifier, required_text, validated};
+use crate::platform::{org_identifier, required_line, validated};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -98,7 +98,7 @@ impl CreateFund {
         };
         let new = NewFund {
             code: fund_code(&self.code, &mut errors),
-            name: required_text("name", &self.name, 300, &mut errors),
+            name: required_line("name", &self.name, 300, &mut errors),
             base_currency,
             support_cost_rate: support_cost_rate(self.support_cost_rate.0, &mut errors),
             board_quorum: board_quorum(self.board_quorum, &mut errors),
@@ -179,7 +179,7 @@ impl UpdateFund {
         let patch = FundPatch {
             name: self
                 .name
-                .map(|n| required_text("name", &n, 300, &mut errors)),
+                .map(|n| required_line("name", &n, 300, &mut errors)),
             support_cost_rate: self
                 .support_cost_rate
                 .map(|r| support_cost_rate(r.0, &mut errors)),

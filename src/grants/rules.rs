@@ -94,6 +94,13 @@ pub fn plan_errors(plan: &[Instalment], approved: Money, decided_on: NaiveDate) 
             errors.push(FieldError::new(field("amount"), "must be more than zero"));
         }
         sum += inst.amount.amount();
+        crate::platform::dates::check(
+            &field("due_on"),
+            inst.due_on,
+            crate::platform::dates::Dated::Planned,
+            decided_on,
+            &mut errors,
+        );
         if inst.due_on < decided_on {
             errors.push(FieldError::new(
                 field("due_on"),

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::AppError;
-use crate::platform::{country, org_identifier, required_text, validated};
+use crate::platform::{country, org_identifier, required_line, validated};
 use crate::text_enum;
 
 text_enum!(
@@ -36,6 +36,11 @@ pub struct CreateOrganisation {
     /// anonymous donor.
     #[serde(default)]
     pub listed_anonymously: bool,
+    /// An NGO that really gives money to funds (an international NGO that co-finances, say):
+    /// only then may it be a pledge's or contribution's `donor_id`. Other kinds that give
+    /// need no mark (see `refusal_as_donor`).
+    #[serde(default)]
+    pub may_donate: bool,
 }
 
 /// A validated new organisation.
@@ -47,13 +52,14 @@ pub struct NewOrganisation {
     pub identifier: Option<String>,
     pub verified: bool,
     pub listed_anonymously: bool,
+    pub may_donate: bool,
 }
 
 impl CreateOrganisation {
     pub fn validate(self) -> Result<NewOrganisation, AppError> {
         let mut errors = Vec::new();
         let new = NewOrganisation {
-            name: required_text("name", &self.name, 300, &mut errors),
+            name: required_line("name", &self.name, 300, &mut errors),
             kind: self.kind,
             country: country("country", &self.country, &mut errors),
             identifier: self
@@ -61,6 +67,7 @@ impl CreateOrganisation {
                 .map(|i| org_identifier("identifier", &i, &mut errors)),
             verified: self.verified,
             listed_anonymously: self.listed_anonymously,
+            may_donate: self.may_donate,
         };
         validated(new, errors)
     }
@@ -78,6 +85,7 @@ pub struct UpdateOrganisation {
     pub identifier: Option<Option<String>>,
     pub verified: Option<bool>,
     pub listed_anonymously: Option<bool>,
+    pub may_donate: Option<bool>,
 }
 
 /// A validated change; `None` leaves a field as it is.
@@ -89,6 +97,7 @@ pub struct OrganisationPatch {
     pub identifier: Option<Option<String>>,
     pub verified: Option<bool>,
     pub listed_anonymously: Option<bool>,
+    pub may_donate: Option<bool>,
 }
 
 impl OrganisationPatch {
@@ -113,6 +122,9 @@ impl OrganisationPatch {
         if let Some(anonymous) = self.listed_anonymously {
             next.listed_anonymously = anonymous;
         }
+        if let Some(may_donate) = self.may_donate {
+            next.may_donate = may_donate;
+        }
         next
     }
 }
@@ -126,7 +138,7 @@ impl UpdateOrganisation {
         let patch = OrganisationPatch {
             name: self
                 .name
-                .map(|n| required_text("name", &n, 300, &mut errors)),
+                .map(|n| required_line("name", &n, 300, &mut errors)),
             kind: self.kind,
             country: self.country.map(|c| country("country", &c, &mut errors)),
             identifier: self
@@ -134,6 +146,7 @@ impl UpdateOrganisation {
                 .map(|i| i.map(|i| org_identifier("identifier", &i, &mut errors))),
             verified: self.verified,
             listed_anonymously: self.listed_anonymously,
+            may_donate: self.may_donate,
         };
         validated(patch, errors)
     }
@@ -149,6 +162,8 @@ pub struct OrganisationView {
     pub verified: bool,
     /// Shown as an anonymous donor in public figures and open data.
     pub listed_anonymously: bool,
+    /// An NGO marked as one that really gives (`may_donate`); other kinds give unmarked.
+    pub may_donate: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -157,5 +172,39 @@ pub struct OrganisationView {
 impl crate::change::Versioned for OrganisationView {
     fn version(&self) -> i64 {
         self.version
+    }
+}
+
+/// Who may give to a fund: governments, multilateral bodies, foundations, companies,
+/// individuals and asset-recovery funds; an NGO only when the secretariat marked it
+/// `may_donate` (NGOs are the fund's grantees: one recorded as a donor by mistake would be
+/// published as a funder). `Some(reason)` when `kind` may not give.
+pub fn refusal_as_donor(kind: OrgKind, may_donate: bool) -> Option<String> {
+    match kind {
+        OrgKind::Government
+        | OrgKind::Multilateral
+        | OrgKind::Foundation
+        | OrgKind::Company
+        | OrgKind::Individual
+        | OrgKind::AssetRecovery => None,
+        OrgKind::Ngo if may_donate => None,
+        OrgKind::Ngo => Some(
+            "is an NGO, a grantee: it can be a donor only once the secretariat marks it may_donate (PATCH /organisations/{id})"
+                .to_string(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_but_an_unmarked_ngo_may_give() {
+        for kind in OrgKind::ALL {
+            let refused = refusal_as_donor(*kind, false).is_some();
+            assert_eq!(refused, *kind == OrgKind::Ngo, "{kind}");
+            assert!(refusal_as_donor(*kind, true).is_none(), "{kind} marked");
+        }
     }
 }

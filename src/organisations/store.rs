@@ -22,6 +22,7 @@ pub struct OrganisationRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub listed_anonymously: bool,
+    pub may_donate: bool,
 }
 
 impl OrganisationRow {
@@ -38,6 +39,7 @@ impl OrganisationRow {
             identifier: self.identifier,
             verified: self.verified,
             listed_anonymously: self.listed_anonymously,
+            may_donate: self.may_donate,
             version: self.version,
             created_at: self.created_at.and_utc(),
             updated_at: self.updated_at.and_utc(),
@@ -58,6 +60,7 @@ pub fn insert(conn: &mut DbConn, new: &NewOrganisation) -> QueryResult<Organisat
         created_at: now,
         updated_at: now,
         listed_anonymously: new.listed_anonymously,
+        may_donate: new.may_donate,
     };
     diesel::insert_into(organisations::table)
         .values(&row)

@@ -3,8 +3,30 @@
 
 use crate::error::FieldError;
 
-/// A trimmed, non-empty text of at most `max` characters.
+pub mod dates;
+pub mod text;
+
+pub use text::Lines;
+
+/// A trimmed, non-empty text of at most `max` characters that may span several lines
+/// (descriptions, narratives, reasons): text as `text::problem` defines it.
 pub fn required_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
+    bounded_text(field, value, max, Lines::Multi, errors)
+}
+
+/// A trimmed, non-empty text of at most `max` characters on one line (names, titles,
+/// references): no line breaks or tabs either.
+pub fn required_line(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
+    bounded_text(field, value, max, Lines::Single, errors)
+}
+
+fn bounded_text(
+    field: &str,
+    value: &str,
+    max: usize,
+    lines: Lines,
+    errors: &mut Vec<FieldError>,
+) -> String {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         errors.push(FieldError::new(field, "must not be empty"));
@@ -13,9 +35,33 @@ pub fn required_text(field: &str, value: &str, max: usize, errors: &mut Vec<Fiel
             field,
             format!("must be at most {max} characters"),
         ));
+    } else if let Some(problem) = text::problem(trimmed, lines) {
+        errors.push(FieldError::new(field, problem));
     }
     trimmed.to_string()
 }
+
+/// A list the domain bounds (countries, themes, trustees, budget lines): more than `max`
+/// entries is one error naming the list, and its entries are then not examined one by one,
+/// so that a hostile list of 40,000 entries costs one line of answer, not 40,000.
+pub fn bounded_list<T>(
+    field: &str,
+    values: &[T],
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> bool {
+    if values.len() > max {
+        errors.push(FieldError::new(
+            field,
+            format!("may list at most {max} entries ({} given)", values.len()),
+        ));
+        return false;
+    }
+    true
+}
+
+/// ISO 3166-1 assigns 249 codes: the most a list of distinct countries can hold.
+pub const MAX_COUNTRIES: usize = 249;
 
 /// An ISO 3166-1 alpha-2 country code such as `NG`.
 pub fn country(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {

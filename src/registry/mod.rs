@@ -940,8 +940,10 @@ pub async fn import_iati(
     let actor = Actor::for_user(&req, &user);
     let (sender, receiver) = tokio::sync::mpsc::channel(16);
     let over_limit = Arc::new(AtomicBool::new(false));
+    let timed_out = Arc::new(std::sync::Mutex::new(None));
     let feed = {
         let over_limit = over_limit.clone();
+        let timed_out = timed_out.clone();
         async move {
             let mut received: u64 = 0;
             while let Some(chunk) = payload.next().await {
@@ -955,7 +957,15 @@ pub async fn import_iati(
                             Ok(bytes)
                         }
                     }
-                    Err(e) => Err(std::io::Error::other(format!("the upload broke off: {e}"))),
+                    Err(e) => {
+                        let broke_off = std::io::Error::other(format!("the upload broke off: {e}"));
+                        if crate::pace::is_timeout(&e)
+                            && let Ok(mut slot) = timed_out.lock()
+                        {
+                            *slot = Some(e.to_string());
+                        }
+                        Err(broke_off)
+                    }
                 };
                 let stop = item.is_err();
                 if sender.send(item).await.is_err() || stop {
@@ -976,6 +986,9 @@ pub async fn import_iati(
     let ((), result) = futures_util::join!(feed, import);
     if over_limit.load(Ordering::SeqCst) {
         return Err(too_large(limit));
+    }
+    if let Some(why) = timed_out.lock().ok().and_then(|mut slot| slot.take()) {
+        return Err(AppError::body_timeout(why));
     }
     Ok(HttpResponse::Ok().json(result?))
 }

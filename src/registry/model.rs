@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{AppError, FieldError};
 use crate::money::{Currency, DecimalString, Money};
-use crate::platform::{country, double_option, required_text, validated};
+use crate::platform::{bounded_list, country, double_option, required_line, validated};
 use crate::{taxonomy, text_enum};
 
 pub const MAX_TITLE: usize = 500;
@@ -393,11 +393,8 @@ fn org_participants(
     ids: Vec<String>,
     errors: &mut Vec<FieldError>,
 ) -> Vec<Participant> {
-    if ids.len() > MAX_ORGS {
-        errors.push(FieldError::new(
-            field,
-            format!("at most {MAX_ORGS} organisations"),
-        ));
+    if !bounded_list(field, &ids, MAX_ORGS, errors) {
+        return Vec::new();
     }
     let mut out: Vec<Participant> = Vec::new();
     for (i, id) in ids.iter().enumerate() {
@@ -426,11 +423,8 @@ fn countries(
     if required && values.is_empty() {
         errors.push(FieldError::new(field, "must name at least one country"));
     }
-    if values.len() > MAX_COUNTRIES {
-        errors.push(FieldError::new(
-            field,
-            format!("at most {MAX_COUNTRIES} countries"),
-        ));
+    if !bounded_list(field, &values, MAX_COUNTRIES, errors) {
+        return Vec::new();
     }
     let mut out: Vec<String> = Vec::new();
     for (i, value) in values.iter().enumerate() {
@@ -451,11 +445,8 @@ fn themes(
     if required && values.is_empty() {
         errors.push(FieldError::new(field, "must name at least one theme"));
     }
-    if values.len() > MAX_THEMES {
-        errors.push(FieldError::new(
-            field,
-            format!("at most {MAX_THEMES} themes"),
-        ));
+    if !bounded_list(field, &values, MAX_THEMES, errors) {
+        return Vec::new();
     }
     let mut out: Vec<String> = Vec::new();
     for (i, value) in values.iter().enumerate() {
@@ -468,15 +459,12 @@ fn themes(
 }
 
 fn target_groups(values: Vec<String>, errors: &mut Vec<FieldError>) -> Vec<String> {
-    if values.len() > MAX_TARGET_GROUPS {
-        errors.push(FieldError::new(
-            "target_groups",
-            format!("at most {MAX_TARGET_GROUPS} target groups"),
-        ));
+    if !bounded_list("target_groups", &values, MAX_TARGET_GROUPS, errors) {
+        return Vec::new();
     }
     let mut out: Vec<String> = Vec::new();
     for (i, value) in values.iter().enumerate() {
-        let group = required_text(
+        let group = required_line(
             &format!("target_groups[{i}]"),
             value,
             MAX_TARGET_GROUP,
@@ -490,6 +478,10 @@ fn target_groups(values: Vec<String>, errors: &mut Vec<FieldError>) -> Vec<Strin
 }
 
 fn check_dates(start: Option<NaiveDate>, end: Option<NaiveDate>, errors: &mut Vec<FieldError>) {
+    use crate::platform::dates::{Dated, check_some};
+    let today = crate::clock::today();
+    check_some("start_on", start, Dated::Span, today, errors);
+    check_some("end_on", end, Dated::Span, today, errors);
     if let (Some(start), Some(end)) = (start, end)
         && end < start
     {
@@ -565,7 +557,7 @@ impl ProjectFields {
     pub fn into_draft(self, current: Option<&ProjectDraft>) -> Result<ProjectDraft, AppError> {
         let mut errors = Vec::new();
         let title = match (self.title, current) {
-            (Some(t), _) => required_text("title", &t, MAX_TITLE, &mut errors),
+            (Some(t), _) => required_line("title", &t, MAX_TITLE, &mut errors),
             (None, Some(c)) => c.title.clone(),
             (None, None) => {
                 errors.push(FieldError::new("title", "is required"));

@@ -14,7 +14,7 @@ use super::rules::Figure;
 use crate::error::{AppError, FieldError};
 use crate::grants::model::ReportKind;
 use crate::money::{Currency, DecimalString, Money};
-use crate::platform::{required_text, validated};
+use crate::platform::{bounded_list, required_line, required_text, validated};
 use crate::taxonomy::{self, AgeGroup, Exploitation, Sex};
 use crate::text_enum;
 
@@ -159,6 +159,41 @@ impl CreateReport {
         categories: &[String],
     ) -> Result<NewReport, AppError> {
         let mut errors = Vec::new();
+        // Lists longer than the domain allows are refused before their entries are looked
+        // at: one line of answer, whatever their length.
+        let cells = Sex::ALL.len() * AgeGroup::ALL.len() * Exploitation::ALL.len();
+        let within = [
+            bounded_list("beneficiaries", &self.beneficiaries, cells, &mut errors),
+            bounded_list(
+                "services",
+                &self.services,
+                taxonomy::SERVICES.len(),
+                &mut errors,
+            ),
+            bounded_list("indicators", &self.indicators, MAX_INDICATORS, &mut errors),
+            bounded_list(
+                "expenditure",
+                &self.expenditure,
+                MAX_EXPENDITURE_LINES,
+                &mut errors,
+            ),
+        ];
+        if within.contains(&false) {
+            return Err(AppError::validation(errors));
+        }
+        let today = crate::clock::today();
+        for (field, date) in [
+            ("period_start", self.period_start),
+            ("period_end", self.period_end),
+        ] {
+            crate::platform::dates::check(
+                field,
+                date,
+                crate::platform::dates::Dated::Reported,
+                today,
+                &mut errors,
+            );
+        }
         if self.period_end < self.period_start {
             errors.push(FieldError::new(
                 "period_end",
@@ -218,18 +253,12 @@ impl CreateReport {
                 services.push((s.service.clone(), n));
             }
         }
-        if self.indicators.len() > MAX_INDICATORS {
-            errors.push(FieldError::new(
-                "indicators",
-                format!("at most {MAX_INDICATORS} indicators"),
-            ));
-        }
         let indicators = self
             .indicators
             .iter()
             .enumerate()
             .map(|(i, ind)| {
-                let name = required_text(
+                let name = required_line(
                     &format!("indicators[{i}].name"),
                     &ind.name,
                     MAX_NAME,
@@ -242,12 +271,6 @@ impl CreateReport {
                 )
             })
             .collect();
-        if self.expenditure.len() > MAX_EXPENDITURE_LINES {
-            errors.push(FieldError::new(
-                "expenditure",
-                format!("at most {MAX_EXPENDITURE_LINES} lines"),
-            ));
-        }
         let mut expenditure: Vec<(String, Money)> = Vec::with_capacity(self.expenditure.len());
         for (i, e) in self.expenditure.iter().enumerate() {
             let field = |name: &str| format!("expenditure[{i}].{name}");

@@ -13,6 +13,7 @@ mod board;
 mod cli;
 mod grants;
 mod grants_properties;
+mod hardening;
 mod instances;
 mod money_in;
 mod money_in_properties;

@@ -216,6 +216,7 @@ fn organisation_for(
                 identifier: Some(reference.to_string()),
                 verified: false,
                 listed_anonymously: false,
+                may_donate: false,
             };
             let view =
                 crate::organisations::create(conn, actor, &new, crate::audit::Action::Create)?;

@@ -1,0 +1,1 @@
+ALTER TABLE organisations DROP COLUMN may_donate;
