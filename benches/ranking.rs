@@ -199,7 +199,8 @@ fn main() {
                         scores: scores.to_string(),
                         comment: "Bench review.".into(),
                         recommendation: Some(
-                            ["fund", "do_not_fund", "fund_with_changes"][(seed % 3) as usize].into(),
+                            trustfund::review::model::Recommendation::ALL
+                                [(seed % 3) as usize],
                         ),
                         submitted_at: Some(now),
                         version: 4,
