@@ -215,7 +215,7 @@ fn main() {
                         grant_id: grant.clone(),
                         fund_id: fund.clone(),
                         organisation_id: org.clone(),
-                        kind: ReportKind::Interim.as_str().to_string(),
+                        kind: ReportKind::Interim,
                         report_version: 1,
                         supersedes_id: None,
                         status: trustfund::reports::model::ReportStatus::Accepted,
