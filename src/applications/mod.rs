@@ -280,7 +280,7 @@ pub async fn get_application(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ReadApplication)?;
     let id = parse_id(&id, "id")?.to_string();
-    let view = db::run(&state.pool, move |conn| {
+    let view = db::run_point(&state.pool, move |conn| {
         let app = find_visible(conn, &user, &id)?;
         let documents = store::current_documents(conn, &app.id)?;
         Ok(app.view(&documents))

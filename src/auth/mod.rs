@@ -42,8 +42,8 @@ text_enum!(
     }
 );
 
-/// The signed-in user of a request, loaded fresh from the database on every request so that
-/// a deactivated or deleted account stops working at once.
+/// The signed-in user of a request, loaded on every request (one statement, `db::run_point`)
+/// so that a deactivated or deleted account stops working at once, however it was changed.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub id: String,
@@ -108,16 +108,17 @@ async fn authenticate(state: AppState, token: String) -> AppResult<CurrentUser> 
         tracing::debug!(%reason, "access token refused");
         AppError::unauthorized("the access token is invalid or has expired")
     })?;
-    db::run(&state.pool, move |conn| load_current_user(conn, &user_id)).await
+    db::run_point(&state.pool, move |conn| load_current_user(conn, &user_id)).await
 }
 
-/// Loads an active user with its funds; a missing or deactivated one is unauthorised.
+/// Loads an active user with its funds (one statement); a missing or deactivated one is
+/// unauthorised.
 pub fn load_current_user(conn: &mut DbConn, user_id: &str) -> AppResult<CurrentUser> {
-    let user = store::find(conn, user_id)?
-        .filter(|u| u.active)
+    let (user, fund_ids) = store::find_with_funds(conn, user_id)?
+        .filter(|(u, _)| u.active)
         .ok_or_else(|| AppError::unauthorized("the account of this token no longer exists"))?;
     Ok(CurrentUser {
-        fund_ids: store::fund_ids(conn, &user.id)?,
+        fund_ids,
         role: user.role,
         id: user.id,
         email: user.email,

@@ -62,7 +62,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<UserRow>> {
     users::table
         .find(id)
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -82,6 +82,25 @@ pub fn members_of(conn: &mut DbConn, organisation_id: &str) -> QueryResult<Vec<U
         .select(UserRow::as_select())
         .order(users::id.asc())
         .load(conn)
+}
+
+/// The user with the funds whose board they sit on, in one statement (the user of every
+/// signed-in request is read this way).
+pub fn find_with_funds(conn: &mut DbConn, id: &str) -> QueryResult<Option<(UserRow, Vec<String>)>> {
+    let rows: Vec<(UserRow, Option<String>)> = users::table
+        .left_join(trustee_funds::table)
+        .filter(users::id.eq(id))
+        .order(trustee_funds::fund_id.asc())
+        .select((UserRow::as_select(), trustee_funds::fund_id.nullable()))
+        .load(conn)?;
+    let mut rows = rows.into_iter();
+    Ok(rows.next().map(|(user, first)| {
+        let funds = first
+            .into_iter()
+            .chain(rows.filter_map(|(_, fund)| fund))
+            .collect();
+        (user, funds)
+    }))
 }
 
 pub fn fund_ids(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<String>> {
@@ -262,7 +281,7 @@ pub fn insert_one_time(conn: &mut DbConn, new: NewOneTime<'_>) -> QueryResult<On
     one_time_tokens::table
         .find(&id)
         .select(OneTimeRow::as_select())
-        .first(conn)
+        .get_result(conn)
 }
 
 /// The token with this hash and purpose if it is unused and unexpired at `now`.

@@ -86,7 +86,7 @@ pub fn find_session(conn: &mut DbConn, id: &str) -> QueryResult<Option<SessionRo
     board_sessions::table
         .find(id)
         .select(SessionRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -163,5 +163,5 @@ pub fn default_instalment_plan(conn: &mut DbConn, fund_id: &str) -> QueryResult<
     funds::table
         .find(fund_id)
         .select(funds::default_instalment_plan)
-        .first(conn)
+        .get_result(conn)
 }

@@ -133,7 +133,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> AppResult<Option<Call>> {
     calls::table
         .find(id)
         .select(CallRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(CallRow::into_call)
         .transpose()

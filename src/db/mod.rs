@@ -3,6 +3,7 @@
 
 pub mod schema;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -143,8 +144,12 @@ pub fn connect(url: &str, options: &PoolOptions) -> Result<DbPool, DbSetupError>
         }
         Backend::Postgres => with_connect_timeout(url, options.connect_timeout),
     };
+    // No test query at each checkout: r2d2 would run `SELECT 1` before every use, one more
+    // round trip per request on PostgreSQL. A connection the server dropped fails the one
+    // query that finds out, and the pool then discards it (`has_broken`).
     let pool = Pool::builder()
         .max_size(options.max_size)
+        .test_on_check_out(false)
         .connection_timeout(options.connect_timeout)
         .connection_customizer(Box::new(SqlitePragmas))
         .build(ConnectionManager::<DbConn>::new(manager_url))
@@ -213,6 +218,16 @@ pub fn run_migrations(pool: &DbPool) -> Result<usize, DbSetupError> {
     Ok(applied)
 }
 
+static COMMITTED_WRITES: AtomicU64 = AtomicU64::new(0);
+
+/// How many write transactions this process has committed: what is computed from the
+/// database and kept in memory (the public figures) is good while this has not moved. It
+/// moves after the commit, so figures computed from a snapshot taken before a write are
+/// always seen as older than it.
+pub fn committed_writes() -> u64 {
+    COMMITTED_WRITES.load(Ordering::Acquire)
+}
+
 /// A transaction for a write that first reads what it will check (a balance, a version).
 /// On SQLite it is `BEGIN IMMEDIATE`, so the write lock is taken before the first read and
 /// two such transactions serialise instead of failing with a stale snapshot; PostgreSQL
@@ -229,6 +244,7 @@ where
     match f(conn) {
         Ok(value) => {
             <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            COMMITTED_WRITES.fetch_add(1, Ordering::Release);
             Ok(value)
         }
         Err(error) => {
@@ -280,10 +296,15 @@ pub fn serialise(conn: &mut DbConn, key: i64) -> QueryResult<()> {
     }
 }
 
-/// Reads the first row of a diesel query locked against concurrent changes until the
-/// transaction ends: `FOR UPDATE` on PostgreSQL (READ COMMITTED would let two changes read
-/// the same version); on SQLite `BEGIN IMMEDIATE` already holds the write lock, so a plain
-/// read. The one idiom for a locked read: features never match on the backend themselves.
+/// Reads the row a diesel query finds by primary key, locked against concurrent changes
+/// until the transaction ends: `FOR UPDATE` on PostgreSQL (READ COMMITTED would let two
+/// changes read the same version); on SQLite `BEGIN IMMEDIATE` already holds the write lock,
+/// so a plain read. The one idiom for a locked read: features never match on the backend
+/// themselves.
+///
+/// Reads by key use `get_result`, never `first`: `first` adds `LIMIT ?`, and SQLite plans
+/// with the value bound to a LIMIT, so it compiles such a statement again at every
+/// execution (a fifth of a signed-in read's time went to re-preparing it, by `perf`).
 ///
 /// `db::first_locked!(conn, grants::table.find(id).select(GrantRow::as_select()))`
 #[macro_export]
@@ -291,8 +312,8 @@ macro_rules! first_locked {
     ($conn:expr, $query:expr) => {{
         use diesel::prelude::*;
         match $conn {
-            $crate::db::DbConn::Postgres(pg) => $query.for_update().first(pg).optional(),
-            other => $query.first(other).optional(),
+            $crate::db::DbConn::Postgres(pg) => $query.for_update().get_result(pg).optional(),
+            other => $query.get_result(other).optional(),
         }
     }};
 }
@@ -364,6 +385,28 @@ where
     })
     .await
     .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+}
+
+/// Runs a read of a few rows found by their keys (the user behind a token, one application
+/// with its children): on SQLite right here on the worker thread, when a pooled connection
+/// is free at once; otherwise, and always on PostgreSQL, on the blocking pool like `run`.
+///
+/// Handing work to the blocking pool and back costs two thread wake-ups, which `perf`
+/// showed to be the largest cost of a signed-in read (a quarter of its time in futex waits
+/// and task switches), while such a read of an embedded SQLite file takes microseconds and
+/// does not wait for writers (in WAL mode a reader sees the last commit). Only reads bounded
+/// by their keys belong here: anything that scans, sorts many rows or writes uses `run`.
+pub async fn run_point<T, F>(pool: &DbPool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    if let Some(mut conn) = pool.try_get()
+        && matches!(dialect(&conn), Dialect::Sqlite)
+    {
+        return f(&mut conn);
+    }
+    run(pool, f).await
 }
 
 /// Readiness: a trivial query through the pool.

@@ -92,7 +92,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<DisbursementRow>>
     disbursements::table
         .find(id)
         .select(DisbursementRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

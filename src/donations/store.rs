@@ -97,7 +97,7 @@ pub fn find_pledge(conn: &mut DbConn, id: &str) -> QueryResult<Option<PledgeRow>
     pledges::table
         .find(id)
         .select(PledgeRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -257,7 +257,7 @@ pub fn find_contribution(conn: &mut DbConn, id: &str) -> QueryResult<Option<Cont
     contributions::table
         .find(id)
         .select(ContributionRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

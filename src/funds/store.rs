@@ -80,7 +80,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<FundRow>> {
     funds::table
         .find(id)
         .select(FundRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -163,7 +163,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<GrantRow>> {
     grants::table
         .find(id)
         .select(GrantRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

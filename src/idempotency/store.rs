@@ -51,7 +51,7 @@ pub fn claim(conn: &mut DbConn, claim: &Claim) -> Result<Claimed, AppError> {
     let existing = idempotency_keys::table
         .find((&claim.user_id, &claim.route, &claim.key))
         .select(KeyRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     if let Some(row) = existing {
         if row.request_hash != claim.request_hash {

@@ -166,8 +166,7 @@ pub fn fund_status(
     as_of: NaiveDate,
 ) -> AppResult<FundStatusView> {
     let base = model::parse_currency(&fund.base_currency)?;
-    let totals = store::totals(conn, &fund.id, store::WHOLE_FUND)?;
-    let entries = store::entry_count(conn, &fund.id)?;
+    let (totals, entries) = store::fund_totals(conn, &fund.id)?;
     let mut valuations: Vec<(Currency, Valuation)> = Vec::new();
     for currency in totals.currencies_of(rules::MONEY_IN) {
         if currency == base {
@@ -213,7 +212,7 @@ pub async fn get_fund_status(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ReadFundStatus)?;
     let id = parse_id(&id, "id")?.to_string();
-    let view = db::run(&state.pool, move |conn| {
+    let view = db::run_point(&state.pool, move |conn| {
         let fund =
             crate::funds::store::find(conn, &id)?.ok_or_else(|| AppError::not_found("fund"))?;
         fund_status(conn, &fund, crate::clock::today())

@@ -162,19 +162,32 @@ pub fn totals(conn: &mut DbConn, fund_id: &str, donor_id: &str) -> AppResult<Tot
     totals_from_rows(rows)
 }
 
-/// How many entries the fund's ledger holds.
-pub fn entry_count(conn: &mut DbConn, fund_id: &str) -> QueryResult<i64> {
-    // every entry moves at least one fund-wide total once; a receipt against a pledge
-    // moves two, so count entries through the bucket every kind moves first.
-    let counted = ledger_totals::table
+/// The fund's running totals with how many entries its ledger holds, from one read of the
+/// fund-wide rows. Every entry moves at least one fund-wide total once; a receipt against a
+/// pledge moves two, so entries are counted through every bucket but `pledge_paid`.
+pub fn fund_totals(conn: &mut DbConn, fund_id: &str) -> AppResult<(Totals, i64)> {
+    let rows = ledger_totals::table
         .filter(ledger_totals::fund_id.eq(fund_id))
         .filter(ledger_totals::donor_id.eq(WHOLE_FUND))
-        .filter(ledger_totals::bucket.ne(Bucket::PledgePaid))
-        .select(sql::<BigInt>(
-            "CAST(COALESCE(SUM(entry_count), 0) AS BIGINT)",
+        .select((
+            ledger_totals::bucket,
+            ledger_totals::currency,
+            ledger_totals::amount_minor,
+            ledger_totals::base_amount_minor,
+            ledger_totals::entry_count,
         ))
-        .first::<i64>(conn)?;
-    Ok(counted)
+        .load::<(Bucket, String, i64, i64, i64)>(conn)?;
+    let entries = rows
+        .iter()
+        .filter(|row| row.0 != Bucket::PledgePaid)
+        .map(|row| row.4)
+        .sum();
+    let totals = totals_from_rows(
+        rows.into_iter()
+            .map(|(b, c, a, base, _)| (b, c, a, base))
+            .collect(),
+    )?;
+    Ok((totals, entries))
 }
 
 /// A donor's statement totals, per fund, summed over the days before `before` (all days
@@ -357,7 +370,7 @@ pub fn find_entry(conn: &mut DbConn, id: &str) -> QueryResult<Option<EntryRow>> 
     ledger_entries::table
         .find(id)
         .select(EntryRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

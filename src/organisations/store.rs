@@ -82,7 +82,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<OrganisationRow>>
     organisations::table
         .find(id)
         .select(OrganisationRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

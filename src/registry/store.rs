@@ -232,7 +232,7 @@ pub fn state(conn: &mut DbConn) -> QueryResult<(String, i64)> {
     registry_state::table
         .find(1)
         .select((registry_state::token, registry_state::generation))
-        .first(conn)
+        .get_result(conn)
 }
 
 /// Called by every registry write, inside its transaction.
@@ -376,7 +376,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<ProjectRow>> {
     projects::table
         .find(id)
         .select(ProjectRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -624,7 +624,7 @@ pub fn find_review(conn: &mut DbConn, id: &str) -> QueryResult<Option<ReviewRow>
     reviews::table
         .find(id)
         .select(ReviewRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -54,7 +54,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<ReportRow>> {
     grant_reports::table
         .find(id)
         .select(ReportRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

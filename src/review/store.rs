@@ -101,7 +101,7 @@ pub fn find(conn: &mut DbConn, id: &str, lock: bool) -> AppResult<Option<Assignm
     Ok(review_assignments::table
         .find(id)
         .select(AssignmentRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -259,7 +259,7 @@ pub fn display_name(conn: &mut DbConn, user_id: &str) -> AppResult<String> {
     Ok(users::table
         .find(user_id)
         .select(users::display_name)
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 /// One application of a ranking: only the columns the ranking needs.
