@@ -64,6 +64,10 @@ pub struct ServerSettings {
     /// average since it started (408 otherwise).
     pub body_min_bytes_per_sec: u64,
     pub body_grace_secs: u64,
+    /// The public figures are served from memory; a write made by another instance over the
+    /// same database shows here within this many milliseconds (this instance's own writes
+    /// show at once).
+    pub public_figures_max_staleness_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

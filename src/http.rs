@@ -393,6 +393,18 @@ pub fn json_with_etag<T: Serialize>(
 /// How many ETags of one `If-Match` are compared; clients send one.
 const MAX_IF_MATCH_TAGS: usize = 8;
 
+/// Whether `If-None-Match` names `etag` (or is `*`): the reader already holds these
+/// bytes and gets `304 Not Modified`. Weak comparison, as RFC 9110 §13.1.2 asks.
+pub fn if_none_match(req: &HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .take(MAX_IF_MATCH_TAGS)
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == "*" || t == etag)
+}
+
 /// The versions a client expects, from `If-Match` (RFC 9110 §13.1.1): absent or `*` is
 /// `Any`; otherwise the request proceeds only if one of the listed strong ETags is the
 /// current version. A header that cannot be read, or lists only weak or foreign tags, can

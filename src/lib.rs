@@ -143,6 +143,9 @@ impl Application {
             metrics: Metrics::new(),
             export_slots: opendata::ExportSlots::default(),
             documents,
+            public_figures: public::cache::PublicCache::new(std::time::Duration::from_millis(
+                settings.server.public_figures_max_staleness_ms,
+            )),
         });
         let server = HttpServer::new(move || build_app(state.clone()))
             .workers(workers)

@@ -16,6 +16,8 @@ pub struct Services {
     pub export_slots: crate::opendata::ExportSlots,
     /// Where document bytes live (`documents.storage`), built once at start.
     pub documents: std::sync::Arc<dyn crate::documents::storage::DocumentStore>,
+    /// The public figures of each fund, computed once per change (`public::cache`).
+    pub public_figures: crate::public::cache::PublicCache,
 }
 
 pub type AppState = web::Data<Services>;

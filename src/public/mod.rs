@@ -6,6 +6,7 @@
 //! Public means: anonymous donors merged into one line, outcome counts always suppressed
 //! (below 5 → `"<5"`, domain invariant 7), no grantee contact or victim data at all.
 
+pub mod cache;
 pub mod page;
 pub mod rules;
 pub mod store;
@@ -13,14 +14,17 @@ pub mod svg;
 
 use actix_web::get;
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::http;
 use crate::ledger;
 use crate::state::AppState;
+use cache::{Figures, Lookup};
 use rules::{PublicFundParts, PublicFundRef, PublicFundView};
+use std::sync::Arc;
 
 /// How long caches may keep the figures (seconds): they move with money and reports, but
 /// a few minutes' delay is harmless and spares the database on a busy day.
@@ -71,42 +75,101 @@ pub fn public_fund(
     })
 }
 
-async fn load(state: &AppState, key: String) -> AppResult<Option<PublicFundView>> {
-    db::run(&state.pool, move |conn| {
-        public_fund(conn, &key, crate::clock::today())
+/// The figures of the fund named by `key`, from memory when nothing has changed since they
+/// were computed (`cache`), else computed now and kept.
+async fn figures(state: &AppState, key: String) -> AppResult<Option<Arc<Figures>>> {
+    let today = crate::clock::today();
+    // read before the snapshot: a write committed after this makes the figures stale
+    let generation = db::committed_writes();
+    let cache = &state.public_figures;
+    if let Lookup::Fresh(figures) = cache.lookup(&key, generation, today) {
+        return Ok(Some(figures));
+    }
+    let asked = key.clone();
+    match db::run(&state.pool, move |conn| public_fund(conn, &asked, today)).await {
+        Ok(Some(view)) => cache.store(&key, view, generation, today).map(Some),
+        Ok(None) => {
+            cache.forget(&key);
+            Ok(None)
+        }
+        Err(error) => {
+            cache.refresh_failed(&key);
+            Err(error)
+        }
+    }
+}
+
+/// `304 Not Modified` when the reader holds `etag` already, else `None`.
+fn unchanged(req: &HttpRequest, etag: &str) -> Option<HttpResponse> {
+    http::if_none_match(req, etag).then(|| {
+        HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag.to_string()))
+            .insert_header(cache_control())
+            .finish()
     })
-    .await
 }
 
 /// A fund's public figures: totals from the ledger (as in the fund status), donors with
 /// what they gave (anonymous donors merged into one line), grants by country, theme and
 /// status, beneficiaries of accepted reports with every count below 5 shown as `"<5"`, and
 /// money in and out per quarter. Amounts are decimal strings in the fund's base currency.
+/// Served with an `ETag`; `If-None-Match` with it answers `304 Not Modified`.
 #[utoipa::path(tag = "open data",
-    params(("id" = String, Path, description = "the fund's id or its code")),
-    responses((status = 200, body = PublicFundView), (status = 404, body = crate::error::Problem)))]
+    params(("id" = String, Path, description = "the fund's id or its code"),
+           ("If-None-Match" = Option<String>, Header, description = "the ETag last read")),
+    responses((status = 200, body = PublicFundView),
+              (status = 304, description = "the figures have not changed since the ETag sent"),
+              (status = 404, body = crate::error::Problem)))]
 #[get("/api/v1/public/funds/{id}")]
-pub async fn get_public_fund(state: AppState, id: web::Path<String>) -> AppResult<HttpResponse> {
-    let view = load(&state, id.into_inner())
+pub async fn get_public_fund(
+    state: AppState,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let figures = figures(&state, id.into_inner())
         .await?
         .ok_or_else(|| AppError::not_found("fund"))?;
-    Ok(HttpResponse::Ok().insert_header(cache_control()).json(view))
+    if let Some(answer) = unchanged(&req, &figures.json_etag) {
+        return Ok(answer);
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::ETAG, figures.json_etag.clone()))
+        .insert_header(cache_control())
+        .body(figures.json.clone()))
 }
 
 /// The fund's public page for people: the same figures as `/api/v1/public/funds/{id}`,
 /// as one small HTML page with inline SVG charts and tables, no script. An unknown code
 /// answers a 404 page.
 #[utoipa::path(tag = "open data",
-    params(("code" = String, Path, description = "the fund's code (or its id)")),
+    params(("code" = String, Path, description = "the fund's code (or its id)"),
+           ("If-None-Match" = Option<String>, Header, description = "the ETag last read")),
     responses(
         (status = 200, description = "the page", body = String, content_type = "text/html"),
+        (status = 304, description = "the page has not changed since the ETag sent"),
         (status = 404, description = "no such fund", body = String, content_type = "text/html")))]
 #[get("/funds/{code}")]
-pub async fn fund_page(state: AppState, code: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn fund_page(
+    state: AppState,
+    req: HttpRequest,
+    code: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let code = code.into_inner();
-    let (mut response, body) = match load(&state, code.clone()).await? {
-        Some(view) => (HttpResponse::Ok(), page::fund_page(&view)?),
-        None => (HttpResponse::NotFound(), page::not_found_page(&code)?),
+    let (mut response, body) = match figures(&state, code.clone()).await? {
+        Some(figures) => {
+            let (html, etag) = figures.page(page::fund_page)?;
+            if let Some(answer) = unchanged(&req, &etag) {
+                return Ok(answer);
+            }
+            let mut response = HttpResponse::Ok();
+            response.insert_header((header::ETAG, etag));
+            (response, html)
+        }
+        None => (
+            HttpResponse::NotFound(),
+            page::not_found_page(&code)?.into(),
+        ),
     };
     Ok(response
         .content_type("text/html; charset=utf-8")

@@ -319,3 +319,80 @@ both_backends!(unknown_funds_answer_404, |app: TestApp| async move {
         200
     );
 });
+
+both_backends!(
+    figures_are_served_again_with_304_until_something_changes,
+    |app: TestApp| async move {
+        let s = seed(&app).await;
+        let admin = s.admin.clone();
+        app.sign_out();
+        let json_path = format!("/api/v1/public/funds/{}", s.fund_id);
+        let page_path = format!("/funds/{}", s.fund_code);
+        let first = app.get(&json_path).await;
+        assert_eq!(first.status, 200, "{}", first.text);
+        let json_tag = first.header("etag").expect("an ETag on the figures");
+        let page = app.get(&page_path).await;
+        let page_tag = page.header("etag").expect("an ETag on the page");
+        assert_ne!(json_tag, page_tag, "two representations, two tags");
+
+        // a reader holding the figures is told they have not changed, with no body
+        for (path, tag) in [(&json_path, &json_tag), (&page_path, &page_tag)] {
+            let again = app
+                .request(reqwest::Method::GET, path, None, &[("if-none-match", tag)])
+                .await;
+            assert_eq!(again.status, 304, "{path}: {}", again.text);
+            assert!(again.text.is_empty());
+            assert_eq!(again.header("etag").as_ref(), Some(tag));
+            let stale = app
+                .request(
+                    reqwest::Method::GET,
+                    path,
+                    None,
+                    &[("if-none-match", "\"j-0\"")],
+                )
+                .await;
+            assert_eq!(stale.status, 200, "another tag gets the body");
+        }
+        // the same figures asked twice are the same bytes, by code too
+        assert_eq!(app.get(&json_path).await.text, first.text);
+
+        // money comes in: the very next read shows it, under a new tag
+        let donor = &s.anonymous[0].0;
+        contribution(
+            &app,
+            &admin,
+            &s.fund_id,
+            donor,
+            serde_json::json!({"amount": "1000.00", "currency": "USD"}),
+        )
+        .await;
+        let after = app
+            .request(
+                reqwest::Method::GET,
+                &json_path,
+                None,
+                &[("if-none-match", &json_tag)],
+            )
+            .await;
+        assert_eq!(
+            after.status, 200,
+            "changed figures are sent: {}",
+            after.text
+        );
+        assert_ne!(after.header("etag").expect("etag"), json_tag);
+        assert_eq!(
+            dec(&after.body["totals"]["received"]),
+            dec(&first.body["totals"]["received"]) + Decimal::from(1000)
+        );
+        let page_after = app
+            .request(
+                reqwest::Method::GET,
+                &page_path,
+                None,
+                &[("if-none-match", &page_tag)],
+            )
+            .await;
+        assert_eq!(page_after.status, 200);
+        assert_ne!(page_after.header("etag").expect("etag"), page_tag);
+    }
+);

@@ -28,7 +28,7 @@ fn today() -> String {
     Utc::now().date_naive().to_string()
 }
 
-async fn contribution(app: &TestApp, admin: &str, fund: &str, donor: &str, body: Value) {
+pub async fn contribution(app: &TestApp, admin: &str, fund: &str, donor: &str, body: Value) {
     let mut body = body;
     body["donor_id"] = json!(donor);
     body["received_on"] = json!(today());
