@@ -164,10 +164,9 @@ fn links_lead_to_operations_and_fill_their_parameters() {
                     for segment in target_path.split('/') {
                         if let Some(name) =
                             segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'))
+                            && !filled.contains(&format!("path.{name}").as_str())
                         {
-                            if !filled.contains(&format!("path.{name}").as_str()) {
-                                wrong.push(format!("{from}: path.{name} is not filled"));
-                            }
+                            wrong.push(format!("{from}: path.{name} is not filled"));
                         }
                     }
                 }
