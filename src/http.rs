@@ -118,8 +118,9 @@ fn is_json_content_type(req: &HttpRequest) -> bool {
 /// message into a field path and a sentence.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     strict(bytes)?;
-    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| not_json(&e))?;
+    integral_numbers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|err| {
         let inner = err.inner();
         match inner.classify() {
             serde_json::error::Category::Data => {
@@ -130,6 +131,29 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             _ => not_json(inner),
         }
     })
+}
+
+/// JSON has one kind of number, and `3.0` is the integer 3 (JSON Schema's `integer` says
+/// so, and the OpenAPI document is JSON Schema): a number without a fraction is read as an
+/// integer, so that `"board_quorum": 3.0` is 3 and not a type error. Amounts are decimal
+/// strings and still refuse every number.
+fn integral_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            // beyond 2^53 a float no longer says which integer it is
+            const EXACT: f64 = 9_007_199_254_740_992.0;
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                && f.fract() == 0.0
+                && f.abs() <= EXACT
+            {
+                *n = serde_json::Number::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 fn not_json(err: &serde_json::Error) -> AppError {

@@ -50,11 +50,23 @@ pub fn store_for(settings: &Settings) -> Result<Arc<dyn DocumentStore>, String> 
     })
 }
 
+/// The form of an upload (`upload::receive` reads it): these two fields and no other.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // read field by field from the stream, never as this struct
+pub struct UploadForm {
+    /// What the document is, e.g. `proposal`: 1 to 50 lower-case letters, digits or dashes.
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,49}(?![\\s\\S])")]
+    kind: String,
+    /// The file; its type is judged from its bytes, not from its name.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Uploads a document to a draft application.
 #[utoipa::path(tag = "documents",
     params(("id" = uuid::Uuid, Path, description = "application id")),
-    request_body(content = String, content_type = "multipart/form-data",
-        description = "fields `kind` (e.g. `proposal`) and `file`"),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
     security(("bearer" = [])),
     responses((status = 201, body = DocumentView), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 413, body = crate::error::Problem),

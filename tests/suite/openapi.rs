@@ -1,15 +1,16 @@
 //! The OpenAPI document is the contract: checked with real tools against a running server
-//! (`scripts/openapi-check`: a validator, a generated client, schemathesis), and on every
-//! answer the HTTP tests receive (`common::contract`, called by the harness).
+//! (`scripts/openapi-check`: a validator and a generated client; `scripts/schemathesis`, a
+//! step of CI of its own), and on every answer the HTTP tests receive (`common::contract`,
+//! called by the harness).
 
 use crate::common::TestApp;
 use trustfund::app::{Access, endpoints};
 
 /// Runs `scripts/openapi-check`, which installs its PyPI tools on first use: the document
-/// validates as OpenAPI 3.1, a client generated from it creates an application and reads it
-/// back, and schemathesis `--checks all` finds no answer the document does not describe.
+/// validates as OpenAPI 3.1, and a client generated from it creates an application and
+/// reads it back.
 #[test]
-fn the_document_validates_a_generated_client_works_and_schemathesis_finds_no_mismatch() {
+fn the_document_validates_and_a_generated_client_works() {
     let status = std::process::Command::new("scripts/openapi-check")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("TRUSTFUND_BIN", env!("CARGO_BIN_EXE_trustfund"))
@@ -108,3 +109,73 @@ both_backends!(
         assert!(checked >= 5, "the route table lists public routes");
     }
 );
+
+/// The links that let a client (and schemathesis's stateful phase) chain create → read →
+/// change: each names an operation of the document and fills only parameters it declares,
+/// every path parameter of it included.
+#[test]
+fn links_lead_to_operations_and_fill_their_parameters() {
+    let doc = serde_json::to_value(trustfund::app::openapi()).expect("document");
+    let mut operations = std::collections::HashMap::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for operation in item.as_object().expect("path item").values() {
+            if let Some(id) = operation["operationId"].as_str() {
+                assert!(
+                    operations
+                        .insert(id.to_string(), (path.clone(), operation))
+                        .is_none(),
+                    "operationId {id} is not unique"
+                );
+            }
+        }
+    }
+    let mut links = 0;
+    let mut wrong = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            for (status, response) in operation["responses"].as_object().into_iter().flatten() {
+                for (name, link) in response["links"].as_object().into_iter().flatten() {
+                    links += 1;
+                    let from = format!("{method} {path} {status} → {name}");
+                    let target = link["operationId"].as_str().unwrap_or_default();
+                    let Some((target_path, target_op)) = operations.get(target) else {
+                        wrong.push(format!("{from}: no operation {target}"));
+                        continue;
+                    };
+                    let declared = |place: &str, name: &str| {
+                        target_op["parameters"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .any(|p| p["in"] == place && p["name"].as_str() == Some(name))
+                    };
+                    let filled: Vec<&str> = link["parameters"]
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(|(k, _)| k.as_str())
+                        .collect();
+                    for key in &filled {
+                        let (place, name) = key.split_once('.').unwrap_or(("", key));
+                        if !declared(place, name) {
+                            wrong.push(format!("{from}: {target} has no {key}"));
+                        }
+                    }
+                    for segment in target_path.split('/') {
+                        if let Some(name) =
+                            segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'))
+                            && !filled.contains(&format!("path.{name}").as_str())
+                        {
+                            wrong.push(format!("{from}: path.{name} is not filled"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "links that cannot be followed: {wrong:#?}"
+    );
+    assert!(links >= 30, "the document has its links ({links})");
+}

@@ -13,6 +13,9 @@ use utoipa::openapi::{OpenApi, Ref, RefOr};
 use crate::app::Endpoint;
 use crate::error::{ErrorCode, PROBLEM_CONTENT_TYPE};
 
+mod inputs;
+mod links;
+
 /// `base` (title, shared schemas) completed with every endpoint of `endpoints`.
 pub fn document(mut base: OpenApi, endpoints: Vec<Endpoint>) -> OpenApi {
     let components = base.components.get_or_insert_with(Default::default);
@@ -47,6 +50,8 @@ pub fn document(mut base: OpenApi, endpoints: Vec<Endpoint>) -> OpenApi {
             complete(path, write, operation);
         }
     }
+    inputs::constrain(&mut base);
+    links::add(&mut base.paths);
     base
 }
 
