@@ -15,6 +15,7 @@ pub mod reminders;
 pub mod rules;
 pub mod store;
 
+pub mod totals;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{get, post};
