@@ -1,0 +1,3 @@
+DROP TABLE outcome_report_totals;
+DROP TABLE outcome_service_totals;
+DROP TABLE outcome_totals;
