@@ -644,14 +644,23 @@ diesel::table! {
 }
 
 diesel::table! {
-    outcome_totals (fund_id, grain, period, country, sex, age_group, exploitation) {
+    outcome_totals (fund_id, grain, period, sex, age_group, exploitation) {
+        fund_id -> Text,
+        grain -> Text,
+        period -> Date,
+        sex -> Text,
+        age_group -> Text,
+        exploitation -> Text,
+        total -> BigInt,
+    }
+}
+
+diesel::table! {
+    outcome_country_totals (fund_id, grain, period, country) {
         fund_id -> Text,
         grain -> Text,
         period -> Date,
         country -> Text,
-        sex -> Text,
-        age_group -> Text,
-        exploitation -> Text,
         total -> BigInt,
     }
 }
@@ -725,6 +734,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_expenditure,
     report_reminders,
     outcome_totals,
+    outcome_country_totals,
     outcome_service_totals,
     outcome_report_totals,
 );

@@ -18,8 +18,8 @@ use super::totals::{AcceptedReport, Grain, Span, Totals};
 use crate::db::DbConn;
 use crate::db::schema::{
     application_budget_lines, application_countries, applications, grant_reports, grants,
-    outcome_report_totals, outcome_service_totals, outcome_totals, report_beneficiaries,
-    report_expenditure, report_indicators, report_services,
+    outcome_country_totals, outcome_report_totals, outcome_service_totals, outcome_totals,
+    report_beneficiaries, report_expenditure, report_indicators, report_services,
 };
 use crate::error::{AppError, AppResult};
 use crate::grants::model::ReportKind;
@@ -422,12 +422,11 @@ fn add_totals(conn: &mut DbConn, totals: &Totals) -> QueryResult<()> {
     let people: Vec<_> = totals
         .people
         .iter()
-        .map(|(((fund, grain, period), country, (sex, age, exp)), n)| {
+        .map(|(((fund, grain, period), (sex, age, exp)), n)| {
             (
                 outcome_totals::fund_id.eq(fund.as_str()),
                 outcome_totals::grain.eq(*grain),
                 outcome_totals::period.eq(*period),
-                outcome_totals::country.eq(country.as_str()),
                 outcome_totals::sex.eq(sex.as_str()),
                 outcome_totals::age_group.eq(age.as_str()),
                 outcome_totals::exploitation.eq(exp.as_str()),
@@ -442,13 +441,41 @@ fn add_totals(conn: &mut DbConn, totals: &Totals) -> QueryResult<()> {
                 outcome_totals::fund_id,
                 outcome_totals::grain,
                 outcome_totals::period,
-                outcome_totals::country,
                 outcome_totals::sex,
                 outcome_totals::age_group,
                 outcome_totals::exploitation,
             ))
             .do_update()
             .set(outcome_totals::total.eq(outcome_totals::total + excluded(outcome_totals::total)))
+            .execute(c))?;
+    }
+    let countries: Vec<_> = totals
+        .countries
+        .iter()
+        .map(|(((fund, grain, period), country), n)| {
+            (
+                outcome_country_totals::fund_id.eq(fund.as_str()),
+                outcome_country_totals::grain.eq(*grain),
+                outcome_country_totals::period.eq(*period),
+                outcome_country_totals::country.eq(country.as_str()),
+                outcome_country_totals::total.eq(*n),
+            )
+        })
+        .collect();
+    for chunk in countries.chunks(ROWS_PER_STATEMENT) {
+        crate::db::with_backend!(conn, |c| diesel::insert_into(outcome_country_totals::table)
+            .values(chunk)
+            .on_conflict((
+                outcome_country_totals::fund_id,
+                outcome_country_totals::grain,
+                outcome_country_totals::period,
+                outcome_country_totals::country,
+            ))
+            .do_update()
+            .set(
+                outcome_country_totals::total
+                    .eq(outcome_country_totals::total + excluded(outcome_country_totals::total))
+            )
             .execute(c))?;
     }
     let services: Vec<_> = totals
@@ -512,8 +539,6 @@ fn add_totals(conn: &mut DbConn, totals: &Totals) -> QueryResult<()> {
 
 #[derive(QueryableByName)]
 struct Cell {
-    #[diesel(sql_type = Text)]
-    country: String,
     #[diesel(sql_type = Integer)]
     year: i32,
     #[diesel(sql_type = Text)]
@@ -537,20 +562,23 @@ struct Keyed {
 /// How many spans a window has at most (`totals::spans`); the SQL has a slot for each.
 const SPAN_SLOTS: usize = 5;
 
-/// The condition "a total of one of the window's periods", binds `$2` to `$16`: a slot per
-/// span, `(grain, first, last)`.
-fn in_spans() -> String {
+/// The rows of `table` (its `columns`) in the window's periods: one indexed range
+/// (fund, grain, period) per span slot, joined by UNION ALL, binds `$1` (the fund) and
+/// `$2` to `$16` (`grain`, first and last period of each slot). One range per slot, not
+/// an OR of them: SQLite would read every row of the fund for the OR.
+fn in_spans(table: &str, columns: &str) -> String {
     (0..SPAN_SLOTS)
         .map(|i| {
             let b = 2 + 3 * i;
             format!(
-                "(grain = ${b} AND period >= ${} AND period <= ${})",
+                "SELECT {columns} FROM {table} WHERE fund_id = $1 AND grain = ${b} \
+                 AND period >= ${} AND period <= ${}",
                 b + 1,
                 b + 2
             )
         })
         .collect::<Vec<_>>()
-        .join(" OR ")
+        .join(" UNION ALL ")
 }
 
 /// Runs a read of running totals with the binds (fund, then a slot per span) on either
@@ -596,7 +624,7 @@ where
 /// The fund's outcomes over accepted reports whose period ends within [from, to], read
 /// from the running totals of the periods that make up the window (`totals::spans`:
 /// whole years, months and days), never from the reports: the rows read grow with the
-/// window's periods, countries and cells, not with the number of reports. The same sums,
+/// window's periods, cells and countries, not with the number of reports. The same sums,
 /// zeros and listed keys as summing the accepted reports (property tests in `totals`,
 /// HTTP tests against a recomputation from the reports).
 pub fn outcomes(
@@ -610,46 +638,59 @@ pub fn outcomes(
     if spans.is_empty() {
         return Ok(counts);
     }
-    let window = in_spans();
     let reports: Vec<Keyed> = within(
         conn,
         &format!(
             "SELECT 'reports' AS key, CAST(COALESCE(SUM(reports), 0) AS BIGINT) AS total \
-             FROM outcome_report_totals WHERE fund_id = $1 AND ({window})"
+             FROM ({}) t",
+            in_spans("outcome_report_totals", "reports")
         ),
         fund_id,
         &spans,
     )?;
     counts.reports = reports.first().map_or(0, |k| k.total);
-    // the year of a period is the year of every day in it
+    // the year of a period is the year of every day in it (SQLite holds a date as its
+    // text, YYYY-MM-DD)
     let year = crate::db::dialect(conn).pick(
-        "CAST(strftime('%Y', period) AS INTEGER)",
+        "CAST(substr(period, 1, 4) AS INTEGER)",
         "CAST(EXTRACT(YEAR FROM period) AS INTEGER)",
     );
     let cells: Vec<Cell> = within(
         conn,
         &format!(
-            "SELECT country, {year} AS year, sex, age_group, exploitation, \
-             CAST(SUM(total) AS BIGINT) AS total \
-             FROM outcome_totals WHERE fund_id = $1 AND ({window}) \
-             GROUP BY country, {year}, sex, age_group, exploitation"
+            "SELECT {year} AS year, sex, age_group, exploitation, \
+             CAST(SUM(total) AS BIGINT) AS total FROM ({}) t \
+             GROUP BY {year}, sex, age_group, exploitation",
+            in_spans(
+                "outcome_totals",
+                "period, sex, age_group, exploitation, total"
+            )
         ),
         fund_id,
         &spans,
     )?;
     for c in cells {
-        counts.add_people(
-            &c.country,
-            c.year,
-            (c.sex, c.age_group, c.exploitation),
-            c.total,
-        );
+        counts.add_cell(c.year, (c.sex, c.age_group, c.exploitation), c.total);
+    }
+    let countries: Vec<Keyed> = within(
+        conn,
+        &format!(
+            "SELECT country AS key, CAST(SUM(total) AS BIGINT) AS total FROM ({}) t \
+             GROUP BY country",
+            in_spans("outcome_country_totals", "country, total")
+        ),
+        fund_id,
+        &spans,
+    )?;
+    for c in countries {
+        counts.add_country(&c.key, c.total);
     }
     let services: Vec<Keyed> = within(
         conn,
         &format!(
-            "SELECT service AS key, CAST(SUM(total) AS BIGINT) AS total \
-             FROM outcome_service_totals WHERE fund_id = $1 AND ({window}) GROUP BY service"
+            "SELECT service AS key, CAST(SUM(total) AS BIGINT) AS total FROM ({}) t \
+             GROUP BY service",
+            in_spans("outcome_service_totals", "service, total")
         ),
         fund_id,
         &spans,

@@ -5,9 +5,9 @@
 //! that day's month and that day's year, a period being stored as its first day. A window
 //! [from, to] is read as whole years, then whole months and single days at its edges: at
 //! most five ranges of periods, every day of the window in exactly one of them. Reading a
-//! window therefore touches at most (its years + 22 months + 60 days) × countries × cells
+//! window therefore touches at most (its years + 22 months + 60 days) × (cells + countries)
 //! rows, however many reports were accepted; the tables grow with funds × periods ×
-//! countries × cells, never with reports. `store::count_accepted` writes a `Totals` into
+//! (cells + countries), never with reports. `store::count_accepted` writes a `Totals` into
 //! the tables and `store::outcomes` reads them with the spans; `Totals::outcomes` is the
 //! same reading in memory, which the property tests hold against a sum over the reports.
 
@@ -196,11 +196,16 @@ pub struct AcceptedReport {
 pub type PeriodKey = (String, Grain, NaiveDate);
 
 /// Running totals, or what some reports add to them; keyed like the tables, in key order
-/// (so that writers touch rows in one order).
+/// (so that writers touch rows in one order). People are kept per cell and, apart, per
+/// country: no figure crosses the two, and a period holds cells + countries rows instead
+/// of cells × countries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Totals {
-    /// `outcome_totals`: people per period, country and cell.
-    pub people: BTreeMap<(PeriodKey, String, CellKey), i64>,
+    /// `outcome_totals`: people per period and (sex, age group, form) cell.
+    pub people: BTreeMap<(PeriodKey, CellKey), i64>,
+    /// `outcome_country_totals`: people per period and country; a report without
+    /// beneficiaries adds no row.
+    pub countries: BTreeMap<(PeriodKey, String), i64>,
     /// `outcome_service_totals`: services per period.
     pub services: BTreeMap<(PeriodKey, String), i64>,
     /// `outcome_report_totals`: accepted reports per period.
@@ -226,10 +231,13 @@ impl Totals {
             );
             *self.reports.entry(key.clone()).or_default() += 1;
             for (cell, n) in &report.beneficiaries {
+                *self.people.entry((key.clone(), cell.clone())).or_default() += n;
+            }
+            if !report.beneficiaries.is_empty() {
                 *self
-                    .people
-                    .entry((key.clone(), report.country.clone(), cell.clone()))
-                    .or_default() += n;
+                    .countries
+                    .entry((key.clone(), report.country.clone()))
+                    .or_default() += report.beneficiaries.iter().map(|(_, n)| n).sum::<i64>();
             }
             for (service, n) in &report.services {
                 *self
@@ -244,6 +252,9 @@ impl Totals {
     pub fn merge(&mut self, other: &Totals) {
         for (k, n) in &other.people {
             *self.people.entry(k.clone()).or_default() += n;
+        }
+        for (k, n) in &other.countries {
+            *self.countries.entry(k.clone()).or_default() += n;
         }
         for (k, n) in &other.services {
             *self.services.entry(k.clone()).or_default() += n;
@@ -265,9 +276,14 @@ impl Totals {
                     .any(|s| s.grain == *grain && s.first <= *period && *period <= s.last)
         };
         let mut counts = OutcomeCounts::default();
-        for ((key, country, cell), n) in &self.people {
+        for ((key, cell), n) in &self.people {
             if counted(key) {
-                counts.add_people(country, key.2.year(), cell.clone(), *n);
+                counts.add_cell(key.2.year(), cell.clone(), *n);
+            }
+        }
+        for ((key, country), n) in &self.countries {
+            if counted(key) {
+                counts.add_country(country, *n);
             }
         }
         for ((key, service), n) in &self.services {
@@ -365,9 +381,13 @@ mod tests {
             ])
         );
         assert_eq!(
+            totals.people.get(&(at(Grain::Month, "2025-06-01"), cell)),
+            Some(&24)
+        );
+        assert_eq!(
             totals
-                .people
-                .get(&(at(Grain::Month, "2025-06-01"), "NG".into(), cell)),
+                .countries
+                .get(&(at(Grain::Day, "2025-06-30"), "NG".into())),
             Some(&24)
         );
         // a service reported as 0 is kept, with 0

@@ -963,6 +963,7 @@ both_backends!(
         // totals from the accepted reports (spoilt first, so that only a real back-fill
         // can pass)
         app.execute("UPDATE outcome_totals SET total = total + 1000");
+        app.execute("UPDATE outcome_country_totals SET total = total + 1000");
         app.execute("UPDATE outcome_report_totals SET reports = reports + 1000");
         migrate_totals_again(&app);
         assert!(app.count("outcome_totals") > 0);

@@ -5,7 +5,8 @@
 -- Each accepted report is added once at each grain: 'day' (the day its period ends),
 -- 'month' and 'year' (that day's month and year); `period` is the first day of the
 -- period. A window [from, to] is read as whole years, whole months and single days at its
--- edges (`reports::totals::spans`). A report counts for the first country of its grant's
+-- edges (`reports::totals::spans`). People are kept per cell and, apart, per country (no
+-- figure crosses the two). A report counts for the first country of its grant's
 -- application ('unknown' when it has none); an approved application never changes, so
 -- that country is fixed when the report is accepted. An accepted report is final: nothing
 -- ever subtracts from these totals.
@@ -13,12 +14,20 @@ CREATE TABLE outcome_totals (
     fund_id       TEXT NOT NULL REFERENCES funds (id),
     grain         TEXT NOT NULL,
     period        DATE NOT NULL,
-    country       TEXT NOT NULL,
     sex           TEXT NOT NULL,
     age_group     TEXT NOT NULL,
     exploitation  TEXT NOT NULL,
     total         BIGINT NOT NULL,
-    PRIMARY KEY (fund_id, grain, period, country, sex, age_group, exploitation)
+    PRIMARY KEY (fund_id, grain, period, sex, age_group, exploitation)
+);
+
+CREATE TABLE outcome_country_totals (
+    fund_id  TEXT NOT NULL REFERENCES funds (id),
+    grain    TEXT NOT NULL,
+    period   DATE NOT NULL,
+    country  TEXT NOT NULL,
+    total    BIGINT NOT NULL,
+    PRIMARY KEY (fund_id, grain, period, country)
 );
 
 CREATE TABLE outcome_service_totals (
@@ -56,12 +65,18 @@ SELECT r.id AS report_id, r.fund_id AS fund_id, p.grain AS grain,
  CROSS JOIN (SELECT CAST('day' AS TEXT) AS grain UNION ALL SELECT 'month' UNION ALL SELECT 'year') p
  WHERE r.status = 'accepted';
 
-INSERT INTO outcome_totals (fund_id, grain, period, country, sex, age_group, exploitation, total)
-SELECT k.fund_id, k.grain, k.period, k.country, b.sex, b.age_group, b.exploitation,
+INSERT INTO outcome_totals (fund_id, grain, period, sex, age_group, exploitation, total)
+SELECT k.fund_id, k.grain, k.period, b.sex, b.age_group, b.exploitation,
        CAST(SUM(b.count) AS BIGINT)
   FROM counted_reports k
   JOIN report_beneficiaries b ON b.report_id = k.report_id
- GROUP BY k.fund_id, k.grain, k.period, k.country, b.sex, b.age_group, b.exploitation;
+ GROUP BY k.fund_id, k.grain, k.period, b.sex, b.age_group, b.exploitation;
+
+INSERT INTO outcome_country_totals (fund_id, grain, period, country, total)
+SELECT k.fund_id, k.grain, k.period, k.country, CAST(SUM(b.count) AS BIGINT)
+  FROM counted_reports k
+  JOIN report_beneficiaries b ON b.report_id = k.report_id
+ GROUP BY k.fund_id, k.grain, k.period, k.country;
 
 INSERT INTO outcome_service_totals (fund_id, grain, period, service, total)
 SELECT k.fund_id, k.grain, k.period, s.service, CAST(SUM(s.count) AS BIGINT)
