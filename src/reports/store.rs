@@ -559,15 +559,12 @@ struct Keyed {
     total: i64,
 }
 
-/// How many spans a window has at most (`totals::spans`); the SQL has a slot for each.
-const SPAN_SLOTS: usize = 5;
-
-/// The rows of `table` (its `columns`) in the window's periods: one indexed range
-/// (fund, grain, period) per span slot, joined by UNION ALL, binds `$1` (the fund) and
-/// `$2` to `$16` (`grain`, first and last period of each slot). One range per slot, not
-/// an OR of them: SQLite would read every row of the fund for the OR.
-fn in_spans(table: &str, columns: &str) -> String {
-    (0..SPAN_SLOTS)
+/// The rows of `table` (its `columns`) in the periods of `spans`: one indexed range
+/// (fund, grain, period) per span, joined by UNION ALL, with the binds `$1` (the fund) and
+/// then grain, first and last period of each span. One range per span, not an OR of
+/// them: SQLite would read every row of the fund for the OR.
+fn in_spans(table: &str, columns: &str, spans: &[Span]) -> String {
+    (0..spans.len())
         .map(|i| {
             let b = 2 + 3 * i;
             format!(
@@ -581,49 +578,50 @@ fn in_spans(table: &str, columns: &str) -> String {
         .join(" UNION ALL ")
 }
 
-/// Runs a read of running totals with the binds (fund, then a slot per span) on either
-/// backend: the SQL is written with `$n` placeholders, which SQLite reads as `?n`. Unused
-/// slots hold a range no period is in.
+/// Runs a read of running totals written with `in_spans`, binding the fund and each
+/// span, on either backend: the SQL is written with `$n` placeholders, which SQLite reads
+/// as `?n`.
 fn within<T>(conn: &mut DbConn, sql: &str, fund_id: &str, spans: &[Span]) -> AppResult<Vec<T>>
 where
     T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
 {
-    if spans.len() > SPAN_SLOTS {
-        return Err(AppError::internal("a window of more than five spans"));
-    }
-    let (high, low) = crate::reports::rules::storable_dates(NaiveDate::MAX, NaiveDate::MIN);
-    let nothing = Span {
-        grain: Grain::Day,
-        first: high,
-        last: low,
-    };
-    let s: Vec<Span> = (0..SPAN_SLOTS)
-        .map(|i| spans.get(i).copied().unwrap_or(nothing))
-        .collect();
     let sql = crate::db::dialect(conn).pick(sql.replace('$', "?"), sql.to_string());
-    Ok(crate::db::with_backend!(conn, |c| diesel::sql_query(&sql)
-        .bind::<Text, _>(fund_id)
-        .bind::<Text, _>(s[0].grain)
-        .bind::<Date, _>(s[0].first)
-        .bind::<Date, _>(s[0].last)
-        .bind::<Text, _>(s[1].grain)
-        .bind::<Date, _>(s[1].first)
-        .bind::<Date, _>(s[1].last)
-        .bind::<Text, _>(s[2].grain)
-        .bind::<Date, _>(s[2].first)
-        .bind::<Date, _>(s[2].last)
-        .bind::<Text, _>(s[3].grain)
-        .bind::<Date, _>(s[3].first)
-        .bind::<Date, _>(s[3].last)
-        .bind::<Text, _>(s[4].grain)
-        .bind::<Date, _>(s[4].first)
-        .bind::<Date, _>(s[4].last)
-        .load(c))?)
+    Ok(crate::db::with_backend!(conn, |c| load_within(
+        c, &sql, fund_id, spans
+    ))?)
+}
+
+fn load_within<'a, C, T>(
+    conn: &mut C,
+    sql: &str,
+    fund_id: &'a str,
+    spans: &'a [Span],
+) -> QueryResult<Vec<T>>
+where
+    C: diesel::Connection,
+    C::Backend: diesel::sql_types::HasSqlType<Text> + diesel::sql_types::HasSqlType<Date>,
+    &'a str: diesel::serialize::ToSql<Text, C::Backend>,
+    Grain: diesel::serialize::ToSql<Text, C::Backend>,
+    NaiveDate: diesel::serialize::ToSql<Date, C::Backend>,
+    diesel::query_builder::BoxedSqlQuery<'a, C::Backend, diesel::query_builder::SqlQuery>:
+        diesel::query_dsl::LoadQuery<'a, C, T>,
+{
+    let mut query = diesel::sql_query(sql)
+        .into_boxed::<C::Backend>()
+        .bind::<Text, _>(fund_id);
+    for span in spans {
+        query = query
+            .bind::<Text, _>(span.grain)
+            .bind::<Date, _>(span.first)
+            .bind::<Date, _>(span.last);
+    }
+    query.load(conn)
 }
 
 /// The fund's outcomes over accepted reports whose period ends within [from, to], read
 /// from the running totals of the periods that make up the window (`totals::spans`:
-/// whole years, months and days), never from the reports: the rows read grow with the
+/// whole years, and quarters, months, dekads and days at its edges), never from the
+/// reports: the rows read grow with the
 /// window's periods, cells and countries, not with the number of reports. The same sums,
 /// zeros and listed keys as summing the accepted reports (property tests in `totals`,
 /// HTTP tests against a recomputation from the reports).
@@ -643,7 +641,7 @@ pub fn outcomes(
         &format!(
             "SELECT 'reports' AS key, CAST(COALESCE(SUM(reports), 0) AS BIGINT) AS total \
              FROM ({}) t",
-            in_spans("outcome_report_totals", "reports")
+            in_spans("outcome_report_totals", "reports", &spans)
         ),
         fund_id,
         &spans,
@@ -663,7 +661,8 @@ pub fn outcomes(
              GROUP BY {year}, sex, age_group, exploitation",
             in_spans(
                 "outcome_totals",
-                "period, sex, age_group, exploitation, total"
+                "period, sex, age_group, exploitation, total",
+                &spans
             )
         ),
         fund_id,
@@ -677,7 +676,7 @@ pub fn outcomes(
         &format!(
             "SELECT country AS key, CAST(SUM(total) AS BIGINT) AS total FROM ({}) t \
              GROUP BY country",
-            in_spans("outcome_country_totals", "country, total")
+            in_spans("outcome_country_totals", "country, total", &spans)
         ),
         fund_id,
         &spans,
@@ -690,7 +689,7 @@ pub fn outcomes(
         &format!(
             "SELECT service AS key, CAST(SUM(total) AS BIGINT) AS total FROM ({}) t \
              GROUP BY service",
-            in_spans("outcome_service_totals", "service, total")
+            in_spans("outcome_service_totals", "service, total", &spans)
         ),
         fund_id,
         &spans,

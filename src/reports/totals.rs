@@ -1,40 +1,50 @@
 //! Running outcome totals, the pure part: what accepted reports add to their funds' totals
 //! (`Totals::add`), and which stored periods make up a date window (`spans`).
 //!
-//! Each accepted report is added once at each of three grains: the day its period ends,
-//! that day's month and that day's year, a period being stored as its first day. A window
-//! [from, to] is read as whole years, then whole months and single days at its edges: at
-//! most five ranges of periods, every day of the window in exactly one of them. Reading a
-//! window therefore touches at most (its years + 22 months + 60 days) × (cells + countries)
-//! rows, however many reports were accepted; the tables grow with funds × periods ×
-//! (cells + countries), never with reports. `store::count_accepted` writes a `Totals` into
+//! Each accepted report is added once at each of five nested grains: the day its period
+//! ends and that day's dekad, month, quarter and year, a period being stored as its first
+//! day. A window [from, to] is read as its whole years, and at its edges whole quarters,
+//! months, dekads and single days: at most nine ranges of periods, every day of the window
+//! in exactly one of them. Reading a window therefore touches at most (its years + 34
+//! other periods) × (cells + countries) rows, however many reports were accepted; the
+//! tables grow with funds × periods × (cells + countries), never with reports. `store::count_accepted` writes a `Totals` into
 //! the tables and `store::outcomes` reads them with the spans; `Totals::outcomes` is the
 //! same reading in memory, which the property tests hold against a sum over the reports.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 
 use super::rules::{CellKey, OutcomeCounts};
 use crate::text_enum;
 
 text_enum!(
     /// How long a period one running total covers; a period is stored as its first day.
+    /// Each grain's periods nest in the next one's: a dekad is days 1–10, 11–20 or 21 to
+    /// the end of a month, a quarter three months from January, April, July or October.
     Grain {
         Day => "day",
+        Dekad => "dekad",
         Month => "month",
+        Quarter => "quarter",
         Year => "year",
     }
 );
 
+/// The grains from the finest to the coarsest: each period of one lies in a single
+/// period of the next.
+pub const GRAINS: [Grain; 5] = [
+    Grain::Day,
+    Grain::Dekad,
+    Grain::Month,
+    Grain::Quarter,
+    Grain::Year,
+];
+
 impl Grain {
-    fn rank(self) -> u8 {
-        match self {
-            Grain::Day => 0,
-            Grain::Month => 1,
-            Grain::Year => 2,
-        }
+    fn rank(self) -> usize {
+        GRAINS.iter().position(|g| *g == self).unwrap_or(0)
     }
 }
 
@@ -52,10 +62,25 @@ impl Ord for Grain {
 
 /// The first day of the `grain` period that holds `day`.
 pub fn period_of(grain: Grain, day: NaiveDate) -> NaiveDate {
+    let first = |month: u32, d: u32| NaiveDate::from_ymd_opt(day.year(), month, d);
     match grain {
-        Grain::Day => day,
-        Grain::Month => day.with_day(1).unwrap_or(day),
-        Grain::Year => NaiveDate::from_ymd_opt(day.year(), 1, 1).unwrap_or(day),
+        Grain::Day => Some(day),
+        Grain::Dekad => first(day.month(), (day.day().min(30) - 1) / 10 * 10 + 1),
+        Grain::Month => first(day.month(), 1),
+        Grain::Quarter => first(day.month0() / 3 * 3 + 1, 1),
+        Grain::Year => first(1, 1),
+    }
+    .unwrap_or(day)
+}
+
+/// The first day of the `grain` period after the one that starts on `period`.
+fn next_period(grain: Grain, period: NaiveDate) -> Option<NaiveDate> {
+    match grain {
+        Grain::Day => period.succ_opt(),
+        Grain::Dekad if period.day() < 21 => period.checked_add_days(Days::new(10)),
+        Grain::Dekad | Grain::Month => period.with_day(1)?.checked_add_months(Months::new(1)),
+        Grain::Quarter => period.checked_add_months(Months::new(3)),
+        Grain::Year => period.checked_add_months(Months::new(12)),
     }
 }
 
@@ -71,112 +96,58 @@ pub struct Span {
 impl Span {
     /// The first and the last day the span covers.
     pub fn days(&self) -> (NaiveDate, NaiveDate) {
-        let end = match self.grain {
-            Grain::Day => Some(self.last),
-            Grain::Month => month_start(month_index(self.last) + 1).and_then(|d| d.pred_opt()),
-            Grain::Year => NaiveDate::from_ymd_opt(self.last.year(), 12, 31),
-        };
+        let end = next_period(self.grain, self.last).and_then(|d| d.pred_opt());
         (self.first, end.unwrap_or(self.last))
     }
 }
 
-/// Months counted from year 0: `year × 12 + month − 1`.
-fn month_index(day: NaiveDate) -> i64 {
-    i64::from(day.year()) * 12 + i64::from(day.month0())
-}
-
-fn month_start(index: i64) -> Option<NaiveDate> {
-    let year = i32::try_from(index.div_euclid(12)).ok()?;
-    let month = u32::try_from(index.rem_euclid(12)).ok()? + 1;
-    NaiveDate::from_ymd_opt(year, month, 1)
-}
-
-/// The spans that make up the window [from, to], in date order: single days up to the
-/// first whole month, whole months up to the first whole year, the whole years, then
-/// whole months and single days up to `to`. Every day of the window lies in exactly one
-/// span; at most five spans, with at most 60 days and 22 months between them (the rest is
-/// whole years). Empty when `to` falls before `from`.
+/// The spans that make up the window [from, to], in date order: the whole periods of the
+/// coarsest grain inside it, and what is left at either edge split the same way at the
+/// next finer grain, down to single days. Every day of the window lies in exactly one
+/// span. A window has at most nine spans, and besides its whole years at most 6 quarters,
+/// 4 months, 4 dekads and 20 days: what is read grows with none but the years. Empty when
+/// `to` falls before `from`.
 pub fn spans(from: NaiveDate, to: NaiveDate) -> Vec<Span> {
     let mut out = Vec::new();
-    if from > to {
-        return out;
-    }
-    let first_year = if (from.month(), from.day()) == (1, 1) {
-        from.year()
-    } else {
-        from.year() + 1
-    };
-    let last_year = if (to.month(), to.day()) == (12, 31) {
-        to.year()
-    } else {
-        to.year() - 1
-    };
-    let years = NaiveDate::from_ymd_opt(first_year, 1, 1)
-        .zip(NaiveDate::from_ymd_opt(last_year, 1, 1))
-        .filter(|_| first_year <= last_year);
-    match years {
-        Some((first, last)) => {
-            if let Some(before) = first.pred_opt() {
-                months_and_days(from, before, &mut out);
-            }
-            out.push(Span {
-                grain: Grain::Year,
-                first,
-                last,
-            });
-            if let Some(after) = NaiveDate::from_ymd_opt(last_year + 1, 1, 1) {
-                months_and_days(after, to, &mut out);
-            }
-        }
-        None => months_and_days(from, to, &mut out),
-    }
+    split(from, to, &GRAINS, &mut out);
     out
 }
 
-/// The spans of [from, to] when it holds no whole year: days, whole months, days.
-fn months_and_days(from: NaiveDate, to: NaiveDate, out: &mut Vec<Span>) {
+/// The spans of [from, to] with `grains` (finest first), the coarsest tried first.
+fn split(from: NaiveDate, to: NaiveDate, grains: &[Grain], out: &mut Vec<Span>) {
+    let Some((&grain, finer)) = grains.split_last() else {
+        return;
+    };
     if from > to {
         return;
     }
-    let first_month = if from.day() == 1 {
-        month_index(from)
-    } else {
-        month_index(from) + 1
-    };
-    let ends_a_month = to.succ_opt().is_none_or(|next| next.day() == 1);
-    let last_month = if ends_a_month {
-        month_index(to)
-    } else {
-        month_index(to) - 1
-    };
-    let months = month_start(first_month)
-        .zip(month_start(last_month))
-        .filter(|_| first_month <= last_month);
-    match months {
-        Some((first, last)) => {
-            if let Some(before) = first.pred_opt() {
-                days(from, before, out);
-            }
-            out.push(Span {
-                grain: Grain::Month,
-                first,
-                last,
-            });
-            if let Some(after) = month_start(last_month + 1) {
-                days(after, to, out);
-            }
-        }
-        None => days(from, to, out),
-    }
-}
-
-fn days(from: NaiveDate, to: NaiveDate, out: &mut Vec<Span>) {
-    if from <= to {
+    if finer.is_empty() {
         out.push(Span {
-            grain: Grain::Day,
+            grain,
             first: from,
             last: to,
         });
+        return;
+    }
+    // the first whole period starts at `first`; the period holding the day after `to`
+    // starts at `cut`: the whole periods are those starting in [first, cut)
+    let start = period_of(grain, from);
+    let first = if start == from {
+        Some(from)
+    } else {
+        next_period(grain, start)
+    };
+    let cut = to.succ_opt().map(|after| period_of(grain, after));
+    match (first, cut) {
+        (Some(first), Some(cut)) if first < cut => {
+            if let Some(before) = first.pred_opt() {
+                split(from, before, finer, out);
+            }
+            let last = cut.pred_opt().map_or(first, |d| period_of(grain, d));
+            out.push(Span { grain, first, last });
+            split(cut, to, finer, out);
+        }
+        _ => split(from, to, finer, out),
     }
 }
 
@@ -320,16 +291,18 @@ mod tests {
     }
 
     #[test]
-    fn a_window_is_read_as_days_months_and_years() {
+    fn a_window_is_read_as_years_and_finer_periods_at_its_edges() {
         use Grain::*;
         assert_eq!(
             spans(day("2024-03-15"), day("2026-11-20")),
             vec![
-                span(Day, "2024-03-15", "2024-03-31"),
-                span(Month, "2024-04-01", "2024-12-01"),
+                span(Day, "2024-03-15", "2024-03-20"),
+                span(Dekad, "2024-03-21", "2024-03-21"),
+                span(Quarter, "2024-04-01", "2024-10-01"),
                 span(Year, "2025-01-01", "2025-01-01"),
-                span(Month, "2026-01-01", "2026-10-01"),
-                span(Day, "2026-11-01", "2026-11-20"),
+                span(Quarter, "2026-01-01", "2026-07-01"),
+                span(Month, "2026-10-01", "2026-10-01"),
+                span(Dekad, "2026-11-01", "2026-11-11"),
             ]
         );
         assert_eq!(
@@ -342,7 +315,10 @@ mod tests {
         );
         assert_eq!(
             spans(day("2024-02-02"), day("2024-02-29")),
-            vec![span(Day, "2024-02-02", "2024-02-29")]
+            vec![
+                span(Day, "2024-02-02", "2024-02-10"),
+                span(Dekad, "2024-02-11", "2024-02-21"),
+            ]
         );
         assert_eq!(
             spans(day("2024-12-31"), day("2025-01-01")),
@@ -358,10 +334,21 @@ mod tests {
             span(Month, "2024-01-01", "2024-02-01").days(),
             (day("2024-01-01"), day("2024-02-29"))
         );
+        assert_eq!(
+            span(Dekad, "2024-01-21", "2024-01-21").days(),
+            (day("2024-01-21"), day("2024-01-31"))
+        );
+        assert_eq!(
+            span(Quarter, "2024-10-01", "2024-10-01").days(),
+            (day("2024-10-01"), day("2024-12-31"))
+        );
+        assert_eq!(period_of(Dekad, day("2024-01-31")), day("2024-01-21"));
+        assert_eq!(period_of(Dekad, day("2024-01-20")), day("2024-01-11"));
+        assert_eq!(period_of(Quarter, day("2024-09-30")), day("2024-07-01"));
     }
 
     #[test]
-    fn a_report_adds_to_its_day_month_and_year() {
+    fn a_report_adds_to_each_of_its_periods() {
         let cell: CellKey = ("female".into(), "adult".into(), "sexual".into());
         let report = AcceptedReport {
             fund_id: "f".into(),
@@ -376,7 +363,9 @@ mod tests {
             totals.reports,
             BTreeMap::from([
                 (at(Grain::Day, "2025-06-30"), 2),
+                (at(Grain::Dekad, "2025-06-21"), 2),
                 (at(Grain::Month, "2025-06-01"), 2),
+                (at(Grain::Quarter, "2025-04-01"), 2),
                 (at(Grain::Year, "2025-01-01"), 2),
             ])
         );
@@ -476,7 +465,7 @@ mod tests {
         ) {
             let (from, to) = (date(start), date(start + if far { length * 30 } else { length }));
             let spans = spans(from, to);
-            prop_assert!(!spans.is_empty() && spans.len() <= 5, "{spans:?}");
+            prop_assert!(!spans.is_empty(), "{spans:?}");
             let mut next = from;
             for s in &spans {
                 prop_assert_eq!(period_of(s.grain, s.first), s.first);
@@ -487,18 +476,27 @@ mod tests {
                 next = last.succ_opt().expect("a next day");
             }
             prop_assert_eq!(next.pred_opt(), Some(to));
-            let periods = |grain: Grain| -> i64 {
+            prop_assert!(spans.len() <= 9, "{spans:?}");
+            // besides whole years: at most 6 quarters, 4 months, 4 dekads and 20 days
+            let periods = |grain: Grain| -> usize {
                 spans
                     .iter()
                     .filter(|s| s.grain == grain)
-                    .map(|s| match grain {
-                        Grain::Day => (s.last - s.first).num_days() + 1,
-                        _ => month_index(s.last) - month_index(s.first) + 1,
+                    .map(|s| {
+                        std::iter::successors(Some(s.first), |p| next_period(grain, *p))
+                            .take_while(|p| *p <= s.last)
+                            .count()
                     })
                     .sum()
             };
-            prop_assert!(periods(Grain::Day) <= 60, "{spans:?}");
-            prop_assert!(periods(Grain::Month) <= 22, "{spans:?}");
+            for (grain, most) in [
+                (Grain::Quarter, 6),
+                (Grain::Month, 4),
+                (Grain::Dekad, 4),
+                (Grain::Day, 20),
+            ] {
+                prop_assert!(periods(grain) <= most, "{grain}: {spans:?}");
+            }
         }
 
         #[test]

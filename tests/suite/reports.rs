@@ -771,8 +771,8 @@ both_backends!(
         let fund = b.fund_id.clone();
         let day = |s: &str| -> NaiveDate { s.parse().expect("date") };
 
-        // period ends on the edges a window is cut at: first and last days of months and
-        // years, a leap day, mid-month days, the same day twice
+        // period ends on the edges a window is cut at: first and last days of dekads,
+        // months, quarters and years, a leap day, mid-month days, the same day twice
         let ends = [
             "2024-01-01",
             "2024-01-31",
@@ -782,9 +782,15 @@ both_backends!(
             "2024-12-31",
             "2025-01-01",
             "2025-02-14",
+            "2025-03-10",
+            "2025-03-11",
+            "2025-04-20",
+            "2025-04-21",
             "2025-06-30",
             "2025-06-30",
             "2025-07-01",
+            "2025-09-30",
+            "2025-10-01",
             "2025-11-30",
             "2025-12-31",
             "2026-01-01",
@@ -906,6 +912,11 @@ both_backends!(
             ("2025-02-01", "2025-11-30"),
             ("2025-02-15", "2025-11-29"),
             ("2026-07-01", "2027-12-31"),
+            ("2025-03-11", "2025-04-20"),
+            ("2025-03-10", "2025-04-21"),
+            ("2025-03-12", "2025-04-19"),
+            ("2025-04-01", "2025-09-30"),
+            ("2025-03-31", "2025-10-01"),
             ("2019-01-01", "2023-12-31"),
         ] {
             windows.push((Some(day(from)), Some(day(to))));

@@ -3,9 +3,10 @@
 -- number of rows that does not grow with the number of reports.
 --
 -- Each accepted report is added once at each grain: 'day' (the day its period ends),
--- 'month' and 'year' (that day's month and year); `period` is the first day of the
--- period. A window [from, to] is read as whole years, whole months and single days at its
--- edges (`reports::totals::spans`). People are kept per cell and, apart, per country (no
+-- 'dekad' (days 1-10, 11-20 or 21 to the month's end), 'month', 'quarter' and 'year';
+-- `period` is the first day of the period. A window [from, to] is read as its whole years
+-- and, at its edges, whole quarters, months, dekads and single days
+-- (`reports::totals::spans`). People are kept per cell and, apart, per country (no
 -- figure crosses the two). A report counts for the first country of its grant's
 -- application ('unknown' when it has none); an approved application never changes, so
 -- that country is fixed when the report is accepted. An accepted report is final: nothing
@@ -47,12 +48,17 @@ CREATE TABLE outcome_report_totals (
     PRIMARY KEY (fund_id, grain, period)
 );
 
--- Back-fill: the reports accepted before this migration, each at its three periods.
+-- Back-fill: the reports accepted before this migration, each at its five periods.
 CREATE TEMPORARY TABLE counted_reports AS
 SELECT r.id AS report_id, r.fund_id AS fund_id, p.grain AS grain,
        CASE p.grain
            WHEN 'day' THEN r.period_end
+           WHEN 'dekad' THEN CAST(date_trunc('month', r.period_end) AS DATE)
+               + CASE WHEN EXTRACT(DAY FROM r.period_end) > 20 THEN 20
+                      WHEN EXTRACT(DAY FROM r.period_end) > 10 THEN 10
+                      ELSE 0 END
            WHEN 'month' THEN CAST(date_trunc('month', r.period_end) AS DATE)
+           WHEN 'quarter' THEN CAST(date_trunc('quarter', r.period_end) AS DATE)
            ELSE CAST(date_trunc('year', r.period_end) AS DATE)
        END AS period,
        COALESCE((SELECT c.country
@@ -62,7 +68,8 @@ SELECT r.id AS report_id, r.fund_id AS fund_id, p.grain AS grain,
                   ORDER BY c.position
                   LIMIT 1), 'unknown') AS country
   FROM grant_reports r
- CROSS JOIN (SELECT CAST('day' AS TEXT) AS grain UNION ALL SELECT 'month' UNION ALL SELECT 'year') p
+ CROSS JOIN (SELECT CAST('day' AS TEXT) AS grain UNION ALL SELECT 'dekad' UNION ALL SELECT 'month'
+             UNION ALL SELECT 'quarter' UNION ALL SELECT 'year') p
  WHERE r.status = 'accepted';
 
 INSERT INTO outcome_totals (fund_id, grain, period, sex, age_group, exploitation, total)

@@ -3,13 +3,15 @@
 -- number of rows that does not grow with the number of reports.
 --
 -- Each accepted report is added once at each grain: 'day' (the day its period ends),
--- 'month' and 'year' (that day's month and year); `period` is the first day of the
--- period. A window [from, to] is read as whole years, whole months and single days at its
--- edges (`reports::totals::spans`). People are kept per cell and, apart, per country (no
+-- 'dekad' (days 1-10, 11-20 or 21 to the month's end), 'month', 'quarter' and 'year';
+-- `period` is the first day of the period. A window [from, to] is read as its whole years
+-- and, at its edges, whole quarters, months, dekads and single days
+-- (`reports::totals::spans`). People are kept per cell and, apart, per country (no
 -- figure crosses the two). A report counts for the first country of its grant's
 -- application ('unknown' when it has none); an approved application never changes, so
 -- that country is fixed when the report is accepted. An accepted report is final: nothing
 -- ever subtracts from these totals.
+-- WITHOUT ROWID: rows are stored in key order, so a range of periods is read in place.
 CREATE TABLE outcome_totals (
     fund_id       TEXT NOT NULL REFERENCES funds (id),
     grain         TEXT NOT NULL,
@@ -19,7 +21,7 @@ CREATE TABLE outcome_totals (
     exploitation  TEXT NOT NULL,
     total         BIGINT NOT NULL,
     PRIMARY KEY (fund_id, grain, period, sex, age_group, exploitation)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE outcome_country_totals (
     fund_id  TEXT NOT NULL REFERENCES funds (id),
@@ -28,7 +30,7 @@ CREATE TABLE outcome_country_totals (
     country  TEXT NOT NULL,
     total    BIGINT NOT NULL,
     PRIMARY KEY (fund_id, grain, period, country)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE outcome_service_totals (
     fund_id  TEXT NOT NULL REFERENCES funds (id),
@@ -37,7 +39,7 @@ CREATE TABLE outcome_service_totals (
     service  TEXT NOT NULL,
     total    BIGINT NOT NULL,
     PRIMARY KEY (fund_id, grain, period, service)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE outcome_report_totals (
     fund_id  TEXT NOT NULL REFERENCES funds (id),
@@ -45,14 +47,20 @@ CREATE TABLE outcome_report_totals (
     period   DATE NOT NULL,
     reports  BIGINT NOT NULL,
     PRIMARY KEY (fund_id, grain, period)
-);
+) WITHOUT ROWID;
 
--- Back-fill: the reports accepted before this migration, each at its three periods.
+-- Back-fill: the reports accepted before this migration, each at its five periods.
 CREATE TEMPORARY TABLE counted_reports AS
 SELECT r.id AS report_id, r.fund_id AS fund_id, p.grain AS grain,
        CASE p.grain
            WHEN 'day' THEN r.period_end
+           WHEN 'dekad' THEN date(r.period_end, 'start of month',
+               CASE WHEN CAST(strftime('%d', r.period_end) AS INTEGER) > 20 THEN '+20 days'
+                    WHEN CAST(strftime('%d', r.period_end) AS INTEGER) > 10 THEN '+10 days'
+                    ELSE '+0 days' END)
            WHEN 'month' THEN date(r.period_end, 'start of month')
+           WHEN 'quarter' THEN date(r.period_end, 'start of month',
+               '-' || ((CAST(strftime('%m', r.period_end) AS INTEGER) - 1) % 3) || ' months')
            ELSE date(r.period_end, 'start of year')
        END AS period,
        COALESCE((SELECT c.country
@@ -62,7 +70,8 @@ SELECT r.id AS report_id, r.fund_id AS fund_id, p.grain AS grain,
                   ORDER BY c.position
                   LIMIT 1), 'unknown') AS country
   FROM grant_reports r
- CROSS JOIN (SELECT 'day' AS grain UNION ALL SELECT 'month' UNION ALL SELECT 'year') p
+ CROSS JOIN (SELECT 'day' AS grain UNION ALL SELECT 'dekad' UNION ALL SELECT 'month'
+             UNION ALL SELECT 'quarter' UNION ALL SELECT 'year') p
  WHERE r.status = 'accepted';
 
 INSERT INTO outcome_totals (fund_id, grain, period, sex, age_group, exploitation, total)
