@@ -1,14 +1,22 @@
-//! What `GET /funds/{id}/outcomes` costs over 10,000 accepted reports.
+//! What `GET /funds/{id}/outcomes` costs at 10,000 and at 100,000 accepted reports.
 //!
 //!     cargo bench --bench outcomes                     # SQLite in a temporary folder
 //!     TRUSTFUND_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_outcomes cargo bench --bench outcomes
 //!
 //! Builds 20 grants through the API (fund, call, applications in several countries, board
-//! approval, signature), then seeds 10,000 accepted reports straight through the library
-//! (each with 8 beneficiary cells, 3 services and 2 expenditure lines, periods spread over
-//! three years), and times 100 sequential requests of the fund's outcomes for an admin
-//! (exact) and for a donor (suppressed): p50, p95, p99. The server runs in this process on
-//! a random port; the PostgreSQL database must exist and be empty.
+//! approval, signature), then seeds accepted reports straight through the library (each
+//! with 8 beneficiary cells, 3 services and 2 expenditure lines, periods ending on 1,000
+//! different days over three years) in transactions of 500: `reports::store::insert_all`
+//! writes them and `reports::store::count_accepted`, the function acceptance calls, adds
+//! them to the running totals. After 10,000 reports and again after 100,000 (the same fund,
+//! 90,000 more) it times 100 sequential requests of the fund's outcomes per case: all
+//! periods for an admin (exact) and for a donor (suppressed), one calendar year, and a
+//! window cut inside months (read partly from daily totals): p50, p95, p99. It also prints
+//! how many total rows the fund has, which grows with periods and cells, not with reports.
+//! On PostgreSQL the totals are vacuumed after seeding, as autovacuum would between
+//! acceptances (seeding in batches updates each total row many times in quick succession).
+//! The server runs in this process on a random port; the PostgreSQL database must exist
+//! and be empty.
 
 use std::time::{Duration, Instant};
 
@@ -22,7 +30,10 @@ use trustfund::reports::store::ReportRow;
 use trustfund::taxonomy::{AgeGroup, Exploitation, Sex};
 
 const GRANTS: usize = 20;
-const REPORTS: usize = 10_000;
+/// The sizes measured, in accepted reports.
+const SIZES: [usize; 2] = [10_000, 100_000];
+/// Reports per seeding transaction.
+const BATCH: usize = 500;
 const REQUESTS: usize = 100;
 const UNUSABLE_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$dGVzdHNhbHR0ZXN0c2FsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
@@ -96,6 +107,116 @@ fn user(
     }
     let token = trustfund::auth::tokens::issue_access(&settings.auth, &row.id).expect("token");
     (row.id, token)
+}
+
+/// Seeds the accepted reports numbered `range` in transactions of `BATCH`: the rows through
+/// `insert_all`, their running totals through `count_accepted` (what acceptance calls).
+fn seed(
+    pool: &trustfund::db::DbPool,
+    fund: &str,
+    grants: &[(String, String)],
+    range: std::ops::Range<usize>,
+) {
+    let usd = Currency::parse("USD").expect("usd");
+    let first_day = NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
+    let mut conn = pool.get().expect("connection");
+    let numbers: Vec<usize> = range.collect();
+    for batch in numbers.chunks(BATCH) {
+        let reports: Vec<(ReportRow, NewReport)> = batch
+            .iter()
+            .map(|&n| {
+                let (grant, org) = &grants[n % GRANTS];
+                let end = first_day + Days::days((n % 1000) as i64);
+                let now = Utc::now().naive_utc();
+                let row = ReportRow {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    grant_id: grant.clone(),
+                    fund_id: fund.to_string(),
+                    organisation_id: org.clone(),
+                    kind: ReportKind::Interim,
+                    report_version: 1,
+                    supersedes_id: None,
+                    status: trustfund::reports::model::ReportStatus::Accepted,
+                    period_start: end - Days::days(90),
+                    period_end: end,
+                    narrative: "Bench report.".into(),
+                    review_comment: None,
+                    reviewed_by: None,
+                    reviewed_at: Some(now),
+                    submitted_by: None,
+                    submitted_at: now,
+                    version: 2,
+                    updated_at: now,
+                };
+                let beneficiaries = (0..8)
+                    .map(|j| {
+                        (
+                            Sex::ALL[(n + j) % Sex::ALL.len()],
+                            AgeGroup::ALL[j % AgeGroup::ALL.len()],
+                            Exploitation::ALL[(n / 3 + j) % Exploitation::ALL.len()],
+                            ((n * 7 + j * 3) % 40) as i64,
+                        )
+                    })
+                    .fold(
+                        Vec::new(),
+                        |mut cells: Vec<(Sex, AgeGroup, Exploitation, i64)>, c| {
+                            if !cells
+                                .iter()
+                                .any(|(s, a, e, _)| (*s, *a, *e) == (c.0, c.1, c.2))
+                            {
+                                cells.push(c);
+                            }
+                            cells
+                        },
+                    );
+                let report = NewReport {
+                    kind: ReportKind::Interim,
+                    period_start: row.period_start,
+                    period_end: end,
+                    narrative: row.narrative.clone(),
+                    beneficiaries,
+                    services: (0..3)
+                        .map(|j| {
+                            (
+                                trustfund::taxonomy::SERVICES[(n + j) % 8].to_string(),
+                                ((n + j) % 30) as i64,
+                            )
+                        })
+                        .collect(),
+                    indicators: vec![],
+                    expenditure: vec![
+                        ("shelter".into(), Money::from_minor(10_000, usd)),
+                        ("legal-aid".into(), Money::from_minor(5_000, usd)),
+                    ],
+                };
+                (row, report)
+            })
+            .collect();
+        trustfund::db::write_transaction(&mut conn, |conn| {
+            let pairs: Vec<(&ReportRow, &NewReport)> =
+                reports.iter().map(|(r, n)| (r, n)).collect();
+            trustfund::reports::store::insert_all(conn, &pairs)?;
+            let rows: Vec<ReportRow> = reports.into_iter().map(|(r, _)| r).collect();
+            trustfund::reports::store::count_accepted(conn, &rows)
+        })
+        .expect("seed");
+    }
+}
+
+/// How many rows of a running-totals table belong to the fund.
+fn rows(conn: &mut trustfund::db::DbConn, table: &str, fund: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    use diesel::RunQueryDsl;
+    diesel::sql_query(format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {table} WHERE fund_id = '{fund}'"
+    ))
+    .get_result::<Count>(conn)
+    .expect("count")
+    .n
 }
 
 fn main() {
@@ -198,96 +319,64 @@ fn main() {
             grants.push((grant, org));
         }
 
-        // 10,000 accepted reports, seeded through the library in a few transactions
-        let start = Instant::now();
-        let usd = Currency::parse("USD").expect("usd");
-        let first_day = NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
-        let mut conn = pool.get().expect("connection");
-        for chunk in 0..(REPORTS / 500) {
-            trustfund::db::write_transaction(&mut conn, |conn| {
-                for k in 0..500 {
-                    let n = chunk * 500 + k;
-                    let (grant, org) = &grants[n % GRANTS];
-                    let end = first_day + Days::days((n % 1000) as i64);
-                    let now = Utc::now().naive_utc();
-                    let row = ReportRow {
-                        id: uuid::Uuid::now_v7().to_string(),
-                        grant_id: grant.clone(),
-                        fund_id: fund.clone(),
-                        organisation_id: org.clone(),
-                        kind: ReportKind::Interim,
-                        report_version: 1,
-                        supersedes_id: None,
-                        status: trustfund::reports::model::ReportStatus::Accepted,
-                        period_start: end - Days::days(90),
-                        period_end: end,
-                        narrative: "Bench report.".into(),
-                        review_comment: None,
-                        reviewed_by: None,
-                        reviewed_at: Some(now),
-                        submitted_by: None,
-                        submitted_at: now,
-                        version: 2,
-                        updated_at: now,
-                    };
-                    let beneficiaries = (0..8)
-                        .map(|j| {
-                            (
-                                Sex::ALL[(n + j) % Sex::ALL.len()],
-                                AgeGroup::ALL[j % AgeGroup::ALL.len()],
-                                Exploitation::ALL[(n / 3 + j) % Exploitation::ALL.len()],
-                                ((n * 7 + j * 3) % 40) as i64,
-                            )
-                        })
-                        .fold(Vec::new(), |mut cells: Vec<(Sex, AgeGroup, Exploitation, i64)>, c| {
-                            if !cells.iter().any(|(s, a, e, _)| (*s, *a, *e) == (c.0, c.1, c.2)) {
-                                cells.push(c);
-                            }
-                            cells
-                        });
-                    let report = NewReport {
-                        kind: ReportKind::Interim,
-                        period_start: row.period_start,
-                        period_end: end,
-                        narrative: row.narrative.clone(),
-                        beneficiaries,
-                        services: (0..3)
-                            .map(|j| (trustfund::taxonomy::SERVICES[(n + j) % 8].to_string(), ((n + j) % 30) as i64))
-                            .collect(),
-                        indicators: vec![],
-                        expenditure: vec![
-                            ("shelter".into(), Money::from_minor(10_000, usd)),
-                            ("legal-aid".into(), Money::from_minor(5_000, usd)),
-                        ],
-                    };
-                    trustfund::reports::store::insert(conn, &row, &report)?;
-                }
-                Ok::<_, trustfund::error::AppError>(())
-            })
-            .expect("seed");
-        }
-        drop(conn);
-        println!("seeded {REPORTS} accepted reports over {GRANTS} grants in {:.1} s", start.elapsed().as_secs_f64());
-
         let (_, donor) = user(&pool, &settings, "donor", Some(&donor_org), &[]);
-        for (label, token, query) in [
-            ("outcomes, admin, all periods", &admin, ""),
-            ("outcomes, donor (suppressed), all", &donor, ""),
-            ("outcomes, admin, one year", &admin, "?from=2025-01-01&to=2025-12-31"),
-        ] {
-            let url = format!("{}/api/v1/funds/{fund}/outcomes{query}", c.base);
-            // warm up
-            let first: Value = c.http.get(&url).bearer_auth(token).send().await.expect("get").json().await.expect("json");
-            assert!(first["reports"].is_number(), "{first}");
-            let mut samples = Vec::with_capacity(REQUESTS);
-            for _ in 0..REQUESTS {
-                let t = Instant::now();
-                let response = c.http.get(&url).bearer_auth(token).send().await.expect("get");
-                assert!(response.status().is_success());
-                response.bytes().await.expect("body");
-                samples.push(t.elapsed());
+        let postgres = settings.database.url.starts_with("postgres");
+        let mut seeded = 0;
+        for size in SIZES {
+            let start = Instant::now();
+            seed(&pool, &fund, &grants, seeded..size);
+            println!(
+                "seeded {} accepted reports (now {size}) over {GRANTS} grants in {:.1} s",
+                size - seeded,
+                start.elapsed().as_secs_f64()
+            );
+            seeded = size;
+            let mut conn = pool.get().expect("connection");
+            if postgres {
+                // seeding 500 reports per transaction leaves several dead versions of every
+                // total row behind (each batch updates the same rows); a running service's
+                // autovacuum clears them between acceptances, which come one at a time
+                let start = Instant::now();
+                use diesel::RunQueryDsl;
+                diesel::sql_query(
+                    "VACUUM (ANALYZE) outcome_totals, outcome_country_totals, \
+                     outcome_service_totals, outcome_report_totals",
+                )
+                .execute(&mut *conn)
+                .expect("vacuum");
+                println!("vacuumed the running totals in {:.1} s", start.elapsed().as_secs_f64());
             }
-            stats(label, samples);
+            println!(
+                "running totals of the fund: {} rows of people per cell, {} per country, {} of services, {} of reports",
+                rows(&mut conn, "outcome_totals", &fund),
+                rows(&mut conn, "outcome_country_totals", &fund),
+                rows(&mut conn, "outcome_service_totals", &fund),
+                rows(&mut conn, "outcome_report_totals", &fund)
+            );
+            drop(conn);
+            for (label, token, query) in [
+                ("admin, all periods", &admin, ""),
+                ("donor (suppressed), all", &donor, ""),
+                ("admin, one year", &admin, "?from=2025-01-01&to=2025-12-31"),
+                ("admin, cut inside months", &admin, "?from=2024-03-15&to=2026-05-20"),
+            ] {
+                let url = format!("{}/api/v1/funds/{fund}/outcomes{query}", c.base);
+                // warm up
+                let first: Value = c.http.get(&url).bearer_auth(token).send().await.expect("get").json().await.expect("json");
+                assert!(first["reports"].is_number() || first["reports"].is_string(), "{first}");
+                if token == &admin && query.is_empty() {
+                    assert_eq!(first["reports"], json!(size), "every report counted");
+                }
+                let mut samples = Vec::with_capacity(REQUESTS);
+                for _ in 0..REQUESTS {
+                    let t = Instant::now();
+                    let response = c.http.get(&url).bearer_auth(token).send().await.expect("get");
+                    assert!(response.status().is_success());
+                    response.bytes().await.expect("body");
+                    samples.push(t.elapsed());
+                }
+                stats(&format!("{size:>7} reports: {label}"), samples);
+            }
         }
     });
 }

@@ -643,6 +643,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outcome_totals (fund_id, grain, period, sex, age_group, exploitation) {
+        fund_id -> Text,
+        grain -> Text,
+        period -> Date,
+        sex -> Text,
+        age_group -> Text,
+        exploitation -> Text,
+        total -> BigInt,
+    }
+}
+
+diesel::table! {
+    outcome_country_totals (fund_id, grain, period, country) {
+        fund_id -> Text,
+        grain -> Text,
+        period -> Date,
+        country -> Text,
+        total -> BigInt,
+    }
+}
+
+diesel::table! {
+    outcome_service_totals (fund_id, grain, period, service) {
+        fund_id -> Text,
+        grain -> Text,
+        period -> Date,
+        service -> Text,
+        total -> BigInt,
+    }
+}
+
+diesel::table! {
+    outcome_report_totals (fund_id, grain, period) {
+        fund_id -> Text,
+        grain -> Text,
+        period -> Date,
+        reports -> BigInt,
+    }
+}
+
 diesel::joinable!(disbursements -> grants (grant_id));
 diesel::joinable!(grant_reports -> grants (grant_id));
 diesel::joinable!(report_beneficiaries -> grant_reports (report_id));
@@ -692,4 +733,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_indicators,
     report_expenditure,
     report_reminders,
+    outcome_totals,
+    outcome_country_totals,
+    outcome_service_totals,
+    outcome_report_totals,
 );

@@ -2,8 +2,9 @@
 //! only as counts, services, indicators, expenditure per budget line); the secretariat
 //! accepts or returns them; a returned report is resubmitted as a new version that names
 //! the returned one (which stays `returned`). A fund's outcomes sum its accepted reports,
-//! with every count below 5 hidden for donors (domain invariant 7). `reminders` emails the
-//! grantee about due dates, each reminder once.
+//! with every count below 5 hidden for donors (domain invariant 7); they are read from
+//! running totals that acceptance adds to (`totals`), never summed over the reports.
+//! `reminders` emails the grantee about due dates, each reminder once.
 //!
 //! Resubmission: `POST /grants/{id}/reports` of a kind whose newest report was returned is
 //! its resubmission, automatically (the client names nothing): the new report gets the next
@@ -14,6 +15,7 @@ pub mod model;
 pub mod reminders;
 pub mod rules;
 pub mod store;
+pub mod totals;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -250,7 +252,8 @@ impl change::Entity for ReportRow {
 }
 
 /// The secretariat's review of a submitted report: accepted, or returned with a comment
-/// saying what to change. The grantee's contact is emailed.
+/// saying what to change. The grantee's contact is emailed. Acceptance adds the report to
+/// its fund's running outcome totals (`store::count_accepted`), in the same transaction.
 pub struct Review {
     pub outcome: ReportStatus,
     pub comment: Option<String>,
@@ -283,6 +286,10 @@ impl change::Command<ReportRow> for Review {
         _: &ReportRow,
         after: &ReportRow,
     ) -> AppResult<()> {
+        // an accepted report counts in its fund's outcomes from this transaction on
+        if after.status == ReportStatus::Accepted {
+            store::count_accepted(conn, std::slice::from_ref(after))?;
+        }
         let grant = crate::grants::store::find(conn, &after.grant_id)?
             .ok_or_else(|| AppError::internal("a report's grant is missing"))?;
         let Some(to) = store::contact_email(conn, &grant.application_id)? else {

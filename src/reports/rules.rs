@@ -214,6 +214,25 @@ pub struct OutcomeCounts {
     pub by_year_exploitation: BTreeMap<(i32, String), i64>,
 }
 
+impl OutcomeCounts {
+    /// Adds `n` people of one cell, counted for the year their report's period ends in, to
+    /// the cells, `by_year` and `by_year_exploitation`. A cell or year added with 0 is
+    /// listed with 0, as it is when summed from reports.
+    pub fn add_cell(&mut self, year: i32, cell: CellKey, n: i64) {
+        *self.by_year.entry(year).or_default() += n;
+        *self
+            .by_year_exploitation
+            .entry((year, cell.2.clone()))
+            .or_default() += n;
+        *self.cells.entry(cell).or_default() += n;
+    }
+
+    /// Adds `n` people counted for `country` to `by_country` (listed even when 0).
+    pub fn add_country(&mut self, country: &str, n: i64) {
+        *self.by_country.entry(country.to_string()).or_default() += n;
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CellView {
     pub sex: String,

@@ -1,19 +1,25 @@
 //! Queries of outcome reports: the report row and its child tables (counts, indicators,
-//! expenditure), the review compare-and-swap, and the fund's outcomes summed in SQL.
+//! expenditure), the review compare-and-swap, the running outcome totals an accepted
+//! report adds to (`count_accepted`) and the fund's outcomes read from them (`outcomes`).
+
+use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Text};
+use diesel::upsert::excluded;
 
 use super::model::{
     BeneficiaryView, ExpenditureView, IndicatorView, NewReport, ReportStatus, ReportView,
     ServiceView,
 };
 use super::rules::{Figure, OutcomeCounts};
+use super::totals::{AcceptedReport, Grain, Span, Totals};
 use crate::db::DbConn;
 use crate::db::schema::{
-    application_budget_lines, applications, grant_reports, grants, report_beneficiaries,
-    report_expenditure, report_indicators, report_services,
+    application_budget_lines, application_countries, applications, grant_reports, grants,
+    outcome_country_totals, outcome_report_totals, outcome_service_totals, outcome_totals,
+    report_beneficiaries, report_expenditure, report_indicators, report_services,
 };
 use crate::error::{AppError, AppResult};
 use crate::grants::model::ReportKind;
@@ -94,52 +100,101 @@ pub fn contact_email(conn: &mut DbConn, application_id: &str) -> QueryResult<Opt
         .flatten())
 }
 
-/// Inserts the report and its counts, indicators and expenditure (one row at a time:
-/// batch inserts are not portable across `MultiConnection`).
+/// Inserts the report and its counts, indicators and expenditure.
 pub fn insert(conn: &mut DbConn, row: &ReportRow, report: &NewReport) -> QueryResult<()> {
-    diesel::insert_into(grant_reports::table)
-        .values(row)
-        .execute(conn)?;
-    for (sex, age, exp, n) in &report.beneficiaries {
-        diesel::insert_into(report_beneficiaries::table)
-            .values((
-                report_beneficiaries::report_id.eq(&row.id),
-                report_beneficiaries::sex.eq(sex.as_str()),
-                report_beneficiaries::age_group.eq(age.as_str()),
-                report_beneficiaries::exploitation.eq(exp.as_str()),
-                report_beneficiaries::count.eq(n),
-            ))
-            .execute(conn)?;
+    insert_all(conn, &[(row, report)])
+}
+
+/// Rows per multi-row INSERT: under SQLite's 32,766 bound parameters at eight columns.
+const ROWS_PER_STATEMENT: usize = 1_000;
+
+/// Inserts reports with their child rows, a few multi-row statements per table (multi-row
+/// inserts are written per backend, through `with_backend!`). `insert` is this with one
+/// report; a seed of many reports (the outcomes benchmark) passes hundreds at once.
+pub fn insert_all(conn: &mut DbConn, reports: &[(&ReportRow, &NewReport)]) -> QueryResult<()> {
+    let rows: Vec<&ReportRow> = reports.iter().map(|(row, _)| *row).collect();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT / 20) {
+        let chunk: Vec<ReportRow> = chunk.iter().map(|r| (*r).clone()).collect();
+        crate::db::with_backend!(conn, |c| diesel::insert_into(grant_reports::table)
+            .values(&chunk)
+            .execute(c))?;
     }
-    for (service, n) in &report.services {
-        diesel::insert_into(report_services::table)
-            .values((
-                report_services::report_id.eq(&row.id),
-                report_services::service.eq(service),
-                report_services::count.eq(n),
-            ))
-            .execute(conn)?;
+    let beneficiaries: Vec<_> = reports
+        .iter()
+        .flat_map(|(row, report)| {
+            report.beneficiaries.iter().map(|(sex, age, exp, n)| {
+                (
+                    report_beneficiaries::report_id.eq(row.id.as_str()),
+                    report_beneficiaries::sex.eq(sex.as_str()),
+                    report_beneficiaries::age_group.eq(age.as_str()),
+                    report_beneficiaries::exploitation.eq(exp.as_str()),
+                    report_beneficiaries::count.eq(*n),
+                )
+            })
+        })
+        .collect();
+    for chunk in beneficiaries.chunks(ROWS_PER_STATEMENT) {
+        crate::db::with_backend!(conn, |c| diesel::insert_into(report_beneficiaries::table)
+            .values(chunk)
+            .execute(c))?;
     }
-    for (i, (name, target, actual)) in report.indicators.iter().enumerate() {
-        diesel::insert_into(report_indicators::table)
-            .values((
-                report_indicators::report_id.eq(&row.id),
-                report_indicators::position.eq(i32::try_from(i + 1).unwrap_or(i32::MAX)),
-                report_indicators::name.eq(name),
-                report_indicators::target.eq(target),
-                report_indicators::actual.eq(actual),
-            ))
-            .execute(conn)?;
+    let services: Vec<_> = reports
+        .iter()
+        .flat_map(|(row, report)| {
+            report.services.iter().map(|(service, n)| {
+                (
+                    report_services::report_id.eq(row.id.as_str()),
+                    report_services::service.eq(service.as_str()),
+                    report_services::count.eq(*n),
+                )
+            })
+        })
+        .collect();
+    for chunk in services.chunks(ROWS_PER_STATEMENT) {
+        crate::db::with_backend!(conn, |c| diesel::insert_into(report_services::table)
+            .values(chunk)
+            .execute(c))?;
     }
-    for (category, amount) in &report.expenditure {
-        diesel::insert_into(report_expenditure::table)
-            .values((
-                report_expenditure::report_id.eq(&row.id),
-                report_expenditure::category.eq(category),
-                report_expenditure::amount_minor.eq(amount.minor_units()),
-                report_expenditure::currency.eq(amount.currency().code()),
-            ))
-            .execute(conn)?;
+    let indicators: Vec<_> = reports
+        .iter()
+        .flat_map(|(row, report)| {
+            report
+                .indicators
+                .iter()
+                .enumerate()
+                .map(|(i, (name, target, actual))| {
+                    (
+                        report_indicators::report_id.eq(row.id.as_str()),
+                        report_indicators::position.eq(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+                        report_indicators::name.eq(name.as_str()),
+                        report_indicators::target.eq(target.as_str()),
+                        report_indicators::actual.eq(actual.as_str()),
+                    )
+                })
+        })
+        .collect();
+    for chunk in indicators.chunks(ROWS_PER_STATEMENT) {
+        crate::db::with_backend!(conn, |c| diesel::insert_into(report_indicators::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    let expenditure: Vec<_> = reports
+        .iter()
+        .flat_map(|(row, report)| {
+            report.expenditure.iter().map(|(category, amount)| {
+                (
+                    report_expenditure::report_id.eq(row.id.as_str()),
+                    report_expenditure::category.eq(category.as_str()),
+                    report_expenditure::amount_minor.eq(amount.minor_units()),
+                    report_expenditure::currency.eq(amount.currency().code()),
+                )
+            })
+        })
+        .collect();
+    for chunk in expenditure.chunks(ROWS_PER_STATEMENT) {
+        crate::db::with_backend!(conn, |c| diesel::insert_into(report_expenditure::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok(())
 }
@@ -263,10 +318,227 @@ pub fn view(conn: &mut DbConn, row: &ReportRow, suppress: bool) -> AppResult<Rep
     })
 }
 
+/// The first country of each grant's application (by position): the country a grant's
+/// reports count for. Grants whose application names none are left out.
+pub fn first_countries(
+    conn: &mut DbConn,
+    grant_ids: &[&str],
+) -> QueryResult<HashMap<String, String>> {
+    let rows: Vec<(String, i32, String)> = grants::table
+        .inner_join(
+            application_countries::table
+                .on(application_countries::application_id.eq(grants::application_id)),
+        )
+        .filter(grants::id.eq_any(grant_ids))
+        .select((
+            grants::id,
+            application_countries::position,
+            application_countries::country,
+        ))
+        .load(conn)?;
+    let mut first: HashMap<String, (i32, String)> = HashMap::new();
+    for (grant, position, country) in rows {
+        let seen = first.entry(grant).or_insert((position, country.clone()));
+        if position < seen.0 {
+            *seen = (position, country);
+        }
+    }
+    Ok(first.into_iter().map(|(g, (_, c))| (g, c)).collect())
+}
+
+/// The country of reports whose grant's application names none.
+pub const UNKNOWN_COUNTRY: &str = "unknown";
+
+/// Reports read per query while counting (their ids are bound in `IN (…)`).
+const REPORTS_PER_QUERY: usize = 500;
+
+/// Adds accepted reports to their funds' running outcome totals, in the caller's
+/// transaction: the only writer of the totals. `Review` calls it with the report it
+/// accepts; a seed of accepted rows (the outcomes benchmark) calls it with hundreds at
+/// once, which adds the same (`Totals` adds a batch as it adds reports one by one). Each
+/// report must be accepted and counted once: an accepted report is final, so nothing
+/// subtracts. Writes are upserts (`ON CONFLICT … DO UPDATE`) in key order, so acceptances
+/// racing on PostgreSQL add up without a lock and without deadlocking each other.
+pub fn count_accepted(conn: &mut DbConn, reports: &[ReportRow]) -> AppResult<()> {
+    if let Some(r) = reports.iter().find(|r| r.status != ReportStatus::Accepted) {
+        return Err(AppError::internal(format!(
+            "report {} is {}, only accepted reports are counted",
+            r.id,
+            r.status.as_str()
+        )));
+    }
+    let mut totals = Totals::default();
+    for chunk in reports.chunks(REPORTS_PER_QUERY) {
+        let ids: Vec<&str> = chunk.iter().map(|r| r.id.as_str()).collect();
+        let mut cells: HashMap<String, Vec<_>> = HashMap::new();
+        for (report, sex, age, exp, n) in report_beneficiaries::table
+            .filter(report_beneficiaries::report_id.eq_any(&ids))
+            .select((
+                report_beneficiaries::report_id,
+                report_beneficiaries::sex,
+                report_beneficiaries::age_group,
+                report_beneficiaries::exploitation,
+                report_beneficiaries::count,
+            ))
+            .load::<(String, String, String, String, i64)>(conn)?
+        {
+            cells.entry(report).or_default().push(((sex, age, exp), n));
+        }
+        let mut services: HashMap<String, Vec<_>> = HashMap::new();
+        for (report, service, n) in report_services::table
+            .filter(report_services::report_id.eq_any(&ids))
+            .select((
+                report_services::report_id,
+                report_services::service,
+                report_services::count,
+            ))
+            .load::<(String, String, i64)>(conn)?
+        {
+            services.entry(report).or_default().push((service, n));
+        }
+        let mut grant_ids: Vec<&str> = chunk.iter().map(|r| r.grant_id.as_str()).collect();
+        grant_ids.sort_unstable();
+        grant_ids.dedup();
+        let countries = first_countries(conn, &grant_ids)?;
+        for r in chunk {
+            totals.add(&AcceptedReport {
+                fund_id: r.fund_id.clone(),
+                period_end: r.period_end,
+                country: countries
+                    .get(&r.grant_id)
+                    .cloned()
+                    .unwrap_or_else(|| UNKNOWN_COUNTRY.to_string()),
+                beneficiaries: cells.remove(&r.id).unwrap_or_default(),
+                services: services.remove(&r.id).unwrap_or_default(),
+            });
+        }
+    }
+    add_totals(conn, &totals)?;
+    Ok(())
+}
+
+/// Adds `totals` to the tables: a row is created at its first use and added to after.
+fn add_totals(conn: &mut DbConn, totals: &Totals) -> QueryResult<()> {
+    let people: Vec<_> = totals
+        .people
+        .iter()
+        .map(|(((fund, grain, period), (sex, age, exp)), n)| {
+            (
+                outcome_totals::fund_id.eq(fund.as_str()),
+                outcome_totals::grain.eq(*grain),
+                outcome_totals::period.eq(*period),
+                outcome_totals::sex.eq(sex.as_str()),
+                outcome_totals::age_group.eq(age.as_str()),
+                outcome_totals::exploitation.eq(exp.as_str()),
+                outcome_totals::total.eq(*n),
+            )
+        })
+        .collect();
+    for chunk in people.chunks(ROWS_PER_STATEMENT) {
+        crate::db::with_backend!(conn, |c| diesel::insert_into(outcome_totals::table)
+            .values(chunk)
+            .on_conflict((
+                outcome_totals::fund_id,
+                outcome_totals::grain,
+                outcome_totals::period,
+                outcome_totals::sex,
+                outcome_totals::age_group,
+                outcome_totals::exploitation,
+            ))
+            .do_update()
+            .set(outcome_totals::total.eq(outcome_totals::total + excluded(outcome_totals::total)))
+            .execute(c))?;
+    }
+    let countries: Vec<_> = totals
+        .countries
+        .iter()
+        .map(|(((fund, grain, period), country), n)| {
+            (
+                outcome_country_totals::fund_id.eq(fund.as_str()),
+                outcome_country_totals::grain.eq(*grain),
+                outcome_country_totals::period.eq(*period),
+                outcome_country_totals::country.eq(country.as_str()),
+                outcome_country_totals::total.eq(*n),
+            )
+        })
+        .collect();
+    for chunk in countries.chunks(ROWS_PER_STATEMENT) {
+        crate::db::with_backend!(conn, |c| diesel::insert_into(outcome_country_totals::table)
+            .values(chunk)
+            .on_conflict((
+                outcome_country_totals::fund_id,
+                outcome_country_totals::grain,
+                outcome_country_totals::period,
+                outcome_country_totals::country,
+            ))
+            .do_update()
+            .set(
+                outcome_country_totals::total
+                    .eq(outcome_country_totals::total + excluded(outcome_country_totals::total))
+            )
+            .execute(c))?;
+    }
+    let services: Vec<_> = totals
+        .services
+        .iter()
+        .map(|(((fund, grain, period), service), n)| {
+            (
+                outcome_service_totals::fund_id.eq(fund.as_str()),
+                outcome_service_totals::grain.eq(*grain),
+                outcome_service_totals::period.eq(*period),
+                outcome_service_totals::service.eq(service.as_str()),
+                outcome_service_totals::total.eq(*n),
+            )
+        })
+        .collect();
+    for chunk in services.chunks(ROWS_PER_STATEMENT) {
+        crate::db::with_backend!(conn, |c| diesel::insert_into(outcome_service_totals::table)
+            .values(chunk)
+            .on_conflict((
+                outcome_service_totals::fund_id,
+                outcome_service_totals::grain,
+                outcome_service_totals::period,
+                outcome_service_totals::service,
+            ))
+            .do_update()
+            .set(
+                outcome_service_totals::total
+                    .eq(outcome_service_totals::total + excluded(outcome_service_totals::total))
+            )
+            .execute(c))?;
+    }
+    let reports: Vec<_> = totals
+        .reports
+        .iter()
+        .map(|((fund, grain, period), n)| {
+            (
+                outcome_report_totals::fund_id.eq(fund.as_str()),
+                outcome_report_totals::grain.eq(*grain),
+                outcome_report_totals::period.eq(*period),
+                outcome_report_totals::reports.eq(*n),
+            )
+        })
+        .collect();
+    for chunk in reports.chunks(ROWS_PER_STATEMENT) {
+        crate::db::with_backend!(conn, |c| diesel::insert_into(outcome_report_totals::table)
+            .values(chunk)
+            .on_conflict((
+                outcome_report_totals::fund_id,
+                outcome_report_totals::grain,
+                outcome_report_totals::period,
+            ))
+            .do_update()
+            .set(
+                outcome_report_totals::reports
+                    .eq(outcome_report_totals::reports + excluded(outcome_report_totals::reports))
+            )
+            .execute(c))?;
+    }
+    Ok(())
+}
+
 #[derive(QueryableByName)]
 struct Cell {
-    #[diesel(sql_type = Text)]
-    grant_id: String,
     #[diesel(sql_type = Integer)]
     year: i32,
     #[diesel(sql_type = Text)]
@@ -287,124 +559,141 @@ struct Keyed {
     total: i64,
 }
 
-/// The reports counted: accepted ones of the fund whose period ends in [from, to]. A
-/// report chain has at most one accepted version (a returned report is superseded, an
-/// accepted one is final), so every accepted row is the latest accepted version.
-const ACCEPTED_IN: &str =
-    "r.fund_id = $1 AND r.status = $4 AND r.period_end >= $2 AND r.period_end <= $3";
+/// The rows of `table` (its `columns`) in the periods of `spans`: one indexed range
+/// (fund, grain, period) per span, joined by UNION ALL, with the binds `$1` (the fund) and
+/// then grain, first and last period of each span. One range per span, not an OR of
+/// them: SQLite would read every row of the fund for the OR.
+fn in_spans(table: &str, columns: &str, spans: &[Span]) -> String {
+    (0..spans.len())
+        .map(|i| {
+            let b = 2 + 3 * i;
+            format!(
+                "SELECT {columns} FROM {table} WHERE fund_id = $1 AND grain = ${b} \
+                 AND period >= ${} AND period <= ${}",
+                b + 1,
+                b + 2
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
 
-/// Runs an aggregate with the binds (fund, from, to) on either backend: the SQL is written
-/// with `$n` placeholders, which SQLite reads as `?n`.
-fn aggregate<T>(
-    conn: &mut DbConn,
-    sql: &str,
-    fund_id: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> QueryResult<Vec<T>>
+/// Runs a read of running totals written with `in_spans`, binding the fund and each
+/// span, on either backend: the SQL is written with `$n` placeholders, which SQLite reads
+/// as `?n`.
+fn within<T>(conn: &mut DbConn, sql: &str, fund_id: &str, spans: &[Span]) -> AppResult<Vec<T>>
 where
     T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
 {
     let sql = crate::db::dialect(conn).pick(sql.replace('$', "?"), sql.to_string());
-    crate::db::with_backend!(conn, |c| diesel::sql_query(&sql)
-        .bind::<Text, _>(fund_id)
-        .bind::<Date, _>(from)
-        .bind::<Date, _>(to)
-        .bind::<Text, _>(ReportStatus::Accepted)
-        .load(c))
+    Ok(crate::db::with_backend!(conn, |c| load_within(
+        c, &sql, fund_id, spans
+    ))?)
 }
 
-/// The fund's outcomes, summed in SQL (GROUP BY), over accepted reports whose period ends
-/// within [from, to].
+fn load_within<'a, C, T>(
+    conn: &mut C,
+    sql: &str,
+    fund_id: &'a str,
+    spans: &'a [Span],
+) -> QueryResult<Vec<T>>
+where
+    C: diesel::Connection,
+    C::Backend: diesel::sql_types::HasSqlType<Text> + diesel::sql_types::HasSqlType<Date>,
+    &'a str: diesel::serialize::ToSql<Text, C::Backend>,
+    Grain: diesel::serialize::ToSql<Text, C::Backend>,
+    NaiveDate: diesel::serialize::ToSql<Date, C::Backend>,
+    diesel::query_builder::BoxedSqlQuery<'a, C::Backend, diesel::query_builder::SqlQuery>:
+        diesel::query_dsl::LoadQuery<'a, C, T>,
+{
+    let mut query = diesel::sql_query(sql)
+        .into_boxed::<C::Backend>()
+        .bind::<Text, _>(fund_id);
+    for span in spans {
+        query = query
+            .bind::<Text, _>(span.grain)
+            .bind::<Date, _>(span.first)
+            .bind::<Date, _>(span.last);
+    }
+    query.load(conn)
+}
+
+/// The fund's outcomes over accepted reports whose period ends within [from, to], read
+/// from the running totals of the periods that make up the window (`totals::spans`:
+/// whole years, and quarters, months, dekads and days at its edges), never from the
+/// reports: the rows read grow with the
+/// window's periods, cells and countries, not with the number of reports. The same sums,
+/// zeros and listed keys as summing the accepted reports (property tests in `totals`,
+/// HTTP tests against a recomputation from the reports).
 pub fn outcomes(
     conn: &mut DbConn,
     fund_id: &str,
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<OutcomeCounts> {
+    let spans = super::totals::spans(from, to);
     let mut counts = OutcomeCounts::default();
-    let reports: Vec<Keyed> = aggregate(
+    if spans.is_empty() {
+        return Ok(counts);
+    }
+    let reports: Vec<Keyed> = within(
         conn,
         &format!(
-            "SELECT 'reports' AS key, CAST(COUNT(*) AS BIGINT) AS total FROM grant_reports r WHERE {ACCEPTED_IN}"
+            "SELECT 'reports' AS key, CAST(COALESCE(SUM(reports), 0) AS BIGINT) AS total \
+             FROM ({}) t",
+            in_spans("outcome_report_totals", "reports", &spans)
         ),
         fund_id,
-        from,
-        to,
+        &spans,
     )?;
     counts.reports = reports.first().map_or(0, |k| k.total);
-    // One pass over the beneficiaries, per grant, year and cell; the disaggregations by
-    // cell, country and year are summed from it here (a few hundred rows, not 10,000s).
+    // the year of a period is the year of every day in it (SQLite holds a date as its
+    // text, YYYY-MM-DD)
     let year = crate::db::dialect(conn).pick(
-        "CAST(strftime('%Y', r.period_end) AS INTEGER)",
-        "CAST(EXTRACT(YEAR FROM r.period_end) AS INTEGER)",
+        "CAST(substr(period, 1, 4) AS INTEGER)",
+        "CAST(EXTRACT(YEAR FROM period) AS INTEGER)",
     );
-    let cells: Vec<Cell> = aggregate(
+    let cells: Vec<Cell> = within(
         conn,
         &format!(
-            "SELECT r.grant_id AS grant_id, {year} AS year, b.sex AS sex, \
-             b.age_group AS age_group, b.exploitation AS exploitation, \
-             CAST(SUM(b.count) AS BIGINT) AS total \
-             FROM grant_reports r JOIN report_beneficiaries b ON b.report_id = r.id \
-             WHERE {ACCEPTED_IN} \
-             GROUP BY r.grant_id, {year}, b.sex, b.age_group, b.exploitation"
+            "SELECT {year} AS year, sex, age_group, exploitation, \
+             CAST(SUM(total) AS BIGINT) AS total FROM ({}) t \
+             GROUP BY {year}, sex, age_group, exploitation",
+            in_spans(
+                "outcome_totals",
+                "period, sex, age_group, exploitation, total",
+                &spans
+            )
         ),
         fund_id,
-        from,
-        to,
+        &spans,
     )?;
-    let services: Vec<Keyed> = aggregate(
+    for c in cells {
+        counts.add_cell(c.year, (c.sex, c.age_group, c.exploitation), c.total);
+    }
+    let countries: Vec<Keyed> = within(
         conn,
         &format!(
-            "SELECT s.service AS key, CAST(SUM(s.count) AS BIGINT) AS total \
-             FROM grant_reports r JOIN report_services s ON s.report_id = r.id \
-             WHERE {ACCEPTED_IN} GROUP BY s.service"
+            "SELECT country AS key, CAST(SUM(total) AS BIGINT) AS total FROM ({}) t \
+             GROUP BY country",
+            in_spans("outcome_country_totals", "country, total", &spans)
         ),
         fund_id,
-        from,
-        to,
+        &spans,
+    )?;
+    for c in countries {
+        counts.add_country(&c.key, c.total);
+    }
+    let services: Vec<Keyed> = within(
+        conn,
+        &format!(
+            "SELECT service AS key, CAST(SUM(total) AS BIGINT) AS total FROM ({}) t \
+             GROUP BY service",
+            in_spans("outcome_service_totals", "service, total", &spans)
+        ),
+        fund_id,
+        &spans,
     )?;
     counts.services = services.into_iter().map(|k| (k.key, k.total)).collect();
-    // each grant counts for its application's first country
-    let mut countries: std::collections::HashMap<String, (i32, String)> =
-        std::collections::HashMap::new();
-    let rows: Vec<(String, i32, String)> = crate::db::schema::grants::table
-        .inner_join(
-            crate::db::schema::application_countries::table
-                .on(crate::db::schema::application_countries::application_id
-                    .eq(crate::db::schema::grants::application_id)),
-        )
-        .filter(crate::db::schema::grants::fund_id.eq(fund_id))
-        .select((
-            crate::db::schema::grants::id,
-            crate::db::schema::application_countries::position,
-            crate::db::schema::application_countries::country,
-        ))
-        .load(conn)?;
-    for (grant, position, country) in rows {
-        let first = countries
-            .entry(grant)
-            .or_insert((position, country.clone()));
-        if position < first.0 {
-            *first = (position, country);
-        }
-    }
-    for c in cells {
-        let country = countries
-            .get(&c.grant_id)
-            .map(|(_, country)| country.clone())
-            .unwrap_or_else(|| "unknown".to_string());
-        *counts.by_country.entry(country).or_default() += c.total;
-        *counts.by_year.entry(c.year).or_default() += c.total;
-        *counts
-            .by_year_exploitation
-            .entry((c.year, c.exploitation.clone()))
-            .or_default() += c.total;
-        *counts
-            .cells
-            .entry((c.sex, c.age_group, c.exploitation))
-            .or_default() += c.total;
-    }
-
     Ok(counts)
 }

@@ -12,6 +12,7 @@ use common::world::World;
 use common::{Reply, TestApp};
 use reqwest::Method;
 use serde_json::{Value, json};
+use trustfund::reports::rules::OutcomeCounts;
 
 /// A fund with a board, an open call, a grantee NGO with an active grant (budget lines
 /// `shelter` and `legal-aid`, country NG), another NGO, a donor and a trustee.
@@ -612,5 +613,371 @@ both_backends!(
         assert_eq!(app.count("report_reminders"), 6);
         // and the emails are really delivered by the outbox worker
         app.drain_outbox().await;
+    }
+);
+
+/// People per (sex, age group, form of exploitation) cell, as a report gives them.
+type Cells = Vec<((String, String, String), i64)>;
+/// Services, as a report gives them.
+type Services = Vec<(String, i64)>;
+/// One accepted report as the test wrote it: (period end, country, cells, services).
+type Counted = (NaiveDate, &'static str, Cells, Services);
+
+/// The fund's outcomes summed straight from the reports the test accepted, apart from
+/// anything the service stores: what every window must answer.
+fn recomputed(accepted: &[Counted], from: NaiveDate, to: NaiveDate) -> OutcomeCounts {
+    let mut counts = OutcomeCounts::default();
+    for (end, country, cells, services) in accepted {
+        if *end < from || *end > to {
+            continue;
+        }
+        counts.reports += 1;
+        let year = chrono::Datelike::year(end);
+        for (cell, n) in cells {
+            *counts.cells.entry(cell.clone()).or_default() += n;
+            *counts.by_country.entry(country.to_string()).or_default() += n;
+            *counts.by_year.entry(year).or_default() += n;
+            *counts
+                .by_year_exploitation
+                .entry((year, cell.2.clone()))
+                .or_default() += n;
+        }
+        for (service, n) in services {
+            *counts.services.entry(service.clone()).or_default() += n;
+        }
+    }
+    counts
+}
+
+const SEXES: [&str; 4] = ["female", "male", "other", "unknown"];
+const AGES: [&str; 3] = ["child", "adult", "unknown"];
+const FORMS: [&str; 5] = [
+    "sexual",
+    "forced-labour",
+    "begging",
+    "domestic-servitude",
+    "forced-marriage",
+];
+
+/// The `i`-th report's counts: a few cells (one of them 0 now and then), services, and
+/// now and then no beneficiaries at all.
+fn counts_of(i: usize) -> (Cells, Services) {
+    let mut cells = Vec::new();
+    if i % 7 != 3 {
+        for j in 0..(1 + i % 4) {
+            let cell = (
+                SEXES[(i + j) % SEXES.len()].to_string(),
+                AGES[(i / 2 + j) % AGES.len()].to_string(),
+                FORMS[(i * 3 + j) % FORMS.len()].to_string(),
+            );
+            if !cells.iter().any(|(c, _)| *c == cell) {
+                let n = if (i + j) % 5 == 4 {
+                    0
+                } else {
+                    ((i * 7 + j * 3) % 23) as i64
+                };
+                cells.push((cell, n));
+            }
+        }
+    }
+    let services = (0..(i % 3))
+        .map(|j| {
+            (
+                trustfund::taxonomy::SERVICES[(i + j) % 8].to_string(),
+                ((i + 5 * j) % 9) as i64,
+            )
+        })
+        .collect();
+    (cells, services)
+}
+
+fn report_body(kind: &str, end: NaiveDate, counted: &Counted) -> Value {
+    json!({
+        "kind": kind,
+        "period_start": (end - Duration::days(60)).to_string(),
+        "period_end": end.to_string(),
+        "narrative": "What the quarter brought.",
+        "beneficiaries": counted.2.iter().map(|((s, a, e), n)| {
+            json!({"sex": s, "age_group": a, "exploitation": e, "count": n})
+        }).collect::<Vec<_>>(),
+        "services": counted.3.iter().map(|(s, n)| json!({"service": s, "count": n})).collect::<Vec<_>>(),
+    })
+}
+
+/// Reverts the running-totals migration (its tables are dropped) and applies it again,
+/// as an installation that upgrades with accepted reports already in it.
+fn migrate_totals_again(app: &TestApp) {
+    use diesel::migration::MigrationSource;
+    use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+    fn redo<DB: diesel::backend::Backend>(
+        conn: &mut impl MigrationHarness<DB>,
+        migrations: impl MigrationSource<DB>,
+    ) {
+        let all = migrations.migrations().expect("migrations");
+        let totals = all
+            .iter()
+            .find(|m| m.name().to_string().ends_with("_outcome_totals"))
+            .expect("the running-totals migration");
+        conn.revert_migration(totals.as_ref()).expect("revert");
+        conn.run_migration(totals.as_ref()).expect("migrate again");
+    }
+    let dir = |backend: &str| {
+        FileBasedMigrations::from_path(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("migrations")
+                .join(backend),
+        )
+        .expect("migrations folder")
+    };
+    let mut conn = app.pool.get().expect("connection");
+    match &mut *conn {
+        trustfund::db::DbConn::Sqlite(c) => redo(c, dir("sqlite")),
+        trustfund::db::DbConn::Postgres(c) => redo(c, dir("postgres")),
+    }
+}
+
+both_backends!(
+    outcomes_of_every_window_are_the_accepted_reports_summed_and_survive_an_upgrade,
+    |app: TestApp| async move {
+        use trustfund::reports::rules::{outcomes_view, storable_dates};
+        // one fund, grants in Nigeria (the first of NG, BJ) and Thailand
+        let w = World::board(&app)
+            .received("50000.00")
+            .application_with(json!({
+                "title": "Shelter in Lagos", "summary": "Shelter.", "requested_amount": "15000.00",
+                "duration_months": 12, "countries": ["NG", "BJ"], "themes": ["protection.shelter"],
+                "budget": [{"category": "shelter", "description": "rent", "amount": "15000.00"}]
+            }))
+            .submitted()
+            .screened()
+            .grant("15000.00")
+            .signed()
+            .await;
+        let lagos = w.grant_id().to_string();
+        let w = w
+            .application_with(json!({
+                "title": "Safe houses in Bangkok", "summary": "Shelter.", "requested_amount": "8000.00",
+                "duration_months": 12, "countries": ["TH"], "themes": ["protection.shelter"],
+                "budget": [{"category": "shelter", "description": "rent", "amount": "8000.00"}]
+            }))
+            .submitted()
+            .screened()
+            .grant("8000.00")
+            .signed()
+            .await;
+        let bangkok = w.grant_id().to_string();
+        let b = w.to_board();
+        let donor = app.user_token("donor", Some(&b.donor_id));
+        let fund = b.fund_id.clone();
+        let day = |s: &str| -> NaiveDate { s.parse().expect("date") };
+
+        // period ends on the edges a window is cut at: first and last days of dekads,
+        // months, quarters and years, a leap day, mid-month days, the same day twice
+        let ends = [
+            "2024-01-01",
+            "2024-01-31",
+            "2024-02-29",
+            "2024-03-15",
+            "2024-06-30",
+            "2024-12-31",
+            "2025-01-01",
+            "2025-02-14",
+            "2025-03-10",
+            "2025-03-11",
+            "2025-04-20",
+            "2025-04-21",
+            "2025-06-30",
+            "2025-06-30",
+            "2025-07-01",
+            "2025-09-30",
+            "2025-10-01",
+            "2025-11-30",
+            "2025-12-31",
+            "2026-01-01",
+            "2026-01-15",
+            "2026-03-31",
+            "2026-05-17",
+            "2026-06-01",
+        ];
+        let mut accepted: Vec<Counted> = Vec::new();
+        for (i, end) in ends.iter().enumerate() {
+            let (grant, country) = if i % 3 == 1 {
+                (&bangkok, "TH")
+            } else {
+                (&lagos, "NG")
+            };
+            let (cells, services) = counts_of(i);
+            let counted: Counted = (day(end), country, cells, services);
+            let path = format!("/api/v1/grants/{grant}/reports");
+            if i % 5 == 2 {
+                // first returned, then resubmitted: only the resubmission counts
+                let mut wrong = counted.clone();
+                wrong.2.iter_mut().for_each(|(_, n)| *n += 100);
+                let r = app
+                    .post_as(&b.ngo, &path, report_body("interim", day(end), &wrong))
+                    .await;
+                assert_eq!(r.status, 201, "{}", r.text);
+                let id = r.body["id"].as_str().expect("id").to_string();
+                let r = app
+                    .post_as(
+                        &b.admin,
+                        &format!("/api/v1/reports/{id}/return"),
+                        json!({"comment": "recount"}),
+                    )
+                    .await;
+                assert_eq!(r.status, 200, "{}", r.text);
+            }
+            let r = app
+                .post_as(&b.ngo, &path, report_body("interim", day(end), &counted))
+                .await;
+            assert_eq!(r.status, 201, "{}", r.text);
+            let id = r.body["id"].as_str().expect("id").to_string();
+            let r = app
+                .post_as(&b.admin, &format!("/api/v1/reports/{id}/accept"), json!({}))
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            accepted.push(counted);
+        }
+        // four reports of one day accepted at the same moment (two grants, two kinds):
+        // their totals are the same rows, and every acceptance adds up
+        let mut waiting = Vec::new();
+        for (k, (grant, country, kind)) in [
+            (&lagos, "NG", "interim"),
+            (&lagos, "NG", "final"),
+            (&bangkok, "TH", "interim"),
+            (&bangkok, "TH", "final"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let (cells, services) = counts_of(40 + k);
+            let counted: Counted = (day("2026-06-30"), country, cells, services);
+            let r = app
+                .post_as(
+                    &b.ngo,
+                    &format!("/api/v1/grants/{grant}/reports"),
+                    report_body(kind, day("2026-06-30"), &counted),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{}", r.text);
+            waiting.push(r.body["id"].as_str().expect("id").to_string());
+            accepted.push(counted);
+        }
+        let paths: Vec<String> = waiting
+            .iter()
+            .map(|id| format!("/api/v1/reports/{id}/accept"))
+            .collect();
+        let answers = futures_util::future::join_all(
+            paths
+                .iter()
+                .map(|path| app.post_as(&b.admin, path, json!({}))),
+        )
+        .await;
+        for r in answers {
+            assert_eq!(r.status, 200, "{}", r.text);
+        }
+        // a report awaiting review does not count
+        let r = app
+            .post_as(
+                &b.ngo,
+                &format!("/api/v1/grants/{lagos}/reports"),
+                report_body(
+                    "interim",
+                    day("2025-06-30"),
+                    &(day("2025-06-30"), "NG", counts_of(5).0, vec![]),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+
+        // windows: open ends, whole years and months, cuts inside months, single days,
+        // and a spread of arbitrary ones
+        let mut windows: Vec<(Option<NaiveDate>, Option<NaiveDate>)> = vec![
+            (None, None),
+            (Some(day("2025-01-01")), None),
+            (None, Some(day("2025-06-30"))),
+        ];
+        for (from, to) in [
+            ("2024-01-01", "2024-12-31"),
+            ("2025-01-01", "2026-12-31"),
+            ("2024-02-01", "2024-02-29"),
+            ("2024-02-29", "2024-02-29"),
+            ("2025-06-30", "2025-06-30"),
+            ("2025-06-30", "2025-07-01"),
+            ("2024-12-31", "2025-01-01"),
+            ("2024-01-02", "2024-12-30"),
+            ("2024-03-15", "2026-01-15"),
+            ("2024-03-16", "2026-01-14"),
+            ("2023-12-31", "2026-06-30"),
+            ("2025-02-01", "2025-11-30"),
+            ("2025-02-15", "2025-11-29"),
+            ("2026-07-01", "2027-12-31"),
+            ("2025-03-11", "2025-04-20"),
+            ("2025-03-10", "2025-04-21"),
+            ("2025-03-12", "2025-04-19"),
+            ("2025-04-01", "2025-09-30"),
+            ("2025-03-31", "2025-10-01"),
+            ("2019-01-01", "2023-12-31"),
+        ] {
+            windows.push((Some(day(from)), Some(day(to))));
+        }
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |bound: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % bound
+        };
+        for _ in 0..30 {
+            let from = day("2023-11-01") + Duration::days(next(1000) as i64);
+            let to = from + Duration::days(next(500) as i64);
+            windows.push((Some(from), Some(to)));
+        }
+
+        let check = |when: &'static str| {
+            let windows = windows.clone();
+            let accepted = accepted.clone();
+            let (app, fund, admin, donor) = (&app, fund.clone(), b.admin.clone(), donor.clone());
+            async move {
+                for (from, to) in &windows {
+                    let mut query = Vec::new();
+                    if let Some(f) = from {
+                        query.push(format!("from={f}"));
+                    }
+                    if let Some(t) = to {
+                        query.push(format!("to={t}"));
+                    }
+                    let path = format!("/api/v1/funds/{fund}/outcomes?{}", query.join("&"));
+                    let (from, to) = storable_dates(
+                        from.unwrap_or(NaiveDate::MIN),
+                        to.unwrap_or(NaiveDate::MAX),
+                    );
+                    let counts = recomputed(&accepted, from, to);
+                    for (token, suppress) in [(&admin, false), (&donor, true)] {
+                        let r = app.get_as(token, &path).await;
+                        assert_eq!(r.status, 200, "{}", r.text);
+                        let expected =
+                            serde_json::to_value(outcomes_view(&fund, from, to, &counts, suppress))
+                                .expect("json");
+                        assert_eq!(r.body, expected, "{when}: {path} (suppressed: {suppress})");
+                    }
+                }
+            }
+        };
+        check("as accepted").await;
+        assert_eq!(
+            recomputed(&accepted, day("2024-01-01"), day("2026-12-31")).reports,
+            ends.len() as i64 + 4
+        );
+
+        // an installation upgraded with these reports in it: the migration fills the
+        // totals from the accepted reports (spoilt first, so that only a real back-fill
+        // can pass)
+        app.execute("UPDATE outcome_totals SET total = total + 1000");
+        app.execute("UPDATE outcome_country_totals SET total = total + 1000");
+        app.execute("UPDATE outcome_report_totals SET reports = reports + 1000");
+        migrate_totals_again(&app);
+        assert!(app.count("outcome_totals") > 0);
+        check("after the back-fill").await;
     }
 );
