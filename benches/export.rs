@@ -87,6 +87,7 @@ fn seed(conn: &mut DbConn) -> String {
             board_quorum: 1,
             organisation_identifier: Some("XM-DAC-99009".into()),
             organisation_type: "40".into(),
+            established_on: trustfund::platform::dates::EARLIEST,
         },
     )
     .expect("fund");

@@ -258,6 +258,9 @@ fn load_data(pool: &DbPool) -> Result<(), AppError> {
                 // a placeholder: a real fund publishes under its own org-id identifier
                 organisation_identifier: Some(DEMO_ORGANISATION_IDENTIFIER.to_string()),
                 organisation_type: "40".to_string(),
+                // General Assembly resolution 64/293 set the real fund up on 30 July 2010
+                established_on: chrono::NaiveDate::from_ymd_opt(2010, 7, 30)
+                    .expect("a valid date"),
             },
         )?;
         let mut donors = Vec::new();

@@ -60,6 +60,7 @@ pub fn seed_deadline_rush(
                 board_quorum: 1,
                 organisation_identifier: None,
                 organisation_type: "40".into(),
+                established_on: crate::platform::dates::EARLIEST,
             },
         )?;
         let call = crate::calls::store::insert(

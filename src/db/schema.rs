@@ -31,6 +31,7 @@ diesel::table! {
         updated_at -> Timestamp,
         organisation_identifier -> Nullable<Text>,
         organisation_type -> Text,
+        established_on -> Date,
     }
 }
 

@@ -21,6 +21,19 @@ fn locked_fund(conn: &mut DbConn, fund_id: &str) -> AppResult<FundLock> {
     ledger::lock_fund(conn, fund_id)?.ok_or_else(|| AppError::not_found("fund"))
 }
 
+/// Money is not dated before its fund was set up (422 naming `field`).
+fn not_before_set_up(lock: &FundLock, field: &str, day: NaiveDate) -> AppResult<()> {
+    match crate::platform::dates::not_before(
+        field,
+        day,
+        lock.fund.established_on,
+        "the fund was set up",
+    ) {
+        Some(error) => Err(AppError::validation(vec![error])),
+        None => Ok(()),
+    }
+}
+
 fn require_donor(
     conn: &mut DbConn,
     donor_id: &str,
@@ -85,6 +98,7 @@ pub fn record_pledge(
     today: NaiveDate,
 ) -> AppResult<PledgeView> {
     let lock = locked_fund(conn, fund_id)?;
+    not_before_set_up(&lock, "pledged_on", new.pledged_on)?;
     require_donor(conn, &new.donor_id)?;
     let row = store::insert_pledge(conn, fund_id, new, actor.user_id.clone())?;
     ledger::post(
@@ -291,6 +305,7 @@ pub fn record_contribution(
     new: &NewContribution,
 ) -> AppResult<Recorded> {
     let lock = locked_fund(conn, fund_id)?;
+    not_before_set_up(&lock, "received_on", new.received_on)?;
     let donor = require_donor(conn, &new.donor_id)?;
     let amount = new.amount;
     let (against, pledge) = match &new.pledge_id {

@@ -168,6 +168,12 @@ impl change::Command<FundRow> for model::EditFund {
         {
             model::check_identifier_change(store::has_grants(conn, &current.id)?)?;
         }
+        if next.established_on > current.established_on {
+            model::check_established_on(
+                next.established_on,
+                crate::ledger::store::first_money_day(conn, &current.id)?,
+            )?;
+        }
         Ok(next)
     }
 }

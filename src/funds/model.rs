@@ -1,12 +1,13 @@
 //! Fund types.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::money::{Currency, DecimalString};
+use crate::platform::dates::{self, Dated};
 use crate::platform::{org_identifier, required_line, validated};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -26,6 +27,11 @@ pub struct CreateFund {
     pub organisation_identifier: Option<String>,
     /// IATI OrganisationType code of the publisher, e.g. "40" (multilateral, the default).
     pub organisation_type: Option<String>,
+    /// The day the fund was set up; money pledged or received before it is refused. When
+    /// absent, the earliest date any money may carry (2000-01-01): give it when the fund
+    /// existed before it was recorded here.
+    #[schema(value_type = Option<String>, format = Date, example = "2010-07-30")]
+    pub established_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone)]
@@ -37,6 +43,7 @@ pub struct NewFund {
     pub board_quorum: i32,
     pub organisation_identifier: Option<String>,
     pub organisation_type: String,
+    pub established_on: NaiveDate,
 }
 
 /// IATI OrganisationType codes (codelist of IATI 2.03).
@@ -78,6 +85,18 @@ fn support_cost_rate(rate: Decimal, errors: &mut Vec<FieldError>) -> Decimal {
     rate.normalize()
 }
 
+/// A fund is set up on a day that has happened, within the plausible window of dates.
+fn established_on(day: NaiveDate, errors: &mut Vec<FieldError>) -> NaiveDate {
+    dates::check(
+        "established_on",
+        day,
+        Dated::Happened,
+        crate::clock::today(),
+        errors,
+    );
+    day
+}
+
 fn board_quorum(quorum: i32, errors: &mut Vec<FieldError>) -> i32 {
     if !(1..=100).contains(&quorum) {
         errors.push(FieldError::new("board_quorum", "must be between 1 and 100"));
@@ -109,6 +128,10 @@ impl CreateFund {
                 self.organisation_type.as_deref().unwrap_or("40"),
                 &mut errors,
             ),
+            established_on: established_on(
+                self.established_on.unwrap_or(dates::EARLIEST),
+                &mut errors,
+            ),
         };
         validated(new, errors)
     }
@@ -124,6 +147,9 @@ pub struct UpdateFund {
     /// must never change.
     pub organisation_identifier: Option<String>,
     pub organisation_type: Option<String>,
+    /// Moved later only while no money is dated before the new day (409 naming the field).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub established_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -133,6 +159,7 @@ pub struct FundPatch {
     pub board_quorum: Option<i32>,
     pub organisation_identifier: Option<String>,
     pub organisation_type: Option<String>,
+    pub established_on: Option<NaiveDate>,
 }
 
 impl FundPatch {
@@ -154,6 +181,9 @@ impl FundPatch {
         if let Some(kind) = &self.organisation_type {
             next.organisation_type = kind.clone();
         }
+        if let Some(day) = self.established_on {
+            next.established_on = day;
+        }
         next
     }
 }
@@ -173,6 +203,20 @@ pub fn check_identifier_change(has_grants: bool) -> Result<(), AppError> {
         .with_errors(vec![FieldError::new("organisation_identifier", why)]))
 }
 
+/// A fund's set-up day may move later only while no money is dated before the new day.
+pub fn check_established_on(day: NaiveDate, first_money: Option<NaiveDate>) -> AppResult<()> {
+    match first_money {
+        Some(first) if first < day => {
+            let why = format!(
+                "money of this fund is dated {first}, before {day}; the fund was set up by then"
+            );
+            Err(AppError::invalid_state(why.clone())
+                .with_errors(vec![FieldError::new("established_on", why)]))
+        }
+        _ => Ok(()),
+    }
+}
+
 impl UpdateFund {
     pub fn validate(self) -> Result<FundPatch, AppError> {
         let mut errors = Vec::new();
@@ -190,6 +234,7 @@ impl UpdateFund {
             organisation_type: self
                 .organisation_type
                 .map(|t| organisation_type(&t, &mut errors)),
+            established_on: self.established_on.map(|d| established_on(d, &mut errors)),
         };
         validated(patch, errors)
     }
@@ -210,6 +255,9 @@ pub struct FundView {
     pub organisation_identifier: Option<String>,
     /// IATI OrganisationType code of the publisher.
     pub organisation_type: String,
+    /// The day the fund was set up: no money is dated before it.
+    #[schema(value_type = String, format = Date)]
+    pub established_on: NaiveDate,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

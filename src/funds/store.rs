@@ -1,6 +1,6 @@
 //! Queries of funds.
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::model::{FundView, NewFund};
@@ -24,6 +24,7 @@ pub struct FundRow {
     pub updated_at: NaiveDateTime,
     pub organisation_identifier: Option<String>,
     pub organisation_type: String,
+    pub established_on: NaiveDate,
 }
 
 impl FundRow {
@@ -43,6 +44,7 @@ impl FundRow {
             board_quorum: self.board_quorum,
             organisation_identifier: self.organisation_identifier,
             organisation_type: self.organisation_type,
+            established_on: self.established_on,
             version: self.version,
             created_at: self.created_at.and_utc(),
             updated_at: self.updated_at.and_utc(),
@@ -64,6 +66,7 @@ pub fn insert(conn: &mut DbConn, new: &NewFund) -> QueryResult<FundRow> {
         updated_at: now,
         organisation_identifier: new.organisation_identifier.clone(),
         organisation_type: new.organisation_type.clone(),
+        established_on: new.established_on,
     };
     diesel::insert_into(funds::table)
         .values(&row)

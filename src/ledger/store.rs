@@ -410,3 +410,14 @@ pub fn entries_of_source(
         .select(EntryRow::as_select())
         .load(conn)
 }
+
+/// The earliest day of the fund's money: its first pledge or receipt (reversed ones
+/// included, since they were recorded on that day too). A fund's set-up day cannot move past it.
+pub fn first_money_day(conn: &mut DbConn, fund_id: &str) -> QueryResult<Option<NaiveDate>> {
+    use super::rules::EntryKind;
+    ledger_entries::table
+        .filter(ledger_entries::fund_id.eq(fund_id))
+        .filter(ledger_entries::kind.eq_any([EntryKind::Pledge, EntryKind::Receipt]))
+        .select(diesel::dsl::min(ledger_entries::value_date))
+        .get_result(conn)
+}

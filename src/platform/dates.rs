@@ -12,8 +12,9 @@
 //!
 //! `EARLIEST` is 2000-01-01: the Palermo Protocol on trafficking in persons was adopted in
 //! November 2000, and no fund or project this service records is older. Dates that depend
-//! on another record are checked where that record is read, with `not_before` (a payment
-//! not before its grant was approved).
+//! on another record are checked where that record is read, with `not_before`: a payment
+//! not before its grant was approved, money pledged or received not before its fund was set
+//! up (`funds.established_on`, given when the fund is created, `EARLIEST` when it is not).
 
 use chrono::{Datelike, Months, NaiveDate};
 

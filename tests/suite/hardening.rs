@@ -800,6 +800,105 @@ both_backends_with!(
 );
 
 both_backends!(
+    money_is_not_dated_before_its_fund_was_set_up,
+    |app: TestApp| async move {
+        let w = World::new(&app)
+            .fund_with(json!({"established_on": "2010-07-30"}))
+            .donor()
+            .await;
+        let admin = w.admin.clone();
+        let fund = w.fund_id().to_string();
+        let donor = w.donor_id().to_string();
+        let r = app.get_as(&admin, &format!("/api/v1/funds/{fund}")).await;
+        assert_eq!(r.body["established_on"], "2010-07-30", "{}", r.text);
+
+        // the day before the fund was set up is refused, naming the field; nothing is written
+        let (pledges, contributions) = (app.count("pledges"), app.count("contributions"));
+        let r = app
+            .post_as(
+                &admin,
+                &format!("/api/v1/funds/{fund}/pledges"),
+                json!({"donor_id": donor, "amount": "100.00", "currency": "USD",
+                       "pledged_on": "2010-07-29"}),
+            )
+            .await;
+        assert_eq!(
+            r.assert_problem(422, "validation_failed"),
+            vec!["pledged_on"]
+        );
+        let r = app
+            .post_as(
+                &admin,
+                &format!("/api/v1/funds/{fund}/contributions"),
+                json!({"donor_id": donor, "amount": "100.00", "currency": "USD",
+                       "received_on": "2010-07-29", "reference": "EARLY-1"}),
+            )
+            .await;
+        assert_eq!(
+            r.assert_problem(422, "validation_failed"),
+            vec!["received_on"]
+        );
+        assert_eq!(app.count("pledges"), pledges);
+        assert_eq!(app.count("contributions"), contributions);
+
+        // the day itself is accepted
+        let r = app
+            .post_as(
+                &admin,
+                &format!("/api/v1/funds/{fund}/contributions"),
+                json!({"donor_id": donor, "amount": "100.00", "currency": "USD",
+                       "received_on": "2010-07-30", "reference": "FIRST-1"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+
+        // the set-up day cannot move past money already recorded, nor into the future
+        let path = format!("/api/v1/funds/{fund}");
+        let r = app
+            .patch_as(&admin, &path, json!({"established_on": "2010-08-01"}), None)
+            .await;
+        assert_eq!(
+            r.assert_problem(409, "invalid_state"),
+            vec!["established_on"]
+        );
+        let r = app
+            .patch_as(&admin, &path, json!({"established_on": "2999-01-01"}), None)
+            .await;
+        assert_eq!(
+            r.assert_problem(422, "validation_failed"),
+            vec!["established_on"]
+        );
+        let r = app
+            .post_as(
+                &admin,
+                "/api/v1/funds",
+                json!({"code": "EARLY", "name": "Early fund", "support_cost_rate": "0.13",
+                       "board_quorum": 3, "established_on": "1999-12-31"}),
+            )
+            .await;
+        assert_eq!(
+            r.assert_problem(422, "validation_failed"),
+            vec!["established_on"]
+        );
+        // earlier is always possible
+        let r = app
+            .patch_as(&admin, &path, json!({"established_on": "2010-01-01"}), None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["established_on"], "2010-01-01");
+        let r = app
+            .post_as(
+                &admin,
+                &format!("/api/v1/funds/{fund}/pledges"),
+                json!({"donor_id": donor, "amount": "100.00", "currency": "USD",
+                       "pledged_on": "2010-07-29"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+);
+
+both_backends!(
     dates_keep_to_a_plausible_window,
     |app: TestApp| async move {
         let mut w = World::board(&app)

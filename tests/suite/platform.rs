@@ -467,6 +467,7 @@ both_backends!(
                 board_quorum: 1,
                 organisation_identifier: None,
                 organisation_type: None,
+                established_on: None,
             }
             .validate()?;
             let view = trustfund::funds::store::insert(conn, &new)?.into_view()?;
