@@ -38,6 +38,30 @@ pub fn problem(value: &str, lines: Lines) -> Option<String> {
     None
 }
 
+/// `value` made acceptable text, for text that arrives from elsewhere and must not be
+/// refused whole (an IATI file's titles and names): controls and bidirectional overrides are
+/// dropped, and in a single-line field every run of line breaks and tabs becomes one space.
+pub fn clean(value: &str, lines: Lines) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut pending_space = false;
+    for c in value.chars() {
+        match c {
+            '\n' | '\r' | '\t' if lines == Lines::Single => pending_space = true,
+            '\n' | '\r' | '\t' => out.push(c),
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {}
+            c if c.is_control() => {}
+            c => {
+                if pending_space && !out.is_empty() && !out.ends_with(' ') && c != ' ' {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +105,31 @@ mod tests {
         for text in ["a\nb", "a\rb", "a\tb"] {
             assert!(problem(text, Lines::Single).is_some());
             assert_eq!(problem(text, Lines::Multi), None);
+        }
+    }
+
+    #[test]
+    fn cleaned_text_is_always_acceptable_and_keeps_what_was_readable() {
+        let hostile = "Shelter\u{202E}fdp.exe\u{0}\u{1B}[31m in\r\n\tLagos\u{009B}";
+        assert_eq!(clean(hostile, Lines::Single), "Shelterfdp.exe[31m in Lagos");
+        assert_eq!(
+            clean(hostile, Lines::Multi),
+            "Shelterfdp.exe[31m in\r\n\tLagos"
+        );
+        for lines in [Lines::Single, Lines::Multi] {
+            assert_eq!(problem(&clean(hostile, lines), lines), None);
+            assert_eq!(clean("Refugio en Tánger", lines), "Refugio en Tánger");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn whatever_arrives_cleans_into_text(value in "\\PC*|[\\x00-\\x1F\\u{202A}-\\u{202E}\\u{2066}-\\u{2069}a ]*") {
+            for lines in [Lines::Single, Lines::Multi] {
+                let cleaned = clean(&value, lines);
+                proptest::prop_assert_eq!(problem(&cleaned, lines), None);
+                proptest::prop_assert_eq!(clean(&cleaned, lines), cleaned.clone());
+            }
         }
     }
 }

@@ -7,7 +7,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use super::reader::{Activity, Narrative, OrgElement};
 use crate::money::{Currency, Money};
 use crate::organisations::model::OrgKind;
-use crate::platform::{country, org_identifier};
+use crate::platform::text::clean;
+use crate::platform::{Lines, country, org_identifier};
 use crate::registry::model::{ParticipantRole, ProjectStatus, iati_identifier};
 
 /// Sector and tag codes that mark anti-trafficking work, and the themes they mean.
@@ -167,7 +168,7 @@ impl OrgRef {
     fn of(org: &OrgElement, lang: Option<&str>) -> Self {
         OrgRef {
             reference: org.reference.clone(),
-            name: best(&org.names, lang).map(|n| truncate(&n, 300)),
+            name: best(&org.names, lang).map(|n| truncate(&clean(&n, Lines::Single), 300)),
             org_type: org.org_type.clone(),
         }
     }
@@ -276,8 +277,16 @@ pub fn map_activity(activity: &Activity, themed_only: bool) -> Result<Mapped, St
         .iter()
         .filter_map(|p| role_of(p.role.as_deref()).map(|r| (r, OrgRef::of(p, lang))))
         .collect();
-    let title = truncate(&title, crate::registry::model::MAX_TITLE);
-    let description = truncate(&description, crate::registry::model::MAX_DESCRIPTION);
+    // The file is someone else's: its text is cleaned to what the service accepts as text
+    // (no controls, no bidirectional overrides) rather than refused whole.
+    let title = truncate(
+        &clean(&title, Lines::Single),
+        crate::registry::model::MAX_TITLE,
+    );
+    let description = truncate(
+        &clean(&description, Lines::Multi),
+        crate::registry::model::MAX_DESCRIPTION,
+    );
     Ok(Mapped {
         identifier,
         line: activity.line,

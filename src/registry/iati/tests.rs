@@ -181,3 +181,38 @@ fn line_counter_counts_across_its_ring() {
     assert_eq!(counter.line_at(199_999), 100_000);
     assert_eq!(counter.line_at(199_990), 99_996);
 }
+
+#[test]
+fn imported_text_is_cleaned_to_what_the_service_accepts_as_text() {
+    // XML 1.0 allows C1 controls and bidirectional overrides as characters and as
+    // references; a title that reads "Shelter" but stores an override must not reach the
+    // registry, its search index or the public pages.
+    let hostile = ONE
+        .replace(
+            "<narrative>Shelters &amp; care &#233;</narrative>",
+            "<narrative>Shelters\u{202E}gpj.exe &#x9B;care\n\t for all</narrative>",
+        )
+        .replace(
+            "<narrative>General</narrative>",
+            "<narrative>Line one\u{2066}\nline two&#x85;</narrative>",
+        )
+        .replace(
+            "<narrative>Local NGO</narrative>",
+            "<narrative>Local\u{202D} NGO&#x80;</narrative>",
+        );
+    let a = read_all(&hostile).expect("parses").remove(0);
+    let m = map_activity(&a, false).expect("maps");
+    assert_eq!(m.title, "Sheltersgpj.exe care for all");
+    assert_eq!(m.description, "Line one\nline two");
+    assert_eq!(m.participants[1].1.name.as_deref(), Some("Local NGO"));
+    for (text, lines) in [
+        (&m.title, crate::platform::Lines::Single),
+        (&m.description, crate::platform::Lines::Multi),
+    ] {
+        assert_eq!(
+            crate::platform::text::problem(text, lines),
+            None,
+            "{text:?}"
+        );
+    }
+}
