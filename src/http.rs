@@ -120,17 +120,67 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     strict(bytes)?;
     let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| not_json(&e))?;
     integral_numbers(&mut value);
-    serde_path_to_error::deserialize(value).map_err(|err| {
+    // serde stops at the first field it cannot read; a client (or a person behind a form)
+    // should learn of every such field at once. Each field that fails is named and taken
+    // out (an array with it), and the body read again; a field then missing because it was
+    // taken out takes its object out in turn. Reading stops at the body's own level.
+    let mut errors: Vec<FieldError> = Vec::new();
+    for _ in 0..MAX_SHAPE_ERRORS * 2 {
+        let err = match serde_path_to_error::deserialize::<_, T>(&value) {
+            Ok(parsed) if errors.is_empty() => return Ok(parsed),
+            Ok(_) => break,
+            Err(err) => err,
+        };
         let inner = err.inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let (field, message) =
-                    describe_data_error(&err.path().to_string(), &inner.to_string());
-                AppError::validation(vec![FieldError::new(field, message)])
-            }
-            _ => not_json(inner),
+        if inner.classify() != serde_json::error::Category::Data {
+            return Err(not_json(inner));
         }
-    })
+        let (field, message) = describe_data_error(&err.path().to_string(), &inner.to_string());
+        let named = |e: &FieldError| {
+            e.field == field
+                || e.field
+                    .strip_prefix(field.as_str())
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        };
+        if !errors.iter().any(named) {
+            errors.push(FieldError::new(field, message));
+        }
+        if errors.len() >= MAX_SHAPE_ERRORS || !take_out(&mut value, err.path()) {
+            break;
+        }
+    }
+    Err(AppError::validation(errors))
+}
+
+/// Each field that cannot be read costs one more pass over the body: a body of thousands of
+/// unknown keys must not cost thousands of passes.
+const MAX_SHAPE_ERRORS: usize = 20;
+
+/// Removes from `value` the object member that holds what `path` names (the member itself,
+/// or the array it is an element of); false when there is none (the body itself).
+fn take_out(value: &mut serde_json::Value, path: &serde_path_to_error::Path) -> bool {
+    use serde_path_to_error::Segment;
+    let mut segments: Vec<&Segment> = path.iter().collect();
+    while matches!(segments.last(), Some(Segment::Seq { .. })) {
+        segments.pop();
+    }
+    let Some((Segment::Map { key }, parents)) = segments.split_last() else {
+        return false;
+    };
+    let mut at = value;
+    for segment in parents {
+        let next = match segment {
+            Segment::Map { key } => at.get_mut(key.as_str()),
+            Segment::Seq { index } => at.get_mut(*index),
+            _ => None,
+        };
+        match next {
+            Some(next) => at = next,
+            None => return false,
+        }
+    }
+    at.as_object_mut()
+        .is_some_and(|members| members.remove(key.as_str()).is_some())
 }
 
 /// JSON has one kind of number, and `3.0` is the integer 3 (JSON Schema's `integer` says
@@ -584,6 +634,52 @@ mod tests {
         assert_eq!(
             field_of("{\"name\":"),
             (ErrorCode::MalformedRequest, String::new())
+        );
+    }
+
+    #[test]
+    fn names_every_field_it_cannot_read_at_once() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Money {
+            amount: crate::money::DecimalString,
+            received_on: chrono::NaiveDate,
+            quorum: Option<i32>,
+            nested: Option<Nested>,
+            name: String,
+        }
+        let fields = |body: &str| -> Vec<String> {
+            let err = parse_json::<Money>(body.as_bytes()).expect_err("invalid");
+            assert_eq!(err.code, ErrorCode::ValidationFailed, "{body}");
+            err.errors.into_iter().map(|e| e.field).collect()
+        };
+        assert_eq!(
+            fields(
+                r#"{"amount":"abc","received_on":"2026-13-45","quorum":"x","extra":1,
+                "nested":{"lines":["a"]},"name":"n"}"#
+            ),
+            [
+                "amount",
+                "extra",
+                "nested.lines[0]",
+                "quorum",
+                "received_on"
+            ]
+        );
+        // a field taken out is then missing and not named twice; serde names the first
+        // missing field only, so one left out by the client shows once the rest reads
+        assert_eq!(
+            fields(r#"{"amount":"abc","received_on":"2026-01-01"}"#),
+            ["amount"]
+        );
+        assert_eq!(
+            fields(r#"{"amount":"1.00","received_on":"2026-01-01"}"#),
+            ["name"]
+        );
+        assert!(
+            parse_json::<Money>(br#"{"amount":"1.00","received_on":"2026-01-01","name":"n"}"#)
+                .is_ok()
         );
     }
 
