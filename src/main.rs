@@ -112,7 +112,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    trustfund::telemetry::init(&settings.log);
+    // held to the end of main: dropping it writes out the lines still queued
+    let _log_writer = trustfund::telemetry::init(&settings.log);
     let result = match cli.command {
         Command::CheckConfig => {
             print!("{}", settings.masked_toml());
