@@ -89,6 +89,8 @@ input[aria-invalid=true]{border-color:#b00020}.hint{color:#444;font-size:.95rem;
 .notice{border-left:6px solid #0072B2;background:#eef6fb;padding:.6rem 1rem}\
 .primary,.linkish{font:inherit;cursor:pointer;min-height:44px}.primary{background:#005a8c;color:#fff;border:0;border-radius:4px;padding:.6rem 1.2rem}\
 .linkish{background:none;border:0;color:#005a8c;text-decoration:underline;padding:.2rem}\
+a.primary{display:inline-block;text-decoration:none;color:#fff}\
+.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:.5rem;background:#fff;padding:.5rem}\
 ul.tasks{padding-left:1.2rem}ul.tasks li{margin:.4rem 0}footer{margin:3rem 0 1rem;color:#555;font-size:.9rem;border-top:1px solid #ccc;padding-top:.5rem}";
 
 /// The whole style sheet of a page: the public page's, then the pages' own, so both look
