@@ -69,6 +69,8 @@ task-approve-payment = Approve and pay the payments that another finance officer
 task-statement = Read the donors’ statements: what was pledged, received and spent.
 task-outcomes = Read the results: how many people the grants helped, and how.
 task-invite = Invite trustees, reviewers, finance officers, partner organisations and donors.
+task-statement-donor = Read your statement: what you pledged and paid, and what the fund received.
+task-outcomes-donor = See what the grants achieved: how many people were helped, and how.
 
 ## Email confirmation (/verify-email)
 verify-done-title = Your email address is confirmed

@@ -69,6 +69,8 @@ task-approve-payment = Aprobar y efectuar los pagos que solicitó otra persona d
 task-statement = Consultar los estados de cuenta de los donantes: lo prometido, lo recibido y lo gastado.
 task-outcomes = Consultar los resultados: a cuántas personas ayudaron las subvenciones y cómo.
 task-invite = Invitar a miembros de la junta, evaluadores, personal de finanzas, organizaciones socias y donantes.
+task-statement-donor = Consultar su estado de cuenta: lo que prometió y pagó, y lo que recibió el fondo.
+task-outcomes-donor = Ver lo que lograron las subvenciones: a cuántas personas se ayudó y cómo.
 
 ## Confirmación del correo (/verify-email)
 verify-done-title = Su correo electrónico está confirmado

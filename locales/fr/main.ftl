@@ -69,6 +69,8 @@ task-approve-payment = Approuver et effectuer les paiements demandés par un aut
 task-statement = Consulter les relevés des donateurs : ce qui a été promis, reçu et dépensé.
 task-outcomes = Consulter les résultats : combien de personnes les subventions ont aidées, et comment.
 task-invite = Inviter les membres du conseil, les évaluateurs, le service financier, les organisations partenaires et les donateurs.
+task-statement-donor = Consulter votre relevé : ce que vous avez promis et versé, et ce que le fonds a reçu.
+task-outcomes-donor = Voir ce que les subventions ont permis : combien de personnes ont été aidées, et comment.
 
 ## Confirmation de l’adresse (/verify-email)
 verify-done-title = Votre adresse e-mail est confirmée

@@ -9,8 +9,8 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::Serialize;
 
-use super::Visitor;
 use super::render::see_other;
+use super::{Visitor, i18n};
 use crate::auth::policy::{self, Operation};
 use crate::db;
 use crate::error::AppResult;
@@ -56,10 +56,15 @@ pub async fn home(visitor: Visitor) -> AppResult<HttpResponse> {
     };
     let user = signed_in.user.clone();
     policy::authorize(&user, Operation::ReadMe)?;
+    // a task may be worded for one role (`task-statement-donor`: "your statement")
+    let role_code = user.role.as_str();
     let tasks: Vec<String> = TASKS
         .iter()
         .filter(|(operation, _)| policy::authorize(&user, *operation).is_ok())
-        .map(|(_, key)| visitor.text(key, &[]))
+        .map(|(_, key)| {
+            i18n::message(visitor.lang, &format!("{key}-{role_code}"), &[])
+                .map_or_else(|| visitor.text(key, &[]), Ok)
+        })
         .collect::<AppResult<_>>()?;
     let (organisation, funds) = db::run(&visitor.state.pool, move |conn| {
         let organisation = match &user.organisation_id {

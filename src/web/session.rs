@@ -80,11 +80,19 @@ pub async fn end(state: &AppState, session: &SignedIn) -> AppResult<()> {
 
 /// A cookie of the pages: HttpOnly, SameSite=Lax, Path=/, Secure in production.
 pub fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
+    page_cookie(
+        name,
+        value,
+        state.settings.environment == RunEnvironment::Production,
+    )
+}
+
+fn page_cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
     Cookie::build(name, value)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(state.settings.environment == RunEnvironment::Production)
+        .secure(secure)
         .finish()
 }
 
@@ -100,4 +108,20 @@ pub fn language_cookie(state: &AppState, code: &str) -> Cookie<'static> {
     let mut c = cookie(state, LANG_COOKIE, code.to_string());
     c.set_max_age(time::Duration::days(365));
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_http_only_lax_site_wide_and_secure_in_production() {
+        let production = page_cookie(SESSION_COOKIE, "t".into(), true).to_string();
+        assert_eq!(
+            production,
+            "tf_session=t; HttpOnly; SameSite=Lax; Secure; Path=/"
+        );
+        let development = page_cookie(SESSION_COOKIE, "t".into(), false).to_string();
+        assert_eq!(development, "tf_session=t; HttpOnly; SameSite=Lax; Path=/");
+    }
 }

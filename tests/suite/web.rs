@@ -213,6 +213,18 @@ both_backends!(
         assert!(home.text.contains("Approve and pay the payments"));
         assert!(!home.text.contains("Screen the applications"));
 
+        // a task worded for the donor: their own statement
+        person(&app, "donor", "desk@donor.example", "Luc Weber");
+        let mut donor = Browser::new(&app);
+        assert_eq!(
+            donor.sign_in("desk@donor.example", PASSWORD).await.status,
+            303
+        );
+        let home = donor.get("/home").await;
+        assert!(home.text.contains("Read your statement"), "{}", home.text);
+        assert!(!home.text.contains("Read the donors’ statements"));
+        assert!(!home.text.contains("Record donors’ pledges"));
+
         // signed in, the sign-in page sends home
         let again = browser.get("/login").await;
         assert_eq!(again.status, 303);
