@@ -226,6 +226,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::account::reset),
         page(pages::account::forgot_form),
         page(pages::account::forgot),
+        page(pages::account::invitation_form),
+        page(pages::account::accept_invitation),
         page(pages::language::choose_language),
     ]
 }

@@ -96,6 +96,20 @@ forgot-sent-title = Check your email
 forgot-sent = If an account uses this address, we have just sent it a link. It works for 60 minutes. If nothing arrives, look in your spam folder.
 forgot-email-invalid = Enter a valid email address, such as name@example.org.
 
+## Invitation (/accept-invitation)
+invite-title = Join the fund
+invite-intro = You have been invited to work with the fund. Choose the name others will see, and a password.
+invite-name = Your name
+invite-password = Password
+invite-submit = Create my account
+invite-done-title = Your account is ready
+invite-done = You can now sign in with your email address and the password you chose.
+invite-expired-title = This invitation can no longer be used
+invite-expired = An invitation works only once, for 7 days. Ask the person who invited you to send a new one.
+invite-taken-title = You already have an account
+invite-taken = An account already uses this email address. Sign in, or choose a new password if you have forgotten it.
+invite-name-invalid = Enter your name, on one line (at most 200 characters).
+
 password-too-short = Use at least { $min } characters.
 password-too-long = Use at most { $max } characters.
 password-too-easy = This password is too common or too easy to guess. A short sentence works better.

@@ -96,6 +96,20 @@ forgot-sent-title = Revise su correo
 forgot-sent = Si hay una cuenta con este correo, acabamos de enviarle un enlace, válido durante 60 minutos. ¿No llegó nada? Revise la carpeta de correo no deseado.
 forgot-email-invalid = Ingrese un correo electrónico válido, por ejemplo nombre@ejemplo.org.
 
+## Invitación (/accept-invitation)
+invite-title = Unirse al fondo
+invite-intro = Le han invitado a trabajar con el fondo. Elija el nombre que verán los demás y una contraseña.
+invite-name = Su nombre
+invite-password = Contraseña
+invite-submit = Crear mi cuenta
+invite-done-title = Su cuenta está lista
+invite-done = Ya puede iniciar sesión con su correo electrónico y la contraseña que eligió.
+invite-expired-title = Esta invitación ya no es válida
+invite-expired = Una invitación sirve una sola vez y durante 7 días. Pida a quien le invitó que le envíe una nueva.
+invite-taken-title = Ya tiene una cuenta
+invite-taken = Ya existe una cuenta con este correo electrónico. Inicie sesión o elija una nueva contraseña si la olvidó.
+invite-name-invalid = Ingrese su nombre en una sola línea (200 caracteres como máximo).
+
 password-too-short = Use al menos { $min } caracteres.
 password-too-long = Use como máximo { $max } caracteres.
 password-too-easy = Esta contraseña es demasiado común o fácil de adivinar. Una frase corta funciona mejor.

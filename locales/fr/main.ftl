@@ -96,6 +96,20 @@ forgot-sent-title = Consultez votre messagerie
 forgot-sent = Si un compte utilise cette adresse, nous venons de lui envoyer un lien, valable 60 minutes. Rien reçu ? Regardez dans vos courriers indésirables.
 forgot-email-invalid = Indiquez une adresse e-mail valable, par exemple nom@exemple.org.
 
+## Invitation (/accept-invitation)
+invite-title = Rejoindre le fonds
+invite-intro = Vous êtes invité·e à travailler avec le fonds. Choisissez le nom que les autres verront, et un mot de passe.
+invite-name = Votre nom
+invite-password = Mot de passe
+invite-submit = Créer mon compte
+invite-done-title = Votre compte est prêt
+invite-done = Vous pouvez maintenant vous connecter avec votre adresse e-mail et le mot de passe choisi.
+invite-expired-title = Cette invitation n’est plus valable
+invite-expired = Une invitation ne sert qu’une fois, pendant 7 jours. Demandez à la personne qui vous a invité·e de vous en envoyer une nouvelle.
+invite-taken-title = Vous avez déjà un compte
+invite-taken = Un compte utilise déjà cette adresse e-mail. Connectez-vous, ou choisissez un nouveau mot de passe si vous l’avez oublié.
+invite-name-invalid = Indiquez votre nom, sur une ligne (200 caractères au plus).
+
 password-too-short = Utilisez au moins { $min } caractères.
 password-too-long = Utilisez au plus { $max } caractères.
 password-too-easy = Ce mot de passe est trop courant ou trop facile à deviner. Une petite phrase fonctionne mieux.

@@ -353,13 +353,35 @@ pub async fn accept_invitation(
     req: HttpRequest,
     body: ValidJson<AcceptInvitation>,
 ) -> AppResult<HttpResponse> {
+    let view = accept(&state, &req, body.0).await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(view))
+}
+
+/// Whether an invitation token can still be used (without using it): the page of the
+/// email's link says at once when it cannot. 422 on `token` otherwise.
+pub async fn check_invitation_token(state: &AppState, token: String) -> AppResult<()> {
+    let token = TokenRequest { token }.validate()?;
+    usable_token(state, Purpose::Invitation, &token)
+        .await
+        .map(|_| ())
+}
+
+/// **The one invitation acceptance**, for `POST /api/v1/auth/accept-invitation` and the
+/// page of the invitation email's link: the token (422 on `token`), the name and the
+/// password policy (422 on `name`, `password`), an address that has an account meanwhile
+/// (409); then the account with the invited role, its email counted as verified.
+pub async fn accept(
+    state: &AppState,
+    req: &HttpRequest,
+    request: AcceptInvitation,
+) -> AppResult<UserView> {
     let AcceptInvitation {
         token,
         name,
         password: chosen,
-    } = body.0;
+    } = request;
     let token = TokenRequest { token }.validate()?;
-    let invitation = usable_token(&state, Purpose::Invitation, &token).await?;
+    let invitation = usable_token(state, Purpose::Invitation, &token).await?;
     let email = invitation.email.clone().ok_or_else(unusable_token)?;
     let terms: InvitationTerms = serde_json::from_str(&invitation.payload)
         .map_err(|e| AppError::internal(format!("invitation payload unreadable: {e}")))?;
@@ -368,8 +390,8 @@ pub async fn accept_invitation(
     errors.extend(password::check_strength("password", &chosen, &email));
     validated((), errors)?;
     let password_hash = hash_password(chosen).await?;
-    let actor = Actor::from_request(&req);
-    let view = db::run(&state.pool, move |conn| {
+    let actor = Actor::from_request(req);
+    db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
             let now = Utc::now().naive_utc();
             if !store::consume_one_time(conn, &invitation.id, now)? {
@@ -410,8 +432,7 @@ pub async fn accept_invitation(
             Ok(view)
         })
     })
-    .await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(view))
+    .await
 }
 
 /// How many reset emails one account may be sent per hour; more requests are answered

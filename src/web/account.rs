@@ -125,21 +125,9 @@ pub async fn reset(
                 .iter()
                 .filter(|f| f.field == "password")
                 .map(|f| {
-                    let message = match Weakness::of_message(&f.message) {
-                        Some(Weakness::TooShort) => visitor.text(
-                            "password-too-short",
-                            &[("min", Arg::Count(MIN_LENGTH as i64))],
-                        ),
-                        Some(Weakness::TooLong) => visitor.text(
-                            "password-too-long",
-                            &[("max", Arg::Count(MAX_LENGTH as i64))],
-                        ),
-                        Some(Weakness::TooEasy) => visitor.text("password-too-easy", &[]),
-                        None => visitor.text("password-refused", &[]),
-                    }?;
                     Ok(FieldMessage {
                         field: "password",
-                        message,
+                        message: weakness_text(&visitor, &f.message)?,
                     })
                 })
                 .collect::<AppResult<Vec<_>>>()?;
@@ -205,6 +193,130 @@ pub async fn forgot(visitor: Visitor, form: PostedForm) -> AppResult<HttpRespons
                 &email,
                 &errors,
                 false,
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The page of the invitation email's link: the name and password of the new account, or,
+/// when the invitation can no longer be used, a page that says so.
+#[utoipa::path(responses((status = 200, description = "the form", content_type = "text/html"),
+                         (status = 422, description = "the invitation is unknown, used or expired", content_type = "text/html")))]
+#[get("/accept-invitation")]
+pub async fn invitation_form(visitor: Visitor, req: HttpRequest) -> AppResult<HttpResponse> {
+    let token = token_of(&req);
+    match accounts::check_invitation_token(&visitor.state, token.clone()).await {
+        Ok(()) => invitation_page(&visitor, StatusCode::OK, &token, "", &[]),
+        Err(e) if token_refused(&e) => invitation_expired(&visitor),
+        Err(e) => Err(e),
+    }
+}
+
+fn invitation_page(
+    visitor: &Visitor,
+    status: StatusCode,
+    token: &str,
+    name: &str,
+    errors: &[FieldMessage],
+) -> AppResult<HttpResponse> {
+    visitor.page(
+        status,
+        "accept_invitation.html",
+        context! {
+            state => "form",
+            token => token,
+            name => name,
+            min => MIN_LENGTH,
+            errors => Serde(errors),
+            name_error => message_of(errors, "name"),
+            password_error => message_of(errors, "password"),
+        },
+    )
+}
+
+fn invitation_expired(visitor: &Visitor) -> AppResult<HttpResponse> {
+    visitor.page(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "accept_invitation.html",
+        context! { state => "expired" },
+    )
+}
+
+/// The password policy's finding in the visitor's language.
+fn weakness_text(visitor: &Visitor, message: &str) -> AppResult<String> {
+    match Weakness::of_message(message) {
+        Some(Weakness::TooShort) => visitor.text(
+            "password-too-short",
+            &[("min", Arg::Count(MIN_LENGTH as i64))],
+        ),
+        Some(Weakness::TooLong) => visitor.text(
+            "password-too-long",
+            &[("max", Arg::Count(MAX_LENGTH as i64))],
+        ),
+        Some(Weakness::TooEasy) => visitor.text("password-too-easy", &[]),
+        None => visitor.text("password-refused", &[]),
+    }
+}
+
+/// Creates the account through the API's own acceptance; field errors come back beside
+/// their fields, with the name as typed.
+#[utoipa::path(responses((status = 200, description = "the account is created", content_type = "text/html"),
+                         (status = 403, description = "no valid CSRF token", content_type = "text/html"),
+                         (status = 409, description = "the address has an account already", content_type = "text/html"),
+                         (status = 422, description = "a field is refused, or the invitation can no longer be used", content_type = "text/html")))]
+#[post("/accept-invitation")]
+pub async fn accept_invitation(
+    visitor: Visitor,
+    req: HttpRequest,
+    form: PostedForm,
+) -> AppResult<HttpResponse> {
+    if !visitor.csrf_ok(&form) {
+        return visitor.refused();
+    }
+    let token = form.get("token").to_string();
+    let name = form.get("name").to_string();
+    let request = crate::auth::model::AcceptInvitation {
+        token: token.clone(),
+        name: name.clone(),
+        password: form.get("password").to_string(),
+    };
+    match accounts::accept(&visitor.state, &req, request).await {
+        Ok(_) => visitor.page(
+            StatusCode::OK,
+            "accept_invitation.html",
+            context! { state => "done" },
+        ),
+        Err(e) if token_refused(&e) => invitation_expired(&visitor),
+        Err(e) if e.code == ErrorCode::Duplicate => visitor.page(
+            StatusCode::CONFLICT,
+            "accept_invitation.html",
+            context! { state => "taken" },
+        ),
+        Err(e) if e.code == ErrorCode::ValidationFailed => {
+            let mut errors = Vec::new();
+            for f in &e.errors {
+                match f.field.as_str() {
+                    "name" => errors.push(FieldMessage {
+                        field: "name",
+                        message: visitor.text("invite-name-invalid", &[])?,
+                    }),
+                    "password" => errors.push(FieldMessage {
+                        field: "password",
+                        message: weakness_text(&visitor, &f.message)?,
+                    }),
+                    _ => {}
+                }
+            }
+            if errors.is_empty() {
+                return Err(e);
+            }
+            invitation_page(
+                &visitor,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &token,
+                &name,
+                &errors,
             )
         }
         Err(e) => Err(e),

@@ -66,6 +66,13 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         )),
     ),
     (
+        "accept_invitation.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/accept_invitation.html"
+        )),
+    ),
+    (
         "refused.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -224,6 +231,22 @@ mod tests {
             used_keys("{{ t(\"a-b\") }} {{ list(\"x\") }} {{t(\"c\", n=1)}}"),
             ["a-b", "c"]
         );
+    }
+
+    #[test]
+    fn every_template_file_is_compiled_in() {
+        let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/templates/pages");
+        for entry in std::fs::read_dir(folder).expect("templates/pages") {
+            let name = entry
+                .expect("entry")
+                .file_name()
+                .into_string()
+                .expect("name");
+            assert!(
+                TEMPLATES.iter().any(|(known, _)| *known == name),
+                "templates/pages/{name} is not in TEMPLATES"
+            );
+        }
     }
 
     #[test]

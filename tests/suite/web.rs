@@ -604,6 +604,87 @@ both_backends!(
     }
 );
 
+both_backends!(
+    the_invitation_link_creates_the_account_on_a_page,
+    |app: TestApp| async move {
+        let admin = app.user_token("admin", None);
+        let invited = app
+            .post_as(
+                &admin,
+                "/api/v1/invitations",
+                json!({"email": "expert@review.example", "role": "reviewer"}),
+            )
+            .await;
+        assert_eq!(invited.status, 201, "{}", invited.text);
+        let mail = app.email_number("expert@review.example", 1).await;
+        let link_base = app.settings.email.link_base_url.trim_end_matches('/');
+        assert!(
+            mail.decoded
+                .contains(&format!("{link_base}/accept-invitation?token=")),
+            "{}",
+            mail.decoded
+        );
+        let token = mail.token();
+        let mut browser = Browser::speaking(&app, "es");
+        let page = browser
+            .get(&format!("/accept-invitation?token={token}"))
+            .await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        assert!(page.text.contains("<label for=\"name\">Su nombre</label>"));
+        let csrf = page.csrf();
+        let refused = browser
+            .post(
+                "/accept-invitation",
+                &[
+                    ("token", &token),
+                    ("name", "  "),
+                    ("password", "short"),
+                    ("csrf", &csrf),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{}", refused.text);
+        assert_eq!(
+            refused.error_beside("name").as_deref(),
+            Some("Ingrese su nombre en una sola línea (200 caracteres como máximo).")
+        );
+        assert_eq!(
+            refused.error_beside("password").as_deref(),
+            Some("Use al menos 12 caracteres.")
+        );
+        assert_eq!(app.count("users WHERE email = 'expert@review.example'"), 0);
+        let done = browser
+            .post(
+                "/accept-invitation",
+                &[
+                    ("token", &token),
+                    ("name", "Rosa Quispe"),
+                    ("password", PASSWORD),
+                    ("csrf", &csrf),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, 200, "{}", done.text);
+        assert!(done.text.contains("Su cuenta está lista"));
+        assert_eq!(
+            browser
+                .sign_in("expert@review.example", PASSWORD)
+                .await
+                .status,
+            303
+        );
+        let home = browser.get("/home").await;
+        assert!(home.text.contains("Hola, Rosa Quispe"), "{}", home.text);
+        assert!(home.text.contains("evaluación externa"));
+        // an invitation works once
+        let again = browser
+            .get(&format!("/accept-invitation?token={token}"))
+            .await;
+        assert_eq!(again.status, 422);
+        assert!(again.text.contains("Esta invitación ya no es válida"));
+    }
+);
+
 /// The pages are routed like the API but are not part of its OpenAPI document.
 #[test]
 fn pages_are_not_in_the_openapi_document() {
@@ -617,6 +698,7 @@ fn pages_are_not_in_the_openapi_document() {
         "/verify-email",
         "/reset-password",
         "/forgot-password",
+        "/accept-invitation",
         "/language",
     ] {
         assert!(!paths.contains_key(page), "{page} is documented");
