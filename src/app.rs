@@ -15,6 +15,7 @@ use crate::error::{AppError, ErrorCode};
 use crate::http::JsonLimits;
 use crate::observe;
 use crate::reports;
+use crate::web as pages;
 use crate::{
     applications, audit, auth, board, calls, disbursements, documents, donations, exchange, funds,
     grants, health, ledger, opendata, organisations, registry, review,
@@ -37,6 +38,9 @@ pub struct Endpoint {
     pub method: Method,
     pub path: String,
     pub access: Access,
+    /// Whether the OpenAPI document describes it: every API operation; not the pages for
+    /// people (`page`).
+    pub documented: bool,
     /// The OpenAPI path item of this one operation.
     pub(crate) doc: utoipa::openapi::path::Paths,
     /// The schemas the operation refers to.
@@ -77,11 +81,28 @@ where
         } else {
             Access::Public
         },
+        documented: true,
         doc: handler.paths(),
         schemas,
         register: Box::new(move |cfg: &mut web::ServiceConfig| {
             cfg.service(handler);
         }),
+    }
+}
+
+/// A page for people (`web`): routed like an endpoint, from the same declaration (the
+/// method attribute and `#[utoipa::path]` give method and path), but left out of the
+/// OpenAPI document, which describes the JSON API. Pages check their session cookie
+/// themselves, so for the table they are public (no bearer token).
+fn page<H>(handler: H) -> Endpoint
+where
+    H: HttpServiceFactory + OpenApiFactory + utoipa::Path + 'static,
+{
+    Endpoint {
+        documented: false,
+        doc: utoipa::openapi::path::Paths::new(),
+        schemas: Vec::new(),
+        ..endpoint(handler)
     }
 }
 
@@ -195,6 +216,19 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(review::call_ranking),
         endpoint(crate::public::get_public_fund),
         endpoint(crate::public::fund_page),
+        page(pages::landing::landing),
+        page(pages::login::login_form),
+        page(pages::login::login),
+        page(pages::login::logout),
+        page(pages::home::home),
+        page(pages::account::verify_email),
+        page(pages::account::reset_form),
+        page(pages::account::reset),
+        page(pages::account::forgot_form),
+        page(pages::account::forgot),
+        page(pages::account::invitation_form),
+        page(pages::account::accept_invitation),
+        page(pages::language::choose_language),
     ]
 }
 
@@ -242,7 +276,8 @@ fn within_prefix(path: &str, prefix: &str) -> bool {
 }
 
 /// The fixed segments a route path begins with, at most three (`/api/v1/applications` of
-/// `/api/v1/applications/{id}/submit`, `/funds` of `/funds/{code}`).
+/// `/api/v1/applications/{id}/submit`, `/funds` of `/funds/{code}`); the root page `/` is a
+/// group of its own (no other path is within `/` by `within_prefix`).
 fn fixed_prefix(path: &str) -> String {
     let mut prefix = String::new();
     for segment in path.trim_start_matches('/').split('/').take(3) {
@@ -251,6 +286,9 @@ fn fixed_prefix(path: &str) -> String {
         }
         prefix.push('/');
         prefix.push_str(segment);
+    }
+    if prefix.is_empty() {
+        prefix.push('/');
     }
     prefix
 }
@@ -379,6 +417,9 @@ mod route_group_tests {
         assert_eq!(fixed_prefix("/api/v1/me"), "/api/v1/me");
         assert_eq!(fixed_prefix("/funds/{code}"), "/funds");
         assert_eq!(fixed_prefix("/health/live"), "/health/live");
+        assert_eq!(fixed_prefix("/"), "/");
+        assert!(within_prefix("/", "/"));
+        assert!(!within_prefix("/login", "/"), "the root holds only itself");
         assert!(within_prefix("/api/v1/funds/x/status", "/api/v1/funds"));
         assert!(within_prefix("/api/v1/funds", "/api/v1/funds"));
         assert!(!within_prefix("/api/v1/fundsx", "/api/v1/funds"));

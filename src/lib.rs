@@ -41,12 +41,13 @@ pub mod review;
 pub mod state;
 pub mod taxonomy;
 pub mod telemetry;
+pub mod web;
 
 use std::net::TcpListener;
 use std::time::Duration;
 
+use actix_web::HttpServer;
 use actix_web::dev::Server;
-use actix_web::{HttpServer, web};
 
 use crate::app::build_app;
 use crate::config::Settings;
@@ -137,7 +138,7 @@ impl Application {
                 .unwrap_or(2),
             n => n,
         };
-        let state = web::Data::new(Services {
+        let state = actix_web::web::Data::new(Services {
             pool: pool.clone(),
             settings: settings.clone(),
             metrics: Metrics::new(),

@@ -192,8 +192,15 @@ pub async fn verify_email(
     req: HttpRequest,
     body: ValidJson<TokenRequest>,
 ) -> AppResult<HttpResponse> {
-    let hash = tokens::hash_opaque(&body.0.validate()?);
-    let actor = Actor::from_request(&req);
+    confirm_email(&state, Actor::from_request(&req), body.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// **The one email confirmation**, for `POST /api/v1/auth/verify-email` and the page the
+/// email's link opens (`GET /verify-email?token=…`): uses the token up and marks the address
+/// verified. A token that is unknown, used or expired is 422 on `token`.
+pub async fn confirm_email(state: &AppState, actor: Actor, token: TokenRequest) -> AppResult<()> {
+    let hash = tokens::hash_opaque(&token.validate()?);
     db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
             let now = Utc::now().naive_utc();
@@ -223,8 +230,7 @@ pub async fn verify_email(
             Ok(())
         })
     })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }
 
 /// Invites someone by email to take a role (admins only). Ngo and donor invitations name
@@ -347,13 +353,35 @@ pub async fn accept_invitation(
     req: HttpRequest,
     body: ValidJson<AcceptInvitation>,
 ) -> AppResult<HttpResponse> {
+    let view = accept(&state, &req, body.0).await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(view))
+}
+
+/// Whether an invitation token can still be used (without using it): the page of the
+/// email's link says at once when it cannot. 422 on `token` otherwise.
+pub async fn check_invitation_token(state: &AppState, token: String) -> AppResult<()> {
+    let token = TokenRequest { token }.validate()?;
+    usable_token(state, Purpose::Invitation, &token)
+        .await
+        .map(|_| ())
+}
+
+/// **The one invitation acceptance**, for `POST /api/v1/auth/accept-invitation` and the
+/// page of the invitation email's link: the token (422 on `token`), the name and the
+/// password policy (422 on `name`, `password`), an address that has an account meanwhile
+/// (409); then the account with the invited role, its email counted as verified.
+pub async fn accept(
+    state: &AppState,
+    req: &HttpRequest,
+    request: AcceptInvitation,
+) -> AppResult<UserView> {
     let AcceptInvitation {
         token,
         name,
         password: chosen,
-    } = body.0;
+    } = request;
     let token = TokenRequest { token }.validate()?;
-    let invitation = usable_token(&state, Purpose::Invitation, &token).await?;
+    let invitation = usable_token(state, Purpose::Invitation, &token).await?;
     let email = invitation.email.clone().ok_or_else(unusable_token)?;
     let terms: InvitationTerms = serde_json::from_str(&invitation.payload)
         .map_err(|e| AppError::internal(format!("invitation payload unreadable: {e}")))?;
@@ -362,8 +390,8 @@ pub async fn accept_invitation(
     errors.extend(password::check_strength("password", &chosen, &email));
     validated((), errors)?;
     let password_hash = hash_password(chosen).await?;
-    let actor = Actor::from_request(&req);
-    let view = db::run(&state.pool, move |conn| {
+    let actor = Actor::from_request(req);
+    db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
             let now = Utc::now().naive_utc();
             if !store::consume_one_time(conn, &invitation.id, now)? {
@@ -404,8 +432,7 @@ pub async fn accept_invitation(
             Ok(view)
         })
     })
-    .await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(view))
+    .await
 }
 
 /// How many reset emails one account may be sent per hour; more requests are answered
@@ -422,7 +449,16 @@ pub async fn request_password_reset(
     state: AppState,
     body: ValidJson<PasswordResetRequest>,
 ) -> AppResult<HttpResponse> {
-    let email = body.0.validate()?;
+    send_password_reset(&state, body.0).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// **The one reset request**, for `POST /api/v1/auth/password-reset` and the "forgot your
+/// password?" page: an email with a reset link to an active account (at most
+/// `RESETS_PER_HOUR` an hour), nothing otherwise, and the same answer either way. 422 on
+/// `email` when it is not an address.
+pub async fn send_password_reset(state: &AppState, request: PasswordResetRequest) -> AppResult<()> {
+    let email = request.validate()?;
     let settings = state.settings.clone();
     db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
@@ -465,8 +501,7 @@ pub async fn request_password_reset(
             Ok(())
         })
     })
-    .await?;
-    Ok(HttpResponse::Accepted().finish())
+    .await
 }
 
 /// Sets a new password with the token from the reset email. Every session of the account
@@ -481,12 +516,34 @@ pub async fn confirm_password_reset(
     req: HttpRequest,
     body: ValidJson<ConfirmPasswordReset>,
 ) -> AppResult<HttpResponse> {
+    reset_password(&state, &req, body.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Whether a password reset token can still be used (without using it): the page of the
+/// email's link says at once when it has expired. 422 on `token` otherwise.
+pub async fn check_reset_token(state: &AppState, token: String) -> AppResult<()> {
+    let token = TokenRequest { token }.validate()?;
+    usable_token(state, Purpose::PasswordReset, &token)
+        .await
+        .map(|_| ())
+}
+
+/// **The one password reset**, for `POST /api/v1/auth/password-reset/confirm` and the
+/// reset page: the token (422 on `token` when unusable), the password policy (422 on
+/// `password`), then the new password, every session ended, the email counted as
+/// verified, the throttle of this account from this address started afresh.
+pub async fn reset_password(
+    state: &AppState,
+    req: &HttpRequest,
+    request: ConfirmPasswordReset,
+) -> AppResult<()> {
     let ConfirmPasswordReset {
         token,
         password: chosen,
-    } = body.0;
+    } = request;
     let token = TokenRequest { token }.validate()?;
-    let reset = usable_token(&state, Purpose::PasswordReset, &token).await?;
+    let reset = usable_token(state, Purpose::PasswordReset, &token).await?;
     let user_id = reset.user_id.clone().ok_or_else(unusable_token)?;
     let lookup = user_id.clone();
     let user = db::run(&state.pool, move |conn| Ok(store::find(conn, &lookup)?))
@@ -500,9 +557,9 @@ pub async fn confirm_password_reset(
     let password_hash = hash_password(chosen).await?;
     let actor = Actor {
         user_id: Some(user_id.clone()),
-        ..Actor::from_request(&req)
+        ..Actor::from_request(req)
     };
-    let address = throttle::client_address(&req, &state.settings.server);
+    let address = throttle::client_address(req, &state.settings.server);
     db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
             let now = Utc::now().naive_utc();
@@ -535,6 +592,5 @@ pub async fn confirm_password_reset(
             Ok(())
         })
     })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }

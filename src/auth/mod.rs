@@ -191,6 +191,24 @@ pub fn issue_token_pair(
     user_id: &str,
     family_id: Option<&str>,
 ) -> AppResult<TokenPair> {
+    let refresh_token = new_refresh_token(conn, settings, user_id, family_id)?;
+    Ok(TokenPair {
+        access_token: tokens::issue_access(settings, user_id).map_err(AppError::internal)?,
+        token_type: "Bearer",
+        expires_in: settings.access_token_ttl_secs,
+        refresh_token,
+    })
+}
+
+/// Stores a new refresh token (only its hash) and returns it. `family_id` continues a
+/// rotation family; `None` starts one (a sign-in). A browser session is such a family too
+/// (`web::session`), so logout, password change and reset end it like any other.
+pub fn new_refresh_token(
+    conn: &mut DbConn,
+    settings: &crate::config::AuthSettings,
+    user_id: &str,
+    family_id: Option<&str>,
+) -> AppResult<String> {
     let refresh_token = tokens::new_opaque();
     let now = Utc::now().naive_utc();
     diesel::insert_into(refresh_tokens::table)
@@ -205,12 +223,7 @@ pub fn issue_token_pair(
             refresh_tokens::expires_at.eq(now + Duration::days(settings.refresh_token_ttl_days)),
         ))
         .execute(conn)?;
-    Ok(TokenPair {
-        access_token: tokens::issue_access(settings, user_id).map_err(AppError::internal)?,
-        token_type: "Bearer",
-        expires_in: settings.access_token_ttl_secs,
-        refresh_token,
-    })
+    Ok(refresh_token)
 }
 
 /// Each argon2 run holds 19 MiB and a core for ~20 ms. Bounding how many run at once keeps
@@ -259,8 +272,27 @@ pub async fn login(
     body: ValidJson<LoginRequest>,
 ) -> AppResult<HttpResponse> {
     let LoginRequest { email, password } = body.0;
-    let email = store::normalise_email(&email);
-    let address = throttle::client_address(&req, &state.settings.server);
+    let user = check_credentials(&state, &req, &email, password).await?;
+    let settings = state.settings.auth.clone();
+    let pair = db::run(&state.pool, move |conn| {
+        issue_token_pair(conn, &settings, &user.id, None)
+    })
+    .await?;
+    Ok(token_response(pair))
+}
+
+/// **The one password check of a sign-in**, for the API's login and the browser's sign-in
+/// page alike: throttled (`throttle::begin`, 429 with `Retry-After`), an unknown email
+/// costs the same as a known one, a wrong password or an inactive account is 401, an
+/// unconfirmed email 403. Returns the account that may be signed in.
+pub async fn check_credentials(
+    state: &AppState,
+    req: &HttpRequest,
+    email: &str,
+    password: String,
+) -> AppResult<store::UserRow> {
+    let email = store::normalise_email(email);
+    let address = throttle::client_address(req, &state.settings.server);
     let attempt = throttle::begin(
         &state.pool,
         &state.settings.auth,
@@ -291,12 +323,7 @@ pub async fn login(
             "confirm your email address first; we sent you a link",
         ));
     }
-    let settings = state.settings.auth.clone();
-    let pair = db::run(&state.pool, move |conn| {
-        issue_token_pair(conn, &settings, &user.id, None)
-    })
-    .await?;
-    Ok(token_response(pair))
+    Ok(user)
 }
 
 /// A token pair answer, never cached.

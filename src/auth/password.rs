@@ -91,20 +91,41 @@ const COMMON: &[&str] = &[
     "trustfund123",
 ];
 
-/// Field errors for a proposed password (empty when acceptable).
-pub fn check_strength(field: &str, password: &str, email: &str) -> Vec<FieldError> {
-    let mut errors = Vec::new();
+/// What the password policy can find wrong with a proposed password. The API sends
+/// `message()`; a page shows the same finding in the reader's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weakness {
+    TooShort,
+    TooLong,
+    TooEasy,
+}
+
+impl Weakness {
+    pub const ALL: [Weakness; 3] = [Weakness::TooShort, Weakness::TooLong, Weakness::TooEasy];
+
+    /// The field error's message in the API.
+    pub fn message(self) -> String {
+        match self {
+            Weakness::TooShort => format!("must be at least {MIN_LENGTH} characters"),
+            Weakness::TooLong => format!("must be at most {MAX_LENGTH} characters"),
+            Weakness::TooEasy => "is too common or too easy to guess".to_string(),
+        }
+    }
+
+    /// The finding a field error of the policy reports, read back from its message.
+    pub fn of_message(message: &str) -> Option<Weakness> {
+        Weakness::ALL.into_iter().find(|w| w.message() == message)
+    }
+}
+
+/// **The password policy**: what is wrong with a proposed password (nothing when acceptable).
+pub fn weaknesses(password: &str, email: &str) -> Vec<Weakness> {
+    let mut found = Vec::new();
     let length = password.chars().count();
     if length < MIN_LENGTH {
-        errors.push(FieldError::new(
-            field,
-            format!("must be at least {MIN_LENGTH} characters"),
-        ));
+        found.push(Weakness::TooShort);
     } else if length > MAX_LENGTH {
-        errors.push(FieldError::new(
-            field,
-            format!("must be at most {MAX_LENGTH} characters"),
-        ));
+        found.push(Weakness::TooLong);
     }
     let lower = password.to_lowercase();
     let local_part = email.split('@').next().unwrap_or_default().to_lowercase();
@@ -113,9 +134,17 @@ pub fn check_strength(field: &str, password: &str, email: &str) -> Vec<FieldErro
         || one_repeated
         || (local_part.len() >= 4 && lower.contains(&local_part))
     {
-        errors.push(FieldError::new(field, "is too common or too easy to guess"));
+        found.push(Weakness::TooEasy);
     }
-    errors
+    found
+}
+
+/// Field errors for a proposed password (empty when acceptable).
+pub fn check_strength(field: &str, password: &str, email: &str) -> Vec<FieldError> {
+    weaknesses(password, email)
+        .into_iter()
+        .map(|w| FieldError::new(field, w.message()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -146,5 +175,13 @@ mod tests {
         assert!(!check_strength("password", "aaaaaaaaaaaaaaa", "a@b.org").is_empty());
         assert!(!check_strength("password", "maria.lopez-2026!", "maria.lopez@ngo.org").is_empty());
         assert!(check_strength("password", "shelter lantern river 42", "a@b.org").is_empty());
+    }
+
+    #[test]
+    fn each_finding_is_read_back_from_its_message() {
+        for weakness in Weakness::ALL {
+            assert_eq!(Weakness::of_message(&weakness.message()), Some(weakness));
+        }
+        assert_eq!(Weakness::of_message("is not correct"), None);
     }
 }

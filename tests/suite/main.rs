@@ -29,3 +29,4 @@ mod reports;
 mod review;
 mod sessions;
 mod throttle;
+mod web;

@@ -413,6 +413,9 @@ both_backends!(
         let paths = doc.body["paths"].as_object().expect("paths");
         let mut missing = Vec::new();
         for endpoint in trustfund::app::endpoints() {
+            if !endpoint.documented {
+                continue; // a page for people (`web`), not the API
+            }
             let method = endpoint.method.as_str().to_ascii_lowercase();
             if paths
                 .get(&endpoint.path)

@@ -1,0 +1,121 @@
+## Shared by every page
+site-name = Trust Fund for Victims of Trafficking
+skip-to-content = Skip to content
+language-switch = Language:
+login-link = Sign in
+logout = Sign out
+footer = A voluntary trust fund for victims of human trafficking. Open-source software; the figures it publishes protect the people assisted.
+form-errors-title = Please correct the following:
+back-home = Back to the home page
+
+## Landing page (/)
+landing-title = Help for survivors of human trafficking
+landing-what = This trust fund gives grants to grass-roots organisations that help victims of human trafficking: a safe place to stay, legal and medical help, and a new start. It is financed by voluntary contributions from governments, companies and individuals.
+landing-who = Organisations apply to the fund’s calls for proposals. Independent reviewers and a board of trustees decide which projects to fund; the secretariat pays the grants in instalments and publishes what the money achieved.
+landing-sign-in = Sign in to your account
+landing-funds = Where the money goes
+landing-funds-intro = Each fund publishes its figures: donors, grants by country and theme, and the number of people assisted.
+landing-no-funds = No fund has been published yet.
+landing-developers = For developers
+landing-api = The same information is available through a documented API:
+
+## Sign in (/login)
+login-title = Sign in
+login-email = Email address
+login-password = Password
+login-submit = Sign in
+login-forgot = Forgot your password?
+login-signed-out = You are now signed out.
+login-email-missing = Enter your email address.
+login-password-missing = Enter your password.
+login-wrong = The email address or password is not correct.
+login-unverified = Please confirm your email address first: open the link in the email we sent you when you registered.
+login-throttled = { $minutes ->
+    [one] Too many failed attempts. Please try again in 1 minute.
+   *[other] Too many failed attempts. Please try again in { $minutes } minutes.
+}
+
+## Home (/home)
+home-title = Home
+home-greeting = Hello, { $name }
+home-role = Your role: { $role }
+home-organisation = Organisation: { $organisation }
+home-tasks = Your work in the fund
+home-funds = The funds’ public pages
+home-your-board = you sit on its board
+home-no-funds = No fund has been created yet.
+home-api = The API, for developers and other systems
+
+role-admin = secretariat of the fund
+role-finance = finance officer
+role-trustee = member of the board of trustees
+role-reviewer = external reviewer
+role-ngo = partner organisation (NGO)
+role-donor = donor
+
+task-apply = Apply to an open call for proposals, and follow your applications until the decision.
+task-sign-grant = Sign your grant agreement once the board has approved your project.
+task-report = Send your progress and final reports: the people you assisted and how the money was spent.
+task-calls = Prepare, open and close calls for proposals.
+task-screen = Screen the applications that arrive: accept them for review, or return them saying what to change.
+task-assign = Assign reviewers to the applications that passed screening.
+task-review = Declare any conflict of interest, then score the applications assigned to you.
+task-ranking = Read the ranking of each call and see where the available money runs out.
+task-decide = Record the board’s decisions on the applications.
+task-review-reports = Accept the reports that grantees send, or return them with your questions.
+task-contributions = Record donors’ pledges and the contributions received.
+task-request-payment = Request the payment of a grant instalment once its conditions are met.
+task-approve-payment = Approve and pay the payments that another finance officer requested.
+task-statement = Read the donors’ statements: what was pledged, received and spent.
+task-outcomes = Read the results: how many people the grants helped, and how.
+task-invite = Invite trustees, reviewers, finance officers, partner organisations and donors.
+task-statement-donor = Read your statement: what you pledged and paid, and what the fund received.
+task-outcomes-donor = See what the grants achieved: how many people were helped, and how.
+
+## Email confirmation (/verify-email)
+verify-done-title = Your email address is confirmed
+verify-done = Thank you. You can now sign in with the email address and password you chose when you registered.
+verify-failed-title = This link can no longer be used
+verify-failed = The link may have expired (it works for 48 hours) or it was already used. If you have already confirmed your address, simply sign in.
+
+## New password (/reset-password, /forgot-password)
+reset-title = Choose a new password
+reset-intro = Choose a password that you do not use anywhere else.
+reset-password = New password
+reset-hint = At least { $min } characters. A short sentence of four or five words is easy to remember and hard to guess.
+reset-submit = Save my new password
+reset-done-title = Your new password is saved
+reset-done = You can now sign in with it. For your safety, every other session of your account was closed.
+reset-expired-title = This link can no longer be used
+reset-expired = A link to choose a new password works only once, for 60 minutes. Ask for a new one below.
+forgot-title = Forgot your password?
+forgot-intro = Enter the email address of your account. We will send you a link to choose a new password.
+forgot-email = Email address
+forgot-submit = Send me a link
+forgot-sent-title = Check your email
+forgot-sent = If an account uses this address, we have just sent it a link. It works for 60 minutes. If nothing arrives, look in your spam folder.
+forgot-email-invalid = Enter a valid email address, such as name@example.org.
+
+## Invitation (/accept-invitation)
+invite-title = Join the fund
+invite-intro = You have been invited to work with the fund. Choose the name others will see, and a password.
+invite-name = Your name
+invite-password = Password
+invite-submit = Create my account
+invite-done-title = Your account is ready
+invite-done = You can now sign in with your email address and the password you chose.
+invite-expired-title = This invitation can no longer be used
+invite-expired = An invitation works only once, for 7 days. Ask the person who invited you to send a new one.
+invite-taken-title = You already have an account
+invite-taken = An account already uses this email address. Sign in, or choose a new password if you have forgotten it.
+invite-name-invalid = Enter your name, on one line (at most 200 characters).
+
+password-too-short = Use at least { $min } characters.
+password-too-long = Use at most { $max } characters.
+password-too-easy = This password is too common or too easy to guess. A short sentence works better.
+password-refused = This password cannot be used. Please choose another one.
+
+## A refused form (403)
+refused-title = This form has expired
+refused-text = For your safety, we did not accept this form: it did not come from this site’s page, or your browser does not keep our cookies. Nothing was changed.
+refused-next = Go back, reload the page and try again.

@@ -1,0 +1,121 @@
+## Común a todas las páginas
+site-name = Fondo para las Víctimas de la Trata
+skip-to-content = Ir al contenido
+language-switch = Idioma:
+login-link = Iniciar sesión
+logout = Cerrar sesión
+footer = Un fondo de contribuciones voluntarias para las víctimas de la trata de personas. Software libre; las cifras que publica protegen a las personas atendidas.
+form-errors-title = Por favor, corrija lo siguiente:
+back-home = Volver al inicio
+
+## Página de inicio (/)
+landing-title = Apoyo a sobrevivientes de la trata de personas
+landing-what = Este fondo financia a organizaciones de base que acompañan a víctimas de la trata: un lugar seguro donde quedarse, asistencia jurídica y médica, y un nuevo comienzo. Se sostiene con contribuciones voluntarias de gobiernos, empresas y particulares.
+landing-who = Las organizaciones se presentan a las convocatorias del fondo. Evaluadores independientes y una junta de síndicos deciden qué proyectos financiar; la secretaría paga las subvenciones por cuotas y publica lo que se logró con ellas.
+landing-sign-in = Iniciar sesión en su cuenta
+landing-funds = Adónde va el dinero
+landing-funds-intro = Cada fondo publica sus cifras: donantes, subvenciones por país y por tema, y el número de personas atendidas.
+landing-no-funds = Todavía no se ha publicado ningún fondo.
+landing-developers = Para desarrolladores
+landing-api = La misma información está disponible en una API documentada:
+
+## Inicio de sesión (/login)
+login-title = Iniciar sesión
+login-email = Correo electrónico
+login-password = Contraseña
+login-submit = Iniciar sesión
+login-forgot = ¿Olvidó su contraseña?
+login-signed-out = Su sesión se ha cerrado.
+login-email-missing = Ingrese su correo electrónico.
+login-password-missing = Ingrese su contraseña.
+login-wrong = El correo electrónico o la contraseña no son correctos.
+login-unverified = Primero confirme su correo electrónico: abra el enlace del mensaje que le enviamos al registrarse.
+login-throttled = { $minutes ->
+    [one] Demasiados intentos fallidos. Vuelva a intentarlo dentro de 1 minuto.
+   *[other] Demasiados intentos fallidos. Vuelva a intentarlo dentro de { $minutes } minutos.
+}
+
+## Inicio personal (/home)
+home-title = Inicio
+home-greeting = Hola, { $name }
+home-role = Su función: { $role }
+home-organisation = Organización: { $organisation }
+home-tasks = Su trabajo en el fondo
+home-funds = Las páginas públicas de los fondos
+home-your-board = usted forma parte de su junta
+home-no-funds = Todavía no se ha creado ningún fondo.
+home-api = La API, para desarrolladores y otros sistemas
+
+role-admin = secretaría del fondo
+role-finance = área de finanzas
+role-trustee = miembro de la junta de síndicos
+role-reviewer = evaluación externa
+role-ngo = organización socia (ONG)
+role-donor = donante
+
+task-apply = Presentarse a una convocatoria abierta y seguir sus solicitudes hasta la decisión.
+task-sign-grant = Firmar su convenio de subvención cuando la junta haya aprobado su proyecto.
+task-report = Enviar sus informes de avance y final: las personas atendidas y el uso del dinero.
+task-calls = Preparar, abrir y cerrar las convocatorias.
+task-screen = Revisar la admisibilidad de las solicitudes recibidas: admitirlas para la evaluación o devolverlas indicando qué cambiar.
+task-assign = Asignar evaluadores a las solicitudes admitidas.
+task-review = Declarar cualquier conflicto de intereses y luego calificar las solicitudes que se le asignaron.
+task-ranking = Consultar la clasificación de cada convocatoria y ver hasta dónde alcanza el dinero disponible.
+task-decide = Registrar las decisiones de la junta sobre las solicitudes.
+task-review-reports = Aceptar los informes de las organizaciones beneficiarias o devolverlos con sus preguntas.
+task-contributions = Registrar las promesas de los donantes y las contribuciones recibidas.
+task-request-payment = Solicitar el pago de una cuota de la subvención cuando se cumplan sus condiciones.
+task-approve-payment = Aprobar y efectuar los pagos que solicitó otra persona del área de finanzas.
+task-statement = Consultar los estados de cuenta de los donantes: lo prometido, lo recibido y lo gastado.
+task-outcomes = Consultar los resultados: a cuántas personas ayudaron las subvenciones y cómo.
+task-invite = Invitar a miembros de la junta, evaluadores, personal de finanzas, organizaciones socias y donantes.
+task-statement-donor = Consultar su estado de cuenta: lo que prometió y pagó, y lo que recibió el fondo.
+task-outcomes-donor = Ver lo que lograron las subvenciones: a cuántas personas se ayudó y cómo.
+
+## Confirmación del correo (/verify-email)
+verify-done-title = Su correo electrónico está confirmado
+verify-done = Gracias. Ya puede iniciar sesión con el correo electrónico y la contraseña que eligió al registrarse.
+verify-failed-title = Este enlace ya no es válido
+verify-failed = Es posible que el enlace haya vencido (es válido durante 48 horas) o que ya se haya usado. Si ya confirmó su correo, simplemente inicie sesión.
+
+## Nueva contraseña (/reset-password, /forgot-password)
+reset-title = Elegir una nueva contraseña
+reset-intro = Elija una contraseña que no use en ningún otro sitio.
+reset-password = Nueva contraseña
+reset-hint = Al menos { $min } caracteres. Una frase corta de cuatro o cinco palabras es fácil de recordar y difícil de adivinar.
+reset-submit = Guardar mi nueva contraseña
+reset-done-title = Su nueva contraseña está guardada
+reset-done = Ya puede usarla para iniciar sesión. Por su seguridad, se cerraron todas las demás sesiones de su cuenta.
+reset-expired-title = Este enlace ya no es válido
+reset-expired = El enlace para elegir una nueva contraseña sirve una sola vez y durante 60 minutos. Solicite uno nuevo a continuación.
+forgot-title = ¿Olvidó su contraseña?
+forgot-intro = Ingrese el correo electrónico de su cuenta y le enviaremos un enlace para elegir una nueva contraseña.
+forgot-email = Correo electrónico
+forgot-submit = Enviarme un enlace
+forgot-sent-title = Revise su correo
+forgot-sent = Si hay una cuenta con este correo, acabamos de enviarle un enlace, válido durante 60 minutos. ¿No llegó nada? Revise la carpeta de correo no deseado.
+forgot-email-invalid = Ingrese un correo electrónico válido, por ejemplo nombre@ejemplo.org.
+
+## Invitación (/accept-invitation)
+invite-title = Unirse al fondo
+invite-intro = Le han invitado a trabajar con el fondo. Elija el nombre que verán los demás y una contraseña.
+invite-name = Su nombre
+invite-password = Contraseña
+invite-submit = Crear mi cuenta
+invite-done-title = Su cuenta está lista
+invite-done = Ya puede iniciar sesión con su correo electrónico y la contraseña que eligió.
+invite-expired-title = Esta invitación ya no es válida
+invite-expired = Una invitación sirve una sola vez y durante 7 días. Pida a quien le invitó que le envíe una nueva.
+invite-taken-title = Ya tiene una cuenta
+invite-taken = Ya existe una cuenta con este correo electrónico. Inicie sesión o elija una nueva contraseña si la olvidó.
+invite-name-invalid = Ingrese su nombre en una sola línea (200 caracteres como máximo).
+
+password-too-short = Use al menos { $min } caracteres.
+password-too-long = Use como máximo { $max } caracteres.
+password-too-easy = Esta contraseña es demasiado común o fácil de adivinar. Una frase corta funciona mejor.
+password-refused = Esta contraseña no se puede usar. Por favor, elija otra.
+
+## Formulario rechazado (403)
+refused-title = Este formulario ha caducado
+refused-text = Por su seguridad, no aceptamos este formulario: no provenía de una página de este sitio, o su navegador no guarda nuestras cookies. No se modificó nada.
+refused-next = Vuelva atrás, recargue la página e inténtelo de nuevo.

@@ -1,0 +1,121 @@
+## Commun à toutes les pages
+site-name = Fonds pour les victimes de la traite
+skip-to-content = Aller au contenu
+language-switch = Langue :
+login-link = Se connecter
+logout = Se déconnecter
+footer = Un fonds de contributions volontaires pour les victimes de la traite des personnes. Logiciel libre ; les chiffres publiés protègent les personnes aidées.
+form-errors-title = Merci de corriger ce qui suit :
+back-home = Retour à l’accueil
+
+## Page d’accueil (/)
+landing-title = Aider les victimes de la traite des personnes
+landing-what = Ce fonds finance des associations de terrain qui viennent en aide aux victimes de la traite : un hébergement sûr, un accompagnement juridique et médical, un nouveau départ. Il est alimenté par les contributions volontaires d’États, d’entreprises et de particuliers.
+landing-who = Les associations répondent aux appels à propositions du fonds. Des experts indépendants et un conseil d’administration choisissent les projets ; le secrétariat verse les subventions par tranches et publie ce qu’elles ont permis.
+landing-sign-in = Se connecter à son compte
+landing-funds = À quoi sert l’argent
+landing-funds-intro = Chaque fonds publie ses chiffres : les donateurs, les subventions par pays et par thème, et le nombre de personnes aidées.
+landing-no-funds = Aucun fonds n’est encore publié.
+landing-developers = Pour les développeurs
+landing-api = Les mêmes informations sont disponibles par une API documentée :
+
+## Connexion (/login)
+login-title = Connexion
+login-email = Adresse e-mail
+login-password = Mot de passe
+login-submit = Se connecter
+login-forgot = Mot de passe oublié ?
+login-signed-out = Votre session est fermée.
+login-email-missing = Indiquez votre adresse e-mail.
+login-password-missing = Indiquez votre mot de passe.
+login-wrong = L’adresse e-mail ou le mot de passe est incorrect.
+login-unverified = Confirmez d’abord votre adresse e-mail : ouvrez le lien du message que nous vous avons envoyé lors de votre inscription.
+login-throttled = { $minutes ->
+    [one] Trop de tentatives échouées. Réessayez dans 1 minute.
+   *[other] Trop de tentatives échouées. Réessayez dans { $minutes } minutes.
+}
+
+## Accueil personnel (/home)
+home-title = Accueil
+home-greeting = Bonjour, { $name }
+home-role = Votre rôle : { $role }
+home-organisation = Organisation : { $organisation }
+home-tasks = Votre travail dans le fonds
+home-funds = Les pages publiques des fonds
+home-your-board = vous siégez à son conseil
+home-no-funds = Aucun fonds n’a encore été créé.
+home-api = L’API, pour les développeurs et les autres systèmes
+
+role-admin = secrétariat du fonds
+role-finance = service financier
+role-trustee = membre du conseil d’administration
+role-reviewer = évaluation externe
+role-ngo = organisation partenaire (ONG)
+role-donor = bailleur de fonds
+
+task-apply = Répondre à un appel à propositions ouvert et suivre vos demandes jusqu’à la décision.
+task-sign-grant = Signer votre convention de subvention une fois le projet approuvé par le conseil.
+task-report = Envoyer vos rapports d’étape et final : les personnes aidées et l’emploi des fonds.
+task-calls = Préparer, ouvrir et clôturer les appels à propositions.
+task-screen = Examiner la recevabilité des demandes reçues : les retenir pour l’évaluation, ou les renvoyer en précisant quoi modifier.
+task-assign = Confier aux évaluateurs les demandes jugées recevables.
+task-review = Déclarer tout conflit d’intérêts, puis noter les demandes qui vous sont confiées.
+task-ranking = Consulter le classement de chaque appel et voir jusqu’où va l’argent disponible.
+task-decide = Enregistrer les décisions du conseil sur les demandes.
+task-review-reports = Accepter les rapports des bénéficiaires, ou les renvoyer avec vos questions.
+task-contributions = Enregistrer les promesses des donateurs et les contributions reçues.
+task-request-payment = Demander le versement d’une tranche de subvention dès que ses conditions sont remplies.
+task-approve-payment = Approuver et effectuer les paiements demandés par un autre membre du service financier.
+task-statement = Consulter les relevés des donateurs : ce qui a été promis, reçu et dépensé.
+task-outcomes = Consulter les résultats : combien de personnes les subventions ont aidées, et comment.
+task-invite = Inviter les membres du conseil, les évaluateurs, le service financier, les organisations partenaires et les donateurs.
+task-statement-donor = Consulter votre relevé : ce que vous avez promis et versé, et ce que le fonds a reçu.
+task-outcomes-donor = Voir ce que les subventions ont permis : combien de personnes ont été aidées, et comment.
+
+## Confirmation de l’adresse (/verify-email)
+verify-done-title = Votre adresse e-mail est confirmée
+verify-done = Merci. Vous pouvez maintenant vous connecter avec l’adresse e-mail et le mot de passe choisis lors de votre inscription.
+verify-failed-title = Ce lien n’est plus valable
+verify-failed = Le lien a peut-être expiré (il est valable 48 heures) ou a déjà servi. Si vous avez déjà confirmé votre adresse, connectez-vous simplement.
+
+## Nouveau mot de passe (/reset-password, /forgot-password)
+reset-title = Choisir un nouveau mot de passe
+reset-intro = Choisissez un mot de passe que vous n’utilisez nulle part ailleurs.
+reset-password = Nouveau mot de passe
+reset-hint = Au moins { $min } caractères. Une petite phrase de quatre ou cinq mots se retient facilement et se devine difficilement.
+reset-submit = Enregistrer mon nouveau mot de passe
+reset-done-title = Votre nouveau mot de passe est enregistré
+reset-done = Vous pouvez maintenant l’utiliser pour vous connecter. Par sécurité, toutes les autres sessions de votre compte ont été fermées.
+reset-expired-title = Ce lien n’est plus valable
+reset-expired = Un lien pour choisir un nouveau mot de passe ne sert qu’une fois, pendant 60 minutes. Demandez-en un nouveau ci-dessous.
+forgot-title = Mot de passe oublié ?
+forgot-intro = Indiquez l’adresse e-mail de votre compte : nous vous enverrons un lien pour choisir un nouveau mot de passe.
+forgot-email = Adresse e-mail
+forgot-submit = M’envoyer un lien
+forgot-sent-title = Consultez votre messagerie
+forgot-sent = Si un compte utilise cette adresse, nous venons de lui envoyer un lien, valable 60 minutes. Rien reçu ? Regardez dans vos courriers indésirables.
+forgot-email-invalid = Indiquez une adresse e-mail valable, par exemple nom@exemple.org.
+
+## Invitation (/accept-invitation)
+invite-title = Rejoindre le fonds
+invite-intro = Vous êtes invité·e à travailler avec le fonds. Choisissez le nom que les autres verront, et un mot de passe.
+invite-name = Votre nom
+invite-password = Mot de passe
+invite-submit = Créer mon compte
+invite-done-title = Votre compte est prêt
+invite-done = Vous pouvez maintenant vous connecter avec votre adresse e-mail et le mot de passe choisi.
+invite-expired-title = Cette invitation n’est plus valable
+invite-expired = Une invitation ne sert qu’une fois, pendant 7 jours. Demandez à la personne qui vous a invité·e de vous en envoyer une nouvelle.
+invite-taken-title = Vous avez déjà un compte
+invite-taken = Un compte utilise déjà cette adresse e-mail. Connectez-vous, ou choisissez un nouveau mot de passe si vous l’avez oublié.
+invite-name-invalid = Indiquez votre nom, sur une ligne (200 caractères au plus).
+
+password-too-short = Utilisez au moins { $min } caractères.
+password-too-long = Utilisez au plus { $max } caractères.
+password-too-easy = Ce mot de passe est trop courant ou trop facile à deviner. Une petite phrase fonctionne mieux.
+password-refused = Ce mot de passe ne peut pas être utilisé. Choisissez-en un autre.
+
+## Formulaire refusé (403)
+refused-title = Ce formulaire a expiré
+refused-text = Par sécurité, nous n’avons pas accepté ce formulaire : il ne venait pas d’une page de ce site, ou votre navigateur ne garde pas nos cookies. Rien n’a été modifié.
+refused-next = Revenez en arrière, rechargez la page et réessayez.

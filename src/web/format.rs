@@ -1,0 +1,208 @@
+//! Numbers, money and dates as each language writes them, from the exact decimal (never a
+//! float): `30,000.00 USD` in English, `30 000,00 USD` in French (a narrow no-break space
+//! groups thousands, as in CLDR), `30.000,00 USD` in Spanish (which, like CLDR, does not
+//! group a four-digit number: `3000,00 USD`).
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::i18n::Lang;
+use crate::money::Currency;
+
+/// U+202F NARROW NO-BREAK SPACE, French thousands separator.
+const NARROW_NBSP: char = '\u{202f}';
+/// U+00A0 NO-BREAK SPACE, between an amount and its currency.
+const NBSP: char = '\u{a0}';
+
+struct Style {
+    group: char,
+    decimal: char,
+    /// Digits the integer part must have before it is grouped at all.
+    min_grouping: usize,
+}
+
+fn style(lang: Lang) -> Style {
+    match lang {
+        Lang::En => Style {
+            group: ',',
+            decimal: '.',
+            min_grouping: 4,
+        },
+        Lang::Fr => Style {
+            group: NARROW_NBSP,
+            decimal: ',',
+            min_grouping: 4,
+        },
+        Lang::Es => Style {
+            group: '.',
+            decimal: ',',
+            min_grouping: 5,
+        },
+    }
+}
+
+/// `value` with exactly `decimals` decimals (half away from zero), grouped for `lang`.
+pub fn number(value: Decimal, decimals: u32, lang: Lang) -> String {
+    let style = style(lang);
+    let rounded = value.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
+    let negative = rounded.is_sign_negative() && !rounded.is_zero();
+    let digits = rounded.abs().to_string();
+    let (integer, fraction) = match digits.split_once('.') {
+        Some((i, f)) => (i.to_string(), f.to_string()),
+        None => (digits, String::new()),
+    };
+    let fraction = format!("{fraction:0<width$}", width = decimals as usize);
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    if integer.len() >= style.min_grouping {
+        for (i, digit) in integer.chars().enumerate() {
+            if i > 0 && (integer.len() - i) % 3 == 0 {
+                out.push(style.group);
+            }
+            out.push(digit);
+        }
+    } else {
+        out.push_str(&integer);
+    }
+    if decimals > 0 {
+        out.push(style.decimal);
+        out.push_str(&fraction);
+    }
+    out
+}
+
+/// A whole number (a count), grouped for `lang`.
+pub fn count(value: i64, lang: Lang) -> String {
+    number(Decimal::from(value), 0, lang)
+}
+
+/// An amount with its currency's minor units and ISO code: `30 000,00 USD`.
+pub fn money(amount: Decimal, currency: Currency, lang: Lang) -> String {
+    format!(
+        "{}{NBSP}{}",
+        number(amount, currency.minor_units(), lang),
+        currency.code()
+    )
+}
+
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const MONTHS_FR: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+const MONTHS_ES: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+
+/// A date in words: `3 December 2026`, `1er décembre 2026`, `3 de diciembre de 2026`.
+pub fn date(day: NaiveDate, lang: Lang) -> String {
+    let month = day.month0() as usize;
+    match lang {
+        Lang::En => format!("{} {} {}", day.day(), MONTHS_EN[month], day.year()),
+        Lang::Fr => {
+            let d = if day.day() == 1 {
+                "1er".to_string()
+            } else {
+                day.day().to_string()
+            };
+            format!("{d} {} {}", MONTHS_FR[month], day.year())
+        }
+        Lang::Es => format!("{} de {} de {}", day.day(), MONTHS_ES[month], day.year()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().expect("decimal")
+    }
+
+    fn usd() -> Currency {
+        Currency::parse("USD").expect("USD")
+    }
+
+    #[test]
+    fn money_is_written_as_each_language_writes_it() {
+        let amount = d("30000");
+        assert_eq!(money(amount, usd(), Lang::En), "30,000.00\u{a0}USD");
+        assert_eq!(money(amount, usd(), Lang::Fr), "30\u{202f}000,00\u{a0}USD");
+        assert_eq!(money(amount, usd(), Lang::Es), "30.000,00\u{a0}USD");
+    }
+
+    #[test]
+    fn grouping_starts_at_four_digits_and_at_five_in_spanish() {
+        assert_eq!(number(d("3000"), 2, Lang::En), "3,000.00");
+        assert_eq!(number(d("3000"), 2, Lang::Fr), "3\u{202f}000,00");
+        assert_eq!(number(d("3000"), 2, Lang::Es), "3000,00");
+        assert_eq!(number(d("999"), 0, Lang::En), "999");
+        assert_eq!(number(d("1234567.5"), 2, Lang::En), "1,234,567.50");
+        assert_eq!(number(d("1234567.5"), 2, Lang::Es), "1.234.567,50");
+        assert_eq!(count(100_000, Lang::Fr), "100\u{202f}000");
+    }
+
+    #[test]
+    fn minor_units_follow_the_currency_and_rounding_is_exact() {
+        let jpy = Currency::parse("JPY").expect("JPY");
+        assert_eq!(money(d("1500000"), jpy, Lang::En), "1,500,000\u{a0}JPY");
+        let bhd = Currency::parse("BHD").expect("BHD");
+        assert_eq!(money(d("12.5"), bhd, Lang::Fr), "12,500\u{a0}BHD");
+        // 0.005 is exactly half a cent: a float would get this wrong
+        assert_eq!(number(d("0.005"), 2, Lang::En), "0.01");
+        assert_eq!(number(d("-0.005"), 2, Lang::En), "-0.01");
+        assert_eq!(number(d("-1234.5"), 2, Lang::Fr), "-1\u{202f}234,50");
+        assert_eq!(number(d("-0.001"), 2, Lang::En), "0.00", "no negative zero");
+        assert_eq!(
+            number(d("99999999999.99"), 2, Lang::En),
+            "99,999,999,999.99",
+            "100 billion minus a cent, the largest amount, exactly"
+        );
+    }
+
+    #[test]
+    fn dates_are_written_in_words() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 3).expect("date");
+        assert_eq!(date(day, Lang::En), "3 December 2026");
+        assert_eq!(date(day, Lang::Fr), "3 décembre 2026");
+        assert_eq!(date(day, Lang::Es), "3 de diciembre de 2026");
+        let first = NaiveDate::from_ymd_opt(2027, 8, 1).expect("date");
+        assert_eq!(date(first, Lang::Fr), "1er août 2027");
+    }
+}

@@ -1,0 +1,102 @@
+//! `GET /home`: the signed-in home. It greets the user, says their role and organisation,
+//! and lists the work their role does: each task is an operation of the access policy,
+//! listed only when `policy::authorize` allows it, so the list cannot promise more than
+//! the API grants. The funds' public pages are linked.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get};
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::Serialize;
+
+use super::render::see_other;
+use super::{Visitor, i18n};
+use crate::auth::policy::{self, Operation};
+use crate::db;
+use crate::error::AppResult;
+use crate::http::Page;
+
+/// The work of the fund, in the order a home lists it, each with its message id.
+const TASKS: &[(Operation, &str)] = &[
+    (Operation::SubmitApplication, "task-apply"),
+    (Operation::SignGrant, "task-sign-grant"),
+    (Operation::SubmitReport, "task-report"),
+    (Operation::CreateCall, "task-calls"),
+    (Operation::ScreenApplication, "task-screen"),
+    (Operation::AssignReviewer, "task-assign"),
+    (Operation::WriteReview, "task-review"),
+    (Operation::ReadRanking, "task-ranking"),
+    (Operation::DecideApplication, "task-decide"),
+    (Operation::ReviewReport, "task-review-reports"),
+    (Operation::CreateContribution, "task-contributions"),
+    (Operation::RequestDisbursement, "task-request-payment"),
+    (Operation::ApproveDisbursement, "task-approve-payment"),
+    (Operation::ReadStatement, "task-statement"),
+    (Operation::ReadOutcomes, "task-outcomes"),
+    (Operation::CreateInvitation, "task-invite"),
+];
+
+/// How many funds the home links to.
+const FUNDS_LISTED: i64 = 20;
+
+#[derive(Serialize)]
+struct FundLink {
+    code: String,
+    name: String,
+    board: bool,
+}
+
+/// The home of a signed-in user; anyone else is sent to `/login`.
+#[utoipa::path(responses((status = 200, description = "the home page", content_type = "text/html"),
+                         (status = 303, description = "not signed in: to /login")))]
+#[get("/home")]
+pub async fn home(visitor: Visitor) -> AppResult<HttpResponse> {
+    let Some(signed_in) = &visitor.user else {
+        return Ok(see_other("/login").finish());
+    };
+    let user = signed_in.user.clone();
+    policy::authorize(&user, Operation::ReadMe)?;
+    // a task may be worded for one role (`task-statement-donor`: "your statement")
+    let role_code = user.role.as_str();
+    let tasks: Vec<String> = TASKS
+        .iter()
+        .filter(|(operation, _)| policy::authorize(&user, *operation).is_ok())
+        .map(|(_, key)| {
+            i18n::message(visitor.lang, &format!("{key}-{role_code}"), &[])
+                .map_or_else(|| visitor.text(key, &[]), Ok)
+        })
+        .collect::<AppResult<_>>()?;
+    let (organisation, funds) = db::run(&visitor.state.pool, move |conn| {
+        let organisation = match &user.organisation_id {
+            Some(id) => crate::organisations::store::find(conn, id)?.map(|o| o.name),
+            None => None,
+        };
+        let page = Page {
+            limit: FUNDS_LISTED,
+            after: None,
+        };
+        let funds: Vec<FundLink> = crate::funds::store::list(conn, &page)?
+            .into_iter()
+            .take(FUNDS_LISTED as usize)
+            .map(|f| FundLink {
+                board: user.fund_ids.contains(&f.id),
+                code: f.code,
+                name: f.name,
+            })
+            .collect();
+        Ok((organisation, funds))
+    })
+    .await?;
+    let role = visitor.text(&format!("role-{}", signed_in.user.role.as_str()), &[])?;
+    visitor.page(
+        StatusCode::OK,
+        "home.html",
+        context! {
+            name => signed_in.name.clone(),
+            role => role,
+            organisation => organisation,
+            tasks => tasks,
+            funds => Serde(funds),
+        },
+    )
+}

@@ -1,0 +1,23 @@
+//! `POST /language`: the language switch on every page. Sets the `lang` cookie and goes
+//! back to the page it was on.
+
+use actix_web::{HttpResponse, post};
+
+use super::i18n::Lang;
+use super::render::see_other;
+use super::{PostedForm, Visitor, local_path, session};
+use crate::error::AppResult;
+
+/// Chooses the language of the pages (`lang` = `en`, `fr` or `es`), then back to `back`.
+#[utoipa::path(responses((status = 303, description = "back to the page")))]
+#[post("/language")]
+pub async fn choose_language(visitor: Visitor, form: PostedForm) -> AppResult<HttpResponse> {
+    if !visitor.csrf_ok(&form) {
+        return visitor.refused();
+    }
+    let mut back = see_other(local_path(form.get("back")));
+    if let Some(lang) = Lang::from_code(form.get("lang")) {
+        back.cookie(session::language_cookie(&visitor.state, lang.code()));
+    }
+    Ok(back.finish())
+}

@@ -1,0 +1,264 @@
+//! Pages for people: server-rendered HTML beside the JSON API, in English, French and
+//! Spanish, working without JavaScript. A page handler reads its form, calls the same
+//! function of its feature as the JSON handler (`auth::check_credentials`,
+//! `accounts::confirm_email`, `accounts::reset_password`), and renders the outcome or the
+//! field errors in the visitor's language. Nothing is decided here twice.
+//!
+//! - `i18n` the languages, negotiation and Fluent messages; `format` numbers, money and
+//!   dates per language;
+//! - `session` browser sessions (a refresh-token family of `auth`); `csrf` form tokens;
+//! - `render` templates, style sheet, CSP; `Visitor` (below) is what every page knows of
+//!   its reader;
+//! - the pages: `landing` (`/`), `login` (`/login`, `/logout`), `home`, `account`
+//!   (`/verify-email`, `/reset-password`), `language` (the switch).
+//!
+//! Pages are routed through `app::endpoints` like the API (`app::page`), but are not part of
+//! the OpenAPI document: they answer HTML forms, not JSON.
+
+pub mod account;
+pub mod csrf;
+pub mod format;
+pub mod home;
+pub mod i18n;
+pub mod landing;
+pub mod language;
+pub mod login;
+pub mod render;
+pub mod session;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::Cookie;
+use actix_web::dev::Payload;
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use minijinja::Value;
+use serde::Serialize;
+
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use i18n::Lang;
+use session::SignedIn;
+
+/// What a page knows of its reader: the language, the session if signed in, and what the
+/// forms' CSRF tokens are bound to.
+pub struct Visitor {
+    pub lang: Lang,
+    pub user: Option<SignedIn>,
+    pub state: AppState,
+    /// The anonymous visitor's random value (`tf_csrf`), read or made now.
+    nonce: String,
+    nonce_is_new: bool,
+    /// Path and query of this request: where the language switch comes back to.
+    here: String,
+}
+
+impl FromRequest for Visitor {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<AppState>().cloned();
+        let lang = i18n::negotiate(
+            req.cookie(session::LANG_COOKIE).as_ref().map(Cookie::value),
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        );
+        let token = req
+            .cookie(session::SESSION_COOKIE)
+            .map(|c| c.value().to_string())
+            .filter(|t| !t.is_empty());
+        let (nonce, nonce_is_new) = match req.cookie(session::NONCE_COOKIE) {
+            Some(c) if c.value().len() >= 32 => (c.value().to_string(), false),
+            _ => (crate::auth::tokens::new_opaque(), true),
+        };
+        let here = req
+            .uri()
+            .path_and_query()
+            .map(|pq| pq.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
+            let user = match token {
+                Some(token) => {
+                    db::run_point(&state.pool, move |conn| session::find(conn, &token)).await?
+                }
+                None => None,
+            };
+            Ok(Visitor {
+                lang,
+                user,
+                state,
+                nonce,
+                nonce_is_new,
+                here,
+            })
+        })
+    }
+}
+
+/// A language of the switch.
+#[derive(Serialize)]
+struct SwitchEntry {
+    code: &'static str,
+    name: &'static str,
+    current: bool,
+}
+
+impl Visitor {
+    /// What this visitor's forms are bound to: the session, else the anonymous nonce.
+    fn binding(&self) -> String {
+        match &self.user {
+            Some(session) => format!("s:{}", session.token_hash),
+            None => format!("a:{}", self.nonce),
+        }
+    }
+
+    /// The CSRF token of this visitor's forms.
+    pub fn csrf_token(&self) -> String {
+        csrf::token(&self.state.settings.auth.jwt_secret, &self.binding())
+    }
+
+    /// Whether a posted form carries this visitor's CSRF token. A new nonce (no `tf_csrf`
+    /// cookie came) never checks: that form was not made for this browser.
+    pub fn csrf_ok(&self, form: &PostedForm) -> bool {
+        if self.user.is_none() && self.nonce_is_new {
+            return false;
+        }
+        csrf::check(
+            &self.state.settings.auth.jwt_secret,
+            &self.binding(),
+            form.get("csrf"),
+        )
+    }
+
+    /// Renders `template` with `ctx` and what the layout needs (language, switch, CSRF
+    /// token, who is signed in).
+    pub fn page(&self, status: StatusCode, template: &str, ctx: Value) -> AppResult<HttpResponse> {
+        let switch: Vec<SwitchEntry> = Lang::ALL
+            .into_iter()
+            .map(|l| SwitchEntry {
+                code: l.code(),
+                name: l.own_name(),
+                current: l == self.lang,
+            })
+            .collect();
+        let common = minijinja::context! {
+            lang => self.lang.code(),
+            css => Value::from_safe_string(render::css().to_string()),
+            csrf => self.csrf_token(),
+            here => self.here.clone(),
+            switch => minijinja::value::Serde(switch),
+            signed_in => self.user.as_ref().map(|s| s.name.clone()),
+        };
+        let body = render::render(template, minijinja::context! { ..ctx, ..common })?;
+        let mut response = render::html(status);
+        if self.nonce_is_new && self.user.is_none() {
+            response.cookie(session::cookie(
+                &self.state,
+                session::NONCE_COOKIE,
+                self.nonce.clone(),
+            ));
+        }
+        Ok(response.body(body))
+    }
+
+    /// A message in the visitor's language (for what a handler decides to say, such as a
+    /// field error); a missing message is a bug, answered 500.
+    pub fn text(&self, key: &str, args: &[(&str, i18n::Arg)]) -> AppResult<String> {
+        i18n::message(self.lang, key, args).ok_or_else(|| {
+            AppError::internal(format!("no message {key:?} in {}", self.lang.code()))
+        })
+    }
+
+    /// The answer to a form without this visitor's CSRF token: 403, nothing done.
+    pub fn refused(&self) -> AppResult<HttpResponse> {
+        self.page(
+            StatusCode::FORBIDDEN,
+            "refused.html",
+            minijinja::context! {},
+        )
+    }
+}
+
+/// A posted `application/x-www-form-urlencoded` form; a field sent twice keeps its first
+/// value, an absent one reads as empty.
+pub struct PostedForm(HashMap<String, String>);
+
+impl FromRequest for PostedForm {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = actix_web::web::Bytes::from_request(req, payload);
+        Box::pin(async move { Ok(PostedForm::parse(&body.await?)) })
+    }
+}
+
+impl PostedForm {
+    pub fn parse(body: &[u8]) -> PostedForm {
+        let mut fields = HashMap::new();
+        for (name, value) in form_urlencoded::parse(body) {
+            fields
+                .entry(name.into_owned())
+                .or_insert_with(|| value.into_owned());
+        }
+        PostedForm(fields)
+    }
+
+    pub fn get(&self, name: &str) -> &str {
+        self.0.get(name).map(String::as_str).unwrap_or_default()
+    }
+}
+
+/// An error beside a form's field, repeated in the summary at the top of the form.
+#[derive(Debug, Serialize)]
+pub struct FieldMessage {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// The message of `field` among `errors`, for the template (`none` when it has none).
+pub fn message_of(errors: &[FieldMessage], field: &str) -> Option<String> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.clone())
+}
+
+/// A path of this site to go back to (`/…`, not `//host` nor `/\host`), else `/`.
+pub fn local_path(candidate: &str) -> &str {
+    let ok = candidate.starts_with('/')
+        && !candidate.starts_with("//")
+        && !candidate.starts_with("/\\")
+        && !candidate.contains(['\r', '\n']);
+    if ok { candidate } else { "/" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path("/login?x=1"), "/login?x=1");
+        assert_eq!(local_path("//evil.example/"), "/");
+        assert_eq!(local_path("/\\evil.example"), "/");
+        assert_eq!(local_path("https://evil.example/"), "/");
+        assert_eq!(local_path(""), "/");
+        assert_eq!(local_path("/a\r\nSet-Cookie: x"), "/");
+    }
+
+    #[test]
+    fn a_form_keeps_the_first_value_of_a_field() {
+        let form = PostedForm::parse(b"email=a%40b.org&csrf=1&csrf=2&name=J+D");
+        assert_eq!(form.get("email"), "a@b.org");
+        assert_eq!(form.get("csrf"), "1");
+        assert_eq!(form.get("name"), "J D");
+        assert_eq!(form.get("absent"), "");
+    }
+}
