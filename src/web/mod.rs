@@ -232,10 +232,14 @@ pub fn message_of(errors: &[FieldMessage], field: &str) -> Option<String> {
 
 /// A path of this site to go back to (`/…`, not `//host` nor `/\host`), else `/`.
 pub fn local_path(candidate: &str) -> &str {
+    // Browsers drop tabs and line breaks from a URL before reading it, so `/\t/evil.example`
+    // would be followed as `//evil.example`: no control character or space is let through.
     let ok = candidate.starts_with('/')
         && !candidate.starts_with("//")
         && !candidate.starts_with("/\\")
-        && !candidate.contains(['\r', '\n']);
+        && !candidate
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace());
     if ok { candidate } else { "/" }
 }
 
@@ -251,6 +255,9 @@ mod tests {
         assert_eq!(local_path("https://evil.example/"), "/");
         assert_eq!(local_path(""), "/");
         assert_eq!(local_path("/a\r\nSet-Cookie: x"), "/");
+        assert_eq!(local_path("/\t/evil.example"), "/");
+        assert_eq!(local_path("/\n/evil.example"), "/");
+        assert_eq!(local_path("/ /evil.example"), "/");
     }
 
     #[test]
