@@ -68,6 +68,9 @@ pub struct ThankYou {
     /// The part beyond the pledge, recorded as unpledged.
     pub unpledged: Option<String>,
     pub contribution_ids: Vec<String>,
+    /// The fund's programme support cost as a percentage (`13`, `7.5`): what the fund keeps
+    /// of each contribution to run itself, which the email says rather than "every cent".
+    pub support_cost_percent: String,
 }
 
 /// Thanks every active user of the donor organisation, in the recording transaction.
@@ -443,6 +446,9 @@ pub fn record_contribution(
             unpledged: (pledge.is_some() && excess > 0)
                 .then(|| Money::from_minor(excess, currency).amount_string()),
             contribution_ids: rows.iter().map(|r| r.id.clone()).collect(),
+            support_cost_percent: (lock.support_cost_rate * rust_decimal::Decimal::ONE_HUNDRED)
+                .normalize()
+                .to_string(),
         },
     )?;
     Ok(Recorded { view, rows })
@@ -475,6 +481,7 @@ mod tests {
             pledge_outstanding: None,
             unpledged: None,
             contribution_ids: vec![],
+            support_cost_percent: String::new(),
         })
         .expect("context serialises");
         for template in TEMPLATES {

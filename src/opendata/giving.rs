@@ -178,7 +178,14 @@ fn grant_of<'a>(
         currency: &grant.currency,
         amount_awarded: number(grant.amount_minor, currency)?,
         amount_disbursed: number(disbursed, currency)?,
-        award_date: grant.awarded_at.date().to_string(),
+        award_date: rules::award_date(
+            grant
+                .money
+                .iter()
+                .map(|e| (e.kind, e.amount_minor, e.value_date)),
+            grant.awarded_at.date(),
+        )
+        .to_string(),
         planned_dates: [Event {
             start_date: grant.starts_on.to_string(),
             end_date: grant.ends_on.to_string(),

@@ -168,13 +168,33 @@ pub fn not_in_future(day: NaiveDate, today: NaiveDate) -> bool {
     day <= today
 }
 
-/// The duration in whole months between two dates (at least 1), for 360Giving's
-/// `plannedDates[].duration`.
+/// The duration in months of a grant that runs from `starts_on` to `ends_on`, for
+/// 360Giving's `plannedDates[].duration`: a grant of N months ends N months after it
+/// starts, on the same day of the month (`grants::rules::ends_on`), and lasts N months; a
+/// part of a month left over counts as one more (at least 1).
 pub fn duration_months(starts_on: NaiveDate, ends_on: NaiveDate) -> u32 {
     let months = (ends_on.year() - starts_on.year()) * 12 + ends_on.month() as i32
         - starts_on.month() as i32
-        + i32::from(ends_on.day() >= starts_on.day());
+        + i32::from(ends_on.day() > starts_on.day());
     months.max(1) as u32
+}
+
+/// The day a grant was awarded, the same in both open-data files: the day of its
+/// commitment in the ledger (the board's decision, which IATI publishes as the commitment
+/// transaction), or `recorded` when the ledger has none. Not the day the decision was
+/// typed in.
+pub fn award_date(
+    entries: impl IntoIterator<Item = (crate::ledger::rules::EntryKind, i64, NaiveDate)>,
+    recorded: NaiveDate,
+) -> NaiveDate {
+    entries
+        .into_iter()
+        .filter(|(kind, amount, _)| {
+            *kind == crate::ledger::rules::EntryKind::Commitment && *amount > 0
+        })
+        .map(|(_, _, day)| day)
+        .min()
+        .unwrap_or(recorded)
 }
 
 /// Text as XML 1.0 allows it: characters the standard forbids (C0 controls other than tab
@@ -287,6 +307,13 @@ mod tests {
         assert_eq!(duration_months(day(2026, 1, 1), day(2026, 12, 31)), 12);
         assert_eq!(duration_months(day(2026, 1, 15), day(2027, 1, 14)), 12);
         assert_eq!(duration_months(day(2026, 1, 15), day(2026, 1, 20)), 1);
+        // a grant of N months, as `grants::rules::ends_on` dates its end, lasts N months
+        for months in [1, 8, 12, 24] {
+            for start in [day(2026, 1, 15), day(2026, 1, 31), day(2025, 3, 1)] {
+                let end = crate::grants::rules::ends_on(start, months);
+                assert_eq!(duration_months(start, end), months, "{start} + {months}");
+            }
+        }
     }
 
     #[test]
@@ -296,5 +323,18 @@ mod tests {
             xml_text("plain <&>"),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn a_grant_is_awarded_on_the_day_of_its_commitment() {
+        use crate::ledger::rules::EntryKind;
+        let typed_in = day(2026, 3, 10);
+        let entries = [
+            (EntryKind::Disbursement, 500, day(2026, 3, 20)),
+            (EntryKind::Commitment, -100, day(2026, 2, 1)),
+            (EntryKind::Commitment, 1000, day(2026, 3, 2)),
+        ];
+        assert_eq!(award_date(entries, typed_in), day(2026, 3, 2));
+        assert_eq!(award_date([], typed_in), typed_in);
     }
 }

@@ -1316,7 +1316,13 @@ both_backends!(
             assert_eq!(context["amount"], "40000.00");
             assert_eq!(context["donor_name"], "Luxembourg");
             assert_eq!(context["fund_code"], "MAIL");
+            assert_eq!(context["support_cost_percent"], "13");
         }
+        // the email says what the fund keeps, instead of "every cent goes to grantees"
+        let sent = app.wait_for_emails(&mails[0].to_address, 1).await;
+        let text = &sent[0].decoded;
+        assert!(text.contains("programme support cost of 13%"), "{text}");
+        assert!(!text.to_lowercase().contains("every cent"), "{text}");
     }
 );
 

@@ -492,6 +492,13 @@ both_backends!(
             Some(3)
         );
         assert_eq!(paid["grantProgramme"][0]["title"], "Grants 2026");
+        // a 12-month grant lasts 12 months (it ends 12 months after it starts, same day),
+        // and is awarded on the board's day, when it starts and IATI dates its commitment
+        assert_eq!(paid["plannedDates"][0]["duration"], 12, "{paid}");
+        assert_eq!(
+            paid["awardDate"], paid["plannedDates"][0]["startDate"],
+            "{paid}"
+        );
         let text = package.to_string();
         assert!(!text.contains(w.anonymous_donor));
         let _ = &w.paid_grant;
