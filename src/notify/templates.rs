@@ -180,6 +180,7 @@ mod tests {
             "pledge_id": "p-1",
             "pledge_outstanding": "0.00",
             "unpledged": null,
+            "support_cost_percent": "13",
             // application_submitted, application_screened, application_returned
             "application_id": "a-1",
             "title": "Shelter <for> survivors",
