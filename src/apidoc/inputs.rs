@@ -146,6 +146,35 @@ fn range(name: &str) -> Option<(i64, i64)> {
 }
 
 /// The query parameters whose values are a closed list the handler checks by hand.
+/// The registry's search, matrix and gaps read `country`, `theme` and `status` as
+/// comma-separated lists, where an empty value filters nothing
+/// (`registry::model::parse_filters`).
+fn takes_lists(path: &str) -> bool {
+    matches!(
+        path,
+        "/api/v1/registry/projects" | "/api/v1/registry/matrix" | "/api/v1/registry/gaps"
+    )
+}
+
+/// One of `values`, as a regular expression.
+fn one_of(values: &[String]) -> String {
+    let escaped: Vec<String> = values.iter().map(|v| v.replace('.', "\\.")).collect();
+    format!("(?:{})", escaped.join("|"))
+}
+
+/// A comma-separated list of `values`, or nothing.
+fn list_pattern(values: &[String]) -> String {
+    let one = one_of(values);
+    format!("^(?:{one}(?:,{one})*)?{END}")
+}
+
+/// A registry filter as `parse_filters` reads it: comma-separated, each item trimmed, empty
+/// items skipped, so an empty value filters nothing.
+fn filter_pattern(values: &[String]) -> String {
+    let item = format!("\\s*{}?\\s*", one_of(values));
+    format!("^{item}(?:,{item})*{END}")
+}
+
 fn query_values(path: &str, name: &str) -> Option<Vec<String>> {
     use crate::registry::model::{MatrixAxis, ProjectStatus};
     let values: Vec<String> = match (path, name) {
@@ -252,11 +281,21 @@ pub(super) fn constrain(doc: &mut OpenApi) {
                 let Some(schema) = parameter.schema.as_mut() else {
                     continue;
                 };
-                if let Some(values) = query_values(path, &name) {
+                let filter_values = match (takes_lists(path), name.as_str()) {
+                    (true, "country") => Some(countries().to_vec()),
+                    (true, "theme") => Some(themes()),
+                    _ => None,
+                };
+                if let Some(values) = query_values(path, &name).or(filter_values) {
                     if let RefOr::T(Schema::Object(object)) = schema
                         && is_string(&object.schema_type)
                     {
-                        object.enum_values = Some(values.into_iter().map(Value::from).collect());
+                        if takes_lists(path) {
+                            object.pattern = Some(filter_pattern(&values));
+                        } else {
+                            object.enum_values =
+                                Some(values.into_iter().map(Value::from).collect());
+                        }
                     }
                     continue;
                 }
@@ -390,11 +429,7 @@ fn apply(schema: &mut RefOr<Schema>, name: &str, query: bool) {
             }
             object.enum_values = Some(values);
         }
-        Rule::ListOf(values) => {
-            let escaped: Vec<String> = values.iter().map(|v| v.replace('.', "\\.")).collect();
-            let one = format!("(?:{})", escaped.join("|"));
-            object.pattern = Some(format!("^(?:{one}(?:,{one})*)?{END}"));
-        }
+        Rule::ListOf(values) => object.pattern = Some(list_pattern(&values)),
         Rule::Pattern(pattern, max_length) => {
             object.pattern = Some(pattern);
             object.max_length = max_length;
