@@ -171,7 +171,9 @@ fn list_pattern(values: &[String]) -> String {
 /// A registry filter as `parse_filters` reads it: comma-separated, each item trimmed, empty
 /// items skipped, so an empty value filters nothing.
 fn filter_pattern(values: &[String]) -> String {
-    let item = format!("\\s*{}?\\s*", one_of(values));
+    // unambiguous (no value starts with a space), so a regular-expression engine that
+    // backtracks reads a long run of spaces and commas in linear time
+    let item = format!("\\s*(?:{}\\s*)?", one_of(values));
     format!("^{item}(?:,{item})*{END}")
 }
 
