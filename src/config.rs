@@ -38,6 +38,8 @@ pub struct Settings {
     pub grants: GrantSettings,
     #[serde(default)]
     pub review: ReviewSettings,
+    #[serde(default)]
+    pub exchange: ExchangeSettings,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -264,6 +266,30 @@ impl Default for ReviewSettings {
     }
 }
 
+/// Exchange rates.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeSettings {
+    /// A rate is current for this many days after the day it is valid from; an older one is
+    /// refused for a conversion (422 naming the currency and the day) unless the request
+    /// gives its own rate, and leaves outstanding pledges unvalued in the fund status.
+    pub max_rate_age_days: u32,
+}
+
+impl Default for ExchangeSettings {
+    fn default() -> Self {
+        ExchangeSettings {
+            max_rate_age_days: 45,
+        }
+    }
+}
+
+impl ExchangeSettings {
+    pub fn max_rate_age(&self) -> crate::exchange::MaxRateAge {
+        crate::exchange::MaxRateAge::days(self.max_rate_age_days)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: {0}")]
 pub struct ConfigError(String);
@@ -310,6 +336,11 @@ impl Settings {
         if !(1..=365).contains(&self.auth.refresh_token_ttl_days) {
             return Err(ConfigError(
                 "auth.refresh_token_ttl_days must be between 1 and 365".into(),
+            ));
+        }
+        if !(1..=3660).contains(&self.exchange.max_rate_age_days) {
+            return Err(ConfigError(
+                "exchange.max_rate_age_days must be between 1 and 3660".into(),
             ));
         }
         if !(1..=120).contains(&self.database.connect_timeout_secs) {

@@ -122,7 +122,7 @@ impl Application {
         }
         tracing::info!(applied, url = %db::mask_url(&settings.database.url), "database ready");
         let demo_accounts = if demo {
-            demo::load(&pool).map_err(|e| StartError::Demo(e.to_string()))?
+            demo::load(&pool, &settings).map_err(|e| StartError::Demo(e.to_string()))?
         } else {
             Vec::new()
         };

@@ -233,14 +233,31 @@ pub async fn create_decision(
     policy::authorize(&user, Operation::DecideApplication)?;
     let session_id = parse_id(&id, "id")?.to_string();
     let input = body.body.validate()?;
-    let spend_share = state.settings.grants.spend_share()?;
+    let terms = DecisionTerms::from_settings(&state.settings)?;
     let actor = Actor::for_user(&req, &user);
     let claim = Claim::from_request(&req, &user.id, &body.hash)?;
     idempotency::run(&state.pool, claim, move |conn| {
-        let view = record_decision(conn, &actor, &user, &session_id, &input, spend_share)?;
+        let view = record_decision(conn, &actor, &user, &session_id, &input, terms)?;
         Answer::json(StatusCode::CREATED, &view, None)
     })
     .await
+}
+
+/// The settings a decision applies: the spend threshold of instalments and how old an
+/// exchange rate may be to value a grant in another currency.
+#[derive(Debug, Clone, Copy)]
+pub struct DecisionTerms {
+    pub spend_share: Decimal,
+    pub max_rate_age: crate::exchange::MaxRateAge,
+}
+
+impl DecisionTerms {
+    pub fn from_settings(settings: &crate::config::Settings) -> AppResult<Self> {
+        Ok(DecisionTerms {
+            spend_share: settings.grants.spend_share()?,
+            max_rate_age: settings.exchange.max_rate_age(),
+        })
+    }
 }
 
 /// The decision itself, inside the caller's write transaction; shared by the handler and
@@ -251,7 +268,7 @@ pub fn record_decision(
     user: &CurrentUser,
     session_id: &str,
     input: &DecisionInput,
-    spend_share: Decimal,
+    terms: DecisionTerms,
 ) -> AppResult<DecisionView> {
     let session =
         store::find_session(conn, session_id)?.ok_or_else(|| AppError::not_found(SESSION))?;
@@ -294,7 +311,7 @@ pub fn record_decision(
                 app.currency,
                 app.content.requested_amount,
                 session.held_on,
-                spend_share,
+                terms.spend_share,
             )?;
             Some(create_grant(
                 conn,
@@ -305,7 +322,7 @@ pub fn record_decision(
                 input.conditions.clone(),
                 session.held_on,
                 user,
-                spend_share,
+                terms,
             )?)
         }
         Outcome::Rejected | Outcome::Deferred => None,
@@ -367,7 +384,7 @@ fn create_grant(
     conditions: Option<String>,
     decided_on: chrono::NaiveDate,
     user: &CurrentUser,
-    spend_share: Decimal,
+    terms: DecisionTerms,
 ) -> AppResult<(GrantRow, GrantView)> {
     let amount = approval.amount;
     let base_currency = lock.base_currency;
@@ -386,7 +403,7 @@ fn create_grant(
                         amount,
                         starts_on,
                         ends_on,
-                        spend_share,
+                        terms.spend_share,
                     )
                 })
                 .ok_or_else(|| {
@@ -399,11 +416,14 @@ fn create_grant(
     };
     let chosen = crate::exchange::rate_for(
         conn,
-        amount.currency(),
-        base_currency,
+        crate::exchange::Conversion {
+            currency: amount.currency(),
+            base: base_currency,
+            day: decided_on,
+            field: "approved_amount",
+        },
         None,
-        decided_on,
-        "approved_amount",
+        terms.max_rate_age,
     )?;
     let base = amount
         .convert(chosen.rate, base_currency)

@@ -306,6 +306,7 @@ pub fn record_contribution(
     actor: &Actor,
     fund_id: &str,
     new: &NewContribution,
+    max_rate_age: exchange::MaxRateAge,
 ) -> AppResult<Recorded> {
     let lock = locked_fund(conn, fund_id)?;
     not_before_set_up(&lock, "received_on", new.received_on)?;
@@ -340,11 +341,14 @@ pub fn record_contribution(
     let base_currency = lock.base_currency;
     let chosen = exchange::rate_for(
         conn,
-        currency,
-        base_currency,
+        exchange::Conversion {
+            currency,
+            base: base_currency,
+            day: new.received_on,
+            field: "exchange_rate",
+        },
         new.exchange_rate,
-        new.received_on,
-        "exchange_rate",
+        max_rate_age,
     )?;
     let convert = |minor: i64| {
         Money::from_minor(minor, currency)

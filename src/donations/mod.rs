@@ -174,10 +174,11 @@ pub async fn create_contribution(
     policy::authorize(&user, Operation::CreateContribution)?;
     let fund_id = parse_id(&id, "id")?.to_string();
     let new = body.body.validate(today())?;
+    let max_rate_age = state.settings.exchange.max_rate_age();
     let actor = Actor::for_user(&req, &user);
     let claim = Claim::from_request(&req, &user.id, &body.hash)?;
     idempotency::run(&state.pool, claim, move |conn| {
-        let recorded = actions::record_contribution(conn, &actor, &fund_id, &new)?;
+        let recorded = actions::record_contribution(conn, &actor, &fund_id, &new, max_rate_age)?;
         Answer::json(
             StatusCode::CREATED,
             &recorded.view,

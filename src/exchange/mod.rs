@@ -22,24 +22,37 @@ use crate::http::{PageParams, Paginated, ValidJson, parse_query};
 use crate::money::Currency;
 use crate::state::AppState;
 use model::{CreateExchangeRate, ExchangeRateView, NewExchangeRate, RateQuery};
-pub use rules::{ChosenRate, RateSource};
+pub use rules::{ChosenRate, Conversion, MaxRateAge, RateSource};
 
 const ENTITY: crate::audit::Entity = crate::audit::Entity::ExchangeRate;
 
-/// The rate converting `currency` into `base` on `day`, or the caller's own rate.
+/// The current rate of a conversion, or the caller's own rate.
 pub fn rate_for(
+    conn: &mut DbConn,
+    conversion: Conversion<'_>,
+    given: Option<Decimal>,
+    max_age: MaxRateAge,
+) -> AppResult<ChosenRate> {
+    rules::choose(conversion, given, max_age, || {
+        store::valid_on(conn, conversion.currency, conversion.base, conversion.day)?
+            .map(|row| row.table_rate())
+            .transpose()
+    })
+}
+
+/// The rate of `currency` into `base` that is current on `day`, if any: what values a
+/// figure that no request names (outstanding pledges, a ranking's amounts).
+pub fn current_rate(
     conn: &mut DbConn,
     currency: Currency,
     base: Currency,
-    given: Option<Decimal>,
     day: NaiveDate,
-    field: &str,
-) -> AppResult<ChosenRate> {
-    rules::choose(currency, base, given, day, field, || {
-        store::valid_on(conn, currency, base, day)?
-            .map(|row| row.rate())
-            .transpose()
-    })
+    max_age: MaxRateAge,
+) -> AppResult<Option<rules::TableRate>> {
+    Ok(store::valid_on(conn, currency, base, day)?
+        .map(|row| row.table_rate())
+        .transpose()?
+        .filter(|found| max_age.is_current(found.valid_from, day)))
 }
 
 /// Records a dated exchange rate.

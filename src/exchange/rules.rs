@@ -1,6 +1,6 @@
 //! Which rate converts an amount: the base currency is worth 1 of itself, a rate given by
-//! the caller wins, otherwise the latest rate valid on the day; none is an error that names
-//! the currency and the day.
+//! the caller wins, otherwise the latest rate valid on the day, if it is still current; none,
+//! or only a stale one, is an error that names the currency and the day.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -18,22 +18,64 @@ text_enum!(
     }
 );
 
+/// How long a recorded rate stays current after the day it is valid from. Monthly rates
+/// used past their month plus a grace would value money at a rate nobody uses any more (a
+/// 2026 contribution at a 2011 rate); such a rate is treated as no rate at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaxRateAge(u32);
+
+impl MaxRateAge {
+    pub const fn days(days: u32) -> Self {
+        MaxRateAge(days)
+    }
+
+    /// Whether a rate valid from `valid_from` may still convert an amount of `day`.
+    pub fn is_current(self, valid_from: NaiveDate, day: NaiveDate) -> bool {
+        (day - valid_from).num_days() <= i64::from(self.0)
+    }
+
+    pub fn in_days(self) -> u32 {
+        self.0
+    }
+}
+
+/// A rate from the table: its value and the day it is valid from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableRate {
+    pub rate: Decimal,
+    pub valid_from: NaiveDate,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChosenRate {
     pub rate: Decimal,
     pub source: RateSource,
 }
 
-/// Chooses the rate of `currency` into `base` for `day`. `lookup` is asked only when the
-/// rate table is needed. `field` names the request field a missing rate is reported on.
+/// What a rate conversion is about: `currency` into `base` on `day`; `field` names the
+/// request field a missing or stale rate is reported on.
+#[derive(Debug, Clone, Copy)]
+pub struct Conversion<'a> {
+    pub currency: Currency,
+    pub base: Currency,
+    pub day: NaiveDate,
+    pub field: &'a str,
+}
+
+/// Chooses the rate of a conversion. `lookup` is asked only when the rate table is needed
+/// and answers the latest rate valid on the day; it is used only while current.
 pub fn choose(
-    currency: Currency,
-    base: Currency,
+    conversion: Conversion<'_>,
     given: Option<Decimal>,
-    day: NaiveDate,
-    field: &str,
-    lookup: impl FnOnce() -> Result<Option<Decimal>, AppError>,
+    max_age: MaxRateAge,
+    lookup: impl FnOnce() -> Result<Option<TableRate>, AppError>,
 ) -> Result<ChosenRate, AppError> {
+    let Conversion {
+        currency,
+        base,
+        day,
+        field,
+    } = conversion;
     if currency == base {
         return match given {
             Some(rate) if rate != Decimal::ONE => Err(AppError::field(
@@ -53,12 +95,27 @@ pub fn choose(
         });
     }
     match lookup()? {
-        Some(rate) => Ok(ChosenRate {
-            rate,
+        Some(found) if max_age.is_current(found.valid_from, day) => Ok(ChosenRate {
+            rate: found.rate,
             source: RateSource::RateTable,
         }),
+        Some(found) => Err(stale_rate(conversion, found.valid_from, max_age)),
         None => Err(missing_rate(currency, base, day, field)),
     }
+}
+
+fn stale_rate(conversion: Conversion<'_>, valid_from: NaiveDate, max_age: MaxRateAge) -> AppError {
+    let Conversion {
+        currency,
+        base,
+        day,
+        field,
+    } = conversion;
+    let message = format!(
+        "the latest exchange rate from {currency} to {base} for {day} is valid from {valid_from}, more than {} days earlier: record a current rate with POST /api/v1/exchange-rates or send {field}",
+        max_age.in_days()
+    );
+    AppError::validation(vec![FieldError::new(field, message)])
 }
 
 pub fn missing_rate(currency: Currency, base: Currency, day: NaiveDate, field: &str) -> AppError {
@@ -80,26 +137,30 @@ mod tests {
         Currency::parse("EUR").expect("EUR")
     }
 
+    fn conversion(currency: Currency) -> Conversion<'static> {
+        Conversion {
+            currency,
+            base: Currency::USD,
+            day: day(),
+            field: "exchange_rate",
+        }
+    }
+
+    const MONTHLY: MaxRateAge = MaxRateAge::days(45);
+
     #[test]
     fn the_base_currency_is_worth_one_of_itself() {
-        let chosen = choose(
-            Currency::USD,
-            Currency::USD,
-            None,
-            day(),
-            "exchange_rate",
-            || panic!("no lookup for the base currency"),
-        )
+        let chosen = choose(conversion(Currency::USD), None, MONTHLY, || {
+            panic!("no lookup for the base currency")
+        })
         .expect("rate 1");
         assert_eq!(chosen.rate, Decimal::ONE);
         assert_eq!(chosen.source, RateSource::BaseCurrency);
         assert!(
             choose(
-                Currency::USD,
-                Currency::USD,
+                conversion(Currency::USD),
                 Some(Decimal::new(2, 0)),
-                day(),
-                "exchange_rate",
+                MONTHLY,
                 || Ok(None)
             )
             .is_err()
@@ -109,11 +170,9 @@ mod tests {
     #[test]
     fn a_given_rate_wins_over_the_table() {
         let chosen = choose(
-            eur(),
-            Currency::USD,
+            conversion(eur()),
             Some(Decimal::new(11, 1)),
-            day(),
-            "exchange_rate",
+            MONTHLY,
             || panic!("no lookup when a rate is given"),
         )
         .expect("given");
@@ -125,11 +184,46 @@ mod tests {
 
     #[test]
     fn a_missing_rate_names_the_currency_and_the_day() {
-        let err = choose(eur(), Currency::USD, None, day(), "exchange_rate", || {
-            Ok(None)
-        })
-        .expect_err("missing");
+        let err = choose(conversion(eur()), None, MONTHLY, || Ok(None)).expect_err("missing");
         assert_eq!(err.errors[0].field, "exchange_rate");
         assert!(err.detail.contains("EUR") && err.detail.contains("2026-03-01"));
+    }
+
+    fn table(valid_from: NaiveDate) -> Option<TableRate> {
+        Some(TableRate {
+            rate: Decimal::new(108, 2),
+            valid_from,
+        })
+    }
+
+    #[test]
+    fn a_rate_is_current_up_to_its_age_limit_and_stale_a_day_later() {
+        let limit = day() - chrono::Days::new(45);
+        let chosen =
+            choose(conversion(eur()), None, MONTHLY, || Ok(table(limit))).expect("current");
+        assert_eq!(chosen.source, RateSource::RateTable);
+
+        let stale = limit - chrono::Days::new(1);
+        let err = choose(conversion(eur()), None, MONTHLY, || Ok(table(stale))).expect_err("stale");
+        assert_eq!(err.errors[0].field, "exchange_rate");
+        assert!(
+            err.detail.contains("EUR")
+                && err.detail.contains("2026-03-01")
+                && err.detail.contains(&stale.to_string()),
+            "{}",
+            err.detail
+        );
+    }
+
+    #[test]
+    fn a_given_rate_is_used_even_when_the_table_is_stale() {
+        let chosen = choose(
+            conversion(eur()),
+            Some(Decimal::new(11, 1)),
+            MONTHLY,
+            || Ok(table(NaiveDate::from_ymd_opt(2011, 6, 1).expect("date"))),
+        )
+        .expect("given");
+        assert_eq!(chosen.source, RateSource::Given);
     }
 }

@@ -29,6 +29,13 @@ impl RateRow {
             .map_err(|e| AppError::internal(format!("exchange rate {}: {e}", self.id)))
     }
 
+    pub fn table_rate(&self) -> AppResult<super::rules::TableRate> {
+        Ok(super::rules::TableRate {
+            rate: self.rate()?,
+            valid_from: self.valid_from,
+        })
+    }
+
     pub fn into_view(self) -> AppResult<ExchangeRateView> {
         let parse = |c: &str| {
             Currency::parse(c).map_err(|e| AppError::internal(format!("exchange rate: {e}")))

@@ -159,27 +159,30 @@ pub fn post(conn: &mut DbConn, lock: &FundLock, entry: NewEntry) -> AppResult<En
 }
 
 /// The fund's status from its running totals, outstanding pledges valued at the rates
-/// valid on `as_of`.
+/// current on `as_of` (a rate older than `max_rate_age` values nothing).
 pub fn fund_status(
     conn: &mut DbConn,
     fund: &FundRow,
     as_of: NaiveDate,
+    max_rate_age: crate::exchange::MaxRateAge,
 ) -> AppResult<FundStatusView> {
     let base = model::parse_currency(&fund.base_currency)?;
     let (totals, entries) = store::fund_totals(conn, &fund.id)?;
     let mut valuations: Vec<(Currency, Valuation)> = Vec::new();
+    let mut without_current_rate = Vec::new();
     for currency in totals.currencies_of(rules::MONEY_IN) {
         if currency == base {
             continue;
         }
-        if let Some(row) = crate::exchange::store::valid_on(conn, currency, base, as_of)? {
-            valuations.push((
+        match crate::exchange::current_rate(conn, currency, base, as_of, max_rate_age)? {
+            Some(found) => valuations.push((
                 currency,
                 Valuation {
-                    rate: row.rate()?,
-                    valid_from: Some(row.valid_from),
+                    rate: found.rate,
+                    valid_from: Some(found.valid_from),
                 },
-            ));
+            )),
+            None => without_current_rate.push(currency),
         }
     }
     let find = |c: Currency| {
@@ -189,14 +192,9 @@ pub fn fund_status(
             .map(|(_, v)| v.clone())
     };
     let status = rules::fund_status(&totals, base, |c| find(c).map(|v| v.rate));
-    Ok(FundStatusView::new(
-        fund.id.clone(),
-        base,
-        as_of,
-        entries,
-        &status,
-        find,
-    ))
+    let mut view = FundStatusView::new(fund.id.clone(), base, as_of, entries, &status, find);
+    view.currencies_without_current_rate = without_current_rate;
+    Ok(view)
 }
 
 /// A fund's money: pledged, received, outstanding, support costs, committed, disbursed and
@@ -212,10 +210,11 @@ pub async fn get_fund_status(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ReadFundStatus)?;
     let id = parse_id(&id, "id")?.to_string();
+    let max_rate_age = state.settings.exchange.max_rate_age();
     let view = db::run_point(&state.pool, move |conn| {
         let fund =
             crate::funds::store::find(conn, &id)?.ok_or_else(|| AppError::not_found("fund"))?;
-        fund_status(conn, &fund, crate::clock::today())
+        fund_status(conn, &fund, crate::clock::today(), max_rate_age)
     })
     .await?;
     Ok(HttpResponse::build(StatusCode::OK).json(view))

@@ -53,10 +53,16 @@ pub struct FundStatusView {
     /// Ledger entries of the fund.
     pub entries: i64,
     pub by_currency: Vec<CurrencyStatusView>,
-    /// Currencies with outstanding pledges but no exchange rate valid on `as_of`; their
+    /// Currencies with outstanding pledges but no exchange rate current on `as_of`; their
     /// outstanding pledges are left out of `pledged` and `outstanding_pledges`.
     #[schema(value_type = Vec<String>)]
     pub unvalued_currencies: Vec<Currency>,
+    /// Every currency other than the base in which the fund was pledged or paid money whose
+    /// latest rate on `as_of` is missing or older than the configured limit
+    /// (`exchange.max_rate_age_days`): the rates finance should record before more of that
+    /// money is recorded without a rate of its own.
+    #[schema(value_type = Vec<String>)]
+    pub currencies_without_current_rate: Vec<Currency>,
 }
 
 /// The rate a currency's outstanding pledges were valued at.
@@ -116,6 +122,7 @@ impl FundStatusView {
             entries,
             by_currency,
             unvalued_currencies: status.unvalued.clone(),
+            currencies_without_current_rate: Vec::new(),
         }
     }
 }

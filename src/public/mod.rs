@@ -43,6 +43,7 @@ pub fn public_fund(
     conn: &mut DbConn,
     key: &str,
     as_of: NaiveDate,
+    max_rate_age: crate::exchange::MaxRateAge,
 ) -> AppResult<Option<PublicFundView>> {
     let Some(key) = rules::fund_key(key) else {
         return Ok(None);
@@ -52,7 +53,7 @@ pub fn public_fund(
         let Some(fund) = store::find_fund(conn, &key)? else {
             return Ok(None);
         };
-        let status = ledger::fund_status(conn, &fund, as_of)?;
+        let status = ledger::fund_status(conn, &fund, as_of, max_rate_age)?;
         let donors = store::donor_receipts(conn, &fund.id)?;
         let grants = store::grant_facts(conn, &fund.id)?;
         // every accepted report, whenever its period ended
@@ -86,7 +87,12 @@ async fn figures(state: &AppState, key: String) -> AppResult<Option<Arc<Figures>
         return Ok(Some(figures));
     }
     let asked = key.clone();
-    match db::run(&state.pool, move |conn| public_fund(conn, &asked, today)).await {
+    let max_rate_age = state.settings.exchange.max_rate_age();
+    match db::run(&state.pool, move |conn| {
+        public_fund(conn, &asked, today, max_rate_age)
+    })
+    .await
+    {
         Ok(Some(view)) => cache.store(&key, view, generation, today).map(Some),
         Ok(None) => {
             cache.forget(&key);

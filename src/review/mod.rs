@@ -667,8 +667,9 @@ pub async fn call_ranking(
     policy::authorize(&user, Operation::ReadRanking)?;
     let call_id = parse_id(&id, "id")?.to_string();
     let threshold = state.settings.review.divergence_threshold;
+    let max_rate_age = state.settings.exchange.max_rate_age();
     let view = db::run(&state.pool, move |conn| {
-        ranking(conn, &user, &call_id, threshold)
+        ranking(conn, &user, &call_id, threshold, max_rate_age)
     })
     .await?;
     Ok(HttpResponse::Ok().json(view))
@@ -681,6 +682,7 @@ pub fn ranking(
     user: &CurrentUser,
     call_id: &str,
     threshold: u32,
+    max_rate_age: crate::exchange::MaxRateAge,
 ) -> AppResult<RankingView> {
     use crate::db::schema::calls;
     use diesel::prelude::*;
@@ -701,16 +703,17 @@ pub fn ranking(
     let totals = crate::ledger::store::totals(conn, &fund_id, crate::ledger::store::WHOLE_FUND)?;
     let available = crate::ledger::rules::available(&crate::ledger::rules::base_figures(&totals));
 
-    // today's rate per currency, looked up once each; a missing rate leaves the amount unknown
+    // today's rate per currency, looked up once each; a missing or stale rate leaves the
+    // amount unknown
     let today = Utc::now().date_naive();
     let mut rates: HashMap<String, Option<Decimal>> = HashMap::new();
     for app in &apps {
         if !rates.contains_key(&app.currency) {
             let rate = match Currency::parse(&app.currency) {
+                Ok(currency) if currency == base => Some(Decimal::ONE),
                 Ok(currency) => {
-                    crate::exchange::rate_for(conn, currency, base, None, today, "currency")
-                        .ok()
-                        .map(|c| c.rate)
+                    crate::exchange::current_rate(conn, currency, base, today, max_rate_age)?
+                        .map(|found| found.rate)
                 }
                 Err(_) => None,
             };

@@ -748,6 +748,72 @@ both_backends!(
     }
 );
 
+both_backends_with!(
+    a_stale_rate_is_refused_unless_the_request_gives_one_and_the_status_names_its_currency,
+    |s: &mut trustfund::config::Settings| s.exchange.max_rate_age_days = 45,
+    |app: TestApp| async move {
+        let ctx = setup(&app, "AGE", "USD", "0.13").await;
+        let lu = donor(&app, "Luxembourg").await;
+        let today = chrono::Utc::now().date_naive();
+        let days_ago = |n: i64| (today - chrono::Duration::days(n)).to_string();
+        rate(&app, &ctx.finance, "EUR", "USD", "1.08", &days_ago(46)).await;
+        let pledge = ctx
+            .pledge(&app, json!({"donor_id": lu, "amount": "1000.00", "currency": "EUR", "pledged_on": days_ago(50)}))
+            .await;
+
+        // the latest rate is 46 days old: refused, naming the currency and the day
+        let before = money_rows(&app);
+        let payment = json!({"donor_id": lu, "pledge_id": id(&pledge), "amount": "400.00", "currency": "EUR",
+                             "received_on": today.to_string(), "reference": "LU-1"});
+        let refused = app
+            .post_as(&ctx.finance, &ctx.contributions(), payment.clone())
+            .await;
+        assert_eq!(
+            refused.assert_problem(422, "validation_failed"),
+            vec!["exchange_rate"]
+        );
+        let detail = refused.body["detail"].as_str().expect("detail");
+        assert!(
+            detail.contains("EUR")
+                && detail.contains(&today.to_string())
+                && detail.contains(&days_ago(46)),
+            "{detail}"
+        );
+        assert_eq!(
+            money_rows(&app),
+            before,
+            "a refused contribution changes nothing"
+        );
+
+        // the status values nothing at the stale rate and names the currency
+        let status = ctx.fund_status(&app).await;
+        assert_eq!(status["currencies_without_current_rate"], json!(["EUR"]));
+        assert_eq!(status["unvalued_currencies"], json!(["EUR"]));
+        assert_eq!(status["outstanding_pledges"], "0.00");
+
+        // a rate given with the request is used
+        let mut given = payment.clone();
+        given["exchange_rate"] = json!("1.05");
+        given["reference"] = json!("LU-2");
+        let paid = ctx.pay(&app, given).await;
+        assert_eq!(paid["exchange_rate"], "1.05");
+        assert_eq!(paid["base_amount"], "420.00");
+
+        // a rate exactly 45 days old is still current, for payments and the status
+        rate(&app, &ctx.finance, "EUR", "USD", "1.10", &days_ago(45)).await;
+        let mut current = payment.clone();
+        current["reference"] = json!("LU-3");
+        current["amount"] = json!("100.00");
+        let paid = ctx.pay(&app, current).await;
+        assert_eq!(paid["exchange_rate"], "1.1");
+        let status = ctx.fund_status(&app).await;
+        assert_eq!(status["currencies_without_current_rate"], json!([]));
+        assert_eq!(status["unvalued_currencies"], json!([]));
+        // 500 EUR outstanding at 1.10
+        assert_eq!(status["outstanding_pledges"], "550.00");
+    }
+);
+
 /// Lines of a statement, read page by page.
 async fn statement_pages(app: &TestApp, token: &str, path: &str) -> (Vec<Value>, Vec<Value>) {
     let mut lines = Vec::new();
@@ -1330,8 +1396,8 @@ both_backends!(
     the_demo_records_the_pledges_and_payments_of_the_public_record,
     |app: TestApp| async move {
         app.sign_in_as_admin();
-        trustfund::demo::load(&app.pool).expect("first load");
-        trustfund::demo::load(&app.pool).expect("second load is a no-op");
+        trustfund::demo::load(&app.pool, &app.settings).expect("first load");
+        trustfund::demo::load(&app.pool, &app.settings).expect("second load is a no-op");
         let funds = app.get("/api/v1/funds").await;
         let fund = funds.body["items"][0]["id"]
             .as_str()

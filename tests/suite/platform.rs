@@ -496,8 +496,8 @@ both_backends!(
 
 both_backends!(demo_data_loads_once, |app: TestApp| async move {
     app.sign_in_as_admin();
-    trustfund::demo::load(&app.pool).expect("first load");
-    trustfund::demo::load(&app.pool).expect("second load is a no-op");
+    trustfund::demo::load(&app.pool, &app.settings).expect("first load");
+    trustfund::demo::load(&app.pool, &app.settings).expect("second load is a no-op");
     let funds = app.get("/api/v1/funds").await;
     let items = funds.body["items"].as_array().expect("items");
     assert_eq!(items.len(), 1);
