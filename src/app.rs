@@ -229,6 +229,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::account::invitation_form),
         page(pages::account::accept_invitation),
         page(pages::language::choose_language),
+        page(pages::verification::queue),
+        page(pages::verification::verify),
     ]
 }
 

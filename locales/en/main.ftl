@@ -119,3 +119,34 @@ password-refused = This password cannot be used. Please choose another one.
 refused-title = This form has expired
 refused-text = For your safety, we did not accept this form: it did not come from this site’s page, or your browser does not keep our cookies. Nothing was changed.
 refused-next = Go back, reload the page and try again.
+
+## Organisations to verify (/organisations/to-verify)
+queue-title = Organisations to verify
+queue-intro = These organisations registered themselves. Before you verify one, check that it exists and really works with survivors of trafficking: its registration papers, a reference you trust, its website. Until it is verified it cannot submit applications.
+queue-done = { $organisation } is now verified. Its members can submit applications.
+queue-unknown = This organisation could not be verified: it no longer exists, or the form was out of date. Nothing was changed.
+queue-kind = Kind
+queue-country = Country
+queue-identifier = Registration number
+queue-no-identifier = none given
+queue-registered = Registered on
+queue-people = People
+queue-confirmed = email address confirmed
+queue-unconfirmed = email address not confirmed yet
+queue-nobody = nobody yet
+queue-button = Verify { $organisation }
+queue-empty = No organisation is waiting to be verified.
+task-verify = Verify the organisations that registered themselves, so that they can apply.
+back-to-home = Back to your home page
+
+## A page outside the visitor's role (403)
+not-allowed-title = This page is not part of your work
+not-allowed-text = Your account cannot open this page. If you think it should, write to the fund’s secretariat.
+
+org-kind-government = government
+org-kind-multilateral = multilateral organisation
+org-kind-ngo = non-governmental organisation (NGO)
+org-kind-foundation = foundation
+org-kind-company = company
+org-kind-individual = individual
+org-kind-asset-recovery = asset-recovery body

@@ -119,3 +119,34 @@ password-refused = Esta contraseña no se puede usar. Por favor, elija otra.
 refused-title = Este formulario ha caducado
 refused-text = Por su seguridad, no aceptamos este formulario: no provenía de una página de este sitio, o su navegador no guarda nuestras cookies. No se modificó nada.
 refused-next = Vuelva atrás, recargue la página e inténtelo de nuevo.
+
+## Organizaciones por verificar (/organisations/to-verify)
+queue-title = Organizaciones por verificar
+queue-intro = Estas organizaciones se registraron por su cuenta. Antes de verificar una, compruebe que existe y que de verdad trabaja con sobrevivientes de la trata: su registro legal, una referencia de confianza, su sitio web. Mientras no esté verificada, no puede presentar solicitudes.
+queue-done = { $organisation } ya está verificada. Sus miembros pueden presentar solicitudes.
+queue-unknown = No se pudo verificar esta organización: ya no existe o el formulario estaba desactualizado. No se cambió nada.
+queue-kind = Tipo
+queue-country = País
+queue-identifier = Número de registro
+queue-no-identifier = no indicado
+queue-registered = Registrada el
+queue-people = Personas
+queue-confirmed = correo electrónico confirmado
+queue-unconfirmed = correo electrónico aún sin confirmar
+queue-nobody = nadie todavía
+queue-button = Verificar { $organisation }
+queue-empty = Ninguna organización está esperando verificación.
+task-verify = Verificar las organizaciones que se registraron, para que puedan presentar solicitudes.
+back-to-home = Volver a su página de inicio
+
+## Una página fuera del rol del visitante (403)
+not-allowed-title = Esta página no forma parte de su trabajo
+not-allowed-text = Su cuenta no puede abrir esta página. Si cree que debería, escriba a la secretaría del fondo.
+
+org-kind-government = gobierno
+org-kind-multilateral = organización multilateral
+org-kind-ngo = organización no gubernamental (ONG)
+org-kind-foundation = fundación
+org-kind-company = empresa
+org-kind-individual = particular
+org-kind-asset-recovery = organismo de recuperación de activos

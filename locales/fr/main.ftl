@@ -119,3 +119,34 @@ password-refused = Ce mot de passe ne peut pas être utilisé. Choisissez-en un 
 refused-title = Ce formulaire a expiré
 refused-text = Par sécurité, nous n’avons pas accepté ce formulaire : il ne venait pas d’une page de ce site, ou votre navigateur ne garde pas nos cookies. Rien n’a été modifié.
 refused-next = Revenez en arrière, rechargez la page et réessayez.
+
+## Organisations à vérifier (/organisations/to-verify)
+queue-title = Organisations à vérifier
+queue-intro = Ces organisations se sont inscrites elles-mêmes. Avant d’en vérifier une, assurez-vous qu’elle existe et qu’elle travaille vraiment auprès des victimes de la traite : ses statuts ou son enregistrement, une référence de confiance, son site web. Tant qu’elle n’est pas vérifiée, elle ne peut pas déposer de demande.
+queue-done = { $organisation } est maintenant vérifiée. Ses membres peuvent déposer des demandes.
+queue-unknown = Impossible de vérifier cette organisation : elle n’existe plus, ou le formulaire n’était plus à jour. Rien n’a été modifié.
+queue-kind = Type
+queue-country = Pays
+queue-identifier = Numéro d’enregistrement
+queue-no-identifier = non indiqué
+queue-registered = Inscrite le
+queue-people = Personnes
+queue-confirmed = adresse e-mail confirmée
+queue-unconfirmed = adresse e-mail pas encore confirmée
+queue-nobody = personne pour l’instant
+queue-button = Vérifier { $organisation }
+queue-empty = Aucune organisation n’attend de vérification.
+task-verify = Vérifier les organisations qui se sont inscrites, pour qu’elles puissent déposer des demandes.
+back-to-home = Retour à votre page d’accueil
+
+## Une page hors du rôle du visiteur (403)
+not-allowed-title = Cette page ne fait pas partie de votre rôle
+not-allowed-text = Votre compte ne peut pas ouvrir cette page. Si vous pensez que c’est une erreur, écrivez au secrétariat du fonds.
+
+org-kind-government = gouvernement
+org-kind-multilateral = organisation multilatérale
+org-kind-ngo = organisation non gouvernementale (ONG)
+org-kind-foundation = fondation
+org-kind-company = entreprise
+org-kind-individual = particulier
+org-kind-asset-recovery = organisme de recouvrement d’avoirs

@@ -334,6 +334,7 @@ pub async fn readiness(
             .map(|d| d.kind)
             .collect();
         let now = Utc::now();
+        let organisation_verified = organisation_verified(conn, &app.organisation_id)?;
         let blockers = rules::blockers(&rules::Facts {
             status: app.status,
             revision: app.revision,
@@ -341,6 +342,7 @@ pub async fn readiness(
             document_kinds: &kinds,
             call: &call,
             now,
+            organisation_verified,
         });
         Ok(ReadinessView {
             ready: blockers.is_empty(),
@@ -545,6 +547,11 @@ impl change::Command<Application> for Edit {
     }
 }
 
+/// Whether the secretariat has verified the organisation an application belongs to.
+fn organisation_verified(conn: &mut DbConn, organisation_id: &str) -> AppResult<bool> {
+    Ok(crate::organisations::store::find(conn, organisation_id)?.is_some_and(|org| org.verified))
+}
+
 /// Submits the current revision: frozen as a snapshot, given a reference, acknowledged by
 /// email to the submitter.
 pub struct Submit {
@@ -563,6 +570,7 @@ impl change::Command<Application> for Submit {
             .into_iter()
             .map(|d| d.kind)
             .collect();
+        let organisation_verified = organisation_verified(conn, &app.organisation_id)?;
         rules::check_submission(&rules::Facts {
             status: app.status,
             revision: app.revision,
@@ -570,6 +578,7 @@ impl change::Command<Application> for Submit {
             document_kinds: &kinds,
             call,
             now,
+            organisation_verified,
         })?;
         let reference = match &app.reference {
             Some(r) => r.clone(),

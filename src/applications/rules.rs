@@ -24,6 +24,10 @@ pub struct Facts<'a> {
     pub call: &'a Call,
     /// The server clock, UTC.
     pub now: DateTime<Utc>,
+    /// Whether the secretariat has verified the applying organisation. A self-registered
+    /// organisation is only an email address that answered; the fund's money goes to ones
+    /// the secretariat has checked (issue 19: verification that means something).
+    pub organisation_verified: bool,
 }
 
 fn blocker(code: &str, field: impl Into<String>, message: impl Into<String>) -> Blocker {
@@ -60,6 +64,13 @@ pub fn blockers(f: &Facts<'_>) -> Vec<Blocker> {
             STATE,
             "call",
             "the board has already decided this call",
+        ));
+    }
+    if !f.organisation_verified {
+        out.push(blocker(
+            STATE,
+            "organisation",
+            "the secretariat has not verified your organisation yet; you can keep preparing this application and submit it once the organisation is verified",
         ));
     }
     content_blockers(f, &mut out);
@@ -322,6 +333,7 @@ mod tests {
             document_kinds: kinds,
             call,
             now,
+            organisation_verified: true,
         })
         .into_iter()
         .map(|b| b.field)
@@ -397,7 +409,39 @@ mod tests {
             document_kinds: kinds,
             call: &call(now),
             now: at,
+            organisation_verified: true,
         })
+    }
+
+    #[test]
+    fn an_unverified_organisation_cannot_submit_and_is_told_why() {
+        let now = Utc::now();
+        let content = complete();
+        let call = call(now);
+        let facts = Facts {
+            status: ApplicationStatus::Draft,
+            revision: 1,
+            content: &content,
+            document_kinds: &docs(),
+            call: &call,
+            now,
+            organisation_verified: false,
+        };
+        let found = blockers(&facts);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].code.as_str(), found[0].field.as_str()),
+            (STATE, "organisation")
+        );
+        let err = check_submission(&facts).expect_err("unverified");
+        assert_eq!(err.code, crate::error::ErrorCode::InvalidState);
+        assert!(
+            check_submission(&Facts {
+                organisation_verified: true,
+                ..facts
+            })
+            .is_ok()
+        );
     }
 
     #[test]

@@ -201,6 +201,7 @@ pub async fn verify_email(
 /// verified. A token that is unknown, used or expired is 422 on `token`.
 pub async fn confirm_email(state: &AppState, actor: Actor, token: TokenRequest) -> AppResult<()> {
     let hash = tokens::hash_opaque(&token.validate()?);
+    let email_settings = state.settings.email.clone();
     db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
             let now = Utc::now().naive_utc();
@@ -212,6 +213,16 @@ pub async fn confirm_email(state: &AppState, actor: Actor, token: TokenRequest) 
             let user_id = token.user_id.ok_or_else(unusable_token)?;
             if store::mark_email_verified(conn, &user_id)? {
                 let after = user_view(conn, &user_id)?;
+                // the secretariat hears of a registration once its address is confirmed,
+                // so that registrations nobody confirms never reach its queue by email
+                if let Some(organisation_id) = &after.organisation_id {
+                    crate::organisations::emails::awaiting_verification(
+                        conn,
+                        &email_settings,
+                        organisation_id,
+                        &after,
+                    )?;
+                }
                 audit::record(
                     conn,
                     &Actor {

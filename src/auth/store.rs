@@ -84,6 +84,16 @@ pub fn members_of(conn: &mut DbConn, organisation_id: &str) -> QueryResult<Vec<U
         .load(conn)
 }
 
+/// Active users with `role`, oldest first (the secretariat, for example: every admin).
+pub fn active_with_role(conn: &mut DbConn, role: Role) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::role.eq(role))
+        .filter(users::active.eq(true))
+        .select(UserRow::as_select())
+        .order(users::id.asc())
+        .load(conn)
+}
+
 /// The user with the funds whose board they sit on, in one statement (the user of every
 /// signed-in request is read this way).
 pub fn find_with_funds(conn: &mut DbConn, id: &str) -> QueryResult<Option<(UserRow, Vec<String>)>> {

@@ -62,6 +62,15 @@ pub fn enqueue_in<C: Serialize>(
     Ok(id)
 }
 
+/// A link in an email to a page of the service: `<email.link_base_url>/<page>`.
+pub fn page_link(settings: &crate::config::EmailSettings, page: &str) -> String {
+    format!(
+        "{}/{}",
+        settings.link_base_url.trim_end_matches('/'),
+        page.trim_start_matches('/')
+    )
+}
+
 /// A link in an email: `<email.link_base_url>/<page>?token=<token>`.
 pub fn token_link(settings: &crate::config::EmailSettings, page: &str, token: &str) -> String {
     format!(

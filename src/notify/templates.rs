@@ -71,6 +71,7 @@ pub const TEMPLATES: &[Template] = &[
     template!("en", "report_reminder"),
     template!("en", "disbursement_paid"),
     template!("en", "review_assigned"),
+    template!("en", "organisation_awaiting_verification"),
 ];
 
 /// A rendered email.
@@ -203,6 +204,13 @@ mod tests {
             // review_assigned
             "assignment_id": "r-1",
         });
+        // organisation_awaiting_verification (also organisation and link above)
+        let organisations = json!({
+            "organisation_kind": "ngo",
+            "country": "NG",
+            "registrant_name": "Amina <b>Okafor</b>",
+            "registrant_email": "amina@shelter.example",
+        });
         // report_reviewed, report_reminder
         let reports = json!({
             "report_id": "r-1",
@@ -217,8 +225,10 @@ mod tests {
             "days_left": 3,
             "overdue_days": 0,
         });
-        if let (Some(all), Some(more)) = (sample.as_object_mut(), reports.as_object()) {
-            all.extend(more.clone());
+        for more in [reports, organisations] {
+            if let (Some(all), Some(more)) = (sample.as_object_mut(), more.as_object()) {
+                all.extend(more.clone());
+            }
         }
         sample
     }

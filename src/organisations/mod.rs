@@ -1,6 +1,7 @@
 //! Organisations of every kind: governments, agencies, NGOs, foundations, companies,
 //! individuals and asset-recovery bodies. Donors and grantees are both organisations.
 
+pub mod emails;
 pub mod model;
 pub mod store;
 
@@ -18,7 +19,8 @@ use crate::error::{AppError, AppResult};
 use crate::http::{PageParams, Paginated, ValidJson, json_with_etag, parse_id, parse_query};
 use crate::state::AppState;
 use model::{
-    CreateOrganisation, EditOrganisation, NewOrganisation, OrganisationView, UpdateOrganisation,
+    CreateOrganisation, EditOrganisation, NewOrganisation, OrganisationQuery, OrganisationView,
+    UpdateOrganisation,
 };
 use store::OrganisationRow;
 
@@ -87,8 +89,8 @@ pub fn create(
     Ok(view)
 }
 
-/// Lists organisations.
-#[utoipa::path(security(("bearer" = [])), tag = "organisations", params(PageParams),
+/// Lists organisations; `?verified=false` is the secretariat's verification queue.
+#[utoipa::path(security(("bearer" = [])), tag = "organisations", params(OrganisationQuery),
     responses((status = 200, body = inline(Paginated<OrganisationView>))))]
 #[get("/api/v1/organisations")]
 pub async fn list_organisations(
@@ -97,7 +99,13 @@ pub async fn list_organisations(
     user: CurrentUser,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ReadOrganisation)?;
-    let page = parse_query::<PageParams>(&req)?.page()?;
+    let query = parse_query::<OrganisationQuery>(&req)?;
+    let verified = query.verified;
+    let page = PageParams {
+        limit: query.limit,
+        cursor: query.cursor,
+    }
+    .page()?;
     let page_for_query = page.clone();
     // Members of donor and grantee organisations see only their own organisation.
     let only = if policy::sees_all_organisations(&user) {
@@ -106,7 +114,12 @@ pub async fn list_organisations(
         Some(user.organisation_id.clone().unwrap_or_default())
     };
     let rows = db::run(&state.pool, move |conn| {
-        Ok(store::list(conn, only.as_deref(), &page_for_query)?)
+        Ok(store::list(
+            conn,
+            only.as_deref(),
+            verified,
+            &page_for_query,
+        )?)
     })
     .await?;
     let views = rows

@@ -43,6 +43,20 @@ pub struct CreateOrganisation {
     pub may_donate: bool,
 }
 
+/// `GET /organisations`: a page, optionally only verified or only unverified ones (the
+/// secretariat's verification queue is `?verified=false`).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OrganisationQuery {
+    /// `false`: organisations the secretariat has yet to verify, oldest first.
+    pub verified: Option<bool>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    #[param(value_type = Option<uuid::Uuid>)]
+    pub cursor: Option<String>,
+}
+
 /// A validated new organisation.
 #[derive(Debug, Clone)]
 pub struct NewOrganisation {

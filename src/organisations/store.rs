@@ -106,10 +106,13 @@ pub fn identifier_taken(
     Ok(find_by_identifier(conn, identifier)?.is_some_and(|o| Some(o.id.as_str()) != except))
 }
 
-/// One page of organisations; `only` restricts it to one organisation (a member's view).
+/// One page of organisations in the order they came (ids are time-ordered); `only`
+/// restricts it to one organisation (a member's view), `verified` to verified or
+/// unverified ones.
 pub fn list(
     conn: &mut DbConn,
     only: Option<&str>,
+    verified: Option<bool>,
     page: &Page,
 ) -> QueryResult<Vec<OrganisationRow>> {
     let mut query = organisations::table
@@ -117,6 +120,9 @@ pub fn list(
         .into_boxed();
     if let Some(id) = only {
         query = query.filter(organisations::id.eq(id.to_string()));
+    }
+    if let Some(verified) = verified {
+        query = query.filter(organisations::verified.eq(verified));
     }
     if let Some(after) = &page.after {
         query = query.filter(organisations::id.gt(after.clone()));

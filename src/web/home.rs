@@ -16,28 +16,40 @@ use crate::db;
 use crate::error::AppResult;
 use crate::http::Page;
 
-/// The work of the fund, in the order a home lists it, each with its message id.
-const TASKS: &[(Operation, &str)] = &[
-    (Operation::SubmitApplication, "task-apply"),
-    (Operation::SignGrant, "task-sign-grant"),
-    (Operation::SubmitReport, "task-report"),
-    (Operation::CreateCall, "task-calls"),
-    (Operation::ScreenApplication, "task-screen"),
-    (Operation::AssignReviewer, "task-assign"),
-    (Operation::WriteReview, "task-review"),
-    (Operation::ReadRanking, "task-ranking"),
-    (Operation::DecideApplication, "task-decide"),
-    (Operation::ReviewReport, "task-review-reports"),
-    (Operation::CreateContribution, "task-contributions"),
-    (Operation::RequestDisbursement, "task-request-payment"),
-    (Operation::ApproveDisbursement, "task-approve-payment"),
-    (Operation::ReadStatement, "task-statement"),
-    (Operation::ReadOutcomes, "task-outcomes"),
-    (Operation::CreateInvitation, "task-invite"),
+/// The work of the fund, in the order a home lists it, each with its message id and, once
+/// a page does it, the page.
+const TASKS: &[(Operation, &str, Option<&str>)] = &[
+    (
+        Operation::UpdateOrganisation,
+        "task-verify",
+        Some(super::verification::PATH),
+    ),
+    (Operation::SubmitApplication, "task-apply", None),
+    (Operation::SignGrant, "task-sign-grant", None),
+    (Operation::SubmitReport, "task-report", None),
+    (Operation::CreateCall, "task-calls", None),
+    (Operation::ScreenApplication, "task-screen", None),
+    (Operation::AssignReviewer, "task-assign", None),
+    (Operation::WriteReview, "task-review", None),
+    (Operation::ReadRanking, "task-ranking", None),
+    (Operation::DecideApplication, "task-decide", None),
+    (Operation::ReviewReport, "task-review-reports", None),
+    (Operation::CreateContribution, "task-contributions", None),
+    (Operation::RequestDisbursement, "task-request-payment", None),
+    (Operation::ApproveDisbursement, "task-approve-payment", None),
+    (Operation::ReadStatement, "task-statement", None),
+    (Operation::ReadOutcomes, "task-outcomes", None),
+    (Operation::CreateInvitation, "task-invite", None),
 ];
 
 /// How many funds the home links to.
 const FUNDS_LISTED: i64 = 20;
+
+#[derive(Serialize)]
+struct Task {
+    text: String,
+    link: Option<&'static str>,
+}
 
 #[derive(Serialize)]
 struct FundLink {
@@ -58,12 +70,13 @@ pub async fn home(visitor: Visitor) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ReadMe)?;
     // a task may be worded for one role (`task-statement-donor`: "your statement")
     let role_code = user.role.as_str();
-    let tasks: Vec<String> = TASKS
+    let tasks: Vec<Task> = TASKS
         .iter()
-        .filter(|(operation, _)| policy::authorize(&user, *operation).is_ok())
-        .map(|(_, key)| {
-            i18n::message(visitor.lang, &format!("{key}-{role_code}"), &[])
-                .map_or_else(|| visitor.text(key, &[]), Ok)
+        .filter(|(operation, _, _)| policy::authorize(&user, *operation).is_ok())
+        .map(|(_, key, link)| {
+            let text = i18n::message(visitor.lang, &format!("{key}-{role_code}"), &[])
+                .map_or_else(|| visitor.text(key, &[]), Ok)?;
+            Ok(Task { text, link: *link })
         })
         .collect::<AppResult<_>>()?;
     let (organisation, funds) = db::run(&visitor.state.pool, move |conn| {
@@ -95,7 +108,7 @@ pub async fn home(visitor: Visitor) -> AppResult<HttpResponse> {
             name => signed_in.name.clone(),
             role => role,
             organisation => organisation,
-            tasks => tasks,
+            tasks => Serde(tasks),
             funds => Serde(funds),
         },
     )

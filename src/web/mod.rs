@@ -10,7 +10,8 @@
 //! - `render` templates, style sheet, CSP; `Visitor` (below) is what every page knows of
 //!   its reader;
 //! - the pages: `landing` (`/`), `login` (`/login`, `/logout`), `home`, `account`
-//!   (`/verify-email`, `/reset-password`), `language` (the switch).
+//!   (`/verify-email`, `/reset-password`), `language` (the switch), `verification` (the
+//!   secretariat's queue of organisations to verify).
 //!
 //! Pages are routed through `app::endpoints` like the API (`app::page`), but are not part of
 //! the OpenAPI document: they answer HTML forms, not JSON.
@@ -25,6 +26,7 @@ pub mod language;
 pub mod login;
 pub mod render;
 pub mod session;
+pub mod verification;
 
 use std::collections::HashMap;
 use std::future::Future;

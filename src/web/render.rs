@@ -17,6 +17,20 @@ use crate::error::{AppError, AppResult};
 /// The templates, by name, as compiled in.
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
+        "verification.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/verification.html"
+        )),
+    ),
+    (
+        "not_allowed.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/not_allowed.html"
+        )),
+    ),
+    (
         "layout.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -98,6 +112,8 @@ input[aria-invalid=true]{border-color:#b00020}.hint{color:#444;font-size:.95rem;
 .linkish{background:none;border:0;color:#005a8c;text-decoration:underline;padding:.2rem}\
 a.primary{display:inline-block;text-decoration:none;color:#fff}\
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:.5rem;background:#fff;padding:.5rem}\
+section.org{border:1px solid #ccc;border-radius:4px;padding:.2rem 1rem 1rem;margin:1rem 0}section.org h2{margin-top:.6rem}\
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dl.facts dt{font-weight:bold}dl.facts dd{margin:0;overflow-wrap:anywhere}\
 ul.tasks{padding-left:1.2rem}ul.tasks li{margin:.4rem 0}footer{margin:3rem 0 1rem;color:#555;font-size:.9rem;border-top:1px solid #ccc;padding-top:.5rem}";
 
 /// The whole style sheet of a page: the public page's, then the pages' own, so both look

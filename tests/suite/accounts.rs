@@ -582,7 +582,13 @@ async fn demo_accounts_sign_in_with_their_roles(backend: common::Backend) {
         return;
     };
     let accounts = trustfund::demo::DEMO_ACCOUNTS;
-    assert_eq!(app.count("users"), accounts.len() as i64);
+    // the accounts, and the member of the organisation waiting in the verification queue
+    assert_eq!(app.count("users"), accounts.len() as i64 + 1);
+    assert_eq!(
+        app.count("users WHERE email = 'sokha@mekong-journeys.example' AND email_verified"),
+        1
+    );
+    assert_eq!(app.count("organisations WHERE NOT verified"), 1);
     for account in accounts {
         let access = access_token(&app.login(account.email, account.password).await);
         let me = app.get_as(&access, "/api/v1/me").await;
@@ -601,7 +607,7 @@ async fn demo_accounts_sign_in_with_their_roles(backend: common::Backend) {
     let ngos = app.count("organisations WHERE kind = 'ngo'");
     let again = trustfund::Application::build(app.settings.clone(), true).expect("second start");
     assert_eq!(again.demo_accounts().len(), accounts.len());
-    assert_eq!(app.count("users"), accounts.len() as i64);
+    assert_eq!(app.count("users"), accounts.len() as i64 + 1);
     assert_eq!(app.count("organisations WHERE kind = 'ngo'"), ngos);
     assert_eq!(
         app.count("organisations WHERE name = 'Hope Shelter Network (demo)'"),

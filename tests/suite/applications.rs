@@ -47,7 +47,7 @@ async fn create_org(app: &TestApp, admin: &str, name: &str) -> String {
         .post_as(
             admin,
             "/api/v1/organisations",
-            json!({"name": name, "kind": "ngo", "country": "NG"}),
+            json!({"name": name, "kind": "ngo", "country": "NG", "verified": true}),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
@@ -528,6 +528,61 @@ both_backends!(
             true
         );
         assert_eq!(submit(&app, &w.ngo, &id).await.status, 200);
+    }
+);
+
+both_backends!(
+    an_unverified_organisation_prepares_but_submits_only_once_verified,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let org_path = format!("/api/v1/organisations/{}", w.org_id);
+        let r = app
+            .patch_as(&w.admin, &org_path, json!({"verified": false}), None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        // the secretariat's queue lists it; verified organisations are not in it
+        let queue = app
+            .get_as(&w.admin, "/api/v1/organisations?verified=false")
+            .await;
+        let ids: Vec<&str> = queue.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|o| o["id"].as_str())
+            .collect();
+        assert_eq!(ids, vec![w.org_id.as_str()]);
+
+        // a draft can be prepared in full
+        let id = complete_draft(&app, &w).await;
+        let ready = app
+            .get_as(&w.ngo, &format!("/api/v1/applications/{id}/readiness"))
+            .await;
+        assert_eq!(ready.body["ready"], false);
+        assert_eq!(blocker_fields(&ready), vec!["organisation"]);
+        // submitting is refused by the same rule, and changes nothing
+        let before = app.count("audit_events");
+        let refused = submit(&app, &w.ngo, &id).await;
+        assert_eq!(
+            refused.assert_problem(409, "invalid_state"),
+            vec!["organisation"]
+        );
+        let after = app
+            .get_as(&w.ngo, &format!("/api/v1/applications/{id}"))
+            .await;
+        assert_eq!(after.body["status"], "draft");
+        assert_eq!(app.count("audit_events"), before);
+        assert_eq!(
+            app.count("outbox WHERE template = 'application_submitted'"),
+            0
+        );
+
+        let r = app
+            .patch_as(&w.admin, &org_path, json!({"verified": true}), None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let submitted = submit(&app, &w.ngo, &id).await;
+        assert_eq!(submitted.status, 200, "{}", submitted.text);
+        assert_eq!(submitted.body["status"], "submitted");
     }
 );
 
@@ -1957,8 +2012,8 @@ both_backends!(
 both_backends!(
     the_demo_has_an_open_call_and_applications_in_every_early_state,
     |app: TestApp| async move {
-        trustfund::demo::load(&app.pool).expect("demo loads");
-        trustfund::demo::load(&app.pool).expect("and loads once");
+        trustfund::demo::load(&app.pool, &app.settings).expect("demo loads");
+        trustfund::demo::load(&app.pool, &app.settings).expect("and loads once");
         let calls = app.get("/api/v1/calls").await;
         let items = calls.body["items"].as_array().unwrap();
         assert_eq!(

@@ -516,6 +516,174 @@ both_backends!(
 );
 
 both_backends!(
+    the_secretariat_is_emailed_and_verifies_a_registered_organisation_in_its_queue,
+    |app: TestApp| async move {
+        person(&app, "admin", "amina@fund.example", "Amina Okafor");
+        let r = app
+            .post(
+                "/api/v1/auth/register",
+                json!({
+                    "organisation": {"name": "Casa Esperanza", "country": "CO", "kind": "ngo"},
+                    "user": {"email": "lucia@casa.example", "name": "Lucía Gómez", "password": PASSWORD}
+                }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let org_id = r.body["organisation"]["id"]
+            .as_str()
+            .expect("org id")
+            .to_string();
+        // the secretariat hears of it once the address is confirmed, not before
+        app.drain_outbox().await;
+        assert!(app.emails_to("amina@fund.example").is_empty());
+        let token = app.email_number("lucia@casa.example", 1).await.token();
+        let confirmed = app
+            .post("/api/v1/auth/verify-email", json!({"token": token}))
+            .await;
+        assert_eq!(confirmed.status, 204, "{}", confirmed.text);
+        let mail = app.email_number("amina@fund.example", 1).await;
+        let link_base = app.settings.email.link_base_url.trim_end_matches('/');
+        for expected in [
+            "New organisation to verify: Casa Esperanza",
+            "lucia@casa.example",
+            &format!("{link_base}/organisations/to-verify"),
+        ] {
+            assert!(
+                mail.decoded.contains(expected),
+                "{expected} in {}",
+                mail.decoded
+            );
+        }
+
+        // the queue, linked from the secretariat's home
+        let mut secretariat = Browser::new(&app);
+        assert_eq!(
+            secretariat
+                .sign_in("amina@fund.example", PASSWORD)
+                .await
+                .status,
+            303
+        );
+        let home = secretariat.get("/home").await;
+        // (minijinja writes the slashes of an attribute as &#x2f;)
+        assert!(
+            home.text
+                .contains("organisations&#x2f;to-verify\">Verify the organisations"),
+            "{}",
+            home.text
+        );
+        let queue = secretariat.get("/organisations/to-verify").await;
+        assert_eq!(queue.status, 200, "{}", queue.text);
+        for expected in [
+            "Casa Esperanza",
+            "Lucía Gómez",
+            "email address confirmed",
+            "Verify Casa Esperanza",
+        ] {
+            assert!(
+                queue.text.contains(expected),
+                "{expected} in {}",
+                queue.text
+            );
+        }
+
+        // without its CSRF token the button does nothing
+        let forged = secretariat
+            .post(
+                "/organisations/to-verify",
+                &[("organisation_id", org_id.as_str())],
+            )
+            .await;
+        assert_eq!(forged.status, 403);
+        let org =
+            |app: &TestApp| app.count(&format!("organisations WHERE id = '{org_id}' AND verified"));
+        assert_eq!(org(&app), 0);
+
+        // a member of the organisation may not verify it, nor read the queue
+        let mut ngo = Browser::new(&app);
+        assert_eq!(
+            ngo.sign_in("lucia@casa.example", PASSWORD).await.status,
+            303
+        );
+        let refused = ngo.get("/organisations/to-verify").await;
+        assert_eq!(refused.status, 403);
+        assert!(!refused.text.contains("Casa Esperanza"));
+        let csrf = refused.csrf();
+        let refused = ngo
+            .post(
+                "/organisations/to-verify",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("organisation_id", org_id.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, 403);
+        assert_eq!(org(&app), 0);
+
+        // an id that is no organisation's: said on the page, nothing changed
+        let csrf = queue.csrf();
+        let unknown = secretariat
+            .post(
+                "/organisations/to-verify",
+                &[("csrf", csrf.as_str()), ("organisation_id", "not-an-id")],
+            )
+            .await;
+        assert_eq!(unknown.status, 404);
+        assert!(
+            unknown.text.contains("could not be verified"),
+            "{}",
+            unknown.text
+        );
+
+        let verified = secretariat
+            .post(
+                "/organisations/to-verify",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("organisation_id", org_id.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(verified.status, 303, "{}", verified.text);
+        let back = verified.location.expect("back to the queue");
+        let queue = secretariat.get(&back).await;
+        assert!(
+            queue.text.contains("Casa Esperanza is now verified"),
+            "{}",
+            queue.text
+        );
+        assert!(!queue.text.contains("Verify Casa Esperanza"));
+        assert!(
+            queue
+                .text
+                .contains("No organisation is waiting to be verified.")
+        );
+        assert_eq!(org(&app), 1);
+        assert_eq!(
+            app.count(&format!(
+                "audit_events WHERE entity_id = '{org_id}' AND action = 'update'"
+            )),
+            1
+        );
+
+        // the same queue in French and Spanish
+        for (language, title) in [
+            ("fr", "Organisations à vérifier"),
+            ("es", "Organizaciones por verificar"),
+        ] {
+            let mut reader = Browser::speaking(&app, language);
+            assert_eq!(
+                reader.sign_in("amina@fund.example", PASSWORD).await.status,
+                303
+            );
+            let page = reader.get("/organisations/to-verify").await;
+            assert!(page.text.contains(title), "{language}: {}", page.text);
+        }
+    }
+);
+
+both_backends!(
     the_reset_link_sets_a_password_that_then_signs_in_on_the_api,
     |app: TestApp| async move {
         person(&app, "trustee", "board@fund.example", "Maria Lopez");

@@ -427,7 +427,8 @@ impl<'a> World<'a> {
                     .post_as(
                         &self.admin,
                         "/api/v1/organisations",
-                        json!({"name": "Safe Haven Lagos", "kind": "ngo", "country": "NG"}),
+                        json!({"name": "Safe Haven Lagos", "kind": "ngo", "country": "NG",
+                               "verified": true}),
                     )
                     .await;
                 let org = id_of(&r, "NGO");
