@@ -147,6 +147,7 @@ fn seed(
                     submitted_at: now,
                     version: 2,
                     updated_at: now,
+                    people_reached_to_date: None,
                 };
                 let beneficiaries = (0..8)
                     .map(|j| {
@@ -174,6 +175,8 @@ fn seed(
                     period_start: row.period_start,
                     period_end: end,
                     narrative: row.narrative.clone(),
+                    // seeded straight into the tables: no rule reads it
+                    people_reached_to_date: 0,
                     beneficiaries,
                     services: (0..3)
                         .map(|j| {

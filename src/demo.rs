@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use crate::applications::model::ApplicationStatus;
 use crate::ids::{ApplicationId, AssignmentId, CallId, DisbursementId, GrantId, ReportId};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::audit::{self, Change};
 
@@ -75,6 +75,16 @@ const DEMO_NGO: DemoOrg = DemoOrg {
     country: "NG",
     identifier: Some("NG-CAC-7700001"),
 };
+
+/// An organisation that registered itself and confirmed its address, waiting in the
+/// secretariat's verification queue (it cannot submit applications until verified).
+const DEMO_WAITING_ORG: DemoOrg = DemoOrg {
+    name: "Mekong Safe Journeys (demo)",
+    kind: OrgKind::Ngo,
+    country: "KH",
+    identifier: None,
+};
+const DEMO_WAITING_MEMBER: (&str, &str) = ("sokha@mekong-journeys.example", "Sokha Chea");
 
 /// The donor organisation the demo donor account belongs to (one of `DEMO_ORGANISATIONS`).
 const DEMO_DONOR_IDENTIFIER: &str = "XM-DAC-22";
@@ -148,11 +158,15 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
 ];
 
 /// Loads the demo data and accounts; returns the accounts to print.
-pub fn load(pool: &DbPool) -> Result<Vec<DemoAccount>, AppError> {
-    load_data(pool)?;
+pub fn load(
+    pool: &DbPool,
+    settings: &crate::config::Settings,
+) -> Result<Vec<DemoAccount>, AppError> {
+    let terms = crate::board::DecisionTerms::from_settings(settings)?;
+    load_data(pool, terms.max_rate_age)?;
     load_accounts(pool)?;
     load_calls(pool)?;
-    load_board(pool)?;
+    load_board(pool, terms)?;
     Ok(DEMO_ACCOUNTS.to_vec())
 }
 
@@ -160,6 +174,15 @@ fn create_organisation(
     conn: &mut crate::db::DbConn,
     actor: &Actor,
     org: &DemoOrg,
+) -> Result<String, AppError> {
+    create_organisation_verified(conn, actor, org, true)
+}
+
+fn create_organisation_verified(
+    conn: &mut crate::db::DbConn,
+    actor: &Actor,
+    org: &DemoOrg,
+    verified: bool,
 ) -> Result<String, AppError> {
     let view = organisations::create(
         conn,
@@ -169,7 +192,7 @@ fn create_organisation(
             kind: org.kind,
             country: org.country.to_string(),
             identifier: org.identifier.map(str::to_string),
-            verified: true,
+            verified,
             // the private donor asked not to be named in public
             listed_anonymously: org.kind == OrgKind::Individual,
             may_donate: false,
@@ -234,11 +257,30 @@ fn load_accounts(pool: &DbPool) -> Result<(), AppError> {
                 },
             )?;
         }
+        let (email, name) = DEMO_WAITING_MEMBER;
+        if auth::store::find_by_email(conn, email)?.is_none() {
+            let organisation =
+                create_organisation_verified(conn, &actor, &DEMO_WAITING_ORG, false)?;
+            // nobody signs in as this member: its password is random and never shown
+            let password = auth::tokens::new_opaque();
+            let hash = auth::password::hash(&password).map_err(AppError::internal)?;
+            auth::store::insert(
+                conn,
+                auth::store::NewUser {
+                    email,
+                    display_name: name,
+                    password_hash: &hash,
+                    role: Role::Ngo,
+                    organisation_id: Some(&organisation),
+                    email_verified: true,
+                },
+            )?;
+        }
         Ok(())
     })
 }
 
-fn load_data(pool: &DbPool) -> Result<(), AppError> {
+fn load_data(pool: &DbPool, max_rate_age: exchange::MaxRateAge) -> Result<(), AppError> {
     let mut conn = pool.get()?;
     let actor = Actor::system();
     write_transaction(&mut conn, |conn| {
@@ -268,7 +310,7 @@ fn load_data(pool: &DbPool) -> Result<(), AppError> {
             let id = create_organisation(conn, &actor, org)?;
             donors.push((org.name.to_string(), id));
         }
-        load_money(conn, &actor, &fund.id, &donors)?;
+        load_money(conn, &actor, &fund.id, &donors, max_rate_age)?;
         tracing::info!(fund = DEMO_FUND_CODE, "demo data loaded");
         Ok(())
     })
@@ -628,20 +670,26 @@ fn amount(text: &str, currency: &str) -> Result<Money, AppError> {
 }
 
 /// The pledges announced when the fund was launched (4 November 2010) and what was paid on
-/// them, some in euros and Australian dollars at dated rates (units of USD per unit).
+/// them, some in euros and Australian dollars at dated rates (units of USD per unit). This
+/// month's Australian dollar rate values the 50,000 still outstanding; the euro has none, so
+/// the fund status lists it among the currencies without a current rate.
 fn load_money(
     conn: &mut DbConn,
     actor: &Actor,
     fund_id: &str,
     donors: &[(String, String)],
+    max_rate_age: exchange::MaxRateAge,
 ) -> Result<(), AppError> {
     let launch = day(2010, 11, 4)?;
     let event = Some("Launch of the Trust Fund, General Assembly, New York".to_string());
+    let today = crate::clock::today();
+    let this_month = today.with_day(1).unwrap_or(today);
     for (currency, rate, from) in [
         ("EUR", "1.3500", day(2011, 2, 1)?),
         ("EUR", "1.4200", day(2011, 6, 1)?),
         ("AUD", "1.0000", day(2011, 3, 1)?),
         ("AUD", "1.0650", day(2011, 6, 1)?),
+        ("AUD", "0.6550", this_month),
     ] {
         let new = NewExchangeRate {
             currency: Currency::parse(currency)
@@ -653,7 +701,6 @@ fn load_money(
         };
         exchange::create(conn, actor, &new)?;
     }
-    let today = crate::clock::today();
     let donor = |name: &str| -> Result<String, AppError> {
         donors
             .iter()
@@ -733,6 +780,7 @@ fn load_money(
                     reference: reference.to_string(),
                     exchange_rate: None,
                 },
+                max_rate_age,
             )?;
         }
     }
@@ -742,7 +790,7 @@ fn load_money(
 /// Reviews, a ranked call and a decided board session, with grants in every state the
 /// demo can reach without outcome reports: awaiting signature, active with its first
 /// instalment paid, suspended, terminated; plus a rejection and a deferral. Runs once.
-fn load_board(pool: &DbPool) -> Result<(), AppError> {
+fn load_board(pool: &DbPool, terms: crate::board::DecisionTerms) -> Result<(), AppError> {
     use crate::applications::store::{ListFilter, Visibility};
     use crate::board::model::NewSession;
     use crate::board::model::{DecisionInput, Outcome};
@@ -920,7 +968,7 @@ fn load_board(pool: &DbPool) -> Result<(), AppError> {
                     }
                     .to_string(),
                 },
-                Decimal::new(7, 1),
+                terms,
             )?;
             decided.push(decision);
         }
@@ -1072,6 +1120,8 @@ fn demo_report(
         period_start: grant.starts_on,
         period_end: today,
         narrative: "Survivors were sheltered, cared for and helped through their cases.".into(),
+        // the grant's only report: everyone it counts was first assisted in its period
+        people_reached_to_date: 32,
         beneficiaries: vec![
             (Sex::Female, AgeGroup::Adult, Exploitation::Sexual, 14),
             (Sex::Female, AgeGroup::Child, Exploitation::Sexual, 6),

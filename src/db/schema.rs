@@ -594,6 +594,7 @@ diesel::table! {
         submitted_at -> Timestamp,
         version -> BigInt,
         updated_at -> Timestamp,
+        people_reached_to_date -> Nullable<BigInt>,
     }
 }
 

@@ -110,6 +110,12 @@ pub fn submit(
         .map(|r| Ok((r.id.as_str(), r.report_version, r.status)))
         .collect::<AppResult<Vec<_>>>()?;
     let (report_version, supersedes) = rules::next_version(&earlier)?;
+    let new_people: i64 = report.beneficiaries.iter().map(|(_, _, _, n)| n).sum();
+    rules::check_counted_once(
+        new_people,
+        store::people_counted(conn, &grant.id)?,
+        report.people_reached_to_date,
+    )?;
     let now = crate::clock::now_naive();
     let row = ReportRow {
         id: uuid::Uuid::now_v7().to_string(),
@@ -130,6 +136,7 @@ pub fn submit(
         submitted_at: now,
         version: 1,
         updated_at: now,
+        people_reached_to_date: Some(report.people_reached_to_date),
     };
     store::insert(conn, &row, &report)?;
     let view = store::view(conn, &row, false)?;

@@ -48,6 +48,14 @@ pub struct CreateReport {
     pub period_end: NaiveDate,
     /// What was done in the period. Never names or describes an individual victim.
     pub narrative: String,
+    /// Everyone the project has assisted since the grant started, this period included,
+    /// each person once. The beneficiary cells of a report are the people *first* assisted
+    /// in its period, so this report's cells and those of the grant's earlier reports
+    /// (accepted or awaiting review) may not add up beyond it: a final report cannot count
+    /// again the people an interim report counted (422 on `beneficiaries`).
+    #[schema(value_type = i64, minimum = 0)]
+    pub people_reached_to_date: serde_json::Value,
+    /// People first assisted in this period, per sex × age group × form of exploitation.
     #[serde(default)]
     pub beneficiaries: Vec<BeneficiaryInput>,
     #[serde(default)]
@@ -104,6 +112,8 @@ pub struct NewReport {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub narrative: String,
+    pub people_reached_to_date: i64,
+    /// People first assisted in the period, per cell.
     pub beneficiaries: Vec<(Sex, AgeGroup, Exploitation, i64)>,
     pub services: Vec<(String, i64)>,
     /// (name, target, actual), decimals as exact text.
@@ -201,6 +211,11 @@ impl CreateReport {
             ));
         }
         let narrative = required_text("narrative", &self.narrative, MAX_NARRATIVE, &mut errors);
+        let people_reached_to_date = count(
+            "people_reached_to_date",
+            &self.people_reached_to_date,
+            &mut errors,
+        );
         let mut beneficiaries = Vec::with_capacity(self.beneficiaries.len());
         for (i, b) in self.beneficiaries.iter().enumerate() {
             let field = |name: &str| format!("beneficiaries[{i}].{name}");
@@ -306,6 +321,7 @@ impl CreateReport {
                 period_start: self.period_start,
                 period_end: self.period_end,
                 narrative,
+                people_reached_to_date,
                 beneficiaries,
                 services,
                 indicators,
@@ -388,6 +404,9 @@ pub struct ReportView {
     #[schema(value_type = String, format = Date)]
     pub period_end: NaiveDate,
     pub narrative: String,
+    /// Everyone the grant had assisted by the end of the period, as its grantee stated
+    /// (`null` for reports sent before it was asked); below 5 shown as `"<5"` to donors.
+    pub people_reached_to_date: Option<Figure>,
     /// Whether counts below 5 are shown as `"<5"` (donors).
     pub suppressed: bool,
     pub beneficiaries: Vec<BeneficiaryView>,
@@ -421,7 +440,7 @@ mod tests {
     fn body(extra: serde_json::Value) -> CreateReport {
         let mut base = json!({
             "kind": "interim", "period_start": "2026-01-01", "period_end": "2026-06-30",
-            "narrative": "Shelter opened.",
+            "narrative": "Shelter opened.", "people_reached_to_date": 40,
         });
         if let (Some(b), Some(e)) = (base.as_object_mut(), extra.as_object()) {
             b.extend(e.clone());

@@ -163,6 +163,31 @@ pub fn check_grant_accepts_reports(status: GrantStatus) -> Result<(), AppError> 
 }
 
 /// A report is reviewed (accepted or returned) once, while it is `submitted`.
+/// People are counted once: a report's beneficiary cells are the people first assisted in
+/// its period, so together with what the grant's other reports already count
+/// (`counted_before`) they may not exceed everyone the grant has reached to date, as the
+/// grantee states it. A final report that counts everyone again fails this; so does a
+/// figure to date smaller than what earlier reports already count.
+pub fn check_counted_once(new: i64, counted_before: i64, to_date: i64) -> Result<(), AppError> {
+    if to_date < counted_before {
+        return Err(AppError::field(
+            "people_reached_to_date",
+            format!(
+                "is {to_date}, fewer than the {counted_before} people the grant's earlier reports already count as first assisted"
+            ),
+        ));
+    }
+    if counted_before + new > to_date {
+        return Err(AppError::field(
+            "beneficiaries",
+            format!(
+                "count {new} people first assisted in this period; with the {counted_before} the earlier reports count, that is more than the {to_date} people reached to date. Count only people assisted for the first time in this period: people already counted in an earlier report are not counted again"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 pub fn check_reviewable(status: ReportStatus) -> Result<(), AppError> {
     if status == ReportStatus::Submitted {
         Ok(())
@@ -553,6 +578,20 @@ pub fn reminders_owed(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_are_counted_once_across_a_grants_reports() {
+        // an interim report counted 25 new people; 40 reached to date
+        assert!(check_counted_once(15, 25, 40).is_ok());
+        assert!(check_counted_once(0, 25, 25).is_ok());
+        // a final report that counts everyone again
+        let err = check_counted_once(40, 25, 40).expect_err("recounted");
+        assert_eq!(err.errors[0].field, "beneficiaries");
+        assert!(err.detail.contains("first time") || err.errors[0].message.contains("first time"));
+        // a figure to date below what is already counted
+        let err = check_counted_once(0, 25, 20).expect_err("shrunk");
+        assert_eq!(err.errors[0].field, "people_reached_to_date");
+    }
     use proptest::prelude::*;
 
     fn day(s: &str) -> NaiveDate {

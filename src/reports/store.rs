@@ -47,6 +47,7 @@ pub struct ReportRow {
     pub submitted_at: NaiveDateTime,
     pub version: i64,
     pub updated_at: NaiveDateTime,
+    pub people_reached_to_date: Option<i64>,
 }
 
 /// The grant `id`, its row locked on PostgreSQL (inside a write transaction) so that two
@@ -199,6 +200,21 @@ pub fn insert_all(conn: &mut DbConn, reports: &[(&ReportRow, &NewReport)]) -> Qu
     Ok(())
 }
 
+/// People the grant's reports already count as first assisted: the beneficiary cells of its
+/// reports that are accepted or awaiting review (a returned report counts nothing; its
+/// resubmission does).
+pub fn people_counted(conn: &mut DbConn, grant_id: &str) -> QueryResult<i64> {
+    // a grant has a handful of reports of at most a few dozen cells: added up here, where
+    // one integer type serves both backends (SQL's SUM of a BIGINT is NUMERIC on PostgreSQL)
+    let counts: Vec<i64> = report_beneficiaries::table
+        .inner_join(grant_reports::table)
+        .filter(grant_reports::grant_id.eq(grant_id))
+        .filter(grant_reports::status.ne(ReportStatus::Returned))
+        .select(report_beneficiaries::count)
+        .load(conn)?;
+    Ok(counts.iter().sum())
+}
+
 /// Records a review: `next` replaces `current` only if nobody changed it meanwhile.
 /// Writes the review of `current` only if it is still at its version; false when another
 /// change won.
@@ -303,6 +319,7 @@ pub fn view(conn: &mut DbConn, row: &ReportRow, suppress: bool) -> AppResult<Rep
         period_start: row.period_start,
         period_end: row.period_end,
         narrative: row.narrative.clone(),
+        people_reached_to_date: row.people_reached_to_date.map(|n| Figure::of(n, suppress)),
         suppressed: suppress,
         beneficiaries,
         services,

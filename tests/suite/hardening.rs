@@ -995,7 +995,7 @@ both_backends!(
             vec!["closes_at"]
         );
         let report = json!({"kind": "interim", "period_start": "0001-01-01", "period_end": "2999-01-01",
-        "narrative": "n", "beneficiaries": [], "services": [], "indicators": [], "expenditure": []});
+        "narrative": "n", "people_reached_to_date": 0, "beneficiaries": [], "services": [], "indicators": [], "expenditure": []});
         let r = app
             .post_as(
                 w.ngo_token(),

@@ -227,6 +227,7 @@ async fn world(app: &TestApp) -> World {
                 "period_start": (today - chrono::Duration::days(90)).to_string(),
                 "period_end": today.to_string(),
                 "narrative": "The shelter opened.",
+                "people_reached_to_date": 15,
                 "beneficiaries": [
                     {"sex": "female", "age_group": "adult", "exploitation": "sexual", "count": 12},
                     {"sex": "male", "age_group": "child", "exploitation": "begging", "count": 3}

@@ -89,6 +89,8 @@ fn report(kind: &str, women: i64, boys: i64) -> Value {
         "period_start": (today - Duration::days(90)).to_string(),
         "period_end": today.to_string(),
         "narrative": "The shelter opened and the legal clinic took its first cases.",
+        // generous: these reports are about other rules than counting people once
+        "people_reached_to_date": 1_000_000,
         "beneficiaries": [
             {"sex": "female", "age_group": "adult", "exploitation": "sexual", "count": women},
             {"sex": "male", "age_group": "child", "exploitation": "begging", "count": boys}
@@ -425,6 +427,57 @@ fn keyed(list: &Value, key: &str) -> Value {
 }
 
 both_backends!(
+    people_are_counted_once_and_a_final_report_cannot_count_them_again,
+    |app: TestApp| async move {
+        let s = setup(&app).await;
+        let to_date = |body: Value, n: i64| with(body, "people_reached_to_date", json!(n));
+        // the interim report: 15 people first assisted, 15 reached so far
+        let r = submit(&app, &s, to_date(report("interim", 12, 3), 15)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        assert_eq!(r.body["people_reached_to_date"], 15);
+        let interim = r.body["id"].as_str().expect("id").to_string();
+        review(&app, &s, &interim, "accept", json!({}), None).await;
+
+        // a final report that counts the same 15 people again, as everyone so far
+        let reports = app.count("grant_reports");
+        let r = submit(&app, &s, to_date(report("final", 12, 3), 15)).await;
+        assert_eq!(
+            r.assert_problem(422, "validation_failed"),
+            vec!["beneficiaries"]
+        );
+        assert!(r.text.contains("first time"), "{}", r.text);
+        // a figure to date below what the interim report already counts
+        let r = submit(&app, &s, to_date(report("final", 0, 0), 10)).await;
+        assert_eq!(
+            r.assert_problem(422, "validation_failed"),
+            vec!["people_reached_to_date"]
+        );
+        // the figure is required
+        let mut without = report("final", 4, 1);
+        without
+            .as_object_mut()
+            .expect("object")
+            .remove("people_reached_to_date");
+        let r = submit(&app, &s, without).await;
+        assert_eq!(
+            r.assert_problem(422, "validation_failed"),
+            vec!["people_reached_to_date"]
+        );
+        assert_eq!(app.count("grant_reports"), reports, "nothing was recorded");
+
+        // the final report counts only the 5 people first assisted since: 20 in all
+        let r = submit(&app, &s, to_date(report("final", 4, 1), 20)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let last = r.body["id"].as_str().expect("id").to_string();
+        review(&app, &s, &last, "accept", json!({}), None).await;
+        let r = app
+            .get_as(&s.admin, &format!("/api/v1/funds/{}/outcomes", s.fund_id))
+            .await;
+        assert_eq!(r.body["beneficiaries"], 20, "{}", r.text);
+    }
+);
+
+both_backends!(
     outcomes_are_exact_for_the_secretariat_and_hide_small_counts_from_donors,
     |app: TestApp| async move {
         let s = setup(&app).await;
@@ -697,6 +750,7 @@ fn report_body(kind: &str, end: NaiveDate, counted: &Counted) -> Value {
         "period_start": (end - Duration::days(60)).to_string(),
         "period_end": end.to_string(),
         "narrative": "What the quarter brought.",
+        "people_reached_to_date": 1_000_000,
         "beneficiaries": counted.2.iter().map(|((s, a, e), n)| {
             json!({"sex": s, "age_group": a, "exploitation": e, "count": n})
         }).collect::<Vec<_>>(),

@@ -124,6 +124,7 @@ pub async fn seed(app: &TestApp) -> Seeded {
                 "period_start": (today - chrono::Duration::days(90)).to_string(),
                 "period_end": today.to_string(),
                 "narrative": "The shelter opened.",
+                "people_reached_to_date": 31,
                 "beneficiaries": [
                     {"sex": "female", "age_group": "adult", "exploitation": "sexual", "count": 12},
                     {"sex": "female", "age_group": "child", "exploitation": "forced-labour", "count": 7},

@@ -1,0 +1,1 @@
+ALTER TABLE grant_reports DROP COLUMN people_reached_to_date;
