@@ -662,6 +662,22 @@ impl change::Command<ReviewRow> for ResolveReview {
             ..current.clone()
         })
     }
+
+    /// A pair becoming (or ceasing to be) a duplicate changes what the registry's figures
+    /// count, so the index must reload.
+    fn effects(
+        &self,
+        conn: &mut DbConn,
+        _: &(),
+        before: &ReviewRow,
+        after: &ReviewRow,
+    ) -> AppResult<()> {
+        let duplicate = |r: &ReviewRow| r.resolution == Some(OverlapResolution::Duplicate);
+        if duplicate(before) || duplicate(after) {
+            store::bump_generation(conn)?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -846,6 +862,10 @@ pub async fn record_overlap_review(
                 Some((resolution, note, actor.user_id.clone())),
             );
             store::insert_review(conn, &row)?;
+            if resolution == OverlapResolution::Duplicate {
+                // the figures count the pair once from now on
+                store::bump_generation(conn)?;
+            }
             let view = review_view(conn, row)?;
             audit::record(
                 conn,
