@@ -71,6 +71,9 @@ pub const TEMPLATES: &[Template] = &[
     template!("en", "report_reminder"),
     template!("en", "disbursement_paid"),
     template!("en", "review_assigned"),
+    template!("en", "overlap_found"),
+    template!("fr", "overlap_found"),
+    template!("es", "overlap_found"),
 ];
 
 /// A rendered email.
@@ -222,7 +225,16 @@ mod tests {
             "days_left": 3,
             "overdue_days": 0,
         });
-        for more in [money, applications, reports] {
+        // overlap_found (also name, organisation and fund_name above)
+        let registry = json!({
+            "project_id": "p-1",
+            "project_title": "Safe <houses>",
+            "grant_title": "Legal aid in Lagos",
+            "grantee": "Lagos Legal Aid",
+            "score_percent": 72,
+            "review_id": "o-1",
+        });
+        for more in [money, applications, reports, registry] {
             if let (Some(all), Some(more)) = (sample.as_object_mut(), more.as_object()) {
                 all.extend(more.clone());
             }

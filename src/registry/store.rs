@@ -550,6 +550,28 @@ pub fn organisation_names(
     Ok(out)
 }
 
+/// An organisation's name and country, to write to it.
+pub fn organisation_contact(conn: &mut DbConn, id: &str) -> QueryResult<Option<(String, String)>> {
+    organisations::table
+        .find(id)
+        .select((organisations::name, organisations::country))
+        .first(conn)
+        .optional()
+}
+
+/// Address and name of each active member of an organisation whose address is confirmed:
+/// the people an email to the organisation goes to.
+pub fn member_contacts(conn: &mut DbConn, org_id: &str) -> QueryResult<Vec<(String, String)>> {
+    use crate::db::schema::users;
+    users::table
+        .filter(users::organisation_id.eq(org_id))
+        .filter(users::active.eq(true))
+        .filter(users::email_verified.eq(true))
+        .order(users::id.asc())
+        .select((users::email, users::display_name))
+        .load(conn)
+}
+
 // ---------------------------------------------------------------------------------------
 // Full text: the one place where the backends' query languages differ
 

@@ -2206,3 +2206,139 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    a_grant_that_duplicates_a_project_is_queued_and_the_other_side_told,
+    |app: TestApp| async move {
+        use crate::common::world::World;
+        let admin = app.user_token("admin", None);
+        // an NGO in Senegal already runs shelters in Nigeria (it reads French)
+        let other = organisation(&app, &admin, "Refuges sans frontières", "SN").await;
+        let member = app.user_token("ngo", Some(&other));
+        let colleague = app.user_token("ngo", Some(&other));
+        let today = chrono::Utc::now().date_naive();
+        let theirs = create(
+            &app,
+            &member,
+            json!({
+                "title": "Shelter and legal aid for survivors in Lagos",
+                "description": "Shelter and legal aid for survivors of trafficking.",
+                "reporting_org_id": other, "countries": ["NG"], "themes": ["protection.shelter"],
+                "start_on": today.to_string(),
+                "end_on": (today + chrono::Duration::days(365)).to_string(),
+                "budget": "15000.00", "currency": "USD", "status": "active"
+            }),
+        )
+        .await;
+        let unpublished = {
+            let mut body = project(
+                &other,
+                "Shelter and legal aid",
+                &["NG"],
+                &["protection.shelter"],
+            );
+            body["published"] = json!(false);
+            create(&app, &member, body).await
+        };
+
+        let w = World::new(&app)
+            .fund_with(json!({"name": "Board fund", "organisation_identifier": "XM-DAC-41110"}))
+            .open_call()
+            .ngo()
+            .donor()
+            .trustees(4)
+            .received("50000.00")
+            .under_review("Shelter and legal aid", "10000.00")
+            .grant("10000.00")
+            .await;
+        let grantee = w.org_id().to_string();
+        let grant = w.grant_json().clone();
+
+        // the grant's project, with its activity identifier in the fund's IATI file
+        let ours = app.get(&format!("{PROJECTS}?org_id={grantee}")).await;
+        assert_eq!(ours.body["total"], 1, "{}", ours.text);
+        let ours = ours.body["items"][0].clone();
+        assert_eq!(ours["source"], "grant");
+        assert_eq!(
+            ours["iati_identifier"],
+            format!(
+                "XM-DAC-41110-{}",
+                grant["reference"].as_str().expect("reference")
+            )
+        );
+
+        // the pair waits in the review queue, visible to the other organisation; the
+        // unpublished draft, its owner's own, was not compared with the grant
+        let queue = app
+            .get_as(
+                &member,
+                &format!("/api/v1/registry/overlap-reviews?project_id={}", id(&ours)),
+            )
+            .await;
+        assert_eq!(queue.status, 200, "{}", queue.text);
+        let items = queue.body["items"].as_array().expect("items");
+        assert_eq!(items.len(), 1, "{}", queue.text);
+        let pair = BTreeSet::from([
+            items[0]["project_a"]["id"].as_str().expect("a").to_string(),
+            items[0]["project_b"]["id"].as_str().expect("b").to_string(),
+        ]);
+        assert_eq!(pair, BTreeSet::from([id(&theirs), id(&ours)]));
+        assert_eq!(items[0]["status"], "open");
+        assert_ne!(id(&unpublished), id(&theirs));
+        let trail = app
+            .get_as(
+                &admin,
+                &format!(
+                    "/api/v1/audit-events?entity=registry_overlap_review&entity_id={}",
+                    items[0]["id"].as_str().expect("id")
+                ),
+            )
+            .await;
+        assert_eq!(trail.body["items"][0]["action"], "flag", "{}", trail.text);
+
+        // both members of the other organisation are told, in French
+        for token in [&member, &colleague] {
+            let email = app.get_as(token, "/api/v1/me").await.body["email"]
+                .as_str()
+                .expect("email")
+                .to_string();
+            let mail = app.email_number(&email, 1).await;
+            assert!(mail.decoded.contains("Bonjour"), "{}", mail.decoded);
+            assert!(
+                mail.decoded
+                    .contains("Shelter and legal aid for survivors in Lagos")
+            );
+            assert!(
+                mail.decoded.contains("Safe Haven Lagos"),
+                "{}",
+                mail.decoded
+            );
+            assert!(mail.decoded.contains(items[0]["id"].as_str().expect("id")));
+        }
+
+        // the fund's own IATI file, imported, finds the grant instead of adding it again
+        let fund_id = w.fund_id().to_string();
+        let file = app
+            .client
+            .get(app.url(&format!("/api/v1/funds/{fund_id}/iati.xml")))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(file.status(), 200);
+        let xml = file.bytes().await.expect("body").to_vec();
+        let before = app.count("registry_projects WHERE source = 'grant'");
+        let r = import(&app, &admin, xml).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["grants_matched"], 1, "{}", r.text);
+        assert_eq!(
+            app.count("registry_projects WHERE source = 'grant'"),
+            before
+        );
+        let same = app
+            .get(&format!(
+                "{PROJECTS}?q=shelter%20legal%20aid&country=NG&status=pipeline"
+            ))
+            .await;
+        assert_eq!(same.body["total"], 1, "{}", same.text);
+    }
+);
