@@ -325,6 +325,42 @@ impl AmountInput {
     }
 }
 
+/// Shares `total` minor units out in proportion to `weights`, losing none: each share gets
+/// the whole part of its exact proportion, and the units left over go one each to the
+/// shares with the largest remainders, an earlier share first among equal remainders
+/// (the largest-remainder method). The shares always sum to `total`. `None` when the
+/// weights add up to nothing. Used wherever one amount is divided (a budget across
+/// countries and themes, 100 % across a grant's countries), so every split rounds alike.
+pub fn allocate(total: i64, weights: &[u64]) -> Option<Vec<i64>> {
+    let sum: u128 = weights.iter().map(|w| u128::from(*w)).sum();
+    if sum == 0 {
+        return None;
+    }
+    let sum = i128::try_from(sum).ok()?;
+    let magnitude = i128::from(total).abs();
+    let mut shares = Vec::with_capacity(weights.len());
+    let mut remainders = Vec::with_capacity(weights.len());
+    let mut given: i128 = 0;
+    for (i, w) in weights.iter().enumerate() {
+        // |total| ≤ 9.2e18 and a weight ≤ 1.8e19: the product fits in i128 (1.7e38)
+        let exact = magnitude * i128::from(*w);
+        let share = exact / sum;
+        given += share;
+        shares.push(share);
+        remainders.push((exact % sum, i));
+    }
+    let left = usize::try_from(magnitude - given).ok()?;
+    // fewer units are left over than there are shares (each remainder is below one unit)
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, i) in remainders.into_iter().take(left) {
+        shares[i] += 1;
+    }
+    shares
+        .into_iter()
+        .map(|s| i64::try_from(if total < 0 { -s } else { s }).ok())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,6 +467,42 @@ mod tests {
             let decimal_sum: Decimal = parts.iter().map(|m| Money::from_minor(*m, Currency::USD).amount()).sum();
             let minor_sum: i64 = parts.iter().sum();
             prop_assert_eq!(Money::from_minor(minor_sum, Currency::USD).amount(), decimal_sum);
+        }
+    }
+
+    #[test]
+    fn an_allocation_gives_left_over_units_to_the_largest_remainders() {
+        // 100 in thirds: 33.33… each, the one unit left goes to the first
+        assert_eq!(allocate(100, &[1, 1, 1]), Some(vec![34, 33, 33]));
+        // 60 % and 40 % of 1 unit: the larger remainder takes it
+        assert_eq!(allocate(1, &[40, 60]), Some(vec![0, 1]));
+        assert_eq!(allocate(-100, &[1, 1, 1]), Some(vec![-34, -33, -33]));
+        assert_eq!(allocate(0, &[1, 2]), Some(vec![0, 0]));
+        assert_eq!(allocate(5, &[0, 0]), None);
+        assert_eq!(allocate(5, &[]), None);
+        assert_eq!(allocate(7, &[0, 3]), Some(vec![0, 7]));
+    }
+
+    proptest! {
+        #[test]
+        fn an_allocation_loses_no_minor_unit(
+            total in -MAX_MINOR_UNITS..=MAX_MINOR_UNITS,
+            weights in proptest::collection::vec(0u64..2_000_000, 1..40),
+        ) {
+            match allocate(total, &weights) {
+                None => prop_assert!(weights.iter().all(|w| *w == 0)),
+                Some(shares) => {
+                    prop_assert_eq!(shares.len(), weights.len());
+                    prop_assert_eq!(shares.iter().map(|s| i128::from(*s)).sum::<i128>(), i128::from(total));
+                    let sum: i128 = weights.iter().map(|w| i128::from(*w)).sum();
+                    for (share, weight) in shares.iter().zip(&weights) {
+                        // within one unit of the exact proportion
+                        let exact = i128::from(total) * i128::from(*weight);
+                        let diff = i128::from(*share) * sum - exact;
+                        prop_assert!(diff.abs() < sum, "{} of {:?}", share, weights);
+                    }
+                }
+            }
         }
     }
 }

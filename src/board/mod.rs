@@ -474,10 +474,7 @@ fn create_grant(
         .collect();
     let grant = GrantRow {
         registry_project_id: Some(crate::grants::registry::publish(
-            conn,
-            &grant,
-            app,
-            &lock.fund.name,
+            conn, &grant, app, &lock.fund, actor,
         )?),
         ..grant
     };

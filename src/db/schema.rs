@@ -405,6 +405,10 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        country_percentages -> Text,
+        regions -> Text,
+        region_percentages -> Text,
+        theme_percentages -> Text,
     }
 }
 

@@ -1,15 +1,25 @@
 //! Each grant of a fund also appears in the registry of who does what where, as a project
 //! of its grantee funded by the fund, so that other donors see it when they look for
 //! overlaps. The project is written in the grant's own transactions.
+//!
+//! A grant enters the registry like any other project (`registry::register`): it is
+//! checked for overlaps, its candidates join the review queue, and the organisations whose
+//! projects it may duplicate are told by email. It carries the identifier of its activity
+//! in the fund's IATI file, so that importing that file finds the grant instead of
+//! registering it a second time.
 
 use super::model::GrantStatus;
 use super::store::GrantRow;
 use crate::applications::store::Application;
+use crate::auth::Actor;
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::funds::store::FundRow;
+use crate::registry::emails::{self, GrantProject};
 use crate::registry::model::{
-    Participant, ParticipantRole, ProjectDraft, ProjectSource, ProjectStatus,
+    BudgetSplit, Participant, ParticipantRole, ProjectDraft, ProjectSource, ProjectStatus,
 };
+use crate::registry::rules::Scope;
 
 /// Where a grant in this state stands as a registry project.
 pub fn project_status(status: GrantStatus) -> ProjectStatus {
@@ -20,12 +30,34 @@ pub fn project_status(status: GrantStatus) -> ProjectStatus {
     }
 }
 
-/// Registers the grant's project (published: grants are public figures); returns its id.
+/// The grant's activity identifier in the fund's IATI file, when the fund publishes under
+/// an organisation identifier and no other project uses it already.
+fn iati_identifier(
+    conn: &mut DbConn,
+    grant: &GrantRow,
+    fund: &FundRow,
+) -> AppResult<Option<String>> {
+    let Some(publisher) = fund.organisation_identifier.as_deref() else {
+        return Ok(None);
+    };
+    let identifier = crate::opendata::rules::grant_activity_id(publisher, &grant.reference);
+    if crate::registry::store::iati_taken(conn, &identifier, None)? {
+        // someone registered it by hand; the grant's project goes in without it rather
+        // than failing the board's decision
+        tracing::warn!(grant = %grant.id, identifier, "a registry project already has the grant's IATI identifier");
+        return Ok(None);
+    }
+    Ok(Some(identifier))
+}
+
+/// Registers the grant's project (published: grants are public figures), queues its
+/// overlaps and writes to the organisations concerned; returns the project's id.
 pub fn publish(
     conn: &mut DbConn,
     grant: &GrantRow,
     app: &Application,
-    fund_name: &str,
+    fund: &FundRow,
+    actor: &Actor,
 ) -> AppResult<String> {
     let draft = ProjectDraft {
         title: grant.title.clone(),
@@ -35,7 +67,7 @@ pub fn publish(
             Participant {
                 role: ParticipantRole::Funding,
                 organisation_id: None,
-                name: Some(fund_name.to_string()),
+                name: Some(fund.name.clone()),
                 reference: None,
             },
             Participant {
@@ -52,11 +84,32 @@ pub fn publish(
         end_on: Some(grant.ends_on),
         budget: Some(grant.money()?),
         status: project_status(grant.status),
-        iati_identifier: None,
+        iati_identifier: iati_identifier(conn, grant, fund)?,
         published: true,
+        split: BudgetSplit::default(),
     };
-    let row = crate::registry::store::insert(conn, &draft, ProjectSource::Grant)?;
-    Ok(row.id)
+    // Compared with published projects only: both sides of a pair see it in the queue and
+    // the other side is written to, and an unpublished project is its owner's draft.
+    let registered =
+        crate::registry::register(conn, &draft, ProjectSource::Grant, actor, &Scope::Public)?;
+    let grantee = crate::registry::store::organisation_contact(conn, &grant.organisation_id)?
+        .map(|(name, _)| name)
+        .unwrap_or_default();
+    let ours = GrantProject {
+        project: &registered.row,
+        grantee: &grantee,
+        fund_name: &fund.name,
+    };
+    for queued in &registered.newly_queued {
+        emails::overlap_found(
+            conn,
+            &queued.project,
+            &ours,
+            &queued.review_id,
+            queued.score,
+        )?;
+    }
+    Ok(registered.row.id)
 }
 
 /// Moves the grant's project along with the grant.

@@ -72,6 +72,9 @@ pub const TEMPLATES: &[Template] = &[
     template!("en", "disbursement_paid"),
     template!("en", "review_assigned"),
     template!("en", "organisation_awaiting_verification"),
+    template!("en", "overlap_found"),
+    template!("fr", "overlap_found"),
+    template!("es", "overlap_found"),
 ];
 
 /// A rendered email.
@@ -167,7 +170,10 @@ mod tests {
             "fund": "UNVTF",
             "expires_at": "2026-11-30 12:00 UTC",
             "expires_in": "60 minutes",
-            // contribution_received
+        });
+        // contribution_received (an object of its own: one json! of every value passes
+        // the macro's recursion limit)
+        let money = json!({
             "donor_name": "Luxembourg",
             "fund_name": "Trust fund",
             "fund_code": "UNVTF",
@@ -182,6 +188,8 @@ mod tests {
             "pledge_outstanding": "0.00",
             "unpledged": null,
             "support_cost_percent": "13",
+        });
+        let applications = json!({
             // application_submitted, application_screened, application_returned
             "application_id": "a-1",
             "title": "Shelter <for> survivors",
@@ -225,7 +233,16 @@ mod tests {
             "days_left": 3,
             "overdue_days": 0,
         });
-        for more in [reports, organisations] {
+        // overlap_found (also name, organisation and fund_name above)
+        let registry = json!({
+            "project_id": "p-1",
+            "project_title": "Safe <houses>",
+            "grant_title": "Legal aid in Lagos",
+            "grantee": "Lagos Legal Aid",
+            "score_percent": 72,
+            "review_id": "o-1",
+        });
+        for more in [money, applications, organisations, reports, registry] {
             if let (Some(all), Some(more)) = (sample.as_object_mut(), more.as_object()) {
                 all.extend(more.clone());
             }

@@ -84,17 +84,13 @@ pub fn organisation_type(kind: OrgKind) -> &'static str {
     }
 }
 
-/// `n` shares in percent with two decimals that sum to exactly 100: the cents left over
-/// by the even split go to the first shares.
+/// `n` shares in percent with two decimals that sum to exactly 100: 10,000 hundredths
+/// shared evenly by `money::allocate`, so the hundredths left over go to the first shares.
 pub fn split_percentages(n: usize) -> Vec<Decimal> {
-    if n == 0 {
-        return Vec::new();
-    }
-    let total_cents: i64 = 10_000;
-    let count = n as i64;
-    let (each, rest) = (total_cents / count, total_cents % count);
-    (0..count)
-        .map(|i| Decimal::new(each + i64::from(i < rest), 2).normalize())
+    crate::money::allocate(10_000, &vec![1; n])
+        .unwrap_or_default()
+        .into_iter()
+        .map(|hundredths| Decimal::new(hundredths, 2).normalize())
         .collect()
 }
 

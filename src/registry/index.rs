@@ -20,11 +20,10 @@ use diesel::prelude::*;
 
 use super::fnv::FastMap;
 use super::model::{FacetCount, Facets, Filters, ProjectStatus};
-use super::rules::{MatrixInput, Scope, runs_on};
+use super::rules::{self, MatrixInput, Scope, runs_on};
 use super::store;
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::taxonomy;
 
 /// Strings stored once, referred to by number.
 #[derive(Debug, Default)]
@@ -64,12 +63,18 @@ struct Entry {
     start_on: Option<NaiveDate>,
     end_on: Option<NaiveDate>,
     countries: Box<[u32]>,
+    /// How the budget is shared (`rules::place_weights`, `rules::theme_weights`).
+    country_weights: Box<[u64]>,
+    region_weight: u64,
     /// Themes as given.
     themes: Box<[u32]>,
+    theme_weights: Box<[u64]>,
+    theme_rest: u64,
     /// Themes as given and the four P each implies.
     all_themes: Box<[u32]>,
-    /// The four P of the themes.
+    /// The four P of the themes, with the weights of their themes summed.
     top_themes: Box<[u32]>,
+    top_weights: Box<[u64]>,
     /// `status` as its place in `ProjectStatus::ALL`.
     status_key: u32,
     orgs: Box<[u32]>,
@@ -88,6 +93,8 @@ pub struct RegistryIndex {
     themes: Interner,
     orgs: Interner,
     currencies: Interner,
+    /// Per project paired as a duplicate, its group (`rules::duplicate_groups`).
+    duplicates: FastMap<u32, u32>,
     /// Indexed words and, per word, the positions of the projects that use it; built on
     /// the first overlap check, since search, matrix and gaps do not need them.
     postings: OnceLock<Postings>,
@@ -113,6 +120,7 @@ type LoadRow = (
     String,
     Option<i64>,
     Option<String>,
+    (String, String, String, String),
 );
 
 impl RegistryIndex {
@@ -133,6 +141,12 @@ impl RegistryIndex {
                 p::org_ids,
                 p::budget_minor,
                 p::currency,
+                (
+                    p::country_percentages,
+                    p::regions,
+                    p::region_percentages,
+                    p::theme_percentages,
+                ),
             ))
             .load(conn)?;
         let read = started.elapsed();
@@ -147,6 +161,7 @@ impl RegistryIndex {
             themes: Interner::default(),
             orgs: Interner::default(),
             currencies: Interner::default(),
+            duplicates: FastMap::default(),
             postings: OnceLock::new(),
         };
         for (
@@ -162,20 +177,25 @@ impl RegistryIndex {
             org_ids,
             budget_minor,
             currency,
+            (country_percentages, regions, region_percentages, theme_percentages),
         ) in rows
         {
             let position = index.entries.len() as u32;
-            let themes: Vec<u32> = themes_text
-                .split_whitespace()
-                .map(|t| index.themes.intern(t))
-                .collect();
+            let theme_codes: Vec<&str> = themes_text.split_whitespace().collect();
+            let themes: Vec<u32> = theme_codes.iter().map(|t| index.themes.intern(t)).collect();
             let mut all_themes: BTreeSet<u32> = themes.iter().copied().collect();
-            let mut top_themes: BTreeSet<u32> = BTreeSet::new();
-            for t in themes_text.split_whitespace() {
-                let top = index.themes.intern(taxonomy::top_theme(t));
-                all_themes.insert(top);
-                top_themes.insert(top);
-            }
+            let shares = Shares::parse(
+                countries.split_whitespace().count(),
+                &country_percentages,
+                regions.split_whitespace().count(),
+                &region_percentages,
+                theme_codes.len(),
+                &theme_percentages,
+            );
+            let (top_codes, top_weights) =
+                rules::top_theme_weights(&theme_codes, &shares.themes.each);
+            let top_themes: Vec<u32> = top_codes.iter().map(|t| index.themes.intern(t)).collect();
+            all_themes.extend(top_themes.iter().copied());
             let entry = Entry {
                 id: id.into_boxed_str(),
                 seq,
@@ -192,9 +212,14 @@ impl RegistryIndex {
                     .split_whitespace()
                     .map(|c| index.countries.intern(c))
                     .collect(),
+                country_weights: shares.places.each.into_boxed_slice(),
+                region_weight: shares.places.rest,
                 themes: themes.into_boxed_slice(),
+                theme_weights: shares.themes.each.into_boxed_slice(),
+                theme_rest: shares.themes.rest,
                 all_themes: all_themes.into_iter().collect(),
-                top_themes: top_themes.into_iter().collect(),
+                top_themes: top_themes.into_boxed_slice(),
+                top_weights: top_weights.into_boxed_slice(),
                 orgs: org_ids
                     .split_whitespace()
                     .map(|o| index.orgs.intern(o))
@@ -206,6 +231,13 @@ impl RegistryIndex {
             index.by_id.insert(entry.id.clone(), position);
             index.entries.push(entry);
         }
+        let pairs: Vec<(u32, u32)> = store::duplicate_pairs(conn)?
+            .into_iter()
+            .filter_map(|(a, b)| {
+                Some((*index.by_id.get(a.as_str())?, *index.by_id.get(b.as_str())?))
+            })
+            .collect();
+        index.duplicates = rules::duplicate_groups(&pairs);
         tracing::info!(
             projects = index.entries.len(),
             generation,
@@ -320,6 +352,20 @@ impl RegistryIndex {
         out
     }
 
+    /// The matched projects that count, a duplicate pair once (`rules::fold_duplicates`),
+    /// and the folded ones with the project each folded into.
+    pub fn fold(&self, matched: &[u32]) -> (Vec<u32>, Vec<(u32, u32)>) {
+        if self.duplicates.is_empty() {
+            return (matched.to_vec(), Vec::new());
+        }
+        rules::fold_duplicates(matched, &self.duplicates)
+    }
+
+    /// The id of the project at a position.
+    pub fn id_at(&self, position: u32) -> &str {
+        &self.entries[position as usize].id
+    }
+
     /// Ids of the matched projects after `after` in id order: up to `limit + 1`.
     pub fn page(&self, matched: &[u32], after: Option<&str>, limit: usize) -> Vec<String> {
         let start = match after {
@@ -392,9 +438,15 @@ impl RegistryIndex {
             let e = &self.entries[*p as usize];
             MatrixInput {
                 countries: &e.countries,
+                country_weights: &e.country_weights,
+                region_weight: e.region_weight,
                 themes: &e.themes,
+                theme_weights: &e.theme_weights,
                 top_themes: &e.top_themes,
+                top_weights: &e.top_weights,
+                theme_rest: e.theme_rest,
                 org_ids: &e.orgs,
+                orgs_left_out: 0,
                 status: e.status_key,
                 budget_minor: e.budget_minor,
                 currency: e.currency.map(|c| self.currencies.name(c)),
@@ -606,6 +658,42 @@ impl RegistryIndex {
             .into_iter()
             .map(|p| self.entries[p as usize].id.to_string())
             .collect())
+    }
+}
+
+/// A project's budget weights, read from its stored percentages. Stored text that does
+/// not parse (it never should: the application writes it) falls back to an even split
+/// rather than failing every read of the registry.
+struct Shares {
+    places: rules::Weights,
+    themes: rules::Weights,
+}
+
+impl Shares {
+    fn parse(
+        countries: usize,
+        country_percentages: &str,
+        regions: usize,
+        region_percentages: &str,
+        themes: usize,
+        theme_percentages: &str,
+    ) -> Self {
+        let list = |text: &str| -> Option<Vec<rust_decimal::Decimal>> {
+            text.split_whitespace().map(|p| p.parse().ok()).collect()
+        };
+        let places_given = !country_percentages.is_empty() || !region_percentages.is_empty();
+        let (c, r) = if places_given {
+            (list(country_percentages), list(region_percentages))
+        } else {
+            (None, None)
+        };
+        let t = (!theme_percentages.is_empty())
+            .then(|| list(theme_percentages))
+            .flatten();
+        Shares {
+            places: rules::place_weights(countries, c.as_deref(), r.as_deref(), regions),
+            themes: rules::theme_weights(themes, t.as_deref()),
+        }
     }
 }
 

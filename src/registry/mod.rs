@@ -3,6 +3,7 @@
 //! search with facets, a country × theme matrix and its gaps, and overlap detection with a
 //! review queue so that no one funds a duplicate unawares.
 
+pub mod emails;
 pub mod fnv;
 pub mod iati;
 pub mod index;
@@ -316,17 +317,18 @@ fn check_references(
 }
 
 /// Puts a project's new overlap candidates in the review queue (pairs already there, open
-/// or resolved, stay as they are).
+/// or resolved, stay as they are): candidate id → review entry, and whether the entry is
+/// new.
 fn queue_overlaps(
     conn: &mut DbConn,
     project_id: &str,
     candidates: &[search::Candidate],
     actor: &Actor,
-) -> AppResult<HashMap<String, String>> {
+) -> AppResult<HashMap<String, (String, bool)>> {
     let mut queued = HashMap::new();
     for c in candidates {
         if let Some(review) = &c.review {
-            queued.insert(c.row.id.clone(), review.id.clone());
+            queued.insert(c.row.id.clone(), (review.id.clone(), false));
             continue;
         }
         let row = store::new_review(
@@ -349,9 +351,65 @@ fn queue_overlaps(
                 after: Some(&view),
             },
         )?;
-        queued.insert(c.row.id.clone(), row.id);
+        queued.insert(c.row.id.clone(), (row.id, true));
     }
     Ok(queued)
+}
+
+/// A project just registered, with what it may duplicate.
+pub struct Registered {
+    pub row: ProjectRow,
+    pub view: ProjectView,
+    /// Its overlap candidates, best first, each with its review queue entry.
+    pub overlaps: Vec<OverlapCandidateView>,
+    /// The candidates whose pair joined the review queue now.
+    pub newly_queued: Vec<Queued>,
+}
+
+/// A pair that joined the review queue: the other project, the entry, the score.
+pub struct Queued {
+    pub project: ProjectRow,
+    pub review_id: String,
+    pub score: f64,
+}
+
+/// The one way a project enters the registry, registered by hand or following a grant:
+/// inserted with its audit event, checked for overlaps against what `scope` sees, and its
+/// candidates put in the review queue.
+pub fn register(
+    conn: &mut DbConn,
+    draft: &ProjectDraft,
+    source: ProjectSource,
+    actor: &Actor,
+    scope: &Scope,
+) -> AppResult<Registered> {
+    let row = store::insert(conn, draft, source)?;
+    let view = row.clone().into_view()?;
+    audit::created(conn, actor, ENTITY, &view.id, &view)?;
+    let candidates =
+        search::overlap_candidates(conn, &row.overlap_subject()?, scope, OVERLAPS_SHOWN)?;
+    let queued = queue_overlaps(conn, &row.id, &candidates, actor)?;
+    let newly_queued = candidates
+        .iter()
+        .filter_map(|c| match queued.get(&c.row.id) {
+            Some((review, true)) => Some(Queued {
+                project: c.row.clone(),
+                review_id: review.clone(),
+                score: c.scored.score,
+            }),
+            _ => None,
+        })
+        .collect();
+    let mut overlaps = candidate_views(candidates)?;
+    for o in &mut overlaps {
+        o.review_id = queued.get(&o.project.id).map(|(review, _)| review.clone());
+    }
+    Ok(Registered {
+        row,
+        view,
+        overlaps,
+        newly_queued,
+    })
 }
 
 /// Registers a project for the caller's organisation (admins: for any). The answer lists
@@ -375,19 +433,10 @@ pub async fn create_project(
     let created = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
             check_references(conn, &draft, None)?;
-            let row = store::insert(conn, &draft, ProjectSource::Manual)?;
-            let view = row.clone().into_view()?;
-            audit::created(conn, &actor, ENTITY, &view.id, &view)?;
-            let candidates =
-                search::overlap_candidates(conn, &row.overlap_subject()?, &scope, OVERLAPS_SHOWN)?;
-            let queued = queue_overlaps(conn, &row.id, &candidates, &actor)?;
-            let mut overlaps = candidate_views(candidates)?;
-            for o in &mut overlaps {
-                o.review_id = queued.get(&o.project.id).cloned();
-            }
+            let registered = register(conn, &draft, ProjectSource::Manual, &actor, &scope)?;
             Ok(CreatedProjectView {
-                project: view,
-                overlaps,
+                project: registered.view,
+                overlaps: registered.overlaps,
             })
         })
     })
@@ -662,6 +711,22 @@ impl change::Command<ReviewRow> for ResolveReview {
             ..current.clone()
         })
     }
+
+    /// A pair becoming (or ceasing to be) a duplicate changes what the registry's figures
+    /// count, so the index must reload.
+    fn effects(
+        &self,
+        conn: &mut DbConn,
+        _: &(),
+        before: &ReviewRow,
+        after: &ReviewRow,
+    ) -> AppResult<()> {
+        let duplicate = |r: &ReviewRow| r.resolution == Some(OverlapResolution::Duplicate);
+        if duplicate(before) || duplicate(after) {
+            store::bump_generation(conn)?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -846,6 +911,10 @@ pub async fn record_overlap_review(
                 Some((resolution, note, actor.user_id.clone())),
             );
             store::insert_review(conn, &row)?;
+            if resolution == OverlapResolution::Duplicate {
+                // the figures count the pair once from now on
+                store::bump_generation(conn)?;
+            }
             let view = review_view(conn, row)?;
             audit::record(
                 conn,

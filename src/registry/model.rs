@@ -75,6 +75,55 @@ pub struct ProjectDraft {
     pub status: ProjectStatus,
     pub iati_identifier: Option<String>,
     pub published: bool,
+    /// How the budget is shared across countries, regions and themes.
+    pub split: BudgetSplit,
+}
+
+/// A recipient region of an IATI activity: its code (`298`, Africa regional, in the OECD
+/// DAC vocabulary; another vocabulary as `vocabulary:code`) and, when the file gave the
+/// places' percentages, its share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    pub code: String,
+    pub percentage: Option<Decimal>,
+}
+
+/// How a project's budget is shared out in the who-does-what-where figures: by the
+/// percentages its IATI file gave, kept here, or evenly where none were given. Countries
+/// and regions share the budget together (IATI's rule: their percentages sum to 100);
+/// themes share it with whatever else the activity's sectors cover, so theme percentages
+/// may sum to less than 100 (the rest is the project's work outside anti-trafficking).
+/// Projects registered by hand give no percentages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BudgetSplit {
+    /// One per country, in the project's order; `None`: countries and regions share evenly.
+    pub country_percentages: Option<Vec<Decimal>>,
+    pub regions: Vec<Region>,
+    /// One per theme, in the project's order; `None`: the themes share evenly.
+    pub theme_percentages: Option<Vec<Decimal>>,
+}
+
+impl BudgetSplit {
+    /// The split after an edit: percentages of a list the edit changed no longer say
+    /// anything, so that list is shared evenly again.
+    pub fn after_edit(
+        &self,
+        before: &ProjectDraft,
+        countries: &[String],
+        themes: &[String],
+    ) -> Self {
+        let mut split = self.clone();
+        if before.countries != countries {
+            split.country_percentages = None;
+            for region in &mut split.regions {
+                region.percentage = None;
+            }
+        }
+        if before.themes != themes {
+            split.theme_percentages = None;
+        }
+        split
+    }
 }
 
 impl ProjectDraft {
@@ -683,6 +732,9 @@ impl ProjectFields {
             (None, Some(c)) => c.published,
             (None, None) => true,
         };
+        let split = current
+            .map(|c| c.split.after_edit(c, &countries, &themes))
+            .unwrap_or_default();
         validated(
             ProjectDraft {
                 title,
@@ -698,6 +750,7 @@ impl ProjectFields {
                 status,
                 iati_identifier,
                 published,
+                split,
             },
             errors,
         )
@@ -729,6 +782,21 @@ pub struct ProjectView {
     pub iati_identifier: Option<String>,
     pub published: bool,
     pub source: ProjectSource,
+    /// Recipient regions (from IATI files): OECD DAC region codes, another vocabulary's
+    /// as `vocabulary:code`.
+    pub regions: Vec<String>,
+    /// The budget's share of each country, in percent, as the project's IATI file gave
+    /// it; `null` when none was given and countries and regions share the budget evenly.
+    #[schema(value_type = Option<Vec<String>>, example = json!(["60", "40"]))]
+    pub country_percentages: Option<Vec<String>>,
+    /// The budget's share of each region, as `country_percentages`.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub region_percentages: Option<Vec<String>>,
+    /// The budget's share of each theme, in percent, from the IATI file's sector
+    /// percentages; they may sum to less than 100 when the activity also works outside
+    /// anti-trafficking. `null`: the themes share the budget evenly.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub theme_percentages: Option<Vec<String>>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -757,6 +825,35 @@ impl ProjectView {
             status: self.status,
             iati_identifier: self.iati_identifier.clone(),
             published: self.published,
+            split: self.split()?,
+        })
+    }
+
+    fn split(&self) -> Result<BudgetSplit, AppError> {
+        let corrupt =
+            |e: rust_decimal::Error| AppError::internal(format!("project {}: {e}", self.id));
+        let parse = |list: &Option<Vec<String>>| -> Result<Option<Vec<Decimal>>, AppError> {
+            list.as_ref()
+                .map(|l| {
+                    l.iter()
+                        .map(|p| p.parse::<Decimal>().map_err(corrupt))
+                        .collect()
+                })
+                .transpose()
+        };
+        let region_percentages = parse(&self.region_percentages)?;
+        Ok(BudgetSplit {
+            country_percentages: parse(&self.country_percentages)?,
+            regions: self
+                .regions
+                .iter()
+                .enumerate()
+                .map(|(i, code)| Region {
+                    code: code.clone(),
+                    percentage: region_percentages.as_ref().and_then(|p| p.get(i).copied()),
+                })
+                .collect(),
+            theme_percentages: parse(&self.theme_percentages)?,
         })
     }
 }
@@ -1049,8 +1146,16 @@ pub struct Facets {
 pub struct SearchView {
     pub items: Vec<ProjectView>,
     pub next_cursor: Option<String>,
-    /// How many projects matched in all.
+    /// How many distinct projects matched: a project registered twice (a pair the
+    /// overlap review queue resolved as `duplicate`) counts once, as its first registered
+    /// record.
     pub total: i64,
+    /// How many projects the pages list: `total` plus the later records of duplicates.
+    pub listed: i64,
+    /// Items of this page that are a later record of a project already counted: item id
+    /// → the id of the record that counts.
+    pub duplicate_of: std::collections::BTreeMap<String, String>,
+    /// Counts over the distinct projects, like `total`.
     pub facets: Facets,
 }
 
@@ -1124,13 +1229,34 @@ pub struct MatrixCell {
     pub organisation_count: i64,
     /// The ten organisations with most projects in the cell.
     pub organisations: Vec<CellOrganisation>,
-    /// Sum of the budgets that could be expressed in USD.
+    /// The cell's share of the budgets that could be expressed in USD.
     #[schema(value_type = String, example = "1250000.00")]
     pub budget_usd: String,
-    /// Every budget of the cell in its own currency.
+    /// The cell's share of the budgets, in their own currencies.
     pub budget_by_currency: Vec<MoneyAmount>,
     /// Projects whose budget is not in `budget_usd` (no rate to USD yet).
     pub unconverted_projects: i64,
+}
+
+/// The matrix's figures over its projects, each counted once with its whole budget.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MatrixTotals {
+    /// Distinct projects (a duplicate pair counts once).
+    pub projects: i64,
+    #[schema(value_type = String, example = "1250000.00")]
+    pub budget_usd: String,
+    pub budget_by_currency: Vec<MoneyAmount>,
+    pub unconverted_projects: i64,
+}
+
+/// The parts of the budgets that no cell holds: recipient regions' shares on a country
+/// axis, the share of sectors outside anti-trafficking on a theme axis, organisations
+/// beyond the 100 shown, and whole budgets of projects with no value on an axis.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MatrixOutside {
+    #[schema(value_type = String, example = "0.00")]
+    pub budget_usd: String,
+    pub budget_by_currency: Vec<MoneyAmount>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -1146,6 +1272,14 @@ pub struct MatrixView {
     pub omitted_organisations: i64,
     /// How budgets reach USD.
     pub conversion: String,
+    /// The budgets of the cells and `outside_cells` sum to these, currency by currency.
+    pub totals: MatrixTotals,
+    pub outside_cells: MatrixOutside,
+    /// Matching projects left out because they are a later record of a project counted
+    /// already (pairs resolved as `duplicate`).
+    pub duplicates_folded: i64,
+    /// How projects and budgets are counted.
+    pub counting: String,
 }
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]

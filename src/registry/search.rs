@@ -45,6 +45,7 @@ pub fn search(
 ) -> AppResult<SearchView> {
     let index = index::current(conn)?;
     let matched = matching(conn, &index, filters, scope)?;
+    let (counted, folded) = index.fold(&matched);
     let limit = page.limit as usize;
     let mut ids = index.page(&matched, page.after.as_deref(), limit);
     let more = ids.len() > limit;
@@ -56,13 +57,23 @@ pub fn search(
         .map(ProjectRow::into_view)
         .collect::<AppResult<Vec<_>>>()?;
     let next_cursor = if more { ids.last().cloned() } else { None };
+    let duplicate_of = folded
+        .iter()
+        .map(|(later, first)| (index.id_at(*later), index.id_at(*first)))
+        .filter(|(later, _)| items.iter().any(|i| i.id == *later))
+        .map(|(later, first)| (later.to_string(), first.to_string()))
+        .collect();
     Ok(SearchView {
         items,
         next_cursor,
-        total: matched.len() as i64,
-        facets: index.facets(&matched),
+        total: counted.len() as i64,
+        listed: matched.len() as i64,
+        duplicate_of,
+        facets: index.facets(&counted),
     })
 }
+
+pub const COUNTING_NOTE: &str = "A project counts in every cell it touches, but its budget is shared out: across its countries and regions by the percentages its IATI file gives (evenly when none are given), and across its themes by its sector percentages (evenly when none are given). Each cell holds its share, outside_cells what no cell shows (regions, work outside the themes, projects without a value on an axis), and the cells with outside_cells sum to totals. A pair of projects resolved as duplicate in the overlap review queue counts once, as the first registered of the two.";
 
 pub const CONVERSION_NOTE: &str = "budget_usd sums budgets in USD and budgets in other currencies converted with the exchange rate to USD valid on the project's start date (today for a project without one), as recorded with POST /api/v1/exchange-rates. A budget with no such rate is left out of budget_usd and counted in unconverted_projects; budget_by_currency lists every budget in its own currency.";
 
@@ -75,7 +86,7 @@ pub fn matrix(
     cols: MatrixAxis,
 ) -> AppResult<MatrixView> {
     let index = index::current(conn)?;
-    let matched = matching(conn, &index, filters, scope)?;
+    let (matched, folded) = index.fold(&matching(conn, &index, filters, scope)?);
     // an organisation axis keeps the organisations with most projects: thousands of rows
     // are not a picture anyone can read
     let (kept, omitted_organisations) =
@@ -108,6 +119,8 @@ pub fn matrix(
         .enumerate()
         .map(|(i, mut input)| {
             if kept.is_some() {
+                // the organisations not shown keep their share, outside the cells
+                input.orgs_left_out = (input.org_ids.len() - kept_orgs[i].len()) as u64;
                 input.org_ids = &kept_orgs[i];
             }
             input
@@ -139,6 +152,10 @@ pub fn matrix(
         cells,
         omitted_organisations,
         conversion: CONVERSION_NOTE.to_string(),
+        totals: sums.totals,
+        outside_cells: sums.outside_cells,
+        duplicates_folded: folded.len() as i64,
+        counting: COUNTING_NOTE.to_string(),
     })
 }
 
@@ -171,6 +188,9 @@ pub fn gaps(
         scope,
         None,
     );
+    // a duplicate pair counts once here too: the cells are those its first running
+    // record names
+    let (running, _) = index.fold(&running);
     let covered = rules::covered_cells(index.places_and_themes(&running));
     let gaps = rules::gaps(&countries, &themes, &covered);
     let asked = (countries.len() * themes.len()) as i64;

@@ -11,8 +11,8 @@ use diesel::sql_types::Text;
 use rust_decimal::Decimal;
 
 use super::model::{
-    OverlapReason, OverlapResolution, OverlapSubject, Participant, ParticipantRole, ProjectDraft,
-    ProjectSource, ProjectStatus, ProjectSummary, ProjectView, ReviewStatus,
+    BudgetSplit, OverlapReason, OverlapResolution, OverlapSubject, Participant, ParticipantRole,
+    ProjectDraft, ProjectSource, ProjectStatus, ProjectSummary, ProjectView, Region, ReviewStatus,
 };
 use super::text;
 use crate::db::schema::{
@@ -61,6 +61,27 @@ pub struct ProjectRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The budget's split (`BudgetSplit`), as space-separated decimals; empty when none
+    /// was given.
+    pub country_percentages: String,
+    pub regions: String,
+    pub region_percentages: String,
+    pub theme_percentages: String,
+}
+
+/// Percentages as stored: space-separated decimals, empty for none.
+fn percentages_text(list: Option<&[Decimal]>) -> String {
+    list.map(|l| {
+        l.iter()
+            .map(|p| p.normalize().to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+    .unwrap_or_default()
+}
+
+fn parse_percentages(text: &str) -> Result<Vec<Decimal>, rust_decimal::Error> {
+    text.split_whitespace().map(str::parse).collect()
 }
 
 impl ProjectRow {
@@ -108,7 +129,52 @@ impl ProjectRow {
             version,
             created_at,
             updated_at: now(),
+            country_percentages: percentages_text(draft.split.country_percentages.as_deref()),
+            regions: draft
+                .split
+                .regions
+                .iter()
+                .map(|r| r.code.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            region_percentages: draft
+                .split
+                .regions
+                .iter()
+                .map(|r| r.percentage)
+                .collect::<Option<Vec<_>>>()
+                .filter(|l| !l.is_empty())
+                .map(|l| percentages_text(Some(&l)))
+                .unwrap_or_default(),
+            theme_percentages: percentages_text(draft.split.theme_percentages.as_deref()),
         }
+    }
+
+    /// The stored split. Country and region percentages are given together, so either
+    /// text being non-empty means both lists are given (one may be empty).
+    pub fn split(&self) -> AppResult<BudgetSplit> {
+        let parse = |text: &str| parse_percentages(text).map_err(|e| self.corrupt(e));
+        let places_given =
+            !self.country_percentages.is_empty() || !self.region_percentages.is_empty();
+        let region_percentages = parse(&self.region_percentages)?;
+        let regions: Vec<Region> = split(&self.regions)
+            .into_iter()
+            .enumerate()
+            .map(|(i, code)| Region {
+                code,
+                percentage: region_percentages.get(i).copied(),
+            })
+            .collect();
+        let theme_percentages = parse(&self.theme_percentages)?;
+        Ok(BudgetSplit {
+            country_percentages: if places_given {
+                Some(parse(&self.country_percentages)?)
+            } else {
+                None
+            },
+            regions,
+            theme_percentages: (!self.theme_percentages.is_empty()).then_some(theme_percentages),
+        })
     }
 
     fn corrupt(&self, what: impl std::fmt::Display) -> AppError {
@@ -141,6 +207,7 @@ impl ProjectRow {
             status: self.status,
             iati_identifier: self.iati_identifier.clone(),
             published: self.published,
+            split: self.split()?,
         })
     }
 
@@ -165,6 +232,25 @@ impl ProjectRow {
             end_on: self.end_on,
             iati_identifier: self.iati_identifier,
             published: self.published,
+            regions: draft.split.regions.iter().map(|r| r.code.clone()).collect(),
+            country_percentages: draft
+                .split
+                .country_percentages
+                .as_ref()
+                .map(|l| l.iter().map(|p| p.normalize().to_string()).collect()),
+            region_percentages: draft.split.country_percentages.as_ref().map(|_| {
+                draft
+                    .split
+                    .regions
+                    .iter()
+                    .filter_map(|r| r.percentage.map(|p| p.normalize().to_string()))
+                    .collect()
+            }),
+            theme_percentages: draft
+                .split
+                .theme_percentages
+                .as_ref()
+                .map(|l| l.iter().map(|p| p.normalize().to_string()).collect()),
             version: self.version,
             created_at: self.created_at.and_utc(),
             updated_at: self.updated_at.and_utc(),
@@ -319,6 +405,10 @@ struct ProjectChanges<'a> {
     search_text: &'a str,
     version: i64,
     updated_at: NaiveDateTime,
+    country_percentages: &'a str,
+    regions: &'a str,
+    region_percentages: &'a str,
+    theme_percentages: &'a str,
 }
 
 /// Writes `after` over the project if the stored row is still at `before.version`: false
@@ -343,6 +433,10 @@ pub fn save(conn: &mut DbConn, before: &ProjectRow, after: &ProjectRow) -> Query
         search_text: &after.search_text,
         version: after.version,
         updated_at: after.updated_at,
+        country_percentages: &after.country_percentages,
+        regions: &after.regions,
+        region_percentages: &after.region_percentages,
+        theme_percentages: &after.theme_percentages,
     };
     let updated = diesel::update(
         projects::table
@@ -454,6 +548,28 @@ pub fn organisation_names(
         );
     }
     Ok(out)
+}
+
+/// An organisation's name and country, to write to it.
+pub fn organisation_contact(conn: &mut DbConn, id: &str) -> QueryResult<Option<(String, String)>> {
+    organisations::table
+        .find(id)
+        .select((organisations::name, organisations::country))
+        .first(conn)
+        .optional()
+}
+
+/// Address and name of each active member of an organisation whose address is confirmed:
+/// the people an email to the organisation goes to.
+pub fn member_contacts(conn: &mut DbConn, org_id: &str) -> QueryResult<Vec<(String, String)>> {
+    use crate::db::schema::users;
+    users::table
+        .filter(users::organisation_id.eq(org_id))
+        .filter(users::active.eq(true))
+        .filter(users::email_verified.eq(true))
+        .order(users::id.asc())
+        .select((users::email, users::display_name))
+        .load(conn)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -714,6 +830,41 @@ pub fn list_reviews(
     query
         .order(reviews::id.asc())
         .limit(page.limit + 1)
+        .load(conn)
+}
+
+/// The IATI activity identifier of every grant whose fund publishes under an organisation
+/// identifier (`opendata::rules::grant_activity_id`), with the grant's registry project.
+pub fn grant_activities(conn: &mut DbConn) -> QueryResult<HashMap<String, String>> {
+    use crate::db::schema::{funds, grants};
+    let rows: Vec<(String, String, String)> = grants::table
+        .inner_join(funds::table.on(funds::id.eq(grants::fund_id)))
+        .filter(grants::registry_project_id.is_not_null())
+        .filter(funds::organisation_identifier.is_not_null())
+        .select((
+            funds::organisation_identifier.assume_not_null(),
+            grants::reference,
+            grants::registry_project_id.assume_not_null(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(publisher, reference, project)| {
+            (
+                crate::opendata::rules::grant_activity_id(&publisher, &reference),
+                project,
+            )
+        })
+        .collect())
+}
+
+/// Every pair the review queue resolved as `duplicate`: the registry counts each such
+/// pair once (`rules::fold_duplicates`).
+pub fn duplicate_pairs(conn: &mut DbConn) -> QueryResult<Vec<(String, String)>> {
+    reviews::table
+        .filter(reviews::status.eq(ReviewStatus::Resolved))
+        .filter(reviews::resolution.eq(OverlapResolution::Duplicate))
+        .select((reviews::project_a, reviews::project_b))
         .load(conn)
 }
 

@@ -789,11 +789,20 @@ both_backends!(
         let ng = cell("NG", "protection");
         assert_eq!(ng["projects"], 3);
         assert_eq!(ng["organisation_count"], 2);
-        assert_eq!(ng["budget_usd"], "100000.00");
+        // budgets are shared: half the shelter's (two countries), half the awareness
+        // project's (two themes)
+        assert_eq!(ng["budget_usd"], "50000.00");
         assert_eq!(
             ng["budget_by_currency"],
+            json!([{"amount": "2500.25", "currency": "EUR"}, {"amount": "50000.00", "currency": "USD"}])
+        );
+        assert_eq!(m.body["totals"]["projects"], 3);
+        assert_eq!(m.body["totals"]["budget_usd"], "100000.00");
+        assert_eq!(
+            m.body["totals"]["budget_by_currency"],
             json!([{"amount": "5000.50", "currency": "EUR"}, {"amount": "100000.00", "currency": "USD"}])
         );
+        assert_eq!(m.body["outside_cells"]["budget_by_currency"], json!([]));
         assert_eq!(ng["unconverted_projects"], 1);
         let top = &ng["organisations"][0];
         assert_eq!(top["id"], a);
@@ -849,9 +858,12 @@ both_backends!(
                 .cloned()
                 .expect("cell")
         };
-        assert_eq!(cell("NG", "protection")["budget_usd"], "105500.55");
+        // 5500.55 USD in two: the odd cent goes to the first theme the project names
+        assert_eq!(cell("NG", "protection")["budget_usd"], "52750.27");
         assert_eq!(cell("NG", "protection")["unconverted_projects"], 0);
-        assert_eq!(cell("NG", "prevention")["budget_usd"], "5500.55");
+        assert_eq!(cell("NG", "prevention")["budget_usd"], "2750.28");
+        assert_eq!(cell("GH", "protection")["budget_usd"], "50000.00");
+        assert_eq!(converted.body["totals"]["budget_usd"], "105500.55");
         for (query, field) in [
             ("rows=planet", "rows"),
             ("rows=theme&cols=theme", "cols"),
@@ -1961,3 +1973,372 @@ async fn a_file_over_the_configured_limit_is_refused() {
         assert_eq!(import(&app, &admin, small).await.status, 200);
     }
 }
+
+/// The amounts of a matrix figure (`budget_by_currency`) per currency, in minor units of
+/// four decimals so that currencies add alike.
+fn by_currency(amounts: &Value) -> std::collections::BTreeMap<String, i128> {
+    let mut out = std::collections::BTreeMap::new();
+    for m in amounts.as_array().expect("amounts") {
+        let amount: rust_decimal::Decimal = m["amount"]
+            .as_str()
+            .expect("amount")
+            .parse()
+            .expect("decimal");
+        *out.entry(m["currency"].as_str().expect("currency").to_string())
+            .or_insert(0) += amount.mantissa() * 10i128.pow(4 - amount.scale());
+    }
+    out
+}
+
+/// Every cell's share and what lies outside the cells, summed per currency.
+fn matrix_sum(m: &Value) -> std::collections::BTreeMap<String, i128> {
+    let mut out = by_currency(&m["outside_cells"]["budget_by_currency"]);
+    for cell in m["cells"].as_array().expect("cells") {
+        for (currency, minor) in by_currency(&cell["budget_by_currency"]) {
+            *out.entry(currency).or_insert(0) += minor;
+        }
+    }
+    out
+}
+
+both_backends!(
+    the_matrix_counts_a_duplicate_pair_once_and_sums_to_the_distinct_total,
+    |app: TestApp| async move {
+        let admin = app.user_token("admin", None);
+        let a = organisation(&app, &admin, "Lagos Shelter Network", "NG").await;
+        let b = organisation(&app, &admin, "A donor agency", "NL").await;
+        let ta = app.user_token("ngo", Some(&a));
+        let tb = app.user_token("donor", Some(&b));
+        // the NGO registers its project, the donor registers the same one again with its
+        // own figure, and an unrelated project in Ghana is paid in euros
+        let first = create(
+            &app,
+            &ta,
+            project(&a, "Shelter in Lagos", &["NG"], &["protection.shelter"]),
+        )
+        .await;
+        let mut again = project(&b, "Safe houses in Lagos", &["NG"], &["protection"]);
+        again["budget"] = json!("80000.00");
+        let second = create(&app, &tb, again).await;
+        let mut ghana = project(&b, "Radio in Accra", &["GH"], &["prevention"]);
+        ghana["budget"] = json!("3000.00");
+        ghana["currency"] = json!("EUR");
+        create(&app, &tb, ghana).await;
+
+        let m = app.get("/api/v1/registry/matrix").await;
+        assert_eq!(m.status, 200, "{}", m.text);
+        assert_eq!(m.body["totals"]["projects"], 3);
+        assert_eq!(m.body["totals"]["budget_usd"], "180000.00");
+
+        // the donor says the two are one project
+        let r = app
+            .post_as(
+                &tb,
+                "/api/v1/registry/overlap-reviews",
+                json!({"project_id": id(&second), "other_project_id": id(&first), "resolution": "duplicate"}),
+            )
+            .await;
+        assert!(r.status == 200 || r.status == 201, "{}", r.text);
+
+        let m = app.get("/api/v1/registry/matrix").await;
+        assert_eq!(m.status, 200, "{}", m.text);
+        // counted once, as the first registered record, with its budget
+        assert_eq!(m.body["totals"]["projects"], 2);
+        assert_eq!(m.body["duplicates_folded"], 1);
+        assert_eq!(m.body["totals"]["budget_usd"], "100000.00");
+        // in ten-thousandths: EUR 3,000.00 and USD 100,000.00
+        let expected = std::collections::BTreeMap::from([
+            ("EUR".to_string(), 30_000_000_i128),
+            ("USD".to_string(), 1_000_000_000_i128),
+        ]);
+        assert_eq!(
+            by_currency(&m.body["totals"]["budget_by_currency"]),
+            expected
+        );
+        assert_eq!(matrix_sum(&m.body), expected, "{}", m.text);
+        let ng = m.body["cells"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .find(|c| c["row"] == "NG" && c["col"] == "protection")
+            .cloned()
+            .expect("cell");
+        assert_eq!(ng["projects"], 1);
+        assert_eq!(ng["budget_usd"], "100000.00");
+        assert_eq!(ng["organisations"][0]["id"], a);
+
+        // the search lists both records but counts the project once
+        let s = app.get(&format!("{PROJECTS}?country=NG")).await;
+        assert_eq!(s.body["total"], 1, "{}", s.text);
+        assert_eq!(s.body["listed"], 2);
+        assert_eq!(ids(&s.body["items"]).len(), 2);
+        assert_eq!(s.body["duplicate_of"], json!({ id(&second): id(&first) }));
+        assert_eq!(facet(&s.body, "country", "NG"), 1);
+        // filtered to the donor's organisation, its record is the one that matches
+        let s = app.get(&format!("{PROJECTS}?org_id={b}&country=NG")).await;
+        assert_eq!(s.body["total"], 1);
+        assert_eq!(s.body["duplicate_of"], json!({}));
+
+        // gaps: the pair still covers its cell
+        let g = app
+            .get("/api/v1/registry/gaps?countries=NG&themes=protection&on=2025-06-01")
+            .await;
+        assert_eq!(g.body["gaps"], json!([]), "{}", g.text);
+
+        // a verdict changed to co-financing counts both again
+        let review = app
+            .get_as(
+                &ta,
+                &format!(
+                    "/api/v1/registry/overlap-reviews?status=all&project_id={}",
+                    id(&first)
+                ),
+            )
+            .await;
+        let entry = &review.body["items"][0];
+        let etag = format!("\"{}\"", entry["version"]);
+        let r = app
+            .request_as(
+                &ta,
+                Method::POST,
+                &format!(
+                    "/api/v1/registry/overlap-reviews/{}/resolve",
+                    entry["id"].as_str().expect("id")
+                ),
+                Some(json!({"resolution": "co_financing"})),
+                &[("if-match", etag.as_str())],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let m = app.get("/api/v1/registry/matrix").await;
+        assert_eq!(m.body["totals"]["projects"], 3);
+        assert_eq!(m.body["duplicates_folded"], 0);
+    }
+);
+
+both_backends!(
+    an_imported_activity_is_shared_by_its_percentages,
+    |app: TestApp| async move {
+        let admin = app.user_token("admin", None);
+        let xml = br#"<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03">
+<iati-activity default-currency="USD">
+  <iati-identifier>GB-CHC-202918-SPLIT</iati-identifier>
+  <reporting-org ref="GB-CHC-202918" type="21"><narrative>Anti-Slavery International</narrative></reporting-org>
+  <title><narrative>Safe migration and shelters in West Africa</narrative></title>
+  <activity-status code="2"/>
+  <activity-date type="1" iso-date="2025-01-01"/>
+  <activity-date type="3" iso-date="2026-12-31"/>
+  <recipient-country code="NG" percentage="60"/>
+  <recipient-country code="GH" percentage="30"/>
+  <recipient-region code="298" percentage="10"/>
+  <sector vocabulary="1" code="15190" percentage="50"/>
+  <sector vocabulary="1" code="15180" percentage="30"/>
+  <sector vocabulary="1" code="12220" percentage="20"/>
+  <budget><period-start iso-date="2025-01-01"/><value>1000</value></budget>
+</iati-activity>
+</iati-activities>
+"#
+        .to_vec();
+        let r = import(&app, &admin, xml.clone()).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["created"], 1);
+        let p = app.get(&format!("{PROJECTS}?q=migration")).await.body["items"][0].clone();
+        assert_eq!(p["countries"], json!(["NG", "GH"]));
+        assert_eq!(p["country_percentages"], json!(["60", "30"]));
+        assert_eq!(p["regions"], json!(["298"]));
+        assert_eq!(p["region_percentages"], json!(["10"]));
+        assert_eq!(
+            p["themes"],
+            json!(["prevention.safe-migration", "protection"])
+        );
+        assert_eq!(p["theme_percentages"], json!(["50", "30"]));
+        // the same file again changes nothing
+        let r = import(&app, &admin, xml).await;
+        assert_eq!(r.body["unchanged"], 1, "{}", r.text);
+
+        let m = app.get("/api/v1/registry/matrix").await;
+        assert_eq!(m.status, 200, "{}", m.text);
+        let usd = |row: &str, col: &str| {
+            m.body["cells"]
+                .as_array()
+                .expect("cells")
+                .iter()
+                .find(|c| c["row"] == row && c["col"] == col)
+                .map(|c| c["budget_usd"].as_str().expect("usd").to_string())
+                .unwrap_or_else(|| panic!("no cell {row} × {col}: {}", m.text))
+        };
+        // 1000 × 60 % × 50 % and so on; the region's tenth and the health sector's fifth
+        // are outside every cell
+        assert_eq!(usd("NG", "prevention"), "300.00");
+        assert_eq!(usd("NG", "protection"), "180.00");
+        assert_eq!(usd("GH", "prevention"), "150.00");
+        assert_eq!(usd("GH", "protection"), "90.00");
+        assert_eq!(m.body["outside_cells"]["budget_usd"], "280.00");
+        assert_eq!(m.body["totals"]["budget_usd"], "1000.00");
+        assert_eq!(
+            matrix_sum(&m.body),
+            by_currency(&m.body["totals"]["budget_by_currency"])
+        );
+
+        // an edit of the countries drops their percentages: shared evenly again
+        let path = format!("{PROJECTS}/{}", id(&p));
+        let r = app
+            .patch_as(&admin, &path, json!({"countries": ["NG", "KE"]}), Some("*"))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["country_percentages"], Value::Null);
+        assert_eq!(r.body["theme_percentages"], json!(["50", "30"]));
+        let m = app.get("/api/v1/registry/matrix?cols=status").await;
+        let ke = m.body["cells"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .find(|c| c["row"] == "KE")
+            .cloned()
+            .expect("KE");
+        // Nigeria, Kenya and the region: a third each
+        assert_eq!(ke["budget_usd"], "333.33");
+        assert_eq!(m.body["totals"]["budget_usd"], "1000.00");
+        assert_eq!(
+            matrix_sum(&m.body),
+            by_currency(&m.body["totals"]["budget_by_currency"])
+        );
+    }
+);
+
+both_backends!(
+    a_grant_that_duplicates_a_project_is_queued_and_the_other_side_told,
+    |app: TestApp| async move {
+        use crate::common::world::World;
+        let admin = app.user_token("admin", None);
+        // an NGO in Senegal already runs shelters in Nigeria (it reads French)
+        let other = organisation(&app, &admin, "Refuges sans frontières", "SN").await;
+        let member = app.user_token("ngo", Some(&other));
+        let colleague = app.user_token("ngo", Some(&other));
+        let today = chrono::Utc::now().date_naive();
+        let theirs = create(
+            &app,
+            &member,
+            json!({
+                "title": "Shelter and legal aid for survivors in Lagos",
+                "description": "Shelter and legal aid for survivors of trafficking.",
+                "reporting_org_id": other, "countries": ["NG"], "themes": ["protection.shelter"],
+                "start_on": today.to_string(),
+                "end_on": (today + chrono::Duration::days(365)).to_string(),
+                "budget": "15000.00", "currency": "USD", "status": "active"
+            }),
+        )
+        .await;
+        let unpublished = {
+            let mut body = project(
+                &other,
+                "Shelter and legal aid",
+                &["NG"],
+                &["protection.shelter"],
+            );
+            body["published"] = json!(false);
+            create(&app, &member, body).await
+        };
+
+        let w = World::new(&app)
+            .fund_with(json!({"name": "Board fund", "organisation_identifier": "XM-DAC-41110"}))
+            .open_call()
+            .ngo()
+            .donor()
+            .trustees(4)
+            .received("50000.00")
+            .under_review("Shelter and legal aid", "10000.00")
+            .grant("10000.00")
+            .await;
+        let grantee = w.org_id().to_string();
+        let grant = w.grant_json().clone();
+
+        // the grant's project, with its activity identifier in the fund's IATI file
+        let ours = app.get(&format!("{PROJECTS}?org_id={grantee}")).await;
+        assert_eq!(ours.body["total"], 1, "{}", ours.text);
+        let ours = ours.body["items"][0].clone();
+        assert_eq!(ours["source"], "grant");
+        assert_eq!(
+            ours["iati_identifier"],
+            format!(
+                "XM-DAC-41110-{}",
+                grant["reference"].as_str().expect("reference")
+            )
+        );
+
+        // the pair waits in the review queue, visible to the other organisation; the
+        // unpublished draft, its owner's own, was not compared with the grant
+        let queue = app
+            .get_as(
+                &member,
+                &format!("/api/v1/registry/overlap-reviews?project_id={}", id(&ours)),
+            )
+            .await;
+        assert_eq!(queue.status, 200, "{}", queue.text);
+        let items = queue.body["items"].as_array().expect("items");
+        assert_eq!(items.len(), 1, "{}", queue.text);
+        let pair = BTreeSet::from([
+            items[0]["project_a"]["id"].as_str().expect("a").to_string(),
+            items[0]["project_b"]["id"].as_str().expect("b").to_string(),
+        ]);
+        assert_eq!(pair, BTreeSet::from([id(&theirs), id(&ours)]));
+        assert_eq!(items[0]["status"], "open");
+        assert_ne!(id(&unpublished), id(&theirs));
+        let trail = app
+            .get_as(
+                &admin,
+                &format!(
+                    "/api/v1/audit-events?entity=registry_overlap_review&entity_id={}",
+                    items[0]["id"].as_str().expect("id")
+                ),
+            )
+            .await;
+        assert_eq!(trail.body["items"][0]["action"], "flag", "{}", trail.text);
+
+        // both members of the other organisation are told, in French
+        for token in [&member, &colleague] {
+            let email = app.get_as(token, "/api/v1/me").await.body["email"]
+                .as_str()
+                .expect("email")
+                .to_string();
+            let mail = app.email_number(&email, 1).await;
+            assert!(mail.decoded.contains("Bonjour"), "{}", mail.decoded);
+            assert!(
+                mail.decoded
+                    .contains("Shelter and legal aid for survivors in Lagos")
+            );
+            assert!(
+                mail.decoded.contains("Safe Haven Lagos"),
+                "{}",
+                mail.decoded
+            );
+            assert!(mail.decoded.contains(items[0]["id"].as_str().expect("id")));
+        }
+
+        // the fund's own IATI file, imported, finds the grant instead of adding it again
+        let fund_id = w.fund_id().to_string();
+        let file = app
+            .client
+            .get(app.url(&format!("/api/v1/funds/{fund_id}/iati.xml")))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(file.status(), 200);
+        let xml = file.bytes().await.expect("body").to_vec();
+        let before = app.count("registry_projects WHERE source = 'grant'");
+        let r = import(&app, &admin, xml).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["grants_matched"], 1, "{}", r.text);
+        assert_eq!(
+            app.count("registry_projects WHERE source = 'grant'"),
+            before
+        );
+        let same = app
+            .get(&format!(
+                "{PROJECTS}?q=shelter%20legal%20aid&country=NG&status=pipeline"
+            ))
+            .await;
+        assert_eq!(same.body["total"], 1, "{}", same.text);
+    }
+);

@@ -40,6 +40,9 @@ pub struct ImportReport {
     pub updated: u64,
     /// Activities whose project already said the same.
     pub unchanged: u64,
+    /// Activities that are grants of a fund here, from its own IATI file: the grant's
+    /// project is already in the registry, so they are neither created again nor changed.
+    pub grants_matched: u64,
     pub skipped: u64,
     pub organisations_created: u64,
     /// Why each activity was skipped (the first 10,000).
@@ -169,6 +172,7 @@ pub fn import<R: BufRead + Send>(
         scope.spawn(move || read_batches(source, options, &sender));
         let mut report = ImportReport::default();
         let mut organisations: HashMap<String, String> = HashMap::new();
+        let grants = store::grant_activities(conn)?;
         for message in receiver {
             let mut batch = Vec::with_capacity(BATCH);
             for read in message? {
@@ -178,7 +182,7 @@ pub fn import<R: BufRead + Send>(
                     Err(skip) => report.skip(skip.iati_identifier, skip.line, skip.reason),
                 }
             }
-            write_batch(conn, batch, actor, &mut organisations, &mut report)?;
+            write_batch(conn, batch, actor, &grants, &mut organisations, &mut report)?;
         }
         Ok(report)
     })
@@ -236,6 +240,7 @@ fn write_batch(
     conn: &mut DbConn,
     batch: Vec<Mapped>,
     actor: &Actor,
+    grants: &HashMap<String, String>,
     known: &mut HashMap<String, String>,
     report: &mut ImportReport,
 ) -> Result<(), ImportError> {
@@ -249,6 +254,16 @@ fn write_batch(
         .collect();
     let mut new_rows = Vec::new();
     for mapped in batch {
+        // A fund's own file describes its grants, whose projects the grants keep: the
+        // grant is the record, the file's copy would count its money twice.
+        let a_grant = match existing.get(&mapped.identifier) {
+            Some(row) => row.source == ProjectSource::Grant,
+            None => grants.contains_key(&mapped.identifier),
+        };
+        if a_grant {
+            report.grants_matched += 1;
+            continue;
+        }
         let reporting_ref = mapped
             .reporting
             .org_id()
@@ -302,6 +317,7 @@ fn write_batch(
             participants,
             countries: mapped.countries,
             themes: mapped.themes,
+            split: mapped.split,
             target_groups: kept
                 .as_ref()
                 .map(|k| k.target_groups.clone())

@@ -9,7 +9,9 @@ use crate::money::{Currency, Money};
 use crate::organisations::model::OrgKind;
 use crate::platform::text::clean;
 use crate::platform::{Lines, country, org_identifier};
-use crate::registry::model::{ParticipantRole, ProjectStatus, iati_identifier};
+use crate::registry::model::{
+    BudgetSplit, ParticipantRole, ProjectStatus, Region, iati_identifier,
+};
 
 /// Sector and tag codes that mark anti-trafficking work, and the themes they mean.
 /// DAC 5-digit purpose codes (sector vocabulary 1, the default) and SDG targets (sector
@@ -32,30 +34,190 @@ pub const SDG_THEMES: &[(&str, &[&str])] = &[
     ("16.2", &["protection", "prosecution"]),
 ];
 
+/// The themes a sector of this vocabulary means.
+fn sector_themes(vocabulary: Option<&str>, code: &str) -> &'static [&'static str] {
+    let list = match vocabulary {
+        None | Some("1") => DAC_THEMES,
+        Some("8") => SDG_THEMES,
+        _ => return &[],
+    };
+    list.iter()
+        .find(|(c, _)| *c == code)
+        .map_or(&[], |(_, themes)| *themes)
+}
+
 fn themes_of(activity: &Activity) -> Vec<String> {
     let mut themes: Vec<String> = Vec::new();
-    let mut add = |list: &[(&str, &[&str])], code: &str| {
-        if let Some((_, mapped)) = list.iter().find(|(c, _)| *c == code) {
-            for t in *mapped {
-                if !themes.iter().any(|x| x == t) {
-                    themes.push(t.to_string());
-                }
+    let mut add = |mapped: &[&str]| {
+        for t in mapped {
+            if !themes.iter().any(|x| x == t) {
+                themes.push(t.to_string());
             }
         }
     };
-    for (vocabulary, code) in &activity.sectors {
-        match vocabulary.as_deref() {
-            None | Some("1") => add(DAC_THEMES, code),
-            Some("8") => add(SDG_THEMES, code),
-            _ => {}
-        }
+    for sector in &activity.sectors {
+        add(sector_themes(sector.vocabulary.as_deref(), &sector.code));
     }
     for (vocabulary, code) in &activity.tags {
-        if vocabulary.as_deref() == Some("3") {
-            add(SDG_THEMES, code);
+        if vocabulary.as_deref() == Some("3")
+            && let Some((_, mapped)) = SDG_THEMES.iter().find(|(c, _)| c == code)
+        {
+            add(mapped);
         }
     }
     themes
+}
+
+/// Percentages as a file gives them: every one a non-negative decimal, together more than
+/// nothing; otherwise the file's percentages are not used at all (the budget is then
+/// shared evenly), since a partial set cannot say how the rest is shared.
+fn percentages<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> Option<Vec<Decimal>> {
+    let list: Vec<Decimal> = values
+        .into_iter()
+        .map(|v| {
+            v.and_then(|v| Decimal::from_str_exact(v.trim()).ok())
+                .filter(|p| *p >= Decimal::ZERO && *p <= Decimal::from(100))
+        })
+        .collect::<Option<_>>()?;
+    (list.iter().copied().sum::<Decimal>() > Decimal::ZERO).then_some(list)
+}
+
+/// `parts` as percentages of their own sum, to four decimals: IATI wants a list to sum to
+/// 100, and one that does not is read as the weights it gives.
+fn of_total(parts: &[Decimal], total: Decimal) -> Vec<Decimal> {
+    parts
+        .iter()
+        .map(|p| {
+            (p * Decimal::from(100) / total)
+                .round_dp_with_strategy(4, RoundingStrategy::MidpointNearestEven)
+                .normalize()
+        })
+        .collect()
+}
+
+/// Each theme's share of the budget, in percent, from the sector percentages of one
+/// vocabulary (IATI makes each vocabulary's sum 100): the DAC purpose codes when one of
+/// them means a theme, else the SDG targets. A sector meaning two themes gives each half;
+/// sectors meaning none (the activity's other work) leave their share outside the themes.
+/// `None` when no such vocabulary carries usable percentages.
+fn theme_percentages(activity: &Activity, themes: &[String]) -> Option<Vec<Decimal>> {
+    let groups: [&[Option<&str>]; 2] = [&[None, Some("1")], &[Some("8")]];
+    groups.iter().find_map(|group| {
+        let sectors: Vec<_> = activity
+            .sectors
+            .iter()
+            .filter(|s| group.contains(&s.vocabulary.as_deref()))
+            .collect();
+        if !sectors
+            .iter()
+            .any(|s| !sector_themes(s.vocabulary.as_deref(), &s.code).is_empty())
+        {
+            return None;
+        }
+        let given = percentages(sectors.iter().map(|s| s.percentage.as_deref()))?;
+        let total: Decimal = given.iter().copied().sum();
+        let mut weights = vec![Decimal::ZERO; themes.len()];
+        for (sector, share) in sectors.iter().zip(&given) {
+            let mapped = sector_themes(sector.vocabulary.as_deref(), &sector.code);
+            for theme in mapped {
+                if let Some(i) = themes.iter().position(|t| t == theme) {
+                    weights[i] += share / Decimal::from(mapped.len());
+                }
+            }
+        }
+        Some(of_total(&weights, total))
+    })
+}
+
+/// A recipient region as kept: its code, with its vocabulary unless that is the OECD DAC
+/// one (1, IATI's default).
+fn region_code(region: &super::reader::Coded) -> Result<String, String> {
+    let usable = |v: &str| {
+        !v.is_empty()
+            && v.len() <= 20
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-.".contains(c))
+    };
+    let code = region.code.trim();
+    let vocabulary = region.vocabulary.as_deref().map(str::trim);
+    if !usable(code) || vocabulary.is_some_and(|v| !usable(v)) {
+        return Err(format!(
+            "recipient-region {code:?} (vocabulary {vocabulary:?}) is not a usable region code"
+        ));
+    }
+    Ok(match vocabulary {
+        None | Some("1") => code.to_string(),
+        Some(v) => format!("{v}:{code}"),
+    })
+}
+
+/// Countries, their percentages (when given) and regions.
+type Places = (Vec<String>, Option<Vec<Decimal>>, Vec<Region>);
+
+/// The activity's places: distinct countries and regions, in file order, with their
+/// percentages when every one of them has one (a place named twice adds its shares).
+fn places_of(activity: &Activity) -> Result<Places, String> {
+    let mut countries: Vec<String> = Vec::new();
+    let mut country_shares: Vec<Decimal> = Vec::new();
+    let given = percentages(
+        activity
+            .countries
+            .iter()
+            .chain(&activity.regions)
+            .map(|p| p.percentage.as_deref()),
+    );
+    let mut shares = given.iter().flatten().copied();
+    for place in &activity.countries {
+        let mut errors = Vec::new();
+        let code = country(
+            "recipient-country",
+            &place.code.to_ascii_uppercase(),
+            &mut errors,
+        );
+        if !errors.is_empty() {
+            return Err(format!(
+                "recipient-country {code:?} is not an ISO 3166-1 country"
+            ));
+        }
+        let share = shares.next().unwrap_or_default();
+        match countries.iter().position(|c| *c == code) {
+            Some(i) => country_shares[i] += share,
+            None => {
+                countries.push(code);
+                country_shares.push(share);
+            }
+        }
+    }
+    let mut regions: Vec<String> = Vec::new();
+    let mut region_shares: Vec<Decimal> = Vec::new();
+    for place in &activity.regions {
+        let code = region_code(place)?;
+        let share = shares.next().unwrap_or_default();
+        match regions.iter().position(|r| *r == code) {
+            Some(i) => region_shares[i] += share,
+            None => {
+                regions.push(code);
+                region_shares.push(share);
+            }
+        }
+    }
+    let total: Decimal = country_shares.iter().chain(&region_shares).copied().sum();
+    let (country_percentages, region_percentages) = match given {
+        Some(_) => (
+            Some(of_total(&country_shares, total)),
+            of_total(&region_shares, total)
+                .into_iter()
+                .map(Some)
+                .collect(),
+        ),
+        None => (None, vec![None; regions.len()]),
+    };
+    let regions = regions
+        .into_iter()
+        .zip(region_percentages)
+        .map(|(code, percentage)| Region { code, percentage })
+        .collect();
+    Ok((countries, country_percentages, regions))
 }
 
 /// IATI ActivityStatus codes: 1 pipeline, 2 implementation, 3 finalisation, 4 closed,
@@ -193,6 +355,8 @@ pub struct Mapped {
     pub participants: Vec<(ParticipantRole, OrgRef)>,
     pub countries: Vec<String>,
     pub themes: Vec<String>,
+    /// The percentages the file gives places and sectors, and its regions.
+    pub split: BudgetSplit,
     pub start_on: Option<NaiveDate>,
     pub end_on: Option<NaiveDate>,
     pub budget: Option<Money>,
@@ -236,20 +400,13 @@ pub fn map_activity(activity: &Activity, themed_only: bool) -> Result<Mapped, St
         ));
     }
     let status = status_of(activity.status_code.as_deref())?;
-    let mut countries: Vec<String> = Vec::new();
-    for code in &activity.countries {
-        let mut errors = Vec::new();
-        let code = country("recipient-country", &code.to_ascii_uppercase(), &mut errors);
-        if !errors.is_empty() {
-            return Err(format!(
-                "recipient-country {code:?} is not an ISO 3166-1 country"
-            ));
-        }
-        if !countries.contains(&code) {
-            countries.push(code);
-        }
-    }
+    let (countries, country_percentages, regions) = places_of(activity)?;
     let themes = themes_of(activity);
+    let split = BudgetSplit {
+        country_percentages,
+        regions,
+        theme_percentages: theme_percentages(activity, &themes),
+    };
     if themed_only && themes.is_empty() {
         return Err(
             "no anti-trafficking theme (DAC 15190, 15180, 15160 or SDG target 5.2, 8.7, 16.2)"
@@ -297,6 +454,7 @@ pub fn map_activity(activity: &Activity, themed_only: bool) -> Result<Mapped, St
         participants,
         countries,
         themes,
+        split,
         start_on,
         end_on,
         budget: budget_of(activity),

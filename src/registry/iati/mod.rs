@@ -25,4 +25,4 @@ pub use import::{
     BATCH, ChannelReader, ImportError, ImportOptions, ImportReport, MAX_LISTED_SKIPS, Skip, import,
 };
 pub use mapping::{Mapped, map_activity};
-pub use reader::{Activity, ActivityReader, ParseError};
+pub use reader::{Activity, ActivityReader, Coded, ParseError};

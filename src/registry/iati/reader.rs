@@ -58,6 +58,25 @@ pub struct OrgElement {
     pub names: Vec<Narrative>,
 }
 
+/// A coded element that may carry a vocabulary and a share: `recipient-country`,
+/// `recipient-region`, `sector`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Coded {
+    pub code: String,
+    pub vocabulary: Option<String>,
+    /// `@percentage` as written.
+    pub percentage: Option<String>,
+}
+
+impl Coded {
+    pub fn new(code: &str) -> Self {
+        Coded {
+            code: code.to_string(),
+            ..Coded::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BudgetElement {
     pub budget_type: Option<String>,
@@ -81,9 +100,9 @@ pub struct Activity {
     pub status_code: Option<String>,
     /// (date type, iso-date)
     pub dates: Vec<(String, String)>,
-    pub countries: Vec<String>,
-    /// (vocabulary, code)
-    pub sectors: Vec<(Option<String>, String)>,
+    pub countries: Vec<Coded>,
+    pub regions: Vec<Coded>,
+    pub sectors: Vec<Coded>,
     pub tags: Vec<(Option<String>, String)>,
     pub budgets: Vec<BudgetElement>,
 }
@@ -250,16 +269,18 @@ impl<R: BufRead> ActivityReader<R> {
                         activity.dates.push((kind, date));
                     }
                 }
-                ["recipient-country"] => {
+                [element @ ("recipient-country" | "recipient-region" | "sector")] => {
                     if let Some(code) = take(&mut attrs, "code") {
-                        activity.countries.push(code);
-                    }
-                }
-                ["sector"] => {
-                    if let Some(code) = take(&mut attrs, "code") {
-                        activity
-                            .sectors
-                            .push((take(&mut attrs, "vocabulary"), code));
+                        let coded = Coded {
+                            code,
+                            vocabulary: take(&mut attrs, "vocabulary"),
+                            percentage: take(&mut attrs, "percentage"),
+                        };
+                        match *element {
+                            "recipient-country" => activity.countries.push(coded),
+                            "recipient-region" => activity.regions.push(coded),
+                            _ => activity.sectors.push(coded),
+                        }
                     }
                 }
                 ["tag"] => {

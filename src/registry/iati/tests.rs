@@ -143,7 +143,7 @@ fn says_why_an_activity_is_skipped() {
     b.status_code = Some("5".into());
     assert!(reason(&b).contains("cancelled"));
     let mut b = a.clone();
-    b.countries.push("QQ".into());
+    b.countries.push(Coded::new("QQ"));
     assert!(reason(&b).contains("QQ"));
     let mut b = a.clone();
     b.dates.push(("4".into(), "2023-01-01".into()));
@@ -162,6 +162,80 @@ fn says_why_an_activity_is_skipped() {
             .contains("theme")
     );
     assert!(map_activity(&a, false).is_ok());
+}
+
+const SHARED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03">
+ <iati-activity default-currency="USD">
+  <iati-identifier>XM-DAC-41110-T2</iati-identifier>
+  <reporting-org ref="XM-DAC-41110" type="40"><narrative>UNODC</narrative></reporting-org>
+  <title><narrative>Shared</narrative></title>
+  <activity-status code="2"/>
+  <recipient-country code="NG" percentage="50"/>
+  <recipient-country code="GH" percentage="20"/>
+  <recipient-country code="ng" percentage="10"/>
+  <recipient-region code="298" percentage="15"/>
+  <recipient-region code="1001" vocabulary="2" percentage="5"/>
+  <sector code="15190" percentage="40"/>
+  <sector code="12220" percentage="60"/>
+  <sector vocabulary="8" code="16.2" percentage="100"/>
+ </iati-activity>
+</iati-activities>"#;
+
+#[test]
+fn keeps_the_percentages_of_places_and_sectors() {
+    use rust_decimal::Decimal;
+    let a = read_all(SHARED).expect("parses").remove(0);
+    let m = map_activity(&a, false).expect("maps");
+    let pct = |v: &[i64]| v.iter().map(|p| Decimal::from(*p)).collect::<Vec<_>>();
+    // a country named twice adds its shares
+    assert_eq!(m.countries, vec!["NG", "GH"]);
+    assert_eq!(m.split.country_percentages, Some(pct(&[60, 20])));
+    let regions: Vec<(String, Option<Decimal>)> = m
+        .split
+        .regions
+        .iter()
+        .map(|r| (r.code.clone(), r.percentage))
+        .collect();
+    assert_eq!(
+        regions,
+        vec![
+            ("298".to_string(), Some(Decimal::from(15))),
+            ("2:1001".to_string(), Some(Decimal::from(5)))
+        ]
+    );
+    // the DAC sectors give the shares: 40 % safe migration, the health sector's 60 % is
+    // other work; the SDG target's themes get no share of their own
+    assert_eq!(
+        m.themes,
+        vec!["prevention.safe-migration", "protection", "prosecution"]
+    );
+    assert_eq!(m.split.theme_percentages, Some(pct(&[40, 0, 0])));
+
+    // one place without a percentage: none are used
+    let mut b = a.clone();
+    b.regions[1].percentage = None;
+    let m = map_activity(&b, false).expect("maps");
+    assert_eq!(m.split.country_percentages, None);
+    assert!(m.split.regions.iter().all(|r| r.percentage.is_none()));
+    // percentages summing to 50 are read as weights: each doubles
+    let mut c = a.clone();
+    c.regions.clear();
+    c.countries.truncate(2);
+    c.countries[0].percentage = Some("30".into());
+    let m = map_activity(&c, false).expect("maps");
+    assert_eq!(
+        m.split.country_percentages,
+        Some(vec![Decimal::from(60), Decimal::from(40)])
+    );
+    // an unusable region code skips the activity, naming it
+    let mut d = a.clone();
+    d.regions[0].code = "<298>".into();
+    assert!(
+        map_activity(&d, false)
+            .expect_err("skipped")
+            .contains("298")
+    );
 }
 
 #[test]
