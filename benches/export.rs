@@ -102,6 +102,7 @@ fn seed(conn: &mut DbConn) -> String {
                 verified: true,
                 listed_anonymously: false,
                 may_donate: false,
+                protected: false,
             },
         )
         .expect("organisation")

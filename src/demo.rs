@@ -76,6 +76,10 @@ const DEMO_NGO: DemoOrg = DemoOrg {
     identifier: Some("NG-CAC-7700001"),
 };
 
+/// A grantee whose staff could face reprisals: the fund protects it, so no public output
+/// names it (see the open-data files, the registry and the public page of the demo).
+const DEMO_PROTECTED_GRANTEE: &str = "Chiang Mai Safe Home";
+
 /// An organisation that registered itself and confirmed its address, waiting in the
 /// secretariat's verification queue (it cannot submit applications until verified).
 const DEMO_WAITING_ORG: DemoOrg = DemoOrg {
@@ -196,6 +200,7 @@ fn create_organisation_verified(
             // the private donor asked not to be named in public
             listed_anonymously: org.kind == OrgKind::Individual,
             may_donate: false,
+            protected: org.name == DEMO_PROTECTED_GRANTEE,
         },
         crate::audit::Action::Create,
     )?;

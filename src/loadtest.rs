@@ -115,6 +115,7 @@ pub fn seed_deadline_rush(
                     verified: true,
                     listed_anonymously: false,
                     may_donate: false,
+                    protected: false,
                 },
             )?;
             let user = users::insert(

@@ -121,6 +121,7 @@ impl RegisterRequest {
             verified: false,
             listed_anonymously: false,
             may_donate: false,
+            protected: false,
         };
         let email = email("user.email", &self.user.email, &mut errors);
         let name = required_line("user.name", &self.user.name, 200, &mut errors);

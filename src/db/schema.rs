@@ -14,6 +14,7 @@ diesel::table! {
         updated_at -> Timestamp,
         listed_anonymously -> Bool,
         may_donate -> Bool,
+        protected -> Bool,
     }
 }
 

@@ -59,6 +59,10 @@ pub fn publish(
     fund: &FundRow,
     actor: &Actor,
 ) -> AppResult<String> {
+    // A protected grantee's project stays in the registry for the fund's own overlap checks
+    // but is never published, and the other side of an overlap is not told its name.
+    let protected = crate::organisations::store::find(conn, &grant.organisation_id)?
+        .is_some_and(|org| org.protected);
     let draft = ProjectDraft {
         title: grant.title.clone(),
         description: app.content.summary.clone(),
@@ -85,16 +89,20 @@ pub fn publish(
         budget: Some(grant.money()?),
         status: project_status(grant.status),
         iati_identifier: iati_identifier(conn, grant, fund)?,
-        published: true,
+        published: !protected,
         split: BudgetSplit::default(),
     };
     // Compared with published projects only: both sides of a pair see it in the queue and
     // the other side is written to, and an unpublished project is its owner's draft.
     let registered =
         crate::registry::register(conn, &draft, ProjectSource::Grant, actor, &Scope::Public)?;
-    let grantee = crate::registry::store::organisation_contact(conn, &grant.organisation_id)?
-        .map(|(name, _)| name)
-        .unwrap_or_default();
+    let grantee = if protected {
+        crate::opendata::rules::WITHHELD_RECIPIENT.to_string()
+    } else {
+        crate::registry::store::organisation_contact(conn, &grant.organisation_id)?
+            .map(|(name, _)| name)
+            .unwrap_or_default()
+    };
     let ours = GrantProject {
         project: &registered.row,
         grantee: &grantee,
@@ -110,6 +118,20 @@ pub fn publish(
         )?;
     }
     Ok(registered.row.id)
+}
+
+/// Takes the registry projects of an organisation's grants out of public view, once the
+/// fund protects it (they stay for the fund's own overlap checks).
+pub fn withdraw_protected(conn: &mut DbConn, organisation_id: &str) -> AppResult<()> {
+    use crate::db::schema::grants;
+    use diesel::prelude::*;
+    let projects: Vec<String> = grants::table
+        .filter(grants::organisation_id.eq(organisation_id))
+        .filter(grants::registry_project_id.is_not_null())
+        .select(grants::registry_project_id.assume_not_null())
+        .load(conn)?;
+    crate::registry::store::unpublish(conn, &projects)?;
+    Ok(())
 }
 
 /// Moves the grant's project along with the grant.

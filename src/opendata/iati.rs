@@ -30,10 +30,23 @@ struct Party {
 }
 
 impl Party {
-    fn of(org: &OrgRecord) -> Party {
+    /// A donor: unnamed when it asked to be listed anonymously.
+    fn donor(org: &OrgRecord) -> Party {
         if org.listed_anonymously {
             return Party::anonymous("Anonymous donor");
         }
+        Party::named(org)
+    }
+
+    /// A grantee: unnamed when the fund protects it (a donor's anonymity says nothing here).
+    fn grantee(org: &OrgRecord) -> Party {
+        if org.protected {
+            return Party::anonymous(rules::WITHHELD_RECIPIENT);
+        }
+        Party::named(org)
+    }
+
+    fn named(org: &OrgRecord) -> Party {
         Party {
             reference: org.identifier.clone(),
             kind: Some(rules::organisation_type(org.kind)),
@@ -143,7 +156,12 @@ fn fund_activity<W: Write>(
                 ),
             )?;
             for donor in donors.iter().filter(|d| !d.listed_anonymously) {
-                org_element(w, "participating-org", &Party::of(donor), &[("role", "1")])?;
+                org_element(
+                    w,
+                    "participating-org",
+                    &Party::donor(donor),
+                    &[("role", "1")],
+                )?;
             }
             if donors.iter().any(|d| d.listed_anonymously) {
                 let party = Party::anonymous("Anonymous donors");
@@ -172,7 +190,7 @@ fn fund_activity<W: Write>(
                         .donor_id
                         .as_deref()
                         .and_then(|d| by_id.get(d))
-                        .map(|d| Party::of(d));
+                        .map(|d| Party::donor(d));
                     let provider = provider.as_ref().map(|p| (p, None));
                     transaction(w, code, entry, entry.amount_minor, None, provider, None)
                 },
@@ -218,7 +236,7 @@ fn grant_activity<W: Write>(
                 &publisher.party(),
                 &[("role", "1"), ("activity-id", &publisher.parent_id)],
             )?;
-            let grantee = Party::of(&grant.grantee);
+            let grantee = Party::grantee(&grant.grantee);
             org_element(w, "participating-org", &grantee, &[("role", "4")])?;
             empty(
                 w,

@@ -21,6 +21,31 @@ pub const SDG_TARGET_VOCABULARY: &str = "3";
 /// The prefix of every 360Giving grant identifier.
 pub const GIVING_PREFIX: &str = "360G-";
 
+/// How every public output names a protected grantee.
+pub const WITHHELD_RECIPIENT: &str = "Recipient withheld for its safety";
+
+/// A protected grantee's grant as open data may show it. 360Giving's and IATI's guidance
+/// for recipients at risk is to publish the grant without what identifies them: the name
+/// and identifiers go, the recipient's id becomes one made from the grant (so the grants of
+/// one protected organisation cannot be linked), and the title, summary and indicator
+/// names, which an NGO writes freely and may name a town or a shelter, are replaced. The
+/// country, themes, amounts, dates and counts stay: they are the fund's own figures.
+pub fn withhold_protected(grant: &mut super::store::GrantRecord) {
+    grant.grantee.name = WITHHELD_RECIPIENT.to_string();
+    grant.grantee.identifier = None;
+    grant.grantee.id = grant.id.clone();
+    grant.title = format!(
+        "Grant {} ({})",
+        grant.reference,
+        WITHHELD_RECIPIENT.to_lowercase()
+    );
+    grant.summary =
+        "The project's description is withheld to protect the recipient's staff.".into();
+    for result in &mut grant.results {
+        result.indicators.clear();
+    }
+}
+
 /// The fund's own activity (the parent, hierarchy 1): the organisation identifier and the
 /// fund's code.
 pub fn fund_activity_id(organisation_identifier: &str, fund_code: &str) -> String {

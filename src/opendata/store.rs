@@ -30,6 +30,8 @@ pub struct OrgRecord {
     pub country: String,
     pub identifier: Option<String>,
     pub listed_anonymously: bool,
+    /// A grantee kept out of public outputs (`rules::withhold_protected`).
+    pub protected: bool,
 }
 
 /// A money movement of the ledger, as published.
@@ -108,6 +110,7 @@ const ORG_COLUMNS: (
     organisations::country,
     organisations::identifier,
     organisations::listed_anonymously,
+    organisations::protected,
 ) = (
     organisations::id,
     organisations::name,
@@ -115,6 +118,7 @@ const ORG_COLUMNS: (
     organisations::country,
     organisations::identifier,
     organisations::listed_anonymously,
+    organisations::protected,
 );
 
 const MONEY_COLUMNS: (
@@ -323,7 +327,7 @@ pub fn grants_page(
             .get(&r.15)
             .cloned()
             .ok_or(diesel::result::Error::NotFound)?;
-        page.push(GrantRecord {
+        let mut record = GrantRecord {
             countries: countries.remove(&application).unwrap_or_default(),
             themes: themes.remove(&application).unwrap_or_default(),
             instalments: instalments.remove(&id).unwrap_or_default(),
@@ -344,7 +348,11 @@ pub fn grants_page(
             call_id: r.12,
             call_title: r.13,
             grantee,
-        });
+        };
+        if record.grantee.protected {
+            super::rules::withhold_protected(&mut record);
+        }
+        page.push(record);
     }
     Ok(page)
 }

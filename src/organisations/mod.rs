@@ -207,6 +207,22 @@ impl change::Command<OrganisationRow> for EditOrganisation {
         audit::Action::Update
     }
 
+    /// Protecting an organisation takes its grants' registry projects out of public view in
+    /// the same transaction; the open-data files and the public figures never name it from
+    /// then on (they read the flag when they are written).
+    fn effects(
+        &self,
+        conn: &mut DbConn,
+        _: &(),
+        before: &OrganisationRow,
+        after: &OrganisationRow,
+    ) -> AppResult<()> {
+        if after.protected && !before.protected {
+            crate::grants::registry::withdraw_protected(conn, &after.id)?;
+        }
+        Ok(())
+    }
+
     /// An identifier is unique across organisations (409 naming it).
     fn decide(
         &self,

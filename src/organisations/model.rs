@@ -41,6 +41,10 @@ pub struct CreateOrganisation {
     /// need no mark (see `refusal_as_donor`).
     #[serde(default)]
     pub may_donate: bool,
+    /// A grantee whose staff could face reprisals: no public output (registry, public page,
+    /// IATI, 360Giving) names it, gives its identifiers or a place finer than its country.
+    #[serde(default)]
+    pub protected: bool,
 }
 
 /// `GET /organisations`: a page, optionally only verified or only unverified ones (the
@@ -67,6 +71,7 @@ pub struct NewOrganisation {
     pub verified: bool,
     pub listed_anonymously: bool,
     pub may_donate: bool,
+    pub protected: bool,
 }
 
 impl CreateOrganisation {
@@ -82,6 +87,7 @@ impl CreateOrganisation {
             verified: self.verified,
             listed_anonymously: self.listed_anonymously,
             may_donate: self.may_donate,
+            protected: self.protected,
         };
         validated(new, errors)
     }
@@ -100,6 +106,7 @@ pub struct UpdateOrganisation {
     pub verified: Option<bool>,
     pub listed_anonymously: Option<bool>,
     pub may_donate: Option<bool>,
+    pub protected: Option<bool>,
 }
 
 /// A validated change; `None` leaves a field as it is.
@@ -112,6 +119,7 @@ pub struct OrganisationPatch {
     pub verified: Option<bool>,
     pub listed_anonymously: Option<bool>,
     pub may_donate: Option<bool>,
+    pub protected: Option<bool>,
 }
 
 impl OrganisationPatch {
@@ -139,6 +147,9 @@ impl OrganisationPatch {
         if let Some(may_donate) = self.may_donate {
             next.may_donate = may_donate;
         }
+        if let Some(protected) = self.protected {
+            next.protected = protected;
+        }
         next
     }
 }
@@ -161,6 +172,7 @@ impl UpdateOrganisation {
             verified: self.verified,
             listed_anonymously: self.listed_anonymously,
             may_donate: self.may_donate,
+            protected: self.protected,
         };
         validated(patch, errors)
     }
@@ -178,6 +190,8 @@ pub struct OrganisationView {
     pub listed_anonymously: bool,
     /// An NGO marked as one that really gives (`may_donate`); other kinds give unmarked.
     pub may_donate: bool,
+    /// Kept out of every public output by name, identifier and place finer than country.
+    pub protected: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

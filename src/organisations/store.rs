@@ -23,6 +23,7 @@ pub struct OrganisationRow {
     pub updated_at: NaiveDateTime,
     pub listed_anonymously: bool,
     pub may_donate: bool,
+    pub protected: bool,
 }
 
 impl OrganisationRow {
@@ -40,6 +41,7 @@ impl OrganisationRow {
             verified: self.verified,
             listed_anonymously: self.listed_anonymously,
             may_donate: self.may_donate,
+            protected: self.protected,
             version: self.version,
             created_at: self.created_at.and_utc(),
             updated_at: self.updated_at.and_utc(),
@@ -61,6 +63,7 @@ pub fn insert(conn: &mut DbConn, new: &NewOrganisation) -> QueryResult<Organisat
         updated_at: now,
         listed_anonymously: new.listed_anonymously,
         may_donate: new.may_donate,
+        protected: new.protected,
     };
     diesel::insert_into(organisations::table)
         .values(&row)

@@ -463,6 +463,28 @@ pub fn delete(conn: &mut DbConn, id: &str, version: i64) -> QueryResult<bool> {
     Ok(deleted > 0)
 }
 
+/// Takes these projects out of public view (a protected grantee's), a new version each.
+pub fn unpublish(conn: &mut DbConn, ids: &[String]) -> QueryResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let changed = diesel::update(
+        projects::table
+            .filter(projects::id.eq_any(ids))
+            .filter(projects::published.eq(true)),
+    )
+    .set((
+        projects::published.eq(false),
+        projects::version.eq(projects::version + 1),
+        projects::updated_at.eq(crate::clock::now_naive()),
+    ))
+    .execute(conn)?;
+    if changed > 0 {
+        bump_generation(conn)?;
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------
 // Reading projects
 

@@ -622,3 +622,95 @@ both_backends!(
         assert!(!out.exists());
     }
 );
+
+/// Every public output of a fund: its open-data files, its public figures and page, and the
+/// registry's public reads.
+async fn public_outputs(app: &TestApp, fund: &str, code: &str) -> Vec<(&'static str, String)> {
+    let mut all = vec![
+        ("IATI", iati(app, fund).await),
+        ("360Giving", giving(app, fund).await.to_string()),
+    ];
+    for (what, path) in [
+        ("public figures", format!("/api/v1/public/funds/{fund}")),
+        ("public page", format!("/funds/{code}")),
+        (
+            "registry search",
+            "/api/v1/registry/projects?limit=200".to_string(),
+        ),
+        ("registry matrix", "/api/v1/registry/matrix".to_string()),
+        ("registry gaps", "/api/v1/registry/gaps".to_string()),
+    ] {
+        let (status, body, _) = public_get(app, &path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        all.push((what, body));
+    }
+    all
+}
+
+both_backends!(
+    a_protected_grantee_is_named_by_no_public_output,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let b = &w.b;
+        let r = publish_under(&app, b, "XM-DAC-41110").await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let grantee = "Safe Haven Lagos";
+        let grants = app
+            .get_as(
+                &b.admin,
+                &format!("/api/v1/grants?organisation_id={}", b.org_id),
+            )
+            .await;
+        let titles: Vec<String> = grants.body["items"]
+            .as_array()
+            .expect("grants")
+            .iter()
+            .map(|g| g["title"].as_str().expect("title").to_string())
+            .collect();
+        assert!(!titles.is_empty());
+        let code = app
+            .get_as(&b.admin, &format!("/api/v1/funds/{}", b.fund_id))
+            .await
+            .body["code"]
+            .as_str()
+            .expect("code")
+            .to_string();
+        // named before: the search below can find what it looks for
+        let before = public_outputs(&app, &b.fund_id, &code).await;
+        assert!(before[0].1.contains(grantee));
+        assert!(before.iter().any(|(_, body)| body.contains(&titles[0])));
+
+        let r = app
+            .patch_as(
+                &b.admin,
+                &format!("/api/v1/organisations/{}", b.org_id),
+                json!({"protected": true}),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["protected"], true);
+
+        let after = public_outputs(&app, &b.fund_id, &code).await;
+        for (what, body) in &after {
+            for secret in [grantee, b.org_id.as_str(), "Lagos"]
+                .into_iter()
+                .chain(titles.iter().map(String::as_str))
+            {
+                assert!(!body.contains(secret), "{what} shows {secret:?}:\n{body}");
+            }
+        }
+        // the files stay valid and say the recipient is withheld
+        let xml = &after[0].1;
+        assert_valid_iati(xml);
+        assert!(xml.contains("Recipient withheld for its safety"));
+        let package: Value = serde_json::from_str(&after[1].1).expect("json");
+        assert_valid_360giving(&package);
+        for grant in package["grants"].as_array().expect("grants") {
+            assert_eq!(
+                grant["recipientOrganization"][0]["name"],
+                "Recipient withheld for its safety"
+            );
+        }
+    }
+);

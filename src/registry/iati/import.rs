@@ -221,6 +221,7 @@ fn organisation_for(
                 verified: false,
                 listed_anonymously: false,
                 may_donate: false,
+                protected: false,
             };
             let view =
                 crate::organisations::create(conn, actor, &new, crate::audit::Action::Create)?;
