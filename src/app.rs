@@ -17,8 +17,8 @@ use crate::observe;
 use crate::reports;
 use crate::web as pages;
 use crate::{
-    applications, audit, auth, board, calls, disbursements, documents, donations, exchange, funds,
-    grants, health, ledger, opendata, organisations, registry, review,
+    applications, audit, auth, board, calls, disbursements, documents, donations, earmarks,
+    exchange, funds, grants, health, ledger, opendata, organisations, registry, review,
 };
 
 pub use crate::state::{AppState, Services};
@@ -166,6 +166,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(donations::list_contributions),
         endpoint(donations::get_contribution),
         endpoint(donations::get_statement),
+        endpoint(earmarks::list_earmarked_contributions),
         endpoint(registry::list_projects),
         endpoint(registry::get_project),
         endpoint(registry::project_overlaps),

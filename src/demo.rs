@@ -742,7 +742,9 @@ fn load_money(
             "Australia",
             amount("200000", "AUD")?,
             Some(day(2012, 6, 30)?),
-            Some("protection.reintegration".to_string()),
+            // earmarked like Luxembourg's: the demo's grants draw on both before any
+            // unrestricted money (see `earmarks`)
+            Some("protection".to_string()),
             vec![
                 ("100000", day(2011, 3, 10)?, "AU-DFAT-2011-031"),
                 ("50000", day(2011, 6, 20)?, "AU-DFAT-2011-062"),
@@ -784,6 +786,7 @@ fn load_money(
                     received_on,
                     reference: reference.to_string(),
                     exchange_rate: None,
+                    earmark: None,
                 },
                 max_rate_age,
             )?;

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod disbursements;
 pub mod documents;
 pub mod donations;
+pub mod earmarks;
 pub mod error;
 pub mod exchange;
 pub mod funds;

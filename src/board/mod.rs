@@ -428,9 +428,16 @@ fn create_grant(
     let base = amount
         .convert(chosen.rate, base_currency)
         .map_err(|e| AppError::field("approved_amount", e.to_string()))?;
-    let totals = ledger::store::totals(conn, &lock.fund.id, ledger::store::WHOLE_FUND)?;
-    let available = ledger::rules::available(&ledger::rules::base_figures(&totals));
-    rules::check_affordable(available, base, base_currency)?;
+    // Earmarked money for the grant's countries or themes first, then unrestricted money.
+    let draws = crate::earmarks::plan_approval(
+        conn,
+        lock,
+        crate::earmarks::rules::Scope {
+            countries: &app.content.countries,
+            themes: &app.content.themes,
+        },
+        base,
+    )?;
 
     let now = stored_time(Utc::now()).naive_utc();
     let grant = GrantRow {
@@ -479,6 +486,7 @@ fn create_grant(
         ..grant
     };
     crate::grants::store::insert(conn, &grant, &instalments)?;
+    crate::earmarks::record_draws(conn, lock, &grant.id, &draws)?;
     ledger::post(
         conn,
         lock,

@@ -1,10 +1,9 @@
-//! Pure rules of board decisions: which applications can be decided, the quorum, and
-//! whether the fund can afford an approval.
+//! Pure rules of board decisions: which applications can be decided and the quorum. Whether
+//! the fund can afford an approval is `earmarks::rules::plan`.
 
 use chrono::NaiveDate;
 
-use crate::error::{AppError, ErrorCode, FieldError};
-use crate::money::{Currency, Money};
+use crate::error::{AppError, FieldError};
 
 /// A session decides only once it has been held.
 pub fn check_held(held_on: NaiveDate, today: NaiveDate) -> Result<(), AppError> {
@@ -40,31 +39,13 @@ pub fn check_quorum(
     }
 }
 
-/// An approval is a promise of money: it must fit in what the fund has available (base
-/// currency minor units), else 409 `insufficient_funds`.
-pub fn check_affordable(available: i64, commitment: Money, base: Currency) -> Result<(), AppError> {
-    if commitment.minor_units() <= available {
-        return Ok(());
-    }
-    let available = Money::from_minor(available, base);
-    Err(AppError::new(
-        ErrorCode::InsufficientFunds,
-        format!(
-            "the fund has {available} available, this approval needs {commitment}; defer it to the reserve list until money arrives"
-        ),
-    )
-    .with_errors(vec![FieldError::new(
-        "approved_amount",
-        format!("{available} available"),
-    )]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::applications::model::ApplicationStatus;
     use crate::applications::rules::decide;
     use crate::board::model::Outcome;
+    use crate::error::ErrorCode;
 
     fn ids(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
@@ -96,15 +77,6 @@ mod tests {
         let err = check_quorum(&present, &ids(&["b"]), 3).expect_err("no quorum");
         assert_eq!(err.code, ErrorCode::InvalidState);
         assert_eq!(check_quorum(&present, &ids(&["b", "x"]), 2).ok(), Some(2));
-    }
-
-    #[test]
-    fn an_approval_must_fit_in_what_is_available() {
-        let usd = Currency::parse("USD").expect("usd");
-        assert!(check_affordable(100, Money::from_minor(100, usd), usd).is_ok());
-        let err = check_affordable(99, Money::from_minor(100, usd), usd).expect_err("too much");
-        assert_eq!(err.code, ErrorCode::InsufficientFunds);
-        assert!(check_affordable(-5, Money::from_minor(1, usd), usd).is_err());
     }
 
     #[test]

@@ -179,6 +179,7 @@ diesel::table! {
         version -> BigInt,
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
+        earmark -> Nullable<Text>,
     }
 }
 
@@ -691,6 +692,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    restricted_funds (contribution_id) {
+        contribution_id -> Text,
+        fund_id -> Text,
+        donor_id -> Text,
+        earmark -> Text,
+        received_on -> Date,
+        amount_minor -> BigInt,
+        remaining_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    grant_draws (id) {
+        id -> Text,
+        grant_id -> Text,
+        fund_id -> Text,
+        position -> Integer,
+        contribution_id -> Nullable<Text>,
+        earmark -> Nullable<Text>,
+        amount_minor -> BigInt,
+        returned_minor -> BigInt,
+    }
+}
+
+diesel::joinable!(grant_draws -> grants (grant_id));
+diesel::joinable!(grants -> organisations (organisation_id));
 diesel::joinable!(disbursements -> grants (grant_id));
 diesel::joinable!(grant_reports -> grants (grant_id));
 diesel::joinable!(report_beneficiaries -> grant_reports (report_id));
@@ -744,4 +772,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     outcome_country_totals,
     outcome_service_totals,
     outcome_report_totals,
+    restricted_funds,
+    grant_draws,
 );

@@ -608,6 +608,7 @@ pub fn refund(
         created_at: now(),
     };
     change::create(conn, actor, &row, audit::Action::Create, |conn, row| {
+        crate::earmarks::give_back(conn, &grant.id, base.minor_units())?;
         ledger::post(
             conn,
             &lock,

@@ -218,6 +218,8 @@ struct Part<'a> {
     pledge_id: Option<String>,
     split_of: Option<String>,
     chosen: exchange::ChosenRate,
+    /// The earmark the whole payment carries (see `rules::contribution_earmark`).
+    earmark: Option<String>,
     new: &'a NewContribution,
 }
 
@@ -247,8 +249,10 @@ fn record_part(
         version: 1,
         created_by: actor.user_id.clone(),
         created_at: ledger::store::now(),
+        earmark: part.earmark,
     };
     store::insert_contribution(conn, &row)?;
+    crate::earmarks::restrict(conn, &row)?;
     let common = NewEntry {
         donor_id: Some(row.donor_id.clone()),
         contribution_id: Some(row.id.clone()),
@@ -336,6 +340,10 @@ pub fn record_contribution(
             (against, Some(pledge))
         }
     };
+    let earmark = rules::contribution_earmark(
+        new.earmark.as_deref(),
+        pledge.as_ref().map(|p| p.earmark.as_deref()),
+    )?;
     let excess = amount.minor_units() - against;
     let currency = amount.currency();
     let base_currency = lock.base_currency;
@@ -374,6 +382,7 @@ pub fn record_contribution(
                 pledge_id: pledge.as_ref().map(|p| p.id.clone()),
                 split_of: None,
                 chosen,
+                earmark: earmark.clone(),
                 new,
             },
         )?);
@@ -393,6 +402,7 @@ pub fn record_contribution(
                 pledge_id: None,
                 split_of,
                 chosen,
+                earmark: earmark.clone(),
                 new,
             },
         )?);

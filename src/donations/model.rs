@@ -13,10 +13,6 @@ use crate::money::{Currency, DecimalString, Money};
 use crate::platform::dates::{self, Dated};
 use crate::platform::{required_line, required_text, validated};
 
-/// Themes of the Global Plan of Action an earmark may name, with an optional sub-theme
-/// (`protection.shelter`).
-pub const THEMES: &[&str] = &["prevention", "protection", "prosecution", "partnership"];
-
 /// A UUID given in a body field.
 pub fn uuid_field(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
     match uuid::Uuid::parse_str(value) {
@@ -58,24 +54,11 @@ pub fn earmark(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String
     let is_country = value.len() == 2
         && value.chars().all(|c| c.is_ascii_uppercase())
         && isocountry::CountryCode::for_alpha2(value).is_ok();
-    let is_theme = {
-        let (top, sub) = match value.split_once('.') {
-            Some((t, s)) => (t, Some(s)),
-            None => (value, None),
-        };
-        THEMES.contains(&top)
-            && sub.is_none_or(|s| {
-                !s.is_empty()
-                    && s.len() <= 60
-                    && s.split('-').all(|part| {
-                        !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase())
-                    })
-            })
-    };
+    let is_theme = crate::taxonomy::is_theme(value);
     if !is_country && !is_theme {
         errors.push(FieldError::new(
             field,
-            "must be a theme such as \"protection\" or \"protection.shelter\", or an ISO 3166-1 country code such as \"NG\"",
+            "must be a theme of the taxonomy such as \"protection\" or \"protection.shelter\", or an ISO 3166-1 country code such as \"NG\"",
         ));
     }
     value.to_string()
@@ -181,6 +164,9 @@ pub struct CreateContribution {
     /// latest rate valid on `received_on` is used.
     #[schema(value_type = Option<String>, example = "1.0850")]
     pub exchange_rate: Option<DecimalString>,
+    /// A theme (`protection.shelter`) or a country (`NG`) the money is for. Against a
+    /// pledge the pledge's earmark applies, and one given here must be the same.
+    pub earmark: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -191,6 +177,7 @@ pub struct NewContribution {
     pub received_on: NaiveDate,
     pub reference: String,
     pub exchange_rate: Option<Decimal>,
+    pub earmark: Option<String>,
 }
 
 impl CreateContribution {
@@ -215,6 +202,7 @@ impl CreateContribution {
             exchange_rate: self
                 .exchange_rate
                 .map(|r| crate::exchange::model::rate("exchange_rate", r.0, &mut errors)),
+            earmark: self.earmark.map(|e| earmark("earmark", &e, &mut errors)),
         };
         dates::check(
             "received_on",
@@ -297,6 +285,8 @@ pub struct ContributionView {
     pub base_currency: Currency,
     /// Programme support cost charged on this receipt.
     pub support_cost: String,
+    /// The theme or country this money is restricted to (its pledge's earmark, or its own).
+    pub earmark: Option<String>,
     pub support_cost_rate: String,
     pub version: i64,
     pub created_by: Option<String>,

@@ -110,6 +110,29 @@ pub fn split(amount: i64, outstanding: i64) -> (i64, i64) {
     (against, amount - against)
 }
 
+/// The earmark a payment carries. Against a pledge it is the pledge's: the donor's terms
+/// were set when it pledged, so an earmark given with the payment must be the same (422
+/// naming `earmark` otherwise). Unpledged, it is the one given, if any. The unpledged part
+/// of a split payment carries the same earmark as the rest: the donor sent it all for it.
+pub fn contribution_earmark(
+    given: Option<&str>,
+    pledge: Option<Option<&str>>,
+) -> Result<Option<String>, AppError> {
+    match (given, pledge) {
+        (given, None) => Ok(given.map(str::to_string)),
+        (None, Some(pledged)) => Ok(pledged.map(str::to_string)),
+        (Some(given), Some(Some(pledged))) if given == pledged => Ok(Some(given.to_string())),
+        (Some(_), Some(Some(pledged))) => Err(AppError::field(
+            "earmark",
+            format!("the pledge is earmarked for {pledged}; leave earmark out or give the same"),
+        )),
+        (Some(_), Some(None)) => Err(AppError::field(
+            "earmark",
+            "the pledge has no earmark; record this payment without one, or as an unpledged contribution",
+        )),
+    }
+}
+
 /// A running balance of one donor in one fund and currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Balance {
@@ -149,6 +172,31 @@ pub enum StatementMove {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_payment_carries_its_pledges_earmark_and_may_not_contradict_it() {
+        assert_eq!(contribution_earmark(None, None).ok(), Some(None));
+        assert_eq!(
+            contribution_earmark(Some("NG"), None).ok(),
+            Some(Some("NG".to_string()))
+        );
+        assert_eq!(
+            contribution_earmark(None, Some(Some("protection"))).ok(),
+            Some(Some("protection".to_string()))
+        );
+        assert_eq!(
+            contribution_earmark(Some("protection"), Some(Some("protection"))).ok(),
+            Some(Some("protection".to_string()))
+        );
+        for refused in [
+            contribution_earmark(Some("NG"), Some(Some("protection"))),
+            contribution_earmark(Some("NG"), Some(None)),
+        ] {
+            let error = refused.expect_err("disagrees with the pledge");
+            assert_eq!(error.errors[0].field, "earmark");
+        }
+        assert_eq!(contribution_earmark(None, Some(None)).ok(), Some(None));
+    }
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, d).expect("valid date")

@@ -216,6 +216,7 @@ pub struct ContributionRow {
     pub version: i64,
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
+    pub earmark: Option<String>,
 }
 
 impl ContributionRow {
@@ -238,6 +239,7 @@ impl ContributionRow {
             reference: self.reference,
             exchange_rate: self.exchange_rate,
             support_cost_rate: self.support_cost_rate,
+            earmark: self.earmark,
             version: self.version,
             created_by: self.created_by,
             created_at: self.created_at.and_utc(),

@@ -297,6 +297,7 @@ fn release_unpaid(
         .filter_map(|e| e.base_amount_minor)
         .sum();
     let released_base = (grant.base_amount_minor - paid_base).max(0);
+    crate::earmarks::give_back(conn, &grant.id, released_base)?;
     let currency = grant.money()?.currency();
     let rate = parse_decimal(&grant.exchange_rate)
         .map_err(|e| AppError::internal(format!("grant {}: {e}", grant.id)))?;

@@ -194,6 +194,8 @@ pub fn fund_status(
     let status = rules::fund_status(&totals, base, |c| find(c).map(|v| v.rate));
     let mut view = FundStatusView::new(fund.id.clone(), base, as_of, entries, &status, find);
     view.currencies_without_current_rate = without_current_rate;
+    (view.earmarks, view.available_unrestricted) =
+        crate::earmarks::fund_balances(conn, &fund.id, base, status.available)?;
     Ok(view)
 }
 

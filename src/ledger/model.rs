@@ -50,6 +50,12 @@ pub struct FundStatusView {
     pub disbursed: String,
     pub refunds: String,
     pub available: String,
+    /// The part of `available` no donor earmarked: what an approval may use once the
+    /// money earmarked for its countries or themes is spent.
+    pub available_unrestricted: String,
+    /// Money earmarked for a theme or a country, per earmark; the part still available
+    /// is in `available` and only grants it serves may use it.
+    pub earmarks: Vec<crate::earmarks::EarmarkBalanceView>,
     /// Ledger entries of the fund.
     pub entries: i64,
     pub by_currency: Vec<CurrencyStatusView>,
@@ -119,6 +125,8 @@ impl FundStatusView {
             disbursed: amount(status.base.disbursed, base),
             refunds: amount(status.base.refunds, base),
             available: amount(status.available, base),
+            available_unrestricted: amount(status.available, base),
+            earmarks: Vec::new(),
             entries,
             by_currency,
             unvalued_currencies: status.unvalued.clone(),

@@ -676,7 +676,8 @@ pub async fn call_ranking(
 }
 
 /// The ranking of a call: four queries (call, applications, reviews, fund) plus the
-/// ledger totals and one rate lookup per foreign currency; none per application.
+/// ledger totals, the open earmarked pots, the applications' countries and themes, and one
+/// rate lookup per foreign currency; none per application.
 pub fn ranking(
     conn: &mut DbConn,
     user: &CurrentUser,
@@ -785,11 +786,20 @@ pub fn ranking(
         .filter(|(_, f)| f.score.is_some() && rules::open_for_review(f.status))
         .map(|(i, _)| i)
         .collect();
-    let amounts: Vec<Option<i64>> = in_line
+    let pots = crate::earmarks::store::open_pots(conn, &fund_id)?;
+    let scopes = store::line_scopes(conn, call_id)?;
+    let nowhere = (Vec::new(), Vec::new());
+    let items: Vec<rules::LineItem> = in_line
         .iter()
-        .map(|i| figures[*i].requested_in_base)
+        .map(|i| {
+            let (countries, themes) = scopes.get(&figures[*i].app.id).unwrap_or(&nowhere);
+            rules::LineItem {
+                amount: figures[*i].requested_in_base,
+                scope: crate::earmarks::rules::Scope { countries, themes },
+            }
+        })
         .collect();
-    let places = rules::funding_line(available, &amounts);
+    let places = rules::funding_line(available, &pots, &items);
     let mut place_of: HashMap<usize, rules::LinePlace> = HashMap::new();
     for (i, place) in in_line.iter().zip(places) {
         place_of.insert(*i, place);

@@ -9,6 +9,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use super::model::AssignmentStatus;
 use crate::applications::model::ApplicationStatus;
 use crate::calls::model::Criterion;
+use crate::earmarks::rules::{Pot, Scope, plan, spend};
 use crate::error::{AppError, FieldError};
 
 /// Applications that may be assigned and reviewed: screened in and not yet decided for good.
@@ -202,18 +203,39 @@ pub struct LinePlace {
     pub within: bool,
 }
 
-/// Walks the requested amounts (base-currency minor units, in ranking order) against what
-/// is available: each is within the line while the running sum fits; the first that does
-/// not fit, or whose amount is unknown, and every one after it are below the line.
-pub fn funding_line(available: i64, amounts: &[Option<i64>]) -> Vec<LinePlace> {
+/// One application on the funding line: its requested amount in base-currency minor units
+/// (`None` when no current rate converts it) and what it is for, as earmarks read it.
+#[derive(Debug, Clone, Copy)]
+pub struct LineItem<'a> {
+    pub amount: Option<i64>,
+    pub scope: Scope<'a>,
+}
+
+/// Walks the applications in ranking order as the board would approve them, each drawing
+/// on the money that may pay for it (`earmarks::rules::plan`: earmarks serving it, then
+/// unrestricted money, out of `available` and the open `pots`): each is within the line
+/// while its approval would fit after those above it; the first that would not, or whose
+/// amount is unknown, and every one after it are below the line. Money earmarked for other
+/// places or themes never puts an application within the line.
+pub fn funding_line(available: i64, pots: &[Pot], items: &[LineItem<'_>]) -> Vec<LinePlace> {
+    let mut pots = pots.to_vec();
+    let mut available = available;
     let mut sum: i64 = 0;
     let mut open = true;
-    amounts
+    items
         .iter()
-        .map(|amount| match amount {
+        .map(|item| match item.amount {
             Some(amount) => {
-                sum = sum.saturating_add(*amount);
-                let within = open && sum <= available;
+                sum = sum.saturating_add(amount);
+                let within = open
+                    && match plan(amount, available, &pots, item.scope) {
+                        Ok(draws) => {
+                            spend(&mut pots, &draws);
+                            available -= amount;
+                            true
+                        }
+                        Err(_) => false,
+                    };
                 open = within;
                 LinePlace {
                     cumulative: Some(sum),
@@ -356,20 +378,79 @@ mod tests {
         assert!(require_editable(AwaitingDeclaration, false).is_err());
     }
 
+    const NOWHERE: Scope<'static> = Scope {
+        countries: &[],
+        themes: &[],
+    };
+
+    fn line(available: i64, amounts: &[Option<i64>]) -> Vec<LinePlace> {
+        let items: Vec<LineItem> = amounts
+            .iter()
+            .map(|amount| LineItem {
+                amount: *amount,
+                scope: NOWHERE,
+            })
+            .collect();
+        funding_line(available, &[], &items)
+    }
+
+    #[test]
+    fn the_funding_line_uses_earmarked_money_only_for_what_it_serves() {
+        let ng = vec!["NG".to_string()];
+        let kh = vec!["KH".to_string()];
+        let nigeria = Scope {
+            countries: &ng,
+            themes: &[],
+        };
+        let cambodia = Scope {
+            countries: &kh,
+            themes: &[],
+        };
+        // 100 available, of which 60 earmarked for Nigeria: 40 unrestricted
+        let pots = vec![Pot {
+            contribution_id: "c".into(),
+            earmark: "NG".into(),
+            remaining: 60,
+        }];
+        let item = |amount, scope| LineItem {
+            amount: Some(amount),
+            scope,
+        };
+        let places = funding_line(
+            100,
+            &pots,
+            &[item(50, cambodia), item(50, nigeria), item(10, cambodia)],
+        );
+        let within: Vec<_> = places.iter().map(|p| p.within).collect();
+        // Cambodia's 50 cannot come from Nigeria's money: only 40 may pay for it, and the
+        // line stops there
+        assert_eq!(within, vec![false, false, false]);
+        let places = funding_line(
+            100,
+            &pots,
+            &[item(50, nigeria), item(40, cambodia), item(10, nigeria)],
+        );
+        let within: Vec<_> = places.iter().map(|p| p.within).collect();
+        assert_eq!(within, vec![true, true, true]);
+        let places = funding_line(100, &pots, &[item(60, nigeria), item(41, cambodia)]);
+        let within: Vec<_> = places.iter().map(|p| p.within).collect();
+        assert_eq!(within, vec![true, false]);
+    }
+
     #[test]
     fn the_funding_line_stops_at_the_first_that_does_not_fit() {
-        let places = funding_line(100, &[Some(40), Some(50), Some(20), Some(5)]);
+        let places = line(100, &[Some(40), Some(50), Some(20), Some(5)]);
         let within: Vec<_> = places.iter().map(|p| p.within).collect();
         assert_eq!(within, vec![true, true, false, false]);
         let cumulative: Vec<_> = places.iter().map(|p| p.cumulative).collect();
         assert_eq!(cumulative, vec![Some(40), Some(90), Some(110), Some(115)]);
         // an unknown amount stops the line too
-        let places = funding_line(100, &[Some(10), None, Some(10)]);
+        let places = line(100, &[Some(10), None, Some(10)]);
         let within: Vec<_> = places.iter().map(|p| p.within).collect();
         assert_eq!(within, vec![true, false, false]);
         // exactly what is available still fits
-        assert!(funding_line(100, &[Some(100)])[0].within);
-        assert!(!funding_line(0, &[Some(1)])[0].within);
+        assert!(line(100, &[Some(100)])[0].within);
+        assert!(!line(0, &[Some(1)])[0].within);
     }
 
     proptest! {
@@ -403,7 +484,7 @@ mod tests {
             available in 0i64..10_000,
             amounts in proptest::collection::vec(proptest::option::weighted(0.95, 0i64..3_000), 0..30)
         ) {
-            let places = funding_line(available, &amounts);
+            let places = line(available, &amounts);
             let within: Vec<bool> = places.iter().map(|p| p.within).collect();
             let n = within.iter().take_while(|w| **w).count();
             prop_assert!(within[n..].iter().all(|w| !w), "within rows form a prefix");

@@ -293,6 +293,39 @@ pub fn ranked_applications(
         .load(conn)?)
 }
 
+/// An application's countries and themes.
+pub type Places = (Vec<String>, Vec<String>);
+
+/// The countries and themes of a call's applications, by application (two queries): what
+/// the funding line needs to know which earmarked money may pay for each.
+pub fn line_scopes(conn: &mut DbConn, call_id: &str) -> AppResult<HashMap<String, Places>> {
+    use crate::db::schema::{application_countries, application_themes};
+    let mut scopes: HashMap<String, Places> = HashMap::new();
+    let countries = application_countries::table
+        .inner_join(applications::table)
+        .filter(applications::call_id.eq(call_id))
+        .select((
+            application_countries::application_id,
+            application_countries::country,
+        ))
+        .load::<(String, String)>(conn)?;
+    for (id, country) in countries {
+        scopes.entry(id).or_default().0.push(country);
+    }
+    let themes = application_themes::table
+        .inner_join(applications::table)
+        .filter(applications::call_id.eq(call_id))
+        .select((
+            application_themes::application_id,
+            application_themes::theme,
+        ))
+        .load::<(String, String)>(conn)?;
+    for (id, theme) in themes {
+        scopes.entry(id).or_default().1.push(theme);
+    }
+    Ok(scopes)
+}
+
 /// A submitted review, or the caller's own recusal, as the ranking reads it.
 #[derive(Debug, Clone, Queryable)]
 pub struct RankingReview {

@@ -11,6 +11,7 @@ mod auth;
 mod backup;
 mod board;
 mod cli;
+mod earmarks;
 mod grants;
 mod grants_properties;
 mod hardening;
