@@ -148,6 +148,8 @@ fn seed(
                     version: 2,
                     updated_at: now,
                     people_reached_to_date: None,
+                    narrative_cleared_at: None,
+                    narrative_cleared_by: None,
                 };
                 let beneficiaries = (0..8)
                     .map(|j| {

@@ -200,6 +200,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(board::get_session),
         endpoint(board::create_decision),
         endpoint(reports::create_report),
+        endpoint(reports::clear_narrative),
         endpoint(reports::list_reports),
         endpoint(reports::get_report),
         endpoint(reports::accept_report),

@@ -1101,8 +1101,8 @@ fn load_board(pool: &DbPool, terms: crate::board::DecisionTerms) -> Result<(), A
     })
 }
 
-/// An outcome report of the grant, submitted and accepted: counts only, never anyone's
-/// personal data.
+/// An outcome report of the grant, submitted and accepted (a final one's narrative also
+/// cleared for donors): counts only, never anyone's personal data.
 fn demo_report(
     conn: &mut DbConn,
     actor: &Actor,
@@ -1165,6 +1165,20 @@ fn demo_report(
             reviewer: admin.id.clone(),
         },
     )?;
+    // the final report's narrative is cleared for donors; the interim one still waits, so
+    // the demo shows donors both a report with its text and one with figures only
+    if kind == ReportKind::Final {
+        crate::change::apply::<ReportRow, _>(
+            conn,
+            actor,
+            admin,
+            &ReportId::from_stored(&submitted.id),
+            crate::http::Expected::Any,
+            &crate::reports::ClearNarrative {
+                by: admin.id.clone(),
+            },
+        )?;
+    }
     Ok(())
 }
 

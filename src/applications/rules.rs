@@ -87,6 +87,15 @@ fn content_blockers(f: &Facts<'_>, out: &mut Vec<Blocker>) {
     if c.summary.trim().is_empty() {
         missing("summary", "is required");
     }
+    // trustees and the registry read these: nothing that could identify a survivor
+    for found in crate::platform::personal_data::field_errors("title", &c.title)
+        .into_iter()
+        .chain(crate::platform::personal_data::field_errors(
+            "summary", &c.summary,
+        ))
+    {
+        missing(&found.field, &found.message);
+    }
     match c.requested_amount {
         None => missing("requested_amount", "is required"),
         Some(amount) if amount.amount() > call.max_amount.amount() => missing(

@@ -77,6 +77,7 @@ crate::text_enum!(
         Accept => "accept",
         Flag => "flag",
         Resolve => "resolve",
+        Clear => "clear",
     }
 );
 

@@ -601,6 +601,8 @@ diesel::table! {
         version -> BigInt,
         updated_at -> Timestamp,
         people_reached_to_date -> Nullable<BigInt>,
+        narrative_cleared_at -> Nullable<Timestamp>,
+        narrative_cleared_by -> Nullable<Text>,
     }
 }
 

@@ -137,6 +137,8 @@ pub fn submit(
         version: 1,
         updated_at: now,
         people_reached_to_date: Some(report.people_reached_to_date),
+        narrative_cleared_at: None,
+        narrative_cleared_by: None,
     };
     store::insert(conn, &row, &report)?;
     let view = store::view(conn, &row, false)?;
@@ -323,6 +325,52 @@ impl change::Command<ReportRow> for Review {
         )?;
         Ok(())
     }
+}
+
+/// The secretariat clears a report's narrative to travel beyond the fund, having read it for
+/// anything that could identify a survivor (audited as `clear`).
+pub struct ClearNarrative {
+    pub by: String,
+}
+
+impl change::Command<ReportRow> for ClearNarrative {
+    fn action(&self) -> audit::Action {
+        audit::Action::Clear
+    }
+
+    fn decide(&self, _: &mut DbConn, _: &(), current: &ReportRow) -> AppResult<ReportRow> {
+        rules::check_clearable(current.status, current.narrative_cleared_at.is_some())?;
+        Ok(ReportRow {
+            narrative_cleared_at: Some(crate::clock::now_naive()),
+            narrative_cleared_by: Some(self.by.clone()),
+            ..current.clone()
+        })
+    }
+}
+
+/// Clears a report's narrative: from now on donors read it beside the figures (until then
+/// they see the figures only). Read it first for names, ages, places, phone numbers and
+/// anything else that could identify a survivor. 409 when already cleared or the report was
+/// returned; 412 when `If-Match` is stale.
+#[utoipa::path(tag = "grants and money out",
+    params(("id" = uuid::Uuid, Path, description = "report id"),
+           ("If-Match" = Option<String>, Header, description = "the report's ETag")),
+    security(("bearer" = [])),
+    responses((status = 200, body = ReportView), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+              (status = 412, body = crate::error::Problem)))]
+#[post("/api/v1/reports/{id}/clear-narrative")]
+pub async fn clear_narrative(
+    state: AppState,
+    req: HttpRequest,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    policy::authorize(&user, Operation::ReviewReport)?;
+    let command = ClearNarrative {
+        by: user.id.clone(),
+    };
+    change::run::<ReportRow, _>(&state, &req, user, &id, None, command).await
 }
 
 /// Accepts a submitted report (409 from any other state; 412 when `If-Match` is stale).

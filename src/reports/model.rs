@@ -211,6 +211,11 @@ impl CreateReport {
             ));
         }
         let narrative = required_text("narrative", &self.narrative, MAX_NARRATIVE, &mut errors);
+        // what could identify a survivor is named, for the grantee to remove
+        errors.extend(crate::platform::personal_data::field_errors(
+            "narrative",
+            &narrative,
+        ));
         let people_reached_to_date = count(
             "people_reached_to_date",
             &self.people_reached_to_date,
@@ -403,7 +408,13 @@ pub struct ReportView {
     pub period_start: NaiveDate,
     #[schema(value_type = String, format = Date)]
     pub period_end: NaiveDate,
-    pub narrative: String,
+    /// The grantee's account of its work. `null` for a donor until the secretariat has
+    /// cleared it (`narrative_cleared`): a donor sees the figures without the text.
+    pub narrative: Option<String>,
+    /// Whether the secretariat has read the narrative for anything that could identify a
+    /// survivor and cleared it to travel beyond the fund (`POST /reports/{id}/clear-narrative`).
+    pub narrative_cleared: bool,
+    pub narrative_cleared_at: Option<DateTime<Utc>>,
     /// Everyone the grant had assisted by the end of the period, as its grantee stated
     /// (`null` for reports sent before it was asked); below 5 shown as `"<5"` to donors.
     pub people_reached_to_date: Option<Figure>,

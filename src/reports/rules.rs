@@ -199,6 +199,22 @@ pub fn check_reviewable(status: ReportStatus) -> Result<(), AppError> {
     }
 }
 
+/// A narrative is cleared once, and only while its report stands (submitted or accepted):
+/// a returned report is replaced by its next version, which is cleared on its own.
+pub fn check_clearable(status: ReportStatus, cleared: bool) -> Result<(), AppError> {
+    if cleared {
+        return Err(AppError::invalid_state(
+            "this report's narrative is already cleared",
+        ));
+    }
+    if status == ReportStatus::Returned {
+        return Err(AppError::invalid_state(
+            "a returned report is replaced by its next version; clear that one",
+        ));
+    }
+    Ok(())
+}
+
 /// One earlier report of the same grant and kind: (id, report_version, status), oldest
 /// first.
 pub type Earlier<'a> = (&'a str, i32, ReportStatus);

@@ -48,6 +48,9 @@ pub struct ReportRow {
     pub version: i64,
     pub updated_at: NaiveDateTime,
     pub people_reached_to_date: Option<i64>,
+    /// When the secretariat cleared the narrative to travel beyond the fund, and who.
+    pub narrative_cleared_at: Option<NaiveDateTime>,
+    pub narrative_cleared_by: Option<String>,
 }
 
 /// The grant `id`, its row locked on PostgreSQL (inside a write transaction) so that two
@@ -229,6 +232,8 @@ pub fn save_review(conn: &mut DbConn, current: &ReportRow, next: &ReportRow) -> 
         grant_reports::review_comment.eq(&next.review_comment),
         grant_reports::reviewed_by.eq(&next.reviewed_by),
         grant_reports::reviewed_at.eq(next.reviewed_at),
+        grant_reports::narrative_cleared_at.eq(next.narrative_cleared_at),
+        grant_reports::narrative_cleared_by.eq(&next.narrative_cleared_by),
         grant_reports::version.eq(next.version),
         grant_reports::updated_at.eq(next.updated_at),
     ))
@@ -236,7 +241,8 @@ pub fn save_review(conn: &mut DbConn, current: &ReportRow, next: &ReportRow) -> 
     Ok(changed == 1)
 }
 
-/// The report as shown; with `suppress`, counts below 5 read `"<5"`.
+/// The report as shown. With `suppress` (a donor's view) counts below 5 read `"<5"` and
+/// the narrative is left out until the secretariat has cleared it.
 pub fn view(conn: &mut DbConn, row: &ReportRow, suppress: bool) -> AppResult<ReportView> {
     let beneficiaries = report_beneficiaries::table
         .filter(report_beneficiaries::report_id.eq(&row.id))
@@ -318,7 +324,9 @@ pub fn view(conn: &mut DbConn, row: &ReportRow, suppress: bool) -> AppResult<Rep
         status: row.status,
         period_start: row.period_start,
         period_end: row.period_end,
-        narrative: row.narrative.clone(),
+        narrative: (!suppress || row.narrative_cleared_at.is_some()).then(|| row.narrative.clone()),
+        narrative_cleared: row.narrative_cleared_at.is_some(),
+        narrative_cleared_at: row.narrative_cleared_at.map(|t| t.and_utc()),
         people_reached_to_date: row.people_reached_to_date.map(|n| Figure::of(n, suppress)),
         suppressed: suppress,
         beneficiaries,

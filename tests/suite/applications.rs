@@ -411,6 +411,10 @@ both_backends!(
         body["requested_amount"] = json!("25000.00"); // above the call's maximum, and the budget no longer sums
         body["duration_months"] = json!(12); // longer than 8 months
         body["countries"] = json!(["NG", "FR"]); // FR is not eligible
+        // a survivor's name, age and phone number have no place in what trustees read
+        body["summary"] = json!(
+            "Shelter for survivors such as Amina, aged 15, who reached us at +234 803 555 0101."
+        );
         let r = app.patch_as(&w.ngo, &path, body, None).await;
         assert_eq!(r.status, 200, "a draft may be inconsistent: {}", r.text);
         let r = upload(&app, &w, &id, "proposal", "p.pdf", pdf("p")).await;
@@ -422,6 +426,8 @@ both_backends!(
             "documents.budget",
             "duration_months",
             "requested_amount",
+            "summary",
+            "summary",
         ];
         let ready = app.get_as(&w.ngo, &format!("{path}/readiness")).await;
         assert_eq!(blocker_fields(&ready), expected);

@@ -1035,3 +1035,99 @@ both_backends!(
         check("after the back-fill").await;
     }
 );
+
+both_backends!(
+    a_narrative_that_could_identify_a_survivor_is_refused_with_what_to_remove,
+    |app: TestApp| async move {
+        let s = setup(&app).await;
+        let before = (app.count("grant_reports"), app.count("audit_events"));
+        let r = submit(
+            &app,
+            &s,
+            with(
+                report("interim", 12, 3),
+                "narrative",
+                json!("Amina, 16 years old, from Benin City came back; her aunt's number is +234 803 555 0101."),
+            ),
+        )
+        .await;
+        let fields = r.assert_problem(422, "validation_failed");
+        assert_eq!(fields, vec!["narrative", "narrative"]);
+        assert!(r.text.contains("Amina, 16 years old"), "{}", r.text);
+        assert!(r.text.contains("+234 803 555 0101"), "{}", r.text);
+        assert_eq!(
+            (app.count("grant_reports"), app.count("audit_events")),
+            before,
+            "a refused report writes nothing"
+        );
+        // the same account without the person passes
+        let r = submit(
+            &app,
+            &s,
+            with(
+                report("interim", 12, 3),
+                "narrative",
+                json!("A girl of 16 came back to Benin City and lives with relatives."),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+);
+
+both_backends!(
+    a_donor_reads_a_narrative_only_once_the_secretariat_has_cleared_it,
+    |app: TestApp| async move {
+        let s = setup(&app).await;
+        let r = submit(&app, &s, report("interim", 12, 3)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let id = r.body["id"].as_str().expect("id").to_string();
+        let text = "The shelter opened and the legal clinic took its first cases.";
+        let r = review(&app, &s, &id, "accept", json!({}), None).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+
+        // the grantee, the secretariat and the trustees read the text; the donor does not yet
+        for token in [&s.ngo, &s.admin, &s.trustee] {
+            let r = app.get_as(token, &format!("/api/v1/reports/{id}")).await;
+            assert_eq!(r.body["narrative"], text, "{}", r.text);
+            assert_eq!(r.body["narrative_cleared"], false);
+        }
+        let r = app.get_as(&s.donor, &format!("/api/v1/reports/{id}")).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["narrative"], Value::Null);
+        assert_eq!(r.body["narrative_cleared"], false);
+        assert!(!r.text.contains("legal clinic"), "{}", r.text);
+        assert_eq!(r.body["beneficiaries"].as_array().map(Vec::len), Some(2));
+        let r = app
+            .get_as(&s.donor, &format!("/api/v1/grants/{}/reports", s.grant_id))
+            .await;
+        assert!(!r.text.contains("legal clinic"), "{}", r.text);
+
+        // only the secretariat clears it, once, audited
+        let path = format!("/api/v1/reports/{id}/clear-narrative");
+        for token in [&s.ngo, &s.donor, &s.trustee] {
+            app.post_as(token, &path, json!({}))
+                .await
+                .assert_problem(403, "forbidden");
+        }
+        app.post_as(&s.other_ngo, &path, json!({}))
+            .await
+            .assert_problem(403, "forbidden");
+        let r = app.post_as(&s.admin, &path, json!({})).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["narrative_cleared"], true);
+        assert_eq!(
+            app.count(&format!(
+                "audit_events WHERE entity = 'grant_report' AND entity_id = '{id}' AND action = 'clear'"
+            )),
+            1
+        );
+        app.post_as(&s.admin, &path, json!({}))
+            .await
+            .assert_problem(409, "invalid_state");
+
+        let r = app.get_as(&s.donor, &format!("/api/v1/reports/{id}")).await;
+        assert_eq!(r.body["narrative"], text, "{}", r.text);
+        assert_eq!(r.body["narrative_cleared"], true);
+    }
+);
