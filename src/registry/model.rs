@@ -781,6 +781,10 @@ pub struct ProjectView {
     pub status: ProjectStatus,
     pub iati_identifier: Option<String>,
     pub published: bool,
+    /// True while the secretariat has not verified the reporting organisation: the project
+    /// is then not public, whatever `published` says (only the organisation's members and
+    /// admins see it), and becomes public once the organisation is verified.
+    pub awaiting_verification: bool,
     pub source: ProjectSource,
     /// Recipient regions (from IATI files): OECD DAC region codes, another vocabulary's
     /// as `vocabulary:code`.

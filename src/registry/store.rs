@@ -211,9 +211,12 @@ impl ProjectRow {
         })
     }
 
-    pub fn into_view(self) -> AppResult<ProjectView> {
+    /// The project as the API shows it; `organisation_verified` is its reporting
+    /// organisation's standing (`organisation_verified`), which the view reports.
+    pub fn into_view(self, organisation_verified: bool) -> AppResult<ProjectView> {
         let draft = self.draft()?;
         Ok(ProjectView {
+            awaiting_verification: !organisation_verified,
             funding_org_ids: draft.org_ids_of(ParticipantRole::Funding),
             implementing_org_ids: draft.org_ids_of(ParticipantRole::Implementing),
             participants: draft.participants,
@@ -539,6 +542,32 @@ pub fn iati_taken(conn: &mut DbConn, identifier: &str, except: Option<&str>) -> 
         .first(conn)
         .optional()?;
     Ok(found.is_some_and(|id| Some(id.as_str()) != except))
+}
+
+/// Whether the secretariat has verified the organisation (false for an unknown id): with a
+/// project's `published`, what makes it public (`rules::is_public`).
+pub fn organisation_verified(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
+    Ok(organisations::table
+        .find(id)
+        .select(organisations::verified)
+        .first::<bool>(conn)
+        .optional()?
+        .unwrap_or(false))
+}
+
+/// The verified organisations among `ids`.
+pub fn verified_organisations(conn: &mut DbConn, ids: &[String]) -> QueryResult<BTreeSet<String>> {
+    let mut out = BTreeSet::new();
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(
+            organisations::table
+                .filter(organisations::id.eq_any(chunk))
+                .filter(organisations::verified.eq(true))
+                .select(organisations::id)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(out)
 }
 
 /// The ids among `ids` that name no organisation.

@@ -358,9 +358,17 @@ fn write_batch(
         }
     }
     store::insert_rows(conn, &new_rows)?;
+    let orgs: Vec<String> = new_rows
+        .iter()
+        .map(|r| r.reporting_org_id.clone())
+        .collect();
+    let verified = store::verified_organisations(conn, &orgs)?;
     let views = new_rows
         .into_iter()
-        .map(ProjectRow::into_view)
+        .map(|row| {
+            let standing = verified.contains(&row.reporting_org_id);
+            row.into_view(standing)
+        })
         .collect::<Result<Vec<_>, AppError>>()?;
     audit::record_all(
         conn,
