@@ -410,6 +410,7 @@ diesel::table! {
         regions -> Text,
         region_percentages -> Text,
         theme_percentages -> Text,
+        links -> Text,
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::error::FieldError;
 
 pub mod dates;
+pub mod link;
 pub mod text;
 
 pub use text::Lines;

@@ -354,6 +354,120 @@ both_backends!(
 );
 
 both_backends!(
+    projects_carry_links_to_their_own_pages,
+    |app: TestApp| async move {
+        let admin = app.user_token("admin", None);
+        let org = organisation(&app, &admin, "Linked NGO", "NG").await;
+        let member = app.user_token("ngo", Some(&org));
+        let mut body = project(&org, "Shelter with a website", &["NG"], &["protection"]);
+        body["links"] = json!([
+            {"url": "https://shelter.example.org/", "title": "The shelter's site"},
+            {"url": "HTTPS://Example.ORG/report.pdf"}
+        ]);
+        let created = create(&app, &member, body.clone()).await;
+        // stored as a browser reads them (scheme and host lower-cased)
+        let expected = json!([
+            {"url": "https://shelter.example.org/", "title": "The shelter's site"},
+            {"url": "https://example.org/report.pdf", "title": null}
+        ]);
+        assert_eq!(created["links"], expected);
+        let path = format!("{PROJECTS}/{}", id(&created));
+        let read = app.get(&path).await;
+        assert_eq!(read.status, 200, "{}", read.text);
+        assert_eq!(read.body["links"], expected);
+        let found = app.get(&format!("{PROJECTS}?q=website")).await;
+        assert_eq!(found.body["items"][0]["links"], expected, "{}", found.text);
+
+        // a link that is not an absolute https:// address: 422 naming it, nothing stored
+        let snapshot = |app: &TestApp| (app.count("registry_projects"), app.count("audit_events"));
+        let before = snapshot(&app);
+        let long = format!("https://example.org/{}", "a".repeat(2_000));
+        for bad in [
+            "http://example.org/",
+            "javascript:alert(document.cookie)",
+            "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+            "/projects/shelter",
+            "example.org/shelter",
+            "https://user:secret@example.org/",
+            "https://example.org/\u{1}",
+            "https://example.org/\u{202e}fdp.exe",
+            "https://exa mple.org/",
+            long.as_str(),
+        ] {
+            let mut draft = body.clone();
+            draft["links"] = json!([
+                {"url": "https://example.org/a"},
+                {"url": "https://example.org/b"},
+                {"url": bad, "title": "Bad"}
+            ]);
+            let fields = app
+                .post_as(&member, PROJECTS, draft)
+                .await
+                .assert_problem(422, "validation_failed");
+            assert_eq!(fields, vec!["links[2].url"], "{bad:?}");
+            let fields = app
+                .patch_as(&member, &path, json!({"links": [{"url": bad}]}), None)
+                .await
+                .assert_problem(422, "validation_failed");
+            assert_eq!(fields, vec!["links[0].url"], "{bad:?}");
+        }
+        // more than ten, and a title that is not one short line
+        let eleven: Vec<Value> = (0..11)
+            .map(|i| json!({"url": format!("https://example.org/{i}")}))
+            .collect();
+        let fields = app
+            .patch_as(&member, &path, json!({"links": eleven}), None)
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(fields, vec!["links"]);
+        let fields = app
+            .patch_as(
+                &member,
+                &path,
+                json!({"links": [{"url": "https://example.org/", "title": "x".repeat(201)}]}),
+                None,
+            )
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(fields, vec!["links[0].title"]);
+        assert_eq!(snapshot(&app), before);
+        let unchanged = app.get(&path).await;
+        assert_eq!(unchanged.body["links"], expected);
+        assert_eq!(unchanged.body["version"], 1);
+
+        // an edit of other fields keeps them; a new list replaces them; [] removes them
+        let r = app
+            .patch_as(
+                &member,
+                &path,
+                json!({"title": "Shelter and its site"}),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["links"], expected);
+        let r = app
+            .patch_as(
+                &member,
+                &path,
+                json!({"links": [{"url": "https://example.org/annual-report", "title": "Annual report"}]}),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            app.get(&path).await.body["links"],
+            json!([{"url": "https://example.org/annual-report", "title": "Annual report"}])
+        );
+        let r = app
+            .patch_as(&member, &path, json!({"links": []}), None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(app.get(&path).await.body["links"], json!([]));
+    }
+);
+
+both_backends!(
     bad_projects_are_refused_naming_every_field,
     |app: TestApp| async move {
         let admin = app.user_token("admin", None);

@@ -329,6 +329,8 @@ fn write_batch(
             status: mapped.status,
             iati_identifier: Some(mapped.identifier.clone()),
             published: kept.as_ref().is_none_or(|k| k.published),
+            // the file's document links are not read; links registered by hand stay
+            links: kept.as_ref().map(|k| k.links.clone()).unwrap_or_default(),
         };
         match current {
             Some(row) => {
