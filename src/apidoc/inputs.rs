@@ -115,6 +115,14 @@ fn rule(name: &str, query: bool) -> Rule {
             ),
             Some(254),
         ),
+        // `platform::link::https_url`: an absolute https:// address (the parser decides
+        // the rest: a 422 the operation documents)
+        "url" => Rule::Pattern(
+            format!(
+                "^[Hh][Tt][Tt][Pp][Ss]://[^\\s@/?#\\\\{LINE_CONTROLS}]+(?:[/?#][^\\s{LINE_CONTROLS}]*)?{END}"
+            ),
+            Some(crate::platform::link::MAX_URL),
+        ),
         "password" | "new_password" => Rule::Password,
         "name" | "title" | "reference" | "category" => Rule::Text {
             line: true,

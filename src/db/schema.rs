@@ -411,6 +411,7 @@ diesel::table! {
         regions -> Text,
         region_percentages -> Text,
         theme_percentages -> Text,
+        links -> Text,
     }
 }
 

@@ -91,6 +91,7 @@ pub fn publish(
         iati_identifier: iati_identifier(conn, grant, fund)?,
         published: !protected,
         split: BudgetSplit::default(),
+        links: Vec::new(),
     };
     // Compared with published projects only: both sides of a pair see it in the queue and
     // the other side is written to, and an unpublished project is its owner's draft.

@@ -209,7 +209,9 @@ impl change::Command<OrganisationRow> for EditOrganisation {
 
     /// Protecting an organisation takes its grants' registry projects out of public view in
     /// the same transaction; the open-data files and the public figures never name it from
-    /// then on (they read the flag when they are written).
+    /// then on (they read the flag when they are written). Verifying one (or withdrawing
+    /// its verification) changes which registry projects are public
+    /// (`registry::rules::is_public`), so the registry's index reloads.
     fn effects(
         &self,
         conn: &mut DbConn,
@@ -219,6 +221,9 @@ impl change::Command<OrganisationRow> for EditOrganisation {
     ) -> AppResult<()> {
         if after.protected && !before.protected {
             crate::grants::registry::withdraw_protected(conn, &after.id)?;
+        }
+        if after.verified != before.verified {
+            crate::registry::store::bump_generation(conn)?;
         }
         Ok(())
     }

@@ -4,6 +4,7 @@
 use crate::error::FieldError;
 
 pub mod dates;
+pub mod link;
 pub mod personal_data;
 pub mod text;
 

@@ -57,7 +57,10 @@ struct Entry {
     id: Box<str>,
     /// SQLite's rowid, which the full-text index answers with (0 on PostgreSQL).
     seq: i64,
+    /// The project's own flag, which the `published` filter asks about.
     published: bool,
+    /// Whether the public sees it (`rules::is_public`: published, organisation verified).
+    public: bool,
     reporting_org: u32,
     status: ProjectStatus,
     start_on: Option<NaiveDate>,
@@ -111,6 +114,7 @@ type LoadRow = (
     String,
     i64,
     bool,
+    Option<bool>,
     String,
     ProjectStatus,
     Option<NaiveDate>,
@@ -126,12 +130,17 @@ type LoadRow = (
 impl RegistryIndex {
     fn load(conn: &mut DbConn, generation: i64) -> AppResult<Self> {
         let started = std::time::Instant::now();
-        use crate::db::schema::registry_projects as p;
+        use crate::db::schema::{organisations as o, registry_projects as p};
+        // the reporting organisation's verification decides visibility with the project's
+        // own flag; verifying an organisation bumps the registry generation, so this
+        // reloads then
         let mut rows: Vec<LoadRow> = p::table
+            .left_join(o::table.on(o::id.eq(p::reporting_org_id)))
             .select((
                 p::id,
                 p::seq,
                 p::published,
+                o::verified.nullable(),
                 p::reporting_org_id,
                 p::status,
                 p::start_on,
@@ -168,6 +177,7 @@ impl RegistryIndex {
             id,
             seq,
             published,
+            verified,
             reporting_org_id,
             status,
             start_on,
@@ -200,6 +210,7 @@ impl RegistryIndex {
                 id: id.into_boxed_str(),
                 seq,
                 published,
+                public: rules::is_public(published, verified.unwrap_or(false)),
                 reporting_org: index.orgs.intern(&reporting_org_id),
                 status,
                 status_key: ProjectStatus::ALL
@@ -324,16 +335,11 @@ impl RegistryIndex {
         };
         let mut out = Vec::new();
         for (position, e) in self.entries.iter().enumerate() {
-            let visible = match scope {
-                Scope::All => true,
-                Scope::Public => e.published,
-                Scope::Members(_) => {
-                    e.published
-                        || members
-                            .as_ref()
-                            .is_some_and(|m| m.contains(&e.reporting_org))
-                }
-            };
+            let visible = scope.admits(e.public, || {
+                members
+                    .as_ref()
+                    .is_some_and(|m| m.contains(&e.reporting_org))
+            });
             if !visible
                 || filters.published.is_some_and(|p| p != e.published)
                 || (!filters.statuses.is_empty() && !filters.statuses.contains(&e.status))
@@ -594,12 +600,7 @@ impl RegistryIndex {
         };
         let eligible = |position: u32| {
             let e = &self.entries[position as usize];
-            let visible = match scope {
-                Scope::All => true,
-                Scope::Public => e.published,
-                Scope::Members(_) => e.published || members.contains(&e.reporting_org),
-            };
-            visible
+            scope.admits(e.public, || members.contains(&e.reporting_org))
                 && Some(position) != own
                 && (countries.is_empty() || e.countries.iter().any(|c| countries.contains(c)))
                 && dates_can_meet(subject.start_on, subject.end_on, e.start_on, e.end_on)

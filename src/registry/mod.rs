@@ -116,13 +116,25 @@ pub async fn list_projects(
     Ok(HttpResponse::Ok().json(view))
 }
 
-fn visible_project(conn: &mut DbConn, id: &str, scope: &Scope) -> AppResult<ProjectRow> {
-    store::find(conn, id)?
-        .filter(|row| scope.sees(row.published, &row.reporting_org_id))
-        .ok_or_else(|| AppError::not_found(ENTITY))
+/// A project the reader may see, with whether its organisation is verified; 404 for one
+/// that does not exist and for one that is not public and not theirs alike (an unverified
+/// organisation's project included), so that a stranger cannot tell them apart.
+fn visible_project(conn: &mut DbConn, id: &str, scope: &Scope) -> AppResult<(ProjectRow, bool)> {
+    let not_found = || AppError::not_found(ENTITY);
+    let row = store::find(conn, id)?.ok_or_else(not_found)?;
+    let verified = store::organisation_verified(conn, &row.reporting_org_id)?;
+    if !scope.sees(
+        rules::is_public(row.published, verified),
+        &row.reporting_org_id,
+    ) {
+        return Err(not_found());
+    }
+    Ok((row, verified))
 }
 
-/// Reads one project; an unpublished one only for its organisation's members and admins.
+/// Reads one project. One that is not public (unpublished, or its organisation not yet
+/// verified by the secretariat) only its organisation's members and admins read; others
+/// get 404.
 #[utoipa::path(tag = "registry",
     params(("id" = uuid::Uuid, Path, description = "project id")),
     responses((status = 200, body = ProjectView), (status = 404, body = crate::error::Problem)))]
@@ -135,7 +147,8 @@ pub async fn get_project(
     let id = parse_id(&id, "id")?.to_string();
     let scope = scope_of(user.0.as_ref());
     let view = db::run(&state.pool, move |conn| {
-        visible_project(conn, &id, &scope)?.into_view()
+        let (row, verified) = visible_project(conn, &id, &scope)?;
+        row.into_view(verified)
     })
     .await?;
     let version = view.version;
@@ -156,7 +169,7 @@ pub async fn project_overlaps(
     let id = parse_id(&id, "id")?.to_string();
     let scope = scope_of(user.0.as_ref());
     let view = db::run(&state.pool, move |conn| {
-        let subject = visible_project(conn, &id, &scope)?.overlap_subject()?;
+        let subject = visible_project(conn, &id, &scope)?.0.overlap_subject()?;
         let candidates = search::overlap_candidates(conn, &subject, &scope, OVERLAPS_SHOWN)?;
         Ok(OverlapsView {
             project_id: Some(id),
@@ -384,7 +397,8 @@ pub fn register(
     scope: &Scope,
 ) -> AppResult<Registered> {
     let row = store::insert(conn, draft, source)?;
-    let view = row.clone().into_view()?;
+    let verified = store::organisation_verified(conn, &row.reporting_org_id)?;
+    let view = row.clone().into_view(verified)?;
     audit::created(conn, actor, ENTITY, &view.id, &view)?;
     let candidates =
         search::overlap_candidates(conn, &row.overlap_subject()?, scope, OVERLAPS_SHOWN)?;
@@ -469,8 +483,9 @@ impl change::Entity for ProjectRow {
         Ok(store::save(conn, before, after)?)
     }
 
-    fn view(&self, _: &mut DbConn) -> AppResult<ProjectView> {
-        self.clone().into_view()
+    fn view(&self, conn: &mut DbConn) -> AppResult<ProjectView> {
+        let verified = store::organisation_verified(conn, &self.reporting_org_id)?;
+        self.clone().into_view(verified)
     }
 }
 
@@ -874,8 +889,8 @@ pub async fn record_overlap_review(
     let scope = scope_of(Some(&user));
     let (created, view) = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
-            let a = visible_project(conn, &ids[0], &scope)?;
-            let b = visible_project(conn, &ids[1], &scope)?;
+            let (a, _) = visible_project(conn, &ids[0], &scope)?;
+            let (b, _) = visible_project(conn, &ids[1], &scope)?;
             if policy::require_member(&user, &a.reporting_org_id, ENTITY).is_err()
                 && policy::require_member(&user, &b.reporting_org_id, ENTITY).is_err()
             {

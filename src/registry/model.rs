@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{AppError, FieldError};
 use crate::money::{Currency, DecimalString, Money};
-use crate::platform::{bounded_list, country, double_option, required_line, validated};
+use crate::platform::{bounded_list, country, double_option, link, required_line, validated};
 use crate::{taxonomy, text_enum};
 
 pub const MAX_TITLE: usize = 500;
@@ -19,6 +19,8 @@ pub const MAX_ORGS: usize = 50;
 pub const MAX_TARGET_GROUPS: usize = 20;
 pub const MAX_TARGET_GROUP: usize = 100;
 pub const MAX_IATI_IDENTIFIER: usize = 200;
+pub const MAX_LINKS: usize = 10;
+pub const MAX_LINK_TITLE: usize = 200;
 
 text_enum!(
     /// Where a project stands.
@@ -59,6 +61,21 @@ pub struct Participant {
     pub reference: Option<String>,
 }
 
+/// A link to one of the project's own pages (its site, a report, a page on a donor's
+/// site). The service stores and shows it and never fetches it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectLink {
+    /// An absolute `https://` address without user name or password, at most 2,000
+    /// characters; stored as a browser reads it (host lower-cased, an empty path as `/`).
+    #[schema(example = "https://example.org/projects/safe-houses")]
+    pub url: String,
+    /// A short title, one line of at most 200 characters.
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub title: Option<String>,
+}
+
 /// A project as the registry stores it, validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProjectDraft {
@@ -77,6 +94,7 @@ pub struct ProjectDraft {
     pub published: bool,
     /// How the budget is shared across countries, regions and themes.
     pub split: BudgetSplit,
+    pub links: Vec<ProjectLink>,
 }
 
 /// A recipient region of an IATI activity: its code (`298`, Africa regional, in the OECD
@@ -175,8 +193,13 @@ pub struct CreateProject {
     pub currency: Option<String>,
     pub status: ProjectStatus,
     pub iati_identifier: Option<String>,
-    /// Whether the public sees it; true unless said otherwise.
+    /// Whether the public sees it; true unless said otherwise (and only once the
+    /// secretariat has verified the reporting organisation).
     pub published: Option<bool>,
+    /// Links to the project's own pages, at most 10.
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub links: Vec<ProjectLink>,
 }
 
 /// Raw fields shared by creation, patches and overlap drafts, checked together.
@@ -197,6 +220,7 @@ pub struct ProjectFields {
     pub status: Option<ProjectStatus>,
     pub iati_identifier: Option<Option<String>>,
     pub published: Option<bool>,
+    pub links: Option<Vec<ProjectLink>>,
 }
 
 impl CreateProject {
@@ -217,6 +241,7 @@ impl CreateProject {
             status: Some(self.status),
             iati_identifier: Some(self.iati_identifier),
             published: Some(self.published.unwrap_or(true)),
+            links: Some(self.links),
         }
     }
 
@@ -255,6 +280,9 @@ pub struct UpdateProject {
     #[schema(value_type = Option<String>)]
     pub iati_identifier: Option<Option<String>>,
     pub published: Option<bool>,
+    /// The whole list, replacing the stored one (`[]` removes every link).
+    #[schema(max_items = 10)]
+    pub links: Option<Vec<ProjectLink>>,
 }
 
 impl UpdateProject {
@@ -282,6 +310,7 @@ impl UpdateProject {
             status: self.status,
             iati_identifier: self.iati_identifier,
             published: self.published,
+            links: self.links,
         }
         .into_draft(Some(current))
     }
@@ -302,6 +331,7 @@ impl UpdateProject {
             && self.status.is_none()
             && self.iati_identifier.is_none()
             && self.published.is_none()
+            && self.links.is_none()
     }
 }
 
@@ -526,6 +556,26 @@ fn target_groups(values: Vec<String>, errors: &mut Vec<FieldError>) -> Vec<Strin
     out
 }
 
+/// Links as given, each checked (`platform::link::https_url`, errors naming
+/// `links[i].url` and `links[i].title`); a repeated address is kept once, with its first
+/// title.
+fn links(values: Vec<ProjectLink>, errors: &mut Vec<FieldError>) -> Vec<ProjectLink> {
+    if !bounded_list("links", &values, MAX_LINKS, errors) {
+        return Vec::new();
+    }
+    let mut out: Vec<ProjectLink> = Vec::new();
+    for (i, value) in values.into_iter().enumerate() {
+        let url = link::https_url(&format!("links[{i}].url"), &value.url, errors);
+        let title = value
+            .title
+            .map(|t| required_line(&format!("links[{i}].title"), &t, MAX_LINK_TITLE, errors));
+        if !out.iter().any(|l| l.url == url) {
+            out.push(ProjectLink { url, title });
+        }
+    }
+    out
+}
+
 fn check_dates(start: Option<NaiveDate>, end: Option<NaiveDate>, errors: &mut Vec<FieldError>) {
     use crate::platform::dates::{Dated, check_some};
     let today = crate::clock::today();
@@ -735,6 +785,11 @@ impl ProjectFields {
         let split = current
             .map(|c| c.split.after_edit(c, &countries, &themes))
             .unwrap_or_default();
+        let links = match (self.links, current) {
+            (Some(v), _) => links(v, &mut errors),
+            (None, Some(c)) => c.links.clone(),
+            (None, None) => Vec::new(),
+        };
         validated(
             ProjectDraft {
                 title,
@@ -751,6 +806,7 @@ impl ProjectFields {
                 iati_identifier,
                 published,
                 split,
+                links,
             },
             errors,
         )
@@ -781,6 +837,10 @@ pub struct ProjectView {
     pub status: ProjectStatus,
     pub iati_identifier: Option<String>,
     pub published: bool,
+    /// True while the secretariat has not verified the reporting organisation: the project
+    /// is then not public, whatever `published` says (only the organisation's members and
+    /// admins see it), and becomes public once the organisation is verified.
+    pub awaiting_verification: bool,
     pub source: ProjectSource,
     /// Recipient regions (from IATI files): OECD DAC region codes, another vocabulary's
     /// as `vocabulary:code`.
@@ -797,6 +857,8 @@ pub struct ProjectView {
     /// anti-trafficking. `null`: the themes share the budget evenly.
     #[schema(value_type = Option<Vec<String>>)]
     pub theme_percentages: Option<Vec<String>>,
+    /// Links to the project's own pages, as registered (never fetched by the service).
+    pub links: Vec<ProjectLink>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -826,6 +888,7 @@ impl ProjectView {
             iati_identifier: self.iati_identifier.clone(),
             published: self.published,
             split: self.split()?,
+            links: self.links.clone(),
         })
     }
 
@@ -1331,7 +1394,76 @@ mod tests {
             status: ProjectStatus::Active,
             iati_identifier: None,
             published: None,
+            links: vec![],
         }
+    }
+
+    fn link(url: &str, title: Option<&str>) -> ProjectLink {
+        ProjectLink {
+            url: url.into(),
+            title: title.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn links_are_https_addresses_each_named_when_refused() {
+        let mut p = create();
+        p.links = vec![
+            link("https://example.org/shelter", Some("  The project's site ")),
+            link("https://Example.org/shelter", None),
+            link("https://example.org/report.pdf", None),
+        ];
+        let draft = p.validate().expect("valid");
+        // the same address twice is kept once, with its first title
+        assert_eq!(
+            draft.links,
+            vec![
+                link("https://example.org/shelter", Some("The project's site")),
+                link("https://example.org/report.pdf", None),
+            ]
+        );
+
+        let mut bad = create();
+        bad.links = vec![
+            link("https://example.org/", Some("fine")),
+            link("https://example.org/", Some(" ")),
+            link("http://example.org/", None),
+            link("javascript:alert(1)", Some("two\nlines")),
+        ];
+        assert_eq!(
+            fields_of(bad.validate().expect_err("invalid")),
+            vec![
+                "links[1].title",
+                "links[2].url",
+                "links[3].title",
+                "links[3].url"
+            ]
+        );
+        let mut many = create();
+        many.links = (0..=MAX_LINKS)
+            .map(|i| link(&format!("https://example.org/{i}"), None))
+            .collect();
+        assert_eq!(
+            fields_of(many.validate().expect_err("eleven")),
+            vec!["links"]
+        );
+
+        // a patch without links keeps them; with a list, the list replaces them
+        let current = {
+            let mut p = create();
+            p.links = vec![link("https://example.org/", None)];
+            p.validate().expect("valid")
+        };
+        let kept = UpdateProject {
+            title: Some("Renamed".into()),
+            ..Default::default()
+        };
+        assert_eq!(kept.apply(&current).expect("valid").links, current.links);
+        let cleared = UpdateProject {
+            links: Some(vec![]),
+            ..Default::default()
+        };
+        assert!(cleared.apply(&current).expect("valid").links.is_empty());
     }
 
     fn fields_of(err: AppError) -> Vec<String> {

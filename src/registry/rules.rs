@@ -13,8 +13,18 @@ use super::model::{
 use crate::money::Currency;
 use crate::taxonomy;
 
-/// Which projects a reader may see: the public sees published ones, members of an
-/// organisation also their organisation's unpublished ones, admins everything.
+/// Whether a project is public: its organisation published it *and* the secretariat has
+/// verified that organisation. Anyone can register an organisation, so an unverified one's
+/// projects would let a stranger publish under the fund's name; they wait, visible to their
+/// own members and to the secretariat (`ProjectView::awaiting_verification`), and appear
+/// the moment the organisation is verified. The one rule of public visibility: the index,
+/// a project's detail and the overlap pool all ask it.
+pub fn is_public(published: bool, organisation_verified: bool) -> bool {
+    published && organisation_verified
+}
+
+/// Which projects a reader may see: the public sees public ones (`is_public`), members of
+/// an organisation also their organisation's others, admins everything.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scope {
     Public,
@@ -23,12 +33,22 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub fn sees(&self, published: bool, reporting_org_id: &str) -> bool {
+    /// Whether the reader sees a project that is `public` or not; `own` says whether it is
+    /// their organisation's (asked only when it matters, so the index can answer it with
+    /// its interned numbers).
+    pub fn admits(&self, public: bool, own: impl FnOnce() -> bool) -> bool {
         match self {
             Scope::All => true,
-            Scope::Public => published,
-            Scope::Members(orgs) => published || orgs.iter().any(|o| o == reporting_org_id),
+            Scope::Public => public,
+            Scope::Members(_) => public || own(),
         }
+    }
+
+    pub fn sees(&self, public: bool, reporting_org_id: &str) -> bool {
+        self.admits(public, || match self {
+            Scope::Members(orgs) => orgs.iter().any(|o| o == reporting_org_id),
+            _ => false,
+        })
     }
 
     /// A short stable name for cache keys.
@@ -649,6 +669,20 @@ mod tests {
         assert!(members.sees(false, "a"));
         assert!(!members.sees(false, "b"));
         assert!(Scope::All.sees(false, "b"));
+    }
+
+    #[test]
+    fn only_a_verified_organisations_published_projects_are_public() {
+        assert!(is_public(true, true));
+        assert!(!is_public(true, false));
+        assert!(!is_public(false, true));
+        assert!(!is_public(false, false));
+        // an unverified organisation's project: its members and admins, nobody else
+        let public = is_public(true, false);
+        assert!(!Scope::Public.sees(public, "a"));
+        assert!(Scope::Members(vec!["a".into()]).sees(public, "a"));
+        assert!(!Scope::Members(vec!["b".into()]).sees(public, "a"));
+        assert!(Scope::All.sees(public, "a"));
     }
 
     #[test]

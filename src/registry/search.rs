@@ -52,9 +52,14 @@ pub fn search(
     ids.truncate(limit);
     let mut rows = store::find_many(conn, &ids)?;
     rows.sort_by(|a, b| a.id.cmp(&b.id));
+    let orgs: Vec<String> = rows.iter().map(|r| r.reporting_org_id.clone()).collect();
+    let verified = store::verified_organisations(conn, &orgs)?;
     let items = rows
         .into_iter()
-        .map(ProjectRow::into_view)
+        .map(|row| {
+            let standing = verified.contains(&row.reporting_org_id);
+            row.into_view(standing)
+        })
         .collect::<AppResult<Vec<_>>>()?;
     let next_cursor = if more { ids.last().cloned() } else { None };
     let duplicate_of = folded

@@ -12,7 +12,8 @@ use rust_decimal::Decimal;
 
 use super::model::{
     BudgetSplit, OverlapReason, OverlapResolution, OverlapSubject, Participant, ParticipantRole,
-    ProjectDraft, ProjectSource, ProjectStatus, ProjectSummary, ProjectView, Region, ReviewStatus,
+    ProjectDraft, ProjectLink, ProjectSource, ProjectStatus, ProjectSummary, ProjectView, Region,
+    ReviewStatus,
 };
 use super::text;
 use crate::db::schema::{
@@ -67,6 +68,8 @@ pub struct ProjectRow {
     pub regions: String,
     pub region_percentages: String,
     pub theme_percentages: String,
+    /// `ProjectLink`s as a JSON array.
+    pub links: String,
 }
 
 /// Percentages as stored: space-separated decimals, empty for none.
@@ -147,6 +150,7 @@ impl ProjectRow {
                 .map(|l| percentages_text(Some(&l)))
                 .unwrap_or_default(),
             theme_percentages: percentages_text(draft.split.theme_percentages.as_deref()),
+            links: json(&draft.links),
         }
     }
 
@@ -186,6 +190,8 @@ impl ProjectRow {
             serde_json::from_str(&self.participants).map_err(|e| self.corrupt(e))?;
         let target_groups: Vec<String> =
             serde_json::from_str(&self.target_groups).map_err(|e| self.corrupt(e))?;
+        let links: Vec<ProjectLink> =
+            serde_json::from_str(&self.links).map_err(|e| self.corrupt(e))?;
         let budget = match (self.budget_minor, &self.currency) {
             (Some(minor), Some(code)) => Some(Money::from_minor(
                 minor,
@@ -208,12 +214,16 @@ impl ProjectRow {
             iati_identifier: self.iati_identifier.clone(),
             published: self.published,
             split: self.split()?,
+            links,
         })
     }
 
-    pub fn into_view(self) -> AppResult<ProjectView> {
+    /// The project as the API shows it; `organisation_verified` is its reporting
+    /// organisation's standing (`organisation_verified`), which the view reports.
+    pub fn into_view(self, organisation_verified: bool) -> AppResult<ProjectView> {
         let draft = self.draft()?;
         Ok(ProjectView {
+            awaiting_verification: !organisation_verified,
             funding_org_ids: draft.org_ids_of(ParticipantRole::Funding),
             implementing_org_ids: draft.org_ids_of(ParticipantRole::Implementing),
             participants: draft.participants,
@@ -251,6 +261,7 @@ impl ProjectRow {
                 .theme_percentages
                 .as_ref()
                 .map(|l| l.iter().map(|p| p.normalize().to_string()).collect()),
+            links: draft.links,
             version: self.version,
             created_at: self.created_at.and_utc(),
             updated_at: self.updated_at.and_utc(),
@@ -409,6 +420,7 @@ struct ProjectChanges<'a> {
     regions: &'a str,
     region_percentages: &'a str,
     theme_percentages: &'a str,
+    links: &'a str,
 }
 
 /// Writes `after` over the project if the stored row is still at `before.version`: false
@@ -437,6 +449,7 @@ pub fn save(conn: &mut DbConn, before: &ProjectRow, after: &ProjectRow) -> Query
         regions: &after.regions,
         region_percentages: &after.region_percentages,
         theme_percentages: &after.theme_percentages,
+        links: &after.links,
     };
     let updated = diesel::update(
         projects::table
@@ -539,6 +552,32 @@ pub fn iati_taken(conn: &mut DbConn, identifier: &str, except: Option<&str>) -> 
         .first(conn)
         .optional()?;
     Ok(found.is_some_and(|id| Some(id.as_str()) != except))
+}
+
+/// Whether the secretariat has verified the organisation (false for an unknown id): with a
+/// project's `published`, what makes it public (`rules::is_public`).
+pub fn organisation_verified(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
+    Ok(organisations::table
+        .find(id)
+        .select(organisations::verified)
+        .first::<bool>(conn)
+        .optional()?
+        .unwrap_or(false))
+}
+
+/// The verified organisations among `ids`.
+pub fn verified_organisations(conn: &mut DbConn, ids: &[String]) -> QueryResult<BTreeSet<String>> {
+    let mut out = BTreeSet::new();
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(
+            organisations::table
+                .filter(organisations::id.eq_any(chunk))
+                .filter(organisations::verified.eq(true))
+                .select(organisations::id)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(out)
 }
 
 /// The ids among `ids` that name no organisation.

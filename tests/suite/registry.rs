@@ -28,16 +28,43 @@ fn examples_dir() -> std::path::PathBuf {
         .join("standards/iati/examples")
 }
 
+/// A verified organisation: only a verified organisation's projects are public.
 async fn organisation(app: &TestApp, admin: &str, name: &str, country: &str) -> String {
+    organisation_verified(app, admin, name, country, true).await
+}
+
+async fn organisation_verified(
+    app: &TestApp,
+    admin: &str,
+    name: &str,
+    country: &str,
+    verified: bool,
+) -> String {
     let r = app
         .post_as(
             admin,
             "/api/v1/organisations",
-            json!({"name": name, "kind": "ngo", "country": country}),
+            json!({"name": name, "kind": "ngo", "country": country, "verified": verified}),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     r.body["id"].as_str().expect("id").to_string()
+}
+
+/// The secretariat verifies every organisation waiting for it (an IATI import creates its
+/// publishers unverified), as it would after checking them.
+async fn verify_every_organisation(app: &TestApp, admin: &str) {
+    let waiting = app
+        .get_as(admin, "/api/v1/organisations?verified=false&limit=200")
+        .await;
+    assert_eq!(waiting.status, 200, "{}", waiting.text);
+    for org in waiting.body["items"].as_array().expect("items") {
+        let path = format!("/api/v1/organisations/{}", id(org));
+        let r = app
+            .patch_as(admin, &path, json!({"verified": true}), None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
 }
 
 fn project(org: &str, title: &str, countries: &[&str], themes: &[&str]) -> Value {
@@ -193,6 +220,250 @@ both_backends!(
         assert_eq!(events.len(), 1);
         assert_eq!(events[0]["action"], "create");
         assert!(events[0]["actor_id"].is_string());
+    }
+);
+
+both_backends!(
+    an_unverified_organisations_projects_are_public_once_it_is_verified,
+    |app: TestApp| async move {
+        let admin = app.user_token("admin", None);
+        let newcomer =
+            organisation_verified(&app, &admin, "Self-registered NGO", "NG", false).await;
+        let known = organisation(&app, &admin, "Known NGO", "NG").await;
+        let member = app.user_token("ngo", Some(&newcomer));
+        let stranger = app.user_token("ngo", Some(&known));
+        // the newcomer works in Ghana, where nobody else does, so the gaps show it too
+        let mut body = project(&newcomer, "Shelter in Tamale", &["GH"], &["protection"]);
+        body["budget"] = json!("40000.00");
+        let waiting = create(&app, &member, body).await;
+        assert_eq!(waiting["published"], true);
+        assert_eq!(waiting["awaiting_verification"], true);
+        let theirs = create(
+            &app,
+            &stranger,
+            project(&known, "Shelter in Kano", &["NG"], &["protection"]),
+        )
+        .await;
+        assert_eq!(theirs["awaiting_verification"], false);
+        let path = format!("{PROJECTS}/{}", id(&waiting));
+        let gaps = "/api/v1/registry/gaps?countries=GH,NG&themes=protection&on=2025-06-01";
+
+        // nobody but its members and the secretariat sees it: 404 as for a project that
+        // does not exist; search, facets, matrix and gaps leave it out
+        app.get(&path).await.assert_problem(404, "not_found");
+        app.get(&format!("{path}/overlaps"))
+            .await
+            .assert_problem(404, "not_found");
+        app.get_as(&stranger, &path)
+            .await
+            .assert_problem(404, "not_found");
+        for token in [None, Some(stranger.as_str())] {
+            let search = match token {
+                None => app.get(&format!("{PROJECTS}?q=shelter")).await,
+                Some(t) => app.get_as(t, &format!("{PROJECTS}?q=shelter")).await,
+            };
+            assert_eq!(ids(&search.body["items"]), BTreeSet::from([id(&theirs)]));
+            assert_eq!(search.body["total"], 1);
+            assert_eq!(facet(&search.body, "country", "GH"), 0);
+            assert_eq!(facet(&search.body, "org_id", &newcomer), 0);
+        }
+        let matrix = app.get("/api/v1/registry/matrix").await;
+        assert_eq!(matrix.status, 200, "{}", matrix.text);
+        assert_eq!(matrix.body["totals"]["projects"], 1, "{}", matrix.text);
+        assert_eq!(matrix.body["totals"]["budget_usd"], "100000.00");
+        assert_eq!(matrix.body["row_values"], json!(["NG"]), "{}", matrix.text);
+        let r = app.get(gaps).await;
+        assert_eq!(r.body["covered"], 1, "{}", r.text);
+        assert_eq!(r.body["gaps"][0]["country"], "GH", "{}", r.text);
+        // without named countries, the public's gaps do not learn of Ghana either
+        let r = app.get("/api/v1/registry/gaps?on=2025-06-01").await;
+        assert_eq!(r.body["countries"], json!(["NG"]), "{}", r.text);
+        // a stranger's overlap check does not find it
+        let check = app
+            .post_as(
+                &stranger,
+                "/api/v1/registry/overlap-check",
+                json!({"title": "Shelter in Tamale", "countries": ["GH"], "themes": ["protection"]}),
+            )
+            .await;
+        assert_eq!(check.status, 200, "{}", check.text);
+        assert_eq!(check.body["candidates"], json!([]), "{}", check.text);
+
+        // its members and the secretariat see it, marked as waiting
+        for token in [&member, &admin] {
+            let read = app.get_as(token, &path).await;
+            assert_eq!(read.status, 200, "{}", read.text);
+            assert_eq!(read.body["awaiting_verification"], true);
+            let search = app.get_as(token, &format!("{PROJECTS}?q=shelter")).await;
+            assert_eq!(search.body["total"], 2, "{}", search.text);
+            let listed = search.body["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .find(|p| p["id"] == waiting["id"])
+                .expect("listed")
+                .clone();
+            assert_eq!(listed["awaiting_verification"], true);
+        }
+        let admin_matrix = app.get_as(&admin, "/api/v1/registry/matrix").await;
+        assert_eq!(admin_matrix.body["totals"]["projects"], 2);
+
+        // the secretariat verifies the organisation: its project is public at once
+        let r = app
+            .patch_as(
+                &admin,
+                &format!("/api/v1/organisations/{newcomer}"),
+                json!({"verified": true}),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let read = app.get(&path).await;
+        assert_eq!(read.status, 200, "{}", read.text);
+        assert_eq!(read.body["awaiting_verification"], false);
+        let search = app.get(&format!("{PROJECTS}?q=shelter")).await;
+        assert_eq!(
+            ids(&search.body["items"]),
+            BTreeSet::from([id(&theirs), id(&waiting)])
+        );
+        assert_eq!(facet(&search.body, "country", "GH"), 1);
+        let matrix = app.get("/api/v1/registry/matrix").await;
+        assert_eq!(matrix.body["totals"]["projects"], 2, "{}", matrix.text);
+        assert_eq!(matrix.body["totals"]["budget_usd"], "140000.00");
+        let r = app.get(gaps).await;
+        assert_eq!(r.body["covered"], 2, "{}", r.text);
+        assert_eq!(r.body["gaps"], json!([]), "{}", r.text);
+        assert_eq!(app.get_as(&stranger, &path).await.status, 200);
+
+        // an organisation whose verification is withdrawn waits again
+        let r = app
+            .patch_as(
+                &admin,
+                &format!("/api/v1/organisations/{newcomer}"),
+                json!({"verified": false}),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        app.get(&path).await.assert_problem(404, "not_found");
+        assert_eq!(
+            app.get(&format!("{PROJECTS}?q=shelter")).await.body["total"],
+            1
+        );
+    }
+);
+
+both_backends!(
+    projects_carry_links_to_their_own_pages,
+    |app: TestApp| async move {
+        let admin = app.user_token("admin", None);
+        let org = organisation(&app, &admin, "Linked NGO", "NG").await;
+        let member = app.user_token("ngo", Some(&org));
+        let mut body = project(&org, "Shelter with a website", &["NG"], &["protection"]);
+        body["links"] = json!([
+            {"url": "https://shelter.example.org/", "title": "The shelter's site"},
+            {"url": "HTTPS://Example.ORG/report.pdf"}
+        ]);
+        let created = create(&app, &member, body.clone()).await;
+        // stored as a browser reads them (scheme and host lower-cased)
+        let expected = json!([
+            {"url": "https://shelter.example.org/", "title": "The shelter's site"},
+            {"url": "https://example.org/report.pdf", "title": null}
+        ]);
+        assert_eq!(created["links"], expected);
+        let path = format!("{PROJECTS}/{}", id(&created));
+        let read = app.get(&path).await;
+        assert_eq!(read.status, 200, "{}", read.text);
+        assert_eq!(read.body["links"], expected);
+        let found = app.get(&format!("{PROJECTS}?q=website")).await;
+        assert_eq!(found.body["items"][0]["links"], expected, "{}", found.text);
+
+        // a link that is not an absolute https:// address: 422 naming it, nothing stored
+        let snapshot = |app: &TestApp| (app.count("registry_projects"), app.count("audit_events"));
+        let before = snapshot(&app);
+        let long = format!("https://example.org/{}", "a".repeat(2_000));
+        for bad in [
+            "http://example.org/",
+            "javascript:alert(document.cookie)",
+            "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+            "/projects/shelter",
+            "example.org/shelter",
+            "https://user:secret@example.org/",
+            "https://example.org/\u{1}",
+            "https://example.org/\u{202e}fdp.exe",
+            "https://exa mple.org/",
+            long.as_str(),
+        ] {
+            let mut draft = body.clone();
+            draft["links"] = json!([
+                {"url": "https://example.org/a"},
+                {"url": "https://example.org/b"},
+                {"url": bad, "title": "Bad"}
+            ]);
+            let fields = app
+                .post_as(&member, PROJECTS, draft)
+                .await
+                .assert_problem(422, "validation_failed");
+            assert_eq!(fields, vec!["links[2].url"], "{bad:?}");
+            let fields = app
+                .patch_as(&member, &path, json!({"links": [{"url": bad}]}), None)
+                .await
+                .assert_problem(422, "validation_failed");
+            assert_eq!(fields, vec!["links[0].url"], "{bad:?}");
+        }
+        // more than ten, and a title that is not one short line
+        let eleven: Vec<Value> = (0..11)
+            .map(|i| json!({"url": format!("https://example.org/{i}")}))
+            .collect();
+        let fields = app
+            .patch_as(&member, &path, json!({"links": eleven}), None)
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(fields, vec!["links"]);
+        let fields = app
+            .patch_as(
+                &member,
+                &path,
+                json!({"links": [{"url": "https://example.org/", "title": "x".repeat(201)}]}),
+                None,
+            )
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(fields, vec!["links[0].title"]);
+        assert_eq!(snapshot(&app), before);
+        let unchanged = app.get(&path).await;
+        assert_eq!(unchanged.body["links"], expected);
+        assert_eq!(unchanged.body["version"], 1);
+
+        // an edit of other fields keeps them; a new list replaces them; [] removes them
+        let r = app
+            .patch_as(
+                &member,
+                &path,
+                json!({"title": "Shelter and its site"}),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["links"], expected);
+        let r = app
+            .patch_as(
+                &member,
+                &path,
+                json!({"links": [{"url": "https://example.org/annual-report", "title": "Annual report"}]}),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            app.get(&path).await.body["links"],
+            json!([{"url": "https://example.org/annual-report", "title": "Annual report"}])
+        );
+        let r = app
+            .patch_as(&member, &path, json!({"links": []}), None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(app.get(&path).await.body["links"], json!([]));
     }
 );
 
@@ -1644,6 +1915,12 @@ both_backends!(
         let example_report = import(&app, &admin, standard.clone()).await;
         assert_eq!(example_report.status, 200, "{}", example_report.text);
         assert_eq!(example_report.body["created"], 1, "{}", example_report.text);
+        // imported publishers wait for the secretariat like any organisation
+        assert_eq!(
+            app.get(&format!("{PROJECTS}?limit=1")).await.body["total"],
+            0
+        );
+        verify_every_organisation(&app, &admin).await;
 
         let snapshot = |app: &TestApp| {
             (
@@ -1775,6 +2052,7 @@ both_backends!(
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["created"], 2);
         assert_eq!(r.body["organisations_created"], 2);
+        verify_every_organisation(&app, &admin).await;
         let p1 = app.get(&format!("{PROJECTS}?q=nepal")).await.body["items"][0].clone();
         assert_eq!(p1["themes"], json!(["prevention.safe-migration"]));
         assert_eq!(p1["budget"], "120000.00");
@@ -2143,6 +2421,7 @@ both_backends!(
         let r = import(&app, &admin, xml.clone()).await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["created"], 1);
+        verify_every_organisation(&app, &admin).await;
         let p = app.get(&format!("{PROJECTS}?q=migration")).await.body["items"][0].clone();
         assert_eq!(p["countries"], json!(["NG", "GH"]));
         assert_eq!(p["country_percentages"], json!(["60", "30"]));

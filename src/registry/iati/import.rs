@@ -329,6 +329,8 @@ fn write_batch(
             status: mapped.status,
             iati_identifier: Some(mapped.identifier.clone()),
             published: kept.as_ref().is_none_or(|k| k.published),
+            // the file's document links are not read; links registered by hand stay
+            links: kept.as_ref().map(|k| k.links.clone()).unwrap_or_default(),
         };
         match current {
             Some(row) => {
@@ -358,9 +360,17 @@ fn write_batch(
         }
     }
     store::insert_rows(conn, &new_rows)?;
+    let orgs: Vec<String> = new_rows
+        .iter()
+        .map(|r| r.reporting_org_id.clone())
+        .collect();
+    let verified = store::verified_organisations(conn, &orgs)?;
     let views = new_rows
         .into_iter()
-        .map(ProjectRow::into_view)
+        .map(|row| {
+            let standing = verified.contains(&row.reporting_org_id);
+            row.into_view(standing)
+        })
         .collect::<Result<Vec<_>, AppError>>()?;
     audit::record_all(
         conn,

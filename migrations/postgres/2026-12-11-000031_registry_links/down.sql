@@ -1,0 +1,1 @@
+ALTER TABLE registry_projects DROP COLUMN links;
