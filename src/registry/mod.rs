@@ -684,6 +684,11 @@ impl change::Entity for ReviewRow {
         {
             return Err(AppError::not_found(REVIEW_ENTITY));
         }
+        // nor may a member resolve a pair whose other project it may not see
+        let scope = scope_of(Some(user));
+        for id in [&review.project_a, &review.project_b] {
+            visible_project(conn, id, &scope).map_err(|_| AppError::not_found(REVIEW_ENTITY))?;
+        }
         Ok(((), review))
     }
 

@@ -879,11 +879,31 @@ pub fn list_reviews(
                 .filter(projects::reporting_org_id.eq_any(orgs.to_vec()))
                 .select(projects::id)
         };
-        query = query.filter(
-            reviews::project_a
-                .eq_any(own())
-                .or(reviews::project_b.eq_any(own())),
-        );
+        // the other project of the pair must be one the members may see: their own, or
+        // public (`rules::is_public` in SQL: published, and its organisation verified)
+        let seen = || {
+            projects::table
+                .filter(
+                    projects::reporting_org_id
+                        .eq_any(orgs.to_vec())
+                        .or(projects::published.eq(true).and(
+                            projects::reporting_org_id.eq_any(
+                                organisations::table
+                                    .filter(organisations::verified.eq(true))
+                                    .select(organisations::id),
+                            ),
+                        )),
+                )
+                .select(projects::id)
+        };
+        query = query
+            .filter(
+                reviews::project_a
+                    .eq_any(own())
+                    .or(reviews::project_b.eq_any(own())),
+            )
+            .filter(reviews::project_a.eq_any(seen()))
+            .filter(reviews::project_b.eq_any(seen()));
     }
     if let Some(after) = &page.after {
         query = query.filter(reviews::id.gt(after.clone()));

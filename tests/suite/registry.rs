@@ -2621,3 +2621,81 @@ both_backends!(
         assert_eq!(same.body["total"], 1, "{}", same.text);
     }
 );
+
+both_backends!(
+    the_overlap_queue_shows_members_no_project_they_may_not_see,
+    |app: TestApp| async move {
+        let admin = app.user_token("admin", None);
+        let newcomer =
+            organisation_verified(&app, &admin, "Self-registered NGO", "NG", false).await;
+        let known = organisation(&app, &admin, "Known NGO", "NG").await;
+        let member = app.user_token("ngo", Some(&newcomer));
+        let stranger = app.user_token("ngo", Some(&known));
+        let theirs = create(
+            &app,
+            &stranger,
+            project(
+                &known,
+                "Shelter and legal aid in Kano",
+                &["NG"],
+                &["protection.shelter"],
+            ),
+        )
+        .await;
+        // the unverified newcomer registers a near duplicate: the pair is queued
+        create(
+            &app,
+            &member,
+            project(
+                &newcomer,
+                "Shelter and legal aid in Kano",
+                &["NG"],
+                &["protection.shelter"],
+            ),
+        )
+        .await;
+        let queue = |token: String| {
+            let app = &app;
+            async move {
+                let r = app.get_as(&token, "/api/v1/registry/overlap-reviews").await;
+                assert_eq!(r.status, 200, "{}", r.text);
+                r.body["items"].as_array().expect("items").len()
+            }
+        };
+        assert_eq!(queue(admin.clone()).await, 1, "the pair is queued");
+        assert_eq!(
+            queue(member.clone()).await,
+            1,
+            "the newcomer sees its own project's pair"
+        );
+        // the known NGO does not learn of a project the public cannot see
+        assert_eq!(queue(stranger.clone()).await, 0);
+        let r = app
+            .get_as(
+                &stranger,
+                &format!(
+                    "/api/v1/registry/overlap-reviews?project_id={}",
+                    id(&theirs)
+                ),
+            )
+            .await;
+        assert_eq!(
+            r.body["items"].as_array().map(Vec::len),
+            Some(0),
+            "{}",
+            r.text
+        );
+
+        // once the secretariat verifies the newcomer, both sides see the pair
+        let r = app
+            .patch_as(
+                &admin,
+                &format!("/api/v1/organisations/{newcomer}"),
+                json!({"verified": true}),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(queue(stranger).await, 1);
+    }
+);
