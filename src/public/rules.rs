@@ -14,9 +14,9 @@ use crate::ledger::model::FundStatusView;
 use crate::money::{Currency, Money};
 #[cfg(test)]
 use crate::reports::rules::WITHHELD;
-use crate::reports::rules::{
-    Figure, KeyedFigure, OutcomeCounts, Relation, YearFigure, outcomes_view, shown, suppress,
-};
+pub use crate::reports::rules::YearExploitationFigure;
+use crate::reports::rules::{Figure, KeyedFigure, OutcomeCounts, YearFigure, outcomes_view};
+#[cfg(test)]
 use crate::taxonomy::Exploitation;
 
 /// The name of the one line that stands for every donor listed anonymously.
@@ -218,17 +218,10 @@ pub fn grant_groups(grants: &[GrantFacts], base: Currency) -> PublicGrants {
     }
 }
 
-/// One cell of the year × form of exploitation table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct YearExploitationFigure {
-    pub year: i32,
-    pub exploitation: String,
-    pub count: Figure,
-}
-
-/// Beneficiaries of accepted reports, every count below 5 (zero included) shown as `"<5"`,
-/// and a larger one that would let a small one be worked out from a total as
-/// `"withheld"` (see `suppress_table`).
+/// Beneficiaries of accepted reports as the public reads them: the donor's suppressed view
+/// of the fund's outcomes (`reports::rules::outcomes_view`, one suppression for every
+/// view), every count below 5 (zero included) shown as `"<5"` and a larger one that would
+/// let a small one be worked out from a total shown as `"withheld"`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublicOutcomes {
     /// Always `true`: public figures are suppressed.
@@ -236,6 +229,10 @@ pub struct PublicOutcomes {
     /// Accepted reports counted.
     pub reports: Figure,
     pub beneficiaries: Figure,
+    /// Every sex of the taxonomy, zeros included.
+    pub by_sex: Vec<KeyedFigure>,
+    /// Every age group of the taxonomy, zeros included.
+    pub by_age_group: Vec<KeyedFigure>,
     /// By the year in which a report's period ends.
     pub by_year: Vec<YearFigure>,
     /// Every form of exploitation of the taxonomy, zeros included.
@@ -244,128 +241,19 @@ pub struct PublicOutcomes {
     pub by_year_exploitation: Vec<YearExploitationFigure>,
 }
 
-/// The public outcomes: the suppressed view of `reports::rules::outcomes_view` (one
-/// definition of the small cell) for the report count, and the year × exploitation table
-/// with its margins (by year, by form of exploitation, the total) under
-/// `suppress_table`, so that no hidden count can be worked out from the ones shown.
+/// The public outcomes: the parts of the suppressed outcomes view the fund publishes
+/// (totals by sex, age group, form of exploitation and year, and the year × form table).
 pub fn public_outcomes(fund_id: &str, counts: &OutcomeCounts) -> PublicOutcomes {
     let view = outcomes_view(fund_id, NaiveDate::MIN, NaiveDate::MAX, counts, true);
-    let years: Vec<i32> = counts.by_year.keys().copied().collect();
-    let table: Vec<Vec<i64>> = years
-        .iter()
-        .map(|year| {
-            Exploitation::ALL
-                .iter()
-                .map(|e| {
-                    counts
-                        .by_year_exploitation
-                        .get(&(*year, e.as_str().to_string()))
-                        .copied()
-                        .unwrap_or(0)
-                })
-                .collect()
-        })
-        .collect();
-    let plan = suppress_table(&table, Exploitation::ALL.len());
-    let by_year_exploitation = years
-        .iter()
-        .enumerate()
-        .flat_map(|(i, year)| {
-            let (table, plan) = (&table, &plan);
-            Exploitation::ALL
-                .iter()
-                .enumerate()
-                .map(move |(j, e)| YearExploitationFigure {
-                    year: *year,
-                    exploitation: e.as_str().to_string(),
-                    count: shown(table[i][j], plan.cells[i][j]),
-                })
-        })
-        .collect();
     PublicOutcomes {
         suppressed: true,
         reports: view.reports,
-        beneficiaries: shown(plan.values.total, plan.total),
-        by_year: years
-            .iter()
-            .enumerate()
-            .map(|(i, year)| YearFigure {
-                year: *year,
-                count: shown(plan.values.rows[i], plan.rows[i]),
-            })
-            .collect(),
-        by_exploitation: Exploitation::ALL
-            .iter()
-            .enumerate()
-            .map(|(j, e)| KeyedFigure {
-                key: e.as_str().to_string(),
-                count: shown(plan.values.columns[j], plan.columns[j]),
-            })
-            .collect(),
-        by_year_exploitation,
-    }
-}
-
-/// The margins of a table of counts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Margins {
-    pub rows: Vec<i64>,
-    pub columns: Vec<i64>,
-    pub total: i64,
-}
-
-/// Which counts of a table and its margins are hidden.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Suppression {
-    pub values: Margins,
-    pub cells: Vec<Vec<bool>>,
-    pub rows: Vec<bool>,
-    pub columns: Vec<bool>,
-    pub total: bool,
-}
-
-/// Small-cell suppression of a table with its row, column and grand totals:
-/// `reports::rules::suppress` over the relations row = Σ cells, column = Σ cells, total =
-/// Σ rows = Σ columns. `cells` has `columns` counts in every row; there may be no row.
-pub fn suppress_table(cells: &[Vec<i64>], columns: usize) -> Suppression {
-    let rows = cells.len();
-    debug_assert!(cells.iter().all(|r| r.len() == columns));
-    let row_sums: Vec<i64> = cells.iter().map(|r| r.iter().sum()).collect();
-    let column_sums: Vec<i64> = (0..columns)
-        .map(|j| cells.iter().map(|r| r[j]).sum())
-        .collect();
-    let total: i64 = row_sums.iter().sum();
-    // terms: the cells row by row, then the rows, the columns and the total
-    let cell = |i: usize, j: usize| i * columns + j;
-    let row = |i: usize| rows * columns + i;
-    let column = |j: usize| rows * columns + rows + j;
-    let grand = rows * columns + rows + columns;
-    let mut values: Vec<i64> = cells.iter().flatten().copied().collect();
-    values.extend(&row_sums);
-    values.extend(&column_sums);
-    values.push(total);
-    let mut relations: Vec<Relation> = Vec::new();
-    for i in 0..rows {
-        relations.push((row(i), (0..columns).map(|j| cell(i, j)).collect()));
-    }
-    for j in 0..columns {
-        relations.push((column(j), (0..rows).map(|i| cell(i, j)).collect()));
-    }
-    relations.push((grand, (0..rows).map(row).collect()));
-    relations.push((grand, (0..columns).map(column).collect()));
-    let hidden = suppress(&values, &vec![false; values.len()], &relations);
-    Suppression {
-        cells: (0..rows)
-            .map(|i| (0..columns).map(|j| hidden[cell(i, j)]).collect())
-            .collect(),
-        rows: (0..rows).map(|i| hidden[row(i)]).collect(),
-        columns: (0..columns).map(|j| hidden[column(j)]).collect(),
-        total: hidden[grand],
-        values: Margins {
-            rows: row_sums,
-            columns: column_sums,
-            total,
-        },
+        beneficiaries: view.beneficiaries,
+        by_sex: view.by_sex,
+        by_age_group: view.by_age_group,
+        by_year: view.by_year,
+        by_exploitation: view.by_exploitation,
+        by_year_exploitation: view.by_year_exploitation,
     }
 }
 
@@ -603,76 +491,67 @@ mod tests {
         assert!(empty.by_country.is_empty());
     }
 
-    #[test]
-    fn a_lone_hidden_count_is_protected_by_hiding_another() {
-        // 2026: 28 sexual, 3 begging, 9 labour; the row total 40 would give away the 3
-        let cells = vec![vec![12, 0, 30], vec![28, 3, 9]];
-        let plan = suppress_table(&cells, 3);
-        assert!(plan.cells[1][1], "the small count itself");
-        assert!(plan.cells[1][2], "the smallest count shown beside it");
-        assert!(!plan.cells[1][0]);
-        assert_eq!(plan.values.rows, vec![42, 40]);
-        assert_eq!(plan.values.columns, vec![40, 3, 39]);
-        // the column of the 3 adds up to 3: its total is hidden too
-        assert!(plan.columns[1]);
-        // and the 9 is not left alone in its column: the 30 above it goes too
-        assert!(plan.cells[0][2]);
+    fn hidden(f: &Figure) -> bool {
+        matches!(f, Figure::Hidden(_))
     }
 
-    #[test]
-    fn a_table_without_rows_still_has_its_columns() {
-        let plan = suppress_table(&[], 3);
-        assert_eq!(plan.values.columns, vec![0, 0, 0]);
-        assert_eq!(plan.columns, vec![true, true, true], "zero is hidden too");
-        assert!(plan.total);
-    }
-
-    #[test]
-    fn one_year_alone_hides_the_column_total_of_a_withheld_cell() {
-        // one year: each column total equals its only cell, so withholding the 7 in the
-        // row also withholds the 7 as a column total
-        let cells = vec![vec![12, 7, 3, 0]];
-        let plan = suppress_table(&cells, 4);
-        assert_eq!(plan.cells[0], vec![false, true, true, true]);
-        assert_eq!(plan.columns, vec![false, true, true, true]);
-        assert!(!plan.rows[0] && !plan.total);
+    fn value(f: &Figure) -> Option<i64> {
+        match f {
+            Figure::Exact(n) => Some(*n),
+            Figure::Hidden(_) => None,
+        }
     }
 
     proptest::proptest! {
+        /// Over a random year × form of exploitation table (with the people in random sex
+        /// and age cells), no count below 5 is shown and no shown total gives away a hidden
+        /// part: a shown year, form or sex total never leaves hidden parts that are one
+        /// count alone or add up to 1 to 4.
         #[test]
         fn no_shown_total_gives_away_a_small_count(
-            cells in proptest::collection::vec(proptest::collection::vec(0i64..40, 1..6), 1..5)
+            table in proptest::collection::vec(proptest::collection::vec((0i64..30, 0usize..4), 3), 1..4)
         ) {
-            let width = cells[0].len();
-            let cells: Vec<Vec<i64>> = cells
-                .into_iter()
-                .map(|mut r| { r.resize(width, 0); r })
-                .collect();
-            let plan = suppress_table(&cells, width);
-            let rows = cells.len();
-            // every count below 5 is hidden
-            for (row, hidden) in cells.iter().zip(&plan.cells) {
-                for (n, h) in row.iter().zip(hidden) {
-                    if *n < 5 { proptest::prop_assert!(*h); }
+            let forms = ["sexual", "forced-labour", "begging"];
+            let sexes = ["female", "male", "other", "unknown"];
+            let mut counts = OutcomeCounts { reports: 9, ..Default::default() };
+            for (y, row) in table.iter().enumerate() {
+                for (f, (n, sex)) in row.iter().enumerate() {
+                    let cell = (sexes[*sex].to_string(), "adult".to_string(), forms[f].to_string());
+                    counts.add_cell(2020 + y as i32, cell, *n);
                 }
             }
-            let leak = |total_hidden: bool, parts: Vec<(bool, i64)>| {
-                let hidden: Vec<i64> = parts.iter().filter(|(h, _)| *h).map(|(_, v)| *v).collect();
-                let sum: i64 = hidden.iter().sum();
-                !total_hidden && sum > 0 && (sum < 5 || hidden.len() == 1)
+            let o = public_outcomes("f", &counts);
+            let all = o.by_sex.iter().map(|k| &k.count)
+                .chain(o.by_exploitation.iter().map(|k| &k.count))
+                .chain(o.by_year.iter().map(|y| &y.count))
+                .chain(o.by_year_exploitation.iter().map(|c| &c.count));
+            for f in all {
+                proptest::prop_assert!(value(f).is_none_or(|n| n >= 5), "{f:?}");
+            }
+            let leak = |total: &Figure, parts: Vec<(&Figure, i64)>| {
+                let hidden_parts: Vec<i64> = parts.iter().filter(|(f, _)| hidden(f)).map(|(_, v)| *v).collect();
+                let sum: i64 = hidden_parts.iter().sum();
+                !hidden(total) && sum > 0 && (sum < 5 || hidden_parts.len() == 1)
             };
-            for ((row, hidden), row_hidden) in cells.iter().zip(&plan.cells).zip(&plan.rows) {
-                let parts = hidden.iter().copied().zip(row.iter().copied()).collect();
-                proptest::prop_assert!(!leak(*row_hidden, parts));
+            let cell = |year: i32, form: &str| {
+                o.by_year_exploitation.iter().find(|c| c.year == year && c.exploitation == form).expect("cell")
+            };
+            // a year's parts are every form of the taxonomy (those not drawn are zeros)
+            let people = |y: usize, form: &str| forms.iter().position(|f| *f == form).map_or(0, |f| table[y][f].0);
+            for (y, year) in o.by_year.iter().enumerate() {
+                let parts = Exploitation::ALL.iter().map(|e| (&cell(year.year, e.as_str()).count, people(y, e.as_str()))).collect();
+                proptest::prop_assert!(!leak(&year.count, parts));
             }
-            for (j, column_hidden) in plan.columns.iter().enumerate() {
-                let parts = (0..rows).map(|i| (plan.cells[i][j], cells[i][j])).collect();
-                proptest::prop_assert!(!leak(*column_hidden, parts));
+            for (f, form) in forms.iter().enumerate() {
+                let total = &o.by_exploitation.iter().find(|k| k.key == *form).expect("form").count;
+                let parts = o.by_year.iter().enumerate().map(|(y, year)| (&cell(year.year, form).count, table[y][f].0)).collect();
+                proptest::prop_assert!(!leak(total, parts));
             }
-            let rows_part = (0..rows).map(|i| (plan.rows[i], plan.values.rows[i])).collect();
-            proptest::prop_assert!(!leak(plan.total, rows_part));
-            let columns_part = (0..width).map(|j| (plan.columns[j], plan.values.columns[j])).collect();
-            proptest::prop_assert!(!leak(plan.total, columns_part));
+            let by_sex: Vec<(&Figure, i64)> = o.by_sex.iter().map(|k| {
+                let n = counts.cells.iter().filter(|(c, _)| c.0 == k.key).map(|(_, n)| *n).sum();
+                (&k.count, n)
+            }).collect();
+            proptest::prop_assert!(!leak(&o.beneficiaries, by_sex));
         }
     }
 

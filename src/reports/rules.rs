@@ -319,6 +319,16 @@ pub struct OutcomesView {
     pub by_country: Vec<KeyedFigure>,
     /// By the year in which a report's period ends.
     pub by_year: Vec<YearFigure>,
+    /// Every year of `by_year` × every form of exploitation, zeros included.
+    pub by_year_exploitation: Vec<YearExploitationFigure>,
+}
+
+/// One cell of the year × form of exploitation table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct YearExploitationFigure {
+    pub year: i32,
+    pub exploitation: String,
+    pub count: Figure,
 }
 
 /// The outcomes as shown; with `suppress`, no number below 5 appears anywhere and no
@@ -386,12 +396,25 @@ pub fn outcomes_view(
                 count: fig(figures.year + k),
             })
             .collect(),
+        by_year_exploitation: figures
+            .years
+            .iter()
+            .flat_map(|year| figures.forms.iter().map(move |form| (*year, form)))
+            .enumerate()
+            .map(|(k, (year, form))| YearExploitationFigure {
+                year,
+                exploitation: form.clone(),
+                count: fig(figures.year_form + k),
+            })
+            .collect(),
     }
 }
 
 /// The counts of an outcomes view laid out for `suppress`: the total, then by sex, age
-/// group and form (every taxonomy value), every cell of the three, by country and by year,
-/// with the relations between them.
+/// group and form (every taxonomy value), every cell of the three, by country, by year and
+/// every year × form, with the relations between them. Every view of outcomes, the donor's
+/// and the public's alike, is suppressed over these same terms, so no two views hide a
+/// count differently.
 struct OutcomeTerms {
     values: Vec<i64>,
     known: Vec<bool>,
@@ -408,6 +431,7 @@ struct OutcomeTerms {
     cell: usize,
     country: usize,
     year: usize,
+    year_form: usize,
 }
 
 impl OutcomeTerms {
@@ -449,7 +473,20 @@ impl OutcomeTerms {
         values.extend(counts.by_country.values().copied());
         let year = values.len();
         values.extend(counts.by_year.values().copied());
-        // a cell left out of the list (zero) is known to be zero
+        let year_form = values.len();
+        for y in counts.by_year.keys() {
+            for f in &forms {
+                values.push(
+                    counts
+                        .by_year_exploitation
+                        .get(&(*y, f.clone()))
+                        .copied()
+                        .unwrap_or(0),
+                );
+            }
+        }
+        // a cell left out of the list (zero) is known to be zero; the year × form table
+        // lists its zeros, so they are hidden like any small count
         let known: Vec<bool> = (0..values.len())
             .map(|i| (cell..country).contains(&i) && values[i] == 0)
             .collect();
@@ -458,8 +495,23 @@ impl OutcomeTerms {
             (Self::TOTAL, (age..form).collect()),
             (Self::TOTAL, (form..cell).collect()),
             (Self::TOTAL, (country..year).collect()),
-            (Self::TOTAL, (year..values.len()).collect()),
+            (Self::TOTAL, (year..year_form).collect()),
         ];
+        let width = forms.len();
+        for k in 0..counts.by_year.len() {
+            relations.push((
+                year + k,
+                (0..width).map(|j| year_form + k * width + j).collect(),
+            ));
+        }
+        for j in 0..width {
+            relations.push((
+                form + j,
+                (0..counts.by_year.len())
+                    .map(|k| year_form + k * width + j)
+                    .collect(),
+            ));
+        }
         let cells_where = |pick: &dyn Fn(&CellKey) -> bool| -> Vec<usize> {
             (0..cells.len())
                 .filter(|k| pick(&cells[*k]))
@@ -491,6 +543,7 @@ impl OutcomeTerms {
             cell,
             country,
             year,
+            year_form,
         }
     }
 }

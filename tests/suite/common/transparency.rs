@@ -22,6 +22,8 @@ pub struct Seeded {
     pub other_fund_id: String,
     /// The year the accepted report's period ends in.
     pub year: i32,
+    /// The board's donor, which gave money to the fund.
+    pub donor_id: String,
 }
 
 fn today() -> String {
@@ -113,7 +115,8 @@ pub async fn seed(app: &TestApp) -> Seeded {
         .screened()
         .grant("8000.00")
         .await;
-    // an accepted report: 12, 7 and 9 people in three forms, 3 in a fourth (a small cell)
+    // an accepted report of 135 people: 55, 47 and 33 in three forms; two small cells (3
+    // boys begging, 2 men of unknown age), so that the 2 hides the children's total too
     let today = Utc::now().date_naive();
     let r = app
         .post_as(
@@ -124,12 +127,15 @@ pub async fn seed(app: &TestApp) -> Seeded {
                 "period_start": (today - chrono::Duration::days(90)).to_string(),
                 "period_end": today.to_string(),
                 "narrative": "The shelter opened.",
-                "people_reached_to_date": 31,
+                "people_reached_to_date": 135,
                 "beneficiaries": [
-                    {"sex": "female", "age_group": "adult", "exploitation": "sexual", "count": 12},
-                    {"sex": "female", "age_group": "child", "exploitation": "forced-labour", "count": 7},
-                    {"sex": "female", "age_group": "adult", "exploitation": "domestic-servitude", "count": 9},
-                    {"sex": "male", "age_group": "child", "exploitation": "begging", "count": 3}
+                    {"sex": "female", "age_group": "adult", "exploitation": "sexual", "count": 40},
+                    {"sex": "female", "age_group": "adult", "exploitation": "forced-labour", "count": 20},
+                    {"sex": "female", "age_group": "child", "exploitation": "sexual", "count": 15},
+                    {"sex": "male", "age_group": "adult", "exploitation": "forced-labour", "count": 25},
+                    {"sex": "male", "age_group": "child", "exploitation": "begging", "count": 3},
+                    {"sex": "female", "age_group": "adult", "exploitation": "begging", "count": 30},
+                    {"sex": "male", "age_group": "unknown", "exploitation": "forced-labour", "count": 2}
                 ],
                 "services": [{"service": "shelter", "count": 31}],
                 "indicators": [{"name": "survivors sheltered", "target": "20", "actual": "31"}],
@@ -163,6 +169,7 @@ pub async fn seed(app: &TestApp) -> Seeded {
     Seeded {
         admin,
         fund_code: fund.body["code"].as_str().expect("code").to_string(),
+        donor_id: b.donor_id.clone(),
         fund_id: b.fund_id,
         anonymous,
         other_fund_id: other.fund_id().to_string(),
