@@ -455,12 +455,7 @@ fn results<W: Write>(w: &mut Writer<W>, reports: &[ResultRecord]) -> io::Result<
             )?;
             indicator(w, "Victims of trafficking assisted", |w| {
                 for report in reports {
-                    period(
-                        w,
-                        report,
-                        None,
-                        Some(&Decimal::from(report.beneficiaries).to_string()),
-                    )?;
+                    people_period(w, report)?;
                 }
                 Ok(())
             })?;
@@ -489,6 +484,36 @@ fn indicator<W: Write>(
             narrative_element(w, "title", title)?;
             periods(w)
         })?;
+    Ok(())
+}
+
+/// One report's people assisted: the total, then one `actual` per shown count by sex, age
+/// group and form of exploitation (IATI 2.03 `dimension`), all through the one suppression
+/// of outcomes; a hidden total is an `actual` with only a comment, a hidden part is left out.
+fn people_period<W: Write>(w: &mut Writer<W>, report: &ResultRecord) -> io::Result<()> {
+    let people = rules::people_assisted(&report.people, report.period_end);
+    let start = report.period_start.to_string();
+    let end = report.period_end.to_string();
+    w.create_element("period").write_inner_content(|w| {
+        empty(w, "period-start", &[("iso-date", &start)])?;
+        empty(w, "period-end", &[("iso-date", &end)])?;
+        match people.total {
+            Some(total) => empty(w, "actual", &[("value", &total.to_string())])?,
+            None => {
+                w.create_element("actual").write_inner_content(|w| {
+                    narrative_element(w, "comment", "withheld to protect survivors")
+                })?;
+            }
+        }
+        for (name, value, count) in &people.dimensions {
+            w.create_element("actual")
+                .with_attribute(("value", count.to_string().as_str()))
+                .write_inner_content(|w| {
+                    empty(w, "dimension", &[("name", name), ("value", value)])
+                })?;
+        }
+        Ok(())
+    })?;
     Ok(())
 }
 

@@ -184,6 +184,52 @@ pub fn published_value(value: Decimal) -> Option<Decimal> {
     }
 }
 
+/// The people a report assisted as IATI publishes them: the total and the totals by sex,
+/// age group and form of exploitation, through the same suppression as every other view of
+/// outcomes (`reports::rules::outcomes_view`, as a donor reads them). `None` is a count
+/// hidden there (below 5, or withheld so that a small one cannot be worked out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeopleAssisted {
+    pub total: Option<i64>,
+    /// (dimension name, value, count) of every shown count by sex, age group and form.
+    pub dimensions: Vec<(&'static str, String, i64)>,
+}
+
+pub fn people_assisted(
+    cells: &[(crate::reports::rules::CellKey, i64)],
+    period_end: NaiveDate,
+) -> PeopleAssisted {
+    use crate::reports::rules::{Figure, OutcomeCounts, outcomes_view, year_of};
+    let mut counts = OutcomeCounts {
+        reports: 1,
+        ..Default::default()
+    };
+    for (cell, n) in cells {
+        counts.add_cell(year_of(period_end), cell.clone(), *n);
+    }
+    let view = outcomes_view("", period_end, period_end, &counts, true);
+    let exact = |f: &Figure| match f {
+        Figure::Exact(n) => Some(*n),
+        Figure::Hidden(_) => None,
+    };
+    let mut dimensions = Vec::new();
+    for (name, figures) in [
+        ("sex", &view.by_sex),
+        ("age-group", &view.by_age_group),
+        ("form-of-exploitation", &view.by_exploitation),
+    ] {
+        for f in figures {
+            if let Some(n) = exact(&f.count) {
+                dimensions.push((name, f.key.clone(), n));
+            }
+        }
+    }
+    PeopleAssisted {
+        total: exact(&view.beneficiaries),
+        dimensions,
+    }
+}
+
 /// Whether a transaction may be published today: IATI refuses transactions in the future.
 pub fn not_in_future(day: NaiveDate, today: NaiveDate) -> bool {
     day <= today
@@ -235,6 +281,47 @@ pub fn xml_text(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_assisted_are_published_by_sex_age_and_form_through_the_one_suppression() {
+        let cell = |sex: &str, age: &str, form: &str, n| {
+            ((sex.to_string(), age.to_string(), form.to_string()), n)
+        };
+        let day = NaiveDate::from_ymd_opt(2026, 6, 30).expect("date");
+        let people = people_assisted(
+            &[
+                cell("female", "adult", "sexual", 40),
+                cell("female", "child", "sexual", 15),
+                cell("male", "adult", "forced-labour", 25),
+            ],
+            day,
+        );
+        assert_eq!(people.total, Some(80));
+        let shown = |name: &str, value: &str| {
+            people
+                .dimensions
+                .iter()
+                .find(|(n, v, _)| *n == name && v == value)
+                .map(|d| d.2)
+        };
+        assert_eq!(shown("sex", "female"), Some(55));
+        assert_eq!(shown("sex", "male"), Some(25));
+        assert_eq!(shown("age-group", "adult"), Some(65));
+        assert_eq!(shown("form-of-exploitation", "forced-labour"), Some(25));
+        // zeros are hidden like any small count, and nothing below 5 is ever published
+        assert_eq!(shown("sex", "other"), None);
+        assert!(people.dimensions.iter().all(|d| d.2 >= 5));
+        // a small cell hides itself and what would give it away
+        let small = people_assisted(
+            &[
+                cell("female", "adult", "sexual", 12),
+                cell("male", "child", "begging", 3),
+            ],
+            day,
+        );
+        assert_eq!(small.total, Some(15));
+        assert!(small.dimensions.is_empty(), "{:?}", small.dimensions);
+    }
     use proptest::prelude::*;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {

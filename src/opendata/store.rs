@@ -52,7 +52,10 @@ pub struct ResultRecord {
     pub kind: ReportKind,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub beneficiaries: i64,
+    /// People first assisted in the report's period, as the report's cells: (sex, age
+    /// group, form of exploitation) → count. Published only through the one suppression
+    /// (`rules::people_assisted`).
+    pub people: Vec<(crate::reports::rules::CellKey, i64)>,
     /// (name, target, actual) as exact decimal strings.
     pub indicators: Vec<(String, String, String)>,
 }
@@ -378,13 +381,22 @@ fn results_of(
         return Ok(HashMap::new());
     }
     let report_ids: Vec<String> = reports.iter().map(|r| r.0.clone()).collect();
-    let mut beneficiaries: HashMap<String, i64> = HashMap::new();
-    for (report, count) in report_beneficiaries::table
+    let mut people: HashMap<String, Vec<(crate::reports::rules::CellKey, i64)>> = HashMap::new();
+    for (report, sex, age, exploitation, count) in report_beneficiaries::table
         .filter(report_beneficiaries::report_id.eq_any(&report_ids))
-        .select((report_beneficiaries::report_id, report_beneficiaries::count))
-        .load::<(String, i64)>(conn)?
+        .select((
+            report_beneficiaries::report_id,
+            report_beneficiaries::sex,
+            report_beneficiaries::age_group,
+            report_beneficiaries::exploitation,
+            report_beneficiaries::count,
+        ))
+        .load::<(String, String, String, String, i64)>(conn)?
     {
-        *beneficiaries.entry(report).or_default() += count;
+        people
+            .entry(report)
+            .or_default()
+            .push(((sex, age, exploitation), count));
     }
     let mut indicators: HashMap<String, Vec<(String, String, String)>> = HashMap::new();
     for (report, name, target, actual) in report_indicators::table
@@ -409,7 +421,7 @@ fn results_of(
             kind,
             period_start,
             period_end,
-            beneficiaries: beneficiaries.get(&id).copied().unwrap_or(0),
+            people: people.remove(&id).unwrap_or_default(),
             indicators: indicators.remove(&id).unwrap_or_default(),
         });
     }

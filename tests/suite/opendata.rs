@@ -462,6 +462,10 @@ both_backends!(
         assert!(xml.contains(r#"<actual value="15"/>"#), "{xml}");
         assert!(!xml.contains(r#"value="3""#));
         assert!(xml.contains("fewer than 5"));
+        // by sex, age and form as a donor sees them: 15 = 12 + 3 would give the 3 away, so
+        // the 12 women (adults, sexual exploitation) are withheld as well, in every dimension
+        assert!(!xml.contains(r#"value="12""#), "{xml}");
+        assert!(!xml.contains("<dimension"), "{xml}");
 
         // the validators do reject: an activity without its status, a grant without its id
         let broken = xml.replacen(r#"<activity-status code="2"/>"#, "", 1);
@@ -712,5 +716,48 @@ both_backends!(
                 "Recipient withheld for its safety"
             );
         }
+    }
+);
+
+both_backends!(
+    iati_results_give_people_by_sex_age_and_form_as_a_donor_sees_them,
+    |app: TestApp| async move {
+        let s = common::transparency::seed(&app).await;
+        let path = format!("/api/v1/funds/{}", s.fund_id);
+        let etag = app
+            .get_as(&s.admin, &path)
+            .await
+            .header("etag")
+            .expect("the fund's ETag");
+        let r = app
+            .patch_as(
+                &s.admin,
+                &path,
+                json!({"organisation_identifier": "XM-DAC-41301"}),
+                Some(&etag),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let xml = iati(&app, &s.fund_id).await;
+        assert_eq!(iati_schema_errors(&xml), None, "{xml}");
+        // 135 people: the shown totals of the public and donor views, each a dimension
+        assert!(xml.contains(r#"<actual value="135"/>"#), "{xml}");
+        for (name, value, count) in [
+            ("sex", "female", 105),
+            ("sex", "male", 30),
+            ("age-group", "adult", 115),
+            ("form-of-exploitation", "sexual", 55),
+            ("form-of-exploitation", "begging", 33),
+        ] {
+            let actual = format!(
+                r#"<actual value="{count}"><dimension name="{name}" value="{value}"/></actual>"#
+            );
+            assert!(xml.contains(&actual), "{actual} missing: {xml}");
+        }
+        // the children's total is withheld (it would give away the 2 of unknown age) and
+        // no count below 5 is published
+        assert!(!xml.contains(r#"<dimension name="age-group" value="child"/>"#));
+        assert!(!xml.contains(r#"<dimension name="age-group" value="unknown"/>"#));
+        assert!(!xml.contains(r#"value="2""#) && !xml.contains(r#"value="3""#));
     }
 );
