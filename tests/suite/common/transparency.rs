@@ -271,6 +271,14 @@ pub fn expected_figures(json: &Value) -> Vec<(String, String)> {
             text(&k["count"]),
         ));
     }
+    for (prefix, list) in [("sex", "by_sex"), ("age", "by_age_group")] {
+        for k in outcomes[list].as_array().expect("keyed") {
+            out.push((
+                format!("beneficiaries-{prefix}-{}", k["key"].as_str().expect("key")),
+                text(&k["count"]),
+            ));
+        }
+    }
     out.sort();
     out
 }
