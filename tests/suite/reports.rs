@@ -758,38 +758,6 @@ fn report_body(kind: &str, end: NaiveDate, counted: &Counted) -> Value {
     })
 }
 
-/// Reverts the running-totals migration (its tables are dropped) and applies it again,
-/// as an installation that upgrades with accepted reports already in it.
-fn migrate_totals_again(app: &TestApp) {
-    use diesel::migration::MigrationSource;
-    use diesel_migrations::{FileBasedMigrations, MigrationHarness};
-    fn redo<DB: diesel::backend::Backend>(
-        conn: &mut impl MigrationHarness<DB>,
-        migrations: impl MigrationSource<DB>,
-    ) {
-        let all = migrations.migrations().expect("migrations");
-        let totals = all
-            .iter()
-            .find(|m| m.name().to_string().ends_with("_outcome_totals"))
-            .expect("the running-totals migration");
-        conn.revert_migration(totals.as_ref()).expect("revert");
-        conn.run_migration(totals.as_ref()).expect("migrate again");
-    }
-    let dir = |backend: &str| {
-        FileBasedMigrations::from_path(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("migrations")
-                .join(backend),
-        )
-        .expect("migrations folder")
-    };
-    let mut conn = app.pool.get().expect("connection");
-    match &mut *conn {
-        trustfund::db::DbConn::Sqlite(c) => redo(c, dir("sqlite")),
-        trustfund::db::DbConn::Postgres(c) => redo(c, dir("postgres")),
-    }
-}
-
 both_backends!(
     outcomes_of_every_window_are_the_accepted_reports_summed_and_survive_an_upgrade,
     |app: TestApp| async move {
@@ -1030,7 +998,7 @@ both_backends!(
         app.execute("UPDATE outcome_totals SET total = total + 1000");
         app.execute("UPDATE outcome_country_totals SET total = total + 1000");
         app.execute("UPDATE outcome_report_totals SET reports = reports + 1000");
-        migrate_totals_again(&app);
+        app.migrate_again("_outcome_totals");
         assert!(app.count("outcome_totals") > 0);
         check("after the back-fill").await;
     }

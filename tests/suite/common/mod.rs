@@ -548,6 +548,39 @@ impl TestApp {
     }
 
     /// Runs SQL straight against the database (to age rows, expire tokens, …).
+    /// Reverts the migration whose name ends in `suffix` and applies it again, as an
+    /// installation that upgrades with data already in it.
+    pub fn migrate_again(&self, suffix: &str) {
+        use diesel::migration::MigrationSource;
+        use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+        fn redo<DB: diesel::backend::Backend>(
+            conn: &mut impl MigrationHarness<DB>,
+            migrations: impl MigrationSource<DB>,
+            suffix: &str,
+        ) {
+            let all = migrations.migrations().expect("migrations");
+            let found = all
+                .iter()
+                .find(|m| m.name().to_string().ends_with(suffix))
+                .unwrap_or_else(|| panic!("no migration ends in {suffix}"));
+            conn.revert_migration(found.as_ref()).expect("revert");
+            conn.run_migration(found.as_ref()).expect("migrate again");
+        }
+        let dir = |backend: &str| {
+            FileBasedMigrations::from_path(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("migrations")
+                    .join(backend),
+            )
+            .expect("migrations folder")
+        };
+        let mut conn = self.pool.get().expect("connection");
+        match &mut *conn {
+            trustfund::db::DbConn::Sqlite(c) => redo(c, dir("sqlite"), suffix),
+            trustfund::db::DbConn::Postgres(c) => redo(c, dir("postgres"), suffix),
+        }
+    }
+
     pub fn execute(&self, sql: &str) -> usize {
         let mut conn = self.pool.get().expect("connection");
         diesel::sql_query(sql)
