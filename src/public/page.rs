@@ -345,11 +345,15 @@ mod tests {
         ] {
             assert!(html.contains(marker), "{marker} missing");
         }
+        // money, quarters, donors, three grant groupings, year x form, forms, sex, age
+        assert_eq!(html.matches("<table>").count(), 10);
         assert_eq!(
             html.matches("<caption>").count(),
-            8,
+            html.matches("<table>").count(),
             "every table has a caption"
         );
+        assert!(html.contains("data-figure=\"beneficiaries-sex-female\""));
+        assert!(html.contains("data-figure=\"beneficiaries-age-adult\""));
     }
 
     #[test]
