@@ -40,6 +40,10 @@ pub struct Settings {
     pub review: ReviewSettings,
     #[serde(default)]
     pub exchange: ExchangeSettings,
+    #[serde(default)]
+    pub annual_report: AnnualReportSettings,
+    #[serde(default)]
+    pub donors: DonorSettings,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -287,6 +291,55 @@ impl Default for ExchangeSettings {
 impl ExchangeSettings {
     pub fn max_rate_age(&self) -> crate::exchange::MaxRateAge {
         crate::exchange::MaxRateAge::days(self.max_rate_age_days)
+    }
+}
+
+/// The yearly fund report.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnualReportSettings {
+    /// The headless browser that prints the report to PDF: a name on `PATH` or a path.
+    /// Without one, the PDF answers 503 saying so; the page and the JSON still work.
+    pub browser: String,
+    /// A print that takes longer than this is stopped.
+    pub print_timeout_secs: u64,
+}
+
+impl Default for AnnualReportSettings {
+    fn default() -> Self {
+        AnnualReportSettings {
+            browser: "chromium".into(),
+            print_timeout_secs: 60,
+        }
+    }
+}
+
+impl AnnualReportSettings {
+    pub fn printer(&self) -> crate::platform::pdf::PdfPrinter {
+        crate::platform::pdf::PdfPrinter::new(
+            self.browser.clone(),
+            std::time::Duration::from_secs(self.print_timeout_secs.max(1)),
+        )
+    }
+}
+
+/// What donors are told without asking.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DonorSettings {
+    /// A donor's members get a digest of newly accepted reports at most once in this many
+    /// days (and only when there is something new).
+    pub digest_every_days: u32,
+    /// How often the digest job looks for digests owed.
+    pub digest_interval_secs: u64,
+}
+
+impl Default for DonorSettings {
+    fn default() -> Self {
+        DonorSettings {
+            digest_every_days: 7,
+            digest_interval_secs: 3600,
+        }
     }
 }
 

@@ -1101,7 +1101,7 @@ fn load_board(pool: &DbPool, terms: crate::board::DecisionTerms) -> Result<(), A
     })
 }
 
-/// An outcome report of the grant, submitted and accepted (a final one's narrative also
+/// An outcome report of the grant, submitted and accepted (an interim one's narrative also
 /// cleared for donors): counts only, never anyone's personal data.
 fn demo_report(
     conn: &mut DbConn,
@@ -1165,9 +1165,10 @@ fn demo_report(
             reviewer: admin.id.clone(),
         },
     )?;
-    // the final report's narrative is cleared for donors; the interim one still waits, so
-    // the demo shows donors both a report with its text and one with figures only
-    if kind == ReportKind::Final {
+    // the interim report's narrative (Lagos) is cleared for donors and the yearly report;
+    // the final one (the protected grantee's) still waits, so the demo shows donors both a
+    // report with its text and one with figures only
+    if kind == ReportKind::Interim {
         crate::change::apply::<ReportRow, _>(
             conn,
             actor,

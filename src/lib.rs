@@ -1,6 +1,7 @@
 //! trustfund: the back office of a voluntary trust fund for victims of human trafficking,
 //! and a registry of every donor's anti-trafficking projects.
 
+pub mod annual;
 pub mod apidoc;
 pub mod app;
 pub mod applications;
@@ -148,6 +149,7 @@ impl Application {
             public_figures: public::cache::PublicCache::new(std::time::Duration::from_millis(
                 settings.server.public_figures_max_staleness_ms,
             )),
+            pdf: settings.annual_report.printer(),
         });
         let server = HttpServer::new(move || build_app(state.clone()))
             .workers(workers)
@@ -193,7 +195,13 @@ impl Application {
             self.pool.clone(),
             self.settings.grants.clone(),
         ));
+        let digests = tokio::spawn(reports::digest::run(
+            self.pool.clone(),
+            self.settings.donors.clone(),
+            self.settings.email.clone(),
+        ));
         let result = self.server.await;
+        digests.abort();
         mail.abort();
         housekeeping.abort();
         reminders.abort();

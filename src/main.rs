@@ -61,6 +61,26 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write a fund's yearly report (money in and out, grants, people reached, cleared
+    /// narratives) to a file: `trustfund annual-report --fund UNVTF --year 2025 --format pdf
+    /// --lang fr --out unvtf-2025-fr.pdf`. PDF needs a headless browser (annual_report.browser).
+    AnnualReport {
+        /// The fund's code.
+        #[arg(long)]
+        fund: String,
+        /// The calendar year.
+        #[arg(long)]
+        year: String,
+        /// json, html or pdf.
+        #[arg(long, default_value = "pdf")]
+        format: ReportFormat,
+        /// en, fr or es (HTML and PDF).
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// The file to write; replaced atomically when the report is complete.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Copy the database (SQLite) and every document into a new folder while the service
     /// runs, with a manifest of SHA-256 checksums. PostgreSQL: use pg_dump (see README).
     Backup {
@@ -87,6 +107,13 @@ enum ExportFormat {
     Iati,
     #[value(name = "360giving")]
     Giving,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    Json,
+    Html,
+    Pdf,
 }
 
 #[derive(Subcommand)]
@@ -132,6 +159,13 @@ fn main() -> ExitCode {
             what: ImportCommand::Iati { file, themed_only },
         } => import_iati(&settings, &file, themed_only),
         Command::Export { format, fund, out } => export(&settings, format, &fund, &out),
+        Command::AnnualReport {
+            fund,
+            year,
+            format,
+            lang,
+            out,
+        } => annual_report(&settings, &fund, &year, format, &lang, &out),
         Command::Backup { out } => trustfund::backup::backup(&settings, &out)
             .map(|s| {
                 println!(
@@ -256,6 +290,33 @@ fn export(
             fields.join("; ")
         }
     })?;
+    println!("{} written ({bytes} bytes)", out.display());
+    Ok(())
+}
+
+fn annual_report(
+    settings: &Settings,
+    fund: &str,
+    year: &str,
+    format: ReportFormat,
+    lang: &str,
+    out: &std::path::Path,
+) -> Result<(), String> {
+    use trustfund::annual::{self, Output};
+    let lang = trustfund::web::i18n::Lang::from_code(lang)
+        .ok_or_else(|| format!("--lang {lang:?}: use en, fr or es"))?;
+    let output = match format {
+        ReportFormat::Json => Output::Json,
+        ReportFormat::Html => Output::Html,
+        ReportFormat::Pdf => Output::Pdf,
+    };
+    let (pool, _) = trustfund::open_database(settings).map_err(|e| e.to_string())?;
+    let bytes = annual::write_to_file(settings, &pool, fund, year, output, lang, out).map_err(
+        |e| match e.errors.first() {
+            Some(field) => format!("{}: {}", field.field, field.message),
+            None => e.detail.clone(),
+        },
+    )?;
     println!("{} written ({bytes} bytes)", out.display());
     Ok(())
 }

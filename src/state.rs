@@ -18,6 +18,8 @@ pub struct Services {
     pub documents: std::sync::Arc<dyn crate::documents::storage::DocumentStore>,
     /// The public figures of each fund, computed once per change (`public::cache`).
     pub public_figures: crate::public::cache::PublicCache,
+    /// Prints the yearly report to PDF (`annual_report.browser`), a few at a time.
+    pub pdf: crate::platform::pdf::PdfPrinter,
 }
 
 pub type AppState = web::Data<Services>;

@@ -150,3 +150,72 @@ org-kind-foundation = foundation
 org-kind-company = company
 org-kind-individual = individual
 org-kind-asset-recovery = asset-recovery body
+
+## The yearly fund report (/funds/{code}/annual-report/{year})
+annual-title = { $fund }: report for { $year }
+annual-intro = What the fund received and paid out in { $year }, the grants its board approved, the people those grants reached and, in the grantees’ own words, what the work looked like.
+annual-intro-running = { $year } is not over yet: these are the figures as of { $today }. The fund received and paid out this money, approved these grants, and the grants reached these people.
+annual-download-pdf = Download this report as a PDF
+annual-money = Money in and out
+annual-received = Contributions received
+annual-disbursed = Paid to grantees
+annual-awarded = Grants approved
+annual-donors = Who gave
+annual-donor = Donor
+annual-donor-gave = Received in the year
+annual-no-money = No contribution arrived this year.
+annual-grants = { $count ->
+    [one] One grant approved
+   *[other] { $count } grants approved
+}
+annual-grants-caption = Grants the board approved in { $year }
+annual-grant = Project
+annual-grantee = Organisation
+annual-country = Country
+annual-decided = Approved on
+annual-amount = Amount
+annual-withheld-note = Some grantees work where their staff could face reprisals. For their safety we do not publish their name or the title of their project.
+annual-withheld-title = Grant { $reference }
+annual-withheld-grantee = Name withheld for the organisation’s safety
+annual-no-grants = The board approved no grant in { $year }.
+annual-anonymous-donors = { $count ->
+    [one] One donor who asked not to be named
+   *[other] { $count } donors who asked not to be named
+}
+annual-people = People reached
+annual-people-intro = Each report counts only the people a grantee helped for the first time during the period it covers, so nobody is counted twice.
+annual-people-reached = People helped for the first time
+annual-reports-counted = Reports counted
+annual-people-count = People
+annual-by-sex = By sex
+annual-sex = Sex
+annual-by-age = By age group
+annual-age = Age group
+annual-by-form = By form of exploitation
+annual-form = Form of exploitation
+annual-count-withheld = not shown
+annual-suppressed-note = To protect survivors, numbers below 5 are shown as “<5”, and a larger number is not shown when it would let someone work out a small one.
+annual-stories = In the grantees’ words
+annual-stories-note = The fund’s secretariat reads every text before it is published here, and removes anything that could identify a survivor.
+annual-no-stories = No grantee text has been cleared for publication for this year yet.
+annual-kind-interim = interim report
+annual-kind-final = final report
+annual-period = { $from } to { $to }
+annual-footer = Figures as recorded on { $today }. Amounts in the fund’s currency, at the exchange rates of the day each sum was received or approved.
+
+sex-female = Women and girls
+sex-male = Men and boys
+sex-other = Another gender
+sex-unknown = Not recorded
+age-child = Children (under 18)
+age-adult = Adults
+age-unknown = Not recorded
+exploitation-sexual = Sexual exploitation
+exploitation-forced-labour = Forced labour
+exploitation-domestic-servitude = Domestic servitude
+exploitation-forced-criminality = Forced criminality
+exploitation-forced-marriage = Forced marriage
+exploitation-child-soldiers = Use of children in armed conflict
+exploitation-organ-removal = Organ removal
+exploitation-begging = Forced begging
+exploitation-other = Other forms

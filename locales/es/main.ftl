@@ -150,3 +150,72 @@ org-kind-foundation = fundación
 org-kind-company = empresa
 org-kind-individual = particular
 org-kind-asset-recovery = organismo de recuperación de activos
+
+## El informe anual del fondo (/funds/{code}/annual-report/{year})
+annual-title = { $fund }: informe de { $year }
+annual-intro = Lo que el fondo recibió y pagó en { $year }, las subvenciones que aprobó su junta, las personas a las que llegaron y, con las palabras de las propias organizaciones, cómo fue ese trabajo.
+annual-intro-running = { $year } aún no ha terminado: estas son las cifras al { $today }. El fondo recibió y pagó este dinero, aprobó estas subvenciones, y las subvenciones llegaron a estas personas.
+annual-download-pdf = Descargar este informe en PDF
+annual-money = El dinero que entró y salió
+annual-received = Contribuciones recibidas
+annual-disbursed = Pagado a las organizaciones
+annual-awarded = Subvenciones aprobadas
+annual-donors = Quién aportó
+annual-donor = Donante
+annual-donor-gave = Recibido en el año
+annual-no-money = Este año no llegó ninguna contribución.
+annual-grants = { $count ->
+    [one] Una subvención aprobada
+   *[other] { $count } subvenciones aprobadas
+}
+annual-grants-caption = Subvenciones aprobadas por la junta en { $year }
+annual-grant = Proyecto
+annual-grantee = Organización
+annual-country = País
+annual-decided = Aprobada el
+annual-amount = Importe
+annual-withheld-note = Algunas organizaciones trabajan donde su personal podría sufrir represalias. Por su seguridad, no publicamos su nombre ni el título de su proyecto.
+annual-withheld-title = Subvención { $reference }
+annual-withheld-grantee = Nombre no publicado, por la seguridad de la organización
+annual-no-grants = La junta no aprobó ninguna subvención en { $year }.
+annual-anonymous-donors = { $count ->
+    [one] Un donante que pidió no ser nombrado
+   *[other] { $count } donantes que pidieron no ser nombrados
+}
+annual-people = Personas atendidas
+annual-people-intro = Cada informe cuenta solo a las personas que una organización atendió por primera vez en el periodo que cubre, así que nadie se cuenta dos veces.
+annual-people-reached = Personas atendidas por primera vez
+annual-reports-counted = Informes contados
+annual-people-count = Personas
+annual-by-sex = Por sexo
+annual-sex = Sexo
+annual-by-age = Por grupo de edad
+annual-age = Grupo de edad
+annual-by-form = Por forma de explotación
+annual-form = Forma de explotación
+annual-count-withheld = no se muestra
+annual-suppressed-note = Para proteger a las personas sobrevivientes, las cifras menores de 5 aparecen como «<5», y una cifra mayor no se muestra si permitiera deducir una pequeña.
+annual-stories = Con las palabras de las organizaciones
+annual-stories-note = La secretaría del fondo lee cada texto antes de publicarlo aquí y quita todo lo que pudiera identificar a una víctima.
+annual-no-stories = Todavía no se ha aprobado ningún texto de las organizaciones para publicarlo este año.
+annual-kind-interim = informe intermedio
+annual-kind-final = informe final
+annual-period = del { $from } al { $to }
+annual-footer = Cifras registradas al { $today }. Importes en la moneda del fondo, al tipo de cambio del día en que cada suma se recibió o se aprobó.
+
+sex-female = Mujeres y niñas
+sex-male = Hombres y niños
+sex-other = Otro género
+sex-unknown = Sin dato
+age-child = Niñas y niños (menores de 18)
+age-adult = Personas adultas
+age-unknown = Sin dato
+exploitation-sexual = Explotación sexual
+exploitation-forced-labour = Trabajo forzoso
+exploitation-domestic-servitude = Servidumbre doméstica
+exploitation-forced-criminality = Delincuencia forzada
+exploitation-forced-marriage = Matrimonio forzado
+exploitation-child-soldiers = Uso de menores en conflictos armados
+exploitation-organ-removal = Extracción de órganos
+exploitation-begging = Mendicidad forzada
+exploitation-other = Otras formas

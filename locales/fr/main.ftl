@@ -150,3 +150,72 @@ org-kind-foundation = fondation
 org-kind-company = entreprise
 org-kind-individual = particulier
 org-kind-asset-recovery = organisme de recouvrement d’avoirs
+
+## Le rapport annuel du fonds (/funds/{code}/annual-report/{year})
+annual-title = { $fund } : rapport { $year }
+annual-intro = Ce que le fonds a reçu et versé en { $year }, les subventions accordées par son conseil, les personnes que ces subventions ont aidées et, dans les mots des organisations elles-mêmes, à quoi ce travail a ressemblé.
+annual-intro-running = L’année { $year } n’est pas terminée : voici les chiffres au { $today }. Le fonds a reçu et versé ces sommes, accordé ces subventions, et ces subventions ont aidé ces personnes.
+annual-download-pdf = Télécharger ce rapport en PDF
+annual-money = L’argent reçu et versé
+annual-received = Contributions reçues
+annual-disbursed = Versé aux organisations
+annual-awarded = Subventions accordées
+annual-donors = Les donateurs
+annual-donor = Donateur
+annual-donor-gave = Reçu dans l’année
+annual-no-money = Aucune contribution n’est arrivée cette année.
+annual-grants = { $count ->
+    [one] Une subvention accordée
+   *[other] { $count } subventions accordées
+}
+annual-grants-caption = Subventions accordées par le conseil en { $year }
+annual-grant = Projet
+annual-grantee = Organisation
+annual-country = Pays
+annual-decided = Accordée le
+annual-amount = Montant
+annual-withheld-note = Certaines organisations travaillent là où leur personnel risque des représailles. Pour leur sécurité, nous ne publions ni leur nom ni le titre de leur projet.
+annual-withheld-title = Subvention { $reference }
+annual-withheld-grantee = Nom non publié, pour la sécurité de l’organisation
+annual-no-grants = Le conseil n’a accordé aucune subvention en { $year }.
+annual-anonymous-donors = { $count ->
+    [one] Un donateur qui a demandé à ne pas être nommé
+   *[other] { $count } donateurs qui ont demandé à ne pas être nommés
+}
+annual-people = Les personnes aidées
+annual-people-intro = Chaque rapport ne compte que les personnes qu’une organisation a aidées pour la première fois pendant la période qu’il couvre : personne n’est compté deux fois.
+annual-people-reached = Personnes aidées pour la première fois
+annual-reports-counted = Rapports pris en compte
+annual-people-count = Personnes
+annual-by-sex = Par sexe
+annual-sex = Sexe
+annual-by-age = Par tranche d’âge
+annual-age = Tranche d’âge
+annual-by-form = Par forme d’exploitation
+annual-form = Forme d’exploitation
+annual-count-withheld = non publié
+annual-suppressed-note = Pour protéger les survivantes et survivants, les nombres inférieurs à 5 sont affichés « <5 », et un nombre plus grand n’est pas publié s’il permettait d’en déduire un petit.
+annual-stories = Dans les mots des organisations
+annual-stories-note = Le secrétariat du fonds relit chaque texte avant sa publication ici et retire tout ce qui pourrait permettre de reconnaître une victime.
+annual-no-stories = Aucun texte d’organisation n’a encore été validé pour publication cette année.
+annual-kind-interim = rapport intermédiaire
+annual-kind-final = rapport final
+annual-period = du { $from } au { $to }
+annual-footer = Chiffres enregistrés au { $today }. Montants dans la monnaie du fonds, au taux de change du jour où chaque somme a été reçue ou accordée.
+
+sex-female = Femmes et filles
+sex-male = Hommes et garçons
+sex-other = Autre genre
+sex-unknown = Non renseigné
+age-child = Enfants (moins de 18 ans)
+age-adult = Adultes
+age-unknown = Non renseigné
+exploitation-sexual = Exploitation sexuelle
+exploitation-forced-labour = Travail forcé
+exploitation-domestic-servitude = Servitude domestique
+exploitation-forced-criminality = Criminalité forcée
+exploitation-forced-marriage = Mariage forcé
+exploitation-child-soldiers = Enfants utilisés dans les conflits armés
+exploitation-organ-removal = Prélèvement d’organes
+exploitation-begging = Mendicité forcée
+exploitation-other = Autres formes

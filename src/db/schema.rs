@@ -645,6 +645,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    donor_digests (fund_id, donor_id, covers_from) {
+        fund_id -> Text,
+        donor_id -> Text,
+        covers_from -> Timestamp,
+        covers_to -> Timestamp,
+        reports -> Integer,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     report_reminders (grant_id, due_on, report_kind, offset_days) {
         grant_id -> Text,
         due_on -> Date,
@@ -771,6 +782,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_indicators,
     report_expenditure,
     report_reminders,
+    donor_digests,
     outcome_totals,
     outcome_country_totals,
     outcome_service_totals,

@@ -308,7 +308,11 @@ pub async fn get_statement(
         if csv {
             statement::build_all(conn, who, &filter)
         } else {
-            statement::build(conn, who, &filter, page.limit, cursor.as_deref())
+            let mut statement =
+                statement::build(conn, who, &filter, page.limit, cursor.as_deref())?;
+            statement.earmarked =
+                crate::earmarks::earmarked_contributions(conn, &org.id, filter.fund_id.as_deref())?;
+            Ok(statement)
         }
     })
     .await?;

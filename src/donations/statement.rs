@@ -149,6 +149,10 @@ pub struct StatementView {
     /// Balances at the end of the period (after `to`'s last entry).
     pub closing: Vec<BalanceView>,
     pub next_cursor: Option<String>,
+    /// The donor's earmarked contributions (of the fund asked for, else every fund) with
+    /// the grants each paid for, as `GET /organisations/{id}/earmarked-contributions`
+    /// lists them. In the JSON statement only; the CSV holds the lines.
+    pub earmarked: Vec<crate::earmarks::EarmarkedContributionView>,
 }
 
 type Key = (String, &'static str);
@@ -383,6 +387,7 @@ pub fn build(
         lines,
         closing,
         next_cursor,
+        earmarked: Vec::new(),
     })
 }
 

@@ -197,7 +197,10 @@ pub async fn list_earmarked_contributions(
     Ok(HttpResponse::Ok().json(views))
 }
 
-fn earmarked_contributions(
+/// A donor's earmarked contributions (in `fund_id`, else every fund) with what each paid
+/// for: the list of `GET /organisations/{id}/earmarked-contributions` and of the donor's
+/// JSON statement.
+pub fn earmarked_contributions(
     conn: &mut DbConn,
     donor_id: &str,
     fund_id: Option<&str>,

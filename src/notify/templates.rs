@@ -75,6 +75,9 @@ pub const TEMPLATES: &[Template] = &[
     template!("en", "overlap_found"),
     template!("fr", "overlap_found"),
     template!("es", "overlap_found"),
+    template!("en", "donor_digest"),
+    template!("fr", "donor_digest"),
+    template!("es", "donor_digest"),
 ];
 
 /// A rendered email.
@@ -242,7 +245,29 @@ mod tests {
             "score_percent": 72,
             "review_id": "o-1",
         });
-        for more in [money, applications, organisations, reports, registry] {
+        // donor_digest (also name, organisation and fund_name above)
+        let digest = json!({
+            "report_count": 2,
+            "reports": [{"reference": "F-1", "title": "Shelter <Lagos>", "grantee": "Hope",
+                         "kind": "final report", "period": "1 to 31 May 2026"}],
+            "people_reached": "135",
+            "people_this_year": "<5",
+            "year": 2026,
+            "every_days": 7,
+            "by_sex": [{"label": "Women and girls", "count": "105"}],
+            "by_age_group": [{"label": "Adults", "count": "withheld"}],
+            "fund_page": "https://fund.example/funds/F",
+            "annual_report": "https://fund.example/funds/F/annual-report/2026?lang=en",
+            "sign_in": "https://fund.example/login",
+        });
+        for more in [
+            money,
+            applications,
+            organisations,
+            reports,
+            registry,
+            digest,
+        ] {
             if let (Some(all), Some(more)) = (sample.as_object_mut(), more.as_object()) {
                 all.extend(more.clone());
             }

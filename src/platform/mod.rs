@@ -5,6 +5,7 @@ use crate::error::FieldError;
 
 pub mod dates;
 pub mod link;
+pub mod pdf;
 pub mod personal_data;
 pub mod text;
 

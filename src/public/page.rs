@@ -213,6 +213,11 @@ pub fn fund_page(view: &PublicFundView) -> AppResult<String> {
             css => Value::from_safe_string(CSS.to_string()),
             f => Serde(view),
             cur => view.fund.base_currency.code(),
+            // this year's report (so far) and last year's: the years a reader looks for
+            report_years => {
+                let year = chrono::Datelike::year(&view.as_of);
+                vec![year, year - 1]
+            },
             money_chart => Value::from_safe_string(svg::bar_chart(&money_chart(view)?)),
             outcomes_chart => Value::from_safe_string(svg::bar_chart(&outcomes_chart(view))),
             forms => Exploitation::ALL.iter().map(|e| e.as_str()).collect::<Vec<_>>(),

@@ -11,6 +11,7 @@
 //! `report_version` and `supersedes_id`. The disbursement rules read `grant_reports` as is:
 //! statuses `submitted`, `accepted`, `returned`.
 
+pub mod digest;
 pub mod model;
 pub mod reminders;
 pub mod rules;

@@ -275,6 +275,11 @@ mod tests {
                     ("role", Arg::Text("R".into())),
                     ("organisation", Arg::Text("O".into())),
                     ("fund", Arg::Text("F".into())),
+                    ("year", Arg::Text("2026".into())),
+                    ("today", Arg::Text("4 December 2026".into())),
+                    ("reference", Arg::Text("F-2026-00001".into())),
+                    ("from", Arg::Text("1 May 2026".into())),
+                    ("to", Arg::Text("31 May 2026".into())),
                 ];
                 assert!(
                     message(lang, &key, &args).is_some(),

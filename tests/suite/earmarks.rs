@@ -158,6 +158,21 @@ both_backends!(
         assert_eq!(theirs["available"], "0.00");
         assert_eq!(theirs["funded"][0]["amount"], "4350.00");
         assert!(theirs["funded"][0]["grantee"].is_string());
+        // and the JSON statement says the same beside its lines
+        let r = app
+            .get_as(
+                &donor,
+                &format!(
+                    "/api/v1/organisations/{}/statement?fund_id={}",
+                    b.donor_id, b.fund_id
+                ),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            &r.body["earmarked"],
+            &serde_json::Value::Array(list.clone())
+        );
         // another organisation's member sees nothing of it
         let stranger = app.user_token_with_funds("donor", Some(&b.org_id), &[]);
         let r = app

@@ -11,6 +11,7 @@ mod auth;
 mod backup;
 mod board;
 mod cli;
+mod donors_told;
 mod earmarks;
 mod grants;
 mod grants_properties;

@@ -630,6 +630,7 @@ both_backends!(
 /// Every public output of a fund: its open-data files, its public figures and page, and the
 /// registry's public reads.
 async fn public_outputs(app: &TestApp, fund: &str, code: &str) -> Vec<(&'static str, String)> {
+    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
     let mut all = vec![
         ("IATI", iati(app, fund).await),
         ("360Giving", giving(app, fund).await.to_string()),
@@ -643,6 +644,14 @@ async fn public_outputs(app: &TestApp, fund: &str, code: &str) -> Vec<(&'static 
         ),
         ("registry matrix", "/api/v1/registry/matrix".to_string()),
         ("registry gaps", "/api/v1/registry/gaps".to_string()),
+        (
+            "yearly report",
+            format!("/api/v1/public/funds/{fund}/annual-reports/{year}"),
+        ),
+        (
+            "yearly report page",
+            format!("/funds/{code}/annual-report/{year}?lang=fr"),
+        ),
     ] {
         let (status, body, _) = public_get(app, &path).await;
         assert_eq!(status, 200, "{path}: {body}");

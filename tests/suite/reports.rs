@@ -574,18 +574,7 @@ fn run_reminders(app: &TestApp, today: NaiveDate) -> usize {
 
 /// Runs the reminder job from four threads at once, as four instances would.
 fn race_reminders(app: &TestApp, today: NaiveDate) -> usize {
-    let barrier = std::sync::Barrier::new(4);
-    std::thread::scope(|scope| {
-        let runs: Vec<_> = (0..4)
-            .map(|_| {
-                scope.spawn(|| {
-                    barrier.wait();
-                    run_reminders(app, today)
-                })
-            })
-            .collect();
-        runs.into_iter().map(|h| h.join().expect("thread")).sum()
-    })
+    crate::common::race_threads(4, || run_reminders(app, today))
 }
 
 fn reminders(app: &TestApp) -> Vec<(String, i64)> {

@@ -36,6 +36,23 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// Runs `job` on `threads` threads released at once, as that many instances running the
+/// same background job would; returns the sum of what they report.
+pub fn race_threads(threads: usize, job: impl Fn() -> usize + Sync) -> usize {
+    let barrier = std::sync::Barrier::new(threads);
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    barrier.wait();
+                    job()
+                })
+            })
+            .collect();
+        runs.into_iter().map(|h| h.join().expect("thread")).sum()
+    })
+}
+
 /// Settings for a test: defaults, a temporary data folder, port 0, quiet logs.
 pub fn test_settings(dir: &std::path::Path, database_url: String) -> Settings {
     let mut settings = Settings::load(None).expect("default settings load");

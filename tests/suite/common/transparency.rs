@@ -24,6 +24,12 @@ pub struct Seeded {
     pub year: i32,
     /// The board's donor, which gave money to the fund.
     pub donor_id: String,
+    /// The grantee's member, the signed grant in Lagos and its accepted report.
+    pub ngo: String,
+    pub grant_id: String,
+    pub report_id: String,
+    /// The grantee organisation.
+    pub grantee_id: String,
 }
 
 fn today() -> String {
@@ -170,6 +176,10 @@ pub async fn seed(app: &TestApp) -> Seeded {
         admin,
         fund_code: fund.body["code"].as_str().expect("code").to_string(),
         donor_id: b.donor_id.clone(),
+        ngo: b.ngo.clone(),
+        grant_id: lagos_id,
+        report_id: report,
+        grantee_id: b.org_id.clone(),
         fund_id: b.fund_id,
         anonymous,
         other_fund_id: other.fund_id().to_string(),

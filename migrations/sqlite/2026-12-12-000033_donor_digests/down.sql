@@ -1,0 +1,1 @@
+DROP TABLE donor_digests;

@@ -1,0 +1,370 @@
+//! Donors told: each donor of a fund (an organisation that pledged or gave to it) gets an
+//! email digest of the reports the secretariat accepted since its last one, with the
+//! fund's suppressed figures and links to the public page and the yearly report. At most
+//! one digest in `donors.digest_every_days`, and none when nothing new was accepted.
+//!
+//! Each digest is sent once, however many instances run the job: it is claimed by
+//! inserting its `donor_digests` row, keyed by the end of the previous digest's window,
+//! with `ON CONFLICT DO NOTHING` in the same transaction as its emails (as the report
+//! reminders are). The first digest of a donor covers the last `digest_every_days`: older
+//! reports are in the yearly report.
+//!
+//! What a digest shows follows the donor's view: figures through the one suppression of
+//! outcomes, a protected grantee's project by its title but never its name.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::model::ReportStatus;
+use super::rules::{Figure, HIDDEN, KeyedFigure, outcomes_view};
+use crate::config::{DonorSettings, EmailSettings};
+use crate::db::schema::{donor_digests, grant_reports, grants, ledger_entries, organisations};
+use crate::db::{DbConn, DbPool, write_transaction};
+use crate::error::AppResult;
+use crate::grants::model::ReportKind;
+use crate::ledger::rules::EntryKind;
+use crate::notify::{self, Email};
+use crate::web::format;
+use crate::web::i18n::{self, Arg, Lang};
+
+pub const TEMPLATE: &str = "donor_digest";
+
+/// A report in the digest, written out for the reader's language.
+#[derive(Debug, Serialize)]
+struct DigestReport {
+    reference: String,
+    title: String,
+    grantee: String,
+    kind: String,
+    period: String,
+}
+
+/// A line of figures: a label and a suppressed count as shown.
+#[derive(Debug, Serialize)]
+struct FigureLine {
+    label: String,
+    count: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DigestContext<'a> {
+    /// The member written to, and their organisation.
+    name: &'a str,
+    organisation: &'a str,
+    fund_name: &'a str,
+    report_count: usize,
+    reports: &'a [DigestReport],
+    /// People helped for the first time, in every accepted report of the fund.
+    people_reached: &'a str,
+    /// The same, in reports whose period ends this year.
+    people_this_year: &'a str,
+    year: i32,
+    /// `donors.digest_every_days`: how often at most the donor hears from us.
+    every_days: u32,
+    by_sex: &'a [FigureLine],
+    by_age_group: &'a [FigureLine],
+    fund_page: &'a str,
+    annual_report: &'a str,
+    sign_in: &'a str,
+}
+
+/// A report accepted in a digest's window, as read.
+struct Accepted {
+    reference: String,
+    title: String,
+    grantee: String,
+    grantee_protected: bool,
+    kind: ReportKind,
+    period_start: NaiveDate,
+    period_end: NaiveDate,
+}
+
+/// A digest owed: the donor, the fund, and the window it covers.
+struct Owed {
+    fund_id: String,
+    donor_id: String,
+    /// The previous digest's `covers_to`, or the epoch: the claim's key.
+    chain: NaiveDateTime,
+    /// Reports accepted after this moment (and up to now) are new to the donor.
+    since: NaiveDateTime,
+}
+
+fn epoch() -> NaiveDateTime {
+    chrono::DateTime::UNIX_EPOCH.naive_utc()
+}
+
+/// Which digests are owed at `now`: every (fund, donor) pair whose last digest is at least
+/// `every` old (or that never had one). Whether anything new was accepted is checked per
+/// pair afterwards.
+fn owed(conn: &mut DbConn, now: NaiveDateTime, every: chrono::Duration) -> AppResult<Vec<Owed>> {
+    let pairs: Vec<(String, Option<String>)> = ledger_entries::table
+        .filter(ledger_entries::donor_id.is_not_null())
+        .filter(ledger_entries::kind.eq_any([EntryKind::Pledge, EntryKind::Receipt]))
+        .select((ledger_entries::fund_id, ledger_entries::donor_id))
+        .distinct()
+        .load(conn)?;
+    let last: HashMap<(String, String), (Option<NaiveDateTime>, Option<NaiveDateTime>)> =
+        donor_digests::table
+            .group_by((donor_digests::fund_id, donor_digests::donor_id))
+            .select((
+                donor_digests::fund_id,
+                donor_digests::donor_id,
+                diesel::dsl::max(donor_digests::covers_to),
+                diesel::dsl::max(donor_digests::sent_at),
+            ))
+            .load::<(String, String, Option<NaiveDateTime>, Option<NaiveDateTime>)>(conn)?
+            .into_iter()
+            .map(|(fund, donor, to, sent)| ((fund, donor), (to, sent)))
+            .collect();
+    let mut owed = Vec::new();
+    for (fund_id, donor_id) in pairs {
+        let Some(donor_id) = donor_id else { continue };
+        match last.get(&(fund_id.clone(), donor_id.clone())) {
+            Some((Some(covers_to), Some(sent_at))) => {
+                if *sent_at + every > now {
+                    continue;
+                }
+                owed.push(Owed {
+                    fund_id,
+                    donor_id,
+                    chain: *covers_to,
+                    since: *covers_to,
+                });
+            }
+            _ => owed.push(Owed {
+                fund_id,
+                donor_id,
+                chain: epoch(),
+                since: now - every,
+            }),
+        }
+    }
+    Ok(owed)
+}
+
+fn accepted_between(
+    conn: &mut DbConn,
+    fund_id: &str,
+    since: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<Vec<Accepted>> {
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        bool,
+        ReportKind,
+        NaiveDate,
+        NaiveDate,
+    )> = grant_reports::table
+        .inner_join(grants::table.on(grants::id.eq(grant_reports::grant_id)))
+        .inner_join(organisations::table.on(organisations::id.eq(grants::organisation_id)))
+        .filter(grant_reports::fund_id.eq(fund_id))
+        .filter(grant_reports::status.eq(ReportStatus::Accepted))
+        .filter(grant_reports::reviewed_at.gt(since))
+        .filter(grant_reports::reviewed_at.le(until))
+        .order((grant_reports::reviewed_at.asc(), grant_reports::id.asc()))
+        .select((
+            grants::reference,
+            grants::title,
+            organisations::name,
+            organisations::protected,
+            grant_reports::kind,
+            grant_reports::period_start,
+            grant_reports::period_end,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(reference, title, grantee, grantee_protected, kind, period_start, period_end)| {
+                Accepted {
+                    reference,
+                    title,
+                    grantee,
+                    grantee_protected,
+                    kind,
+                    period_start,
+                    period_end,
+                }
+            },
+        )
+        .collect())
+}
+
+/// A message the digest needs; the files are checked complete by `web::i18n`'s test.
+fn text(lang: Lang, key: &str, args: &[(&str, Arg)]) -> String {
+    i18n::message(lang, key, args).unwrap_or_else(|| key.to_string())
+}
+
+fn shown(figure: &Figure, lang: Lang) -> String {
+    match figure {
+        Figure::Exact(n) => format::count(*n, lang),
+        Figure::Hidden(h) if h == HIDDEN => HIDDEN.to_string(),
+        Figure::Hidden(_) => text(lang, "annual-count-withheld", &[]),
+    }
+}
+
+fn lines(figures: &[KeyedFigure], prefix: &str, lang: Lang) -> Vec<FigureLine> {
+    figures
+        .iter()
+        .map(|f| FigureLine {
+            label: text(lang, &format!("{prefix}-{}", f.key), &[]),
+            count: shown(&f.count, lang),
+        })
+        .collect()
+}
+
+/// One pass: sends every digest owed at `now` that no instance has sent yet; returns how
+/// many digests this call sent.
+pub fn run_once(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    donors: &DonorSettings,
+    email: &EmailSettings,
+) -> AppResult<usize> {
+    let every = chrono::Duration::days(i64::from(donors.digest_every_days.max(1)));
+    let mut outcomes_of: HashMap<String, super::rules::OutcomesView> = HashMap::new();
+    let mut sent = 0;
+    for digest in owed(conn, now, every)? {
+        let accepted = accepted_between(conn, &digest.fund_id, digest.since, now)?;
+        if accepted.is_empty() {
+            continue;
+        }
+        let Some(fund) = crate::funds::store::find(conn, &digest.fund_id)? else {
+            continue;
+        };
+        if !outcomes_of.contains_key(&fund.id) {
+            let (from, to) = super::rules::storable_dates(NaiveDate::MIN, NaiveDate::MAX);
+            let counts = super::store::outcomes(conn, &fund.id, from, to)?;
+            outcomes_of.insert(
+                fund.id.clone(),
+                outcomes_view(&fund.id, from, to, &counts, true),
+            );
+        }
+        let outcomes = &outcomes_of[&fund.id];
+        let Some((organisation, country)) =
+            crate::registry::store::organisation_contact(conn, &digest.donor_id)?
+        else {
+            continue;
+        };
+        let locale = crate::registry::emails::locale_for_country(&country);
+        let lang = Lang::from_code(locale).unwrap_or(Lang::En);
+        let year = now.date().year();
+        let reports: Vec<DigestReport> = accepted
+            .iter()
+            .map(|r| DigestReport {
+                reference: r.reference.clone(),
+                title: r.title.clone(),
+                grantee: if r.grantee_protected {
+                    text(lang, "annual-withheld-grantee", &[])
+                } else {
+                    r.grantee.clone()
+                },
+                kind: text(lang, &format!("annual-kind-{}", r.kind.as_str()), &[]),
+                period: text(
+                    lang,
+                    "annual-period",
+                    &[
+                        ("from", Arg::Text(format::date(r.period_start, lang))),
+                        ("to", Arg::Text(format::date(r.period_end, lang))),
+                    ],
+                ),
+            })
+            .collect();
+        let this_year = outcomes
+            .by_year
+            .iter()
+            .find(|y| y.year == year)
+            .map(|y| shown(&y.count, lang))
+            .unwrap_or_else(|| format::count(0, lang));
+        let people_reached = shown(&outcomes.beneficiaries, lang);
+        let by_sex = lines(&outcomes.by_sex, "sex", lang);
+        let by_age_group = lines(&outcomes.by_age_group, "age", lang);
+        let fund_page = notify::page_link(email, &format!("/funds/{}", fund.code));
+        let annual_report = notify::page_link(
+            email,
+            &format!(
+                "/funds/{}/annual-report/{year}?lang={}",
+                fund.code,
+                lang.code()
+            ),
+        );
+        let sign_in = notify::page_link(email, "/login");
+        let claimed = write_transaction(conn, |conn| -> AppResult<bool> {
+            let claim = (
+                donor_digests::fund_id.eq(&digest.fund_id),
+                donor_digests::donor_id.eq(&digest.donor_id),
+                donor_digests::covers_from.eq(digest.chain),
+                donor_digests::covers_to.eq(now),
+                donor_digests::reports.eq(i32::try_from(accepted.len()).unwrap_or(i32::MAX)),
+                donor_digests::sent_at.eq(now),
+            );
+            let claimed =
+                crate::db::with_backend!(conn, |c| diesel::insert_into(donor_digests::table)
+                    .values(claim)
+                    .on_conflict_do_nothing()
+                    .execute(c))?;
+            if claimed == 0 {
+                return Ok(false);
+            }
+            for (to, name) in crate::registry::store::member_contacts(conn, &digest.donor_id)? {
+                notify::enqueue_in(
+                    conn,
+                    Email {
+                        to,
+                        template: TEMPLATE,
+                        context: DigestContext {
+                            name: &name,
+                            organisation: &organisation,
+                            fund_name: &fund.name,
+                            report_count: reports.len(),
+                            reports: &reports,
+                            people_reached: &people_reached,
+                            people_this_year: &this_year,
+                            year,
+                            every_days: donors.digest_every_days.max(1),
+                            by_sex: &by_sex,
+                            by_age_group: &by_age_group,
+                            fund_page: &fund_page,
+                            annual_report: &annual_report,
+                            sign_in: &sign_in,
+                        },
+                    },
+                    locale,
+                )?;
+            }
+            Ok(true)
+        })?;
+        if claimed {
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
+
+/// The background job: a pass every `donors.digest_interval_secs`, on the blocking pool,
+/// until the task is aborted with the server.
+pub async fn run(pool: DbPool, donors: DonorSettings, email: EmailSettings) {
+    let period = Duration::from_secs(donors.digest_interval_secs.max(1));
+    loop {
+        let pool = pool.clone();
+        let (settings, links) = (donors.clone(), email.clone());
+        let outcome = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(crate::error::AppError::from)?;
+            run_once(&mut conn, crate::clock::now_naive(), &settings, &links)
+        })
+        .await;
+        match outcome {
+            Ok(Ok(sent)) if sent > 0 => tracing::info!(sent, "donor digests enqueued"),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "donor digests failed"),
+            Err(e) => tracing::warn!(error = %e, "donor digest task failed"),
+        }
+        tokio::time::sleep(period).await;
+    }
+}
