@@ -167,6 +167,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(donations::get_contribution),
         endpoint(donations::get_statement),
         endpoint(earmarks::list_earmarked_contributions),
+        endpoint(crate::predictability::donor_predictability),
+        endpoint(crate::predictability::grant_predictability),
         endpoint(registry::list_projects),
         endpoint(registry::get_project),
         endpoint(registry::project_overlaps),

@@ -551,6 +551,20 @@ impl Expected {
     }
 }
 
+/// Whether the client asks for CSV: `text/csv` among the types of its `Accept`.
+pub fn wants_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| {
+            accept.split(',').any(|part| {
+                part.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/csv"))
+            })
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

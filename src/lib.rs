@@ -36,6 +36,7 @@ pub mod opendata;
 pub mod organisations;
 pub mod pace;
 pub mod platform;
+pub mod predictability;
 pub mod public;
 pub mod registry;
 pub mod reports;

@@ -55,6 +55,10 @@ pub enum Operation {
     ReadFundStatus,
     /// A fund's ledger entries, one by one.
     ReadLedger,
+    /// Predictability: pledged against arrived per donor and year (donors: their own).
+    ReadDonorPredictability,
+    /// Predictability: instalments planned against paid per grant.
+    ReadGrantPredictability,
     /// Register, change or delete a registry project; `require_member` then checks the
     /// reporting organisation.
     WriteRegistryProject,
@@ -142,6 +146,8 @@ pub fn allowed_roles(operation: Operation) -> &'static [Role] {
         }
         Operation::ReadStatement => &[Admin, Finance, Donor],
         Operation::ReadLedger => &[Admin, Finance, Trustee],
+        Operation::ReadDonorPredictability => &[Admin, Finance, Trustee, Donor],
+        Operation::ReadGrantPredictability => &[Admin, Finance, Trustee],
         // Any organisation member may register its own organisation's projects.
         Operation::WriteRegistryProject
         | Operation::CheckRegistryOverlaps
@@ -451,6 +457,17 @@ pub fn organisation_scope(
 pub fn require_outcomes_reader(user: &CurrentUser, fund_id: &str) -> Result<(), AppError> {
     match user.role {
         Admin | Donor => Ok(()),
+        Trustee if user.fund_ids.iter().any(|f| f == fund_id) => Ok(()),
+        _ => Err(AppError::not_found("fund")),
+    }
+}
+
+/// The user may read `fund_id`'s predictability figures (after the operation's role check):
+/// trustees only of their own funds' boards (404 otherwise); donors are limited to their
+/// own lines by `organisation_scope`.
+pub fn require_predictability_reader(user: &CurrentUser, fund_id: &str) -> Result<(), AppError> {
+    match user.role {
+        Admin | Finance | Donor => Ok(()),
         Trustee if user.fund_ids.iter().any(|f| f == fund_id) => Ok(()),
         _ => Err(AppError::not_found("fund")),
     }

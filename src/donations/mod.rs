@@ -256,19 +256,6 @@ pub async fn get_contribution(
     Ok(json_with_etag(StatusCode::OK, &view, version))
 }
 
-fn wants_csv(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| {
-            accept.split(',').any(|part| {
-                part.split(';')
-                    .next()
-                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/csv"))
-            })
-        })
-}
-
 /// A donor's statement: pledges, cancellations and payments in date order with a running
 /// balance per fund and currency, the balance brought forward and the balance at the end.
 /// `Accept: text/csv` answers the whole period as CSV.
@@ -297,7 +284,7 @@ pub async fn get_statement(
     }
     .page()?;
     let cursor = params.cursor.clone();
-    let csv = wants_csv(&req);
+    let csv = crate::http::wants_csv(&req);
     let statement = db::run(&state.pool, move |conn| {
         let org = crate::organisations::store::find(conn, &org_id)?
             .ok_or_else(|| AppError::not_found("organisation"))?;

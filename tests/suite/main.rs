@@ -24,6 +24,7 @@ mod openapi;
 mod opendata;
 mod outbox;
 mod platform;
+mod predictability;
 mod public;
 mod public_page;
 mod registry;
