@@ -27,12 +27,14 @@ use crate::state::AppState;
 use crate::web::i18n::{self, Lang};
 use rules::{AnnualReport, YearParts};
 
-/// The year of a path, or 422 naming `year`.
+/// The year of a path: 422 naming `year` unless it is a year from 2000 to 9999 (as the
+/// API document says), 404 for one still to come (its report does not exist yet).
 pub fn parse_year(raw: &str, today: NaiveDate) -> AppResult<(i32, NaiveDate, NaiveDate)> {
-    raw.trim()
+    let year = raw
+        .trim()
         .parse::<i32>()
         .ok()
-        .and_then(|year| rules::year_span(year, today.year()).map(|(from, to)| (year, from, to)))
+        .filter(|y| (rules::FIRST_YEAR..=9999).contains(y))
         .ok_or_else(|| {
             AppError::field(
                 "year",
@@ -42,7 +44,10 @@ pub fn parse_year(raw: &str, today: NaiveDate) -> AppResult<(i32, NaiveDate, Nai
                     today.year()
                 ),
             )
-        })
+        })?;
+    rules::year_span(year, today.year())
+        .map(|(from, to)| (year, from, to))
+        .ok_or_else(|| AppError::not_found(format!("report for {year}")))
 }
 
 /// The report of the fund named by `key` (id or code) for `year`, read in one snapshot;
@@ -103,7 +108,8 @@ async fn read(state: &AppState, key: String, year: String) -> AppResult<AnnualRe
 /// secretariat cleared. Amounts are decimal strings in the fund's base currency.
 #[utoipa::path(tag = "open data",
     params(("id" = String, Path, description = "the fund's id or its code"),
-           ("year" = String, Path, description = "a calendar year, from 2000 to this year")),
+           ("year" = i32, Path, minimum = 2000, maximum = 9999,
+            description = "a calendar year, from 2000 to this year (a later one: 404)")),
     responses((status = 200, body = AnnualReport),
               (status = 404, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)))]

@@ -160,12 +160,15 @@ both_backends!(
         assert_eq!(last["people"]["reached"], "<5");
 
         // bad input
-        for year in ["next", "1999", &(s.year + 1).to_string()] {
+        for year in ["next", "1999", "10000"] {
             let path = format!("/api/v1/public/funds/{}/annual-reports/{year}", s.fund_id);
             let (status, problem) = public_json(&app, &path).await;
             assert_eq!(status, 422, "{year}: {problem}");
             assert_eq!(problem["errors"][0]["field"], "year", "{problem}");
         }
+        // a year still to come has no report yet
+        let (status, problem) = public_json(&app, &report_path(&s, s.year + 1)).await;
+        assert_eq!(status, 404, "{problem}");
         let missing = uuid::Uuid::now_v7();
         let (status, _) = public_json(
             &app,
