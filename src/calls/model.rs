@@ -27,10 +27,11 @@ text_enum!(
     }
 );
 
-/// A rubric weight: a positive decimal. Clients may send it as a JSON number (weights are
-/// not money) or as a decimal string; it is kept exactly.
+/// A rubric weight: a positive decimal, from 0.0001 to 1000 (`rubric`). Clients may send
+/// it as a JSON number (weights are not money), rounded to 4 decimals, or as a decimal
+/// string, kept exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
-#[schema(value_type = f64, example = 0.25)]
+#[schema(value_type = f64, example = 0.25, minimum = 0.0001, maximum = 1000)]
 pub struct Weight(pub Decimal);
 
 impl<'de> Deserialize<'de> for Weight {
@@ -53,10 +54,19 @@ impl<'de> Deserialize<'de> for Weight {
                 Ok(Weight(Decimal::from(v)))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Weight, E> {
-                // The shortest text that reads back as `v` is what the client wrote.
-                parse_decimal(&v.to_string())
-                    .map(Weight)
-                    .map_err(|_| E::custom("must be a number such as 0.25"))
+                // The shortest text that reads back as `v` is what the client wrote; a
+                // binary fraction cannot promise 4 decimals (3 × 0.0001 is
+                // 0.00030000000000000003), so a number is rounded to the 4 the rule keeps.
+                // Beyond a Decimal's range it is refused like any other wrong weight.
+                Decimal::from_f64_retain(v)
+                    .or_else(|| parse_decimal(&v.to_string()).ok())
+                    .map(|d| {
+                        Weight(d.round_dp_with_strategy(
+                            4,
+                            rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                        ))
+                    })
+                    .ok_or_else(|| E::custom("must be a number such as 0.25"))
             }
         }
         d.deserialize_any(Visitor)
@@ -552,5 +562,13 @@ mod tests {
             "0.3"
         );
         assert!(serde_json::from_str::<Weight>("true").is_err());
+        // a number is rounded to the 4 decimals a weight keeps
+        let w: Weight = serde_json::from_str("0.00030000000000000003").expect("float");
+        assert_eq!(w.0, Decimal::new(3, 4));
+        let w: Weight = serde_json::from_str("9.645902673885188e-28").expect("tiny");
+        assert!(
+            w.0.is_zero(),
+            "then refused by the rubric rule as not above 0"
+        );
     }
 }
