@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::rules::{AnnualReport, YearGrant};
 use crate::error::{AppError, AppResult};
 use crate::money::Currency;
-use crate::reports::rules::{Figure, HIDDEN, KeyedFigure};
+use crate::reports::rules::KeyedFigure;
 use crate::web::format;
 use crate::web::i18n::{self, Arg, Lang};
 use crate::web::render;
@@ -109,16 +109,6 @@ fn money(amount: &str, currency: Currency, lang: Lang) -> AppResult<String> {
     Ok(format::money(value, currency, lang))
 }
 
-/// A suppressed count as read: the number, "<5", or a word for a larger one withheld so
-/// that a small one cannot be worked out.
-fn figure(figure: &Figure, lang: Lang) -> AppResult<String> {
-    match figure {
-        Figure::Exact(n) => Ok(format::count(*n, lang)),
-        Figure::Hidden(h) if h == HIDDEN => Ok(HIDDEN.to_string()),
-        Figure::Hidden(_) => text(lang, "annual-count-withheld", &[]),
-    }
-}
-
 fn count_table(
     lang: Lang,
     caption: &str,
@@ -134,7 +124,7 @@ fn count_table(
             .map(|f| {
                 Ok(CountRow {
                     label: text(lang, &format!("{prefix}-{}", f.key), &[])?,
-                    count: figure(&f.count, lang)?,
+                    count: format::figure(&f.count, lang),
                 })
             })
             .collect::<AppResult<_>>()?,
@@ -236,8 +226,8 @@ pub fn render(report: &AnnualReport, lang: Lang, today: chrono::NaiveDate) -> Ap
             .map(|g| grant_row(g, currency, lang))
             .collect::<AppResult<_>>()?,
         any_withheld: report.grants.list.iter().any(|g| g.withheld),
-        reached: figure(&report.people.reached, lang)?,
-        reports: figure(&report.people.reports, lang)?,
+        reached: format::figure(&report.people.reached, lang),
+        reports: format::figure(&report.people.reports, lang),
         people: vec![
             count_table(
                 lang,

@@ -20,7 +20,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::model::ReportStatus;
-use super::rules::{Figure, HIDDEN, KeyedFigure, outcomes_view};
+use super::rules::{KeyedFigure, outcomes_view};
 use crate::config::{DonorSettings, EmailSettings};
 use crate::db::schema::{donor_digests, grant_reports, grants, ledger_entries, organisations};
 use crate::db::{DbConn, DbPool, write_transaction};
@@ -201,20 +201,12 @@ fn text(lang: Lang, key: &str, args: &[(&str, Arg)]) -> String {
     i18n::message(lang, key, args).unwrap_or_else(|| key.to_string())
 }
 
-fn shown(figure: &Figure, lang: Lang) -> String {
-    match figure {
-        Figure::Exact(n) => format::count(*n, lang),
-        Figure::Hidden(h) if h == HIDDEN => HIDDEN.to_string(),
-        Figure::Hidden(_) => text(lang, "annual-count-withheld", &[]),
-    }
-}
-
 fn lines(figures: &[KeyedFigure], prefix: &str, lang: Lang) -> Vec<FigureLine> {
     figures
         .iter()
         .map(|f| FigureLine {
             label: text(lang, &format!("{prefix}-{}", f.key), &[]),
-            count: shown(&f.count, lang),
+            count: format::figure(&f.count, lang),
         })
         .collect()
 }
@@ -280,9 +272,9 @@ pub fn run_once(
             .by_year
             .iter()
             .find(|y| y.year == year)
-            .map(|y| shown(&y.count, lang))
+            .map(|y| format::figure(&y.count, lang))
             .unwrap_or_else(|| format::count(0, lang));
-        let people_reached = shown(&outcomes.beneficiaries, lang);
+        let people_reached = format::figure(&outcomes.beneficiaries, lang);
         let by_sex = lines(&outcomes.by_sex, "sex", lang);
         let by_age_group = lines(&outcomes.by_age_group, "age", lang);
         let fund_page = notify::page_link(email, &format!("/funds/{}", fund.code));

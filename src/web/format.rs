@@ -78,6 +78,19 @@ pub fn count(value: i64, lang: Lang) -> String {
     number(Decimal::from(value), 0, lang)
 }
 
+/// A suppressed count as a reader sees it: the number for the language, "<5", or the
+/// language's word for a larger count withheld so that a small one cannot be worked out.
+pub fn figure(figure: &crate::reports::rules::Figure, lang: Lang) -> String {
+    use crate::reports::rules::{Figure, HIDDEN, WITHHELD};
+    match figure {
+        Figure::Exact(n) => count(*n, lang),
+        Figure::Hidden(h) if h == HIDDEN => HIDDEN.to_string(),
+        // every language has the message (`i18n`'s test); the API's word otherwise
+        Figure::Hidden(_) => super::i18n::message(lang, "annual-count-withheld", &[])
+            .unwrap_or_else(|| WITHHELD.to_string()),
+    }
+}
+
 /// An amount with its currency's minor units and ISO code: `30 000,00 USD`.
 pub fn money(amount: Decimal, currency: Currency, lang: Lang) -> String {
     format!(
@@ -150,6 +163,21 @@ pub fn date(day: NaiveDate, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_suppressed_count_reads_as_a_number_as_less_than_5_or_as_withheld() {
+        use crate::reports::rules::Figure;
+        assert_eq!(figure(&Figure::Exact(1234), Lang::Fr), "1\u{202f}234");
+        assert_eq!(figure(&Figure::Hidden("<5".into()), Lang::Es), "<5");
+        assert_eq!(
+            figure(&Figure::Hidden("withheld".into()), Lang::En),
+            "not shown"
+        );
+        assert_eq!(
+            figure(&Figure::Hidden("withheld".into()), Lang::Fr),
+            "non publié"
+        );
+    }
 
     fn d(text: &str) -> Decimal {
         text.parse().expect("decimal")
