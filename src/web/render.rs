@@ -122,7 +122,7 @@ a.primary{display:inline-block;text-decoration:none;color:#fff}\
 section.org{border:1px solid #ccc;border-radius:4px;padding:.2rem 1rem 1rem;margin:1rem 0}section.org h2{margin-top:.6rem}\
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dl.facts dt{font-weight:bold}dl.facts dd{margin:0;overflow-wrap:anywhere}\
 nav.switch a{padding:.3rem .4rem;min-height:44px;display:inline-flex;align-items:center}nav.switch a[aria-current]{color:#111;font-weight:bold;text-decoration:none;border:1px solid #ccc;border-radius:4px}\
-td.text{text-align:left}article.story{border-left:4px solid #0072B2;padding:0 1rem;margin:1.5rem 0}article.story h3{margin-bottom:.2rem}\
+td.text{text-align:left}dl.facts dd.amount{overflow-wrap:normal;white-space:nowrap}@media (max-width:30rem){dl.facts{grid-template-columns:1fr;gap:0}dl.facts dd{margin-bottom:.5rem}}article.story{border-left:4px solid #0072B2;padding:0 1rem;margin:1.5rem 0}article.story h3{margin-bottom:.2rem}\
 @media print{.skip,nav.switch,.download{display:none}body{max-width:none}a{color:#111;text-decoration:none}h2{break-after:avoid}tr,article.story{break-inside:avoid}}\
 ul.tasks{padding-left:1.2rem}ul.tasks li{margin:.4rem 0}footer{margin:3rem 0 1rem;color:#555;font-size:.9rem;border-top:1px solid #ccc;padding-top:.5rem}";
 
