@@ -238,6 +238,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::language::choose_language),
         page(pages::verification::queue),
         page(pages::verification::verify),
+        page(pages::giving::giving_page),
+        page(pages::giving::statement_csv),
     ]
 }
 

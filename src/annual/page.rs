@@ -7,7 +7,6 @@
 use actix_web::http::header;
 use minijinja::Value;
 use minijinja::value::Serde;
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::rules::{AnnualReport, YearGrant};
@@ -53,13 +52,13 @@ struct GrantRow {
 }
 
 #[derive(Serialize)]
-struct CountRow {
+pub struct CountRow {
     label: String,
     count: String,
 }
 
 #[derive(Serialize)]
-struct CountTable {
+pub struct CountTable {
     caption: String,
     heading: String,
     rows: Vec<CountRow>,
@@ -103,12 +102,11 @@ fn text(lang: Lang, key: &str, args: &[(&str, Arg)]) -> AppResult<String> {
 }
 
 fn money(amount: &str, currency: Currency, lang: Lang) -> AppResult<String> {
-    let value: Decimal = amount
-        .parse()
-        .map_err(|_| AppError::internal(format!("amount {amount:?} is not a decimal")))?;
-    Ok(format::money(value, currency, lang))
+    format::money_text(amount, currency, lang)
 }
 
+/// A table of people reached by one key (sex, age group, form of exploitation), each count
+/// through `format::figure`.
 fn count_table(
     lang: Lang,
     caption: &str,
@@ -129,6 +127,26 @@ fn count_table(
             })
             .collect::<AppResult<_>>()?,
     })
+}
+
+/// People reached by sex, by age group and by form of exploitation.
+pub fn people_tables(
+    lang: Lang,
+    by_sex: &[KeyedFigure],
+    by_age_group: &[KeyedFigure],
+    by_exploitation: &[KeyedFigure],
+) -> AppResult<Vec<CountTable>> {
+    Ok(vec![
+        count_table(lang, "annual-by-sex", "annual-sex", "sex", by_sex)?,
+        count_table(lang, "annual-by-age", "annual-age", "age", by_age_group)?,
+        count_table(
+            lang,
+            "annual-by-form",
+            "annual-form",
+            "exploitation",
+            by_exploitation,
+        )?,
+    ])
 }
 
 fn grant_row(g: &YearGrant, currency: Currency, lang: Lang) -> AppResult<GrantRow> {
@@ -228,29 +246,12 @@ pub fn render(report: &AnnualReport, lang: Lang, today: chrono::NaiveDate) -> Ap
         any_withheld: report.grants.list.iter().any(|g| g.withheld),
         reached: format::figure(&report.people.reached, lang),
         reports: format::figure(&report.people.reports, lang),
-        people: vec![
-            count_table(
-                lang,
-                "annual-by-sex",
-                "annual-sex",
-                "sex",
-                &report.people.by_sex,
-            )?,
-            count_table(
-                lang,
-                "annual-by-age",
-                "annual-age",
-                "age",
-                &report.people.by_age_group,
-            )?,
-            count_table(
-                lang,
-                "annual-by-form",
-                "annual-form",
-                "exploitation",
-                &report.people.by_exploitation,
-            )?,
-        ],
+        people: people_tables(
+            lang,
+            &report.people.by_sex,
+            &report.people.by_age_group,
+            &report.people.by_exploitation,
+        )?,
         narratives,
     };
     render::render(

@@ -288,3 +288,23 @@ pub fn list_contributions(
         .limit(page.limit + 1)
         .load(conn)
 }
+
+/// How many donors the staff's list of donors shows.
+pub const DONORS_LISTED: i64 = 500;
+
+/// The organisations that pledged or gave to any fund, by name: (id, name).
+pub fn donors(conn: &mut DbConn) -> QueryResult<Vec<(String, String)>> {
+    use crate::db::schema::organisations;
+    let pledged = pledges::table.select(pledges::donor_id);
+    let gave = contributions::table.select(contributions::donor_id);
+    organisations::table
+        .filter(
+            organisations::id
+                .eq_any(pledged)
+                .or(organisations::id.eq_any(gave)),
+        )
+        .select((organisations::id, organisations::name))
+        .order((organisations::name.asc(), organisations::id.asc()))
+        .limit(DONORS_LISTED)
+        .load(conn)
+}

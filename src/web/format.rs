@@ -100,6 +100,27 @@ pub fn money(amount: Decimal, currency: Currency, lang: Lang) -> String {
     )
 }
 
+/// `money` of an amount the API gives as a decimal string (`"30000.00"`); anything else
+/// is a bug of the caller, answered 500.
+pub fn money_text(amount: &str, currency: Currency, lang: Lang) -> crate::error::AppResult<String> {
+    let value: Decimal = amount.parse().map_err(|_| {
+        crate::error::AppError::internal(format!("amount {amount:?} is not a decimal"))
+    })?;
+    Ok(money(value, currency, lang))
+}
+
+/// What an earmark names, for a reader: a theme by its name in `lang`, anything else (a
+/// country code) as it is.
+pub fn earmark(code: &str, lang: Lang) -> String {
+    if crate::taxonomy::is_theme(code) {
+        let key = format!("theme-{}", code.replace('.', "-"));
+        if let Some(name) = super::i18n::message(lang, &key, &[]) {
+            return name;
+        }
+    }
+    code.to_string()
+}
+
 const MONTHS_EN: [&str; 12] = [
     "January",
     "February",
@@ -232,5 +253,17 @@ mod tests {
         assert_eq!(date(day, Lang::Es), "3 de diciembre de 2026");
         let first = NaiveDate::from_ymd_opt(2027, 8, 1).expect("date");
         assert_eq!(date(first, Lang::Fr), "1er août 2027");
+    }
+
+    #[test]
+    fn every_theme_has_a_name_in_every_language() {
+        for lang in Lang::ALL {
+            for theme in crate::taxonomy::themes() {
+                let name = earmark(theme, lang);
+                assert_ne!(name, theme, "{theme} has no name in {}", lang.code());
+            }
+            assert_eq!(earmark("TH", lang), "TH");
+        }
+        assert_eq!(earmark("protection.shelter", Lang::Fr), "l’hébergement");
     }
 }

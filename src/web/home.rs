@@ -37,7 +37,11 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
     (Operation::CreateContribution, "task-contributions", None),
     (Operation::RequestDisbursement, "task-request-payment", None),
     (Operation::ApproveDisbursement, "task-approve-payment", None),
-    (Operation::ReadStatement, "task-statement", None),
+    (
+        Operation::ReadStatement,
+        "task-statement",
+        Some(super::giving::PATH),
+    ),
     (Operation::ReadOutcomes, "task-outcomes", None),
     (Operation::CreateInvitation, "task-invite", None),
 ];

@@ -280,6 +280,14 @@ mod tests {
                     ("reference", Arg::Text("F-2026-00001".into())),
                     ("from", Arg::Text("1 May 2026".into())),
                     ("to", Arg::Text("31 May 2026".into())),
+                    ("donor", Arg::Text("D".into())),
+                    ("earmark", Arg::Text("TH".into())),
+                    ("amount", Arg::Text("10 850,00 USD".into())),
+                    ("received_on", Arg::Text("1 May 2026".into())),
+                    ("restricted", Arg::Text("9 765,00 USD".into())),
+                    ("available", Arg::Text("0,00 USD".into())),
+                    ("this_year", Arg::Count(2026)),
+                    ("last_year", Arg::Count(2025)),
                 ];
                 assert!(
                     message(lang, &key, &args).is_some(),

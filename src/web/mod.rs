@@ -11,7 +11,8 @@
 //!   its reader;
 //! - the pages: `landing` (`/`), `login` (`/login`, `/logout`), `home`, `account`
 //!   (`/verify-email`, `/reset-password`), `language` (the switch), `verification` (the
-//!   secretariat's queue of organisations to verify).
+//!   secretariat's queue of organisations to verify), `giving` (a donor's pledges, payments,
+//!   statement download, what its earmarked money paid for and the people reached).
 //!
 //! Pages are routed through `app::endpoints` like the API (`app::page`), but are not part of
 //! the OpenAPI document: they answer HTML forms, not JSON.
@@ -19,6 +20,7 @@
 pub mod account;
 pub mod csrf;
 pub mod format;
+pub mod giving;
 pub mod home;
 pub mod i18n;
 pub mod landing;
@@ -177,6 +179,25 @@ impl Visitor {
         })
     }
 
+    /// The answer to a signed-in user whose role does not do what the page does: 403.
+    pub fn not_allowed(&self) -> AppResult<HttpResponse> {
+        self.page(
+            StatusCode::FORBIDDEN,
+            "not_allowed.html",
+            minijinja::context! {},
+        )
+    }
+
+    /// The answer for a record that does not exist or is another organisation's: 404, the
+    /// same page for both, so that it tells nothing of what others hold.
+    pub fn not_found(&self) -> AppResult<HttpResponse> {
+        self.page(
+            StatusCode::NOT_FOUND,
+            "not_found.html",
+            minijinja::context! {},
+        )
+    }
+
     /// The answer to a form without this visitor's CSRF token: 403, nothing done.
     pub fn refused(&self) -> AppResult<HttpResponse> {
         self.page(
@@ -230,6 +251,15 @@ pub fn message_of(errors: &[FieldMessage], field: &str) -> Option<String> {
         .iter()
         .find(|e| e.field == field)
         .map(|e| e.message.clone())
+}
+
+/// The first value of `name` in the request's query string, decoded; `None` when absent
+/// or empty.
+pub fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
+    form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+        .filter(|value| !value.is_empty())
 }
 
 /// A path of this site to go back to (`/…`, not `//host` nor `/\host`), else `/`.

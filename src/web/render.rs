@@ -24,6 +24,27 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         )),
     ),
     (
+        "not_found.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/not_found.html"
+        )),
+    ),
+    (
+        "giving.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/giving.html"
+        )),
+    ),
+    (
+        "giving_donors.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/giving_donors.html"
+        )),
+    ),
+    (
         "not_allowed.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -54,13 +54,9 @@ pub async fn queue(visitor: Visitor, req: HttpRequest) -> AppResult<HttpResponse
         return Ok(see_other("/login").finish());
     };
     if policy::authorize(&signed_in.user, Operation::UpdateOrganisation).is_err() {
-        return not_allowed(&visitor);
+        return visitor.not_allowed();
     }
-    let just_verified = req
-        .query_string()
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("verified="))
-        .map(str::to_string);
+    let just_verified = super::query_param(&req, "verified");
     queue_page(&visitor, StatusCode::OK, just_verified, None).await
 }
 
@@ -83,7 +79,7 @@ pub async fn verify(
         return Ok(see_other("/login").finish());
     };
     if policy::authorize(&signed_in.user, Operation::UpdateOrganisation).is_err() {
-        return not_allowed(&visitor);
+        return visitor.not_allowed();
     }
     let patch = OrganisationPatch {
         verified: Some(true),
@@ -168,9 +164,4 @@ async fn queue_page(
             error => error,
         },
     )
-}
-
-/// A signed-in visitor whose role does not verify organisations.
-fn not_allowed(visitor: &Visitor) -> AppResult<HttpResponse> {
-    visitor.page(StatusCode::FORBIDDEN, "not_allowed.html", context! {})
 }

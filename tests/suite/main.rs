@@ -13,6 +13,7 @@ mod board;
 mod cli;
 mod donors_told;
 mod earmarks;
+mod giving;
 mod grants;
 mod grants_properties;
 mod hardening;

@@ -3,171 +3,12 @@
 //! followed (so that each answer can be checked). Sign-in, sign-out, CSRF, throttling,
 //! languages, and the pages the account emails link to.
 
-use std::collections::HashMap;
-
-use reqwest::redirect::Policy;
 use serde_json::json;
 
 use crate::common::TestApp;
+use crate::common::browser::Browser;
 
 const PASSWORD: &str = "lantern river shelter 42";
-
-/// A browser: its own cookie jar, no redirects followed.
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-    jar: HashMap<String, String>,
-    language: Option<&'static str>,
-}
-
-/// An answer as the browser got it.
-struct Answer {
-    status: u16,
-    location: Option<String>,
-    set_cookies: Vec<String>,
-    retry_after: Option<String>,
-    text: String,
-}
-
-impl Answer {
-    /// The `Set-Cookie` header that sets `name`, if any.
-    fn cookie(&self, name: &str) -> Option<&String> {
-        self.set_cookies
-            .iter()
-            .find(|c| c.starts_with(&format!("{name}=")))
-    }
-
-    /// The CSRF token of the page's forms.
-    fn csrf(&self) -> String {
-        let marker = "name=\"csrf\" value=\"";
-        let start = self
-            .text
-            .find(marker)
-            .unwrap_or_else(|| panic!("no CSRF field in:\n{}", self.text))
-            + marker.len();
-        self.text[start..]
-            .split('"')
-            .next()
-            .expect("value")
-            .to_string()
-    }
-
-    /// The text of the error paragraph beside field `id`.
-    fn error_beside(&self, id: &str) -> Option<String> {
-        let marker = format!("<p class=\"error\" id=\"{id}-error");
-        let start = self.text.find(&marker)?;
-        let rest = &self.text[start..];
-        let open = rest.find('>')? + 1;
-        let close = rest.find("</p>")?;
-        Some(rest[open..close].to_string())
-    }
-}
-
-impl Browser {
-    fn new(app: &TestApp) -> Self {
-        Browser {
-            client: reqwest::Client::builder()
-                .redirect(Policy::none())
-                .build()
-                .expect("client"),
-            base: app.base.clone(),
-            jar: HashMap::new(),
-            language: None,
-        }
-    }
-
-    fn speaking(app: &TestApp, language: &'static str) -> Self {
-        Browser {
-            language: Some(language),
-            ..Browser::new(app)
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.jar
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> Answer {
-        let mut request = request.header("cookie", self.cookie_header());
-        if let Some(language) = self.language {
-            request = request.header("accept-language", language);
-        }
-        let response = request.send().await.expect("request sent");
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let status = response.status().as_u16();
-        let location = header("location");
-        let retry_after = header("retry-after");
-        let content_type = header("content-type").unwrap_or_default();
-        let set_cookies: Vec<String> = response
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok().map(str::to_string))
-            .collect();
-        for cookie in &set_cookies {
-            let pair = cookie.split(';').next().unwrap_or_default();
-            let (name, value) = pair.split_once('=').expect("name=value");
-            if cookie.to_ascii_lowercase().contains("max-age=0") {
-                self.jar.remove(name);
-            } else {
-                self.jar.insert(name.to_string(), value.to_string());
-            }
-        }
-        let text = response.text().await.expect("body");
-        if status == 200 || (400..500).contains(&status) {
-            assert!(
-                content_type.starts_with("text/html"),
-                "a page answers HTML, not {content_type}: {text}"
-            );
-        }
-        Answer {
-            status,
-            location,
-            set_cookies,
-            retry_after,
-            text,
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Answer {
-        let request = self.client.get(format!("{}{path}", self.base));
-        self.send(request).await
-    }
-
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let body = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
-        let request = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body);
-        self.send(request).await
-    }
-
-    /// Opens the sign-in page and signs in with it.
-    async fn sign_in(&mut self, email: &str, password: &str) -> Answer {
-        let form = self.get("/login").await;
-        assert_eq!(form.status, 200, "{}", form.text);
-        let csrf = form.csrf();
-        self.post(
-            "/login",
-            &[("email", email), ("password", password), ("csrf", &csrf)],
-        )
-        .await
-    }
-}
 
 /// A verified user with a real password and a name to be greeted by.
 fn person(app: &TestApp, role: &str, email: &str, name: &str) {
@@ -221,7 +62,7 @@ both_backends!(
             303
         );
         let home = donor.get("/home").await;
-        assert!(home.text.contains("Read your statement"), "{}", home.text);
+        assert!(home.text.contains("See your giving"), "{}", home.text);
         assert!(!home.text.contains("Read the donors’ statements"));
         assert!(!home.text.contains("Record donors’ pledges"));
 

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod board;
+pub mod browser;
 pub mod contract;
 pub mod transparency;
 pub mod world;
