@@ -240,6 +240,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::verification::verify),
         page(pages::giving::giving_page),
         page(pages::giving::statement_csv),
+        page(pages::grants::grant_list),
+        page(pages::grants::grant_page),
+        page(pages::grants::sign_grant),
     ]
 }
 

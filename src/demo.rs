@@ -100,6 +100,9 @@ pub struct DemoAccount {
     pub email: &'static str,
     pub password: &'static str,
     pub note: &'static str,
+    /// For a member of one of the demo board's grantees: the organisation's name (the
+    /// account is made once the board has decided); otherwise the role's demo organisation.
+    pub grantee: Option<&'static str>,
 }
 
 /// One account per role; two finance officers, because a disbursement is approved by a
@@ -110,54 +113,70 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         email: "admin@trustfund.example",
         password: "amber harbour lantern 41",
         note: "fund secretariat",
+        grantee: None,
     },
     DemoAccount {
         role: Role::Finance,
         email: "finance@trustfund.example",
         password: "copper meadow violin 52",
         note: "finance officer",
+        grantee: None,
     },
     DemoAccount {
         role: Role::Finance,
         email: "finance2@trustfund.example",
         password: "silver orchard compass 63",
         note: "second finance officer (approves the first one's requests)",
+        grantee: None,
     },
     DemoAccount {
         role: Role::Trustee,
         email: "trustee@trustfund.example",
         password: "granite willow beacon 74",
         note: "board of trustees of UNVTF",
+        grantee: None,
     },
     DemoAccount {
         role: Role::Trustee,
         email: "trustee2@trustfund.example",
         password: "maple lighthouse ember 28",
         note: "second trustee of UNVTF",
+        grantee: None,
     },
     DemoAccount {
         role: Role::Trustee,
         email: "trustee3@trustfund.example",
         password: "quartz valley harbour 39",
         note: "third trustee of UNVTF (declared a conflict on one application)",
+        grantee: None,
     },
     DemoAccount {
         role: Role::Reviewer,
         email: "reviewer@trustfund.example",
         password: "cobalt river lantern 85",
         note: "external expert",
+        grantee: None,
     },
     DemoAccount {
         role: Role::Ngo,
         email: "ngo@hope-shelter.example",
         password: "saffron bridge meadow 96",
         note: "member of Hope Shelter Network (demo)",
+        grantee: None,
+    },
+    DemoAccount {
+        role: Role::Ngo,
+        email: "ngo@lagos-legal-clinic.example",
+        password: "ember lagoon compass 58",
+        note: "member of Lagos Legal Clinic, whose grant waits for its signature",
+        grantee: Some("Lagos Legal Clinic"),
     },
     DemoAccount {
         role: Role::Donor,
         email: "donor@luxembourg.example",
         password: "indigo harbour violin 17",
         note: "member of the donor Luxembourg",
+        grantee: None,
     },
 ];
 
@@ -171,6 +190,7 @@ pub fn load(
     load_accounts(pool)?;
     load_calls(pool)?;
     load_board(pool, terms)?;
+    load_grantee_accounts(pool)?;
     Ok(DEMO_ACCOUNTS.to_vec())
 }
 
@@ -207,6 +227,63 @@ fn create_organisation_verified(
     Ok(view.id)
 }
 
+/// A demo account, audited as made by the system; returns the user's id.
+fn insert_account(
+    conn: &mut DbConn,
+    actor: &Actor,
+    account: &DemoAccount,
+    organisation_id: Option<&str>,
+) -> Result<String, AppError> {
+    let hash = auth::password::hash(account.password).map_err(AppError::internal)?;
+    let user = auth::store::insert(
+        conn,
+        auth::store::NewUser {
+            email: account.email,
+            display_name: account.note,
+            password_hash: &hash,
+            role: account.role,
+            organisation_id,
+            email_verified: true,
+        },
+    )?;
+    audit::record(
+        conn,
+        actor,
+        Change::<(), _> {
+            entity: crate::audit::Entity::User,
+            entity_id: &user.id,
+            action: crate::audit::Action::Create,
+            before: None,
+            after: Some(&serde_json::json!({"email": user.email, "role": user.role, "demo": true})),
+        },
+    )?;
+    Ok(user.id)
+}
+
+/// The accounts of members of the demo board's grantees, once their grants exist.
+fn load_grantee_accounts(pool: &DbPool) -> Result<(), AppError> {
+    use crate::db::schema::organisations as orgs;
+    use diesel::prelude::*;
+    let mut conn = pool.get()?;
+    let actor = Actor::system();
+    write_transaction(&mut conn, |conn| {
+        for account in DEMO_ACCOUNTS {
+            let Some(grantee) = account.grantee else {
+                continue;
+            };
+            if auth::store::find_by_email(conn, account.email)?.is_some() {
+                continue;
+            }
+            let organisation_id: String = orgs::table
+                .filter(orgs::name.eq(grantee))
+                .select(orgs::id)
+                .first(conn)?;
+            insert_account(conn, &actor, account, Some(&organisation_id))?;
+        }
+        Ok(())
+    })
+}
+
 fn load_accounts(pool: &DbPool) -> Result<(), AppError> {
     let mut conn = pool.get()?;
     let actor = Actor::system();
@@ -224,7 +301,7 @@ fn load_accounts(pool: &DbPool) -> Result<(), AppError> {
         };
         let donor =
             organisations::store::find_by_identifier(conn, DEMO_DONOR_IDENTIFIER)?.map(|o| o.id);
-        for account in DEMO_ACCOUNTS {
+        for account in DEMO_ACCOUNTS.iter().filter(|a| a.grantee.is_none()) {
             if auth::store::find_by_email(conn, account.email)?.is_some() {
                 continue;
             }
@@ -233,34 +310,10 @@ fn load_accounts(pool: &DbPool) -> Result<(), AppError> {
                 Role::Donor => donor.clone(),
                 _ => None,
             };
-            let hash = auth::password::hash(account.password).map_err(AppError::internal)?;
-            let user = auth::store::insert(
-                conn,
-                auth::store::NewUser {
-                    email: account.email,
-                    display_name: account.note,
-                    password_hash: &hash,
-                    role: account.role,
-                    organisation_id: organisation_id.as_deref(),
-                    email_verified: true,
-                },
-            )?;
+            let user = insert_account(conn, &actor, account, organisation_id.as_deref())?;
             if account.role == Role::Trustee {
-                auth::store::add_fund(conn, &user.id, &fund.id)?;
+                auth::store::add_fund(conn, &user, &fund.id)?;
             }
-            audit::record(
-                conn,
-                &actor,
-                Change::<(), _> {
-                    entity: crate::audit::Entity::User,
-                    entity_id: &user.id,
-                    action: crate::audit::Action::Create,
-                    before: None,
-                    after: Some(
-                        &serde_json::json!({"email": user.email, "role": user.role, "demo": true}),
-                    ),
-                },
-            )?;
         }
         let (email, name) = DEMO_WAITING_MEMBER;
         if auth::store::find_by_email(conn, email)?.is_none() {

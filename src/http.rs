@@ -493,6 +493,22 @@ pub enum Expected {
     Never,
 }
 
+impl Expected {
+    /// The version a page's form was made from (its hidden `version` field): a form whose
+    /// record changed since is refused (412) instead of overwriting; a missing or garbled
+    /// version never matches.
+    pub fn from_form(raw: &str) -> Expected {
+        match raw.trim().parse::<i64>() {
+            Ok(version) => {
+                let mut versions = [0i64; MAX_IF_MATCH_TAGS];
+                versions[0] = version;
+                Expected::OneOf { versions, count: 1 }
+            }
+            Err(_) => Expected::Never,
+        }
+    }
+}
+
 /// The request's `If-Match`. An edit (`PATCH`) must send one: without it, 428
 /// `precondition_required`, so that no client overwrites a change it has not seen. State
 /// transitions may send it and then get 412 when stale.

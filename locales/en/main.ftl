@@ -54,7 +54,7 @@ role-ngo = partner organisation (NGO)
 role-donor = donor
 
 task-apply = Apply to an open call for proposals, and follow your applications until the decision.
-task-sign-grant = Sign your grant agreement once the board has approved your project.
+task-sign-grant = Your grants: sign the agreement once the board has approved your project, and follow each payment.
 task-report = Send your progress and final reports: the people you assisted and how the money was spent.
 task-calls = Prepare, open and close calls for proposals.
 task-screen = Screen the applications that arrive: accept them for review, or return them saying what to change.
@@ -295,3 +295,60 @@ theme-prosecution-victim-witness = support for victims who testify
 theme-partnership-coordination = coordination between organisations
 theme-partnership-data = data and statistics
 theme-partnership-research = research
+
+## grants: /grants and /grants/{id}
+grants-title = Grants
+grants-intro = Each grant with what was paid so far. Open one to see its instalments, what each is waiting for, and the reports sent.
+grants-none = There is no grant to show yet.
+grants-back = All grants
+grant-status = Status
+grant-paid = Paid
+grant-status-awaiting_signature = waiting for signature
+grant-status-active = active
+grant-status-suspended = suspended
+grant-status-closed = closed
+grant-status-terminated = ended early
+grant-signed-notice = Thank you: the agreement is signed. The first payment can now be prepared.
+grant-sign-stale = Nothing was signed: this grant changed since you opened the page, or it no longer waits for a signature. Here it is as it is now; read it again before you sign.
+grant-sign-heading = Sign the grant agreement
+grant-sign-text = By signing, { $organisation } accepts a grant of { $amount } for the work described in its application, from { $from } to { $to }, and agrees to report on it as set out below.
+grant-conditions = Conditions:
+grant-sign-button = I sign the agreement
+grant-money = Money
+grant-pending = Payment being prepared
+grant-remaining = Still to be paid
+grant-refunded = Sent back to the fund
+grant-period = Period
+grant-signed-on = Signed on
+grant-instalments = Instalments
+grant-due-on = Planned for
+grant-waits-for = What it is waiting for
+grant-payments = Payments received
+grant-paid-on = Paid on
+grant-no-payments = No payment has been made yet.
+grant-reports = Reports
+grant-report = Report
+grant-report-period = Period covered
+grant-no-reports = No report has been sent yet.
+report-status-submitted = sent, being read by the secretariat
+report-status-accepted = accepted
+report-status-returned = returned for changes
+instalment-paid = Paid.
+instalment-being-paid = The payment is being prepared.
+instalment-not-paid = Not paid: the grant has ended.
+instalment-ready = Nothing: the fund can pay it from the planned date.
+instalment-waits-grant-awaiting_signature = Your signature on the agreement.
+instalment-waits-grant-active = Nothing.
+instalment-waits-grant-suspended = The grant to be resumed: no payment is made while it is suspended.
+instalment-waits-grant-closed = Nothing more: the grant is closed.
+instalment-waits-grant-terminated = Nothing more: the grant has ended.
+instalment-waits-signature = Your signature on the agreement.
+instalment-waits-interim-report = { $count ->
+    [one] Your interim report to be accepted ({ $accepted } accepted so far).
+   *[other] { $count } interim reports to be accepted ({ $accepted } accepted so far).
+}
+instalment-waits-final-report = { $count ->
+    [one] Your final report to be accepted ({ $accepted } accepted so far).
+   *[other] { $count } final reports to be accepted ({ $accepted } accepted so far).
+}
+instalment-waits-spending = Accepted reports showing at least { $share }% of the money paid so far as spent: they show { $spent } of { $paid }.

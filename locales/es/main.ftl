@@ -54,7 +54,7 @@ role-ngo = organización socia (ONG)
 role-donor = donante
 
 task-apply = Presentarse a una convocatoria abierta y seguir sus solicitudes hasta la decisión.
-task-sign-grant = Firmar su convenio de subvención cuando la junta haya aprobado su proyecto.
+task-sign-grant = Sus subvenciones: firme el convenio cuando la junta apruebe su proyecto y siga cada pago.
 task-report = Enviar sus informes de avance y final: las personas atendidas y el uso del dinero.
 task-calls = Preparar, abrir y cerrar las convocatorias.
 task-screen = Revisar la admisibilidad de las solicitudes recibidas: admitirlas para la evaluación o devolverlas indicando qué cambiar.
@@ -295,3 +295,60 @@ theme-prosecution-victim-witness = apoyo a las víctimas que testifican
 theme-partnership-coordination = coordinación entre organizaciones
 theme-partnership-data = datos y estadísticas
 theme-partnership-research = investigación
+
+## grants: /grants and /grants/{id}
+grants-title = Subvenciones
+grants-intro = Cada subvención con lo que se ha pagado hasta ahora. Abra una para ver sus cuotas, qué espera cada una y los informes enviados.
+grants-none = Todavía no hay ninguna subvención que mostrar.
+grants-back = Todas las subvenciones
+grant-status = Estado
+grant-paid = Pagado
+grant-status-awaiting_signature = pendiente de firma
+grant-status-active = en curso
+grant-status-suspended = suspendida
+grant-status-closed = cerrada
+grant-status-terminated = terminada antes de tiempo
+grant-signed-notice = Gracias: el convenio está firmado. Ya se puede preparar el primer pago.
+grant-sign-stale = No se firmó nada: esta subvención cambió desde que abrió la página, o ya no espera una firma. Aquí la tiene tal como está ahora; léala de nuevo antes de firmar.
+grant-sign-heading = Firmar el convenio de subvención
+grant-sign-text = Al firmar, { $organisation } acepta una subvención de { $amount } para el trabajo descrito en su solicitud, del { $from } al { $to }, y se compromete a informar sobre él como se indica abajo.
+grant-conditions = Condiciones:
+grant-sign-button = Firmo el convenio
+grant-money = Dinero
+grant-pending = Pago en preparación
+grant-remaining = Pendiente de pago
+grant-refunded = Devuelto al fondo
+grant-period = Período
+grant-signed-on = Firmado el
+grant-instalments = Cuotas
+grant-due-on = Prevista para
+grant-waits-for = Qué espera
+grant-payments = Pagos recibidos
+grant-paid-on = Pagado el
+grant-no-payments = Todavía no se ha hecho ningún pago.
+grant-reports = Informes
+grant-report = Informe
+grant-report-period = Período cubierto
+grant-no-reports = Todavía no se ha enviado ningún informe.
+report-status-submitted = enviado, en revisión por la secretaría
+report-status-accepted = aceptado
+report-status-returned = devuelto para corregir
+instalment-paid = Pagada.
+instalment-being-paid = El pago se está preparando.
+instalment-not-paid = No pagada: la subvención terminó.
+instalment-ready = Nada: el fondo puede pagarla a partir de la fecha prevista.
+instalment-waits-grant-awaiting_signature = Su firma del convenio.
+instalment-waits-grant-active = Nada.
+instalment-waits-grant-suspended = Que se reanude la subvención: no se hace ningún pago mientras está suspendida.
+instalment-waits-grant-closed = Nada más: la subvención está cerrada.
+instalment-waits-grant-terminated = Nada más: la subvención terminó.
+instalment-waits-signature = Su firma del convenio.
+instalment-waits-interim-report = { $count ->
+    [one] Que se acepte su informe intermedio ({ $accepted } aceptado hasta ahora).
+   *[other] Que se acepten { $count } informes intermedios ({ $accepted } aceptados hasta ahora).
+}
+instalment-waits-final-report = { $count ->
+    [one] Que se acepte su informe final ({ $accepted } aceptado hasta ahora).
+   *[other] Que se acepten { $count } informes finales ({ $accepted } aceptados hasta ahora).
+}
+instalment-waits-spending = Informes aceptados que muestren gastado al menos el { $share } % del dinero pagado hasta ahora: muestran { $spent } de { $paid }.

@@ -54,7 +54,7 @@ role-ngo = organisation partenaire (ONG)
 role-donor = bailleur de fonds
 
 task-apply = Répondre à un appel à propositions ouvert et suivre vos demandes jusqu’à la décision.
-task-sign-grant = Signer votre convention de subvention une fois le projet approuvé par le conseil.
+task-sign-grant = Vos subventions : signez la convention une fois votre projet approuvé par le conseil, et suivez chaque versement.
 task-report = Envoyer vos rapports d’étape et final : les personnes aidées et l’emploi des fonds.
 task-calls = Préparer, ouvrir et clôturer les appels à propositions.
 task-screen = Examiner la recevabilité des demandes reçues : les retenir pour l’évaluation, ou les renvoyer en précisant quoi modifier.
@@ -295,3 +295,60 @@ theme-prosecution-victim-witness = le soutien aux victimes qui témoignent
 theme-partnership-coordination = la coordination entre organisations
 theme-partnership-data = les données et statistiques
 theme-partnership-research = la recherche
+
+## grants: /grants and /grants/{id}
+grants-title = Subventions
+grants-intro = Chaque subvention avec ce qui a déjà été versé. Ouvrez-en une pour voir ses tranches, ce que chacune attend, et les rapports envoyés.
+grants-none = Il n’y a encore aucune subvention à afficher.
+grants-back = Toutes les subventions
+grant-status = État
+grant-paid = Versé
+grant-status-awaiting_signature = en attente de signature
+grant-status-active = en cours
+grant-status-suspended = suspendue
+grant-status-closed = clôturée
+grant-status-terminated = arrêtée avant son terme
+grant-signed-notice = Merci : la convention est signée. Le premier versement peut maintenant être préparé.
+grant-sign-stale = Rien n’a été signé : cette subvention a changé depuis que vous avez ouvert la page, ou elle n’attend plus de signature. La voici telle qu’elle est maintenant ; relisez-la avant de signer.
+grant-sign-heading = Signer la convention de subvention
+grant-sign-text = En signant, { $organisation } accepte une subvention de { $amount } pour le travail décrit dans sa demande, du { $from } au { $to }, et s’engage à en rendre compte comme indiqué ci-dessous.
+grant-conditions = Conditions :
+grant-sign-button = Je signe la convention
+grant-money = Argent
+grant-pending = Versement en préparation
+grant-remaining = Reste à verser
+grant-refunded = Rendu au fonds
+grant-period = Période
+grant-signed-on = Signée le
+grant-instalments = Tranches
+grant-due-on = Prévue le
+grant-waits-for = Ce qu’elle attend
+grant-payments = Versements reçus
+grant-paid-on = Versé le
+grant-no-payments = Aucun versement n’a encore été fait.
+grant-reports = Rapports
+grant-report = Rapport
+grant-report-period = Période couverte
+grant-no-reports = Aucun rapport n’a encore été envoyé.
+report-status-submitted = envoyé, en cours de lecture par le secrétariat
+report-status-accepted = accepté
+report-status-returned = renvoyé pour corrections
+instalment-paid = Versée.
+instalment-being-paid = Le versement est en préparation.
+instalment-not-paid = Non versée : la subvention a pris fin.
+instalment-ready = Rien : le fonds peut la verser à partir de la date prévue.
+instalment-waits-grant-awaiting_signature = Votre signature de la convention.
+instalment-waits-grant-active = Rien.
+instalment-waits-grant-suspended = La reprise de la subvention : aucun versement n’est fait pendant la suspension.
+instalment-waits-grant-closed = Plus rien : la subvention est clôturée.
+instalment-waits-grant-terminated = Plus rien : la subvention a pris fin.
+instalment-waits-signature = Votre signature de la convention.
+instalment-waits-interim-report = { $count ->
+    [one] L’acceptation de votre rapport intermédiaire ({ $accepted } accepté jusqu’ici).
+   *[other] L’acceptation de { $count } rapports intermédiaires ({ $accepted } acceptés jusqu’ici).
+}
+instalment-waits-final-report = { $count ->
+    [one] L’acceptation de votre rapport final ({ $accepted } accepté jusqu’ici).
+   *[other] L’acceptation de { $count } rapports finaux ({ $accepted } acceptés jusqu’ici).
+}
+instalment-waits-spending = Des rapports acceptés montrant qu’au moins { $share } % de l’argent déjà versé a été dépensé : ils en montrent { $spent } sur { $paid }.

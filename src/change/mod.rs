@@ -247,12 +247,15 @@ where
     .await
 }
 
-/// [`run`] for callers that shape the answer themselves: the view after the change.
+/// [`run`] for callers that shape the answer themselves (the pages): the view after the
+/// change. `expected` is the version the caller last read (`http::if_match`, or a form's
+/// `Expected::from_form`).
 pub async fn run_view<E, C>(
     state: &AppState,
     req: &HttpRequest,
     user: CurrentUser,
     id: &str,
+    expected: Expected,
     command: C,
 ) -> AppResult<E::View>
 where
@@ -261,7 +264,6 @@ where
     C: Command<E> + Send + 'static,
 {
     let id = E::Id::parse(id, "id")?;
-    let expected = if_match(req)?;
     let actor = Actor::for_user(req, &user);
     db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {

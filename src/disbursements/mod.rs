@@ -27,7 +27,7 @@ use crate::clock::stored_time;
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::grants::model::GrantStatus;
-use crate::grants::rules::{ReleaseFacts, check_not_overpaid, release_blockers};
+use crate::grants::rules::{ReleaseBlocker, ReleaseFacts, check_not_overpaid, release_blockers};
 use crate::grants::store::GrantRow;
 use crate::grants::{self, lock_for_money};
 use crate::http::{Paginated, ValidJson, json_with_etag, parse_id};
@@ -112,6 +112,46 @@ pub async fn request_disbursement(
     .await
 }
 
+/// What decides whether `instalment` of `grant` may be paid now (`grants::rules::
+/// release_blockers`), read for a request and for the grant's page alike.
+pub fn release_facts(
+    conn: &mut DbConn,
+    grant: &grants::store::GrantRow,
+    plan: &[grants::store::InstalmentRow],
+    instalment: &grants::store::InstalmentRow,
+    money: &grants::store::GrantMoney,
+) -> AppResult<ReleaseFacts> {
+    let currency = grant.money()?.currency();
+    // the n-th instalment waiting for a report of a kind waits for n accepted reports
+    let ordinal_of_kind = plan
+        .iter()
+        .filter(|i| i.position <= instalment.position)
+        .filter(|i| i.condition == instalment.condition && i.report_kind == instalment.report_kind)
+        .count();
+    let accepted = match instalment.report_kind {
+        Some(kind) => store::accepted_reports(conn, &grant.id, kind)?,
+        None => 0,
+    };
+    let min_spend_share = instalment
+        .min_spend_share
+        .as_deref()
+        .map(parse_decimal)
+        .transpose()
+        .map_err(|e| AppError::internal(format!("instalment {}: {e}", instalment.id)))?;
+    Ok(ReleaseFacts {
+        grant_status: grant.status,
+        signed: grant.signed_at.is_some(),
+        condition: instalment.condition,
+        report_kind: instalment.report_kind,
+        ordinal_of_kind,
+        accepted_reports_of_kind: usize::try_from(accepted).unwrap_or(0),
+        min_spend_share,
+        reported_spending: Money::from_minor(store::reported_spending(conn, &grant.id)?, currency)
+            .amount(),
+        paid: Money::from_minor(money.paid, currency).amount(),
+    })
+}
+
 /// The request itself, inside the caller's write transaction (shared with the demo).
 pub fn request(
     conn: &mut DbConn,
@@ -141,45 +181,20 @@ pub fn request(
         Money::from_minor(instalment.amount_minor, currency),
         Money::from_minor(money.taken_of(&instalment.id), currency),
     )?;
-    let condition = instalment.condition;
-    let report_kind = instalment.report_kind;
-    // the n-th instalment waiting for a report of a kind waits for n accepted reports
-    let ordinal_of_kind = plan
-        .iter()
-        .filter(|i| i.position <= instalment.position)
-        .filter(|i| i.condition == instalment.condition && i.report_kind == instalment.report_kind)
-        .count();
-    let accepted = match report_kind {
-        Some(kind) => store::accepted_reports(conn, &grant.id, kind)?,
-        None => 0,
-    };
-    let min_spend_share = instalment
-        .min_spend_share
-        .as_deref()
-        .map(parse_decimal)
-        .transpose()
-        .map_err(|e| AppError::internal(format!("instalment {}: {e}", instalment.id)))?;
-    let blockers = release_blockers(&ReleaseFacts {
-        grant_status: grant.status,
-        signed: grant.signed_at.is_some(),
-        condition,
-        report_kind,
-        ordinal_of_kind,
-        accepted_reports_of_kind: usize::try_from(accepted).unwrap_or(0),
-        min_spend_share,
-        reported_spending: Money::from_minor(store::reported_spending(conn, &grant.id)?, currency)
-            .amount(),
-        paid: Money::from_minor(money.paid, currency).amount(),
-    });
+    let blockers = release_blockers(&release_facts(conn, &grant, &plan, instalment, &money)?);
     if !blockers.is_empty() {
         return Err(AppError::invalid_state(format!(
             "this instalment cannot be released yet: {}",
-            blockers.join("; ")
+            blockers
+                .iter()
+                .map(ReleaseBlocker::message)
+                .collect::<Vec<_>>()
+                .join("; ")
         ))
         .with_errors(
             blockers
                 .into_iter()
-                .map(|b| FieldError::new("instalment_id", b))
+                .map(|b| FieldError::new("instalment_id", b.message()))
                 .collect(),
         ));
     }

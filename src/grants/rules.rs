@@ -221,37 +221,75 @@ pub struct ReleaseFacts {
     pub paid: Decimal,
 }
 
+/// One reason an instalment cannot be paid now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReleaseBlocker {
+    /// Only an active grant is paid.
+    GrantNotActive(GrantStatus),
+    NotSigned,
+    /// The n-th instalment waiting for a report of a kind waits for n accepted reports.
+    AwaitsReports {
+        kind: Option<super::model::ReportKind>,
+        needed: usize,
+        accepted: usize,
+    },
+    /// Accepted reports must show this share of what was paid as spent.
+    SpendingBelow {
+        share: Decimal,
+        spent: Decimal,
+        paid: Decimal,
+    },
+}
+
+impl ReleaseBlocker {
+    /// The API's wording (a page says it in the reader's language from the fields).
+    pub fn message(&self) -> String {
+        match self {
+            ReleaseBlocker::GrantNotActive(status) => format!(
+                "the grant is {}; only an active grant is paid",
+                status.as_str()
+            ),
+            ReleaseBlocker::NotSigned => "the grant agreement is not signed yet".to_string(),
+            ReleaseBlocker::AwaitsReports {
+                kind,
+                needed,
+                accepted,
+            } => format!(
+                "this instalment waits for the acceptance of {needed} {} report(s); {accepted} accepted so far",
+                kind.map(|k| k.as_str()).unwrap_or("outcome"),
+            ),
+            ReleaseBlocker::SpendingBelow { share, spent, paid } => format!(
+                "accepted reports show {spent} spent, below {}% of the {paid} paid so far",
+                (share * Decimal::ONE_HUNDRED).normalize(),
+            ),
+        }
+    }
+}
+
 /// Why the instalment cannot be paid now; empty when it can (domain invariant 3).
-pub fn release_blockers(f: &ReleaseFacts) -> Vec<String> {
+pub fn release_blockers(f: &ReleaseFacts) -> Vec<ReleaseBlocker> {
     let mut out = Vec::new();
     if f.grant_status != GrantStatus::Active {
-        out.push(format!(
-            "the grant is {}; only an active grant is paid",
-            f.grant_status.as_str()
-        ));
+        out.push(ReleaseBlocker::GrantNotActive(f.grant_status));
     }
     match f.condition {
-        ReleaseCondition::OnSignature if !f.signed => {
-            out.push("the grant agreement is not signed yet".to_string())
-        }
+        ReleaseCondition::OnSignature if !f.signed => out.push(ReleaseBlocker::NotSigned),
         ReleaseCondition::OnReportAccepted if f.accepted_reports_of_kind < f.ordinal_of_kind => out
-            .push(format!(
-                "this instalment waits for the acceptance of {} {} report(s); {} accepted so far",
-                f.ordinal_of_kind,
-                f.report_kind.map(|k| k.as_str()).unwrap_or("outcome"),
-                f.accepted_reports_of_kind
-            )),
+            .push(ReleaseBlocker::AwaitsReports {
+                kind: f.report_kind,
+                needed: f.ordinal_of_kind,
+                accepted: f.accepted_reports_of_kind,
+            }),
         _ => {}
     }
     if let Some(share) = f.min_spend_share {
         let needed = f.paid * share;
         if f.reported_spending < needed {
-            out.push(format!(
-                "accepted reports show {} spent, below {}% of the {} paid so far",
-                f.reported_spending,
-                (share * Decimal::ONE_HUNDRED).normalize(),
-                f.paid
-            ));
+            out.push(ReleaseBlocker::SpendingBelow {
+                share,
+                spent: f.reported_spending,
+                paid: f.paid,
+            });
         }
     }
     out

@@ -151,3 +151,22 @@ pub fn save(
     .execute(conn)?;
     Ok(updated == 1)
 }
+
+/// The names of the organisations `ids`, with whether each is protected: id → (name,
+/// protected), in one statement.
+pub fn names_of(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, (String, bool)>> {
+    Ok(organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select((
+            organisations::id,
+            organisations::name,
+            organisations::protected,
+        ))
+        .load::<(String, String, bool)>(conn)?
+        .into_iter()
+        .map(|(id, name, protected)| (id, (name, protected)))
+        .collect())
+}

@@ -619,7 +619,15 @@ pub async fn delete_project(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::WriteRegistryProject)?;
-    change::run_view::<ProjectRow, _>(&state, &req, user, &id, DeleteProject).await?;
+    change::run_view::<ProjectRow, _>(
+        &state,
+        &req,
+        user,
+        &id,
+        crate::http::if_match(&req)?,
+        DeleteProject,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -25,7 +25,11 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
         Some(super::verification::PATH),
     ),
     (Operation::SubmitApplication, "task-apply", None),
-    (Operation::SignGrant, "task-sign-grant", None),
+    (
+        Operation::SignGrant,
+        "task-sign-grant",
+        Some(super::grants::PATH),
+    ),
     (Operation::SubmitReport, "task-report", None),
     (Operation::CreateCall, "task-calls", None),
     (Operation::ScreenApplication, "task-screen", None),

@@ -288,6 +288,10 @@ mod tests {
                     ("available", Arg::Text("0,00 USD".into())),
                     ("this_year", Arg::Count(2026)),
                     ("last_year", Arg::Count(2025)),
+                    ("accepted", Arg::Count(1)),
+                    ("share", Arg::Text("70".into())),
+                    ("spent", Arg::Text("100.00 USD".into())),
+                    ("paid", Arg::Text("1,000.00 USD".into())),
                 ];
                 assert!(
                     message(lang, &key, &args).is_some(),

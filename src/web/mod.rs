@@ -12,7 +12,8 @@
 //! - the pages: `landing` (`/`), `login` (`/login`, `/logout`), `home`, `account`
 //!   (`/verify-email`, `/reset-password`), `language` (the switch), `verification` (the
 //!   secretariat's queue of organisations to verify), `giving` (a donor's pledges, payments,
-//!   statement download, what its earmarked money paid for and the people reached).
+//!   statement download, what its earmarked money paid for and the people reached), `grants`
+//!   (a grant with what each instalment waits for, and its signature).
 //!
 //! Pages are routed through `app::endpoints` like the API (`app::page`), but are not part of
 //! the OpenAPI document: they answer HTML forms, not JSON.
@@ -21,6 +22,7 @@ pub mod account;
 pub mod csrf;
 pub mod format;
 pub mod giving;
+pub mod grants;
 pub mod home;
 pub mod i18n;
 pub mod landing;

@@ -45,6 +45,20 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         )),
     ),
     (
+        "grants.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/grants.html"
+        )),
+    ),
+    (
+        "grant.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/grant.html"
+        )),
+    ),
+    (
         "not_allowed.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -90,6 +90,7 @@ pub async fn verify(
         &req,
         signed_in.user.clone(),
         form.get("organisation_id"),
+        crate::http::if_match(&req)?,
         EditOrganisation(patch),
     )
     .await;

@@ -14,6 +14,7 @@ mod cli;
 mod donors_told;
 mod earmarks;
 mod giving;
+mod grant_pages;
 mod grants;
 mod grants_properties;
 mod hardening;
