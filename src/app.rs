@@ -243,6 +243,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::grants::grant_list),
         page(pages::grants::grant_page),
         page(pages::grants::sign_grant),
+        page(pages::payments::request_payment),
+        page(pages::payments::payment_queue),
+        page(pages::payments::approve_payment),
+        page(pages::payments::pay_payment),
     ]
 }
 

@@ -337,18 +337,44 @@ instalment-paid = Paid.
 instalment-being-paid = The payment is being prepared.
 instalment-not-paid = Not paid: the grant has ended.
 instalment-ready = Nothing: the fund can pay it from the planned date.
-instalment-waits-grant-awaiting_signature = Your signature on the agreement.
+instalment-waits-grant-awaiting_signature = The grantee’s signature on the agreement.
 instalment-waits-grant-active = Nothing.
 instalment-waits-grant-suspended = The grant to be resumed: no payment is made while it is suspended.
 instalment-waits-grant-closed = Nothing more: the grant is closed.
 instalment-waits-grant-terminated = Nothing more: the grant has ended.
-instalment-waits-signature = Your signature on the agreement.
+instalment-waits-signature = The grantee’s signature on the agreement.
 instalment-waits-interim-report = { $count ->
-    [one] Your interim report to be accepted ({ $accepted } accepted so far).
+    [one] The interim report to be accepted ({ $accepted } accepted so far).
    *[other] { $count } interim reports to be accepted ({ $accepted } accepted so far).
 }
 instalment-waits-final-report = { $count ->
-    [one] Your final report to be accepted ({ $accepted } accepted so far).
+    [one] The final report to be accepted ({ $accepted } accepted so far).
    *[other] { $count } final reports to be accepted ({ $accepted } accepted so far).
 }
 instalment-waits-spending = Accepted reports showing at least { $share }% of the money paid so far as spent: they show { $spent } of { $paid }.
+
+## payments: /payments and the request form of a grant's page
+payments-title = Payments to approve and to pay
+payments-intro = Every payment needs two finance officers: one requests it from the grant’s page, another approves it. Once the bank has made the transfer, record it here with the bank’s reference; the grantee is told by email.
+payments-none = No payment is waiting. Request one from a grant’s page when an instalment can be paid.
+payment-instalment = Instalment
+payment-requested = Requested
+payment-requested-by = by { $name } on { $date }
+payment-approved = Approved by
+payment-approve-button = Approve the payment of { $amount }
+payment-waits-other-officer = You requested this payment: another finance officer must approve it.
+payment-paid-on = Day the bank made the transfer
+payment-reference = Bank reference of the transfer
+payment-reference-hint = As it appears on the bank statement, so that the payment can be traced.
+payment-pay-button = Record the payment
+payment-requested-notice = The payment is requested. Another finance officer now approves it here.
+payment-approved-notice = The payment is approved. Record it once the bank has made the transfer.
+payment-paid-notice = The payment is recorded, and the grantee has been told by email.
+payment-approve-own = You requested this payment, so you cannot approve it: another finance officer must.
+payment-stale = Nothing was done: this payment changed since you opened the page (another officer may have acted on it). Here is the list as it is now.
+payment-amount-invalid = Nothing was requested: enter an amount like 6600.00, more than zero and no more than what this instalment still expects.
+payment-not-releasable = Nothing was requested: this instalment cannot be paid now. See what it is waiting for below.
+payment-paid-on-invalid = Enter the day the bank made the transfer. It cannot be in the future, nor before the grant was approved.
+payment-reference-invalid = Enter the bank’s reference of the transfer, on one line, up to 200 characters.
+payment-request-amount = Amount to request ({ $currency })
+payment-request-button = Request this payment

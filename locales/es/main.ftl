@@ -337,18 +337,44 @@ instalment-paid = Pagada.
 instalment-being-paid = El pago se está preparando.
 instalment-not-paid = No pagada: la subvención terminó.
 instalment-ready = Nada: el fondo puede pagarla a partir de la fecha prevista.
-instalment-waits-grant-awaiting_signature = Su firma del convenio.
+instalment-waits-grant-awaiting_signature = La firma del convenio por la organización beneficiaria.
 instalment-waits-grant-active = Nada.
 instalment-waits-grant-suspended = Que se reanude la subvención: no se hace ningún pago mientras está suspendida.
 instalment-waits-grant-closed = Nada más: la subvención está cerrada.
 instalment-waits-grant-terminated = Nada más: la subvención terminó.
-instalment-waits-signature = Su firma del convenio.
+instalment-waits-signature = La firma del convenio por la organización beneficiaria.
 instalment-waits-interim-report = { $count ->
-    [one] Que se acepte su informe intermedio ({ $accepted } aceptado hasta ahora).
+    [one] Que se acepte el informe intermedio ({ $accepted } aceptado hasta ahora).
    *[other] Que se acepten { $count } informes intermedios ({ $accepted } aceptados hasta ahora).
 }
 instalment-waits-final-report = { $count ->
-    [one] Que se acepte su informe final ({ $accepted } aceptado hasta ahora).
+    [one] Que se acepte el informe final ({ $accepted } aceptado hasta ahora).
    *[other] Que se acepten { $count } informes finales ({ $accepted } aceptados hasta ahora).
 }
 instalment-waits-spending = Informes aceptados que muestren gastado al menos el { $share } % del dinero pagado hasta ahora: muestran { $spent } de { $paid }.
+
+## payments: /payments and the request form of a grant's page
+payments-title = Pagos por aprobar y por pagar
+payments-intro = Cada pago necesita a dos responsables de finanzas: uno lo solicita desde la página de la subvención y otro lo aprueba. Cuando el banco haya hecho la transferencia, regístrela aquí con la referencia del banco; la organización beneficiaria recibe un aviso por correo.
+payments-none = No hay ningún pago pendiente. Solicite uno desde la página de una subvención cuando una cuota se pueda pagar.
+payment-instalment = Cuota
+payment-requested = Solicitado
+payment-requested-by = por { $name } el { $date }
+payment-approved = Aprobado por
+payment-approve-button = Aprobar el pago de { $amount }
+payment-waits-other-officer = Usted solicitó este pago: otro responsable de finanzas debe aprobarlo.
+payment-paid-on = Fecha de la transferencia bancaria
+payment-reference = Referencia bancaria de la transferencia
+payment-reference-hint = Tal como aparece en el extracto bancario, para poder rastrear el pago.
+payment-pay-button = Registrar el pago
+payment-requested-notice = El pago está solicitado. Ahora otro responsable de finanzas lo aprueba aquí.
+payment-approved-notice = El pago está aprobado. Regístrelo cuando el banco haya hecho la transferencia.
+payment-paid-notice = El pago está registrado y la organización beneficiaria recibió un aviso por correo.
+payment-approve-own = Usted solicitó este pago, así que no puede aprobarlo: debe hacerlo otro responsable de finanzas.
+payment-stale = No se hizo nada: este pago cambió desde que abrió la página (quizá otro responsable actuó). Esta es la lista tal como está ahora.
+payment-amount-invalid = No se solicitó nada: escriba un importe como 6600.00, mayor que cero y no mayor que lo que esta cuota aún espera.
+payment-not-releasable = No se solicitó nada: esta cuota no se puede pagar ahora. Vea abajo qué espera.
+payment-paid-on-invalid = Escriba la fecha en que el banco hizo la transferencia. No puede ser futura ni anterior a la aprobación de la subvención.
+payment-reference-invalid = Escriba la referencia bancaria de la transferencia, en una línea y con 200 caracteres como máximo.
+payment-request-amount = Importe a solicitar ({ $currency })
+payment-request-button = Solicitar este pago

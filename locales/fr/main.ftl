@@ -337,18 +337,44 @@ instalment-paid = Versée.
 instalment-being-paid = Le versement est en préparation.
 instalment-not-paid = Non versée : la subvention a pris fin.
 instalment-ready = Rien : le fonds peut la verser à partir de la date prévue.
-instalment-waits-grant-awaiting_signature = Votre signature de la convention.
+instalment-waits-grant-awaiting_signature = La signature de la convention par le bénéficiaire.
 instalment-waits-grant-active = Rien.
 instalment-waits-grant-suspended = La reprise de la subvention : aucun versement n’est fait pendant la suspension.
 instalment-waits-grant-closed = Plus rien : la subvention est clôturée.
 instalment-waits-grant-terminated = Plus rien : la subvention a pris fin.
-instalment-waits-signature = Votre signature de la convention.
+instalment-waits-signature = La signature de la convention par le bénéficiaire.
 instalment-waits-interim-report = { $count ->
-    [one] L’acceptation de votre rapport intermédiaire ({ $accepted } accepté jusqu’ici).
+    [one] L’acceptation du rapport intermédiaire ({ $accepted } accepté jusqu’ici).
    *[other] L’acceptation de { $count } rapports intermédiaires ({ $accepted } acceptés jusqu’ici).
 }
 instalment-waits-final-report = { $count ->
-    [one] L’acceptation de votre rapport final ({ $accepted } accepté jusqu’ici).
+    [one] L’acceptation du rapport final ({ $accepted } accepté jusqu’ici).
    *[other] L’acceptation de { $count } rapports finaux ({ $accepted } acceptés jusqu’ici).
 }
 instalment-waits-spending = Des rapports acceptés montrant qu’au moins { $share } % de l’argent déjà versé a été dépensé : ils en montrent { $spent } sur { $paid }.
+
+## payments: /payments and the request form of a grant's page
+payments-title = Versements à approuver et à payer
+payments-intro = Chaque versement passe par deux responsables financiers : l’un le demande depuis la page de la subvention, un autre l’approuve. Une fois le virement fait par la banque, enregistrez-le ici avec la référence de la banque ; le bénéficiaire est prévenu par courriel.
+payments-none = Aucun versement n’est en attente. Demandez-en un depuis la page d’une subvention quand une tranche peut être versée.
+payment-instalment = Tranche
+payment-requested = Demandé
+payment-requested-by = par { $name } le { $date }
+payment-approved = Approuvé par
+payment-approve-button = Approuver le versement de { $amount }
+payment-waits-other-officer = Vous avez demandé ce versement : un autre responsable financier doit l’approuver.
+payment-paid-on = Date du virement par la banque
+payment-reference = Référence bancaire du virement
+payment-reference-hint = Telle qu’elle figure sur le relevé bancaire, pour que le versement puisse être retrouvé.
+payment-pay-button = Enregistrer le versement
+payment-requested-notice = Le versement est demandé. Un autre responsable financier l’approuve maintenant ici.
+payment-approved-notice = Le versement est approuvé. Enregistrez-le une fois le virement fait par la banque.
+payment-paid-notice = Le versement est enregistré et le bénéficiaire a été prévenu par courriel.
+payment-approve-own = Vous avez demandé ce versement : vous ne pouvez donc pas l’approuver, un autre responsable financier doit le faire.
+payment-stale = Rien n’a été fait : ce versement a changé depuis que vous avez ouvert la page (un autre responsable a peut-être agi). Voici la liste telle qu’elle est maintenant.
+payment-amount-invalid = Rien n’a été demandé : saisissez un montant comme 6600.00, supérieur à zéro et pas plus élevé que ce que cette tranche attend encore.
+payment-not-releasable = Rien n’a été demandé : cette tranche ne peut pas être versée maintenant. Voyez ci-dessous ce qu’elle attend.
+payment-paid-on-invalid = Saisissez la date du virement par la banque. Elle ne peut être ni dans le futur, ni avant l’approbation de la subvention.
+payment-reference-invalid = Saisissez la référence bancaire du virement, sur une ligne, en 200 caractères au plus.
+payment-request-amount = Montant à demander ({ $currency })
+payment-request-button = Demander ce versement

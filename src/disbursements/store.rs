@@ -215,3 +215,17 @@ pub fn reported_spending(conn: &mut DbConn, grant_id: &str) -> QueryResult<i64> 
         .first::<Option<i64>>(conn)?
         .unwrap_or(0))
 }
+
+/// Payments waiting for a step (requested: approval; approved: the transfer), the oldest
+/// request first.
+pub fn waiting(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<DisbursementRow>> {
+    disbursements::table
+        .filter(
+            disbursements::status
+                .eq_any([DisbursementStatus::Requested, DisbursementStatus::Approved]),
+        )
+        .order((disbursements::requested_at.asc(), disbursements::id.asc()))
+        .limit(limit)
+        .select(DisbursementRow::as_select())
+        .load(conn)
+}

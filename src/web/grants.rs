@@ -175,7 +175,8 @@ fn grantee_names(
         .collect())
 }
 
-async fn show_grant(
+/// The grant's page with a notice or an error (also after a payment request, `payments`).
+pub(super) async fn show_grant(
     visitor: &Visitor,
     raw_id: &str,
     status: StatusCode,
@@ -254,6 +255,7 @@ fn text(lang: Lang, key: &str, args: &[(&str, Arg)]) -> AppResult<String> {
 #[derive(Serialize)]
 struct Shown {
     id: String,
+    currency: &'static str,
     version: i64,
     reference: String,
     title: String,
@@ -284,7 +286,17 @@ struct InstalmentShown {
     paid: String,
     /// What the instalment waits for, or that it is paid or can be.
     state: Vec<String>,
-    ready: bool,
+    /// For finance, while the instalment can be paid: the request form.
+    request: Option<RequestForm>,
+}
+
+#[derive(Serialize)]
+struct RequestForm {
+    instalment_id: String,
+    /// What the instalment still expects, as a plain decimal (the form's starting value).
+    amount: String,
+    /// The form's own idempotency key: posted twice, it requests once.
+    once: String,
 }
 
 #[derive(Serialize)]
@@ -313,6 +325,7 @@ fn read_grant(
         |minor: i64| format::money(Money::from_minor(minor, currency).amount(), currency, lang);
     let plan = grants::instalments(conn, &grant.id)?;
     let grant_money = grants::money(conn, &grant.id)?;
+    let requests_payments = policy::authorize(user, Operation::RequestDisbursement).is_ok();
     let mut instalments = Vec::new();
     for row in &plan {
         let (paid, pending) = grant_money
@@ -342,13 +355,19 @@ fn read_grant(
                 (said, false)
             }
         };
+        let still_expected = row.amount_minor - paid - pending;
+        let request = (ready && requests_payments && still_expected > 0).then(|| RequestForm {
+            instalment_id: row.id.clone(),
+            amount: Money::from_minor(still_expected, currency).amount_string(),
+            once: crate::auth::tokens::new_opaque(),
+        });
         instalments.push(InstalmentShown {
             position: row.position,
             due_on: format::date(row.due_on, lang),
             amount: money(row.amount_minor),
             paid: money(paid),
             state,
-            ready,
+            request,
         });
     }
     let mut paid_rows: Vec<_> = crate::disbursements::store::of_grant(conn, &grant.id)?
@@ -397,6 +416,7 @@ fn read_grant(
     let amount_of = |s: &str| format::money_text(s, currency, lang);
     Ok(Shown {
         id: view.id.clone(),
+        currency: currency.code(),
         version: view.version,
         reference: view.reference.clone(),
         title: view.title.clone(),

@@ -39,8 +39,16 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
     (Operation::DecideApplication, "task-decide", None),
     (Operation::ReviewReport, "task-review-reports", None),
     (Operation::CreateContribution, "task-contributions", None),
-    (Operation::RequestDisbursement, "task-request-payment", None),
-    (Operation::ApproveDisbursement, "task-approve-payment", None),
+    (
+        Operation::RequestDisbursement,
+        "task-request-payment",
+        Some(super::grants::PATH),
+    ),
+    (
+        Operation::ApproveDisbursement,
+        "task-approve-payment",
+        Some(super::payments::PATH),
+    ),
     (
         Operation::ReadStatement,
         "task-statement",

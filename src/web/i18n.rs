@@ -289,6 +289,8 @@ mod tests {
                     ("this_year", Arg::Count(2026)),
                     ("last_year", Arg::Count(2025)),
                     ("accepted", Arg::Count(1)),
+                    ("date", Arg::Text("4 December 2026".into())),
+                    ("currency", Arg::Text("USD".into())),
                     ("share", Arg::Text("70".into())),
                     ("spent", Arg::Text("100.00 USD".into())),
                     ("paid", Arg::Text("1,000.00 USD".into())),

@@ -13,7 +13,8 @@
 //!   (`/verify-email`, `/reset-password`), `language` (the switch), `verification` (the
 //!   secretariat's queue of organisations to verify), `giving` (a donor's pledges, payments,
 //!   statement download, what its earmarked money paid for and the people reached), `grants`
-//!   (a grant with what each instalment waits for, and its signature).
+//!   (a grant with what each instalment waits for, and its signature), `payments` (finance's
+//!   requests, approvals and payments, four eyes).
 //!
 //! Pages are routed through `app::endpoints` like the API (`app::page`), but are not part of
 //! the OpenAPI document: they answer HTML forms, not JSON.
@@ -28,6 +29,7 @@ pub mod i18n;
 pub mod landing;
 pub mod language;
 pub mod login;
+pub mod payments;
 pub mod render;
 pub mod session;
 pub mod verification;
@@ -241,7 +243,7 @@ impl PostedForm {
 }
 
 /// An error beside a form's field, repeated in the summary at the top of the form.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FieldMessage {
     pub field: &'static str,
     pub message: String,
