@@ -44,6 +44,8 @@ pub struct Settings {
     pub annual_report: AnnualReportSettings,
     #[serde(default)]
     pub donors: DonorSettings,
+    #[serde(default)]
+    pub staff: StaffSettings,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -339,6 +341,26 @@ impl Default for DonorSettings {
         DonorSettings {
             digest_every_days: 7,
             digest_interval_secs: 3600,
+        }
+    }
+}
+
+/// What the secretariat and finance are told without asking.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffSettings {
+    /// A person hears of the work that arrived for them in one email at most this often
+    /// (and never an empty one).
+    pub notice_every_minutes: u32,
+    /// How often the job looks for notices owed.
+    pub notice_interval_secs: u64,
+}
+
+impl Default for StaffSettings {
+    fn default() -> Self {
+        StaffSettings {
+            notice_every_minutes: 60,
+            notice_interval_secs: 300,
         }
     }
 }

@@ -45,6 +45,7 @@ pub mod state;
 pub mod taxonomy;
 pub mod telemetry;
 pub mod web;
+pub mod work;
 
 use std::net::TcpListener;
 use std::time::Duration;
@@ -201,7 +202,13 @@ impl Application {
             self.settings.donors.clone(),
             self.settings.email.clone(),
         ));
+        let notices = tokio::spawn(work::run(
+            self.pool.clone(),
+            self.settings.staff.clone(),
+            self.settings.email.clone(),
+        ));
         let result = self.server.await;
+        notices.abort();
         digests.abort();
         mail.abort();
         housekeeping.abort();

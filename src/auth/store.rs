@@ -492,3 +492,12 @@ pub fn prune(
     .execute(conn)?;
     Ok(attempts + refresh + one_time)
 }
+
+/// Keeps the language `user_id` chose with the pages' switch (`en`, `fr`, `es`): the
+/// emails it is sent are written in it.
+pub fn set_language(conn: &mut DbConn, user_id: &str, language: &str) -> QueryResult<()> {
+    diesel::update(users::table.filter(users::id.eq(user_id)))
+        .set(users::language.eq(language))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -63,6 +63,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        language -> Nullable<Text>,
     }
 }
 
@@ -645,6 +646,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    work_notices (user_id, covers_from) {
+        user_id -> Text,
+        covers_from -> Timestamp,
+        covers_to -> Timestamp,
+        items -> Integer,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     donor_digests (fund_id, donor_id, covers_from) {
         fund_id -> Text,
         donor_id -> Text,
@@ -783,6 +794,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_expenditure,
     report_reminders,
     donor_digests,
+    work_notices,
     outcome_totals,
     outcome_country_totals,
     outcome_service_totals,

@@ -78,6 +78,9 @@ pub const TEMPLATES: &[Template] = &[
     template!("en", "donor_digest"),
     template!("fr", "donor_digest"),
     template!("es", "donor_digest"),
+    template!("en", "work_waiting"),
+    template!("fr", "work_waiting"),
+    template!("es", "work_waiting"),
 ];
 
 /// A rendered email.
@@ -260,7 +263,19 @@ mod tests {
             "annual_report": "https://fund.example/funds/F/annual-report/2026?lang=en",
             "sign_in": "https://fund.example/login",
         });
+        // work_waiting (also name above)
+        let work = json!({
+            "total": 3,
+            "payments_to_approve": 1,
+            "payments_to_pay": 2,
+            "reports_to_review": 0,
+            "applications_to_screen": 4,
+            "payments_link": "https://fund.example/payments",
+            "home_link": "https://fund.example/home",
+            "every_minutes": 60,
+        });
         for more in [
+            work,
             money,
             applications,
             organisations,

@@ -597,7 +597,7 @@ async fn demo_accounts_sign_in_with_their_roles(backend: common::Backend) {
             "trustee" => assert_eq!(me.body["funds"][0]["code"], "UNVTF"),
             "ngo" => assert_eq!(
                 me.body["organisation"]["name"],
-                "Hope Shelter Network (demo)"
+                account.grantee.unwrap_or("Hope Shelter Network (demo)")
             ),
             "donor" => assert_eq!(me.body["organisation"]["name"], "Luxembourg"),
             _ => assert!(me.body["organisation"].is_null()),

@@ -35,3 +35,4 @@ mod review;
 mod sessions;
 mod throttle;
 mod web;
+mod work_notices;

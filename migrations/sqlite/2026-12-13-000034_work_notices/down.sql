@@ -1,0 +1,2 @@
+DROP TABLE work_notices;
+ALTER TABLE users DROP COLUMN language;
