@@ -104,10 +104,8 @@ pub async fn list_grants(
     let scope = policy::grant_scope(&user);
     let page_for_query = page.clone();
     let views = db::run(&state.pool, move |conn| {
-        store::list(conn, &scope, &filter, &page_for_query)?
-            .iter()
-            .map(|row| store::view_of(conn, row))
-            .collect::<AppResult<Vec<_>>>()
+        let rows = store::list(conn, &scope, &filter, &page_for_query)?;
+        store::views_of(conn, &rows)
     })
     .await?;
     Ok(

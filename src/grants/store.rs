@@ -177,9 +177,38 @@ pub fn instalments(conn: &mut DbConn, grant_id: &str) -> QueryResult<Vec<Instalm
 
 /// The grant with its instalments and money, as shown.
 pub fn view_of(conn: &mut DbConn, row: &GrantRow) -> AppResult<GrantView> {
-    let plan = instalments(conn, &row.id)?;
-    let money = money(conn, &row.id)?;
-    row.view(&plan, &money)
+    views_of(conn, std::slice::from_ref(row))?
+        .pop()
+        .ok_or_else(|| AppError::internal("a grant's view was lost"))
+}
+
+/// The grants with their instalments and money, as shown, in `rows`' order: three
+/// statements for the whole list, not three per grant.
+pub fn views_of(conn: &mut DbConn, rows: &[GrantRow]) -> AppResult<Vec<GrantView>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut plans: HashMap<String, Vec<InstalmentRow>> = HashMap::new();
+    for instalment in grant_instalments::table
+        .filter(grant_instalments::grant_id.eq_any(&ids))
+        .order((
+            grant_instalments::grant_id.asc(),
+            grant_instalments::position.asc(),
+        ))
+        .select(InstalmentRow::as_select())
+        .load(conn)?
+    {
+        plans
+            .entry(instalment.grant_id.clone())
+            .or_default()
+            .push(instalment);
+    }
+    let money = money_of(conn, &ids)?;
+    rows.iter()
+        .map(|row| {
+            let plan = plans.get(&row.id).map(Vec::as_slice).unwrap_or_default();
+            let money = money.get(&row.id).cloned().unwrap_or_default();
+            row.view(plan, &money)
+        })
+        .collect()
 }
 
 /// The grant's row, locked until the transaction ends on PostgreSQL (SQLite's `BEGIN
@@ -272,36 +301,64 @@ impl GrantMoney {
     }
 }
 
-pub fn money(conn: &mut DbConn, grant_id: &str) -> QueryResult<GrantMoney> {
-    // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back so both backends read an i64
-    let rows: Vec<(String, DisbursementStatus, i64)> = disbursements::table
-        .filter(disbursements::grant_id.eq(grant_id))
-        .group_by((disbursements::instalment_id, disbursements::status))
-        .select((
-            disbursements::instalment_id,
-            disbursements::status,
-            sql::<BigInt>("CAST(SUM(amount_minor) AS BIGINT)"),
-        ))
-        .load(conn)?;
-    let mut money = GrantMoney::default();
-    for (instalment, status, total) in rows {
-        let entry = money.by_instalment.entry(instalment).or_default();
+impl GrantMoney {
+    /// Adds what the disbursements of one instalment in one status sum to.
+    fn add(&mut self, instalment: String, status: DisbursementStatus, total: i64) {
+        let entry = self.by_instalment.entry(instalment).or_default();
         match status {
             DisbursementStatus::Paid => {
-                money.paid += total;
+                self.paid += total;
                 entry.0 += total;
             }
             DisbursementStatus::Requested | DisbursementStatus::Approved => {
-                money.pending += total;
+                self.pending += total;
                 entry.1 += total;
             }
             DisbursementStatus::Cancelled => {}
         }
     }
-    money.refunded = grant_refunds::table
-        .filter(grant_refunds::grant_id.eq(grant_id))
-        .select(sql::<Nullable<BigInt>>("CAST(SUM(amount_minor) AS BIGINT)"))
-        .first::<Option<i64>>(conn)?
-        .unwrap_or(0);
+}
+
+pub fn money(conn: &mut DbConn, grant_id: &str) -> QueryResult<GrantMoney> {
+    Ok(money_of(conn, &[grant_id.to_string()])?
+        .remove(grant_id)
+        .unwrap_or_default())
+}
+
+/// The money of each of `grant_ids` in two statements, whatever their number.
+fn money_of(conn: &mut DbConn, grant_ids: &[String]) -> QueryResult<HashMap<String, GrantMoney>> {
+    // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back so both backends read an i64
+    let rows: Vec<(String, String, DisbursementStatus, i64)> = disbursements::table
+        .filter(disbursements::grant_id.eq_any(grant_ids))
+        .group_by((
+            disbursements::grant_id,
+            disbursements::instalment_id,
+            disbursements::status,
+        ))
+        .select((
+            disbursements::grant_id,
+            disbursements::instalment_id,
+            disbursements::status,
+            sql::<BigInt>("CAST(SUM(amount_minor) AS BIGINT)"),
+        ))
+        .load(conn)?;
+    let mut money: HashMap<String, GrantMoney> = HashMap::new();
+    for (grant, instalment, status, total) in rows {
+        money
+            .entry(grant)
+            .or_default()
+            .add(instalment, status, total);
+    }
+    let refunds: Vec<(String, Option<i64>)> = grant_refunds::table
+        .filter(grant_refunds::grant_id.eq_any(grant_ids))
+        .group_by(grant_refunds::grant_id)
+        .select((
+            grant_refunds::grant_id,
+            sql::<Nullable<BigInt>>("CAST(SUM(amount_minor) AS BIGINT)"),
+        ))
+        .load(conn)?;
+    for (grant, refunded) in refunds {
+        money.entry(grant).or_default().refunded = refunded.unwrap_or(0);
+    }
     Ok(money)
 }

@@ -60,11 +60,12 @@ pub async fn grant_list(visitor: Visitor) -> AppResult<HttpResponse> {
         let mut rows = grants::list(conn, &scope, &GrantFilter::default(), &page)?;
         rows.truncate(LISTED as usize);
         let names = grantee_names(conn, &user, &rows)?;
+        let views = grants::views_of(conn, &rows)?;
         rows.iter()
-            .map(|row| {
-                let view = grants::view_of(conn, row)?;
+            .zip(&views)
+            .map(|(row, view)| {
                 let grantee = names.get(&row.organisation_id).cloned().flatten();
-                list_row(&view, grantee, row.created_at, lang)
+                list_row(view, grantee, row.created_at, lang)
             })
             .collect::<AppResult<Vec<_>>>()
     })

@@ -482,3 +482,23 @@ both_backends!(
         assert_eq!(figures["available"], "37500.00");
     }
 );
+
+both_backends!(
+    the_list_shows_each_grant_as_it_reads_alone,
+    |app: TestApp| async move {
+        // grants of two funds, one partly paid: the list reads instalments and money for
+        // all its grants at once, and must not mix them up
+        let s = crate::common::transparency::seed(&app).await;
+        let list = app.get_as(&s.admin, "/api/v1/grants?limit=50").await;
+        assert_eq!(list.status, 200, "{}", list.text);
+        let items = list.body["items"].as_array().expect("items");
+        assert!(items.len() >= 3, "{}", list.text);
+        assert!(items.iter().any(|g| g["disbursed"] != "0.00"));
+        for listed in items {
+            let id = listed["id"].as_str().expect("id");
+            let alone = app.get_as(&s.admin, &format!("/api/v1/grants/{id}")).await;
+            assert_eq!(alone.status, 200);
+            assert_eq!(listed, &alone.body, "grant {id}");
+        }
+    }
+);
