@@ -247,6 +247,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::payments::payment_queue),
         page(pages::payments::approve_payment),
         page(pages::payments::pay_payment),
+        page(pages::reports::review_queue),
+        page(pages::reports::report_page),
+        page(pages::reports::accept_report),
+        page(pages::reports::return_report),
+        page(pages::reports::clear_report),
     ]
 }
 

@@ -10,11 +10,11 @@ use minijinja::value::Serde;
 use serde::Serialize;
 
 use super::rules::{AnnualReport, YearGrant};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::money::Currency;
 use crate::reports::rules::KeyedFigure;
 use crate::web::format;
-use crate::web::i18n::{self, Arg, Lang};
+use crate::web::i18n::{Arg, Lang, text};
 use crate::web::render;
 
 /// The page's path: `/funds/{code}/annual-report/{year}`.
@@ -94,11 +94,6 @@ struct Shown {
     reports: String,
     people: Vec<CountTable>,
     narratives: Vec<Story>,
-}
-
-fn text(lang: Lang, key: &str, args: &[(&str, Arg)]) -> AppResult<String> {
-    i18n::message(lang, key, args)
-        .ok_or_else(|| AppError::internal(format!("no message {key:?} in {}", lang.code())))
 }
 
 fn money(amount: &str, currency: Currency, lang: Lang) -> AppResult<String> {

@@ -192,7 +192,8 @@ pub async fn list_reports(
     }))
 }
 
-fn find_readable(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<ReportRow> {
+/// The report `id` if `user` may read it (its grant's readers); 404 otherwise.
+pub fn find_readable(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<ReportRow> {
     let row = store::find(conn, id)?.ok_or_else(|| AppError::not_found(REPORT))?;
     policy::require_grant_reader(user, &row.organisation_id, &row.fund_id, REPORT)?;
     Ok(row)

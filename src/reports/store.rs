@@ -86,6 +86,42 @@ pub fn of_grant(conn: &mut DbConn, grant_id: &str) -> QueryResult<Vec<ReportRow>
 }
 
 /// The budget categories of an application: what expenditure may be reported on.
+/// A report waiting for the secretariat, with what its queue shows of its grant.
+pub struct Waiting {
+    pub report: ReportRow,
+    pub grant_title: String,
+    pub grant_reference: String,
+    pub grantee: String,
+}
+
+/// Submitted reports waiting for review, the oldest first, with their grant and grantee,
+/// in one statement.
+pub fn waiting_for_review(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<Waiting>> {
+    use crate::db::schema::{grants, organisations};
+    let rows: Vec<(ReportRow, String, String, String)> = grant_reports::table
+        .inner_join(grants::table.on(grants::id.eq(grant_reports::grant_id)))
+        .inner_join(organisations::table.on(organisations::id.eq(grant_reports::organisation_id)))
+        .filter(grant_reports::status.eq(ReportStatus::Submitted))
+        .order((grant_reports::submitted_at.asc(), grant_reports::id.asc()))
+        .limit(limit)
+        .select((
+            ReportRow::as_select(),
+            grants::title,
+            grants::reference,
+            organisations::name,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(report, grant_title, grant_reference, grantee)| Waiting {
+            report,
+            grant_title,
+            grant_reference,
+            grantee,
+        })
+        .collect())
+}
+
 pub fn budget_categories(conn: &mut DbConn, application_id: &str) -> QueryResult<Vec<String>> {
     application_budget_lines::table
         .filter(application_budget_lines::application_id.eq(application_id))

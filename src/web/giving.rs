@@ -343,10 +343,7 @@ struct FundedShown {
 }
 
 fn show(giving: &Giving, lang: Lang, today: NaiveDate) -> AppResult<Shown> {
-    let text = |key: &str, args: &[(&str, Arg)]| {
-        super::i18n::message(lang, key, args)
-            .ok_or_else(|| AppError::internal(format!("no message {key:?} in {}", lang.code())))
-    };
+    let text = |key: &str, args: &[(&str, Arg)]| super::i18n::text(lang, key, args);
     let money = |amount: &str, currency: Currency| format::money_text(amount, currency, lang);
     let day = |d: NaiveDate| format::date(d, lang);
     let this_year = chrono::Datelike::year(&today);

@@ -17,13 +17,14 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::Serialize;
 
+use super::i18n::{Arg, text};
 use super::render::see_other;
-use super::{PostedForm, Visitor, format, i18n::Arg, query_param};
+use super::{PostedForm, Visitor, format, query_param};
 use crate::auth::policy::{self, Operation};
 use crate::auth::{CurrentUser, Role};
 use crate::db::{self, DbConn};
 use crate::disbursements::model::DisbursementStatus;
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppResult, ErrorCode};
 use crate::grants::model::{GrantStatus, GrantView, ReportKind};
 use crate::grants::rules::{ReleaseBlocker, release_blockers};
 use crate::grants::store::{self as grants, GrantFilter, GrantRow};
@@ -248,11 +249,6 @@ fn list_row(
     })
 }
 
-fn text(lang: Lang, key: &str, args: &[(&str, Arg)]) -> AppResult<String> {
-    super::i18n::message(lang, key, args)
-        .ok_or_else(|| AppError::internal(format!("no message {key:?} in {}", lang.code())))
-}
-
 #[derive(Serialize)]
 struct Shown {
     id: String,
@@ -309,6 +305,7 @@ struct PaymentShown {
 
 #[derive(Serialize)]
 struct ReportShown {
+    href: String,
     kind: String,
     period: String,
     status: String,
@@ -393,6 +390,7 @@ fn read_grant(
         .iter()
         .map(|r| {
             Ok(ReportShown {
+                href: format!("/reports/{}", r.id),
                 kind: text(lang, &format!("annual-kind-{}", r.kind.as_str()), &[])?,
                 period: text(
                     lang,

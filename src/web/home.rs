@@ -37,7 +37,11 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
     (Operation::WriteReview, "task-review", None),
     (Operation::ReadRanking, "task-ranking", None),
     (Operation::DecideApplication, "task-decide", None),
-    (Operation::ReviewReport, "task-review-reports", None),
+    (
+        Operation::ReviewReport,
+        "task-review-reports",
+        Some(super::reports::QUEUE),
+    ),
     (Operation::CreateContribution, "task-contributions", None),
     (
         Operation::RequestDisbursement,

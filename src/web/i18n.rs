@@ -175,6 +175,14 @@ pub enum Arg {
     Count(i64),
 }
 
+/// A message in `lang` for what a page or a document says; a missing message is a bug,
+/// answered 500 (the unit tests check that every message exists in every language).
+pub fn text(lang: Lang, key: &str, args: &[(&str, Arg)]) -> crate::error::AppResult<String> {
+    message(lang, key, args).ok_or_else(|| {
+        crate::error::AppError::internal(format!("no message {key:?} in {}", lang.code()))
+    })
+}
+
 /// The ids of the messages of a language's file, in file order.
 pub fn keys(lang: Lang) -> Vec<String> {
     let resource = FluentResource::try_new(lang.source().to_string())
@@ -289,6 +297,8 @@ mod tests {
                     ("this_year", Arg::Count(2026)),
                     ("last_year", Arg::Count(2025)),
                     ("accepted", Arg::Count(1)),
+                    ("version", Arg::Count(2)),
+                    ("kind", Arg::Text("interim report".into())),
                     ("date", Arg::Text("4 December 2026".into())),
                     ("currency", Arg::Text("USD".into())),
                     ("share", Arg::Text("70".into())),

@@ -14,7 +14,8 @@
 //!   secretariat's queue of organisations to verify), `giving` (a donor's pledges, payments,
 //!   statement download, what its earmarked money paid for and the people reached), `grants`
 //!   (a grant with what each instalment waits for, and its signature), `payments` (finance's
-//!   requests, approvals and payments, four eyes).
+//!   requests, approvals and payments, four eyes), `reports` (a report as its reader sees it;
+//!   the secretariat's queue, accept, return and clear).
 //!
 //! Pages are routed through `app::endpoints` like the API (`app::page`), but are not part of
 //! the OpenAPI document: they answer HTML forms, not JSON.
@@ -31,6 +32,7 @@ pub mod language;
 pub mod login;
 pub mod payments;
 pub mod render;
+pub mod reports;
 pub mod session;
 pub mod verification;
 
@@ -178,9 +180,7 @@ impl Visitor {
     /// A message in the visitor's language (for what a handler decides to say, such as a
     /// field error); a missing message is a bug, answered 500.
     pub fn text(&self, key: &str, args: &[(&str, i18n::Arg)]) -> AppResult<String> {
-        i18n::message(self.lang, key, args).ok_or_else(|| {
-            AppError::internal(format!("no message {key:?} in {}", self.lang.code()))
-        })
+        i18n::text(self.lang, key, args)
     }
 
     /// The answer to a signed-in user whose role does not do what the page does: 403.

@@ -66,6 +66,20 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         )),
     ),
     (
+        "report.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/report.html"
+        )),
+    ),
+    (
+        "reports_to_review.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/reports_to_review.html"
+        )),
+    ),
+    (
         "not_allowed.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),

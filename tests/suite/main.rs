@@ -30,6 +30,7 @@ mod predictability;
 mod public;
 mod public_page;
 mod registry;
+mod report_pages;
 mod reports;
 mod review;
 mod sessions;
