@@ -391,7 +391,7 @@ fn read_grant(
         .map(|r| {
             Ok(ReportShown {
                 href: format!("/reports/{}", r.id),
-                kind: text(lang, &format!("annual-kind-{}", r.kind.as_str()), &[])?,
+                kind: text(lang, &format!("report-kind-{}", r.kind.as_str()), &[])?,
                 period: text(
                     lang,
                     "annual-period",

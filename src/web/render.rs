@@ -166,8 +166,8 @@ const PAGE_CSS: &str = "header.site{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem
 .switch button[aria-current]{color:#111;font-weight:bold;text-decoration:none;border-color:#ccc;border-radius:4px}\
 .who{display:flex;gap:.75rem;align-items:center;margin:0}\
 form.stack{max-width:26rem}.field{margin:1rem 0}label{display:block;font-weight:bold;margin-bottom:.25rem}\
-input[type=email],input[type=password],input[type=text],input[type=date]{box-sizing:border-box;width:100%;font:inherit;padding:.55rem;border:2px solid #555;border-radius:4px}\
-input[aria-invalid=true]{border-color:#b00020}.hint{color:#444;font-size:.95rem;margin:.2rem 0}\
+input[type=email],input[type=password],input[type=text],input[type=date],textarea{box-sizing:border-box;width:100%;font:inherit;padding:.55rem;border:2px solid #555;border-radius:4px}\
+input[aria-invalid=true],textarea[aria-invalid=true]{border-color:#b00020}.hint{color:#444;font-size:.95rem;margin:.2rem 0}\
 .error{color:#b00020;font-weight:bold;margin:.25rem 0}\
 .summary{border:3px solid #b00020;padding:.5rem 1rem;margin:1rem 0;border-radius:4px}.summary h2{border:0;margin:.3rem 0;font-size:1.1rem}\
 .notice{border-left:6px solid #0072B2;background:#eef6fb;padding:.6rem 1rem}\

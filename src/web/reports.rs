@@ -349,7 +349,6 @@ struct Shown {
     grant: String,
     reference: String,
     grantee: String,
-    kind: String,
     period: String,
     status: String,
     report_version: i32,
@@ -391,7 +390,7 @@ fn read_report(
         super::i18n::message(lang, &format!("{prefix}-{key}"), &[]).unwrap_or_else(|| key.into())
     };
     let reviewer = policy::authorize(user, Operation::ReviewReport).is_ok();
-    let kind = text(lang, &format!("annual-kind-{}", view.kind.as_str()), &[])?;
+    let kind = text(lang, &format!("report-kind-{}", view.kind.as_str()), &[])?;
     Ok(Shown {
         id: view.id.clone(),
         version: view.version,
@@ -399,7 +398,7 @@ fn read_report(
             lang,
             "report-title",
             &[
-                ("kind", Arg::Text(kind.clone())),
+                ("kind", Arg::Text(kind)),
                 ("reference", Arg::Text(grant.reference.clone())),
             ],
         )?,
@@ -407,7 +406,6 @@ fn read_report(
         grant: grant.title.clone(),
         reference: grant.reference.clone(),
         grantee,
-        kind,
         period: period(row, lang)?,
         status: text(
             lang,

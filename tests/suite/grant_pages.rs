@@ -18,16 +18,6 @@ async fn grant_status(app: &TestApp, token: &str, grant: &str) -> (String, i64) 
     )
 }
 
-/// The value of the hidden field `name` of the page's form.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} field in:\n{html}"))
-        + marker.len();
-    html[start..].split('"').next().expect("value").to_string()
-}
-
 both_backends!(
     the_grantee_signs_its_agreement_on_the_page_once,
     |app: TestApp| async move {
@@ -66,7 +56,7 @@ both_backends!(
                 .contains("La signature de la convention par le bénéficiaire.")
         );
         let csrf = page.csrf();
-        let version = hidden(&page.text, "version");
+        let version = page.field("version");
         let sign = format!("{path}/sign");
 
         // no CSRF token: refused, nothing signed
@@ -237,9 +227,9 @@ both_backends!(
         let page = first.get(&path).await;
         assert_eq!(page.status, 200, "{}", page.text);
         assert!(page.text.contains("Solicitar este pago"), "{}", page.text);
-        let (csrf, once) = (page.csrf(), hidden(&page.text, "once"));
-        let instalment = hidden(&page.text, "instalment_id");
-        let expected = hidden(&page.text, "amount");
+        let (csrf, once) = (page.csrf(), page.field("once"));
+        let instalment = page.field("instalment_id");
+        let expected = page.field("amount");
         let request = format!("{path}/payments");
         let bad = first
             .post(
@@ -319,7 +309,7 @@ both_backends!(
             303
         );
         let queue = second.get("/payments").await;
-        let version = hidden(&queue.text, "version");
+        let version = queue.field("version");
         let approved = second
             .post(
                 &format!("/payments/{payment}/approve"),
@@ -338,7 +328,7 @@ both_backends!(
         assert_eq!(stale.status, 409, "{}", stale.text);
 
         let queue = second.get("/payments").await;
-        let version = hidden(&queue.text, "version");
+        let version = queue.field("version");
         let pay = format!("/payments/{payment}/pay");
         let tomorrow = (chrono::Utc::now().date_naive() + chrono::Duration::days(2)).to_string();
         let future = second

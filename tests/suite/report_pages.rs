@@ -12,15 +12,6 @@ use crate::common::world::World;
 
 const PASSWORD: &str = "lantern river shelter 42";
 
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} field in:\n{html}"))
-        + marker.len();
-    html[start..].split('"').next().expect("value").to_string()
-}
-
 /// The report's status and whether its narrative is cleared, as the API says.
 async fn status(app: &TestApp, admin: &str, report: &str) -> (String, Option<bool>) {
     let r = app
@@ -85,7 +76,7 @@ both_backends!(
         assert!(page.text.contains("The shelter opened its doors in March."));
         // the secretariat sees the small count as it is
         assert!(page.text.contains("<td>3</td>"), "{}", page.text);
-        let (csrf, version) = (page.csrf(), hidden(&page.text, "version"));
+        let (csrf, version) = (page.csrf(), page.field("version"));
 
         // a return without a comment: said beside the field, nothing changed
         let bare = desk
@@ -141,10 +132,7 @@ both_backends!(
         let cleared = desk
             .post(
                 &format!("{path}/clear"),
-                &[
-                    ("csrf", &page.csrf()),
-                    ("version", &hidden(&page.text, "version")),
-                ],
+                &[("csrf", &page.csrf()), ("version", &page.field("version"))],
             )
             .await;
         assert_eq!(cleared.status, 303, "{}", cleared.text);

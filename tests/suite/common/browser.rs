@@ -48,6 +48,21 @@ impl Answer {
             .to_string()
     }
 
+    /// The value of the first field `name` of the page's forms (hidden or typed).
+    pub fn field(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self
+            .text
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no {name} field in:\n{}", self.text))
+            + marker.len();
+        self.text[start..]
+            .split('"')
+            .next()
+            .expect("value")
+            .to_string()
+    }
+
     /// The text of the error paragraph beside field `id`.
     pub fn error_beside(&self, id: &str) -> Option<String> {
         let marker = format!("<p class=\"error\" id=\"{id}-error");
