@@ -252,6 +252,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::reports::accept_report),
         page(pages::reports::return_report),
         page(pages::reports::clear_report),
+        page(pages::report_form::report_form),
+        page(pages::report_form::send_report),
     ]
 }
 

@@ -424,3 +424,26 @@ service-repatriation = Safe return home
 service-family-reunification = Family reunification
 service-reintegration = Reintegration
 service-other = Other services
+
+## the report form: /grants/{id}/report
+report-form-title = Send a report
+report-form-intro = Tell the fund what the grant achieved in the period. Give numbers of people only: never a name, an age, a village or anything else that could identify a survivor.
+report-form-kind = Which report is this?
+report-form-from = First day covered
+report-form-to = Last day covered
+report-form-groups-hint = One line per group: how many people of this sex, age group and form of exploitation you helped for the first time in this period. Leave the count empty on lines you do not need. Someone you counted in an earlier report is not counted again.
+report-form-people-hint = Everyone you have helped since the grant began, this period included, each person once.
+report-form-services-hint = How many people received each service in the period. Leave empty what you did not give.
+report-form-spending-hint = What you spent on each budget line of your application in the period, like 1250.00.
+report-form-narrative-hint = What you did, what changed, what was hard. The secretariat reads it before any donor does.
+report-form-send = Send the report
+report-form-not-now = This grant cannot take this report now: a report of the same kind may be waiting for review already, or the grant is not running.
+report-form-kind-invalid = Choose the kind of report.
+report-form-period-invalid = Enter the first and the last day the report covers: real dates, the last one after the first and not in the future.
+report-form-people-invalid = Enter everyone helped since the grant began as a whole number, at least as many as all the people your reports count.
+report-form-groups-invalid = Check the groups: each count is a whole number, each line a different group, and nobody counted in an earlier report counted again.
+report-form-services-invalid = Each service’s count is a whole number.
+report-form-spending-invalid = Each amount is a number like 1250.00, in the grant’s currency.
+report-form-narrative-invalid = Write what the grant achieved, without anything that could identify a person
+grant-send-report = Send a report
+grant-reported-notice = Thank you: your report is sent. The secretariat reads it and tells you by email when it is accepted, or what to change.

@@ -424,3 +424,26 @@ service-repatriation = Retorno seguro
 service-family-reunification = Reunificación familiar
 service-reintegration = Reintegración
 service-other = Otros servicios
+
+## the report form: /grants/{id}/report
+report-form-title = Enviar un informe
+report-form-intro = Cuente al fondo lo que logró la subvención en el período. Dé solo números de personas: nunca un nombre, una edad, un pueblo ni nada que permita reconocer a una víctima.
+report-form-kind = ¿Qué informe es?
+report-form-from = Primer día cubierto
+report-form-to = Último día cubierto
+report-form-groups-hint = Una línea por grupo: cuántas personas de ese sexo, grupo de edad y forma de explotación atendió por primera vez en el período. Deje vacío el número en las líneas que no necesite. A quien ya contó en un informe anterior no se le cuenta de nuevo.
+report-form-people-hint = Todas las personas atendidas desde el inicio de la subvención, este período incluido, cada una una sola vez.
+report-form-services-hint = Cuántas personas recibieron cada servicio en el período. Deje vacío lo que no prestó.
+report-form-spending-hint = Lo que gastó en cada partida del presupuesto de su solicitud en el período, por ejemplo 1250.00.
+report-form-narrative-hint = Qué hicieron, qué cambió, qué fue difícil. La secretaría lo lee antes que cualquier donante.
+report-form-send = Enviar el informe
+report-form-not-now = Esta subvención no puede recibir este informe ahora: quizá ya haya un informe del mismo tipo en revisión, o la subvención no está en curso.
+report-form-kind-invalid = Elija el tipo de informe.
+report-form-period-invalid = Indique el primer y el último día cubiertos: fechas reales, la segunda después de la primera y no en el futuro.
+report-form-people-invalid = Indique con un número entero a todas las personas atendidas desde el inicio, al menos tantas como las que cuentan sus informes.
+report-form-groups-invalid = Revise los grupos: cada número es entero, cada línea un grupo distinto, y nadie contado en un informe anterior se cuenta de nuevo.
+report-form-services-invalid = El número de cada servicio es un número entero.
+report-form-spending-invalid = Cada importe es un número como 1250.00, en la moneda de la subvención.
+report-form-narrative-invalid = Describa lo que logró la subvención, sin nada que permita reconocer a una persona
+grant-send-report = Enviar un informe
+grant-reported-notice = Gracias: su informe está enviado. La secretaría lo lee y le avisará por correo si lo acepta o qué debe corregir.

@@ -424,3 +424,26 @@ service-repatriation = Retour en sécurité
 service-family-reunification = Regroupement familial
 service-reintegration = Réinsertion
 service-other = Autres services
+
+## the report form: /grants/{id}/report
+report-form-title = Envoyer un rapport
+report-form-intro = Dites au fonds ce que la subvention a permis pendant la période. Donnez seulement des nombres de personnes : jamais un nom, un âge, un village ni rien qui permette de reconnaître une victime.
+report-form-kind = De quel rapport s’agit-il ?
+report-form-from = Premier jour couvert
+report-form-to = Dernier jour couvert
+report-form-groups-hint = Une ligne par groupe : combien de personnes de ce sexe, de cette tranche d’âge et de cette forme d’exploitation vous avez aidées pour la première fois pendant la période. Laissez le nombre vide sur les lignes inutiles. Une personne comptée dans un rapport précédent n’est pas comptée à nouveau.
+report-form-people-hint = Toutes les personnes aidées depuis le début de la subvention, cette période comprise, chacune une seule fois.
+report-form-services-hint = Combien de personnes ont reçu chaque service pendant la période. Laissez vide ce que vous n’avez pas fait.
+report-form-spending-hint = Ce que vous avez dépensé sur chaque ligne budgétaire de votre demande pendant la période, par exemple 1250.00.
+report-form-narrative-hint = Ce que vous avez fait, ce qui a changé, ce qui a été difficile. Le secrétariat le lit avant tout donateur.
+report-form-send = Envoyer le rapport
+report-form-not-now = Cette subvention ne peut pas recevoir ce rapport maintenant : un rapport du même type attend peut-être déjà d’être lu, ou la subvention n’est pas en cours.
+report-form-kind-invalid = Choisissez le type de rapport.
+report-form-period-invalid = Indiquez le premier et le dernier jour couverts : de vraies dates, la seconde après la première et pas dans le futur.
+report-form-people-invalid = Indiquez en nombre entier toutes les personnes aidées depuis le début, au moins autant que toutes celles que comptent vos rapports.
+report-form-groups-invalid = Vérifiez les groupes : chaque nombre est un entier, chaque ligne un groupe différent, et personne de déjà compté dans un rapport précédent n’est recompté.
+report-form-services-invalid = Le nombre de chaque service est un nombre entier.
+report-form-spending-invalid = Chaque montant est un nombre comme 1250.00, dans la monnaie de la subvention.
+report-form-narrative-invalid = Décrivez ce que la subvention a permis, sans rien qui permette de reconnaître une personne
+grant-send-report = Envoyer un rapport
+grant-reported-notice = Merci : votre rapport est envoyé. Le secrétariat le lit et vous dira par courriel s’il est accepté, ou quoi corriger.

@@ -92,9 +92,12 @@ pub async fn grant_page(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let notice = match query_param(&req, "signed").as_deref() {
-        Some("1") => Some(visitor.text("grant-signed-notice", &[])?),
-        _ => None,
+    let notice = if query_param(&req, "signed").as_deref() == Some("1") {
+        Some(visitor.text("grant-signed-notice", &[])?)
+    } else if query_param(&req, "reported").as_deref() == Some("1") {
+        Some(visitor.text("grant-reported-notice", &[])?)
+    } else {
+        None
     };
     show_grant(&visitor, &id, StatusCode::OK, notice, None).await
 }
@@ -269,6 +272,8 @@ struct Shown {
     conditions: Option<String>,
     /// The reader is a member of the grantee and the agreement waits for signature.
     may_sign: bool,
+    /// The reader is a member of the grantee and the grant takes reports.
+    may_report: bool,
     signed_on: Option<String>,
     instalments: Vec<InstalmentShown>,
     payments: Vec<PaymentShown>,
@@ -412,6 +417,10 @@ fn read_grant(
     let may_sign = view.status == GrantStatus::AwaitingSignature
         && policy::authorize(user, Operation::SignGrant).is_ok()
         && user.organisation_id.as_deref() == Some(grant.organisation_id.as_str());
+    let member = policy::require_member(user, &grant.organisation_id, "grant").is_ok();
+    let may_report = member
+        && policy::authorize(user, Operation::SubmitReport).is_ok()
+        && crate::reports::rules::check_grant_accepts_reports(view.status).is_ok();
     let amount_of = |s: &str| format::money_text(s, currency, lang);
     Ok(Shown {
         id: view.id.clone(),
@@ -431,6 +440,7 @@ fn read_grant(
         ends_on: format::date(view.ends_on, lang),
         conditions: view.conditions.clone(),
         may_sign,
+        may_report,
         signed_on: view.signed_at.map(|t| format::date(t.date_naive(), lang)),
         instalments,
         payments,

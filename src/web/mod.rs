@@ -15,7 +15,8 @@
 //!   statement download, what its earmarked money paid for and the people reached), `grants`
 //!   (a grant with what each instalment waits for, and its signature), `payments` (finance's
 //!   requests, approvals and payments, four eyes), `reports` (a report as its reader sees it;
-//!   the secretariat's queue, accept, return and clear).
+//!   the secretariat's queue, accept, return and clear), `report_form` (the grantee sends a
+//!   report).
 //!
 //! Pages are routed through `app::endpoints` like the API (`app::page`), but are not part of
 //! the OpenAPI document: they answer HTML forms, not JSON.
@@ -32,6 +33,7 @@ pub mod language;
 pub mod login;
 pub mod payments;
 pub mod render;
+pub mod report_form;
 pub mod reports;
 pub mod session;
 pub mod verification;

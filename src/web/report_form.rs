@@ -1,0 +1,483 @@
+//! `GET/POST /grants/{id}/report`: the grantee sends an outcome report from a page. The
+//! form asks what the API asks (kind, period, people assisted to date, people first helped
+//! per sex, age group and form of exploitation, services, money spent per budget line of
+//! the application, the narrative) and hands it to the API's own `reports::submit`, so the
+//! same rules refuse the same things: counts only, nobody counted twice, no personal data in
+//! the text. A refused form comes back with each problem beside its field, in the reader's
+//! language, and everything typed kept. The form carries a key of its own (`once`), kept
+//! as an idempotency key: sent twice on a poor connection, it reports once.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::render::see_other;
+use super::{FieldMessage, PostedForm, Visitor, message_of};
+use crate::auth::policy::{self, Operation};
+use crate::auth::{Actor, CurrentUser};
+use crate::db::{self, DbConn};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::idempotency::{self, Answer, Claim};
+use crate::reports::model::CreateReport;
+use crate::taxonomy::{AgeGroup, Exploitation, SERVICES, Sex};
+
+/// Rows of the people-helped table: enough for a small project's groups; more can be sent
+/// through the API.
+const GROUP_ROWS: usize = 8;
+
+/// What the form shows: the grant, the choices, and what was typed.
+#[derive(Serialize)]
+struct FormPage {
+    grant_id: String,
+    grant_title: String,
+    reference: String,
+    currency: &'static str,
+    once: String,
+    kind: String,
+    period_start: String,
+    period_end: String,
+    people_to_date: String,
+    narrative: String,
+    groups: Vec<GroupRow>,
+    services: Vec<CountRow>,
+    spending: Vec<CountRow>,
+    sexes: Vec<Choice>,
+    ages: Vec<Choice>,
+    forms: Vec<Choice>,
+}
+
+#[derive(Serialize, Default, Clone)]
+struct GroupRow {
+    sex: String,
+    age_group: String,
+    exploitation: String,
+    count: String,
+}
+
+/// A labelled value: a service's count, or a budget line's amount.
+#[derive(Serialize)]
+struct CountRow {
+    key: String,
+    label: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    code: &'static str,
+    label: String,
+}
+
+/// The empty form.
+#[utoipa::path(responses((status = 200, description = "the report form", content_type = "text/html"),
+                         (status = 303, description = "not signed in: to /login"),
+                         (status = 403, description = "only the grantee's members send reports", content_type = "text/html"),
+                         (status = 404, description = "no such grant, or not yours", content_type = "text/html")))]
+#[get("/grants/{id}/report")]
+pub async fn report_form(visitor: Visitor, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let Some(user) = member(&visitor) else {
+        return Ok(see_other("/login").finish());
+    };
+    let Ok(user) = user else {
+        return visitor.not_allowed();
+    };
+    form_page(
+        &visitor,
+        &user,
+        &id,
+        &PostedForm::parse(b""),
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Sends the report (303 to the grant's page); a refused one comes back with its errors.
+#[utoipa::path(responses((status = 303, description = "sent: to the grant's page"),
+                         (status = 403, description = "no valid CSRF token, or not the grantee", content_type = "text/html"),
+                         (status = 404, description = "no such grant, or not yours", content_type = "text/html"),
+                         (status = 409, description = "the grant takes no such report now", content_type = "text/html"),
+                         (status = 422, description = "the report is not complete or not right", content_type = "text/html")))]
+#[post("/grants/{id}/report")]
+pub async fn send_report(
+    visitor: Visitor,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: PostedForm,
+) -> AppResult<HttpResponse> {
+    if !visitor.csrf_ok(&form) {
+        return visitor.refused();
+    }
+    let Some(user) = member(&visitor) else {
+        return Ok(see_other("/login").finish());
+    };
+    let Ok(user) = user else {
+        return visitor.not_allowed();
+    };
+    let Ok(grant_id) = uuid::Uuid::parse_str(&id).map(|u| u.to_string()) else {
+        return visitor.not_found();
+    };
+    let once = form.get("once").to_string();
+    if once.is_empty() || once.len() > 255 || !once.bytes().all(|b| b.is_ascii_graphic()) {
+        return visitor.refused();
+    }
+    let body = match report_json(&form) {
+        Ok(body) => body,
+        Err(errors) => {
+            let errors = localise(&visitor, &errors)?;
+            return form_page(
+                &visitor,
+                &user,
+                &grant_id,
+                &form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let input: CreateReport = match serde_json::from_value(body.clone()) {
+        Ok(input) => input,
+        Err(e) => return Err(AppError::internal(format!("the report form built {e}"))),
+    };
+    let claim = Claim {
+        user_id: user.id.clone(),
+        route: format!("POST /grants/{grant_id}/report"),
+        key: once,
+        request_hash: idempotency::sha256_hex(idempotency::canonical_json(&body).as_bytes()),
+    };
+    let actor = Actor::for_user(&req, &user);
+    let (for_submit, submitter) = (grant_id.clone(), user.clone());
+    let sent = db::run(&visitor.state.pool, move |conn| {
+        idempotency::run_blocking(conn, Some(&claim), |conn| {
+            let view = crate::reports::submit(
+                conn,
+                &actor,
+                &submitter,
+                &for_submit,
+                |currency, categories| input.validate(currency, categories),
+            )?;
+            Answer::json(StatusCode::CREATED, &view, Some(view.version))
+        })
+    })
+    .await;
+    match sent {
+        Ok(_) => Ok(see_other(&format!("{}/{grant_id}?reported=1", super::grants::PATH)).finish()),
+        Err(e) if e.code == ErrorCode::NotFound => visitor.not_found(),
+        Err(e) if e.code == ErrorCode::InvalidState => {
+            let errors = vec![FieldMessage {
+                field: "kind",
+                message: visitor.text("report-form-not-now", &[])?,
+            }];
+            form_page(
+                &visitor,
+                &user,
+                &grant_id,
+                &form,
+                errors,
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) if e.code.status().is_client_error() => {
+            let errors = localise(&visitor, &e)?;
+            form_page(
+                &visitor,
+                &user,
+                &grant_id,
+                &form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The signed-in user if their role sends reports: `None` when nobody is signed in.
+fn member(visitor: &Visitor) -> Option<Result<CurrentUser, ()>> {
+    let user = visitor.user.as_ref()?.user.clone();
+    Some(
+        policy::authorize(&user, Operation::SubmitReport)
+            .map(|()| user)
+            .map_err(|_| ()),
+    )
+}
+
+/// The API's JSON of the posted form; a date that is not one is refused here, since the
+/// JSON's dates must be dates.
+fn report_json(form: &PostedForm) -> Result<Value, AppError> {
+    let mut errors = Vec::new();
+    let mut date = |field: &'static str| match form.get(field).trim().parse::<chrono::NaiveDate>() {
+        Ok(day) => json!(day.to_string()),
+        Err(_) => {
+            errors.push(crate::error::FieldError::new(field, "is not a date"));
+            Value::Null
+        }
+    };
+    let (start, end) = (date("period_start"), date("period_end"));
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    // a whole number as a JSON number; anything else as typed, for the API to refuse
+    let count = |raw: &str| match raw.trim().parse::<u64>() {
+        Ok(n) => json!(n),
+        Err(_) => json!(raw.trim()),
+    };
+    let groups: Vec<Value> = (0..GROUP_ROWS)
+        .filter(|i| !form.get(&format!("count_{i}")).trim().is_empty())
+        .map(|i| {
+            json!({
+                "sex": form.get(&format!("sex_{i}")),
+                "age_group": form.get(&format!("age_{i}")),
+                "exploitation": form.get(&format!("form_{i}")),
+                "count": count(form.get(&format!("count_{i}"))),
+            })
+        })
+        .collect();
+    let services: Vec<Value> = SERVICES
+        .iter()
+        .filter(|s| !form.get(&format!("service_{s}")).trim().is_empty())
+        .map(|s| json!({"service": s, "count": count(form.get(&format!("service_{s}")))}))
+        .collect();
+    let spending: Vec<Value> = (0..)
+        .map(|i| {
+            (
+                form.get(&format!("line_{i}")),
+                form.get(&format!("spent_{i}")),
+            )
+        })
+        .take_while(|(line, _)| !line.is_empty())
+        .filter(|(_, amount)| !amount.trim().is_empty())
+        .map(|(line, amount)| json!({"category": line, "amount": amount.trim()}))
+        .collect();
+    Ok(json!({
+        "kind": form.get("kind"),
+        "period_start": start,
+        "period_end": end,
+        "narrative": form.get("narrative"),
+        "people_reached_to_date": count(form.get("people_to_date")),
+        "beneficiaries": groups,
+        "services": services,
+        "expenditure": spending,
+    }))
+}
+
+/// The API's field errors said in the reader's language, one per part of the form; the
+/// narrative's names what looks like personal data as the API quotes it.
+fn localise(visitor: &Visitor, error: &AppError) -> AppResult<Vec<FieldMessage>> {
+    const PARTS: &[(&str, &str)] = &[
+        ("kind", "report-form-kind-invalid"),
+        ("period_start", "report-form-period-invalid"),
+        ("period_end", "report-form-period-invalid"),
+        ("people_reached_to_date", "report-form-people-invalid"),
+        ("beneficiaries", "report-form-groups-invalid"),
+        ("services", "report-form-services-invalid"),
+        ("expenditure", "report-form-spending-invalid"),
+        ("narrative", "report-form-narrative-invalid"),
+    ];
+    let mut out: Vec<FieldMessage> = Vec::new();
+    for (prefix, key) in PARTS {
+        let found: Vec<&crate::error::FieldError> = error
+            .errors
+            .iter()
+            .filter(|e| {
+                e.field == *prefix
+                    || e.field.starts_with(&format!("{prefix}["))
+                    || e.field.starts_with(&format!("{prefix}."))
+            })
+            .collect();
+        let Some(first) = found.first() else { continue };
+        let field = match *prefix {
+            "period_end" | "period_start" => "period",
+            "people_reached_to_date" => "people_to_date",
+            other => other,
+        };
+        if out.iter().any(|m| m.field == field) {
+            continue;
+        }
+        let mut message = visitor.text(key, &[])?;
+        if *prefix == "narrative" {
+            // the API quotes what looks like personal data: the words to remove, in any
+            // language
+            let quoted = quoted(&first.message);
+            if !quoted.is_empty() {
+                message = format!("{message}: {}", quoted.join(", "));
+            }
+        }
+        out.push(FieldMessage { field, message });
+    }
+    if out.is_empty() {
+        out.push(FieldMessage {
+            field: "kind",
+            message: visitor.text("report-form-not-now", &[])?,
+        });
+    }
+    Ok(out)
+}
+
+/// The parts of an API message between quotation marks (“…” or "…").
+fn quoted(message: &str) -> Vec<String> {
+    let curly: Vec<String> = message
+        .split('“')
+        .skip(1)
+        .filter_map(|part| part.split_once('”').map(|(q, _)| format!("“{q}”")))
+        .collect();
+    if !curly.is_empty() {
+        return curly;
+    }
+    message
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(|q| format!("“{q}”"))
+        .collect()
+}
+
+async fn form_page(
+    visitor: &Visitor,
+    user: &CurrentUser,
+    raw_id: &str,
+    typed: &PostedForm,
+    errors: Vec<FieldMessage>,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let Ok(grant_id) = uuid::Uuid::parse_str(raw_id).map(|u| u.to_string()) else {
+        return visitor.not_found();
+    };
+    let reader = user.clone();
+    let found = db::run(&visitor.state.pool, move |conn| {
+        grant_of_member(conn, &reader, &grant_id)
+    })
+    .await?;
+    let Some((grant, categories)) = found else {
+        return visitor.not_found();
+    };
+    let lang = visitor.lang;
+    let label =
+        |prefix: &str, code: &str| super::i18n::text(lang, &format!("{prefix}-{code}"), &[]);
+    let choices = |prefix: &str, codes: Vec<&'static str>| {
+        codes
+            .into_iter()
+            .map(|code| {
+                Ok(Choice {
+                    code,
+                    label: label(prefix, code)?,
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()
+    };
+    let groups = (0..GROUP_ROWS)
+        .map(|i| GroupRow {
+            sex: typed.get(&format!("sex_{i}")).to_string(),
+            age_group: typed.get(&format!("age_{i}")).to_string(),
+            exploitation: typed.get(&format!("form_{i}")).to_string(),
+            count: typed.get(&format!("count_{i}")).to_string(),
+        })
+        .collect();
+    let services = SERVICES
+        .iter()
+        .map(|s| {
+            Ok(CountRow {
+                key: s.to_string(),
+                label: label("service", s)?,
+                value: typed.get(&format!("service_{s}")).to_string(),
+            })
+        })
+        .collect::<AppResult<_>>()?;
+    let spending = categories
+        .iter()
+        .enumerate()
+        .map(|(i, line)| CountRow {
+            key: line.clone(),
+            label: line.clone(),
+            value: typed.get(&format!("spent_{i}")).to_string(),
+        })
+        .collect();
+    let once = match typed.get("once") {
+        "" => crate::auth::tokens::new_opaque(),
+        kept => kept.to_string(),
+    };
+    let currency = crate::money::Currency::parse(&grant.currency)
+        .map_err(|e| AppError::internal(e.to_string()))?
+        .code();
+    let page = FormPage {
+        grant_id: grant.id.clone(),
+        grant_title: grant.title.clone(),
+        reference: grant.reference.clone(),
+        currency,
+        once,
+        kind: match typed.get("kind") {
+            "" => "interim".into(),
+            kind => kind.into(),
+        },
+        period_start: typed.get("period_start").to_string(),
+        period_end: typed.get("period_end").to_string(),
+        people_to_date: typed.get("people_to_date").to_string(),
+        narrative: typed.get("narrative").to_string(),
+        groups,
+        services,
+        spending,
+        sexes: choices("sex", Sex::ALL.iter().map(|s| s.as_str()).collect())?,
+        ages: choices("age", AgeGroup::ALL.iter().map(|a| a.as_str()).collect())?,
+        forms: choices(
+            "exploitation",
+            Exploitation::ALL.iter().map(|f| f.as_str()).collect(),
+        )?,
+    };
+    let error_of = |field: &str| message_of(&errors, field);
+    visitor.page(
+        status,
+        "report_form.html",
+        context! {
+            f => Serde(page),
+            errors => Serde(&errors),
+            kind_error => error_of("kind"),
+            period_error => error_of("period"),
+            people_error => error_of("people_to_date"),
+            groups_error => error_of("beneficiaries"),
+            services_error => error_of("services"),
+            spending_error => error_of("expenditure"),
+            narrative_error => error_of("narrative"),
+        },
+    )
+}
+
+/// The grant of `user`'s organisation with its application's budget lines; `None` when it
+/// is not a grant of theirs.
+fn grant_of_member(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    grant_id: &str,
+) -> AppResult<Option<(crate::grants::store::GrantRow, Vec<String>)>> {
+    let Some(grant) = crate::grants::store::find(conn, grant_id)? else {
+        return Ok(None);
+    };
+    if policy::require_member(user, &grant.organisation_id, "grant").is_err() {
+        return Ok(None);
+    }
+    let categories = crate::reports::store::budget_categories(conn, &grant.application_id)?;
+    Ok(Some((grant, categories)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted;
+
+    #[test]
+    fn the_words_to_remove_are_the_quoted_ones() {
+        assert_eq!(
+            quoted("looks like a phone number: “+234 803 555 0199”; remove it"),
+            ["“+234 803 555 0199”"]
+        );
+        assert_eq!(
+            quoted("names \"Maria\" and \"Ana\" here"),
+            ["“Maria”", "“Ana”"]
+        );
+        assert!(quoted("nothing quoted").is_empty());
+    }
+}
