@@ -196,6 +196,7 @@ impl Application {
         let reminders = tokio::spawn(reports::reminders::run(
             self.pool.clone(),
             self.settings.grants.clone(),
+            self.settings.email.clone(),
         ));
         let digests = tokio::spawn(reports::digest::run(
             self.pool.clone(),

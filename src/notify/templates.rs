@@ -238,6 +238,7 @@ mod tests {
             "offset_days": -3,
             "days_left": 3,
             "overdue_days": 0,
+            "report_form": "https://fund.example/grants/g-1/report",
         });
         // overlap_found (also name, organisation and fund_name above)
         let registry = json!({

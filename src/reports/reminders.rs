@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::model::ReportStatus;
 use super::rules::{self, DueDate, Reminder};
-use crate::config::GrantSettings;
+use crate::config::{EmailSettings, GrantSettings};
 use crate::db::schema::{applications, grant_instalments, grant_reports, grants, report_reminders};
 use crate::db::{DbConn, DbPool, write_transaction};
 use crate::error::AppResult;
@@ -38,6 +38,8 @@ struct ReminderContext<'a> {
     days_left: i64,
     /// Days since the due date (0 before it).
     overdue_days: i64,
+    /// The page where the grantee sends the report.
+    report_form: &'a str,
 }
 
 struct RunningGrant {
@@ -50,7 +52,12 @@ struct RunningGrant {
 
 /// One pass: sends every reminder owed on `today` that no instance has sent yet; returns
 /// how many this call sent.
-pub fn run_once(conn: &mut DbConn, today: NaiveDate, settings: &GrantSettings) -> AppResult<usize> {
+pub fn run_once(
+    conn: &mut DbConn,
+    today: NaiveDate,
+    settings: &GrantSettings,
+    email: &EmailSettings,
+) -> AppResult<usize> {
     let running = [GrantStatus::Active, GrantStatus::Suspended];
     let rows: Vec<(String, String, String, NaiveDate, Option<String>)> = grants::table
         .inner_join(applications::table.on(applications::id.eq(grants::application_id)))
@@ -129,7 +136,8 @@ pub fn run_once(conn: &mut DbConn, today: NaiveDate, settings: &GrantSettings) -
                 &settings.reminder_days_before,
                 &settings.reminder_days_after,
             ) {
-                if send(conn, grant, contact, reminder, today)? {
+                let link = notify::page_link(email, &format!("/grants/{}/report", grant.id));
+                if send(conn, grant, contact, reminder, today, &link)? {
                     sent += 1;
                 }
             }
@@ -146,6 +154,7 @@ fn send(
     contact: &str,
     reminder: Reminder,
     today: NaiveDate,
+    report_form: &str,
 ) -> AppResult<bool> {
     let DueDate { due_on, kind } = reminder.due;
     write_transaction(conn, |conn| {
@@ -179,6 +188,7 @@ fn send(
                     offset_days: reminder.offset_days,
                     days_left: days.max(0),
                     overdue_days: (-days).max(0),
+                    report_form,
                 },
             },
         )?;
@@ -188,14 +198,14 @@ fn send(
 
 /// The background job: a pass every `reminder_interval_secs`, on the blocking pool, until
 /// the task is aborted with the server.
-pub async fn run(pool: DbPool, settings: GrantSettings) {
+pub async fn run(pool: DbPool, settings: GrantSettings, email: EmailSettings) {
     let period = Duration::from_secs(settings.reminder_interval_secs.max(1));
     loop {
         let pool = pool.clone();
-        let pass = settings.clone();
+        let (pass, links) = (settings.clone(), email.clone());
         let outcome = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(crate::error::AppError::from)?;
-            run_once(&mut conn, crate::clock::today(), &pass)
+            run_once(&mut conn, crate::clock::today(), &pass, &links)
         })
         .await;
         match outcome {

@@ -568,8 +568,13 @@ both_backends!(
 
 fn run_reminders(app: &TestApp, today: NaiveDate) -> usize {
     let mut conn = app.pool.get().expect("connection");
-    trustfund::reports::reminders::run_once(&mut conn, today, &app.settings.grants)
-        .expect("reminders")
+    trustfund::reports::reminders::run_once(
+        &mut conn,
+        today,
+        &app.settings.grants,
+        &app.settings.email,
+    )
+    .expect("reminders")
 }
 
 /// Runs the reminder job from four threads at once, as four instances would.
@@ -589,6 +594,15 @@ fn reminders(app: &TestApp) -> Vec<(String, i64)> {
         .into_iter()
         .map(|c| {
             let v: Value = serde_json::from_str(&c).expect("json");
+            // every reminder links to the page where the grantee sends the report
+            let link = v["report_form"].as_str().unwrap_or("");
+            assert!(
+                link.ends_with(&format!(
+                    "/grants/{}/report",
+                    v["grant_id"].as_str().unwrap_or("?")
+                )),
+                "{v}"
+            );
             (
                 format!(
                     "{} {}",
