@@ -242,6 +242,26 @@ impl PostedForm {
     pub fn get(&self, name: &str) -> &str {
         self.0.get(name).map(String::as_str).unwrap_or_default()
     }
+
+    /// The claim of a form that must change things once however often it is posted: its
+    /// own `once` key (made when the form was) as an idempotency key of `user_id` on
+    /// `route`, over `content`. `None` when the form has no valid key: it was not made here.
+    pub fn once(
+        &self,
+        user_id: &str,
+        route: String,
+        content: &[u8],
+    ) -> Option<crate::idempotency::Claim> {
+        let key = self.get("once");
+        let valid =
+            !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic());
+        valid.then(|| crate::idempotency::Claim {
+            user_id: user_id.to_string(),
+            route,
+            key: key.to_string(),
+            request_hash: crate::idempotency::sha256_hex(content),
+        })
+    }
 }
 
 /// An error beside a form's field, repeated in the summary at the top of the form.

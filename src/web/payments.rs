@@ -28,7 +28,7 @@ use crate::disbursements::store::{self as disbursements, DisbursementRow};
 use crate::disbursements::{Approve, Pay};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::Expected;
-use crate::idempotency::{self, Answer, Claim};
+use crate::idempotency::{self, Answer};
 use crate::money::{AmountInput, Money};
 
 /// Where the queue lives (linked from finance's home).
@@ -63,7 +63,6 @@ pub async fn request_payment(
     let Ok(grant_id) = uuid::Uuid::parse_str(&id).map(|u| u.to_string()) else {
         return visitor.not_found();
     };
-    let once = form.get("once").to_string();
     let amount = form.get("amount").trim().to_string();
     let instalment_id = form.get("instalment_id").to_string();
     let Ok(amount_value) = crate::money::parse_decimal(&amount) else {
@@ -77,14 +76,12 @@ pub async fn request_payment(
         )
         .await;
     };
-    if once.is_empty() || once.len() > 255 || !once.bytes().all(|b| b.is_ascii_graphic()) {
+    let Some(claim) = form.once(
+        &user.id,
+        format!("POST /grants/{grant_id}/payments"),
+        format!("{instalment_id}|{amount}").as_bytes(),
+    ) else {
         return visitor.refused();
-    }
-    let claim = Claim {
-        user_id: user.id.clone(),
-        route: format!("POST /grants/{grant_id}/payments"),
-        key: once,
-        request_hash: idempotency::sha256_hex(format!("{instalment_id}|{amount}").as_bytes()),
     };
     let actor = Actor::for_user(&req, &user);
     let input = CreateDisbursement {

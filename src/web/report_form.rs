@@ -20,7 +20,7 @@ use crate::auth::policy::{self, Operation};
 use crate::auth::{Actor, CurrentUser};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::idempotency::{self, Answer, Claim};
+use crate::idempotency::{self, Answer};
 use crate::reports::model::CreateReport;
 use crate::taxonomy::{AgeGroup, Exploitation, SERVICES, Sex};
 
@@ -120,10 +120,6 @@ pub async fn send_report(
     let Ok(grant_id) = uuid::Uuid::parse_str(&id).map(|u| u.to_string()) else {
         return visitor.not_found();
     };
-    let once = form.get("once").to_string();
-    if once.is_empty() || once.len() > 255 || !once.bytes().all(|b| b.is_ascii_graphic()) {
-        return visitor.refused();
-    }
     let body = match report_json(&form) {
         Ok(body) => body,
         Err(errors) => {
@@ -143,11 +139,12 @@ pub async fn send_report(
         Ok(input) => input,
         Err(e) => return Err(AppError::internal(format!("the report form built {e}"))),
     };
-    let claim = Claim {
-        user_id: user.id.clone(),
-        route: format!("POST /grants/{grant_id}/report"),
-        key: once,
-        request_hash: idempotency::sha256_hex(idempotency::canonical_json(&body).as_bytes()),
+    let Some(claim) = form.once(
+        &user.id,
+        format!("POST /grants/{grant_id}/report"),
+        idempotency::canonical_json(&body).as_bytes(),
+    ) else {
+        return visitor.refused();
     };
     let actor = Actor::for_user(&req, &user);
     let (for_submit, submitter) = (grant_id.clone(), user.clone());
