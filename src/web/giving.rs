@@ -16,7 +16,6 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::Serialize;
 
-use super::render::see_other;
 use super::{Visitor, format, i18n::Arg, query_param};
 use crate::annual::page::{CountTable, people_tables};
 use crate::auth::CurrentUser;
@@ -68,12 +67,9 @@ struct FundGiving {
                          (status = 404, description = "no such donor, or not yours", content_type = "text/html")))]
 #[get("/giving")]
 pub async fn giving_page(visitor: Visitor, req: HttpRequest) -> AppResult<HttpResponse> {
-    let Some(user) = reader(&visitor) else {
-        return Ok(see_other("/login").finish());
-    };
-    let user = match user {
+    let user = match visitor.user_for(Operation::ReadStatement)? {
         Ok(user) => user,
-        Err(answer) => return answer,
+        Err(answer) => return Ok(answer),
     };
     let Some(donor_id) = query_param(&req, "donor").or_else(|| user.organisation_id.clone()) else {
         return donor_list(&visitor).await;
@@ -105,12 +101,9 @@ pub async fn giving_page(visitor: Visitor, req: HttpRequest) -> AppResult<HttpRe
                          (status = 404, description = "no such donor or fund, or not yours", content_type = "text/html")))]
 #[get("/giving/statement.csv")]
 pub async fn statement_csv(visitor: Visitor, req: HttpRequest) -> AppResult<HttpResponse> {
-    let Some(user) = reader(&visitor) else {
-        return Ok(see_other("/login").finish());
-    };
-    let user = match user {
+    let user = match visitor.user_for(Operation::ReadStatement)? {
         Ok(user) => user,
-        Err(answer) => return answer,
+        Err(answer) => return Ok(answer),
     };
     let donor = query_param(&req, "donor").or_else(|| user.organisation_id.clone());
     let Some(donor_id) = donor.and_then(|d| readable_donor(&user, &d)) else {
@@ -157,17 +150,6 @@ pub async fn statement_csv(visitor: Visitor, req: HttpRequest) -> AppResult<Http
             ),
         ))
         .body(body))
-}
-
-/// The signed-in user if they may read statements; `None` when nobody is signed in, the
-/// refusal page when their role reads none.
-fn reader(visitor: &Visitor) -> Option<Result<CurrentUser, AppResult<HttpResponse>>> {
-    let signed_in = visitor.user.as_ref()?;
-    let user = signed_in.user.clone();
-    Some(match policy::authorize(&user, Operation::ReadStatement) {
-        Ok(()) => Ok(user),
-        Err(_) => Err(visitor.not_allowed()),
-    })
 }
 
 /// The donor's id as stored, when it is an id and the user may read that organisation.

@@ -45,11 +45,9 @@ const LISTED: i64 = 100;
                          (status = 403, description = "this role reads no grants", content_type = "text/html")))]
 #[get("/grants")]
 pub async fn grant_list(visitor: Visitor) -> AppResult<HttpResponse> {
-    let Some(user) = reader(&visitor) else {
-        return Ok(see_other("/login").finish());
-    };
-    let Ok(user) = user else {
-        return visitor.not_allowed();
+    let user = match visitor.user_for(Operation::ReadGrants)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
     };
     let scope = policy::grant_scope(&user);
     let lang = visitor.lang;
@@ -119,13 +117,10 @@ pub async fn sign_grant(
     if !visitor.csrf_ok(&form) {
         return visitor.refused();
     }
-    let Some(signed_in) = &visitor.user else {
-        return Ok(see_other("/login").finish());
+    let user = match visitor.user_for(Operation::SignGrant)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
     };
-    let user = signed_in.user.clone();
-    if policy::authorize(&user, Operation::SignGrant).is_err() {
-        return visitor.not_allowed();
-    }
     if uuid::Uuid::parse_str(&id).is_err() {
         return visitor.not_found();
     }
@@ -154,17 +149,6 @@ pub async fn sign_grant(
     }
 }
 
-/// The signed-in user if they may read grants: `None` when nobody is signed in, `Err`
-/// when their role reads none.
-fn reader(visitor: &Visitor) -> Option<Result<CurrentUser, ()>> {
-    let user = visitor.user.as_ref()?.user.clone();
-    Some(
-        policy::authorize(&user, Operation::ReadGrants)
-            .map(|()| user)
-            .map_err(|_| ()),
-    )
-}
-
 /// The grantees' names as `user` may read them: `None` for a protected grantee's, read by
 /// a donor.
 fn grantee_names(
@@ -188,11 +172,9 @@ pub(super) async fn show_grant(
     notice: Option<String>,
     error: Option<String>,
 ) -> AppResult<HttpResponse> {
-    let Some(user) = reader(visitor) else {
-        return Ok(see_other("/login").finish());
-    };
-    let Ok(user) = user else {
-        return visitor.not_allowed();
+    let user = match visitor.user_for(Operation::ReadGrants)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
     };
     let Ok(id) = uuid::Uuid::parse_str(raw_id) else {
         return visitor.not_found();

@@ -49,6 +49,8 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use minijinja::Value;
 use serde::Serialize;
 
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, Operation};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -183,6 +185,19 @@ impl Visitor {
     /// field error); a missing message is a bug, answered 500.
     pub fn text(&self, key: &str, args: &[(&str, i18n::Arg)]) -> AppResult<String> {
         i18n::text(self.lang, key, args)
+    }
+
+    /// The signed-in user whose role does `operation` (the access policy's word); else the
+    /// answer to send instead: to `/login` when nobody is signed in, the 403 page for a
+    /// role that does not. Every page that acts for a role starts here.
+    pub fn user_for(&self, operation: Operation) -> AppResult<Result<CurrentUser, HttpResponse>> {
+        let Some(signed_in) = &self.user else {
+            return Ok(Err(render::see_other("/login").finish()));
+        };
+        if policy::authorize(&signed_in.user, operation).is_err() {
+            return self.not_allowed().map(Err);
+        }
+        Ok(Ok(signed_in.user.clone()))
     }
 
     /// The answer to a signed-in user whose role does not do what the page does: 403.

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use super::render::see_other;
 use super::{FieldMessage, PostedForm, Visitor, format, message_of, query_param};
-use crate::auth::policy::{self, Operation};
+use crate::auth::policy::Operation;
 use crate::auth::{Actor, CurrentUser};
 use crate::db::{self, DbConn};
 use crate::disbursements::model::{CreateDisbursement, DisbursementStatus, PayDisbursement};
@@ -53,13 +53,10 @@ pub async fn request_payment(
     if !visitor.csrf_ok(&form) {
         return visitor.refused();
     }
-    let Some(signed_in) = &visitor.user else {
-        return Ok(see_other("/login").finish());
+    let user = match visitor.user_for(Operation::RequestDisbursement)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
     };
-    let user = signed_in.user.clone();
-    if policy::authorize(&user, Operation::RequestDisbursement).is_err() {
-        return visitor.not_allowed();
-    }
     let Ok(grant_id) = uuid::Uuid::parse_str(&id).map(|u| u.to_string()) else {
         return visitor.not_found();
     };
@@ -120,11 +117,9 @@ pub async fn request_payment(
                          (status = 403, description = "this role does not approve or pay", content_type = "text/html")))]
 #[get("/payments")]
 pub async fn payment_queue(visitor: Visitor, req: HttpRequest) -> AppResult<HttpResponse> {
-    let Some(user) = finance(&visitor) else {
-        return Ok(see_other("/login").finish());
-    };
-    let Ok(user) = user else {
-        return visitor.not_allowed();
+    let user = match visitor.user_for(Operation::ApproveDisbursement)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
     };
     let notice = match query_param(&req, "done").as_deref() {
         Some("requested") => Some(visitor.text("payment-requested-notice", &[])?),
@@ -150,11 +145,9 @@ pub async fn approve_payment(
     if !visitor.csrf_ok(&form) {
         return visitor.refused();
     }
-    let Some(user) = finance(&visitor) else {
-        return Ok(see_other("/login").finish());
-    };
-    let Ok(user) = user else {
-        return visitor.not_allowed();
+    let user = match visitor.user_for(Operation::ApproveDisbursement)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
     };
     if uuid::Uuid::parse_str(&id).is_err() {
         return visitor.not_found();
@@ -206,11 +199,9 @@ pub async fn pay_payment(
     if !visitor.csrf_ok(&form) {
         return visitor.refused();
     }
-    let Some(user) = finance(&visitor) else {
-        return Ok(see_other("/login").finish());
-    };
-    let Ok(user) = user else {
-        return visitor.not_allowed();
+    let user = match visitor.user_for(Operation::ApproveDisbursement)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
     };
     let Ok(payment_id) = uuid::Uuid::parse_str(&id).map(|u| u.to_string()) else {
         return visitor.not_found();
@@ -298,16 +289,6 @@ pub async fn pay_payment(
         }
         Err(e) => Err(e),
     }
-}
-
-/// The signed-in finance officer: `None` when nobody is signed in, `Err` for another role.
-fn finance(visitor: &Visitor) -> Option<Result<CurrentUser, ()>> {
-    let user = visitor.user.as_ref()?.user.clone();
-    Some(
-        policy::authorize(&user, Operation::ApproveDisbursement)
-            .map(|()| user)
-            .map_err(|_| ()),
-    )
 }
 
 /// What was typed in a pay form that is shown again with its errors.

@@ -78,11 +78,9 @@ struct Choice {
                          (status = 404, description = "no such grant, or not yours", content_type = "text/html")))]
 #[get("/grants/{id}/report")]
 pub async fn report_form(visitor: Visitor, id: web::Path<String>) -> AppResult<HttpResponse> {
-    let Some(user) = member(&visitor) else {
-        return Ok(see_other("/login").finish());
-    };
-    let Ok(user) = user else {
-        return visitor.not_allowed();
+    let user = match visitor.user_for(Operation::SubmitReport)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
     };
     form_page(
         &visitor,
@@ -111,11 +109,9 @@ pub async fn send_report(
     if !visitor.csrf_ok(&form) {
         return visitor.refused();
     }
-    let Some(user) = member(&visitor) else {
-        return Ok(see_other("/login").finish());
-    };
-    let Ok(user) = user else {
-        return visitor.not_allowed();
+    let user = match visitor.user_for(Operation::SubmitReport)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
     };
     let Ok(grant_id) = uuid::Uuid::parse_str(&id).map(|u| u.to_string()) else {
         return visitor.not_found();
@@ -193,16 +189,6 @@ pub async fn send_report(
         }
         Err(e) => Err(e),
     }
-}
-
-/// The signed-in user if their role sends reports: `None` when nobody is signed in.
-fn member(visitor: &Visitor) -> Option<Result<CurrentUser, ()>> {
-    let user = visitor.user.as_ref()?.user.clone();
-    Some(
-        policy::authorize(&user, Operation::SubmitReport)
-            .map(|()| user)
-            .map_err(|_| ()),
-    )
 }
 
 /// The API's JSON of the posted form; a date that is not one is refused here, since the

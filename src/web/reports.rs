@@ -48,11 +48,8 @@ struct QueueRow {
                          (status = 403, description = "this role does not review reports", content_type = "text/html")))]
 #[get("/reports/to-review")]
 pub async fn review_queue(visitor: Visitor, req: HttpRequest) -> AppResult<HttpResponse> {
-    let Some(signed_in) = &visitor.user else {
-        return Ok(see_other("/login").finish());
-    };
-    if policy::authorize(&signed_in.user, Operation::ReviewReport).is_err() {
-        return visitor.not_allowed();
+    if let Err(answer) = visitor.user_for(Operation::ReviewReport)? {
+        return Ok(answer);
     }
     let notice = match query_param(&req, "done").as_deref() {
         Some("accepted") => Some(visitor.text("report-accepted-notice", &[])?),
@@ -151,8 +148,9 @@ pub async fn clear_report(
     id: web::Path<String>,
     form: PostedForm,
 ) -> AppResult<HttpResponse> {
-    let Some(user) = reviewer(&visitor, &form, &id) else {
-        return refusal(&visitor, &form, &id);
+    let user = match reviewer(&visitor, &form, &id)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
     };
     let cleared = crate::change::run_view::<ReportRow, _>(
         &visitor.state,
@@ -176,8 +174,9 @@ async fn review(
     form: &PostedForm,
     outcome: ReportStatus,
 ) -> AppResult<HttpResponse> {
-    let Some(user) = reviewer(visitor, form, id) else {
-        return refusal(visitor, form, id);
+    let user = match reviewer(visitor, form, id)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
     };
     let typed = form.get("comment").to_string();
     let comment = ReviewRequest {
@@ -225,30 +224,25 @@ async fn review(
     }
 }
 
-/// The secretariat member posting a valid form about an id; `None` when the form or the
-/// reader is refused (see `refusal`).
-fn reviewer(visitor: &Visitor, form: &PostedForm, id: &str) -> Option<CurrentUser> {
-    let user = visitor.user.as_ref()?.user.clone();
-    (visitor.csrf_ok(form)
-        && policy::authorize(&user, Operation::ReviewReport).is_ok()
-        && uuid::Uuid::parse_str(id).is_ok())
-    .then_some(user)
-}
-
-/// Why `reviewer` refused: no CSRF token, nobody signed in, a role that does not review,
-/// or not an id.
-fn refusal(visitor: &Visitor, form: &PostedForm, id: &str) -> AppResult<HttpResponse> {
+/// The secretariat member posting a valid form about a report id; else the answer to send
+/// (403 without the CSRF token, to `/login`, the 403 page for another role, 404 for what
+/// is not an id).
+fn reviewer(
+    visitor: &Visitor,
+    form: &PostedForm,
+    id: &str,
+) -> AppResult<Result<CurrentUser, HttpResponse>> {
     if !visitor.csrf_ok(form) {
-        return visitor.refused();
+        return visitor.refused().map(Err);
     }
-    let Some(signed_in) = &visitor.user else {
-        return Ok(see_other("/login").finish());
+    let user = match visitor.user_for(Operation::ReviewReport)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(Err(answer)),
     };
-    if policy::authorize(&signed_in.user, Operation::ReviewReport).is_err() {
-        return visitor.not_allowed();
+    if uuid::Uuid::parse_str(id).is_err() {
+        return visitor.not_found().map(Err);
     }
-    debug_assert!(uuid::Uuid::parse_str(id).is_err());
-    visitor.not_found()
+    Ok(Ok(user))
 }
 
 /// A step refused by the rules: a 404 page, or the report shown again with why.
@@ -305,13 +299,10 @@ async fn show_report_with(
     error: Option<String>,
     form: Option<ReturnForm>,
 ) -> AppResult<HttpResponse> {
-    let Some(signed_in) = &visitor.user else {
-        return Ok(see_other("/login").finish());
+    let user = match visitor.user_for(Operation::ReadReports)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
     };
-    let user = signed_in.user.clone();
-    if policy::authorize(&user, Operation::ReadReports).is_err() {
-        return visitor.not_allowed();
-    }
     let Ok(id) = uuid::Uuid::parse_str(raw_id).map(|u| u.to_string()) else {
         return visitor.not_found();
     };

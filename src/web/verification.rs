@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::render::see_other;
 use super::{PostedForm, Visitor, format};
-use crate::auth::policy::{self, Operation};
+use crate::auth::policy::Operation;
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::http::Page;
@@ -50,11 +50,8 @@ struct Waiting {
                          (status = 403, description = "this role does not verify organisations", content_type = "text/html")))]
 #[get("/organisations/to-verify")]
 pub async fn queue(visitor: Visitor, req: HttpRequest) -> AppResult<HttpResponse> {
-    let Some(signed_in) = &visitor.user else {
-        return Ok(see_other("/login").finish());
-    };
-    if policy::authorize(&signed_in.user, Operation::UpdateOrganisation).is_err() {
-        return visitor.not_allowed();
+    if let Err(answer) = visitor.user_for(Operation::UpdateOrganisation)? {
+        return Ok(answer);
     }
     let just_verified = super::query_param(&req, "verified");
     queue_page(&visitor, StatusCode::OK, just_verified, None).await
@@ -75,12 +72,10 @@ pub async fn verify(
     if !visitor.csrf_ok(&form) {
         return visitor.refused();
     }
-    let Some(signed_in) = &visitor.user else {
-        return Ok(see_other("/login").finish());
+    let user = match visitor.user_for(Operation::UpdateOrganisation)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
     };
-    if policy::authorize(&signed_in.user, Operation::UpdateOrganisation).is_err() {
-        return visitor.not_allowed();
-    }
     let patch = OrganisationPatch {
         verified: Some(true),
         ..OrganisationPatch::default()
@@ -88,7 +83,7 @@ pub async fn verify(
     let verified = crate::change::run_view::<OrganisationRow, _>(
         &visitor.state,
         &req,
-        signed_in.user.clone(),
+        user,
         form.get("organisation_id"),
         crate::http::if_match(&req)?,
         EditOrganisation(patch),
