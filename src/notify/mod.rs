@@ -80,3 +80,31 @@ pub fn token_link(settings: &crate::config::EmailSettings, page: &str, token: &s
         token
     )
 }
+
+/// A job that writes emails from what it finds (report reminders, donors' digests, staff
+/// notices): `pass` every `period` on the blocking pool, each pass logged with how many it
+/// enqueued (`what`), until the task is aborted with the server.
+pub async fn every<F>(
+    pool: crate::db::DbPool,
+    period: std::time::Duration,
+    what: &'static str,
+    pass: F,
+) where
+    F: Fn(&mut DbConn) -> crate::error::AppResult<usize> + Clone + Send + 'static,
+{
+    loop {
+        let (pool, pass) = (pool.clone(), pass.clone());
+        let outcome = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(crate::error::AppError::from)?;
+            pass(&mut conn)
+        })
+        .await;
+        match outcome {
+            Ok(Ok(sent)) if sent > 0 => tracing::info!(sent, what, "emails enqueued"),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, what, "email job failed"),
+            Err(e) => tracing::warn!(error = %e, what, "email job task failed"),
+        }
+        tokio::time::sleep(period).await;
+    }
+}

@@ -339,24 +339,12 @@ pub fn run_once(
     Ok(sent)
 }
 
-/// The background job: a pass every `donors.digest_interval_secs`, on the blocking pool,
-/// until the task is aborted with the server.
+/// The background job: a pass every `donors.digest_interval_secs`, until the task is
+/// aborted with the server.
 pub async fn run(pool: DbPool, donors: DonorSettings, email: EmailSettings) {
     let period = Duration::from_secs(donors.digest_interval_secs.max(1));
-    loop {
-        let pool = pool.clone();
-        let (settings, links) = (donors.clone(), email.clone());
-        let outcome = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(crate::error::AppError::from)?;
-            run_once(&mut conn, crate::clock::now_naive(), &settings, &links)
-        })
-        .await;
-        match outcome {
-            Ok(Ok(sent)) if sent > 0 => tracing::info!(sent, "donor digests enqueued"),
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "donor digests failed"),
-            Err(e) => tracing::warn!(error = %e, "donor digest task failed"),
-        }
-        tokio::time::sleep(period).await;
-    }
+    notify::every(pool, period, "donor digests", move |conn| {
+        run_once(conn, crate::clock::now_naive(), &donors, &email)
+    })
+    .await
 }

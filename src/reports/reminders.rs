@@ -196,24 +196,12 @@ fn send(
     })
 }
 
-/// The background job: a pass every `reminder_interval_secs`, on the blocking pool, until
-/// the task is aborted with the server.
+/// The background job: a pass every `reminder_interval_secs`, until the task is aborted
+/// with the server.
 pub async fn run(pool: DbPool, settings: GrantSettings, email: EmailSettings) {
     let period = Duration::from_secs(settings.reminder_interval_secs.max(1));
-    loop {
-        let pool = pool.clone();
-        let (pass, links) = (settings.clone(), email.clone());
-        let outcome = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(crate::error::AppError::from)?;
-            run_once(&mut conn, crate::clock::today(), &pass, &links)
-        })
-        .await;
-        match outcome {
-            Ok(Ok(sent)) if sent > 0 => tracing::info!(sent, "report reminders enqueued"),
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "report reminders failed"),
-            Err(e) => tracing::warn!(error = %e, "report reminder task failed"),
-        }
-        tokio::time::sleep(period).await;
-    }
+    notify::every(pool, period, "report reminders", move |conn| {
+        run_once(conn, crate::clock::today(), &settings, &email)
+    })
+    .await
 }

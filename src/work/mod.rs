@@ -104,24 +104,12 @@ pub fn run_once(
     Ok(sent)
 }
 
-/// The background job: a pass every `staff.notice_interval_secs`, on the blocking pool,
-/// until the task is aborted with the server.
+/// The background job: a pass every `staff.notice_interval_secs`, until the task is
+/// aborted with the server.
 pub async fn run(pool: DbPool, staff: StaffSettings, email: EmailSettings) {
     let period = Duration::from_secs(staff.notice_interval_secs.max(1));
-    loop {
-        let pool = pool.clone();
-        let (settings, links) = (staff.clone(), email.clone());
-        let outcome = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(crate::error::AppError::from)?;
-            run_once(&mut conn, crate::clock::now_naive(), &settings, &links)
-        })
-        .await;
-        match outcome {
-            Ok(Ok(sent)) if sent > 0 => tracing::info!(sent, "staff notices enqueued"),
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "staff notices failed"),
-            Err(e) => tracing::warn!(error = %e, "staff notice task failed"),
-        }
-        tokio::time::sleep(period).await;
-    }
+    notify::every(pool, period, "staff notices", move |conn| {
+        run_once(conn, crate::clock::now_naive(), &staff, &email)
+    })
+    .await
 }
