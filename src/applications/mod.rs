@@ -329,21 +329,11 @@ pub async fn readiness(
         let app = find_visible(conn, &user, &id)?;
         let call = crate::calls::store::find(conn, &app.call_id)?
             .ok_or_else(|| AppError::internal(format!("application {id} has no call")))?;
-        let kinds: Vec<String> = store::current_documents(conn, &id)?
-            .into_iter()
-            .map(|d| d.kind)
-            .collect();
         let now = Utc::now();
-        let organisation_verified = organisation_verified(conn, &app.organisation_id)?;
-        let blockers = rules::blockers(&rules::Facts {
-            status: app.status,
-            revision: app.revision,
-            content: &app.content,
-            document_kinds: &kinds,
-            call: &call,
-            now,
-            organisation_verified,
-        });
+        let blockers: Vec<_> = gaps(conn, &app, &call, now)?
+            .iter()
+            .map(rules::Gap::blocker)
+            .collect();
         Ok(ReadinessView {
             ready: blockers.is_empty(),
             blockers,
@@ -353,6 +343,30 @@ pub async fn readiness(
     })
     .await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// What still blocks `app`'s submission at `now`, by the rules `submit` enforces: the one
+/// place the readiness list, the submission and the application page read them from.
+pub fn gaps(
+    conn: &mut DbConn,
+    app: &Application,
+    call: &Call,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<Vec<rules::Gap>> {
+    let kinds: Vec<String> = store::current_documents(conn, &app.id)?
+        .into_iter()
+        .map(|d| d.kind)
+        .collect();
+    let organisation_verified = organisation_verified(conn, &app.organisation_id)?;
+    Ok(rules::gaps(&rules::Facts {
+        status: app.status,
+        revision: app.revision,
+        content: &app.content,
+        document_kinds: &kinds,
+        call,
+        now,
+        organisation_verified,
+    }))
 }
 
 /// Submits the draft: 409 unless it is a draft and the call takes it now (server clock,
@@ -566,20 +580,7 @@ impl change::Command<Application> for Submit {
 
     fn decide(&self, conn: &mut DbConn, call: &Call, app: &Application) -> AppResult<Application> {
         let now = crate::clock::now();
-        let kinds: Vec<String> = store::current_documents(conn, &app.id)?
-            .into_iter()
-            .map(|d| d.kind)
-            .collect();
-        let organisation_verified = organisation_verified(conn, &app.organisation_id)?;
-        rules::check_submission(&rules::Facts {
-            status: app.status,
-            revision: app.revision,
-            content: &app.content,
-            document_kinds: &kinds,
-            call,
-            now,
-            organisation_verified,
-        })?;
+        rules::check_submission(&gaps(conn, app, call, now)?)?;
         let reference = match &app.reference {
             Some(r) => r.clone(),
             None => {

@@ -30,12 +30,122 @@ pub struct Facts<'a> {
     pub organisation_verified: bool,
 }
 
-fn blocker(code: &str, field: impl Into<String>, message: impl Into<String>) -> Blocker {
-    Blocker {
-        code: code.to_string(),
-        field: field.into(),
-        message: message.into(),
+/// One reason an application cannot be submitted now. The API words it in English
+/// (`Gap::blocker`); the pages say it in the reader's language from the same value, so the
+/// two can never disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gap {
+    NotDraft(ApplicationStatus),
+    CallClosed(crate::calls::rules::Closed),
+    CallDecided,
+    NotVerified,
+    /// `title`, `summary`, `requested_amount` or `duration_months` is empty.
+    Required(&'static str),
+    /// The title or summary holds what could identify a person.
+    PersonalData(FieldError),
+    AboveMaximum {
+        requested: Money,
+        maximum: Money,
+    },
+    LongerThanMaximum {
+        months: i32,
+        maximum: i32,
+    },
+    NoCountry,
+    CountryNotEligible {
+        index: usize,
+        country: String,
+        eligible: Vec<String>,
+    },
+    NoTheme,
+    UnknownTheme {
+        index: usize,
+        theme: String,
+    },
+    NoBudget,
+    BudgetMismatch {
+        total: Money,
+        requested: Money,
+    },
+    MissingDocument(String),
+}
+
+impl Gap {
+    /// What the state or the clock forbids (409 on submit), rather than something to
+    /// complete (422).
+    pub fn is_state(&self) -> bool {
+        matches!(
+            self,
+            Gap::NotDraft(_) | Gap::CallClosed(_) | Gap::CallDecided | Gap::NotVerified
+        )
     }
+
+    /// The field the API names.
+    pub fn field(&self) -> String {
+        match self {
+            Gap::NotDraft(_) => "status".into(),
+            Gap::CallClosed(_) | Gap::CallDecided => "call".into(),
+            Gap::NotVerified => "organisation".into(),
+            Gap::Required(field) => (*field).into(),
+            Gap::PersonalData(found) => found.field.clone(),
+            Gap::AboveMaximum { .. } => "requested_amount".into(),
+            Gap::LongerThanMaximum { .. } => "duration_months".into(),
+            Gap::NoCountry => "countries".into(),
+            Gap::CountryNotEligible { index, .. } => format!("countries[{index}]"),
+            Gap::NoTheme => "themes".into(),
+            Gap::UnknownTheme { index, .. } => format!("themes[{index}]"),
+            Gap::NoBudget | Gap::BudgetMismatch { .. } => "budget".into(),
+            Gap::MissingDocument(kind) => format!("documents.{kind}"),
+        }
+    }
+
+    /// The API's English sentence.
+    pub fn message(&self) -> String {
+        match self {
+            Gap::NotDraft(status) => format!(
+                "only a draft can be submitted; this application is {}",
+                status.as_str()
+            ),
+            Gap::CallClosed(closed) => closed.message(),
+            Gap::CallDecided => "the board has already decided this call".into(),
+            Gap::NotVerified => "the secretariat has not verified your organisation yet; you can keep preparing this application and submit it once the organisation is verified".into(),
+            Gap::Required(_) => "is required".into(),
+            Gap::PersonalData(found) => found.message.clone(),
+            Gap::AboveMaximum { requested, maximum } => {
+                format!("{requested} is above the call's maximum of {maximum}")
+            }
+            Gap::LongerThanMaximum { months, maximum } => {
+                format!("{months} months is longer than the call's maximum of {maximum} months")
+            }
+            Gap::NoCountry => "name at least one country where the project works".into(),
+            Gap::CountryNotEligible {
+                country, eligible, ..
+            } => format!(
+                "{country} is not eligible in this call (eligible: {})",
+                eligible.join(", ")
+            ),
+            Gap::NoTheme => "name at least one theme".into(),
+            Gap::UnknownTheme { theme, .. } => format!("{theme:?} is not a theme of the taxonomy"),
+            Gap::NoBudget => "add at least one budget line".into(),
+            Gap::BudgetMismatch { total, requested } => format!(
+                "the budget lines sum to {total}, but the requested amount is {requested}"
+            ),
+            Gap::MissingDocument(kind) => format!("a {kind} document is required by the call"),
+        }
+    }
+
+    pub fn blocker(&self) -> Blocker {
+        Blocker {
+            code: if self.is_state() { STATE } else { INVALID }.to_string(),
+            field: self.field(),
+            message: self.message(),
+        }
+    }
+}
+
+/// Every reason the application cannot be submitted now, as the API lists them.
+pub fn blockers(f: &Facts<'_>) -> Vec<Blocker> {
+    gaps(f).iter().map(Gap::blocker).collect()
 }
 
 /// Every reason the application cannot be submitted now; empty when it can.
@@ -43,49 +153,33 @@ fn blocker(code: &str, field: impl Into<String>, message: impl Into<String>) -> 
 /// Timing: the first submission must fall inside the call's window (open, `opens_at <= now
 /// < closes_at`). A revision the secretariat asked for (revision 2 onwards) may come after
 /// the deadline, as long as the board has not decided the call.
-pub fn blockers(f: &Facts<'_>) -> Vec<Blocker> {
+pub fn gaps(f: &Facts<'_>) -> Vec<Gap> {
     let mut out = Vec::new();
     if f.status != ApplicationStatus::Draft {
-        out.push(blocker(
-            STATE,
-            "status",
-            format!(
-                "only a draft can be submitted; this application is {}",
-                f.status.as_str()
-            ),
-        ));
+        out.push(Gap::NotDraft(f.status));
     }
     if f.revision <= 1 {
         if let Err(closed) = accepts_submissions(f.call, f.now) {
-            out.push(blocker(STATE, "call", closed.message()));
+            out.push(Gap::CallClosed(closed));
         }
     } else if f.call.status == CallStatus::Decided {
-        out.push(blocker(
-            STATE,
-            "call",
-            "the board has already decided this call",
-        ));
+        out.push(Gap::CallDecided);
     }
     if !f.organisation_verified {
-        out.push(blocker(
-            STATE,
-            "organisation",
-            "the secretariat has not verified your organisation yet; you can keep preparing this application and submit it once the organisation is verified",
-        ));
+        out.push(Gap::NotVerified);
     }
-    content_blockers(f, &mut out);
+    content_gaps(f, &mut out);
     out
 }
 
-fn content_blockers(f: &Facts<'_>, out: &mut Vec<Blocker>) {
+fn content_gaps(f: &Facts<'_>, out: &mut Vec<Gap>) {
     let c = f.content;
     let call = f.call;
-    let mut missing = |field: &str, what: &str| out.push(blocker(INVALID, field, what));
     if c.title.trim().is_empty() {
-        missing("title", "is required");
+        out.push(Gap::Required("title"));
     }
     if c.summary.trim().is_empty() {
-        missing("summary", "is required");
+        out.push(Gap::Required("summary"));
     }
     // trustees and the registry read these: nothing that could identify a survivor
     for found in crate::platform::personal_data::field_errors("title", &c.title)
@@ -94,75 +188,60 @@ fn content_blockers(f: &Facts<'_>, out: &mut Vec<Blocker>) {
             "summary", &c.summary,
         ))
     {
-        missing(&found.field, &found.message);
+        out.push(Gap::PersonalData(found));
     }
     match c.requested_amount {
-        None => missing("requested_amount", "is required"),
-        Some(amount) if amount.amount() > call.max_amount.amount() => missing(
-            "requested_amount",
-            &format!(
-                "{amount} is above the call's maximum of {}",
-                call.max_amount
-            ),
-        ),
+        None => out.push(Gap::Required("requested_amount")),
+        Some(requested) if requested.amount() > call.max_amount.amount() => {
+            out.push(Gap::AboveMaximum {
+                requested,
+                maximum: call.max_amount,
+            })
+        }
         Some(_) => {}
     }
     match c.duration_months {
-        None => missing("duration_months", "is required"),
-        Some(d) if d > call.max_duration_months => missing(
-            "duration_months",
-            &format!(
-                "{d} months is longer than the call's maximum of {} months",
-                call.max_duration_months
-            ),
-        ),
+        None => out.push(Gap::Required("duration_months")),
+        Some(months) if months > call.max_duration_months => out.push(Gap::LongerThanMaximum {
+            months,
+            maximum: call.max_duration_months,
+        }),
         Some(_) => {}
     }
     if c.countries.is_empty() {
-        missing(
-            "countries",
-            "name at least one country where the project works",
-        );
+        out.push(Gap::NoCountry);
     }
-    for (i, country) in c.countries.iter().enumerate() {
+    for (index, country) in c.countries.iter().enumerate() {
         if !call.eligible_countries.is_empty() && !call.eligible_countries.contains(country) {
-            out.push(blocker(
-                INVALID,
-                format!("countries[{i}]"),
-                format!(
-                    "{country} is not eligible in this call (eligible: {})",
-                    call.eligible_countries.join(", ")
-                ),
-            ));
+            out.push(Gap::CountryNotEligible {
+                index,
+                country: country.clone(),
+                eligible: call.eligible_countries.clone(),
+            });
         }
     }
     if c.themes.is_empty() {
-        out.push(blocker(INVALID, "themes", "name at least one theme"));
+        out.push(Gap::NoTheme);
     }
-    for (i, theme) in c.themes.iter().enumerate() {
+    for (index, theme) in c.themes.iter().enumerate() {
         if !taxonomy::is_theme(theme) {
-            out.push(blocker(
-                INVALID,
-                format!("themes[{i}]"),
-                format!("{theme:?} is not a theme of the taxonomy"),
-            ));
+            out.push(Gap::UnknownTheme {
+                index,
+                theme: theme.clone(),
+            });
         }
     }
-    budget_blockers(c, out);
+    budget_gaps(c, out);
     for kind in &call.required_documents {
         if !f.document_kinds.contains(kind) {
-            out.push(blocker(
-                INVALID,
-                format!("documents.{kind}"),
-                format!("a {kind} document is required by the call"),
-            ));
+            out.push(Gap::MissingDocument(kind.clone()));
         }
     }
 }
 
-fn budget_blockers(c: &Content, out: &mut Vec<Blocker>) {
+fn budget_gaps(c: &Content, out: &mut Vec<Gap>) {
     if c.budget.is_empty() {
-        out.push(blocker(INVALID, "budget", "add at least one budget line"));
+        out.push(Gap::NoBudget);
         return;
     }
     let Some(requested) = c.requested_amount else {
@@ -170,11 +249,7 @@ fn budget_blockers(c: &Content, out: &mut Vec<Blocker>) {
     };
     let total = budget_total(c, requested);
     if total != requested {
-        out.push(blocker(
-            INVALID,
-            "budget",
-            format!("the budget lines sum to {total}, but the requested amount is {requested}"),
-        ));
+        out.push(Gap::BudgetMismatch { total, requested });
     }
 }
 
@@ -186,19 +261,18 @@ pub fn budget_total(c: &Content, like: Money) -> Money {
 
 /// The decision `submit` applies: 409 when the state or the clock forbids it (naming
 /// `status` or `call`), else 422 naming every field to complete or fix.
-pub fn check_submission(f: &Facts<'_>) -> Result<(), AppError> {
-    let all = blockers(f);
-    let as_errors = |code: &str| -> Vec<FieldError> {
-        all.iter()
-            .filter(|b| b.code == code)
-            .map(|b| FieldError::new(b.field.clone(), b.message.clone()))
+pub fn check_submission(gaps: &[Gap]) -> Result<(), AppError> {
+    let as_errors = |state: bool| -> Vec<FieldError> {
+        gaps.iter()
+            .filter(|g| g.is_state() == state)
+            .map(|g| FieldError::new(g.field(), g.message()))
             .collect()
     };
-    let state = as_errors(STATE);
+    let state = as_errors(true);
     if let Some(first) = state.first() {
         return Err(AppError::invalid_state(first.message.clone()).with_errors(state));
     }
-    let invalid = as_errors(INVALID);
+    let invalid = as_errors(false);
     if invalid.is_empty() {
         Ok(())
     } else {
@@ -411,7 +485,7 @@ mod tests {
         at: DateTime<Utc>,
     ) -> Result<(), AppError> {
         let now = Utc::now();
-        check_submission(&Facts {
+        check_submission(&gaps(&Facts {
             status,
             revision,
             content,
@@ -419,7 +493,7 @@ mod tests {
             call: &call(now),
             now: at,
             organisation_verified: true,
-        })
+        }))
     }
 
     #[test]
@@ -442,13 +516,13 @@ mod tests {
             (found[0].code.as_str(), found[0].field.as_str()),
             (STATE, "organisation")
         );
-        let err = check_submission(&facts).expect_err("unverified");
+        let err = check_submission(&gaps(&facts)).expect_err("unverified");
         assert_eq!(err.code, crate::error::ErrorCode::InvalidState);
         assert!(
-            check_submission(&Facts {
+            check_submission(&gaps(&Facts {
                 organisation_verified: true,
                 ..facts
-            })
+            }))
             .is_ok()
         );
     }

@@ -81,9 +81,27 @@ pub async fn upload_document(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::UploadDocument)?;
     let id = parse_id(&id, "id")?.to_string();
-    // Refuse early, before reading a byte of the file, what would be refused anyway.
-    let early_user = user.clone();
-    let early_id = id.clone();
+    let received = receive_for(&state, &req, &user, &id, payload, &[]).await?;
+    let actor = Actor::for_user(&req, &user);
+    let view = attach(&state, actor, user, id, received).await?;
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, view.href.clone()));
+    Ok(response.json(view))
+}
+
+/// Reads an upload to application `id` (with the form's `extra` text fields, such as a
+/// page's CSRF token). What would be refused anyway (not the user's, not a draft) is
+/// refused before a byte of the file is read; the body is then drained so that the client
+/// gets the answer rather than a reset connection.
+pub async fn receive_for(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &CurrentUser,
+    id: &str,
+    payload: web::Payload,
+    extra: &[&'static str],
+) -> AppResult<upload::Upload> {
+    let (early_user, early_id) = (user.clone(), id.to_string());
     let early = db::run(&state.pool, move |conn| {
         let app = find_visible_header(conn, &early_user, &early_id, false)?;
         rules::check_editable(app.status)
@@ -97,14 +115,31 @@ pub async fn upload_document(
         .await;
         return Err(e);
     }
+    upload::receive(
+        req,
+        payload,
+        state.documents.clone(),
+        &state.settings.documents,
+        extra,
+    )
+    .await
+}
 
+/// Attaches a received upload to the draft application `id`: the one way a document is
+/// added, for the API and the application page alike.
+///
+/// The file is published (renamed into place and its directory synced) before the
+/// transaction, so that no database lock is held across disk syncs. If the transaction
+/// then refuses or fails, the file is removed again: a row never points to a missing file,
+/// and at worst a crash leaves an unreferenced file behind.
+pub async fn attach(
+    state: &AppState,
+    actor: Actor,
+    user: CurrentUser,
+    id: String,
+    received: upload::Upload,
+) -> AppResult<DocumentView> {
     let store = state.documents.clone();
-    let received = upload::receive(&req, payload, store.clone(), &state.settings.documents).await?;
-    let actor = Actor::for_user(&req, &user);
-    // The file is published (renamed into place and its directory synced) before the
-    // transaction, so that no database lock is held across disk syncs. If the transaction
-    // then refuses or fails, the file is removed again: a row never points to a missing
-    // file, and at worst a crash leaves an unreferenced file behind.
     let document_id = uuid::Uuid::now_v7().to_string();
     let key = document_id.clone();
     let Spooled {
@@ -158,19 +193,13 @@ pub async fn upload_document(
         })
     })
     .await;
-    let view = match result {
-        Ok(view) => view,
-        Err(e) => {
-            let removed = web::block(move || store.delete(&cleanup_key)).await;
-            if !matches!(removed, Ok(Ok(()))) {
-                tracing::error!("a stored upload outlived its failed transaction");
-            }
-            return Err(e);
+    if result.is_err() {
+        let removed = web::block(move || store.delete(&cleanup_key)).await;
+        if !matches!(removed, Ok(Ok(()))) {
+            tracing::error!("a stored upload outlived its failed transaction");
         }
-    };
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, view.href.clone()));
-    Ok(response.json(view))
+    }
+    result
 }
 
 /// The documents of the application's current revision.

@@ -28,10 +28,35 @@ pub struct Spooled {
     pub file_name: String,
 }
 
-/// A received upload: the document kind and the checked file.
+/// A received upload: the document kind, the checked file, and the extra text fields the
+/// caller asked for (a page's CSRF token).
 pub struct Upload {
     pub kind: String,
     pub file: Spooled,
+    pub extra: std::collections::HashMap<String, String>,
+}
+
+/// The longest text field an upload form carries (`kind`, a CSRF token).
+const TEXT_FIELD_MAX: usize = 200;
+
+/// A short text field of the form, whole; longer than `TEXT_FIELD_MAX` is refused naming it.
+async fn text_field(field: &mut actix_multipart::Field, name: &str) -> Result<String, AppError> {
+    let mut text = Vec::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(multipart_error)?;
+        if text.len() + chunk.len() > TEXT_FIELD_MAX {
+            return Err(AppError::field(
+                name.to_string(),
+                if name == "kind" {
+                    SLUG_RULE
+                } else {
+                    "is too long"
+                },
+            ));
+        }
+        text.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&text).trim().to_string())
 }
 
 fn too_large(max: u64) -> AppError {
@@ -104,12 +129,13 @@ pub async fn drain(mut payload: web::Payload, cap: u64) {
 /// Reads the multipart body. Too large: 413 (the rest of the body is read and dropped, so
 /// the client sees the answer rather than a reset connection). Not multipart: 415. A
 /// missing or malformed `kind` or `file`, or any other field: 422 naming it. Content that
-/// is dangerous or not an allowed type: 415.
+/// is dangerous or not an allowed type: 415. The text fields named in `extra` are read too.
 pub async fn receive(
     req: &HttpRequest,
     payload: web::Payload,
     store: Arc<dyn DocumentStore>,
     limits: &DocumentSettings,
+    extra: &[&'static str],
 ) -> Result<Upload, AppError> {
     let max = limits.max_bytes;
     let declared = req
@@ -123,6 +149,7 @@ pub async fn receive(
     }
     let mut multipart = Multipart::new(req.headers(), payload);
     let mut kind: Option<String> = None;
+    let mut extra_fields = std::collections::HashMap::new();
     let mut file: Option<(NamedTempFile, u64, String, Vec<u8>, String)> = None;
     let mut errors: Vec<FieldError> = Vec::new();
     let mut oversize = false;
@@ -141,16 +168,10 @@ pub async fn receive(
             .and_then(|cd| cd.get_filename())
             .map(str::to_string);
         match name.as_str() {
-            "kind" if !oversize => {
-                let mut text = Vec::new();
-                while let Some(chunk) = field.next().await {
-                    let chunk = chunk.map_err(multipart_error)?;
-                    if text.len() + chunk.len() > 200 {
-                        return Err(AppError::field("kind", SLUG_RULE));
-                    }
-                    text.extend_from_slice(&chunk);
-                }
-                kind = Some(String::from_utf8_lossy(&text).trim().to_string());
+            "kind" if !oversize => kind = Some(text_field(&mut field, "kind").await?),
+            named if !oversize && extra.contains(&named) => {
+                let text = text_field(&mut field, named).await?;
+                extra_fields.entry(name.clone()).or_insert(text);
             }
             "file" if !oversize && file.is_none() => {
                 let mut spool = store
@@ -234,6 +255,7 @@ pub async fn receive(
     Ok(Upload {
         kind,
         file: spooled,
+        extra: extra_fields,
     })
 }
 
