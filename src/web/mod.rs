@@ -22,6 +22,7 @@
 //! the OpenAPI document: they answer HTML forms, not JSON.
 
 pub mod account;
+pub mod applications;
 pub mod csrf;
 pub mod format;
 pub mod giving;
@@ -254,8 +255,23 @@ impl PostedForm {
         PostedForm(fields)
     }
 
+    /// The text fields read out of another kind of body (an upload's CSRF token).
+    pub fn of(fields: HashMap<String, String>) -> PostedForm {
+        PostedForm(fields)
+    }
+
     pub fn get(&self, name: &str) -> &str {
         self.0.get(name).map(String::as_str).unwrap_or_default()
+    }
+
+    /// Whether the form sent the field at all (a ticked checkbox, a row of a table).
+    pub fn has(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+
+    /// The names of the fields sent.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
     }
 
     /// The claim of a form that must change things once however often it is posted: its
@@ -292,6 +308,102 @@ pub fn message_of(errors: &[FieldMessage], field: &str) -> Option<String> {
         .iter()
         .find(|e| e.field == field)
         .map(|e| e.message.clone())
+}
+
+/// A part of a form for [`field_messages`]: the API's field (or the prefix of its fields,
+/// `budget` for `budget[2].amount`), the form's field it is shown beside, and the message
+/// said there. `quote`: the API's message quotes what to remove (personal data), and the
+/// quotes are repeated after the message.
+pub struct FormPart {
+    pub api: &'static str,
+    pub field: &'static str,
+    pub key: &'static str,
+    pub quote: bool,
+}
+
+/// The API's field errors said in the reader's language, one per part of the form, in the
+/// order of `parts`; when none matches, `fallback` beside its field.
+pub fn field_messages(
+    visitor: &Visitor,
+    error: &AppError,
+    parts: &[FormPart],
+    fallback: (&'static str, &str),
+) -> AppResult<Vec<FieldMessage>> {
+    let mut out: Vec<FieldMessage> = Vec::new();
+    for part in parts {
+        let first = error.errors.iter().find(|e| {
+            e.field == part.api
+                || e.field.starts_with(&format!("{}[", part.api))
+                || e.field.starts_with(&format!("{}.", part.api))
+        });
+        let Some(first) = first else { continue };
+        if out.iter().any(|m| m.field == part.field) {
+            continue;
+        }
+        let mut message = visitor.text(part.key, &[])?;
+        let quotes = if part.quote {
+            quoted(&first.message)
+        } else {
+            Vec::new()
+        };
+        if !quotes.is_empty() {
+            message = format!("{message}: {}", quotes.join(", "));
+        }
+        out.push(FieldMessage {
+            field: part.field,
+            message,
+        });
+    }
+    if out.is_empty() {
+        out.push(FieldMessage {
+            field: fallback.0,
+            message: visitor.text(fallback.1, &[])?,
+        });
+    }
+    Ok(out)
+}
+
+/// The parts of an API message between quotation marks (“…” or "…"): the words it found,
+/// to be named in any language.
+pub fn quoted(message: &str) -> Vec<String> {
+    let curly: Vec<String> = message
+        .split('“')
+        .skip(1)
+        .filter_map(|part| part.split_once('”').map(|(q, _)| format!("“{q}”")))
+        .collect();
+    if !curly.is_empty() {
+        return curly;
+    }
+    message
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(|q| format!("“{q}”"))
+        .collect()
+}
+
+/// A coded value and its name in the reader's language, for a select or a checkbox.
+#[derive(Serialize)]
+pub struct Choice {
+    pub code: &'static str,
+    pub label: String,
+}
+
+/// The choices of `codes`, each named by the message `{prefix}-{code}`.
+pub fn choices(
+    lang: i18n::Lang,
+    prefix: &str,
+    codes: impl IntoIterator<Item = &'static str>,
+) -> AppResult<Vec<Choice>> {
+    codes
+        .into_iter()
+        .map(|code| {
+            Ok(Choice {
+                code,
+                label: i18n::text(lang, &format!("{prefix}-{code}"), &[])?,
+            })
+        })
+        .collect()
 }
 
 /// The first value of `name` in the request's query string, decoded; `None` when absent
@@ -331,6 +443,19 @@ mod tests {
         assert_eq!(local_path("/\t/evil.example"), "/");
         assert_eq!(local_path("/\n/evil.example"), "/");
         assert_eq!(local_path("/ /evil.example"), "/");
+    }
+
+    #[test]
+    fn the_words_to_remove_are_the_quoted_ones() {
+        assert_eq!(
+            quoted("looks like a phone number: “+234 803 555 0199”; remove it"),
+            ["“+234 803 555 0199”"]
+        );
+        assert_eq!(
+            quoted("names \"Maria\" and \"Ana\" here"),
+            ["“Maria”", "“Ana”"]
+        );
+        assert!(quoted("nothing quoted").is_empty());
     }
 
     #[test]

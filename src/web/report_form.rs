@@ -15,7 +15,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::render::see_other;
-use super::{FieldMessage, PostedForm, Visitor, message_of};
+use super::{
+    Choice, FieldMessage, FormPart, PostedForm, Visitor, choices, field_messages, message_of,
+};
 use crate::auth::policy::{self, Operation};
 use crate::auth::{Actor, CurrentUser};
 use crate::db::{self, DbConn};
@@ -63,12 +65,6 @@ struct CountRow {
     key: String,
     label: String,
     value: String,
-}
-
-#[derive(Serialize)]
-struct Choice {
-    code: &'static str,
-    label: String,
 }
 
 /// The empty form.
@@ -253,72 +249,38 @@ fn report_json(form: &PostedForm) -> Result<Value, AppError> {
 /// The API's field errors said in the reader's language, one per part of the form; the
 /// narrative's names what looks like personal data as the API quotes it.
 fn localise(visitor: &Visitor, error: &AppError) -> AppResult<Vec<FieldMessage>> {
-    const PARTS: &[(&str, &str)] = &[
-        ("kind", "report-form-kind-invalid"),
-        ("period_start", "report-form-period-invalid"),
-        ("period_end", "report-form-period-invalid"),
-        ("people_reached_to_date", "report-form-people-invalid"),
-        ("beneficiaries", "report-form-groups-invalid"),
-        ("services", "report-form-services-invalid"),
-        ("expenditure", "report-form-spending-invalid"),
-        ("narrative", "report-form-narrative-invalid"),
+    const fn part(api: &'static str, field: &'static str, key: &'static str) -> FormPart {
+        FormPart {
+            api,
+            field,
+            key,
+            quote: false,
+        }
+    }
+    const PARTS: &[FormPart] = &[
+        part("kind", "kind", "report-form-kind-invalid"),
+        part("period_start", "period", "report-form-period-invalid"),
+        part("period_end", "period", "report-form-period-invalid"),
+        part(
+            "people_reached_to_date",
+            "people_to_date",
+            "report-form-people-invalid",
+        ),
+        part(
+            "beneficiaries",
+            "beneficiaries",
+            "report-form-groups-invalid",
+        ),
+        part("services", "services", "report-form-services-invalid"),
+        part("expenditure", "expenditure", "report-form-spending-invalid"),
+        FormPart {
+            api: "narrative",
+            field: "narrative",
+            key: "report-form-narrative-invalid",
+            quote: true,
+        },
     ];
-    let mut out: Vec<FieldMessage> = Vec::new();
-    for (prefix, key) in PARTS {
-        let found: Vec<&crate::error::FieldError> = error
-            .errors
-            .iter()
-            .filter(|e| {
-                e.field == *prefix
-                    || e.field.starts_with(&format!("{prefix}["))
-                    || e.field.starts_with(&format!("{prefix}."))
-            })
-            .collect();
-        let Some(first) = found.first() else { continue };
-        let field = match *prefix {
-            "period_end" | "period_start" => "period",
-            "people_reached_to_date" => "people_to_date",
-            other => other,
-        };
-        if out.iter().any(|m| m.field == field) {
-            continue;
-        }
-        let mut message = visitor.text(key, &[])?;
-        if *prefix == "narrative" {
-            // the API quotes what looks like personal data: the words to remove, in any
-            // language
-            let quoted = quoted(&first.message);
-            if !quoted.is_empty() {
-                message = format!("{message}: {}", quoted.join(", "));
-            }
-        }
-        out.push(FieldMessage { field, message });
-    }
-    if out.is_empty() {
-        out.push(FieldMessage {
-            field: "kind",
-            message: visitor.text("report-form-not-now", &[])?,
-        });
-    }
-    Ok(out)
-}
-
-/// The parts of an API message between quotation marks (“…” or "…").
-fn quoted(message: &str) -> Vec<String> {
-    let curly: Vec<String> = message
-        .split('“')
-        .skip(1)
-        .filter_map(|part| part.split_once('”').map(|(q, _)| format!("“{q}”")))
-        .collect();
-    if !curly.is_empty() {
-        return curly;
-    }
-    message
-        .split('"')
-        .skip(1)
-        .step_by(2)
-        .map(|q| format!("“{q}”"))
-        .collect()
+    field_messages(visitor, error, PARTS, ("kind", "report-form-not-now"))
 }
 
 async fn form_page(
@@ -343,17 +305,6 @@ async fn form_page(
     let lang = visitor.lang;
     let label =
         |prefix: &str, code: &str| super::i18n::text(lang, &format!("{prefix}-{code}"), &[]);
-    let choices = |prefix: &str, codes: Vec<&'static str>| {
-        codes
-            .into_iter()
-            .map(|code| {
-                Ok(Choice {
-                    code,
-                    label: label(prefix, code)?,
-                })
-            })
-            .collect::<AppResult<Vec<_>>>()
-    };
     let groups = (0..GROUP_ROWS)
         .map(|i| GroupRow {
             sex: typed.get(&format!("sex_{i}")).to_string(),
@@ -405,11 +356,12 @@ async fn form_page(
         groups,
         services,
         spending,
-        sexes: choices("sex", Sex::ALL.iter().map(|s| s.as_str()).collect())?,
-        ages: choices("age", AgeGroup::ALL.iter().map(|a| a.as_str()).collect())?,
+        sexes: choices(lang, "sex", Sex::ALL.iter().map(|s| s.as_str()))?,
+        ages: choices(lang, "age", AgeGroup::ALL.iter().map(|a| a.as_str()))?,
         forms: choices(
+            lang,
             "exploitation",
-            Exploitation::ALL.iter().map(|f| f.as_str()).collect(),
+            Exploitation::ALL.iter().map(|f| f.as_str()),
         )?,
     };
     let error_of = |field: &str| message_of(&errors, field);
@@ -445,22 +397,4 @@ fn grant_of_member(
     }
     let categories = crate::reports::store::budget_categories(conn, &grant.application_id)?;
     Ok(Some((grant, categories)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quoted;
-
-    #[test]
-    fn the_words_to_remove_are_the_quoted_ones() {
-        assert_eq!(
-            quoted("looks like a phone number: “+234 803 555 0199”; remove it"),
-            ["“+234 803 555 0199”"]
-        );
-        assert_eq!(
-            quoted("names \"Maria\" and \"Ana\" here"),
-            ["“Maria”", "“Ana”"]
-        );
-        assert!(quoted("nothing quoted").is_empty());
-    }
 }
