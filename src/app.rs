@@ -254,6 +254,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::reports::clear_report),
         page(pages::report_form::report_form),
         page(pages::report_form::send_report),
+        page(pages::applications::open_calls),
+        page(pages::applications::apply),
+        page(pages::applications::application_list),
+        page(pages::applications::application_page),
+        page(pages::applications::save_draft),
+        page(pages::applications::upload),
+        page(pages::applications::submit),
     ]
 }
 

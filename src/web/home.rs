@@ -24,7 +24,11 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
         "task-verify",
         Some(super::verification::PATH),
     ),
-    (Operation::SubmitApplication, "task-apply", None),
+    (
+        Operation::SubmitApplication,
+        "task-apply",
+        Some(super::applications::PATH),
+    ),
     (
         Operation::SignGrant,
         "task-sign-grant",

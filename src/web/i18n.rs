@@ -304,6 +304,14 @@ mod tests {
                     ("share", Arg::Text("70".into())),
                     ("spent", Arg::Text("100.00 USD".into())),
                     ("paid", Arg::Text("1,000.00 USD".into())),
+                    ("months", Arg::Count(12)),
+                    ("megabytes", Arg::Text("20".into())),
+                    ("words", Arg::Text("“+234 803 555 0199”".into())),
+                    ("maximum", Arg::Text("20 000,00 USD".into())),
+                    ("country", Arg::Text("NG".into())),
+                    ("theme", Arg::Text("magic".into())),
+                    ("total", Arg::Text("9 000,00 USD".into())),
+                    ("requested", Arg::Text("10 000,00 USD".into())),
                 ];
                 assert!(
                     message(lang, &key, &args).is_some(),

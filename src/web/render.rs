@@ -17,6 +17,34 @@ use crate::error::{AppError, AppResult};
 /// The templates, by name, as compiled in.
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
+        "calls.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/calls.html"
+        )),
+    ),
+    (
+        "applications.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/applications.html"
+        )),
+    ),
+    (
+        "application.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/application.html"
+        )),
+    ),
+    (
+        "message.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/message.html"
+        )),
+    ),
+    (
         "verification.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -6,6 +6,7 @@
 mod common;
 
 mod accounts;
+mod application_pages;
 mod applications;
 mod auth;
 mod backup;

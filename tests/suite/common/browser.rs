@@ -167,6 +167,28 @@ impl Browser {
         self.send(request).await
     }
 
+    /// A `multipart/form-data` form, as a browser sends a file input: the text fields in
+    /// order, then the file (`file_field`, its name, its bytes).
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, Vec<u8>),
+    ) -> Answer {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        let (field, file_name, bytes) = file;
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+        form = form.part(field.to_string(), part);
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .multipart(form);
+        self.send(request).await
+    }
+
     /// A download (not a page): status, content type, `Cache-Control` and body.
     pub async fn download(&mut self, path: &str) -> (u16, String, String, String) {
         let response = self
