@@ -92,7 +92,11 @@ pub async fn open_calls(visitor: Visitor) -> AppResult<HttpResponse> {
                 opens: (c.opens_at > now).then(|| moment(c.opens_at, lang)),
                 maximum: format::money(c.max_amount.amount(), c.max_amount.currency(), lang),
                 max_months: c.max_duration_months,
-                countries: c.eligible_countries.clone(),
+                countries: c
+                    .eligible_countries
+                    .iter()
+                    .map(|code| format::country(code, lang))
+                    .collect(),
                 themes: c.themes.iter().map(|t| format::earmark(t, lang)).collect(),
                 documents: c.required_documents.iter().map(|d| kind_name(d)).collect(),
             })
@@ -801,7 +805,12 @@ async fn show(
             .map(|m| format::money(m.amount(), m.currency(), lang)),
         duration_months: app.content.duration_months,
         summary: app.content.summary.clone(),
-        countries: app.content.countries.clone(),
+        countries: app
+            .content
+            .countries
+            .iter()
+            .map(|code| format::country(code, lang))
+            .collect(),
         themes: app
             .content
             .themes
@@ -913,7 +922,7 @@ fn draft_form(
         )
         .map(|code| Check {
             code: code.clone(),
-            label: code.clone(),
+            label: format::country(code, lang),
             checked: checked("country_", code, content.countries.contains(code)),
         })
         .collect();
@@ -1072,7 +1081,7 @@ fn gap_line(visitor: &Visitor, gap: &Gap) -> AppResult<GapLine> {
             "countries",
             text(
                 "apply-gap-country-not-eligible",
-                &[("country", Arg::Text(country.clone()))],
+                &[("country", Arg::Text(format::country(country, lang)))],
             )?,
         ),
         Gap::NoTheme => ("themes", text("apply-gap-no-theme", &[])?),

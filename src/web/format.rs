@@ -109,8 +109,8 @@ pub fn money_text(amount: &str, currency: Currency, lang: Lang) -> crate::error:
     Ok(money(value, currency, lang))
 }
 
-/// What an earmark names, for a reader: a theme by its name in `lang`, anything else (a
-/// country code) as it is.
+/// What an earmark names, for a reader: a theme or a country by its name in `lang`; an
+/// unknown code as it is.
 pub fn earmark(code: &str, lang: Lang) -> String {
     if crate::taxonomy::is_theme(code) {
         let key = format!("theme-{}", code.replace('.', "-"));
@@ -118,7 +118,17 @@ pub fn earmark(code: &str, lang: Lang) -> String {
             return name;
         }
     }
-    code.to_string()
+    country(code, lang)
+}
+
+/// A country's name in `lang` (`NG` → `Nigéria` in French), from the `country-XX`
+/// messages that `scripts/country-names` writes; an unknown code as it is.
+pub fn country(code: &str, lang: Lang) -> String {
+    let known = code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase());
+    known
+        .then(|| super::i18n::message(lang, &format!("country-{code}"), &[]))
+        .flatten()
+        .unwrap_or_else(|| code.to_string())
 }
 
 const MONTHS_EN: [&str; 12] = [
@@ -184,6 +194,27 @@ pub fn date(day: NaiveDate, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn countries_are_named_in_the_language() {
+        assert_eq!(country("NG", Lang::Fr), "Nigéria");
+        assert_eq!(country("KR", Lang::Es), "Corea del Sur");
+        assert_eq!(country("CI", Lang::En), "Côte d’Ivoire");
+        assert_eq!(earmark("KH", Lang::Fr), "Cambodge");
+        assert_eq!(country("ZZ", Lang::Fr), "ZZ");
+        assert_eq!(country("ng", Lang::Fr), "ng");
+    }
+
+    /// Every country the API accepts has a name in every language.
+    #[test]
+    fn every_accepted_country_has_a_name() {
+        for code in isocountry::CountryCode::iter() {
+            let alpha2 = code.alpha2();
+            for lang in Lang::ALL {
+                assert_ne!(country(alpha2, lang), alpha2, "{alpha2} in {}", lang.code());
+            }
+        }
+    }
 
     #[test]
     fn a_suppressed_count_reads_as_a_number_as_less_than_5_or_as_withheld() {
@@ -262,7 +293,7 @@ mod tests {
                 let name = earmark(theme, lang);
                 assert_ne!(name, theme, "{theme} has no name in {}", lang.code());
             }
-            assert_eq!(earmark("TH", lang), "TH");
+            assert_eq!(earmark("XY", lang), "XY");
         }
         assert_eq!(earmark("protection.shelter", Lang::Fr), "l’hébergement");
     }
