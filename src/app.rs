@@ -261,6 +261,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::applications::save_draft),
         page(pages::applications::upload),
         page(pages::applications::submit),
+        page(pages::applications::document),
+        page(pages::applications::screen),
+        page(pages::applications::send_back),
     ]
 }
 

@@ -286,6 +286,18 @@ pub async fn download_document(
     let (id, doc_id) = path.into_inner();
     let id = parse_id(&id, "id")?.to_string();
     let doc_id = parse_id(&doc_id, "doc_id")?.to_string();
+    download(&state, user, id, doc_id).await
+}
+
+/// The document `doc_id` of application `id` as a download, for a reader of the
+/// application (404 otherwise): the API's and the pages' one way to serve one. Bytes that
+/// no longer match their checksum are not served.
+pub async fn download(
+    state: &AppState,
+    user: CurrentUser,
+    id: String,
+    doc_id: String,
+) -> AppResult<HttpResponse> {
     let doc = db::run(&state.pool, move |conn| {
         find_visible_header(conn, &user, &id, false)?;
         app_store::find_document(conn, &id, &doc_id)?.ok_or_else(|| AppError::not_found("document"))

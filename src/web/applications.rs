@@ -39,6 +39,8 @@ use crate::taxonomy::{AgeGroup, Exploitation, Sex};
 
 pub const CALLS: &str = "/calls";
 pub const PATH: &str = "/applications";
+/// The secretariat's queue: the applications sent and not yet screened.
+pub const SCREENING_QUEUE: &str = "/applications?status=submitted";
 
 /// Rows of the planned-people table and the fewest budget rows the form shows.
 const GROUP_ROWS: usize = 8;
@@ -199,10 +201,16 @@ struct ListLine {
                          (status = 303, description = "not signed in: to /login"),
                          (status = 403, description = "a role that reads no applications", content_type = "text/html")))]
 #[get("/applications")]
-pub async fn application_list(visitor: Visitor) -> AppResult<HttpResponse> {
+pub async fn application_list(visitor: Visitor, req: HttpRequest) -> AppResult<HttpResponse> {
     let user = match visitor.user_for(Operation::ReadApplication)? {
         Ok(user) => user,
         Err(answer) => return Ok(answer),
+    };
+    // `?status=submitted`: the secretariat's queue of applications to screen
+    let status = query_param(&req, "status").and_then(|s| ApplicationStatus::from_db(&s).ok());
+    let filter = crate::applications::store::ListFilter {
+        status,
+        ..Default::default()
     };
     let visibility = policy::application_visibility(&user);
     let rows: Vec<ApplicationSummary> = db::run(&visitor.state.pool, move |conn| {
@@ -210,12 +218,7 @@ pub async fn application_list(visitor: Visitor) -> AppResult<HttpResponse> {
             limit: LISTED,
             after: None,
         };
-        crate::applications::store::list(
-            conn,
-            &visibility,
-            &crate::applications::store::ListFilter::default(),
-            &page,
-        )
+        crate::applications::store::list(conn, &visibility, &filter, &page)
     })
     .await?;
     let lang = visitor.lang;
@@ -240,10 +243,25 @@ pub async fn application_list(visitor: Visitor) -> AppResult<HttpResponse> {
         })
         .collect::<AppResult<Vec<_>>>()?;
     let may_apply = policy::authorize(&user, Operation::CreateApplication).is_ok();
+    let notice = match query_param(&req, "done").as_deref() {
+        Some("screened") => Some(visitor.text("screen-done", &[])?),
+        Some("returned") => Some(visitor.text("return-done", &[])?),
+        _ => None,
+    };
+    let heading = match status {
+        Some(ApplicationStatus::Submitted) => visitor.text("apps-to-screen", &[])?,
+        Some(other) => visitor.text(&format!("app-status-{}", other.as_str()), &[])?,
+        None => visitor.text("apps-title", &[])?,
+    };
     visitor.page(
         StatusCode::OK,
         "applications.html",
-        context! { lines => Serde(lines), may_apply => may_apply },
+        context! {
+            lines => Serde(lines),
+            may_apply => may_apply,
+            heading => heading,
+            notice => notice,
+        },
     )
 }
 
@@ -512,6 +530,198 @@ pub async fn submit(
     .await
 }
 
+/// A document of the application, for its readers (404 for anyone else).
+#[utoipa::path(responses((status = 200, description = "the document's bytes, typed as detected at upload"),
+                         (status = 303, description = "not signed in: to /login"),
+                         (status = 404, description = "no such document, or not yours", content_type = "text/html")))]
+#[get("/applications/{id}/documents/{doc_id}")]
+pub async fn document(
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let user = match visitor.user_for(Operation::ReadApplication)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
+    };
+    let (id, doc_id) = path.into_inner();
+    let (Ok(id), Ok(doc_id)) = (uuid::Uuid::parse_str(&id), uuid::Uuid::parse_str(&doc_id)) else {
+        return visitor.not_found();
+    };
+    match crate::documents::download(&visitor.state, user, id.to_string(), doc_id.to_string()).await
+    {
+        Err(e) if e.code == ErrorCode::NotFound => visitor.not_found(),
+        answer => answer,
+    }
+}
+
+/// The secretariat's screening: eligible (to the reviewers) or not (notes required, said
+/// beside the field); the organisation is told by email, as through the API.
+#[utoipa::path(responses((status = 303, description = "screened: to the queue"),
+                         (status = 403, description = "no valid CSRF token, or not the secretariat", content_type = "text/html"),
+                         (status = 404, description = "no such application", content_type = "text/html"),
+                         (status = 409, description = "screened or changed meanwhile", content_type = "text/html"),
+                         (status = 422, description = "ineligible without a reason", content_type = "text/html")))]
+#[post("/applications/{id}/screening")]
+pub async fn screen(
+    visitor: Visitor,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: PostedForm,
+) -> AppResult<HttpResponse> {
+    if !visitor.csrf_ok(&form) {
+        return visitor.refused();
+    }
+    let user = match visitor.user_for(Operation::ScreenApplication)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
+    };
+    let eligible = match form.get("eligible") {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            let message = visitor.text("screen-choose", &[])?;
+            return secretariat_refused(&visitor, &user, &id, &form, ("eligible", message)).await;
+        }
+    };
+    let request = crate::applications::model::ScreeningRequest {
+        eligible,
+        notes: form.get("notes").to_string(),
+    };
+    let screening = match request.validate() {
+        Ok(screening) => screening,
+        Err(_) => {
+            let message = visitor.text("screen-notes-required", &[])?;
+            return secretariat_refused(&visitor, &user, &id, &form, ("notes", message)).await;
+        }
+    };
+    let screened = crate::change::run_view::<Application, _>(
+        &visitor.state,
+        &req,
+        user.clone(),
+        &id,
+        Expected::from_form(form.get("version")),
+        crate::applications::Screen(screening),
+    )
+    .await;
+    secretariat_done(&visitor, &user, &id, &form, screened, "screened").await
+}
+
+/// Returns a submitted application to its organisation with what to change (required);
+/// it becomes the next revision's draft, and the organisation is told by email.
+#[utoipa::path(responses((status = 303, description = "returned: to the queue"),
+                         (status = 403, description = "no valid CSRF token, or not the secretariat", content_type = "text/html"),
+                         (status = 404, description = "no such application", content_type = "text/html"),
+                         (status = 409, description = "decided or changed meanwhile", content_type = "text/html"),
+                         (status = 422, description = "no reason given", content_type = "text/html")))]
+#[post("/applications/{id}/return")]
+pub async fn send_back(
+    visitor: Visitor,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: PostedForm,
+) -> AppResult<HttpResponse> {
+    if !visitor.csrf_ok(&form) {
+        return visitor.refused();
+    }
+    let user = match visitor.user_for(Operation::ReturnApplication)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
+    };
+    let request = crate::applications::model::ReturnRequest {
+        reason: form.get("reason").to_string(),
+    };
+    let reason = match request.validate() {
+        Ok(reason) => reason,
+        Err(_) => {
+            let message = visitor.text("return-reason-required", &[])?;
+            return secretariat_refused(&visitor, &user, &id, &form, ("reason", message)).await;
+        }
+    };
+    let returned = crate::change::run_view::<Application, _>(
+        &visitor.state,
+        &req,
+        user.clone(),
+        &id,
+        Expected::from_form(form.get("version")),
+        crate::applications::ReturnForRevision { reason },
+    )
+    .await;
+    secretariat_done(&visitor, &user, &id, &form, returned, "returned").await
+}
+
+/// After a secretariat command: to the queue of applications to screen, or the page again
+/// saying the application changed meanwhile.
+async fn secretariat_done(
+    visitor: &Visitor,
+    user: &CurrentUser,
+    id: &str,
+    form: &PostedForm,
+    outcome: AppResult<crate::applications::model::ApplicationView>,
+    done: &str,
+) -> AppResult<HttpResponse> {
+    match outcome {
+        Ok(_) => Ok(see_other(&format!("{SCREENING_QUEUE}&done={done}")).finish()),
+        Err(e) if e.code == ErrorCode::NotFound => visitor.not_found(),
+        Err(e) if e.code.status().is_client_error() => {
+            let alert = visitor.text("apply-stale", &[])?;
+            show(
+                visitor,
+                user,
+                id,
+                Shown {
+                    status: StatusCode::CONFLICT,
+                    alert: Some(alert),
+                    desk: desk_typed(form),
+                    ..Shown::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The page again with the secretariat's form error beside its field (422).
+async fn secretariat_refused(
+    visitor: &Visitor,
+    user: &CurrentUser,
+    id: &str,
+    form: &PostedForm,
+    error: (&'static str, String),
+) -> AppResult<HttpResponse> {
+    show(
+        visitor,
+        user,
+        id,
+        Shown {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            errors: vec![FieldMessage {
+                field: error.0,
+                message: error.1,
+            }],
+            desk: desk_typed(form),
+            ..Shown::default()
+        },
+    )
+    .await
+}
+
+/// What the secretariat typed in its forms, kept when one is refused.
+#[derive(Serialize, Default)]
+struct DeskTyped {
+    eligible: String,
+    notes: String,
+    reason: String,
+}
+
+fn desk_typed(form: &PostedForm) -> DeskTyped {
+    DeskTyped {
+        eligible: form.get("eligible").to_string(),
+        notes: form.get("notes").to_string(),
+        reason: form.get("reason").to_string(),
+    }
+}
+
 /// The API's JSON of the posted draft form. Every part is sent, so that what the form
 /// clears is cleared; an empty amount or duration is left as it was (the API has no way
 /// to empty them, and the checklist still asks for them).
@@ -617,6 +827,8 @@ struct Shown {
     upload_error: Option<String>,
     /// The posted draft form, shown instead of what is saved.
     typed: Option<PostedForm>,
+    /// What the secretariat typed in its screening or return form.
+    desk: DeskTyped,
 }
 
 impl Default for Shown {
@@ -628,6 +840,7 @@ impl Default for Shown {
             errors: Vec::new(),
             upload_error: None,
             typed: None,
+            desk: DeskTyped::default(),
         }
     }
 }
@@ -679,6 +892,7 @@ struct KindOption {
 
 #[derive(Serialize)]
 struct DocumentLine {
+    href: String,
     kind: String,
     file_name: String,
     size: String,
@@ -822,6 +1036,7 @@ async fn show(
     let documents: Vec<DocumentLine> = documents
         .iter()
         .map(|d| DocumentLine {
+            href: format!("{PATH}/{}/documents/{}", app.id, d.id),
             kind: kind_name(&d.kind),
             file_name: d.file_name.clone(),
             size: format::number(
@@ -865,6 +1080,10 @@ async fn show(
             label: kind_name(kind),
         })
         .collect();
+    let may_screen = app.status == ApplicationStatus::Submitted
+        && policy::authorize(user, Operation::ScreenApplication).is_ok();
+    let may_return = crate::applications::rules::return_for_revision(app.status).is_ok()
+        && policy::authorize(user, Operation::ReturnApplication).is_ok();
     let errors = shown.errors;
     let error_of = |field: &str| message_of(&errors, field);
     visitor.page(
@@ -891,6 +1110,12 @@ async fn show(
             themes_error => error_of("themes"),
             groups_error => error_of("beneficiaries"),
             budget_error => error_of("budget"),
+            may_screen => may_screen,
+            may_return => may_return,
+            desk => Serde(shown.desk),
+            eligible_error => error_of("eligible"),
+            notes_error => error_of("notes"),
+            reason_error => error_of("reason"),
         },
     )
 }

@@ -36,7 +36,11 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
     ),
     (Operation::SubmitReport, "task-report", None),
     (Operation::CreateCall, "task-calls", None),
-    (Operation::ScreenApplication, "task-screen", None),
+    (
+        Operation::ScreenApplication,
+        "task-screen",
+        Some(super::applications::SCREENING_QUEUE),
+    ),
     (Operation::AssignReviewer, "task-assign", None),
     (Operation::WriteReview, "task-review", None),
     (Operation::ReadRanking, "task-ranking", None),

@@ -190,6 +190,13 @@ both_backends!(
         let body = read(&app, &token, &id).await;
         assert_eq!(body["documents"][0]["kind"], "proposal");
         assert_eq!(body["documents"][0]["file_name"], "projet.pdf");
+        let document = format!(
+            "{page_path}/documents/{}",
+            body["documents"][0]["id"].as_str().expect("id")
+        );
+        let (status, content_type, _, bytes) = ngo.download(&document).await;
+        assert_eq!((status, content_type.as_str()), (200, "application/pdf"));
+        assert!(bytes.starts_with("%PDF-1.4"));
 
         // ready: sent once, with its reference
         let page = ngo.get(&page_path).await;
@@ -234,6 +241,7 @@ both_backends!(
         outsider.sign_in("kofi@other.example", PASSWORD).await;
         assert_eq!(outsider.get(&page_path).await.status, 404);
         assert_eq!(outsider.get("/applications/not-an-id").await.status, 404);
+        assert_eq!(outsider.get(&document).await.status, 404);
         let list = outsider.get("/applications").await;
         assert!(!list.text.contains(&reference));
     }
@@ -293,5 +301,119 @@ both_backends!(
             .get_as(w.ngo_token(), &format!("/api/v1/applications/{id}"))
             .await;
         assert_eq!(r.body["status"], "draft");
+    }
+);
+
+both_backends!(
+    the_secretariat_screens_and_returns_on_the_pages,
+    |app: TestApp| async move {
+        let w = World::new(&app)
+            .fund()
+            .open_call()
+            .ngo()
+            .application("Refugio en Kano", "12000.00")
+            .submitted()
+            .application("Asesoría jurídica", "8000.00")
+            .submitted()
+            .await;
+        let (returned, screened) = (w.applications()[0].clone(), w.applications()[1].clone());
+        app.user_with_password("admin", "mesa@fund.example", PASSWORD, None);
+        let mut desk = Browser::speaking(&app, "es");
+        desk.sign_in("mesa@fund.example", PASSWORD).await;
+        let queue = desk.get("/applications?status=submitted").await;
+        assert_eq!(queue.status, 200, "{}", queue.text);
+        assert!(queue.text.contains("Solicitudes por revisar"));
+        assert!(queue.text.contains("Refugio en Kano") && queue.text.contains("Asesoría jurídica"));
+
+        // not eligible without saying why: beside the field, nothing changed
+        let path = format!("/applications/{returned}");
+        let page = desk.get(&path).await;
+        assert!(page.text.contains("Para la secretaría"), "{}", page.text);
+        let (csrf, version) = (page.csrf(), page.field("version"));
+        let bare = desk
+            .post(
+                &format!("{path}/screening"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", &version),
+                    ("eligible", "no"),
+                    ("notes", " "),
+                ],
+            )
+            .await;
+        assert_eq!(bare.status, 422, "{}", bare.text);
+        assert!(
+            bare.error_beside("notes")
+                .is_some_and(|e| e.contains("Explique por qué")),
+            "{}",
+            bare.text
+        );
+        let admin = app.user_token("admin", None);
+        let status = |id: String| {
+            let app = &app;
+            let admin = admin.clone();
+            async move {
+                app.get_as(&admin, &format!("/api/v1/applications/{id}"))
+                    .await
+                    .body
+            }
+        };
+        assert_eq!(status(returned.clone()).await["status"], "submitted");
+
+        // returned with what to change: the NGO reads it on its draft
+        let back = desk
+            .post(
+                &format!("{path}/return"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", &version),
+                    ("reason", "Falta el presupuesto detallado del albergue."),
+                ],
+            )
+            .await;
+        assert_eq!(back.status, 303, "{}", back.text);
+        let body = status(returned.clone()).await;
+        assert_eq!(body["status"], "draft");
+        assert_eq!(
+            body["return_reason"],
+            "Falta el presupuesto detallado del albergue."
+        );
+        app.user_with_password("ngo", "ines@haven.example", PASSWORD, Some(w.org_id()));
+        let mut ngo = Browser::speaking(&app, "es");
+        ngo.sign_in("ines@haven.example", PASSWORD).await;
+        let draft = ngo.get(&path).await;
+        assert!(draft.text.contains("Lo que la secretaría le pide cambiar"));
+        assert!(
+            draft
+                .text
+                .contains("Falta el presupuesto detallado del albergue.")
+        );
+        assert!(!draft.text.contains("Para la secretaría"));
+        // the NGO cannot screen its own application
+        let own = ngo
+            .post(
+                &format!("/applications/{screened}/screening"),
+                &[("csrf", &draft.csrf()), ("eligible", "yes")],
+            )
+            .await;
+        assert_eq!(own.status, 403);
+
+        // the other one goes to the reviewers, once
+        let path = format!("/applications/{screened}");
+        let page = desk.get(&path).await;
+        let form = [
+            ("csrf", page.csrf()),
+            ("version", page.field("version")),
+            ("eligible", "yes".to_string()),
+            ("notes", String::new()),
+        ];
+        let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let done = desk.post(&format!("{path}/screening"), &fields).await;
+        assert_eq!(done.status, 303, "{}", done.text);
+        assert_eq!(status(screened.clone()).await["status"], "under_review");
+        let again = desk.post(&format!("{path}/screening"), &fields).await;
+        assert_eq!(again.status, 409, "{}", again.text);
+        let queue = desk.get("/applications?status=submitted").await;
+        assert!(!queue.text.contains("Asesoría jurídica"));
     }
 );
