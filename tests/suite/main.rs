@@ -20,6 +20,7 @@ mod grants;
 mod grants_properties;
 mod hardening;
 mod instances;
+mod journeys;
 mod money_in;
 mod money_in_properties;
 mod object_storage;

@@ -5,6 +5,7 @@
 
 pub mod board;
 pub mod browser;
+pub mod chromium;
 pub mod contract;
 pub mod transparency;
 pub mod world;

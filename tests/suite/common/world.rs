@@ -66,6 +66,7 @@ enum Step {
     Grant(String, Value),
     Signed,
     Pay(usize, String),
+    Adopt(String),
 }
 
 /// The call `open_call()` opens: USD 20,000 for up to 12 months, any country, the theme
@@ -224,6 +225,11 @@ impl<'a> World<'a> {
     /// `application()`, the one the next steps act on.
     pub fn application_with(self, content: Value) -> Self {
         self.then(Step::Application(content))
+    }
+
+    /// An application made elsewhere (on the pages, say) becomes the current one.
+    pub fn adopt(self, application_id: &str) -> Self {
+        self.then(Step::Adopt(application_id.to_string()))
     }
 
     /// The current application submitted by the NGO.
@@ -526,6 +532,7 @@ impl<'a> World<'a> {
                 assert_eq!(r.body["status"], "under_review", "{}", r.text);
             }
             Step::Session(count) => self.open_session(count).await,
+            Step::Adopt(id) => self.applications.push(id),
             Step::Grant(amount, fields) => {
                 if self.session.is_none() {
                     self.open_session(3).await;

@@ -1,0 +1,228 @@
+//! The fund's journeys walked end to end in headless Chromium (fantoccini over WebDriver),
+//! each page checked on the way (`Chromium::check_page`: its language, no unformatted
+//! message, axe-core's WCAG 2 A/AA rules):
+//!
+//! an NGO in French finds the call, applies with a document and sends it; the secretariat
+//! screens it in English; the board approves (through the API: the board's pages are
+//! walked by their own tests); the NGO signs in French; one finance officer requests the
+//! first instalment and a second approves and pays it; the NGO reports in Spanish; the
+//! secretariat accepts the report; the donor reads where its money went.
+//!
+//! SQLite only: this is about what people see and do, the database rules are tested on
+//! both backends elsewhere.
+
+use serde_json::json;
+
+use crate::common;
+use crate::common::chromium::Chromium;
+use crate::common::world::{World, default_call, pdf};
+
+const PASSWORD: &str = "compass lantern harbour 64";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_checks_find_what_they_look_for() {
+    let app = common::spawn_app(common::Backend::Sqlite)
+        .await
+        .expect("sqlite app");
+    let browser = Chromium::start(&app.base, "en").await;
+    browser
+        .client
+        .goto("data:text/html,<html><body><input type=text><img src=x.png></body></html>")
+        .await
+        .expect("page");
+    let found = browser.accessibility_problems().await.join("\n");
+    for rule in ["html-has-lang", "label", "image-alt"] {
+        assert!(found.contains(rule), "{rule} not found in {found}");
+    }
+    // and on a page of the service, under its Content-Security-Policy
+    browser.open("/login").await;
+    assert_eq!(browser.accessibility_problems().await, Vec::<String>::new());
+    browser
+        .client
+        .execute(
+            "document.querySelector('main').append(document.createElement('select')); return true;",
+            vec![],
+        )
+        .await
+        .expect("a field without a label");
+    let found = browser.accessibility_problems().await.join("\n");
+    assert!(found.contains("select-name"), "{found}");
+    browser.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn from_the_call_to_the_donor_in_three_languages() {
+    let app = common::spawn_app(common::Backend::Sqlite)
+        .await
+        .expect("sqlite app");
+    let mut call = default_call();
+    call["title"] = json!("Emergency grants 2027");
+    call["eligible_countries"] = json!(["NG", "GH"]);
+    call["required_documents"] = json!(["proposal"]);
+    let w = World::new(&app)
+        .fund()
+        .open_call_with(call)
+        .ngo()
+        .donor()
+        .received("50000.00")
+        .trustees(3)
+        .await;
+    app.user_with_password("ngo", "amina@haven.example", PASSWORD, Some(w.org_id()));
+    app.user_with_password("admin", "desk@fund.example", PASSWORD, None);
+    app.user_with_password("finance", "first@fund.example", PASSWORD, None);
+    app.user_with_password("finance", "second@fund.example", PASSWORD, None);
+    app.user_with_password("donor", "gift@lux.example", PASSWORD, Some(w.donor_id()));
+    let proposal = tempfile::Builder::new()
+        .prefix("projet-")
+        .suffix(".pdf")
+        .tempfile()
+        .expect("a file to upload");
+    std::fs::write(proposal.path(), pdf("Foyer à Kano")).expect("written");
+
+    // the NGO, in French, from the call to the sent application
+    let ngo = Chromium::start(&app.base, "fr").await;
+    ngo.sign_in("amina@haven.example", PASSWORD).await;
+    ngo.check_page("fr").await;
+    ngo.open("/calls").await;
+    ngo.check_page("fr").await;
+    assert!(ngo.text().await.contains("Emergency grants 2027"));
+    ngo.follow("form[action$='/apply'] button").await;
+    let page = ngo.path().await;
+    assert!(page.starts_with("/applications/"), "{page}");
+    let id = page.trim_start_matches("/applications/").to_string();
+    ngo.check_page("fr").await;
+    ngo.fill("#title", "Foyer à Kano").await;
+    ngo.fill(
+        "#summary",
+        "Un foyer sûr et un accompagnement juridique pour les survivantes.",
+    )
+    .await;
+    ngo.fill("#requested_amount", "15000.00").await;
+    ngo.fill("#duration_months", "12").await;
+    ngo.click("input[name='country_NG']").await;
+    ngo.click("input[name='theme_protection.shelter']").await;
+    ngo.fill("input[name='count_0']", "30").await;
+    ngo.fill("input[name='category_0']", "foyer").await;
+    ngo.fill("input[name='amount_0']", "15000.00").await;
+    ngo.follow(&format!("form[action='/applications/{id}'] button"))
+        .await;
+    assert!(
+        ngo.path().await.ends_with("done=saved"),
+        "{}",
+        ngo.text().await
+    );
+    assert!(ngo.text().await.contains("Votre brouillon est enregistré."));
+    ngo.find("#file")
+        .await
+        .send_keys(&proposal.path().display().to_string())
+        .await
+        .expect("file chosen");
+    ngo.follow("form[enctype='multipart/form-data'] button")
+        .await;
+    let text = ngo.text().await;
+    assert!(text.contains("Le document est joint."), "{text}");
+    assert!(text.contains("Tout est prêt"), "{text}");
+    ngo.check_page("fr").await;
+    ngo.follow("form[action$='/submit'] button").await;
+    let text = ngo.text().await;
+    assert!(text.contains("Votre demande est envoyée."), "{text}");
+    ngo.check_page("fr").await;
+    let admin = app.user_token("admin", None);
+    let sent = app
+        .get_as(&admin, &format!("/api/v1/applications/{id}"))
+        .await;
+    assert_eq!(sent.body["status"], "submitted", "{}", sent.text);
+    let reference = sent.body["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+    assert!(text.contains(&reference));
+
+    // the secretariat screens it, in English
+    let desk = Chromium::start(&app.base, "en").await;
+    desk.sign_in("desk@fund.example", PASSWORD).await;
+    desk.open("/applications?status=submitted").await;
+    desk.check_page("en").await;
+    desk.follow(&format!("a[href='/applications/{id}']")).await;
+    desk.check_page("en").await;
+    desk.click("input[name='eligible'][value='yes']").await;
+    desk.follow("form[action$='/screening'] button").await;
+    assert!(desk.text().await.contains("The screening is recorded"));
+
+    // the board approves (the API), and the NGO signs in French
+    let w = w.adopt(&id).grant("15000.00").await;
+    let grant = w.grant_id().to_string();
+    ngo.open(&format!("/grants/{grant}")).await;
+    ngo.check_page("fr").await;
+    ngo.follow("form[action$='/sign'] button").await;
+    ngo.check_page("fr").await;
+
+    // four eyes on the first instalment
+    let first = Chromium::start(&app.base, "en").await;
+    first.sign_in("first@fund.example", PASSWORD).await;
+    first.open(&format!("/grants/{grant}")).await;
+    first.check_page("en").await;
+    first.follow("form[action$='/payments'] button").await;
+    first.check_page("en").await;
+    let second = Chromium::start(&app.base, "en").await;
+    second.sign_in("second@fund.example", PASSWORD).await;
+    second.open("/payments").await;
+    second.check_page("en").await;
+    second.follow("form[action$='/approve'] button").await;
+    second.check_page("en").await;
+    let today = chrono::Utc::now().date_naive();
+    second
+        .set_value("input[name='paid_on']", &today.to_string())
+        .await;
+    second
+        .fill("input[name='reference']", "BANK-2027-0042")
+        .await;
+    second.follow("form[action$='/pay'] button").await;
+    second.check_page("en").await;
+    let paid = app.get_as(&admin, &format!("/api/v1/grants/{grant}")).await;
+    assert_ne!(paid.body["paid"], "0.00", "{}", paid.text);
+
+    // the NGO reports in Spanish
+    let reporter = Chromium::start(&app.base, "es").await;
+    reporter.sign_in("amina@haven.example", PASSWORD).await;
+    reporter.open(&format!("/grants/{grant}/report")).await;
+    reporter.check_page("es").await;
+    reporter
+        .set_value(
+            "#period_start",
+            &(today - chrono::Duration::days(30)).to_string(),
+        )
+        .await;
+    reporter.set_value("#period_end", &today.to_string()).await;
+    reporter.fill("input[name='count_0']", "12").await;
+    reporter.fill("#people_to_date", "12").await;
+    reporter
+        .fill("#narrative", "El albergue abrió sus puertas en marzo.")
+        .await;
+    reporter
+        .follow("form[action$='/report'] button.primary")
+        .await;
+    let text = reporter.text().await;
+    assert!(reporter.path().await.contains("reported=1"), "{text}");
+    reporter.check_page("es").await;
+
+    // the secretariat accepts it
+    desk.open("/reports/to-review").await;
+    desk.check_page("en").await;
+    desk.follow("main a[href^='/reports/']").await;
+    desk.check_page("en").await;
+    desk.follow("form[action$='/accept'] button").await;
+    desk.check_page("en").await;
+
+    // the donor reads where its money went
+    let donor = Chromium::start(&app.base, "en").await;
+    donor.sign_in("gift@lux.example", PASSWORD).await;
+    donor.open("/giving").await;
+    donor.check_page("en").await;
+    let text = donor.text().await;
+    assert!(text.contains("50,000.00"), "{text}");
+
+    for browser in [ngo, desk, first, second, reporter, donor] {
+        browser.quit().await;
+    }
+}
