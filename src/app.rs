@@ -254,6 +254,15 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::reports::clear_report),
         page(pages::report_form::report_form),
         page(pages::report_form::send_report),
+        page(pages::reviews::review_list),
+        page(pages::reviews::review_page),
+        page(pages::reviews::declare),
+        page(pages::reviews::save),
+        page(pages::reviews::submit),
+        page(pages::board::board_page),
+        page(pages::board::ranking_page),
+        page(pages::board::session_page),
+        page(pages::board::record_decision),
     ]
 }
 

@@ -34,9 +34,21 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
     (Operation::CreateCall, "task-calls", None),
     (Operation::ScreenApplication, "task-screen", None),
     (Operation::AssignReviewer, "task-assign", None),
-    (Operation::WriteReview, "task-review", None),
-    (Operation::ReadRanking, "task-ranking", None),
-    (Operation::DecideApplication, "task-decide", None),
+    (
+        Operation::WriteReview,
+        "task-review",
+        Some(super::reviews::PATH),
+    ),
+    (
+        Operation::ReadRanking,
+        "task-ranking",
+        Some(super::board::PATH),
+    ),
+    (
+        Operation::DecideApplication,
+        "task-decide",
+        Some(super::board::PATH),
+    ),
     (
         Operation::ReviewReport,
         "task-review-reports",

@@ -304,6 +304,13 @@ mod tests {
                     ("share", Arg::Text("70".into())),
                     ("spent", Arg::Text("100.00 USD".into())),
                     ("paid", Arg::Text("1,000.00 USD".into())),
+                    ("call", Arg::Text("Grants 2026".into())),
+                    ("weight", Arg::Text("0.4".into())),
+                    ("score", Arg::Text("8".into())),
+                    ("size", Arg::Text("12".into())),
+                    ("spread", Arg::Text("30.00".into())),
+                    ("threshold", Arg::Count(25)),
+                    ("conditions", Arg::Text("Quarterly updates.".into())),
                 ];
                 assert!(
                     message(lang, &key, &args).is_some(),
