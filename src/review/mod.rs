@@ -354,7 +354,11 @@ pub fn list_views(
 /// One assignment as `user` may see it (404 unless the assignee or the secretariat): before
 /// the declaration only the application's title and applicant, after "no conflict" its
 /// id, reference and the rubric. The API's read and the reviewer's page.
-pub fn read_assignment(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<AssignmentView> {
+pub fn read_assignment(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    id: &str,
+) -> AppResult<AssignmentView> {
     let row = store::find(conn, id, false)?.ok_or_else(|| AppError::not_found("assignment"))?;
     let viewer = viewer_of(user, &row)?;
     let label = label_of(conn, &row)?;

@@ -438,7 +438,11 @@ pub async fn record_decision(
     };
     let content = format!(
         "{}|{}|{}|{}|{}",
-        typed.application_id, typed.outcome, typed.approved_amount, typed.conditions, typed.rationale
+        typed.application_id,
+        typed.outcome,
+        typed.approved_amount,
+        typed.conditions,
+        typed.rationale
     );
     let Some(claim) = form.once(
         &user.id,
@@ -635,11 +639,7 @@ fn session_view(
             Ok(DecisionRow {
                 application: label.map(|l| l.title.clone()).unwrap_or_default(),
                 reference: label.and_then(|l| l.reference.clone()),
-                outcome: text(
-                    lang,
-                    &format!("decision-outcome-{}", d.outcome.as_str()),
-                    &[],
-                )?,
+                outcome: text(lang, &format!("decision-was-{}", d.outcome.as_str()), &[])?,
                 amount: d
                     .approved_amount
                     .as_deref()

@@ -165,7 +165,14 @@ pub async fn declare(
         "yes" => true,
         _ => {
             let message = visitor.text("review-declare-choose", &[])?;
-            return refused(&visitor, &user, &id, typed, vec![field("conflict", message)]).await;
+            return refused(
+                &visitor,
+                &user,
+                &id,
+                typed,
+                vec![field("conflict", message)],
+            )
+            .await;
         }
     };
     let declaration = ConflictDeclaration {
@@ -177,7 +184,14 @@ pub async fn declare(
         Ok(declaration) => declaration,
         Err(_) => {
             let message = visitor.text("review-statement-invalid", &[])?;
-            return refused(&visitor, &user, &id, typed, vec![field("statement", message)]).await;
+            return refused(
+                &visitor,
+                &user,
+                &id,
+                typed,
+                vec![field("statement", message)],
+            )
+            .await;
         }
     };
     let declared = crate::change::run_view::<AssignmentRow, _>(
@@ -677,10 +691,7 @@ async fn show(
             .transpose()?,
         recommendations,
     };
-    let content = application
-        .as_ref()
-        .map(|a| content(a, lang))
-        .transpose()?;
+    let content = application.as_ref().map(|a| content(a, lang)).transpose()?;
     visitor.page(
         status,
         "review.html",
@@ -717,7 +728,13 @@ fn content(app: &ApplicationView, lang: Lang) -> AppResult<Content> {
             .transpose()?,
         duration: app
             .duration_months
-            .map(|m| text(lang, "review-months", &[("count", Arg::Count(i64::from(m)))]))
+            .map(|m| {
+                text(
+                    lang,
+                    "review-months",
+                    &[("count", Arg::Count(i64::from(m)))],
+                )
+            })
             .transpose()?,
         countries: app.countries.join(", "),
         themes: app
