@@ -431,6 +431,7 @@ review-document-size = { $size } KB
 review-score-heading = Your scores
 review-score-intro = Give each criterion a whole number from 0 to its maximum. Save your draft as often as you like; once you submit, the review can no longer change.
 review-criterion-range = From 0 to { $max } · weight { $weight }
+review-summary-item = { $label }: { $message }
 review-score-invalid = Give a whole number from 0 to { $max }.
 review-score-missing = Score this criterion before you submit.
 review-recommendation = Your recommendation to the board
@@ -486,6 +487,7 @@ ranking-reviews = { $count ->
    *[other] { $count } reviews
 }
 ranking-advice = Reviewers’ advice
+ranking-advice-count = { $advice }: { $count }
 ranking-requested = Requested
 ranking-cumulative = Running total
 ranking-none = No application of this call has been screened in yet.
@@ -501,8 +503,8 @@ ranking-status-rejected = not funded
 session-present = Trustees present
 session-quorum-label = Quorum
 session-quorum = { $count ->
-    [one] { $count } trustee present without a conflict of interest on the application
-   *[other] { $count } trustees present without a conflict of interest on the application
+    [one] A decision needs { $count } trustee present without a conflict of interest on the application.
+   *[other] A decision needs { $count } trustees present without a conflict of interest on the application.
 }
 session-decisions = Decisions taken
 session-no-decisions = No decision recorded at this session yet.

@@ -431,6 +431,7 @@ review-document-size = { $size } KB
 review-score-heading = Sus puntuaciones
 review-score-intro = Dé a cada criterio un número entero de 0 a su máximo. Guarde su borrador tantas veces como quiera; una vez enviada, la evaluación ya no puede cambiar.
 review-criterion-range = De 0 a { $max } · peso { $weight }
+review-summary-item = { $label }: { $message }
 review-score-invalid = Escriba un número entero de 0 a { $max }.
 review-score-missing = Puntúe este criterio antes de enviar.
 review-recommendation = Su recomendación a la junta
@@ -486,6 +487,7 @@ ranking-reviews = { $count ->
    *[other] { $count } evaluaciones
 }
 ranking-advice = Opinión de los evaluadores
+ranking-advice-count = { $advice }: { $count }
 ranking-requested = Solicitado
 ranking-cumulative = Acumulado
 ranking-none = Todavía no se ha admitido ninguna solicitud de esta convocatoria.
@@ -501,8 +503,8 @@ ranking-status-rejected = no financiada
 session-present = Miembros presentes
 session-quorum-label = Quórum
 session-quorum = { $count ->
-    [one] { $count } miembro presente sin conflicto de intereses sobre la solicitud
-   *[other] { $count } miembros presentes sin conflicto de intereses sobre la solicitud
+    [one] Una decisión requiere { $count } miembro presente sin conflicto de intereses sobre la solicitud.
+   *[other] Una decisión requiere { $count } miembros presentes sin conflicto de intereses sobre la solicitud.
 }
 session-decisions = Decisiones tomadas
 session-no-decisions = Aún no se ha registrado ninguna decisión en esta sesión.

@@ -431,6 +431,7 @@ review-document-size = { $size } Ko
 review-score-heading = Vos notes
 review-score-intro = Donnez à chaque critère un nombre entier de 0 à son maximum. Enregistrez votre brouillon aussi souvent que vous le souhaitez ; une fois envoyée, l’évaluation ne peut plus changer.
 review-criterion-range = De 0 à { $max } · poids { $weight }
+review-summary-item = { $label } : { $message }
 review-score-invalid = Indiquez un nombre entier de 0 à { $max }.
 review-score-missing = Notez ce critère avant d’envoyer.
 review-recommendation = Votre recommandation au conseil
@@ -486,6 +487,7 @@ ranking-reviews = { $count ->
    *[other] { $count } évaluations
 }
 ranking-advice = Avis des évaluateurs
+ranking-advice-count = { $advice } : { $count }
 ranking-requested = Demandé
 ranking-cumulative = Cumul
 ranking-none = Aucune demande de cet appel n’a encore été jugée recevable.
@@ -501,8 +503,8 @@ ranking-status-rejected = non retenue
 session-present = Membres présents
 session-quorum-label = Quorum
 session-quorum = { $count ->
-    [one] { $count } membre présent sans conflit d’intérêts sur la demande
-   *[other] { $count } membres présents sans conflit d’intérêts sur la demande
+    [one] Une décision demande { $count } membre présent sans conflit d’intérêts sur la demande.
+   *[other] Une décision demande { $count } membres présents sans conflit d’intérêts sur la demande.
 }
 session-decisions = Décisions prises
 session-no-decisions = Aucune décision enregistrée pour cette séance.

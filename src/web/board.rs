@@ -119,7 +119,8 @@ struct RankRow {
     status: String,
     score: Option<String>,
     reviews: i64,
-    recommendations: Option<[u32; 3]>,
+    /// The reviewers' advice that was given, each with how many gave it.
+    recommendations: Vec<String>,
     requested: Option<String>,
     requested_in_base: Option<String>,
     cumulative: Option<String>,
@@ -235,10 +236,30 @@ fn ranking(view: &RankingView, call: String, may_decide: bool, lang: Lang) -> Ap
                     .map(|s| decimal_text(s, lang))
                     .transpose()?,
                 reviews: i64::from(row.review_count),
-                recommendations: row
-                    .recommendations
-                    .as_ref()
-                    .map(|r| [r.fund, r.fund_with_changes, r.do_not_fund]),
+                recommendations: match &row.recommendations {
+                    Some(r) => [
+                        ("fund", r.fund),
+                        ("fund_with_changes", r.fund_with_changes),
+                        ("do_not_fund", r.do_not_fund),
+                    ]
+                    .into_iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(code, n)| {
+                        text(
+                            lang,
+                            "ranking-advice-count",
+                            &[
+                                (
+                                    "advice",
+                                    Arg::Text(text(lang, &format!("recommendation-{code}"), &[])?),
+                                ),
+                                ("count", Arg::Count(i64::from(n))),
+                            ],
+                        )
+                    })
+                    .collect::<AppResult<_>>()?,
+                    None => Vec::new(),
+                },
                 requested: money(&row.requested_amount, currency)?,
                 requested_in_base: if currency == base {
                     None

@@ -309,6 +309,9 @@ mod tests {
                     ("score", Arg::Text("8".into())),
                     ("size", Arg::Text("12".into())),
                     ("spread", Arg::Text("30.00".into())),
+                    ("advice", Arg::Text("Fund".into())),
+                    ("label", Arg::Text("Relevance".into())),
+                    ("message", Arg::Text("Give a whole number.".into())),
                     ("threshold", Arg::Count(25)),
                     ("conditions", Arg::Text("Quarterly updates.".into())),
                 ];

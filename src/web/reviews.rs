@@ -439,17 +439,20 @@ async fn refused(
     show(visitor, user, id, StatusCode::UNPROCESSABLE_ENTITY, shown).await
 }
 
-/// A problem of the form: the id of its field and what to do, in the reader's language.
+/// A problem of the form: the id of its field, what to do, in the reader's language, and
+/// for a score the criterion it concerns (the summary at the top names it).
 #[derive(Serialize, Clone)]
 struct Problem {
     field: String,
     message: String,
+    label: Option<String>,
 }
 
 fn field(name: &str, message: String) -> Problem {
     Problem {
         field: name.to_string(),
         message,
+        label: None,
     }
 }
 
@@ -473,7 +476,10 @@ fn localise(
                 )?,
                 Step::Submit => visitor.text("review-score-missing", &[])?,
             };
-            out.push(field(&format!("score_{}", criterion.key), message));
+            out.push(Problem {
+                label: Some(criterion.title.clone()),
+                ..field(&format!("score_{}", criterion.key), message)
+            });
         }
     }
     for (name, key) in [
@@ -644,18 +650,23 @@ async fn show(
             key: c.key.clone(),
             title: c.title.clone(),
             max: c.max_score,
-            weight: c.weight.clone(),
+            weight: weight_text(&c.weight, lang),
         })
         .collect();
-    let recommendations = Recommendation::ALL
-        .iter()
-        .map(|r| {
-            Ok(Choice {
-                code: r.as_str(),
-                label: text(lang, &format!("recommendation-{}", r.as_str()), &[])?,
-            })
+    // from the most to the least favourable, as a reader weighs them
+    let recommendations = [
+        Recommendation::Fund,
+        Recommendation::FundWithChanges,
+        Recommendation::DoNotFund,
+    ]
+    .iter()
+    .map(|r| {
+        Ok(Choice {
+            code: r.as_str(),
+            label: text(lang, &format!("recommendation-{}", r.as_str()), &[])?,
         })
-        .collect::<AppResult<Vec<_>>>()?;
+    })
+    .collect::<AppResult<Vec<_>>>()?;
     let stage = stage(&view);
     let assignment = Assignment {
         id: view.id.clone(),
@@ -707,6 +718,15 @@ async fn show(
             recommendation_error => error_of("recommendation"),
         },
     )
+}
+
+/// A criterion's weight as the API gives it (`"0.4"`), written for the reader's language
+/// with its own decimals (`0,4`).
+fn weight_text(weight: &str, lang: Lang) -> String {
+    match weight.parse::<rust_decimal::Decimal>() {
+        Ok(value) => format::number(value, value.scale(), lang),
+        Err(_) => weight.to_string(),
+    }
 }
 
 fn content(app: &ApplicationView, lang: Lang) -> AppResult<Content> {
