@@ -24,9 +24,10 @@ use crate::applications::model::ApplicationStatus;
 use crate::auth::policy::{self, Operation};
 use crate::auth::{Actor, CurrentUser};
 use crate::board::DecisionTerms;
-use crate::board::model::{CreateDecision, Outcome, SessionView};
+use crate::board::model::{CreateDecision, InstalmentInput, Outcome, SessionView};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::grants::model::{ReleaseCondition, ReportKind};
 use crate::http::Page;
 use crate::idempotency::{self, Answer};
 use crate::money::{AmountInput, Currency};
@@ -332,8 +333,12 @@ struct SessionPage {
     may_decide: bool,
 }
 
+/// Rows of the instalment plan a page offers: enough for the plans boards make; a longer
+/// one goes through the API.
+const PLAN_ROWS: usize = 4;
+
 /// What was typed in the decision form.
-#[derive(Serialize, Default)]
+#[derive(Serialize)]
 struct DecisionForm {
     once: String,
     application_id: String,
@@ -341,6 +346,37 @@ struct DecisionForm {
     approved_amount: String,
     conditions: String,
     rationale: String,
+    plan: Vec<PlanRow>,
+}
+
+/// One instalment as typed: amount, due day, what releases it (`on_signature`, `interim`
+/// or `final`: the report whose acceptance releases it) and the spending threshold.
+#[derive(Serialize, Default, Clone)]
+struct PlanRow {
+    amount: String,
+    due_on: String,
+    release: String,
+    spend: bool,
+}
+
+impl PlanRow {
+    fn is_blank(&self) -> bool {
+        self.amount.is_empty() && self.due_on.is_empty()
+    }
+}
+
+impl Default for DecisionForm {
+    fn default() -> Self {
+        DecisionForm {
+            once: String::new(),
+            application_id: String::new(),
+            outcome: String::new(),
+            approved_amount: String::new(),
+            conditions: String::new(),
+            rationale: String::new(),
+            plan: vec![PlanRow::default(); PLAN_ROWS],
+        }
+    }
 }
 
 impl DecisionForm {
@@ -352,7 +388,56 @@ impl DecisionForm {
             approved_amount: form.get("approved_amount").trim().to_string(),
             conditions: form.get("conditions").to_string(),
             rationale: form.get("rationale").to_string(),
+            plan: (0..PLAN_ROWS)
+                .map(|i| PlanRow {
+                    amount: form.get(&format!("amount_{i}")).trim().to_string(),
+                    due_on: form.get(&format!("due_{i}")).trim().to_string(),
+                    release: form.get(&format!("release_{i}")).to_string(),
+                    spend: !form.get(&format!("spend_{i}")).is_empty(),
+                })
+                .collect(),
         }
+    }
+
+    /// The plan as the API's request takes it: `None` when every row is blank (the fund's
+    /// default plan); a row whose amount or day cannot be read is said by its number.
+    fn instalments(&self) -> Result<Option<Vec<InstalmentInput>>, Vec<(i64, &'static str)>> {
+        let mut plan = Vec::new();
+        let mut problems = Vec::new();
+        for (i, row) in self.plan.iter().enumerate() {
+            if row.is_blank() {
+                continue;
+            }
+            let number = i64::try_from(i + 1).unwrap_or(0);
+            let amount = crate::money::parse_decimal(&row.amount);
+            let due_on = row.due_on.parse::<chrono::NaiveDate>();
+            let (condition, report_kind) = match row.release.as_str() {
+                "interim" => (
+                    ReleaseCondition::OnReportAccepted,
+                    Some(ReportKind::Interim),
+                ),
+                "final" => (ReleaseCondition::OnReportAccepted, Some(ReportKind::Final)),
+                _ => (ReleaseCondition::OnSignature, None),
+            };
+            match (amount, due_on) {
+                (Ok(amount), Ok(due_on)) => plan.push(InstalmentInput {
+                    amount: AmountInput {
+                        amount,
+                        currency: None,
+                    },
+                    due_on,
+                    condition,
+                    report_kind,
+                    spend_threshold: row.spend,
+                }),
+                (Err(_), _) => problems.push((number, "decision-instalment-amount-invalid")),
+                (_, Err(_)) => problems.push((number, "decision-instalment-due-invalid")),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok((!plan.is_empty()).then_some(plan))
     }
 }
 
@@ -441,11 +526,29 @@ pub async fn record_decision(
             }
         },
     };
+    let instalments = match typed.instalments() {
+        Ok(plan) => plan,
+        Err(problems) => {
+            let message = problems
+                .into_iter()
+                .map(|(number, key)| visitor.text(key, &[("count", Arg::Count(number))]))
+                .collect::<AppResult<Vec<_>>>()?
+                .join(" ");
+            let errors = vec![FieldMessage {
+                field: "instalments",
+                message,
+            }];
+            return refuse(errors, StatusCode::UNPROCESSABLE_ENTITY, typed).await;
+        }
+    };
+    // what the claim of the form's `once` key covers: everything typed
+    let content = serde_json::to_value(&typed)
+        .map_err(|e| AppError::internal(format!("the decision form: {e}")))?;
     let input = CreateDecision {
         application_id: typed.application_id.clone(),
         outcome,
         approved_amount,
-        instalments: None,
+        instalments,
         conditions: Some(typed.conditions.clone()),
         rationale: typed.rationale.clone(),
     }
@@ -457,18 +560,10 @@ pub async fn record_decision(
             return refuse(errors, StatusCode::UNPROCESSABLE_ENTITY, typed).await;
         }
     };
-    let content = format!(
-        "{}|{}|{}|{}|{}",
-        typed.application_id,
-        typed.outcome,
-        typed.approved_amount,
-        typed.conditions,
-        typed.rationale
-    );
     let Some(claim) = form.once(
         &user.id,
         format!("POST /board-sessions/{session_id}/decisions"),
-        content.as_bytes(),
+        idempotency::canonical_json(&content).as_bytes(),
     ) else {
         return visitor.refused();
     };
@@ -507,6 +602,48 @@ fn localise(visitor: &Visitor, error: &AppError) -> AppResult<Vec<FieldMessage>>
             .iter()
             .any(|e| e.field == field || e.field.starts_with(&format!("{field}[")))
     };
+    // a plan refused by the API: each instalment's problem by its number, then the sum's
+    if error.code == ErrorCode::ValidationFailed && named("instalments") {
+        let mut parts = Vec::new();
+        for e in &error.errors {
+            let Some(rest) = e.field.strip_prefix("instalments") else {
+                continue;
+            };
+            let row = rest
+                .strip_prefix('[')
+                .and_then(|r| r.split_once(']'))
+                .and_then(|(n, name)| Some((n.parse::<i64>().ok()? + 1, name)));
+            let part = match row {
+                Some((number, ".amount")) => visitor.text(
+                    "decision-instalment-amount-invalid",
+                    &[("count", Arg::Count(number))],
+                )?,
+                Some((number, ".due_on")) => visitor.text(
+                    "decision-instalment-due-invalid",
+                    &[("count", Arg::Count(number))],
+                )?,
+                Some((number, _)) => visitor.text(
+                    "decision-instalment-release-invalid",
+                    &[("count", Arg::Count(number))],
+                )?,
+                None => visitor.text("decision-instalments-sum", &[])?,
+            };
+            if !parts.contains(&part) {
+                parts.push(part);
+            }
+        }
+        let mut out = vec![FieldMessage {
+            field: "instalments",
+            message: parts.join(" "),
+        }];
+        if named("approved_amount") {
+            out.push(FieldMessage {
+                field: "approved_amount",
+                message: visitor.text("decision-amount-invalid", &[])?,
+            });
+        }
+        return Ok(out);
+    }
     let said: Vec<(&'static str, &str)> = match error.code {
         ErrorCode::Forbidden => vec![("application_id", "decision-not-decider")],
         ErrorCode::InsufficientFunds => vec![("approved_amount", "decision-insufficient-funds")],
@@ -518,20 +655,11 @@ fn localise(visitor: &Visitor, error: &AppError) -> AppResult<Vec<FieldMessage>>
             ("application_id", "decision-application-invalid"),
             ("outcome", "decision-outcome-invalid"),
             ("approved_amount", "decision-amount-invalid"),
-            ("instalments", "decision-amount-invalid"),
             ("conditions", "decision-conditions-invalid"),
             ("rationale", "decision-rationale-invalid"),
         ]
         .into_iter()
         .filter(|(field, _)| named(field))
-        .map(|(field, key)| {
-            let field = if field == "instalments" {
-                "approved_amount"
-            } else {
-                field
-            };
-            (field, key)
-        })
         .collect(),
     };
     let mut out: Vec<FieldMessage> = Vec::new();
@@ -599,7 +727,17 @@ async fn show_session(
             ])
         })
         .collect::<AppResult<Vec<_>>>()?;
+    let releases = ["on_signature", "interim", "final"]
+        .into_iter()
+        .map(|code| {
+            Ok([
+                code.to_string(),
+                text(lang, &format!("decision-release-{code}"), &[])?,
+            ])
+        })
+        .collect::<AppResult<Vec<_>>>()?;
     let error_of = |field: &str| message_of(&errors, field);
+    let share = visitor.state.settings.grants.spend_share()? * Decimal::ONE_HUNDRED;
     visitor.page(
         status,
         "board_session.html",
@@ -607,6 +745,7 @@ async fn show_session(
             s => Serde(SessionPage { may_decide, ..page }),
             f => Serde(typed),
             outcomes => Serde(outcomes),
+            releases => Serde(releases),
             notice => notice,
             errors => Serde(&errors),
             application_error => error_of("application_id"),
@@ -614,6 +753,8 @@ async fn show_session(
             amount_error => error_of("approved_amount"),
             conditions_error => error_of("conditions"),
             rationale_error => error_of("rationale"),
+            plan_error => error_of("instalments"),
+            share => format::number(share, 0, lang),
         },
     )
 }

@@ -451,6 +451,57 @@ both_backends!(
             .await;
         assert_eq!(blank.status, 422, "{}", blank.text);
         assert!(blank.error_beside("rationale").is_some(), "{}", blank.text);
+        // a plan that does not add up to the amount approved, and a day that is not one:
+        // said beside the plan by instalment, what was typed kept
+        let today = chrono::Utc::now().date_naive().to_string();
+        let uneven = trustee
+            .post(
+                &decide,
+                &[
+                    ("csrf", &csrf),
+                    ("once", &once),
+                    ("application_id", &application),
+                    ("outcome", "approved"),
+                    ("approved_amount", "15000.00"),
+                    ("rationale", "Ranked first."),
+                    ("amount_0", "10000.00"),
+                    ("due_0", &today),
+                    ("release_0", "on_signature"),
+                    ("amount_1", "4000.00"),
+                    ("due_1", &today),
+                    ("release_1", "interim"),
+                ],
+            )
+            .await;
+        assert_eq!(uneven.status, 422, "{}", uneven.text);
+        assert_eq!(
+            uneven.error_beside("instalments").as_deref(),
+            Some("The instalments must add up to the amount approved.")
+        );
+        assert!(uneven.text.contains("value=\"4000.00\""));
+        let undated = trustee
+            .post(
+                &decide,
+                &[
+                    ("csrf", &csrf),
+                    ("once", &once),
+                    ("application_id", &application),
+                    ("outcome", "approved"),
+                    ("approved_amount", "15000.00"),
+                    ("rationale", "Ranked first."),
+                    ("amount_1", "15000.00"),
+                    ("due_1", "next month"),
+                ],
+            )
+            .await;
+        assert_eq!(undated.status, 422, "{}", undated.text);
+        assert!(
+            undated
+                .error_beside("instalments")
+                .is_some_and(|e| e.starts_with("Instalment 2:")),
+            "{}",
+            undated.text
+        );
         // without the CSRF token: refused
         let forged = trustee
             .post(
@@ -473,6 +524,12 @@ both_backends!(
             ("approved_amount", "15000.00"),
             ("conditions", "Quarterly updates."),
             ("rationale", "Ranked first, within the funding line."),
+            ("amount_0", "10000.00"),
+            ("due_0", today.as_str()),
+            ("release_0", "on_signature"),
+            ("amount_1", "5000.00"),
+            ("due_1", today.as_str()),
+            ("release_1", "interim"),
         ];
         let recorded = trustee.post(&decide, &form).await;
         assert_eq!(recorded.status, 303, "{}", recorded.text);
@@ -487,6 +544,14 @@ both_backends!(
         assert_eq!(decisions.len(), 1, "{}", r.text);
         assert_eq!(decisions[0]["outcome"], "approved");
         assert_eq!(decisions[0]["approved_amount"], "15000.00");
+        // the plan typed on the page is the grant's
+        let grant = decisions[0]["grant_id"].as_str().expect("a grant");
+        let r = app.get_as(&admin, &format!("/api/v1/grants/{grant}")).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let instalments = r.body["instalments"].as_array().expect("instalments");
+        assert_eq!(instalments.len(), 2, "{}", r.text);
+        assert_eq!(instalments[1]["condition"], "on_report_accepted");
+        assert_eq!(instalments[1]["report_kind"], "interim");
         let page = trustee.get(&recorded.location.expect("back")).await;
         assert!(
             page.text.contains("The decision is recorded"),
