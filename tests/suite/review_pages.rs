@@ -581,5 +581,54 @@ both_backends!(
             "{}",
             late.text
         );
+
+        // a trustee of the fund who was not at the session records nothing: the API's rule,
+        // said beside the application
+        let absent = app.user_with_password("trustee", "absent@fund.example", PASSWORD, None);
+        {
+            let mut conn = app.pool.get().expect("connection");
+            trustfund::auth::store::add_fund(&mut conn, &absent, &fund).expect("add fund");
+        }
+        let mut away = Browser::speaking(&app, "en");
+        away.sign_in("absent@fund.example", PASSWORD).await;
+        let page = away.get(&path).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        let refused = away
+            .post(
+                &decide,
+                &[
+                    ("csrf", &page.csrf()),
+                    ("once", "absent-form"),
+                    ("application_id", &application),
+                    ("outcome", "rejected"),
+                    ("rationale", "I was not there."),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, 409, "{}", refused.text);
+        assert!(
+            refused
+                .error_beside("application_id")
+                .is_some_and(|e| e.starts_with("Only a trustee present at this session")),
+            "{}",
+            refused.text
+        );
+        // a trustee of no board of this fund: the ranking and the session are not found
+        app.user_with_password("trustee", "elsewhere@fund.example", PASSWORD, None);
+        let mut stranger = Browser::speaking(&app, "en");
+        stranger.sign_in("elsewhere@fund.example", PASSWORD).await;
+        assert_eq!(
+            stranger.get(&format!("/calls/{call}/ranking")).await.status,
+            404
+        );
+        assert_eq!(stranger.get(&path).await.status, 404);
+        assert_eq!(
+            app.get_as(&admin, &format!("/api/v1/board-sessions/{session}"))
+                .await
+                .body["decisions"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
     }
 );
