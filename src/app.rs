@@ -264,6 +264,15 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::applications::document),
         page(pages::applications::screen),
         page(pages::applications::send_back),
+        page(pages::reviews::review_list),
+        page(pages::reviews::review_page),
+        page(pages::reviews::declare),
+        page(pages::reviews::save),
+        page(pages::reviews::submit),
+        page(pages::board::board_page),
+        page(pages::board::ranking_page),
+        page(pages::board::session_page),
+        page(pages::board::record_decision),
     ]
 }
 

@@ -379,6 +379,179 @@ payment-reference-invalid = Enter the bank’s reference of the transfer, on one
 payment-request-amount = Amount to request ({ $currency })
 payment-request-button = Request this payment
 
+## reviews: /reviews and /reviews/{id}
+reviews-title = Your reviews
+reviews-intro = The applications the secretariat asked you to review. Open one to declare any conflict of interest first; then you can read it and score it.
+reviews-application = Application
+reviews-call = Call
+reviews-assigned-on = Assigned on
+reviews-stage = Where it stands
+reviews-none = Nothing is waiting for your review at the moment.
+reviews-back = Back to your reviews
+review-stage-declare = Declare any conflict of interest
+review-stage-score = To score
+review-stage-submitted = Review submitted
+review-stage-recused = Conflict declared: not for you to review
+review-applicant-call = From { $organisation }, call “{ $call }”
+review-declare-heading = First: do you have a conflict of interest?
+review-declare-intro = Before you read this application, tell us whether anything ties you to { $organisation } or its project: you work or worked for it, advise it, fund it, or are close to someone who does. You declare once. With a conflict, you will not see or score the application, and the secretariat will ask someone else.
+review-declare-question = Your declaration
+review-declare-none = I have no conflict of interest with this application
+review-declare-conflict = I have a conflict of interest
+review-declare-statement = If you have a conflict: what is it?
+review-declare-statement-hint = One or two sentences are enough. The secretariat reads this; the applicant does not.
+review-declare-button = Send my declaration
+review-declare-choose = Choose one: no conflict of interest, or a conflict of interest.
+review-statement-invalid = Say in a sentence or two what the conflict of interest is (at most 10,000 characters).
+review-declared-notice = Thank you. You can now read the application and score it below.
+review-recused-heading = You declared a conflict of interest
+review-recused-text = So you do not review this application: you will not see its content or its scores. Thank you for saying so; the secretariat will ask another reviewer.
+review-recused-statement = What you declared
+review-declared-on = Declared on
+review-content-heading = The application
+review-reference = Reference
+review-amount = Amount requested
+review-duration = Duration
+review-months = { $count ->
+    [one] { $count } month
+   *[other] { $count } months
+}
+review-countries = Countries
+review-themes = Themes
+review-summary = Summary
+review-budget = Budget
+review-budget-description = What for
+review-budget-total = Total
+review-beneficiaries = People the project plans to help
+review-no-beneficiaries = The applicant gave no planned figures.
+review-documents = Documents attached
+review-documents-hint = The secretariat can send you these files if you need them.
+review-no-documents = No document is attached.
+review-document-size = { $size } KB
+review-score-heading = Your scores
+review-score-intro = Give each criterion a whole number from 0 to its maximum. Save your draft as often as you like; once you submit, the review can no longer change.
+review-criterion-range = From 0 to { $max } · weight { $weight }
+review-summary-item = { $label }: { $message }
+review-score-invalid = Give a whole number from 0 to { $max }.
+review-score-missing = Score this criterion before you submit.
+review-recommendation = Your recommendation to the board
+review-recommendation-missing = Choose a recommendation before you submit.
+recommendation-fund = Fund
+recommendation-fund_with_changes = Fund with changes
+recommendation-do_not_fund = Do not fund
+review-comment = Your comment for the board
+review-comment-hint = What the board should know: strengths, risks, what the applicant should change.
+review-comment-invalid = Keep your comment under 10,000 characters.
+review-save-button = Save my draft
+review-submit-hint = Submitting saves what is on this page and sends your review to the board. It can no longer change afterwards.
+review-submit-button = Submit my review
+review-saved-notice = Your draft is saved. Come back to it whenever you like before submitting.
+review-submitted-notice = Your review is submitted. Thank you for your time.
+review-stale = Nothing was changed: this review changed since you opened the page (in another tab, or with a second click). Here it is as it stands now.
+review-your-review = Your review
+review-submitted-on = Submitted on { $date }.
+review-score-of = { $score } out of { $max }
+
+## the board of trustees: /board, /calls/{id}/ranking, /board-sessions/{id}
+board-title = Board of trustees
+board-intro = For each fund whose board you sit on: the ranking of each call and the board's sessions, where decisions are recorded.
+board-calls = Calls and their ranking
+board-no-calls = This fund has no call yet.
+board-sessions = Board sessions
+board-session-of = Board session of { $date }
+board-decisions-count = { $count ->
+    [0] no decision yet
+    [one] { $count } decision
+   *[other] { $count } decisions
+}
+board-no-sessions = No session recorded yet. The secretariat records each session with the trustees present.
+board-no-funds = You do not sit on the board of any fund.
+board-back = Back to the board
+ranking-title = Ranking: { $call }
+ranking-intro = Applications in order of the reviewers’ mean score (out of 100). The funding line shows how far the money the fund can award goes, from the top down. Reviews that differ by more than { $threshold } points are flagged.
+ranking-available = The fund can award
+ranking-line = Funding line
+ranking-within = { $count ->
+    [0] no application fits within what is available
+    [one] { $count } application fits, for { $amount }
+   *[other] { $count } applications fit, for { $amount }
+}
+ranking-line-here = The money runs out here: the applications below do not fit within what is available.
+ranking-within-line = within the funding line
+ranking-rank = Rank
+ranking-application = Application
+ranking-score = Score
+ranking-reviews = { $count ->
+    [0] no review yet
+    [one] { $count } review
+   *[other] { $count } reviews
+}
+ranking-advice = Reviewers’ advice
+ranking-advice-count = { $advice }: { $count }
+ranking-requested = Requested
+ranking-cumulative = Running total
+ranking-none = No application of this call has been screened in yet.
+ranking-to-board = Record the board’s decisions at a session
+ranking-flag-recused = You declared a conflict of interest: its scores are hidden from you.
+ranking-flag-divergent = Reviewers disagree: { $spread } points apart.
+ranking-flag-unreviewed = Not reviewed yet.
+ranking-flag-no-rate = No current exchange rate for { $currency }: it cannot be placed on the funding line.
+ranking-status-under_review = under review
+ranking-status-deferred = deferred (reserve list)
+ranking-status-approved = approved
+ranking-status-rejected = not funded
+session-present = Trustees present
+session-quorum-label = Quorum
+session-quorum = { $count ->
+    [one] A decision needs { $count } trustee present without a conflict of interest on the application.
+   *[other] A decision needs { $count } trustees present without a conflict of interest on the application.
+}
+session-decisions = Decisions taken
+session-no-decisions = No decision recorded at this session yet.
+session-decide-heading = Record a decision
+session-decide-intro = Record what the board decided. The quorum, conflicts of interest and the money available are checked when you record it.
+session-nothing-open = No application of this fund is waiting for a decision.
+decision-outcome = Decision
+decision-outcome-approved = Approve
+decision-outcome-rejected = Reject
+decision-outcome-deferred = Defer (reserve list)
+decision-was-approved = approved
+decision-was-rejected = rejected
+decision-was-deferred = deferred (reserve list)
+decision-amount = Amount approved (approvals only)
+decision-amount-hint = In the application’s currency, at most the amount requested, for example 15000.00. Unless you set the instalments below, the fund’s usual plan applies.
+decision-plan = Instalment plan (optional)
+decision-plan-hint = Leave it empty and the fund’s usual plan applies. Otherwise the instalments must add up to the amount approved, each due on or after the session’s date.
+decision-plan-row = Instalment
+decision-plan-amount = Amount
+decision-plan-due = Due on
+decision-plan-release = Paid
+decision-plan-spend = Also waits for { $share }% spent
+decision-release-on_signature = once the agreement is signed
+decision-release-interim = once an interim report is accepted
+decision-release-final = once the final report is accepted
+decision-instalment-amount-invalid = Instalment { $count }: give an amount above zero, like 5000.00.
+decision-instalment-due-invalid = Instalment { $count }: give a due date on or after the session’s date.
+decision-instalment-release-invalid = Instalment { $count }: choose what releases it.
+decision-instalments-sum = The instalments must add up to the amount approved.
+decision-amount-approved = Amount approved
+decision-conditions = Conditions for the grantee (optional)
+decision-conditions-hint = They are sent to the applicant with the decision.
+decision-conditions-were = Conditions: { $conditions }
+decision-rationale = Why the board decided so
+decision-rationale-hint = Kept in the fund’s records; not sent to the applicant.
+decision-button = Record the decision
+decision-recorded-notice = The decision is recorded and the applicant has been told by email.
+decision-application-invalid = Choose an application of this fund.
+decision-outcome-invalid = Choose the board’s decision: approve, reject or defer.
+decision-amount-invalid = To approve, give an amount above zero and no more than what was requested, like 15000.00. Leave it empty to reject or defer.
+decision-conditions-invalid = Keep the conditions under 10,000 characters.
+decision-rationale-invalid = Say why the board decided so (at most 10,000 characters).
+decision-not-decider = Only a trustee present at this session, without a conflict of interest on this application, can record its decision. Nothing was recorded.
+decision-no-quorum = No quorum on this application: too few trustees present are free of a conflict of interest on it. Nothing was recorded.
+decision-not-open = This application cannot be decided at this session: it was already decided, or the session has not taken place yet. Nothing was recorded.
+decision-insufficient-funds = The fund cannot cover this amount now, with the money that may pay for this project. Nothing was recorded.
+
 ## outcome reports: /reports/to-review and /reports/{id}
 reports-queue-title = Reports to review
 reports-queue-intro = Reports grantees sent, the oldest first. Read each one, then accept it or return it with what to change. Accepting a report can release the instalment that waits for it.

@@ -379,6 +379,179 @@ payment-reference-invalid = Escriba la referencia bancaria de la transferencia, 
 payment-request-amount = Importe a solicitar ({ $currency })
 payment-request-button = Solicitar este pago
 
+## reviews: /reviews and /reviews/{id}
+reviews-title = Sus evaluaciones
+reviews-intro = Las solicitudes que la secretaría le ha encargado evaluar. Abra una para declarar primero cualquier conflicto de intereses; después podrá leerla y puntuarla.
+reviews-application = Solicitud
+reviews-call = Convocatoria
+reviews-assigned-on = Encargada el
+reviews-stage = En qué punto está
+reviews-none = Por ahora no hay ninguna solicitud esperando su evaluación.
+reviews-back = Volver a sus evaluaciones
+review-stage-declare = Declarar conflicto de intereses
+review-stage-score = Por puntuar
+review-stage-submitted = Evaluación enviada
+review-stage-recused = Conflicto declarado: no le corresponde evaluarla
+review-applicant-call = Presentada por { $organisation }, convocatoria «{ $call }»
+review-declare-heading = Primero: ¿tiene algún conflicto de intereses?
+review-declare-intro = Antes de leer esta solicitud, díganos si algo le vincula con { $organisation } o con su proyecto: trabaja o trabajó allí, la asesora, la financia o alguien cercano a usted lo hace. Se declara una sola vez. Si hay conflicto, no verá ni puntuará la solicitud y la secretaría se la encargará a otra persona.
+review-declare-question = Su declaración
+review-declare-none = No tengo ningún conflicto de intereses con esta solicitud
+review-declare-conflict = Tengo un conflicto de intereses
+review-declare-statement = Si tiene un conflicto: ¿cuál es?
+review-declare-statement-hint = Basta con una o dos frases. La secretaría lo lee; la organización solicitante, no.
+review-declare-button = Enviar mi declaración
+review-declare-choose = Elija una opción: sin conflicto de intereses, o con conflicto de intereses.
+review-statement-invalid = Explique en una o dos frases cuál es el conflicto de intereses (10.000 caracteres como máximo).
+review-declared-notice = Gracias. Ya puede leer la solicitud y puntuarla más abajo.
+review-recused-heading = Ha declarado un conflicto de intereses
+review-recused-text = Por eso no evalúa esta solicitud: no verá su contenido ni sus puntuaciones. Gracias por indicarlo; la secretaría se la encargará a otra persona.
+review-recused-statement = Lo que declaró
+review-declared-on = Declarado el
+review-content-heading = La solicitud
+review-reference = Referencia
+review-amount = Importe solicitado
+review-duration = Duración
+review-months = { $count ->
+    [one] { $count } mes
+   *[other] { $count } meses
+}
+review-countries = Países
+review-themes = Temas
+review-summary = Resumen
+review-budget = Presupuesto
+review-budget-description = Para qué
+review-budget-total = Total
+review-beneficiaries = Personas a las que el proyecto prevé ayudar
+review-no-beneficiaries = La organización no dio cifras previstas.
+review-documents = Documentos adjuntos
+review-documents-hint = La secretaría puede enviarle estos archivos si los necesita.
+review-no-documents = No hay documentos adjuntos.
+review-document-size = { $size } KB
+review-score-heading = Sus puntuaciones
+review-score-intro = Dé a cada criterio un número entero de 0 a su máximo. Guarde su borrador tantas veces como quiera; una vez enviada, la evaluación ya no puede cambiar.
+review-criterion-range = De 0 a { $max } · peso { $weight }
+review-summary-item = { $label }: { $message }
+review-score-invalid = Escriba un número entero de 0 a { $max }.
+review-score-missing = Puntúe este criterio antes de enviar.
+review-recommendation = Su recomendación a la junta
+review-recommendation-missing = Elija una recomendación antes de enviar.
+recommendation-fund = Financiar
+recommendation-fund_with_changes = Financiar con cambios
+recommendation-do_not_fund = No financiar
+review-comment = Su comentario para la junta
+review-comment-hint = Lo que la junta debe saber: puntos fuertes, riesgos, lo que la organización debería cambiar.
+review-comment-invalid = Su comentario debe tener menos de 10.000 caracteres.
+review-save-button = Guardar mi borrador
+review-submit-hint = Al enviar se guarda lo que hay en esta página y su evaluación llega a la junta. Después ya no podrá cambiarse.
+review-submit-button = Enviar mi evaluación
+review-saved-notice = Su borrador está guardado. Vuelva cuando quiera antes de enviarlo.
+review-submitted-notice = Su evaluación está enviada. Gracias por su tiempo.
+review-stale = No se ha cambiado nada: esta evaluación cambió desde que abrió la página (en otra pestaña o con un segundo clic). Aquí la tiene tal como está ahora.
+review-your-review = Su evaluación
+review-submitted-on = Enviada el { $date }.
+review-score-of = { $score } de { $max }
+
+## the board of trustees: /board, /calls/{id}/ranking, /board-sessions/{id}
+board-title = Junta de administración
+board-intro = Para cada fondo de cuya junta forma parte: la clasificación de cada convocatoria y las sesiones de la junta, donde se registran las decisiones.
+board-calls = Convocatorias y su clasificación
+board-no-calls = Este fondo aún no tiene convocatorias.
+board-sessions = Sesiones de la junta
+board-session-of = Sesión de la junta del { $date }
+board-decisions-count = { $count ->
+    [0] aún sin decisiones
+    [one] { $count } decisión
+   *[other] { $count } decisiones
+}
+board-no-sessions = Aún no hay sesiones registradas. La secretaría registra cada sesión con los miembros presentes.
+board-no-funds = No forma parte de la junta de ningún fondo.
+board-back = Volver a la junta
+ranking-title = Clasificación: { $call }
+ranking-intro = Las solicitudes por orden de la puntuación media de los evaluadores (sobre 100). La línea de financiación muestra hasta dónde llega el dinero que el fondo puede conceder, de arriba abajo. Se señalan las evaluaciones que difieren en más de { $threshold } puntos.
+ranking-available = El fondo puede conceder
+ranking-line = Línea de financiación
+ranking-within = { $count ->
+    [0] ninguna solicitud cabe en lo disponible
+    [one] cabe { $count } solicitud, por { $amount }
+   *[other] caben { $count } solicitudes, por { $amount }
+}
+ranking-line-here = Aquí se acaba el dinero: las solicitudes de abajo no caben en lo disponible.
+ranking-within-line = dentro de la línea de financiación
+ranking-rank = Puesto
+ranking-application = Solicitud
+ranking-score = Puntuación
+ranking-reviews = { $count ->
+    [0] aún sin evaluaciones
+    [one] { $count } evaluación
+   *[other] { $count } evaluaciones
+}
+ranking-advice = Opinión de los evaluadores
+ranking-advice-count = { $advice }: { $count }
+ranking-requested = Solicitado
+ranking-cumulative = Acumulado
+ranking-none = Todavía no se ha admitido ninguna solicitud de esta convocatoria.
+ranking-to-board = Registrar las decisiones de la junta en una sesión
+ranking-flag-recused = Declaró un conflicto de intereses: no ve sus puntuaciones.
+ranking-flag-divergent = Los evaluadores no coinciden: { $spread } puntos de diferencia.
+ranking-flag-unreviewed = Aún sin evaluar.
+ranking-flag-no-rate = No hay tipo de cambio vigente para { $currency }: no puede situarse en la línea de financiación.
+ranking-status-under_review = en evaluación
+ranking-status-deferred = aplazada (lista de reserva)
+ranking-status-approved = aprobada
+ranking-status-rejected = no financiada
+session-present = Miembros presentes
+session-quorum-label = Quórum
+session-quorum = { $count ->
+    [one] Una decisión requiere { $count } miembro presente sin conflicto de intereses sobre la solicitud.
+   *[other] Una decisión requiere { $count } miembros presentes sin conflicto de intereses sobre la solicitud.
+}
+session-decisions = Decisiones tomadas
+session-no-decisions = Aún no se ha registrado ninguna decisión en esta sesión.
+session-decide-heading = Registrar una decisión
+session-decide-intro = Registre lo que decidió la junta. El quórum, los conflictos de intereses y el dinero disponible se comprueban al registrarla.
+session-nothing-open = Ninguna solicitud de este fondo espera una decisión.
+decision-outcome = Decisión
+decision-outcome-approved = Aprobar
+decision-outcome-rejected = Rechazar
+decision-outcome-deferred = Aplazar (lista de reserva)
+decision-was-approved = aprobada
+decision-was-rejected = rechazada
+decision-was-deferred = aplazada (lista de reserva)
+decision-amount = Importe aprobado (solo para aprobar)
+decision-amount-hint = En la moneda de la solicitud, como máximo el importe solicitado, por ejemplo 15000.00. Salvo que fije los pagos más abajo, se aplica el calendario habitual del fondo.
+decision-plan = Calendario de pagos (opcional)
+decision-plan-hint = Déjelo vacío y se aplica el calendario habitual del fondo. Si no, los pagos deben sumar el importe aprobado y vencer en la fecha de la sesión o después.
+decision-plan-row = Pago
+decision-plan-amount = Importe
+decision-plan-due = Vence el
+decision-plan-release = Se paga
+decision-plan-spend = Espera también a un { $share } % gastado
+decision-release-on_signature = al firmarse el convenio
+decision-release-interim = al aceptarse un informe intermedio
+decision-release-final = al aceptarse el informe final
+decision-instalment-amount-invalid = Pago { $count }: indique un importe mayor que cero, como 5000.00.
+decision-instalment-due-invalid = Pago { $count }: indique una fecha de vencimiento igual o posterior a la de la sesión.
+decision-instalment-release-invalid = Pago { $count }: elija qué lo libera.
+decision-instalments-sum = Los pagos deben sumar el importe aprobado.
+decision-amount-approved = Importe aprobado
+decision-conditions = Condiciones para la organización (opcional)
+decision-conditions-hint = Se envían a la organización solicitante junto con la decisión.
+decision-conditions-were = Condiciones: { $conditions }
+decision-rationale = Por qué decidió así la junta
+decision-rationale-hint = Se guarda en los archivos del fondo; no se envía a la organización.
+decision-button = Registrar la decisión
+decision-recorded-notice = La decisión está registrada y la organización solicitante ha sido avisada por correo electrónico.
+decision-application-invalid = Elija una solicitud de este fondo.
+decision-outcome-invalid = Elija la decisión de la junta: aprobar, rechazar o aplazar.
+decision-amount-invalid = Para aprobar, indique un importe mayor que cero y no superior al solicitado, como 15000.00. Déjelo vacío para rechazar o aplazar.
+decision-conditions-invalid = Las condiciones deben tener menos de 10.000 caracteres.
+decision-rationale-invalid = Explique por qué decidió así la junta (10.000 caracteres como máximo).
+decision-not-decider = Solo un miembro presente en esta sesión, sin conflicto de intereses sobre esta solicitud, puede registrar su decisión. No se ha registrado nada.
+decision-no-quorum = No hay quórum sobre esta solicitud: demasiado pocos miembros presentes están libres de conflicto de intereses sobre ella. No se ha registrado nada.
+decision-not-open = Esta solicitud no puede decidirse en esta sesión: ya se decidió, o la sesión aún no se ha celebrado. No se ha registrado nada.
+decision-insufficient-funds = El fondo no puede cubrir este importe ahora con el dinero que puede financiar este proyecto. No se ha registrado nada.
+
 ## outcome reports: /reports/to-review and /reports/{id}
 reports-queue-title = Informes por revisar
 reports-queue-intro = Los informes que enviaron las organizaciones beneficiarias, los más antiguos primero. Lea cada uno y acéptelo o devuélvalo indicando qué corregir. Aceptar un informe puede liberar la cuota que lo espera.

@@ -379,6 +379,179 @@ payment-reference-invalid = Saisissez la référence bancaire du virement, sur u
 payment-request-amount = Montant à demander ({ $currency })
 payment-request-button = Demander ce versement
 
+## reviews: /reviews and /reviews/{id}
+reviews-title = Vos évaluations
+reviews-intro = Les demandes que le secrétariat vous a confiées. Ouvrez-en une pour déclarer d’abord tout conflit d’intérêts ; vous pourrez ensuite la lire et la noter.
+reviews-application = Demande
+reviews-call = Appel
+reviews-assigned-on = Confiée le
+reviews-stage = Où en est-elle
+reviews-none = Aucune demande n’attend votre évaluation pour le moment.
+reviews-back = Retour à vos évaluations
+review-stage-declare = Conflit d’intérêts à déclarer
+review-stage-score = À noter
+review-stage-submitted = Évaluation envoyée
+review-stage-recused = Conflit déclaré : vous ne l’évaluez pas
+review-applicant-call = Présentée par { $organisation }, appel « { $call } »
+review-declare-heading = D’abord : avez-vous un conflit d’intérêts ?
+review-declare-intro = Avant de lire cette demande, dites-nous si quelque chose vous lie à { $organisation } ou à son projet : vous y travaillez ou y avez travaillé, vous la conseillez, la financez, ou un proche y est engagé. Vous ne le déclarez qu’une fois. En cas de conflit, vous ne verrez pas la demande et ne la noterez pas : le secrétariat la confiera à quelqu’un d’autre.
+review-declare-question = Votre déclaration
+review-declare-none = Je n’ai aucun conflit d’intérêts avec cette demande
+review-declare-conflict = J’ai un conflit d’intérêts
+review-declare-statement = Si vous avez un conflit : lequel ?
+review-declare-statement-hint = Une ou deux phrases suffisent. Le secrétariat les lit ; le demandeur, non.
+review-declare-button = Envoyer ma déclaration
+review-declare-choose = Choisissez : aucun conflit d’intérêts, ou un conflit d’intérêts.
+review-statement-invalid = Dites en une ou deux phrases quel est le conflit d’intérêts (10 000 caractères au plus).
+review-declared-notice = Merci. Vous pouvez maintenant lire la demande et la noter ci-dessous.
+review-recused-heading = Vous avez déclaré un conflit d’intérêts
+review-recused-text = Vous n’évaluez donc pas cette demande : vous n’en verrez ni le contenu ni les notes. Merci de l’avoir signalé ; le secrétariat la confiera à un autre évaluateur.
+review-recused-statement = Ce que vous avez déclaré
+review-declared-on = Déclaré le
+review-content-heading = La demande
+review-reference = Référence
+review-amount = Montant demandé
+review-duration = Durée
+review-months = { $count ->
+    [one] { $count } mois
+   *[other] { $count } mois
+}
+review-countries = Pays
+review-themes = Thèmes
+review-summary = Résumé
+review-budget = Budget
+review-budget-description = Pour quoi
+review-budget-total = Total
+review-beneficiaries = Personnes que le projet prévoit d’aider
+review-no-beneficiaries = Le demandeur n’a pas donné de chiffres prévus.
+review-documents = Documents joints
+review-documents-hint = Le secrétariat peut vous envoyer ces fichiers si vous en avez besoin.
+review-no-documents = Aucun document n’est joint.
+review-document-size = { $size } Ko
+review-score-heading = Vos notes
+review-score-intro = Donnez à chaque critère un nombre entier de 0 à son maximum. Enregistrez votre brouillon aussi souvent que vous le souhaitez ; une fois envoyée, l’évaluation ne peut plus changer.
+review-criterion-range = De 0 à { $max } · poids { $weight }
+review-summary-item = { $label } : { $message }
+review-score-invalid = Indiquez un nombre entier de 0 à { $max }.
+review-score-missing = Notez ce critère avant d’envoyer.
+review-recommendation = Votre recommandation au conseil
+review-recommendation-missing = Choisissez une recommandation avant d’envoyer.
+recommendation-fund = Financer
+recommendation-fund_with_changes = Financer avec des modifications
+recommendation-do_not_fund = Ne pas financer
+review-comment = Votre commentaire pour le conseil
+review-comment-hint = Ce que le conseil doit savoir : points forts, risques, ce que le demandeur devrait modifier.
+review-comment-invalid = Votre commentaire doit faire moins de 10 000 caractères.
+review-save-button = Enregistrer mon brouillon
+review-submit-hint = Envoyer enregistre ce qui figure sur cette page et transmet votre évaluation au conseil. Elle ne pourra plus changer ensuite.
+review-submit-button = Envoyer mon évaluation
+review-saved-notice = Votre brouillon est enregistré. Revenez-y quand vous voulez avant de l’envoyer.
+review-submitted-notice = Votre évaluation est envoyée. Merci pour votre temps.
+review-stale = Rien n’a été modifié : cette évaluation a changé depuis que vous avez ouvert la page (dans un autre onglet, ou par un second clic). La voici telle qu’elle est maintenant.
+review-your-review = Votre évaluation
+review-submitted-on = Envoyée le { $date }.
+review-score-of = { $score } sur { $max }
+
+## the board of trustees: /board, /calls/{id}/ranking, /board-sessions/{id}
+board-title = Conseil d’administration
+board-intro = Pour chaque fonds dont vous êtes membre du conseil : le classement de chaque appel et les séances du conseil, où les décisions sont enregistrées.
+board-calls = Les appels et leur classement
+board-no-calls = Ce fonds n’a encore aucun appel.
+board-sessions = Séances du conseil
+board-session-of = Séance du conseil du { $date }
+board-decisions-count = { $count ->
+    [0] aucune décision pour l’instant
+    [one] { $count } décision
+   *[other] { $count } décisions
+}
+board-no-sessions = Aucune séance enregistrée pour l’instant. Le secrétariat enregistre chaque séance avec les membres présents.
+board-no-funds = Vous ne siégez au conseil d’aucun fonds.
+board-back = Retour au conseil
+ranking-title = Classement : { $call }
+ranking-intro = Les demandes par ordre de note moyenne des évaluateurs (sur 100). La ligne de financement montre jusqu’où va l’argent que le fonds peut accorder, en partant du haut. Les évaluations qui s’écartent de plus de { $threshold } points sont signalées.
+ranking-available = Le fonds peut accorder
+ranking-line = Ligne de financement
+ranking-within = { $count ->
+    [0] aucune demande ne tient dans ce qui est disponible
+    [one] { $count } demande y tient, pour { $amount }
+   *[other] { $count } demandes y tiennent, pour { $amount }
+}
+ranking-line-here = L’argent s’arrête ici : les demandes ci-dessous ne tiennent pas dans ce qui est disponible.
+ranking-within-line = au-dessus de la ligne de financement
+ranking-rank = Rang
+ranking-application = Demande
+ranking-score = Note
+ranking-reviews = { $count ->
+    [0] aucune évaluation pour l’instant
+    [one] { $count } évaluation
+   *[other] { $count } évaluations
+}
+ranking-advice = Avis des évaluateurs
+ranking-advice-count = { $advice } : { $count }
+ranking-requested = Demandé
+ranking-cumulative = Cumul
+ranking-none = Aucune demande de cet appel n’a encore été jugée recevable.
+ranking-to-board = Enregistrer les décisions du conseil lors d’une séance
+ranking-flag-recused = Vous avez déclaré un conflit d’intérêts : ses notes vous sont cachées.
+ranking-flag-divergent = Les évaluateurs ne sont pas d’accord : { $spread } points d’écart.
+ranking-flag-unreviewed = Pas encore évaluée.
+ranking-flag-no-rate = Pas de taux de change à jour pour { $currency } : impossible de la placer sur la ligne de financement.
+ranking-status-under_review = en cours d’évaluation
+ranking-status-deferred = reportée (liste de réserve)
+ranking-status-approved = approuvée
+ranking-status-rejected = non retenue
+session-present = Membres présents
+session-quorum-label = Quorum
+session-quorum = { $count ->
+    [one] Une décision demande { $count } membre présent sans conflit d’intérêts sur la demande.
+   *[other] Une décision demande { $count } membres présents sans conflit d’intérêts sur la demande.
+}
+session-decisions = Décisions prises
+session-no-decisions = Aucune décision enregistrée pour cette séance.
+session-decide-heading = Enregistrer une décision
+session-decide-intro = Enregistrez ce que le conseil a décidé. Le quorum, les conflits d’intérêts et l’argent disponible sont vérifiés à l’enregistrement.
+session-nothing-open = Aucune demande de ce fonds n’attend de décision.
+decision-outcome = Décision
+decision-outcome-approved = Approuver
+decision-outcome-rejected = Rejeter
+decision-outcome-deferred = Reporter (liste de réserve)
+decision-was-approved = approuvée
+decision-was-rejected = rejetée
+decision-was-deferred = reportée (liste de réserve)
+decision-amount = Montant approuvé (seulement pour approuver)
+decision-amount-hint = Dans la monnaie de la demande, au plus le montant demandé, par exemple 15000.00. Sauf si vous fixez les tranches ci-dessous, le calendrier habituel du fonds s’applique.
+decision-plan = Calendrier des versements (facultatif)
+decision-plan-hint = Laissez-le vide et le calendrier habituel du fonds s’applique. Sinon, les tranches doivent totaliser le montant approuvé, chacune à une échéance égale ou postérieure à la date de la séance.
+decision-plan-row = Tranche
+decision-plan-amount = Montant
+decision-plan-due = Échéance
+decision-plan-release = Versée
+decision-plan-spend = Attend aussi { $share } % dépensés
+decision-release-on_signature = à la signature de la convention
+decision-release-interim = une fois un rapport intermédiaire accepté
+decision-release-final = une fois le rapport final accepté
+decision-instalment-amount-invalid = Tranche { $count } : indiquez un montant supérieur à zéro, comme 5000.00.
+decision-instalment-due-invalid = Tranche { $count } : indiquez une échéance égale ou postérieure à la date de la séance.
+decision-instalment-release-invalid = Tranche { $count } : choisissez ce qui la déclenche.
+decision-instalments-sum = Les tranches doivent totaliser le montant approuvé.
+decision-amount-approved = Montant approuvé
+decision-conditions = Conditions pour le bénéficiaire (facultatif)
+decision-conditions-hint = Elles sont envoyées au demandeur avec la décision.
+decision-conditions-were = Conditions : { $conditions }
+decision-rationale = Pourquoi le conseil a décidé ainsi
+decision-rationale-hint = Conservé dans les dossiers du fonds ; pas envoyé au demandeur.
+decision-button = Enregistrer la décision
+decision-recorded-notice = La décision est enregistrée et le demandeur a été prévenu par courriel.
+decision-application-invalid = Choisissez une demande de ce fonds.
+decision-outcome-invalid = Choisissez la décision du conseil : approuver, rejeter ou reporter.
+decision-amount-invalid = Pour approuver, indiquez un montant supérieur à zéro et pas plus élevé que la somme demandée, comme 15000.00. Laissez vide pour rejeter ou reporter.
+decision-conditions-invalid = Les conditions doivent faire moins de 10 000 caractères.
+decision-rationale-invalid = Dites pourquoi le conseil a décidé ainsi (10 000 caractères au plus).
+decision-not-decider = Seul un membre présent à cette séance, sans conflit d’intérêts sur cette demande, peut en enregistrer la décision. Rien n’a été enregistré.
+decision-no-quorum = Pas de quorum sur cette demande : trop peu de membres présents sont libres de tout conflit d’intérêts à son sujet. Rien n’a été enregistré.
+decision-not-open = Cette demande ne peut pas être décidée à cette séance : elle l’a déjà été, ou la séance n’a pas encore eu lieu. Rien n’a été enregistré.
+decision-insufficient-funds = Le fonds ne peut pas couvrir ce montant pour l’instant, avec l’argent qui peut financer ce projet. Rien n’a été enregistré.
+
 ## outcome reports: /reports/to-review and /reports/{id}
 reports-queue-title = Rapports à lire
 reports-queue-intro = Les rapports envoyés par les bénéficiaires, les plus anciens d’abord. Lisez chacun, puis acceptez-le ou renvoyez-le en disant quoi corriger. Accepter un rapport peut débloquer la tranche qui l’attend.

@@ -45,6 +45,14 @@ pub fn find_visible(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResul
     visible(conn, user, app)
 }
 
+/// The application `id` with its budget, beneficiaries and current documents, if `user`
+/// may see it (404 otherwise): the API's read, and what a reviewer's page shows.
+pub fn read_visible(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<ApplicationView> {
+    let app = find_visible(conn, user, id)?;
+    let documents = store::current_documents(conn, &app.id)?;
+    Ok(app.view(&documents))
+}
+
 /// Like `find_visible`, inside a write transaction (the row locked on PostgreSQL).
 pub fn find_visible_locked(
     conn: &mut DbConn,
@@ -280,12 +288,7 @@ pub async fn get_application(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ReadApplication)?;
     let id = parse_id(&id, "id")?.to_string();
-    let view = db::run_point(&state.pool, move |conn| {
-        let app = find_visible(conn, &user, &id)?;
-        let documents = store::current_documents(conn, &app.id)?;
-        Ok(app.view(&documents))
-    })
-    .await?;
+    let view = db::run_point(&state.pool, move |conn| read_visible(conn, &user, &id)).await?;
     Ok(with_etag(StatusCode::OK, &view))
 }
 

@@ -165,7 +165,6 @@ pub async fn list_sessions(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ReadBoardSessions)?;
     let fund_id = parse_id(&id, "id")?.to_string();
-    policy::require_board_reader(&user, &fund_id, "fund")?;
     let query: SessionQuery = parse_query(&req)?;
     let page = PageParams {
         limit: query.limit,
@@ -174,11 +173,7 @@ pub async fn list_sessions(
     .page()?;
     let page_for_query = page.clone();
     let views = db::run(&state.pool, move |conn| {
-        let quorum = fund_quorum(conn, &fund_id)?;
-        store::list_sessions(conn, &fund_id, &page_for_query)?
-            .into_iter()
-            .map(|row| session_view(conn, row, quorum))
-            .collect::<AppResult<Vec<_>>>()
+        sessions_of(conn, &user, &fund_id, &page_for_query)
     })
     .await?;
     Ok(
@@ -186,6 +181,31 @@ pub async fn list_sessions(
             s.id.clone()
         })),
     )
+}
+
+/// The board sessions of the fund `fund_id`, oldest first, each with its trustees and
+/// decisions; 404 unless `user` reads that fund's board. The API's list and the pages'.
+pub fn sessions_of(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    fund_id: &str,
+    page: &crate::http::Page,
+) -> AppResult<Vec<SessionView>> {
+    policy::require_board_reader(user, fund_id, "fund")?;
+    let quorum = fund_quorum(conn, fund_id)?;
+    store::list_sessions(conn, fund_id, page)?
+        .into_iter()
+        .map(|row| session_view(conn, row, quorum))
+        .collect()
+}
+
+/// One board session with its trustees and decisions; 404 unless `user` reads its fund's
+/// board. The API's read and the session's page.
+pub fn read_session(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<SessionView> {
+    let row = store::find_session(conn, id)?.ok_or_else(|| AppError::not_found(SESSION))?;
+    policy::require_board_reader(user, &row.fund_id, SESSION)?;
+    let quorum = fund_quorum(conn, &row.fund_id)?;
+    session_view(conn, row, quorum)
 }
 
 /// One board session with its trustees and decisions.
@@ -200,13 +220,7 @@ pub async fn get_session(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ReadBoardSessions)?;
     let id = parse_id(&id, "id")?.to_string();
-    let view = db::run(&state.pool, move |conn| {
-        let row = store::find_session(conn, &id)?.ok_or_else(|| AppError::not_found(SESSION))?;
-        policy::require_board_reader(&user, &row.fund_id, SESSION)?;
-        let quorum = fund_quorum(conn, &row.fund_id)?;
-        session_view(conn, row, quorum)
-    })
-    .await?;
+    let view = db::run(&state.pool, move |conn| read_session(conn, &user, &id)).await?;
     Ok(json_with_etag(StatusCode::OK, &view, view.version))
 }
 

@@ -315,22 +315,7 @@ pub async fn list_assignments(
     }
     let page_for_query = page.clone();
     let views = db::run(&state.pool, move |conn| {
-        let rows = store::list(conn, &filter, &page_for_query)?;
-        let app_ids: Vec<String> = rows.iter().map(|r| r.application_id.clone()).collect();
-        let mut call_ids: Vec<String> = rows.iter().map(|r| r.call_id.clone()).collect();
-        call_ids.sort();
-        call_ids.dedup();
-        let labels = store::application_labels(conn, &app_ids)?;
-        let rubrics = store::rubrics(conn, &call_ids)?;
-        rows.iter()
-            .map(|row| {
-                let label = labels
-                    .get(&row.application_id)
-                    .ok_or_else(|| AppError::internal("assignment without application"))?;
-                let rubric = rubrics.get(&row.call_id).map(Vec::as_slice).unwrap_or(&[]);
-                view(row, label, rubric, viewer_of(&user, row)?)
-            })
-            .collect::<AppResult<Vec<_>>>()
+        list_views(conn, &user, &filter, &page_for_query)
     })
     .await?;
     Ok(
@@ -338,6 +323,47 @@ pub async fn list_assignments(
             a.id.clone()
         })),
     )
+}
+
+/// The assignments `filter` selects, each as `user` may see it (the assignee its own; the
+/// secretariat any): the API's list and the reviewer's page.
+pub fn list_views(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    filter: &store::ListFilter,
+    page: &crate::http::Page,
+) -> AppResult<Vec<AssignmentView>> {
+    let rows = store::list(conn, filter, page)?;
+    let app_ids: Vec<String> = rows.iter().map(|r| r.application_id.clone()).collect();
+    let mut call_ids: Vec<String> = rows.iter().map(|r| r.call_id.clone()).collect();
+    call_ids.sort();
+    call_ids.dedup();
+    let labels = store::application_labels(conn, &app_ids)?;
+    let rubrics = store::rubrics(conn, &call_ids)?;
+    rows.iter()
+        .map(|row| {
+            let label = labels
+                .get(&row.application_id)
+                .ok_or_else(|| AppError::internal("assignment without application"))?;
+            let rubric = rubrics.get(&row.call_id).map(Vec::as_slice).unwrap_or(&[]);
+            view(row, label, rubric, viewer_of(user, row)?)
+        })
+        .collect()
+}
+
+/// One assignment as `user` may see it (404 unless the assignee or the secretariat): before
+/// the declaration only the application's title and applicant, after "no conflict" its
+/// id, reference and the rubric. The API's read and the reviewer's page.
+pub fn read_assignment(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    id: &str,
+) -> AppResult<AssignmentView> {
+    let row = store::find(conn, id, false)?.ok_or_else(|| AppError::not_found("assignment"))?;
+    let viewer = viewer_of(user, &row)?;
+    let label = label_of(conn, &row)?;
+    let rubric = store::call_rubric(conn, &row.call_id)?;
+    view(&row, &label, &rubric, viewer)
 }
 
 /// Reads an assignment: the assigned person or the secretariat (404 for anyone else).
@@ -354,15 +380,7 @@ pub async fn get_assignment(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ReadAssignments)?;
     let id = parse_id(&id, "id")?.to_string();
-    let view = db::run(&state.pool, move |conn| {
-        let row =
-            store::find(conn, &id, false)?.ok_or_else(|| AppError::not_found("assignment"))?;
-        let viewer = viewer_of(&user, &row)?;
-        let label = label_of(conn, &row)?;
-        let rubric = store::call_rubric(conn, &row.call_id)?;
-        view(&row, &label, &rubric, viewer)
-    })
-    .await?;
+    let view = db::run(&state.pool, move |conn| read_assignment(conn, &user, &id)).await?;
     Ok(with_etag(StatusCode::OK, &view))
 }
 
@@ -426,6 +444,21 @@ impl change::Command<AssignmentRow> for Declare {
 pub struct SaveReview {
     pub draft: ReviewDraft,
     pub comment: String,
+}
+
+impl SaveReview {
+    /// The draft as sent, its comment trimmed; 422 naming `comment` when it is too long.
+    /// The scores are checked against the rubric when the change is decided.
+    pub fn new(draft: ReviewDraft) -> AppResult<SaveReview> {
+        let comment = draft.comment.trim().to_string();
+        if comment.chars().count() > model::MAX_TEXT {
+            return Err(AppError::field(
+                "comment",
+                format!("must be at most {} characters", model::MAX_TEXT),
+            ));
+        }
+        Ok(SaveReview { draft, comment })
+    }
 }
 
 impl change::Command<AssignmentRow> for SaveReview {
@@ -522,16 +555,8 @@ pub async fn save_review(
     body: ValidJson<ReviewDraft>,
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::WriteReview)?;
-    let draft = body.0;
-    let comment = draft.comment.trim().to_string();
-    if comment.chars().count() > model::MAX_TEXT {
-        return Err(AppError::field(
-            "comment",
-            format!("must be at most {} characters", model::MAX_TEXT),
-        ));
-    }
-    change::run::<AssignmentRow, _>(&state, &req, user, &id, None, SaveReview { draft, comment })
-        .await
+    let command = SaveReview::new(body.0)?;
+    change::run::<AssignmentRow, _>(&state, &req, user, &id, None, command).await
 }
 
 /// Submits the review: every criterion scored and a recommendation given (422 naming each

@@ -223,6 +223,21 @@ pub fn rubrics(
         .collect()
 }
 
+/// The title of the call of each assignment (by assignment id), in one query: what the
+/// reviewer's list names beside each application.
+pub fn call_titles(
+    conn: &mut DbConn,
+    assignment_ids: &[String],
+) -> AppResult<HashMap<String, String>> {
+    Ok(review_assignments::table
+        .inner_join(calls::table.on(calls::id.eq(review_assignments::call_id)))
+        .filter(review_assignments::id.eq_any(assignment_ids))
+        .select((review_assignments::id, calls::title))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 pub fn parse_rubric(call_id: &str, text: &str) -> AppResult<Vec<Criterion>> {
     let stored: Vec<StoredCriterion> = serde_json::from_str(text)
         .map_err(|e| AppError::internal(format!("call {call_id}: unreadable rubric: {e}")))?;

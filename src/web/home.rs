@@ -34,7 +34,11 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
         "task-sign-grant",
         Some(super::grants::PATH),
     ),
-    (Operation::SubmitReport, "task-report", None),
+    (
+        Operation::SubmitReport,
+        "task-report",
+        Some(super::grants::PATH),
+    ),
     (Operation::CreateCall, "task-calls", None),
     (
         Operation::ScreenApplication,
@@ -42,9 +46,21 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
         Some(super::applications::SCREENING_QUEUE),
     ),
     (Operation::AssignReviewer, "task-assign", None),
-    (Operation::WriteReview, "task-review", None),
-    (Operation::ReadRanking, "task-ranking", None),
-    (Operation::DecideApplication, "task-decide", None),
+    (
+        Operation::WriteReview,
+        "task-review",
+        Some(super::reviews::PATH),
+    ),
+    (
+        Operation::ReadRanking,
+        "task-ranking",
+        Some(super::board::PATH),
+    ),
+    (
+        Operation::DecideApplication,
+        "task-decide",
+        Some(super::board::PATH),
+    ),
     (
         Operation::ReviewReport,
         "task-review-reports",

@@ -312,6 +312,16 @@ mod tests {
                     ("theme", Arg::Text("magic".into())),
                     ("total", Arg::Text("9 000,00 USD".into())),
                     ("requested", Arg::Text("10 000,00 USD".into())),
+                    ("call", Arg::Text("Grants 2026".into())),
+                    ("weight", Arg::Text("0.4".into())),
+                    ("score", Arg::Text("8".into())),
+                    ("size", Arg::Text("12".into())),
+                    ("spread", Arg::Text("30.00".into())),
+                    ("advice", Arg::Text("Fund".into())),
+                    ("label", Arg::Text("Relevance".into())),
+                    ("message", Arg::Text("Give a whole number.".into())),
+                    ("threshold", Arg::Count(25)),
+                    ("conditions", Arg::Text("Quarterly updates.".into())),
                 ];
                 assert!(
                     message(lang, &key, &args).is_some(),

@@ -16,13 +16,18 @@
 //!   (a grant with what each instalment waits for, and its signature), `payments` (finance's
 //!   requests, approvals and payments, four eyes), `reports` (a report as its reader sees it;
 //!   the secretariat's queue, accept, return and clear), `report_form` (the grantee sends a
-//!   report).
+//!   report), `applications` (the open calls; an NGO's draft saved at every step, its
+//!   documents, the readiness checklist and the submission; the secretariat's screening
+//!   queue, screening and return for changes), `reviews` (a reviewer's assignments: the conflict declaration first, then the
+//!   application and its scoring, save and submit), `board` (the trustees' funds, a call's
+//!   ranking with the funding line, a board session and its decisions).
 //!
 //! Pages are routed through `app::endpoints` like the API (`app::page`), but are not part of
 //! the OpenAPI document: they answer HTML forms, not JSON.
 
 pub mod account;
 pub mod applications;
+pub mod board;
 pub mod csrf;
 pub mod format;
 pub mod giving;
@@ -36,6 +41,7 @@ pub mod payments;
 pub mod render;
 pub mod report_form;
 pub mod reports;
+pub mod reviews;
 pub mod session;
 pub mod verification;
 

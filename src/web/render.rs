@@ -115,6 +115,41 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         )),
     ),
     (
+        "reviews.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/reviews.html"
+        )),
+    ),
+    (
+        "review.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/review.html"
+        )),
+    ),
+    (
+        "board.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/board.html"
+        )),
+    ),
+    (
+        "ranking.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/ranking.html"
+        )),
+    ),
+    (
+        "board_session.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/board_session.html"
+        )),
+    ),
+    (
         "not_allowed.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -217,7 +252,7 @@ td.text{text-align:left}dl.facts dd.amount{overflow-wrap:normal;white-space:nowr
 @media print{.skip,nav.switch,.download{display:none}body{max-width:none}a{color:#111;text-decoration:none}h2{break-after:avoid}tr,article.story{break-inside:avoid}}\
 form.inline{margin:.5rem 0}fieldset{border:1px solid #ccc;border-radius:4px;margin:1rem 0;padding:.5rem 1rem}legend{font-weight:bold;padding:0 .3rem}\
 label.choice{display:inline-block;font-weight:normal;margin:.3rem 1.5rem .3rem 0;min-height:44px}select{font:inherit;padding:.4rem;border:2px solid #555;border-radius:4px;max-width:100%}input.count{max-width:8rem}form.inline input{max-width:10rem;margin:0 .5rem .4rem 0}\
-ul.tasks{padding-left:1.2rem}ul.tasks li{margin:.4rem 0}footer{margin:3rem 0 1rem;color:#555;font-size:.9rem;border-top:1px solid #ccc;padding-top:.5rem}";
+input.money{min-width:8rem;max-width:10rem}tr.line td{border-top:3px dashed #b00020;color:#b00020;font-weight:bold;text-align:left}.flag{color:#8a4b00;font-weight:bold;font-size:.9rem}ul.tasks{padding-left:1.2rem}ul.tasks li{margin:.4rem 0}footer{margin:3rem 0 1rem;color:#555;font-size:.9rem;border-top:1px solid #ccc;padding-top:.5rem}";
 
 /// The whole style sheet of a page: the public page's, then the pages' own, so both look
 /// like one product.

@@ -35,6 +35,7 @@ mod registry;
 mod report_pages;
 mod reports;
 mod review;
+mod review_pages;
 mod sessions;
 mod throttle;
 mod web;
