@@ -264,6 +264,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::applications::document),
         page(pages::applications::screen),
         page(pages::applications::send_back),
+        page(pages::applications::assign_reviewer),
         page(pages::reviews::review_list),
         page(pages::reviews::review_page),
         page(pages::reviews::declare),

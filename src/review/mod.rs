@@ -261,6 +261,61 @@ pub fn assign(
     Ok(row)
 }
 
+/// Someone the secretariat may assign to an application, and what became of an earlier
+/// assignment of them to it.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    /// `Some` once assigned to this application (its assignment's state).
+    pub assigned: Option<(AssignmentStatus, bool)>,
+}
+
+/// Who may review the application: active reviewers and active trustees of its fund,
+/// outside the applicant organisation, with their assignments to it (state, and whether
+/// the review is submitted). The pages' picker lists them; `assign` still decides.
+pub fn candidates(conn: &mut DbConn, application_id: &str) -> AppResult<Vec<Candidate>> {
+    let app = crate::applications::store::find_row_only(conn, application_id, false)?
+        .ok_or_else(|| AppError::not_found("application"))?;
+    let assigned: HashMap<String, (AssignmentStatus, bool)> = store::list(
+        conn,
+        &store::ListFilter {
+            application_id: Some(app.id.clone()),
+            ..Default::default()
+        },
+        &crate::http::Page {
+            limit: 1000,
+            after: None,
+        },
+    )?
+    .into_iter()
+    .map(|a| (a.reviewer_id, (a.status, a.submitted_at.is_some())))
+    .collect();
+    let mut people = crate::auth::store::active_with_role(conn, Role::Reviewer)?;
+    for trustee in crate::auth::store::active_with_role(conn, Role::Trustee)? {
+        if crate::auth::store::fund_ids(conn, &trustee.id)?.contains(&app.fund_id) {
+            people.push(trustee);
+        }
+    }
+    let mut out: Vec<Candidate> = people
+        .into_iter()
+        .filter(|u| {
+            !policy::conflicted_by_membership(u.organisation_id.as_deref(), &app.organisation_id)
+        })
+        .map(|u| Candidate {
+            assigned: assigned.get(&u.id).copied(),
+            id: u.id,
+            name: u.display_name,
+            email: u.email,
+            role: u.role,
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    Ok(out)
+}
+
 /// Lists review assignments: reviewers and trustees their own; the secretariat all, or
 /// those of one application or call.
 #[utoipa::path(tag = "review",

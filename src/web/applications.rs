@@ -41,6 +41,8 @@ pub const CALLS: &str = "/calls";
 pub const PATH: &str = "/applications";
 /// The secretariat's queue: the applications sent and not yet screened.
 pub const SCREENING_QUEUE: &str = "/applications?status=submitted";
+/// The applications being reviewed, where the secretariat assigns reviewers.
+pub const REVIEW_QUEUE: &str = "/applications?status=under_review";
 
 /// Rows of the planned-people table and the fewest budget rows the form shows.
 const GROUP_ROWS: usize = 8;
@@ -250,6 +252,7 @@ pub async fn application_list(visitor: Visitor, req: HttpRequest) -> AppResult<H
     };
     let heading = match status {
         Some(ApplicationStatus::Submitted) => visitor.text("apps-to-screen", &[])?,
+        Some(ApplicationStatus::UnderReview) => visitor.text("apps-in-review", &[])?,
         Some(other) => visitor.text(&format!("app-status-{}", other.as_str()), &[])?,
         None => visitor.text("apps-title", &[])?,
     };
@@ -283,6 +286,7 @@ pub async fn application_page(
         Some("saved") => Some(visitor.text("apply-saved", &[])?),
         Some("uploaded") => Some(visitor.text("apply-uploaded", &[])?),
         Some("submitted") => Some(visitor.text("apply-submitted", &[])?),
+        Some("assigned") => Some(visitor.text("assign-done", &[])?),
         _ => None,
     };
     show(
@@ -649,6 +653,70 @@ pub async fn send_back(
     secretariat_done(&visitor, &user, &id, &form, returned, "returned").await
 }
 
+/// Assigns a reviewer picked by name (303 back to the reviewers); `review::assign` decides
+/// who may be, and a refusal is said beside the picker.
+#[utoipa::path(responses((status = 303, description = "assigned: back to the application"),
+                         (status = 403, description = "no valid CSRF token, or not the secretariat", content_type = "text/html"),
+                         (status = 404, description = "no such application", content_type = "text/html"),
+                         (status = 409, description = "already assigned, or not under review", content_type = "text/html"),
+                         (status = 422, description = "not someone who may review it", content_type = "text/html")))]
+#[post("/applications/{id}/assignments")]
+pub async fn assign_reviewer(
+    visitor: Visitor,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: PostedForm,
+) -> AppResult<HttpResponse> {
+    if !visitor.csrf_ok(&form) {
+        return visitor.refused();
+    }
+    let user = match visitor.user_for(Operation::AssignReviewer)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
+    };
+    let Ok(app_id) = uuid::Uuid::parse_str(&id).map(|u| u.to_string()) else {
+        return visitor.not_found();
+    };
+    let reviewer_id = form.get("reviewer_id").to_string();
+    let actor = Actor::for_user(&req, &user);
+    let (assigner, for_assign) = (user.clone(), app_id.clone());
+    let assigned = db::run(&visitor.state.pool, move |conn| {
+        crate::db::write_transaction(conn, |conn| {
+            crate::review::assign(conn, &actor, &assigner, &for_assign, &reviewer_id)
+        })
+    })
+    .await;
+    let key = match assigned {
+        Ok(_) => {
+            return Ok(see_other(&format!("{PATH}/{app_id}?done=assigned#reviewers")).finish());
+        }
+        Err(e) if e.code == ErrorCode::NotFound => return visitor.not_found(),
+        Err(e) if e.code == ErrorCode::Duplicate => "assign-duplicate",
+        Err(e) if e.code == ErrorCode::InvalidState => "assign-not-open",
+        Err(e) if e.code.status().is_client_error() => "assign-refused",
+        Err(e) => return Err(e),
+    };
+    let message = visitor.text(key, &[])?;
+    show(
+        &visitor,
+        &user,
+        &app_id,
+        Shown {
+            status: if key == "assign-refused" {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::CONFLICT
+            },
+            errors: vec![FieldMessage {
+                field: "reviewer_id",
+                message,
+            }],
+            ..Shown::default()
+        },
+    )
+    .await
+}
+
 /// After a secretariat command: to the queue of applications to screen, or the page again
 /// saying the application changed meanwhile.
 async fn secretariat_done(
@@ -883,6 +951,14 @@ struct BudgetRow {
     amount: String,
 }
 
+/// A possible or assigned reviewer, named for the secretariat.
+#[derive(Serialize)]
+struct Person {
+    id: String,
+    label: String,
+    state: Option<String>,
+}
+
 /// A kind of document the call asks for, offered by the upload form.
 #[derive(Serialize)]
 struct KindOption {
@@ -938,6 +1014,8 @@ struct Loaded {
     gaps: Vec<Gap>,
     budget: Vec<crate::applications::model::BudgetLineView>,
     budget_total: String,
+    /// For the secretariat while the application is reviewed: who may review it.
+    candidates: Option<Vec<crate::review::Candidate>>,
 }
 
 fn load(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<Option<Loaded>> {
@@ -954,7 +1032,15 @@ fn load(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<Option<Loa
         .collect();
     let gaps = crate::applications::gaps(conn, &app, &call, crate::clock::now())?;
     let view = app.view(&[]);
+    let candidates = if crate::review::rules::require_open(app.status).is_ok()
+        && policy::authorize(user, Operation::AssignReviewer).is_ok()
+    {
+        Some(crate::review::candidates(conn, &app.id)?)
+    } else {
+        None
+    };
     Ok(Some(Loaded {
+        candidates,
         budget: view.budget,
         budget_total: view.budget_total,
         app,
@@ -986,6 +1072,7 @@ async fn show(
         gaps,
         budget,
         budget_total,
+        candidates,
     } = loaded;
     let currency = app.currency;
     let editable = app.status == ApplicationStatus::Draft
@@ -1080,6 +1167,37 @@ async fn show(
             label: kind_name(kind),
         })
         .collect();
+    let (assigned, assignable) = match candidates {
+        Some(people) => {
+            let mut assigned = Vec::new();
+            let mut assignable = Vec::new();
+            for person in people {
+                let role = visitor.text(&format!("role-{}", person.role.as_str()), &[])?;
+                match person.assigned {
+                    Some((status, submitted)) => {
+                        let state = match (status.as_str(), submitted) {
+                            (_, true) => "assign-state-submitted",
+                            ("recused", _) => "assign-state-recused",
+                            ("cleared", _) => "assign-state-scoring",
+                            _ => "assign-state-declaring",
+                        };
+                        assigned.push(Person {
+                            id: person.id,
+                            label: format!("{} ({role})", person.name),
+                            state: Some(visitor.text(state, &[])?),
+                        });
+                    }
+                    None => assignable.push(Person {
+                        id: person.id,
+                        label: format!("{} — {} ({role})", person.name, person.email),
+                        state: None,
+                    }),
+                }
+            }
+            (Some(assigned), Some(assignable))
+        }
+        None => (None, None),
+    };
     let may_screen = app.status == ApplicationStatus::Submitted
         && policy::authorize(user, Operation::ScreenApplication).is_ok();
     let may_return = crate::applications::rules::return_for_revision(app.status).is_ok()
@@ -1110,6 +1228,9 @@ async fn show(
             themes_error => error_of("themes"),
             groups_error => error_of("beneficiaries"),
             budget_error => error_of("budget"),
+            assigned => Serde(assigned),
+            assignable => Serde(assignable),
+            reviewer_error => error_of("reviewer_id"),
             may_screen => may_screen,
             may_return => may_return,
             desk => Serde(shown.desk),

@@ -45,7 +45,11 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
         "task-screen",
         Some(super::applications::SCREENING_QUEUE),
     ),
-    (Operation::AssignReviewer, "task-assign", None),
+    (
+        Operation::AssignReviewer,
+        "task-assign",
+        Some(super::applications::REVIEW_QUEUE),
+    ),
     (
         Operation::WriteReview,
         "task-review",

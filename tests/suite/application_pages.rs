@@ -415,5 +415,45 @@ both_backends!(
         assert_eq!(again.status, 409, "{}", again.text);
         let queue = desk.get("/applications?status=submitted").await;
         assert!(!queue.text.contains("Asesoría jurídica"));
+
+        // a reviewer picked by name, once; an applicant's member is not a reviewer
+        let reviewer = app.user_with_password("reviewer", "lee@fund.example", PASSWORD, None);
+        let page = desk.get(&path).await;
+        assert!(page.text.contains("Evaluadores"), "{}", page.text);
+        assert!(page.text.contains(&format!("value=\"{reviewer}\"")));
+        let assign = [("csrf", page.csrf()), ("reviewer_id", reviewer.clone())];
+        let fields: Vec<(&str, &str)> = assign.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let done = desk.post(&format!("{path}/assignments"), &fields).await;
+        assert_eq!(done.status, 303, "{}", done.text);
+        let again = desk.post(&format!("{path}/assignments"), &fields).await;
+        assert_eq!(again.status, 409, "{}", again.text);
+        assert!(
+            again
+                .error_beside("reviewer_id")
+                .is_some_and(|e| e.contains("ya está asignada")),
+            "{}",
+            again.text
+        );
+        let member =
+            app.user_with_password("ngo", "otro@haven.example", PASSWORD, Some(w.org_id()));
+        let wrong = desk
+            .post(
+                &format!("{path}/assignments"),
+                &[("csrf", &page.csrf()), ("reviewer_id", &member)],
+            )
+            .await;
+        assert_eq!(wrong.status, 422, "{}", wrong.text);
+        let listed = app
+            .get_as(
+                &admin,
+                &format!("/api/v1/assignments?application_id={screened}"),
+            )
+            .await;
+        assert_eq!(
+            listed.body["items"].as_array().map(Vec::len),
+            Some(1),
+            "{}",
+            listed.text
+        );
     }
 );

@@ -3,8 +3,9 @@
 //! message, axe-core's WCAG 2 A/AA rules):
 //!
 //! an NGO in French finds the call, applies with a document and sends it; the secretariat
-//! screens it in English; the board approves (through the API: the board's pages are
-//! walked by their own tests); the NGO signs in French; one finance officer requests the
+//! screens it in English and assigns a reviewer picked by name; the reviewer declares no
+//! conflict and scores in French; a trustee records the board's approval in Spanish; the
+//! NGO signs in French; one finance officer requests the
 //! first instalment and a second approves and pays it; the NGO reports in Spanish; the
 //! secretariat accepts the report; the donor reads where its money went.
 //!
@@ -72,6 +73,12 @@ async fn from_the_call_to_the_donor_in_three_languages() {
     app.user_with_password("finance", "first@fund.example", PASSWORD, None);
     app.user_with_password("finance", "second@fund.example", PASSWORD, None);
     app.user_with_password("donor", "gift@lux.example", PASSWORD, Some(w.donor_id()));
+    let reviewer = app.user_with_password("reviewer", "rev@fund.example", PASSWORD, None);
+    let trustee = app.user_with_password("trustee", "board@fund.example", PASSWORD, None);
+    {
+        let mut conn = app.pool.get().expect("connection");
+        trustfund::auth::store::add_fund(&mut conn, &trustee, w.fund_id()).expect("on the board");
+    }
     let proposal = tempfile::Builder::new()
         .prefix("projet-")
         .suffix(".pdf")
@@ -148,10 +155,74 @@ async fn from_the_call_to_the_donor_in_three_languages() {
     desk.click("input[name='eligible'][value='yes']").await;
     desk.follow("form[action$='/screening'] button").await;
     assert!(desk.text().await.contains("The screening is recorded"));
+    desk.open(&format!("/applications/{id}")).await;
+    desk.find("#reviewer_id")
+        .await
+        .select_by_value(&reviewer)
+        .await
+        .expect("the reviewer picked by name");
+    desk.follow("form[action$='/assignments'] button").await;
+    assert!(desk.text().await.contains("The reviewer is assigned"));
+    desk.check_page("en").await;
 
-    // the board approves (the API), and the NGO signs in French
-    let w = w.adopt(&id).grant("15000.00").await;
-    let grant = w.grant_id().to_string();
+    // the reviewer declares no conflict, then scores, in French
+    let rev = Chromium::start(&app.base, "fr").await;
+    rev.sign_in("rev@fund.example", PASSWORD).await;
+    rev.open("/reviews").await;
+    rev.check_page("fr").await;
+    rev.follow("main a[href^='/reviews/']").await;
+    rev.check_page("fr").await;
+    rev.click("input[name='conflict'][value='no']").await;
+    rev.follow("form[action$='/declare'] button").await;
+    rev.check_page("fr").await;
+    rev.fill("#score_relevance", "8").await;
+    rev.click("input[name='recommendation'][value='fund']")
+        .await;
+    rev.fill("#comment", "Un projet solide, bien ancré à Kano.")
+        .await;
+    rev.follow("button[formaction$='/submit']").await;
+    rev.check_page("fr").await;
+
+    // a trustee records the board's approval, in Spanish
+    let others = w.trustee_list();
+    let r = app
+        .post_as(
+            &admin,
+            &format!("/api/v1/funds/{}/board-sessions", w.fund_id()),
+            json!({"held_on": chrono::Utc::now().date_naive().to_string(),
+                   "trustee_ids": [trustee, others[0].0, others[1].0]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let session = r.body["id"].as_str().expect("session").to_string();
+    let board = Chromium::start(&app.base, "es").await;
+    board.sign_in("board@fund.example", PASSWORD).await;
+    board.open(&format!("/calls/{}/ranking", w.call_id())).await;
+    board.check_page("es").await;
+    board.open(&format!("/board-sessions/{session}")).await;
+    board.check_page("es").await;
+    board
+        .find("#application_id")
+        .await
+        .select_by_value(&id)
+        .await
+        .expect("the application picked");
+    board.click("input[name='outcome'][value='approved']").await;
+    board.fill("#approved_amount", "15000.00").await;
+    board
+        .fill("#rationale", "Bien evaluada y dentro del presupuesto.")
+        .await;
+    board
+        .follow("form[action$='/decisions'] button.primary")
+        .await;
+    board.check_page("es").await;
+    let grants = app
+        .get_as(&admin, &format!("/api/v1/grants?fund_id={}", w.fund_id()))
+        .await;
+    let grant = grants.body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a grant: {}", grants.text))
+        .to_string();
     ngo.open(&format!("/grants/{grant}")).await;
     ngo.check_page("fr").await;
     ngo.follow("form[action$='/sign'] button").await;
@@ -222,7 +293,7 @@ async fn from_the_call_to_the_donor_in_three_languages() {
     let text = donor.text().await;
     assert!(text.contains("50,000.00"), "{text}");
 
-    for browser in [ngo, desk, first, second, reporter, donor] {
+    for browser in [ngo, desk, rev, board, first, second, reporter, donor] {
         browser.quit().await;
     }
 }
