@@ -312,7 +312,7 @@ pub fn candidates(conn: &mut DbConn, application_id: &str) -> AppResult<Vec<Cand
             role: u.role,
         })
         .collect();
-    out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    out.sort_by_key(|c| c.name.to_lowercase());
     Ok(out)
 }
 
