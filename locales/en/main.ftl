@@ -684,6 +684,7 @@ apply-summary-hint = What you will do, for whom, where, and what will change. Ne
 apply-amount = Amount you ask for ({ $currency })
 apply-amount-hint = A number like 15000.00, equal to the total of your budget lines.
 apply-duration = Length of the project in months
+apply-duration-short = Duration
 apply-countries = Countries where the project works
 apply-countries-hint = Only the countries this call funds are listed.
 apply-themes = Themes
@@ -772,6 +773,7 @@ return-reason-required = Say what the organisation must change, in at most 10,00
 return-done = The application is back with its organisation, who is told by email what to change.
 
 ## assigning reviewers on /applications/{id}
+label-value = { $label }: { $value }
 assign-title = Reviewers
 assign-none = Nobody is reviewing this application yet.
 assign-pick = Assign a reviewer

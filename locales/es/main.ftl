@@ -684,6 +684,7 @@ apply-summary-hint = Qué van a hacer, para quién, dónde y qué va a cambiar. 
 apply-amount = Monto que solicita ({ $currency })
 apply-amount-hint = Un número como 15000.00, igual al total de sus líneas de presupuesto.
 apply-duration = Duración del proyecto en meses
+apply-duration-short = Duración
 apply-countries = Países donde se realiza el proyecto
 apply-countries-hint = Solo aparecen los países que financia esta convocatoria.
 apply-themes = Temas
@@ -772,6 +773,7 @@ return-reason-required = Indique lo que la organización debe cambiar, en 10 000
 return-done = La solicitud volvió a su organización, que recibió por correo lo que debe cambiar.
 
 ## la asignación de evaluadores en /applications/{id}
+label-value = { $label }: { $value }
 assign-title = Evaluadores
 assign-none = Todavía nadie evalúa esta solicitud.
 assign-pick = Asignar a un evaluador

@@ -684,6 +684,7 @@ apply-summary-hint = Ce que vous allez faire, pour qui, où, et ce qui va change
 apply-amount = Montant demandé ({ $currency })
 apply-amount-hint = Un nombre comme 15000.00, égal au total de vos lignes budgétaires.
 apply-duration = Durée du projet en mois
+apply-duration-short = Durée
 apply-countries = Pays où le projet se déroule
 apply-countries-hint = Seuls les pays que cet appel finance sont proposés.
 apply-themes = Thèmes
@@ -769,6 +770,7 @@ return-reason-required = Dites ce que l’organisation doit modifier, en 10 000 
 return-done = La demande est retournée à son organisation, qui reçoit par courriel ce qu’il faut modifier.
 
 ## l’attribution des évaluateurs sur /applications/{id}
+label-value = { $label } : { $value }
 assign-title = Évaluateurs
 assign-none = Personne n’évalue encore cette demande.
 assign-pick = Attribuer à un évaluateur

@@ -1216,6 +1216,8 @@ async fn show(
             gaps => Serde(gap_lines),
             ready => gaps.is_empty(),
             editable => editable,
+            applicant => policy::require_member(user, &app.organisation_id, "application").is_ok()
+                && user.organisation_id.is_some(),
             notice => shown.notice,
             alert => shown.alert,
             upload_error => shown.upload_error,
