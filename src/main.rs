@@ -39,6 +39,12 @@ enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Remove a user's second factor (a lost phone): they set up a new one at their next
+    /// sign-in on the pages.
+    ResetSecondFactor {
+        /// The user's email.
+        email: String,
+    },
     /// Seed the deadline-rush load test (not in production): a fund, an open call closing
     /// soon and NGO members with access tokens, written as JSON to stdout.
     SeedLoadTest {
@@ -151,6 +157,7 @@ fn main() -> ExitCode {
             .map_err(|e| e.to_string()),
         Command::Serve { demo } => serve(settings, demo),
         Command::CreateAdmin { email, name } => create_admin(&settings, &email, &name),
+        Command::ResetSecondFactor { email } => reset_second_factor(&settings, &email),
         Command::SeedLoadTest {
             ngos,
             closes_in_minutes,
@@ -221,6 +228,23 @@ fn print_demo_accounts(accounts: &[trustfund::demo::DemoAccount]) {
             a.note
         );
     }
+}
+
+fn reset_second_factor(settings: &Settings, email: &str) -> Result<(), String> {
+    let (pool, _) = trustfund::open_database(settings).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let email = trustfund::auth::store::normalise_email(email);
+    let user = trustfund::auth::store::find_by_email(&mut conn, &email)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no account {email}"))?;
+    let removed =
+        trustfund::auth::second_factor::reset(&mut conn, &user.id).map_err(|e| e.detail.clone())?;
+    if removed {
+        println!("{email}: second factor removed; they set up a new one at their next sign-in");
+    } else {
+        println!("{email} had no second factor");
+    }
+    Ok(())
 }
 
 fn create_admin(settings: &Settings, email: &str, name: &str) -> Result<(), String> {

@@ -6,6 +6,7 @@ pub mod model;
 pub mod password;
 pub mod policy;
 pub mod rules;
+pub mod second_factor;
 pub mod session;
 pub mod store;
 pub mod throttle;
@@ -172,6 +173,11 @@ impl FromRequest for MaybeUser {
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
+    /// The six-digit code of the authenticator app: required for the secretariat and
+    /// finance once they have set up their second factor (at their first sign-in on the
+    /// pages, `/login/enrol`).
+    #[serde(default)]
+    pub totp_code: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -261,6 +267,8 @@ pub async fn verify_password(password: String, stored_hash: Option<String>) -> A
 /// Signs in with email and password. Throttled: after `auth.login_max_failures` failures for
 /// the account from this address, or from this address for any accounts, within the window,
 /// the answer is 429 with `Retry-After`.
+/// The secretariat and finance, once enrolled in the second factor, also send `totp_code`
+/// (401 naming it when missing or wrong).
 #[utoipa::path(tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenPair), (status = 401, body = crate::error::Problem),
               (status = 403, body = crate::error::Problem, description = "email not verified yet"),
@@ -271,8 +279,13 @@ pub async fn login(
     req: HttpRequest,
     body: ValidJson<LoginRequest>,
 ) -> AppResult<HttpResponse> {
-    let LoginRequest { email, password } = body.0;
+    let LoginRequest {
+        email,
+        password,
+        totp_code,
+    } = body.0;
     let user = check_credentials(&state, &req, &email, password).await?;
+    second_factor::check_for_api(&state, &req, &user, totp_code).await?;
     let settings = state.settings.auth.clone();
     let pair = db::run(&state.pool, move |conn| {
         issue_token_pair(conn, &settings, &user.id, None)

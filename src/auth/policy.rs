@@ -344,6 +344,12 @@ pub fn application_visibility(user: &CurrentUser) -> Visibility {
     }
 }
 
+/// Who signs in from a browser with a second factor (a TOTP code) besides the password:
+/// the secretariat and finance, on whose word money moves.
+pub fn needs_second_factor(role: Role) -> bool {
+    matches!(role, Admin | Finance)
+}
+
 /// Who may be assigned to review an application of a fund: an active user with the
 /// reviewer role, or a trustee of that fund. Anyone else is refused (422 naming the field).
 pub fn may_be_assigned(role: Role, active: bool, trustee_of_fund: bool) -> bool {

@@ -68,6 +68,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    second_factors (user_id) {
+        user_id -> Text,
+        secret -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     trustee_funds (user_id, fund_id) {
         user_id -> Text,
         fund_id -> Text,
@@ -751,6 +761,7 @@ diesel::joinable!(report_services -> grant_reports (report_id));
 diesel::joinable!(report_expenditure -> grant_reports (report_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    second_factors,
     organisations,
     funds,
     audit_events,

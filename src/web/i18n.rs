@@ -306,6 +306,7 @@ mod tests {
                     ("paid", Arg::Text("1,000.00 USD".into())),
                     ("months", Arg::Count(12)),
                     ("value", Arg::Text("V".into())),
+                    ("account", Arg::Text("finance@fund.example".into())),
                     ("megabytes", Arg::Text("20".into())),
                     ("words", Arg::Text("“+234 803 555 0199”".into())),
                     ("maximum", Arg::Text("20 000,00 USD".into())),

@@ -48,7 +48,7 @@ fn form_page(
 /// Signs in. Wrong credentials, an unconfirmed email and throttling answer the form again
 /// with the error beside its field and the email as typed; success goes to `/home` with
 /// the session cookie.
-#[utoipa::path(responses((status = 303, description = "signed in: to /home"),
+#[utoipa::path(responses((status = 303, description = "signed in: to /home; the secretariat and finance: to /login/code or /login/enrol"),
                          (status = 401, description = "wrong email or password", content_type = "text/html"),
                          (status = 403, description = "no valid CSRF token, or email not confirmed", content_type = "text/html"),
                          (status = 422, description = "a field is empty", content_type = "text/html"),
@@ -87,6 +87,9 @@ pub async fn login(
         );
     }
     match auth::check_credentials(&visitor.state, &req, email, password.to_string()).await {
+        Ok(user) if auth::policy::needs_second_factor(user.role) => {
+            super::second_factor::begin(&visitor, user).await
+        }
         Ok(user) => {
             let cookie = session::start(&visitor.state, user.id).await?;
             Ok(see_other("/home").cookie(cookie).finish())

@@ -9,7 +9,8 @@
 //! - `session` browser sessions (a refresh-token family of `auth`); `csrf` form tokens;
 //! - `render` templates, style sheet, CSP; `Visitor` (below) is what every page knows of
 //!   its reader;
-//! - the pages: `landing` (`/`), `login` (`/login`, `/logout`), `home`, `account`
+//! - the pages: `landing` (`/`), `login` (`/login`, `/logout`), `second_factor` (the code
+//!   of the secretariat's and finance's authenticator app, and its enrolment), `home`, `account`
 //!   (`/verify-email`, `/reset-password`), `language` (the switch), `verification` (the
 //!   secretariat's queue of organisations to verify), `giving` (a donor's pledges, payments,
 //!   statement download, what its earmarked money paid for and the people reached), `grants`
@@ -42,6 +43,7 @@ pub mod render;
 pub mod report_form;
 pub mod reports;
 pub mod reviews;
+pub mod second_factor;
 pub mod session;
 pub mod verification;
 

@@ -17,6 +17,20 @@ use crate::error::{AppError, AppResult};
 /// The templates, by name, as compiled in.
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
+        "login_code.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/login_code.html"
+        )),
+    ),
+    (
+        "login_enrol.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/login_enrol.html"
+        )),
+    ),
+    (
         "calls.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -25,7 +25,7 @@ async fn the_checks_find_what_they_look_for() {
     let app = common::spawn_app(common::Backend::Sqlite)
         .await
         .expect("sqlite app");
-    let browser = Chromium::start(&app.base, "en").await;
+    let browser = Chromium::start(&app, "en").await;
     browser
         .client
         .goto("data:text/html,<html><body><input type=text><img src=x.png></body></html>")
@@ -87,7 +87,7 @@ async fn from_the_call_to_the_donor_in_three_languages() {
     std::fs::write(proposal.path(), pdf("Foyer à Kano")).expect("written");
 
     // the NGO, in French, from the call to the sent application
-    let ngo = Chromium::start(&app.base, "fr").await;
+    let ngo = Chromium::start(&app, "fr").await;
     ngo.sign_in("amina@haven.example", PASSWORD).await;
     ngo.check_page("fr").await;
     ngo.open("/calls").await;
@@ -146,7 +146,7 @@ async fn from_the_call_to_the_donor_in_three_languages() {
     assert!(text.contains(&reference));
 
     // the secretariat screens it, in English
-    let desk = Chromium::start(&app.base, "en").await;
+    let desk = Chromium::start(&app, "en").await;
     desk.sign_in("desk@fund.example", PASSWORD).await;
     desk.open("/applications?status=submitted").await;
     desk.check_page("en").await;
@@ -166,7 +166,7 @@ async fn from_the_call_to_the_donor_in_three_languages() {
     desk.check_page("en").await;
 
     // the reviewer declares no conflict, then scores, in French
-    let rev = Chromium::start(&app.base, "fr").await;
+    let rev = Chromium::start(&app, "fr").await;
     rev.sign_in("rev@fund.example", PASSWORD).await;
     rev.open("/reviews").await;
     rev.check_page("fr").await;
@@ -195,7 +195,7 @@ async fn from_the_call_to_the_donor_in_three_languages() {
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let session = r.body["id"].as_str().expect("session").to_string();
-    let board = Chromium::start(&app.base, "es").await;
+    let board = Chromium::start(&app, "es").await;
     board.sign_in("board@fund.example", PASSWORD).await;
     board.open(&format!("/calls/{}/ranking", w.call_id())).await;
     board.check_page("es").await;
@@ -229,13 +229,13 @@ async fn from_the_call_to_the_donor_in_three_languages() {
     ngo.check_page("fr").await;
 
     // four eyes on the first instalment
-    let first = Chromium::start(&app.base, "en").await;
+    let first = Chromium::start(&app, "en").await;
     first.sign_in("first@fund.example", PASSWORD).await;
     first.open(&format!("/grants/{grant}")).await;
     first.check_page("en").await;
     first.follow("form[action$='/payments'] button").await;
     first.check_page("en").await;
-    let second = Chromium::start(&app.base, "en").await;
+    let second = Chromium::start(&app, "en").await;
     second.sign_in("second@fund.example", PASSWORD).await;
     second.open("/payments").await;
     second.check_page("en").await;
@@ -254,7 +254,7 @@ async fn from_the_call_to_the_donor_in_three_languages() {
     assert_ne!(paid.body["paid"], "0.00", "{}", paid.text);
 
     // the NGO reports in Spanish
-    let reporter = Chromium::start(&app.base, "es").await;
+    let reporter = Chromium::start(&app, "es").await;
     reporter.sign_in("amina@haven.example", PASSWORD).await;
     reporter.open(&format!("/grants/{grant}/report")).await;
     reporter.check_page("es").await;
@@ -286,7 +286,7 @@ async fn from_the_call_to_the_donor_in_three_languages() {
     desk.check_page("en").await;
 
     // the donor reads where its money went
-    let donor = Chromium::start(&app.base, "en").await;
+    let donor = Chromium::start(&app, "en").await;
     donor.sign_in("gift@lux.example", PASSWORD).await;
     donor.open("/giving").await;
     donor.check_page("en").await;

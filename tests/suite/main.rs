@@ -36,6 +36,7 @@ mod report_pages;
 mod reports;
 mod review;
 mod review_pages;
+mod second_factor;
 mod sessions;
 mod throttle;
 mod web;

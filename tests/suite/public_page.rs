@@ -42,7 +42,7 @@ async fn the_page_renders_in_a_browser_with_the_figures_of_the_json() {
     assert_eq!(json.status, 200, "{}", json.text);
     let json = json.body;
 
-    let browser = Chromium::start(&app.base, "en").await;
+    let browser = Chromium::start(&app, "en").await;
     browser.open(&format!("/funds/{}", s.fund_code)).await;
     let title = browser.client.title().await.expect("title");
     assert!(

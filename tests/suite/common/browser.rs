@@ -14,6 +14,8 @@ pub struct Browser {
     base: String,
     pub jar: HashMap<String, String>,
     language: Option<&'static str>,
+    /// To read a second factor's secret, as the user's authenticator app knows it.
+    pool: trustfund::db::DbPool,
 }
 
 /// An answer as the browser got it.
@@ -84,6 +86,7 @@ impl Browser {
             base: app.base.clone(),
             jar: HashMap::new(),
             language: None,
+            pool: app.pool.clone(),
         }
     }
 
@@ -217,7 +220,22 @@ impl Browser {
     }
 
     /// Opens the sign-in page and signs in with it.
+    /// Signs in with the form, and, for the roles that need one, with the second factor as
+    /// the user's authenticator app would give it (enrolling at the first sign-in).
     pub async fn sign_in(&mut self, email: &str, password: &str) -> Answer {
+        let answer = self.sign_in_password(email, password).await;
+        match answer.location.as_deref() {
+            Some("/login/enrol") => self.enrol().await,
+            Some("/login/code") => {
+                let (secret, last_step) = second_factor_secret(&self.pool, email);
+                self.second_factor(&secret, last_step).await
+            }
+            _ => answer,
+        }
+    }
+
+    /// The sign-in form only (email and password).
+    pub async fn sign_in_password(&mut self, email: &str, password: &str) -> Answer {
         let form = self.get("/login").await;
         assert_eq!(form.status, 200, "{}", form.text);
         let csrf = form.csrf();
@@ -227,4 +245,66 @@ impl Browser {
         )
         .await
     }
+
+    /// Completes the enrolment page with a code of the secret it shows.
+    pub async fn enrol(&mut self) -> Answer {
+        let page = self.get("/login/enrol").await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        let secret = shown_secret(&page.text);
+        let code = current_code(&secret);
+        self.post("/login/enrol", &[("csrf", &page.csrf()), ("code", &code)])
+            .await
+    }
+
+    /// Completes the code page with a code of `secret` the server accepts now: of a step
+    /// after `last_step` (the last one used), as a user whose app shows the next code.
+    pub async fn second_factor(&mut self, secret: &str, last_step: Option<i64>) -> Answer {
+        let page = self.get("/login/code").await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        let code = unused_code(secret, last_step).await;
+        self.post("/login/code", &[("csrf", &page.csrf()), ("code", &code)])
+            .await
+    }
+}
+
+/// The secret the enrolment page shows (in groups of four, for typing).
+pub fn shown_secret(page: &str) -> String {
+    let start = page.find("id=\"secret\">").expect("the secret is shown") + "id=\"secret\">".len();
+    let end = page[start..].find('<').expect("end of the secret") + start;
+    page[start..end].split_whitespace().collect()
+}
+
+/// The code an authenticator app shows now for `secret`.
+pub fn current_code(secret: &str) -> String {
+    let now = chrono::Utc::now().timestamp() as u64;
+    trustfund::auth::second_factor::code_at(secret, now).expect("a code")
+}
+
+/// A code of `secret` accepted now and of a later step than `last_step`: the current
+/// step's, or the next one's (accepted a step early), else, after waiting for the next
+/// step, its code.
+pub async fn unused_code(secret: &str, last_step: Option<i64>) -> String {
+    loop {
+        let now = chrono::Utc::now().timestamp();
+        let step = now / 30;
+        let wanted = last_step.map_or(step, |last| (last + 1).max(step));
+        if wanted <= step + 1 {
+            return trustfund::auth::second_factor::code_at(secret, (wanted * 30) as u64)
+                .expect("a code");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+/// The stored secret of `email`'s second factor (what the user's app holds) and the last
+/// step used.
+pub fn second_factor_secret(pool: &trustfund::db::DbPool, email: &str) -> (String, Option<i64>) {
+    let mut conn = pool.get().expect("connection");
+    let user = trustfund::auth::store::find_by_email(&mut conn, email)
+        .expect("read")
+        .expect("the user");
+    let factor = trustfund::auth::second_factor::find(&mut conn, &user.id)
+        .expect("read")
+        .expect("enrolled");
+    (factor.secret, factor.last_step)
 }

@@ -59,6 +59,8 @@ pub struct Chromium {
     session: Option<String>,
     pub client: Client,
     base: String,
+    /// To read a second factor's secret, as the user's authenticator app knows it.
+    pool: trustfund::db::DbPool,
 }
 
 impl Drop for Chromium {
@@ -72,9 +74,10 @@ impl Drop for Chromium {
 }
 
 impl Chromium {
-    /// A headless browser for the service at `base` (`http://127.0.0.1:port`), speaking
-    /// `language` (its `Accept-Language`).
-    pub async fn start(base: &str, language: &str) -> Chromium {
+    /// A headless browser for the test's service, speaking `language` (its
+    /// `Accept-Language`).
+    pub async fn start(app: &super::TestApp, language: &str) -> Chromium {
+        let base = app.base.as_str();
         let chromedriver = binary("TRUSTFUND_CHROMEDRIVER", "/usr/bin/chromedriver");
         let chromium = binary("TRUSTFUND_CHROMIUM", "/usr/bin/chromium");
         let port = free_port();
@@ -114,6 +117,7 @@ impl Chromium {
                         session,
                         client,
                         base: base.to_string(),
+                        pool: app.pool.clone(),
                     };
                 }
                 Err(e) => last = e.to_string(),
@@ -201,12 +205,29 @@ impl Chromium {
         self.find("body").await.text().await.expect("text")
     }
 
-    /// Signs in through `/login`.
+    /// Signs in through `/login`, and for the roles that need one with the second factor,
+    /// as the user's authenticator app would give it (enrolling the first time).
     pub async fn sign_in(&self, email: &str, password: &str) {
         self.open("/login").await;
         self.fill("#email", email).await;
         self.fill("#password", password).await;
         self.follow("form.stack button[type=submit]").await;
+        match self.path().await.as_str() {
+            "/login/enrol" => {
+                let shown = self.find("#secret").await.text().await.expect("the key");
+                let secret: String = shown.split_whitespace().collect();
+                self.fill("#code", &super::browser::current_code(&secret))
+                    .await;
+                self.follow("form.stack button[type=submit]").await;
+            }
+            "/login/code" => {
+                let (secret, last) = super::browser::second_factor_secret(&self.pool, email);
+                let code = super::browser::unused_code(&secret, last).await;
+                self.fill("#code", &code).await;
+                self.follow("form.stack button[type=submit]").await;
+            }
+            _ => {}
+        }
         let path = self.path().await;
         assert_eq!(path, "/home", "signed in as {email}: {}", self.text().await);
     }
