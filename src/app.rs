@@ -227,6 +227,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::login::login_form),
         page(pages::login::login),
         page(pages::login::logout),
+        page(pages::register::register_form),
+        page(pages::register::register),
         page(pages::home::home),
         page(pages::account::verify_email),
         page(pages::account::reset_form),

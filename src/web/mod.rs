@@ -9,7 +9,8 @@
 //! - `session` browser sessions (a refresh-token family of `auth`); `csrf` form tokens;
 //! - `render` templates, style sheet, CSP; `Visitor` (below) is what every page knows of
 //!   its reader;
-//! - the pages: `landing` (`/`), `login` (`/login`, `/logout`), `home`, `account`
+//! - the pages: `landing` (`/`), `login` (`/login`, `/logout`), `register` (an NGO
+//!   registers itself and its first member), `home`, `account`
 //!   (`/verify-email`, `/reset-password`), `language` (the switch), `verification` (the
 //!   secretariat's queue of organisations to verify), `giving` (a donor's pledges, payments,
 //!   statement download, what its earmarked money paid for and the people reached), `grants`
@@ -38,6 +39,7 @@ pub mod landing;
 pub mod language;
 pub mod login;
 pub mod payments;
+pub mod register;
 pub mod render;
 pub mod report_form;
 pub mod reports;

@@ -17,6 +17,13 @@ use crate::error::{AppError, AppResult};
 /// The templates, by name, as compiled in.
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
+        "register.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/register.html"
+        )),
+    ),
+    (
         "calls.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
