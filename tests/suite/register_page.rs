@@ -84,10 +84,10 @@ both_backends!(
         );
         assert!(text.contains("dans les 48 heures"), "{text}");
         assert!(
-            text.contains("Le secrétariat vérifiera ensuite Maison Lumière Thiès"),
+            text.contains("Le secrétariat vérifiera ensuite Maison Lumière Thiès : votre première demande pourra être envoyée une fois cette vérification faite."),
             "{text}"
         );
-        assert!(text.contains("commencer à préparer une demande"), "{text}");
+        assert!(text.contains("commencez à préparer une demande"), "{text}");
 
         // the organisation and its first member exist, unverified
         let waiting = unverified(&app).await;
