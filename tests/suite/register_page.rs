@@ -300,3 +300,35 @@ both_backends!(
         assert!(!selected(&english, "EG"));
     }
 );
+
+both_backends!(
+    repeated_attempts_are_throttled_as_the_api_throttles_them,
+    |app: TestApp| async move {
+        let mut browser = Browser::speaking(&app, "fr");
+        let csrf = browser.get("/register").await.csrf();
+        let fields = filled(&csrf, "awa@maisonlumiere.example");
+        assert_eq!(browser.post("/register", &fields).await.status, 200);
+        let mut answers = Vec::new();
+        for _ in 0..8 {
+            let answer = browser.post("/register", &fields).await;
+            let done = answer.status == 429;
+            answers.push(answer);
+            if done {
+                break;
+            }
+        }
+        let last = answers.last().expect("answers");
+        assert_eq!(last.status, 429, "{}", last.text);
+        assert!(answers[..answers.len() - 1].iter().all(|a| a.status == 409));
+        assert!(last.retry_after.is_some());
+        assert!(
+            last.error_beside("email")
+                .is_some_and(|m| m.starts_with("Trop de tentatives depuis cette connexion.")),
+            "{}",
+            last.text
+        );
+        assert_eq!(last.field("email"), "awa@maisonlumiere.example");
+        assert!(!last.text.contains(PASSWORD));
+        assert_eq!(app.count("users"), 1);
+    }
+);
