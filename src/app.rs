@@ -231,6 +231,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::second_factor::check_code),
         page(pages::second_factor::enrol_form),
         page(pages::second_factor::confirm_enrolment),
+        page(pages::register::register_form),
+        page(pages::register::register),
         page(pages::home::home),
         page(pages::account::verify_email),
         page(pages::account::reset_form),

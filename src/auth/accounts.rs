@@ -101,8 +101,24 @@ pub async fn register(
     req: HttpRequest,
     body: ValidJson<RegisterRequest>,
 ) -> AppResult<HttpResponse> {
-    let registration = body.0.validate()?;
-    let address = throttle::client_address(&req, &state.settings.server);
+    let view = register_ngo(&state, &req, body.0, notify::templates::DEFAULT_LOCALE).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// **The one NGO self-registration**, for `POST /api/v1/auth/register` and the page
+/// `/register`: the request's rules (422 on `organisation.*` and `user.*`), the throttle of
+/// registrations from this address (429), an address that has an account in any letter
+/// case (409 `duplicate` on `user.email`, also when two posts race: the database's unique
+/// address answers the same); then the unverified organisation, its first user, and the
+/// verification email in `locale` (one of `notify::templates::LOCALES`).
+pub async fn register_ngo(
+    state: &AppState,
+    req: &HttpRequest,
+    request: RegisterRequest,
+    locale: &'static str,
+) -> AppResult<RegistrationView> {
+    let registration = request.validate()?;
+    let address = throttle::client_address(req, &state.settings.server);
     let attempt = throttle::begin(
         &state.pool,
         &state.settings.auth,
@@ -112,7 +128,7 @@ pub async fn register(
     )
     .await?;
     let password_hash = hash_password(registration.password.clone()).await?;
-    let actor = Actor::from_request(&req);
+    let actor = Actor::from_request(req);
     let settings = state.settings.clone();
     let view = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
@@ -136,7 +152,14 @@ pub async fn register(
                     organisation_id: Some(&organisation.id),
                     email_verified: false,
                 },
-            )?;
+            )
+            .map_err(|e| match AppError::from(e) {
+                // a second post that raced the first past the check above
+                e if e.code == crate::error::ErrorCode::Duplicate => {
+                    email_taken("user.email", &registration.email)
+                }
+                e => e,
+            })?;
             let user = UserView::from_row(user, vec![])?;
             let actor = Actor {
                 user_id: Some(user.id.clone()),
@@ -162,7 +185,7 @@ pub async fn register(
                 json!({}),
                 Utc::now().naive_utc() + Duration::hours(ttl),
             )?;
-            notify::enqueue(
+            notify::enqueue_in(
                 conn,
                 notify::Email {
                     to: user.email.clone(),
@@ -172,15 +195,17 @@ pub async fn register(
                         "organisation": organisation.name,
                         "link": notify::token_link(&settings.email, "verify-email", &token),
                         "expires_in": hours(ttl),
+                        "expires_hours": ttl,
                     }),
                 },
+                locale,
             )?;
             Ok(RegistrationView { user, organisation })
         })
     })
     .await?;
     attempt.succeeded(&state.pool).await?;
-    Ok(HttpResponse::Created().json(view))
+    Ok(view)
 }
 
 /// Confirms an email address with the token from the verification email.

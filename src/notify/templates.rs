@@ -59,6 +59,8 @@ macro_rules! template {
 /// Every email the service sends, per language: the registry.
 pub const TEMPLATES: &[Template] = &[
     template!("en", "verify_email"),
+    template!("fr", "verify_email"),
+    template!("es", "verify_email"),
     template!("en", "invitation"),
     template!("en", "password_reset"),
     template!("en", "password_changed"),
@@ -176,6 +178,7 @@ mod tests {
             "fund": "UNVTF",
             "expires_at": "2026-11-30 12:00 UTC",
             "expires_in": "60 minutes",
+            "expires_hours": 48,
         });
         // contribution_received (an object of its own: one json! of every value passes
         // the macro's recursion limit)

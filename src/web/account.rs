@@ -244,7 +244,7 @@ fn invitation_expired(visitor: &Visitor) -> AppResult<HttpResponse> {
 }
 
 /// The password policy's finding in the visitor's language.
-fn weakness_text(visitor: &Visitor, message: &str) -> AppResult<String> {
+pub(super) fn weakness_text(visitor: &Visitor, message: &str) -> AppResult<String> {
     match Weakness::of_message(message) {
         Some(Weakness::TooShort) => visitor.text(
             "password-too-short",

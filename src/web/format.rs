@@ -131,6 +131,33 @@ pub fn country(code: &str, lang: Lang) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
+/// Every country the API accepts (ISO 3166-1), named in `lang` and sorted as a reader of
+/// `lang` looks for it: accents and case ignored, so `Égypte` comes among the E.
+pub fn countries(lang: Lang) -> Vec<super::Choice> {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let key = |name: &str| -> String {
+        name.nfd()
+            .filter(|c| !is_combining_mark(*c))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let mut all: Vec<(String, super::Choice)> = isocountry::CountryCode::iter()
+        .map(|code| {
+            let label = country(code.alpha2(), lang);
+            (
+                key(&label),
+                super::Choice {
+                    code: code.alpha2(),
+                    label,
+                },
+            )
+        })
+        .collect();
+    all.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.code.cmp(b.1.code)));
+    all.into_iter().map(|(_, choice)| choice).collect()
+}
+
 const MONTHS_EN: [&str; 12] = [
     "January",
     "February",
@@ -203,6 +230,25 @@ mod tests {
         assert_eq!(earmark("KH", Lang::Fr), "Cambodge");
         assert_eq!(country("ZZ", Lang::Fr), "ZZ");
         assert_eq!(country("ng", Lang::Fr), "ng");
+    }
+
+    #[test]
+    fn the_country_list_is_sorted_by_name_in_the_language() {
+        let fr = countries(Lang::Fr);
+        assert_eq!(fr.len(), isocountry::CountryCode::iter().count());
+        let names: Vec<&str> = fr.iter().map(|c| c.label.as_str()).collect();
+        let egypt = names.iter().position(|n| *n == "Égypte").expect("Égypte");
+        let ecuador = names
+            .iter()
+            .position(|n| *n == "Équateur")
+            .expect("Équateur");
+        let spain = names.iter().position(|n| *n == "Espagne").expect("Espagne");
+        let zambia = names.iter().position(|n| *n == "Zambie").expect("Zambie");
+        assert!(
+            egypt < ecuador && ecuador < spain && spain < zambia,
+            "{names:?}"
+        );
+        assert_eq!(countries(Lang::En)[0].label, "Afghanistan");
     }
 
     /// Every country the API accepts has a name in every language.

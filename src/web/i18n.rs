@@ -324,6 +324,8 @@ mod tests {
                     ("message", Arg::Text("Give a whole number.".into())),
                     ("threshold", Arg::Count(25)),
                     ("conditions", Arg::Text("Quarterly updates.".into())),
+                    ("email", Arg::Text("amina@shelter.example".into())),
+                    ("hours", Arg::Count(48)),
                 ];
                 assert!(
                     message(lang, &key, &args).is_some(),

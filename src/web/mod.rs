@@ -10,7 +10,8 @@
 //! - `render` templates, style sheet, CSP; `Visitor` (below) is what every page knows of
 //!   its reader;
 //! - the pages: `landing` (`/`), `login` (`/login`, `/logout`), `second_factor` (the code
-//!   of the secretariat's and finance's authenticator app, and its enrolment), `home`, `account`
+//!   of the secretariat's and finance's authenticator app, and its enrolment), `register`
+//!   (an NGO registers itself and its first member), `home`, `account`
 //!   (`/verify-email`, `/reset-password`), `language` (the switch), `verification` (the
 //!   secretariat's queue of organisations to verify), `giving` (a donor's pledges, payments,
 //!   statement download, what its earmarked money paid for and the people reached), `grants`
@@ -39,6 +40,7 @@ pub mod landing;
 pub mod language;
 pub mod login;
 pub mod payments;
+pub mod register;
 pub mod render;
 pub mod report_form;
 pub mod reports;

@@ -31,6 +31,13 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         )),
     ),
     (
+        "register.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/register.html"
+        )),
+    ),
+    (
         "calls.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -266,7 +273,7 @@ nav.switch a{padding:.3rem .4rem;min-height:44px;display:inline-flex;align-items
 td.text{text-align:left}dl.facts dd.amount{overflow-wrap:normal;white-space:nowrap}@media (max-width:30rem){dl.facts{grid-template-columns:1fr;gap:0}dl.facts dd{margin-bottom:.5rem}}article.story{border-left:4px solid #0072B2;padding:0 1rem;margin:1.5rem 0}article.story h3{margin-bottom:.2rem}\
 @media print{.skip,nav.switch,.download{display:none}body{max-width:none}a{color:#111;text-decoration:none}h2{break-after:avoid}tr,article.story{break-inside:avoid}}\
 form.inline{margin:.5rem 0}fieldset{border:1px solid #ccc;border-radius:4px;margin:1rem 0;padding:.5rem 1rem}legend{font-weight:bold;padding:0 .3rem}\
-label.choice{display:inline-block;font-weight:normal;margin:.3rem 1.5rem .3rem 0;min-height:44px}select{font:inherit;padding:.4rem;border:2px solid #555;border-radius:4px;max-width:100%}input.count{max-width:8rem}form.inline input{max-width:10rem;margin:0 .5rem .4rem 0}\
+label.choice{display:inline-block;font-weight:normal;margin:.3rem 1.5rem .3rem 0;min-height:44px}select{font:inherit;padding:.4rem;border:2px solid #555;border-radius:4px;max-width:100%}select.wide{width:100%;box-sizing:border-box}input.count{max-width:8rem}form.inline input{max-width:10rem;margin:0 .5rem .4rem 0}\
 input.money{min-width:8rem;max-width:10rem}tr.line td{border-top:3px dashed #b00020;color:#b00020;font-weight:bold;text-align:left}.flag{color:#8a4b00;font-weight:bold;font-size:.9rem}ul.tasks{padding-left:1.2rem}ul.tasks li{margin:.4rem 0}footer{margin:3rem 0 1rem;color:#555;font-size:.9rem;border-top:1px solid #ccc;padding-top:.5rem}";
 
 /// The whole style sheet of a page: the public page's, then the pages' own, so both look

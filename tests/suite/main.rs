@@ -31,6 +31,7 @@ mod platform;
 mod predictability;
 mod public;
 mod public_page;
+mod register_page;
 mod registry;
 mod report_pages;
 mod reports;

@@ -703,6 +703,7 @@ fn pages_are_not_in_the_openapi_document() {
         "/",
         "/login",
         "/logout",
+        "/register",
         "/home",
         "/verify-email",
         "/reset-password",
