@@ -460,15 +460,20 @@ pub async fn request_password_reset(
     state: AppState,
     body: ValidJson<PasswordResetRequest>,
 ) -> AppResult<HttpResponse> {
-    send_password_reset(&state, body.0).await?;
+    send_password_reset(&state, body.0, None).await?;
     Ok(HttpResponse::Accepted().finish())
 }
 
 /// **The one reset request**, for `POST /api/v1/auth/password-reset` and the "forgot your
 /// password?" page: an email with a reset link to an active account (at most
 /// `RESETS_PER_HOUR` an hour), nothing otherwise, and the same answer either way. 422 on
-/// `email` when it is not an address.
-pub async fn send_password_reset(state: &AppState, request: PasswordResetRequest) -> AppResult<()> {
+/// `email` when it is not an address. The email is in the language the account chose, else
+/// in `page_locale` (the language of the page that asked, if any), else English.
+pub async fn send_password_reset(
+    state: &AppState,
+    request: PasswordResetRequest,
+    page_locale: Option<&'static str>,
+) -> AppResult<()> {
     let email = request.validate()?;
     let settings = state.settings.clone();
     db::run(&state.pool, move |conn| {
@@ -497,7 +502,10 @@ pub async fn send_password_reset(state: &AppState, request: PasswordResetRequest
                 json!({}),
                 now + Duration::minutes(minutes),
             )?;
-            notify::enqueue(
+            let locale = notify::recipient_locale(conn, &user.email)?
+                .or(page_locale)
+                .unwrap_or(notify::templates::DEFAULT_LOCALE);
+            notify::enqueue_in(
                 conn,
                 notify::Email {
                     to: user.email.clone(),
@@ -508,6 +516,7 @@ pub async fn send_password_reset(state: &AppState, request: PasswordResetRequest
                         "expires_in": format!("{minutes} minutes"),
                     }),
                 },
+                locale,
             )?;
             Ok(())
         })
