@@ -176,6 +176,10 @@ pub async fn register_ngo(
                     after: Some(&user),
                 },
             )?;
+            if locale != notify::templates::DEFAULT_LOCALE {
+                // registered from a page in French or Spanish: later emails follow it
+                store::set_language(conn, &user.id, locale)?;
+            }
             let ttl = settings.auth.verification_ttl_hours;
             let (token, _) = issue_one_time(
                 conn,
@@ -485,15 +489,20 @@ pub async fn request_password_reset(
     state: AppState,
     body: ValidJson<PasswordResetRequest>,
 ) -> AppResult<HttpResponse> {
-    send_password_reset(&state, body.0).await?;
+    send_password_reset(&state, body.0, None).await?;
     Ok(HttpResponse::Accepted().finish())
 }
 
 /// **The one reset request**, for `POST /api/v1/auth/password-reset` and the "forgot your
 /// password?" page: an email with a reset link to an active account (at most
 /// `RESETS_PER_HOUR` an hour), nothing otherwise, and the same answer either way. 422 on
-/// `email` when it is not an address.
-pub async fn send_password_reset(state: &AppState, request: PasswordResetRequest) -> AppResult<()> {
+/// `email` when it is not an address. The email is in the language the account chose, else
+/// in `page_locale` (the language of the page that asked, if any), else English.
+pub async fn send_password_reset(
+    state: &AppState,
+    request: PasswordResetRequest,
+    page_locale: Option<&'static str>,
+) -> AppResult<()> {
     let email = request.validate()?;
     let settings = state.settings.clone();
     db::run(&state.pool, move |conn| {
@@ -522,7 +531,10 @@ pub async fn send_password_reset(state: &AppState, request: PasswordResetRequest
                 json!({}),
                 now + Duration::minutes(minutes),
             )?;
-            notify::enqueue(
+            let locale = notify::recipient_locale(conn, &user.email)?
+                .or(page_locale)
+                .unwrap_or(notify::templates::DEFAULT_LOCALE);
+            notify::enqueue_in(
                 conn,
                 notify::Email {
                     to: user.email.clone(),
@@ -533,6 +545,7 @@ pub async fn send_password_reset(state: &AppState, request: PasswordResetRequest
                         "expires_in": format!("{minutes} minutes"),
                     }),
                 },
+                locale,
             )?;
             Ok(())
         })

@@ -13,7 +13,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::DbConn;
-use crate::db::schema::outbox;
+use crate::db::schema::{outbox, users};
 
 /// An email to send: the recipient, a template name and the values the template shows.
 pub struct Email<C: Serialize> {
@@ -22,9 +22,26 @@ pub struct Email<C: Serialize> {
     pub context: C,
 }
 
-/// Writes `email` to the outbox inside the caller's transaction, in English.
+/// Writes `email` to the outbox inside the caller's transaction, in the recipient's language
+/// (`recipient_locale`), else English.
 pub fn enqueue<C: Serialize>(conn: &mut DbConn, email: Email<C>) -> QueryResult<String> {
-    enqueue_in(conn, email, templates::DEFAULT_LOCALE)
+    let locale = recipient_locale(conn, &email.to)?.unwrap_or(templates::DEFAULT_LOCALE);
+    enqueue_in(conn, email, locale)
+}
+
+/// The language the recipient chose: the `language` of the active user whose (normalised)
+/// email is `to`, when it is one of `templates::LOCALES`. `None` when no such user exists or
+/// they never chose one; the caller then picks (the page's language, or English).
+pub fn recipient_locale(conn: &mut DbConn, to: &str) -> QueryResult<Option<&'static str>> {
+    let language: Option<Option<String>> = users::table
+        .filter(users::email.eq(crate::auth::store::normalise_email(to)))
+        .filter(users::active.eq(true))
+        .select(users::language)
+        .first(conn)
+        .optional()?;
+    Ok(language
+        .flatten()
+        .and_then(|code| templates::LOCALES.iter().find(|l| **l == code).copied()))
 }
 
 /// Writes `email` to the outbox in `locale` (one of `templates::LOCALES`; a locale without

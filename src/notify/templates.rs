@@ -1,16 +1,17 @@
 //! Email templates, built into the binary. Each email is three files under
 //! `templates/email/<locale>/`: `<name>.subject`, `<name>.txt` and `<name>.html`, rendered with
-//! minijinja (HTML auto-escaped). To add an email: write its three English files and add one
-//! `template!` line to `TEMPLATES`. A translation is the same three files under `fr/` or `es/`
-//! and one more line; a locale without the template falls back to English.
+//! minijinja (HTML auto-escaped). To add an email: write its three files in English, French and
+//! Spanish and add one `template!` line per language to `TEMPLATES` (a unit test fails when an
+//! English email lacks a translation). Values the code gives in English (`expires_in`, role
+//! and kind codes) are put into words by the translated templates themselves.
 
 use std::sync::OnceLock;
 
 use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 
-/// Languages the templates are organised for; English is complete, the others fall back to
-/// it template by template.
+/// Languages every email is written in (a test checks that each English email has the
+/// others); a locale outside this list renders in English.
 pub const LOCALES: &[&str] = &["en", "fr", "es"];
 pub const DEFAULT_LOCALE: &str = "en";
 
@@ -62,18 +63,44 @@ pub const TEMPLATES: &[Template] = &[
     template!("fr", "verify_email"),
     template!("es", "verify_email"),
     template!("en", "invitation"),
+    template!("fr", "invitation"),
+    template!("es", "invitation"),
     template!("en", "password_reset"),
+    template!("fr", "password_reset"),
+    template!("es", "password_reset"),
     template!("en", "password_changed"),
+    template!("fr", "password_changed"),
+    template!("es", "password_changed"),
     template!("en", "contribution_received"),
+    template!("fr", "contribution_received"),
+    template!("es", "contribution_received"),
     template!("en", "application_submitted"),
+    template!("fr", "application_submitted"),
+    template!("es", "application_submitted"),
     template!("en", "application_screened"),
+    template!("fr", "application_screened"),
+    template!("es", "application_screened"),
     template!("en", "application_returned"),
+    template!("fr", "application_returned"),
+    template!("es", "application_returned"),
     template!("en", "application_decided"),
+    template!("fr", "application_decided"),
+    template!("es", "application_decided"),
     template!("en", "report_reviewed"),
+    template!("fr", "report_reviewed"),
+    template!("es", "report_reviewed"),
     template!("en", "report_reminder"),
+    template!("fr", "report_reminder"),
+    template!("es", "report_reminder"),
     template!("en", "disbursement_paid"),
+    template!("fr", "disbursement_paid"),
+    template!("es", "disbursement_paid"),
     template!("en", "review_assigned"),
+    template!("fr", "review_assigned"),
+    template!("es", "review_assigned"),
     template!("en", "organisation_awaiting_verification"),
+    template!("fr", "organisation_awaiting_verification"),
+    template!("es", "organisation_awaiting_verification"),
     template!("en", "overlap_found"),
     template!("fr", "overlap_found"),
     template!("es", "overlap_found"),
@@ -326,11 +353,101 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_locale_falls_back_to_english_and_unknown_names_fail() {
+    fn an_unknown_locale_falls_back_to_english_and_unknown_names_fail() {
         let en = render("en", "password_reset", &sample()).expect("en");
-        let fr = render("fr", "password_reset", &sample()).expect("falls back");
-        assert_eq!(en, fr);
+        let de = render("de", "password_reset", &sample()).expect("falls back");
+        assert_eq!(en, de);
         assert!(render("en", "no_such_email", &sample()).is_err());
+    }
+
+    #[test]
+    fn every_english_email_is_also_written_in_every_other_language() {
+        let mut missing = Vec::new();
+        for t in TEMPLATES.iter().filter(|t| t.locale == DEFAULT_LOCALE) {
+            for locale in LOCALES {
+                if !TEMPLATES
+                    .iter()
+                    .any(|other| other.name == t.name && other.locale == *locale)
+                {
+                    missing.push(format!("{locale}/{}", t.name));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "emails without a translation: {missing:?}"
+        );
+    }
+
+    /// Every `https://` address in `text`, up to a space, a quote, `<` or `)`.
+    fn urls(text: &str) -> Vec<&str> {
+        text.match_indices("https://")
+            .map(|(at, _)| {
+                let rest = &text[at..];
+                let end = rest
+                    .find(|c: char| c.is_whitespace() || matches!(c, '"' | '<' | ')'))
+                    .unwrap_or(rest.len());
+                &rest[..end]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn translations_are_in_their_language_and_keep_every_link_of_the_english_email() {
+        for t in TEMPLATES.iter().filter(|t| t.locale != DEFAULT_LOCALE) {
+            let en = render(DEFAULT_LOCALE, t.name, &sample()).expect("en");
+            let tr = render(t.locale, t.name, &sample()).expect("translation");
+            assert_ne!(en.subject, tr.subject, "{}/{} subject", t.locale, t.name);
+            assert_ne!(en.text, tr.text, "{}/{} text", t.locale, t.name);
+            for (en_part, tr_part, part) in
+                [(&en.text, &tr.text, "txt"), (&en.html, &tr.html, "html")]
+            {
+                let (mut want, mut got) = (urls(en_part), urls(tr_part));
+                want.sort_unstable();
+                want.dedup();
+                got.sort_unstable();
+                got.dedup();
+                assert_eq!(want, got, "links of {}/{}.{part}", t.locale, t.name);
+            }
+            if en.html.contains("<html lang=\"en\">") {
+                let lang = format!("<html lang=\"{}\">", t.locale);
+                assert!(tr.html.contains(&lang), "{}/{}.html", t.locale, t.name);
+            }
+        }
+    }
+
+    #[test]
+    fn values_the_code_gives_in_english_are_put_into_words() {
+        let mut ctx = sample();
+        for (expires_in, fr, es) in [
+            ("1 hour", "1 heure", "1 hora"),
+            ("48 hours", "48 heures", "48 horas"),
+            ("3 days", "3 jours", "3 días"),
+            ("60 minutes", "60 minutes", "60 minutos"),
+        ] {
+            ctx["expires_in"] = json!(expires_in);
+            let r = render("fr", "password_reset", &ctx).expect("fr");
+            assert!(r.text.contains(&format!("délai de\n{fr} :")), "{}", r.text);
+            let r = render("es", "invitation", &ctx).expect("es");
+            assert!(r.text.contains(&format!("plazo de {es}:")), "{}", r.text);
+        }
+        let r = render("fr", "invitation", &sample()).expect("fr");
+        assert!(
+            r.text.contains("« membre du conseil d’administration »"),
+            "{}",
+            r.text
+        );
+        ctx["role"] = json!("some_new_role");
+        let r = render("es", "invitation", &ctx).expect("an unknown code is shown as it is");
+        assert!(r.text.contains("«some_new_role»"), "{}", r.text);
+        let r = render("es", "report_reminder", &sample()).expect("es");
+        assert!(r.subject.contains("informe intermedio"), "{}", r.subject);
+        let r = render("fr", "organisation_awaiting_verification", &sample()).expect("fr");
+        assert!(
+            r.html.contains("organisation non gouvernementale (ONG)"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

@@ -42,7 +42,8 @@ pub struct GrantProject<'a> {
 /// Countries whose organisations get the emails in French or Spanish: those where it is
 /// the main official language. Organisations record no language, and a small NGO in
 /// Bamako or Lima reads its own language more easily than English; everyone else gets
-/// English, as every other email of the service.
+/// English. Used for members who never chose a language themselves (`overlap_found`) and
+/// for donors' digests, which are written once per organisation.
 pub fn locale_for_country(country: &str) -> &'static str {
     const FRENCH: &[&str] = &[
         "FR", "MC", "SN", "CI", "ML", "BF", "NE", "TG", "BJ", "GN", "CM", "CD", "CG", "GA", "TD",
@@ -75,8 +76,10 @@ pub fn overlap_found(
     else {
         return Ok(());
     };
-    let locale = locale_for_country(&country);
+    let country_locale = locale_for_country(&country);
     for (to, name) in store::member_contacts(conn, &theirs.reporting_org_id)? {
+        // a member's own choice of language beats the guess from the country
+        let locale = notify::recipient_locale(conn, &to)?.unwrap_or(country_locale);
         notify::enqueue_in(
             conn,
             Email {

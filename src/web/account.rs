@@ -180,7 +180,7 @@ pub async fn forgot(visitor: Visitor, form: PostedForm) -> AppResult<HttpRespons
     let request = crate::auth::model::PasswordResetRequest {
         email: email.clone(),
     };
-    match accounts::send_password_reset(&visitor.state, request).await {
+    match accounts::send_password_reset(&visitor.state, request, Some(visitor.lang.code())).await {
         Ok(()) => forgot_page(&visitor, StatusCode::OK, "", &[], true),
         Err(e) if e.code == ErrorCode::ValidationFailed => {
             let errors = [FieldMessage {

@@ -644,3 +644,87 @@ fn production_refuses_the_demo() {
         "refused before touching the database"
     );
 }
+
+both_backends!(
+    an_email_goes_out_in_the_language_its_recipient_chose,
+    |app: TestApp| async move {
+        let french = app.user_with_password("ngo", "lectrice@y.example", PASSWORD, None);
+        let spanish = app.user_with_password("ngo", "lectora@y.example", PASSWORD, None);
+        app.user_with_password("ngo", "reader@y.example", PASSWORD, None);
+        {
+            let mut conn = app.pool.get().expect("connection");
+            trustfund::auth::store::set_language(&mut conn, &french, "fr").expect("fr");
+            trustfund::auth::store::set_language(&mut conn, &spanish, "es").expect("es");
+        }
+        // the address as typed, not as stored: the recipient is still found
+        for email in [
+            "Lectrice@Y.example",
+            "lectora@y.example",
+            "reader@y.example",
+        ] {
+            let r = app
+                .post("/api/v1/auth/password-reset", json!({"email": email}))
+                .await;
+            assert_eq!(r.status, 202, "{}", r.text);
+        }
+        app.drain_outbox().await;
+        for (address, locale) in [
+            ("lectrice@y.example", "fr"),
+            ("lectora@y.example", "es"),
+            ("reader@y.example", "en"),
+        ] {
+            assert_eq!(
+                app.count(&format!(
+                    "outbox WHERE to_address = '{address}' AND template = 'password_reset' \
+                     AND locale = '{locale}'"
+                )),
+                1,
+                "{address} in {locale}"
+            );
+        }
+        let french_mail = app.email_number("lectrice@y.example", 1).await;
+        assert!(
+            french_mail
+                .decoded
+                .contains("Choisir un nouveau mot de passe"),
+            "{}",
+            french_mail.decoded
+        );
+        let spanish_mail = app.email_number("lectora@y.example", 1).await;
+        assert!(
+            spanish_mail.decoded.contains("Elegir una nueva contrase"),
+            "{}",
+            spanish_mail.decoded
+        );
+        let english_mail = app.email_number("reader@y.example", 1).await;
+        assert!(english_mail.decoded.contains("Choose a new password"));
+
+        // the link in the French email is the same working link, and the notice that
+        // follows is French too
+        let token = french_mail.token();
+        let ok = app
+            .post(
+                "/api/v1/auth/password-reset/confirm",
+                json!({"token": token, "password": "violet compass harbour 19"}),
+            )
+            .await;
+        assert_eq!(ok.status, 204, "{}", ok.text);
+        let notice = app.email_number("lectrice@y.example", 2).await;
+        assert!(notice.decoded.contains("vient d"), "{}", notice.decoded);
+        assert_eq!(
+            app.count(
+                "outbox WHERE to_address = 'lectrice@y.example' \
+                 AND template = 'password_changed' AND locale = 'fr'"
+            ),
+            1
+        );
+        // a deactivated account's choice no longer counts
+        app.execute("UPDATE users SET active = false WHERE email = 'lectora@y.example'");
+        {
+            let mut conn = app.pool.get().expect("connection");
+            let locale =
+                trustfund::notify::recipient_locale(&mut conn, "lectora@y.example").expect("query");
+            assert_eq!(locale, None);
+        }
+    }
+);

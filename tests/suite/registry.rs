@@ -2699,3 +2699,57 @@ both_backends!(
         assert_eq!(queue(stranger).await, 1);
     }
 );
+
+both_backends!(
+    an_overlap_email_is_in_the_member_s_language_else_in_the_country_s,
+    |app: TestApp| async move {
+        let admin = app.user_token("admin", None);
+        // an organisation in Senegal, whose members get French unless they chose otherwise
+        let dakar = organisation(&app, &admin, "Refuges de Dakar", "SN").await;
+        app.user_with_password(
+            "ngo",
+            "awa@dakar.example",
+            "lantern river shelter 42",
+            Some(&dakar),
+        );
+        let chose = app.user_with_password(
+            "ngo",
+            "john@dakar.example",
+            "lantern river shelter 42",
+            Some(&dakar),
+        );
+        {
+            let mut conn = app.pool.get().expect("connection");
+            trustfund::auth::store::set_language(&mut conn, &chose, "en").expect("en");
+        }
+        let member = app.user_token("ngo", Some(&dakar));
+        let mut theirs = project(
+            &dakar,
+            "Shelter and legal aid",
+            &["NG"],
+            &["protection.shelter"],
+        );
+        theirs["description"] = json!("Shelter and legal aid for survivors.");
+        theirs["start_on"] = json!("2025-01-01");
+        theirs["end_on"] = json!("2030-12-31");
+        create(&app, &member, theirs).await;
+
+        // a grant for the same work enters the registry
+        let world = common::world::World::board(&app)
+            .received("50000.00")
+            .under_review("Shelter and legal aid", "10000.00")
+            .grant("10000.00")
+            .await;
+        assert!(!world.grant_id().is_empty());
+        for (address, locale) in [("awa@dakar.example", "fr"), ("john@dakar.example", "en")] {
+            assert_eq!(
+                app.count(&format!(
+                    "outbox WHERE to_address = '{address}' AND template = 'overlap_found' \
+                     AND locale = '{locale}'"
+                )),
+                1,
+                "{address} in {locale}"
+            );
+        }
+    }
+);

@@ -525,6 +525,47 @@ both_backends!(
 );
 
 both_backends!(
+    the_reset_email_is_in_the_account_s_language_else_in_the_page_s,
+    |app: TestApp| async move {
+        let chose = app.user_with_password("trustee", "elle@fund.example", PASSWORD, None);
+        person(&app, "trustee", "ella@fund.example", "Rosa Quispe");
+        {
+            let mut conn = app.pool.get().expect("connection");
+            trustfund::auth::store::set_language(&mut conn, &chose, "fr").expect("fr");
+        }
+        // both ask from a page in Spanish
+        let mut browser = Browser::speaking(&app, "es");
+        for address in ["elle@fund.example", "ella@fund.example"] {
+            let form = browser.get("/forgot-password").await;
+            let sent = browser
+                .post(
+                    "/forgot-password",
+                    &[("email", address), ("csrf", &form.csrf())],
+                )
+                .await;
+            assert_eq!(sent.status, 200, "{}", sent.text);
+        }
+        app.drain_outbox().await;
+        // the account's own choice wins; without one, the page's language
+        for (address, locale) in [("elle@fund.example", "fr"), ("ella@fund.example", "es")] {
+            assert_eq!(
+                app.count(&format!(
+                    "outbox WHERE to_address = '{address}' AND locale = '{locale}'"
+                )),
+                1,
+                "{address} in {locale}"
+            );
+        }
+        let mail = app.email_number("ella@fund.example", 1).await;
+        assert!(
+            mail.decoded.contains("Elegir una nueva contrase"),
+            "{}",
+            mail.decoded
+        );
+    }
+);
+
+both_backends!(
     the_reset_link_sets_a_password_that_then_signs_in_on_the_api,
     |app: TestApp| async move {
         person(&app, "trustee", "board@fund.example", "Maria Lopez");
