@@ -214,6 +214,8 @@ impl Chromium {
         self.follow("form.stack button[type=submit]").await;
         match self.path().await.as_str() {
             "/login/enrol" => {
+                let problems = self.accessibility_problems().await;
+                assert!(problems.is_empty(), "/login/enrol: {problems:#?}");
                 let shown = self.find("#secret").await.text().await.expect("the key");
                 let secret: String = shown.split_whitespace().collect();
                 self.fill("#code", &super::browser::current_code(&secret))
