@@ -2,7 +2,9 @@
 //! each page checked on the way (`Chromium::check_page`: its language, no unformatted
 //! message, axe-core's WCAG 2 A/AA rules):
 //!
-//! an NGO in French finds the call, applies with a document and sends it; the secretariat
+//! an NGO in French registers itself on `/register` and confirms its address from the
+//! email; the secretariat verifies it on its queue; the NGO finds the call, applies with a
+//! document and sends it; the secretariat
 //! screens it in English and assigns a reviewer picked by name; the reviewer declares no
 //! conflict and scores in French; a trustee records the board's approval in Spanish; the
 //! NGO signs in French; one finance officer requests the
@@ -63,12 +65,10 @@ async fn from_the_call_to_the_donor_in_three_languages() {
     let w = World::new(&app)
         .fund()
         .open_call_with(call)
-        .ngo()
         .donor()
         .received("50000.00")
         .trustees(3)
         .await;
-    app.user_with_password("ngo", "amina@haven.example", PASSWORD, Some(w.org_id()));
     app.user_with_password("admin", "desk@fund.example", PASSWORD, None);
     app.user_with_password("finance", "first@fund.example", PASSWORD, None);
     app.user_with_password("finance", "second@fund.example", PASSWORD, None);
@@ -86,8 +86,59 @@ async fn from_the_call_to_the_donor_in_three_languages() {
         .expect("a file to upload");
     std::fs::write(proposal.path(), pdf("Foyer à Kano")).expect("written");
 
-    // the NGO, in French, from the call to the sent application
+    // the NGO registers in French and confirms its address from the email
     let ngo = Chromium::start(&app, "fr").await;
+    ngo.open("/calls").await;
+    ngo.follow("a[href='/register']").await;
+    ngo.check_page("fr").await;
+    ngo.fill("#org_name", "Maison de l’espoir Kano").await;
+    ngo.find("#country")
+        .await
+        .select_by_value("NG")
+        .await
+        .expect("Nigéria picked by name");
+    ngo.fill("#name", "Amina Bello").await;
+    ngo.fill("#email", "amina@haven.example").await;
+    ngo.fill("#password", PASSWORD).await;
+    ngo.follow("form[action='/register'] button").await;
+    ngo.check_page("fr").await;
+    let mail = app.email_number("amina@haven.example", 1).await;
+    assert!(
+        mail.decoded.contains("Bonjour Amina Bello"),
+        "{}",
+        mail.decoded
+    );
+    ngo.open(&format!("/verify-email?token={}", mail.token()))
+        .await;
+    ngo.check_page("fr").await;
+
+    // the secretariat verifies the organisation, in English
+    let desk = Chromium::start(&app, "en").await;
+    desk.sign_in("desk@fund.example", PASSWORD).await;
+    desk.open("/organisations/to-verify").await;
+    desk.check_page("en").await;
+    let admin = app.user_token("admin", None);
+    let waiting = app
+        .get_as(&admin, "/api/v1/organisations?verified=false")
+        .await;
+    let haven = waiting.body["items"]
+        .as_array()
+        .and_then(|orgs| orgs.iter().find(|o| o["name"] == "Maison de l’espoir Kano"))
+        .and_then(|o| o["id"].as_str())
+        .unwrap_or_else(|| panic!("registered, unverified: {}", waiting.text))
+        .to_string();
+    desk.follow(&format!(
+        "form:has(input[name='organisation_id'][value='{haven}']) button"
+    ))
+    .await;
+    assert!(
+        desk.text()
+            .await
+            .contains("Maison de l’espoir Kano is now verified")
+    );
+    desk.check_page("en").await;
+
+    // the NGO, in French, from the call to the sent application
     ngo.sign_in("amina@haven.example", PASSWORD).await;
     ngo.check_page("fr").await;
     ngo.open("/calls").await;
@@ -134,7 +185,6 @@ async fn from_the_call_to_the_donor_in_three_languages() {
     let text = ngo.text().await;
     assert!(text.contains("Votre demande est envoyée."), "{text}");
     ngo.check_page("fr").await;
-    let admin = app.user_token("admin", None);
     let sent = app
         .get_as(&admin, &format!("/api/v1/applications/{id}"))
         .await;
@@ -146,8 +196,6 @@ async fn from_the_call_to_the_donor_in_three_languages() {
     assert!(text.contains(&reference));
 
     // the secretariat screens it, in English
-    let desk = Chromium::start(&app, "en").await;
-    desk.sign_in("desk@fund.example", PASSWORD).await;
     desk.open("/applications?status=submitted").await;
     desk.check_page("en").await;
     desk.follow(&format!("a[href='/applications/{id}']")).await;
