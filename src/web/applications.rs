@@ -135,10 +135,7 @@ pub async fn apply(
     id: web::Path<String>,
     form: PostedForm,
 ) -> AppResult<HttpResponse> {
-    if !visitor.csrf_ok(&form) {
-        return visitor.refused();
-    }
-    let user = match visitor.user_for(Operation::CreateApplication)? {
+    let user = match visitor.form_user(&form, Operation::CreateApplication)? {
         Ok(user) => user,
         Err(answer) => return Ok(answer),
     };
@@ -314,10 +311,7 @@ pub async fn save_draft(
     id: web::Path<String>,
     form: PostedForm,
 ) -> AppResult<HttpResponse> {
-    if !visitor.csrf_ok(&form) {
-        return visitor.refused();
-    }
-    let user = match visitor.user_for(Operation::UpdateApplication)? {
+    let user = match visitor.form_user(&form, Operation::UpdateApplication)? {
         Ok(user) => user,
         Err(answer) => return Ok(answer),
     };
@@ -486,10 +480,7 @@ pub async fn submit(
     id: web::Path<String>,
     form: PostedForm,
 ) -> AppResult<HttpResponse> {
-    if !visitor.csrf_ok(&form) {
-        return visitor.refused();
-    }
-    let user = match visitor.user_for(Operation::SubmitApplication)? {
+    let user = match visitor.form_user(&form, Operation::SubmitApplication)? {
         Ok(user) => user,
         Err(answer) => return Ok(answer),
     };
@@ -572,10 +563,7 @@ pub async fn screen(
     id: web::Path<String>,
     form: PostedForm,
 ) -> AppResult<HttpResponse> {
-    if !visitor.csrf_ok(&form) {
-        return visitor.refused();
-    }
-    let user = match visitor.user_for(Operation::ScreenApplication)? {
+    let user = match visitor.form_user(&form, Operation::ScreenApplication)? {
         Ok(user) => user,
         Err(answer) => return Ok(answer),
     };
@@ -624,10 +612,7 @@ pub async fn send_back(
     id: web::Path<String>,
     form: PostedForm,
 ) -> AppResult<HttpResponse> {
-    if !visitor.csrf_ok(&form) {
-        return visitor.refused();
-    }
-    let user = match visitor.user_for(Operation::ReturnApplication)? {
+    let user = match visitor.form_user(&form, Operation::ReturnApplication)? {
         Ok(user) => user,
         Err(answer) => return Ok(answer),
     };
@@ -667,10 +652,7 @@ pub async fn assign_reviewer(
     id: web::Path<String>,
     form: PostedForm,
 ) -> AppResult<HttpResponse> {
-    if !visitor.csrf_ok(&form) {
-        return visitor.refused();
-    }
-    let user = match visitor.user_for(Operation::AssignReviewer)? {
+    let user = match visitor.form_user(&form, Operation::AssignReviewer)? {
         Ok(user) => user,
         Err(answer) => return Ok(answer),
     };
@@ -852,36 +834,28 @@ fn draft_json(form: &PostedForm) -> Value {
 
 /// The API's field errors said in the reader's language, one per part of the form.
 fn localise(visitor: &Visitor, error: &AppError) -> AppResult<Vec<FieldMessage>> {
-    const fn part(api: &'static str, field: &'static str, key: &'static str) -> FormPart {
-        FormPart {
-            api,
-            field,
-            key,
-            quote: false,
-        }
-    }
     const PARTS: &[FormPart] = &[
-        part("title", "title", "apply-title-invalid"),
-        part("summary", "summary", "apply-summary-invalid"),
-        part(
+        FormPart::plain("title", "title", "apply-title-invalid"),
+        FormPart::plain("summary", "summary", "apply-summary-invalid"),
+        FormPart::plain(
             "requested_amount",
             "requested_amount",
             "apply-amount-invalid",
         ),
-        part("currency", "requested_amount", "apply-amount-invalid"),
-        part(
+        FormPart::plain("currency", "requested_amount", "apply-amount-invalid"),
+        FormPart::plain(
             "duration_months",
             "duration_months",
             "apply-duration-invalid",
         ),
-        part("countries", "countries", "apply-countries-invalid"),
-        part("themes", "themes", "apply-themes-invalid"),
-        part(
+        FormPart::plain("countries", "countries", "apply-countries-invalid"),
+        FormPart::plain("themes", "themes", "apply-themes-invalid"),
+        FormPart::plain(
             "planned_beneficiaries",
             "beneficiaries",
             "apply-groups-invalid",
         ),
-        part("budget", "budget", "apply-budget-invalid"),
+        FormPart::plain("budget", "budget", "apply-budget-invalid"),
     ];
     field_messages(visitor, error, PARTS, ("title", "apply-stale"))
 }

@@ -211,6 +211,19 @@ impl Visitor {
         Ok(Ok(signed_in.user.clone()))
     }
 
+    /// The user posting `form` for `operation`: the CSRF token checked first (403 page,
+    /// nothing done), then `user_for`. Every page's POST starts here.
+    pub fn form_user(
+        &self,
+        form: &PostedForm,
+        operation: Operation,
+    ) -> AppResult<Result<CurrentUser, HttpResponse>> {
+        if !self.csrf_ok(form) {
+            return self.refused().map(Err);
+        }
+        self.user_for(operation)
+    }
+
     /// The answer to a signed-in user whose role does not do what the page does: 403.
     pub fn not_allowed(&self) -> AppResult<HttpResponse> {
         self.page(
@@ -329,6 +342,18 @@ pub struct FormPart {
     pub field: &'static str,
     pub key: &'static str,
     pub quote: bool,
+}
+
+impl FormPart {
+    /// A part whose message is said as it is (no quotes repeated).
+    pub const fn plain(api: &'static str, field: &'static str, key: &'static str) -> FormPart {
+        FormPart {
+            api,
+            field,
+            key,
+            quote: false,
+        }
+    }
 }
 
 /// The API's field errors said in the reader's language, one per part of the form, in the

@@ -249,30 +249,22 @@ fn report_json(form: &PostedForm) -> Result<Value, AppError> {
 /// The API's field errors said in the reader's language, one per part of the form; the
 /// narrative's names what looks like personal data as the API quotes it.
 fn localise(visitor: &Visitor, error: &AppError) -> AppResult<Vec<FieldMessage>> {
-    const fn part(api: &'static str, field: &'static str, key: &'static str) -> FormPart {
-        FormPart {
-            api,
-            field,
-            key,
-            quote: false,
-        }
-    }
     const PARTS: &[FormPart] = &[
-        part("kind", "kind", "report-form-kind-invalid"),
-        part("period_start", "period", "report-form-period-invalid"),
-        part("period_end", "period", "report-form-period-invalid"),
-        part(
+        FormPart::plain("kind", "kind", "report-form-kind-invalid"),
+        FormPart::plain("period_start", "period", "report-form-period-invalid"),
+        FormPart::plain("period_end", "period", "report-form-period-invalid"),
+        FormPart::plain(
             "people_reached_to_date",
             "people_to_date",
             "report-form-people-invalid",
         ),
-        part(
+        FormPart::plain(
             "beneficiaries",
             "beneficiaries",
             "report-form-groups-invalid",
         ),
-        part("services", "services", "report-form-services-invalid"),
-        part("expenditure", "expenditure", "report-form-spending-invalid"),
+        FormPart::plain("services", "services", "report-form-services-invalid"),
+        FormPart::plain("expenditure", "expenditure", "report-form-spending-invalid"),
         FormPart {
             api: "narrative",
             field: "narrative",
