@@ -211,6 +211,72 @@ fn lines(figures: &[KeyedFigure], prefix: &str, lang: Lang) -> Vec<FigureLine> {
         .collect()
 }
 
+/// The parts of a digest that depend on the reader's language: written once per language
+/// a donor's members read, not once per member.
+struct Worded {
+    lang: Lang,
+    reports: Vec<DigestReport>,
+    people_reached: String,
+    people_this_year: String,
+    by_sex: Vec<FigureLine>,
+    by_age_group: Vec<FigureLine>,
+    annual_report: String,
+}
+
+impl Worded {
+    fn new(
+        lang: Lang,
+        accepted: &[Accepted],
+        outcomes: &super::rules::OutcomesView,
+        year: i32,
+        fund_code: &str,
+        email: &EmailSettings,
+    ) -> Worded {
+        let reports = accepted
+            .iter()
+            .map(|r| DigestReport {
+                reference: r.reference.clone(),
+                title: r.title.clone(),
+                grantee: if r.grantee_protected {
+                    text(lang, "annual-withheld-grantee", &[])
+                } else {
+                    r.grantee.clone()
+                },
+                kind: text(lang, &format!("annual-kind-{}", r.kind.as_str()), &[]),
+                period: text(
+                    lang,
+                    "annual-period",
+                    &[
+                        ("from", Arg::Text(format::date(r.period_start, lang))),
+                        ("to", Arg::Text(format::date(r.period_end, lang))),
+                    ],
+                ),
+            })
+            .collect();
+        let people_this_year = outcomes
+            .by_year
+            .iter()
+            .find(|y| y.year == year)
+            .map(|y| format::figure(&y.count, lang))
+            .unwrap_or_else(|| format::count(0, lang));
+        Worded {
+            lang,
+            reports,
+            people_reached: format::figure(&outcomes.beneficiaries, lang),
+            people_this_year,
+            by_sex: lines(&outcomes.by_sex, "sex", lang),
+            by_age_group: lines(&outcomes.by_age_group, "age", lang),
+            annual_report: notify::page_link(
+                email,
+                &format!(
+                    "/funds/{fund_code}/annual-report/{year}?lang={}",
+                    lang.code()
+                ),
+            ),
+        }
+    }
+}
+
 /// One pass: sends every digest owed at `now` that no instance has sent yet; returns how
 /// many digests this call sent.
 pub fn run_once(
@@ -244,48 +310,11 @@ pub fn run_once(
         else {
             continue;
         };
-        let locale = crate::registry::emails::locale_for_country(&country);
-        let lang = Lang::from_code(locale).unwrap_or(Lang::En);
+        // each member reads it in the language they chose, else the country's guess
+        let country_lang = Lang::from_code(crate::registry::emails::locale_for_country(&country))
+            .unwrap_or(Lang::En);
         let year = now.date().year();
-        let reports: Vec<DigestReport> = accepted
-            .iter()
-            .map(|r| DigestReport {
-                reference: r.reference.clone(),
-                title: r.title.clone(),
-                grantee: if r.grantee_protected {
-                    text(lang, "annual-withheld-grantee", &[])
-                } else {
-                    r.grantee.clone()
-                },
-                kind: text(lang, &format!("annual-kind-{}", r.kind.as_str()), &[]),
-                period: text(
-                    lang,
-                    "annual-period",
-                    &[
-                        ("from", Arg::Text(format::date(r.period_start, lang))),
-                        ("to", Arg::Text(format::date(r.period_end, lang))),
-                    ],
-                ),
-            })
-            .collect();
-        let this_year = outcomes
-            .by_year
-            .iter()
-            .find(|y| y.year == year)
-            .map(|y| format::figure(&y.count, lang))
-            .unwrap_or_else(|| format::count(0, lang));
-        let people_reached = format::figure(&outcomes.beneficiaries, lang);
-        let by_sex = lines(&outcomes.by_sex, "sex", lang);
-        let by_age_group = lines(&outcomes.by_age_group, "age", lang);
         let fund_page = notify::page_link(email, &format!("/funds/{}", fund.code));
-        let annual_report = notify::page_link(
-            email,
-            &format!(
-                "/funds/{}/annual-report/{year}?lang={}",
-                fund.code,
-                lang.code()
-            ),
-        );
         let sign_in = notify::page_link(email, "/login");
         let claimed = write_transaction(conn, |conn| -> AppResult<bool> {
             let claim = (
@@ -304,7 +333,21 @@ pub fn run_once(
             if claimed == 0 {
                 return Ok(false);
             }
+            let mut worded: Vec<Worded> = Vec::new();
             for (to, name) in crate::registry::store::member_contacts(conn, &digest.donor_id)? {
+                let lang = notify::recipient_locale(conn, &to)?
+                    .and_then(Lang::from_code)
+                    .unwrap_or(country_lang);
+                let index = match worded.iter().position(|w| w.lang == lang) {
+                    Some(index) => index,
+                    None => {
+                        worded.push(Worded::new(
+                            lang, &accepted, outcomes, year, &fund.code, email,
+                        ));
+                        worded.len() - 1
+                    }
+                };
+                let w = &worded[index];
                 notify::enqueue_in(
                     conn,
                     Email {
@@ -314,20 +357,20 @@ pub fn run_once(
                             name: &name,
                             organisation: &organisation,
                             fund_name: &fund.name,
-                            report_count: reports.len(),
-                            reports: &reports,
-                            people_reached: &people_reached,
-                            people_this_year: &this_year,
+                            report_count: w.reports.len(),
+                            reports: &w.reports,
+                            people_reached: &w.people_reached,
+                            people_this_year: &w.people_this_year,
                             year,
                             every_days: donors.digest_every_days.max(1),
-                            by_sex: &by_sex,
-                            by_age_group: &by_age_group,
+                            by_sex: &w.by_sex,
+                            by_age_group: &w.by_age_group,
                             fund_page: &fund_page,
-                            annual_report: &annual_report,
+                            annual_report: &w.annual_report,
                             sign_in: &sign_in,
                         },
                     },
-                    locale,
+                    lang.code(),
                 )?;
             }
             Ok(true)

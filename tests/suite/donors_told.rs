@@ -382,9 +382,22 @@ both_backends!(
             "correct horse battery 77",
             Some(&s.donor_id),
         );
+        // a second member chose Spanish on the pages: their copy is in Spanish, the first
+        // member's in the language of the donor's country (English here)
+        let lectora = "lectora@luxembourg.example";
+        let spanish = app.user_with_password(
+            "donor",
+            lectora,
+            "correct horse battery 78",
+            Some(&s.donor_id),
+        );
+        {
+            let mut conn = app.pool.get().expect("connection");
+            trustfund::auth::store::set_language(&mut conn, &spanish, "es").expect("es");
+        }
         let grantee = grantee_name(&app, &s).await;
 
-        // four instances at once: one digest per donor of the fund, one email to its member
+        // four instances at once: one digest per donor of the fund, one email per member
         let first = Utc::now().naive_utc();
         let sent = race_digests(&app, first);
         assert_eq!(
@@ -394,8 +407,42 @@ both_backends!(
         );
         assert!(sent >= 1);
         let digests = templates_sent_to(&app, "donor_digest");
-        assert_eq!(digests.len(), 1, "{digests:?}");
-        let digest = &digests[0];
+        assert_eq!(digests.len(), 2, "{digests:?}");
+        assert_eq!(
+            app.count(&format!(
+                "outbox WHERE to_address = '{lectora}' AND template = 'donor_digest' \
+                 AND locale = 'es'"
+            )),
+            1
+        );
+        assert_eq!(
+            app.count(&format!(
+                "outbox WHERE to_address = '{member}' AND template = 'donor_digest' \
+                 AND locale = 'en'"
+            )),
+            1
+        );
+        let english = digests
+            .iter()
+            .find(|d| {
+                d["annual_report"]
+                    .as_str()
+                    .is_some_and(|l| l.ends_with("lang=en"))
+            })
+            .expect("the English digest");
+        let spanish_digest = digests
+            .iter()
+            .find(|d| {
+                d["annual_report"]
+                    .as_str()
+                    .is_some_and(|l| l.ends_with("lang=es"))
+            })
+            .expect("the Spanish digest");
+        assert_ne!(
+            english["reports"][0]["period"], spanish_digest["reports"][0]["period"],
+            "the period is worded per language"
+        );
+        let digest = english;
         assert_eq!(digest["report_count"], 1);
         assert_eq!(digest["reports"][0]["title"], "Shelter in Lagos");
         assert_eq!(digest["reports"][0]["grantee"], grantee.as_str());
@@ -428,13 +475,20 @@ both_backends!(
         assert_eq!(r.status, 200, "{}", r.text);
         second_report(&app, &s).await;
         assert_eq!(run_digests(&app, first + Duration::days(1)), 0);
-        assert_eq!(templates_sent_to(&app, "donor_digest").len(), 1);
+        assert_eq!(templates_sent_to(&app, "donor_digest").len(), 2);
         // a week after the first: only the new report, its grantee's name withheld
         let week = first + Duration::days(7) + Duration::seconds(1);
         assert!(race_digests(&app, week) >= 1);
         let digests = templates_sent_to(&app, "donor_digest");
-        assert_eq!(digests.len(), 2, "{digests:?}");
-        let digest = &digests[1];
+        assert_eq!(digests.len(), 4, "{digests:?}");
+        let digest = digests[2..]
+            .iter()
+            .find(|d| {
+                d["annual_report"]
+                    .as_str()
+                    .is_some_and(|l| l.ends_with("lang=en"))
+            })
+            .expect("the English digest");
         assert_eq!(digest["report_count"], 1, "{digest}");
         assert!(!digest.to_string().contains(&grantee), "{digest}");
         assert_eq!(
