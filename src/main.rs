@@ -237,8 +237,12 @@ fn reset_second_factor(settings: &Settings, email: &str) -> Result<(), String> {
     let user = trustfund::auth::store::find_by_email(&mut conn, &email)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no account {email}"))?;
-    let removed =
-        trustfund::auth::second_factor::reset(&mut conn, &user.id).map_err(|e| e.detail.clone())?;
+    let removed = trustfund::auth::second_factor::reset(
+        &mut conn,
+        &trustfund::auth::Actor::system(),
+        &user.id,
+    )
+    .map_err(|e| e.detail.clone())?;
     if removed {
         println!("{email}: second factor removed; they set up a new one at their next sign-in");
     } else {

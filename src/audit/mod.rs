@@ -52,6 +52,8 @@ crate::text_enum!(
         AcceptInvitation => "accept_invitation",
         ResetPassword => "reset_password",
         ChangePassword => "change_password",
+        EnrolSecondFactor => "enrol_second_factor",
+        ResetSecondFactor => "reset_second_factor",
         RevokeReusedRefreshToken => "revoke_reused_refresh_token",
         Open => "open",
         Close => "close",

@@ -10,6 +10,8 @@ use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use totp_rs::{Algorithm, Secret, TOTP};
 
+use crate::audit::{self, Action};
+use crate::auth::Actor;
 use crate::auth::store::UserRow;
 use crate::auth::{policy, throttle};
 use crate::db::schema::second_factors;
@@ -157,7 +159,33 @@ pub fn confirm(conn: &mut DbConn, user_id: &str, code: &str) -> AppResult<bool> 
     let Some(step) = matching_step(&factor.secret, code, now_seconds())? else {
         return Ok(false);
     };
-    take_step(conn, user_id, step, true)
+    db::write_transaction(conn, |conn| {
+        if !take_step(conn, user_id, step, true)? {
+            return Ok(false);
+        }
+        let actor = Actor {
+            user_id: Some(user_id.to_string()),
+            request_id: None,
+        };
+        audit_factor(conn, &actor, user_id, Action::EnrolSecondFactor)?;
+        Ok(true)
+    })
+}
+
+/// The audit event of a second factor set up or removed: who, and for whom (never the
+/// secret).
+fn audit_factor(conn: &mut DbConn, actor: &Actor, user_id: &str, action: Action) -> AppResult<()> {
+    audit::record(
+        conn,
+        actor,
+        audit::Change::<(), _> {
+            entity: audit::Entity::User,
+            entity_id: user_id,
+            action,
+            before: None,
+            after: Some(&serde_json::json!({"second_factor": action == Action::EnrolSecondFactor})),
+        },
+    )
 }
 
 /// Records `step` as used when it is later than the last one: one conditional update.
@@ -242,12 +270,18 @@ pub async fn check_for_api(
 }
 
 /// Removes a user's second factor (a lost phone): they enrol again at their next sign-in.
-pub fn reset(conn: &mut DbConn, user_id: &str) -> AppResult<bool> {
-    Ok(
-        diesel::delete(second_factors::table.filter(second_factors::user_id.eq(user_id)))
-            .execute(conn)?
-            == 1,
-    )
+/// The removal is audited with `actor` (the command line: the service itself).
+pub fn reset(conn: &mut DbConn, actor: &Actor, user_id: &str) -> AppResult<bool> {
+    db::write_transaction(conn, |conn| {
+        let removed =
+            diesel::delete(second_factors::table.filter(second_factors::user_id.eq(user_id)))
+                .execute(conn)?
+                == 1;
+        if removed {
+            audit_factor(conn, actor, user_id, Action::ResetSecondFactor)?;
+        }
+        Ok(removed)
+    })
 }
 
 #[cfg(test)]

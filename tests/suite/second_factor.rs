@@ -116,6 +116,40 @@ both_backends!(
             )
             .await;
         assert_eq!(again.status, 401, "a code works once: {}", again.text);
+
+        // a lost phone: the command line removes the factor; the next sign-in enrols again,
+        // and both the set-up and the removal are in the audit trail
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_trustfund"))
+            .env("TRUSTFUND__DATABASE__URL", &app.settings.database.url)
+            .env("TRUSTFUND__DATA_DIR", &app.data_dir)
+            .env("TRUSTFUND__LOG__LEVEL", "error")
+            .args(["reset-second-factor", "Kofi@Fund.example"])
+            .output()
+            .expect("run trustfund");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let mut third = Browser::new(&app);
+        let after_password = third.sign_in_password("kofi@fund.example", PASSWORD).await;
+        assert_eq!(after_password.location.as_deref(), Some("/login/enrol"));
+        for action in ["enrol_second_factor", "reset_second_factor"] {
+            assert_eq!(
+                app.count(&format!(
+                    "audit_events WHERE action = '{action}' AND entity = 'user'"
+                )),
+                1,
+                "{action}"
+            );
+        }
+        assert_eq!(
+            app.count(&format!(
+                "audit_events WHERE after_state LIKE '%{secret}%' OR before_state LIKE '%{secret}%'"
+            )),
+            0,
+            "the secret is never in the audit trail"
+        );
     }
 );
 
