@@ -114,10 +114,7 @@ pub async fn sign_grant(
     id: web::Path<String>,
     form: PostedForm,
 ) -> AppResult<HttpResponse> {
-    if !visitor.csrf_ok(&form) {
-        return visitor.refused();
-    }
-    let user = match visitor.user_for(Operation::SignGrant)? {
+    let user = match visitor.form_user(&form, Operation::SignGrant)? {
         Ok(user) => user,
         Err(answer) => return Ok(answer),
     };

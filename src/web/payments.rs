@@ -50,10 +50,7 @@ pub async fn request_payment(
     id: web::Path<String>,
     form: PostedForm,
 ) -> AppResult<HttpResponse> {
-    if !visitor.csrf_ok(&form) {
-        return visitor.refused();
-    }
-    let user = match visitor.user_for(Operation::RequestDisbursement)? {
+    let user = match visitor.form_user(&form, Operation::RequestDisbursement)? {
         Ok(user) => user,
         Err(answer) => return Ok(answer),
     };
@@ -142,10 +139,7 @@ pub async fn approve_payment(
     id: web::Path<String>,
     form: PostedForm,
 ) -> AppResult<HttpResponse> {
-    if !visitor.csrf_ok(&form) {
-        return visitor.refused();
-    }
-    let user = match visitor.user_for(Operation::ApproveDisbursement)? {
+    let user = match visitor.form_user(&form, Operation::ApproveDisbursement)? {
         Ok(user) => user,
         Err(answer) => return Ok(answer),
     };
@@ -196,10 +190,7 @@ pub async fn pay_payment(
     id: web::Path<String>,
     form: PostedForm,
 ) -> AppResult<HttpResponse> {
-    if !visitor.csrf_ok(&form) {
-        return visitor.refused();
-    }
-    let user = match visitor.user_for(Operation::ApproveDisbursement)? {
+    let user = match visitor.form_user(&form, Operation::ApproveDisbursement)? {
         Ok(user) => user,
         Err(answer) => return Ok(answer),
     };

@@ -232,10 +232,7 @@ fn reviewer(
     form: &PostedForm,
     id: &str,
 ) -> AppResult<Result<CurrentUser, HttpResponse>> {
-    if !visitor.csrf_ok(form) {
-        return visitor.refused().map(Err);
-    }
-    let user = match visitor.user_for(Operation::ReviewReport)? {
+    let user = match visitor.form_user(form, Operation::ReviewReport)? {
         Ok(user) => user,
         Err(answer) => return Ok(Err(answer)),
     };

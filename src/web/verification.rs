@@ -69,10 +69,7 @@ pub async fn verify(
     req: HttpRequest,
     form: PostedForm,
 ) -> AppResult<HttpResponse> {
-    if !visitor.csrf_ok(&form) {
-        return visitor.refused();
-    }
-    let user = match visitor.user_for(Operation::UpdateOrganisation)? {
+    let user = match visitor.form_user(&form, Operation::UpdateOrganisation)? {
         Ok(user) => user,
         Err(answer) => return Ok(answer),
     };
