@@ -250,6 +250,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// The pages' additions to the public page's style sheet: header, language switch, forms.
+/// Fieldsets get `min-width:0` because their default (`min-content`) would let a wide table
+/// push the form off a phone's screen instead of scrolling inside its `.scroll` box.
 const PAGE_CSS: &str = "header.site{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;justify-content:space-between;border-bottom:2px solid #0072B2;padding:.6rem 0}\
 .brand{font-weight:bold;color:#111;text-decoration:none;font-size:1.1rem}\
 .switch{display:flex;gap:.25rem;margin:0;align-items:center;flex-wrap:wrap}.switch span{font-size:.9rem;color:#555}\
@@ -272,7 +274,7 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dl.fa
 nav.switch a{padding:.3rem .4rem;min-height:44px;display:inline-flex;align-items:center}nav.switch a[aria-current]{color:#111;font-weight:bold;text-decoration:none;border:1px solid #ccc;border-radius:4px}\
 td.text{text-align:left}dl.facts dd.amount{overflow-wrap:normal;white-space:nowrap}@media (max-width:30rem){dl.facts{grid-template-columns:1fr;gap:0}dl.facts dd{margin-bottom:.5rem}}article.story{border-left:4px solid #0072B2;padding:0 1rem;margin:1.5rem 0}article.story h3{margin-bottom:.2rem}\
 @media print{.skip,nav.switch,.download{display:none}body{max-width:none}a{color:#111;text-decoration:none}h2{break-after:avoid}tr,article.story{break-inside:avoid}}\
-form.inline{margin:.5rem 0}fieldset{border:1px solid #ccc;border-radius:4px;margin:1rem 0;padding:.5rem 1rem}legend{font-weight:bold;padding:0 .3rem}\
+form.inline{margin:.5rem 0}fieldset{border:1px solid #ccc;border-radius:4px;margin:1rem 0;padding:.5rem 1rem;min-width:0}legend{font-weight:bold;padding:0 .3rem}\
 label.choice{display:inline-block;font-weight:normal;margin:.3rem 1.5rem .3rem 0;min-height:44px}select{font:inherit;padding:.4rem;border:2px solid #555;border-radius:4px;max-width:100%}select.wide{width:100%;box-sizing:border-box}input.count{max-width:8rem}form.inline input{max-width:10rem;margin:0 .5rem .4rem 0}\
 input.money{min-width:8rem;max-width:10rem}tr.line td{border-top:3px dashed #b00020;color:#b00020;font-weight:bold;text-align:left}.flag{color:#8a4b00;font-weight:bold;font-size:.9rem}ul.tasks{padding-left:1.2rem}ul.tasks li{margin:.4rem 0}footer{margin:3rem 0 1rem;color:#555;font-size:.9rem;border-top:1px solid #ccc;padding-top:.5rem}";
 
