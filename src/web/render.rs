@@ -250,6 +250,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// The pages' additions to the public page's style sheet: header, language switch, forms.
+/// A `table.stack` (a grant's instalments: what each waits for is the point) becomes one
+/// block per row on a phone, each cell under its column's name (`data-label`, on a line of its own: no colon to
+/// punctuate differently in French), instead of a
+/// last column scrolled out of sight.
 /// Fieldsets get `min-width:0` because their default (`min-content`) would let a wide table
 /// push the form off a phone's screen instead of scrolling inside its `.scroll` box.
 const PAGE_CSS: &str = "header.site{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;justify-content:space-between;border-bottom:2px solid #0072B2;padding:.6rem 0}\
@@ -276,7 +280,8 @@ td.text{text-align:left}dl.facts dd.amount{overflow-wrap:normal;white-space:nowr
 @media print{.skip,nav.switch,.download{display:none}body{max-width:none}a{color:#111;text-decoration:none}h2{break-after:avoid}tr,article.story{break-inside:avoid}}\
 form.inline{margin:.5rem 0}fieldset{border:1px solid #ccc;border-radius:4px;margin:1rem 0;padding:.5rem 1rem;min-width:0}legend{font-weight:bold;padding:0 .3rem}\
 label.choice{display:inline-block;font-weight:normal;margin:.3rem 1.5rem .3rem 0;min-height:44px}select{font:inherit;padding:.4rem;border:2px solid #555;border-radius:4px;max-width:100%}select.wide{width:100%;box-sizing:border-box}input.count{max-width:8rem}form.inline input{max-width:10rem;margin:0 .5rem .4rem 0}\
-input.money{min-width:8rem;max-width:10rem}tr.line td{border-top:3px dashed #b00020;color:#b00020;font-weight:bold;text-align:left}.flag{color:#8a4b00;font-weight:bold;font-size:.9rem}ul.tasks{padding-left:1.2rem}ul.tasks li{margin:.4rem 0}footer{margin:3rem 0 1rem;color:#555;font-size:.9rem;border-top:1px solid #ccc;padding-top:.5rem}";
+input.money{min-width:8rem;max-width:10rem}tr.line td{border-top:3px dashed #b00020;color:#b00020;font-weight:bold;text-align:left}.flag{color:#8a4b00;font-weight:bold;font-size:.9rem}ul.tasks{padding-left:1.2rem}ul.tasks li{margin:.4rem 0}footer{margin:3rem 0 1rem;color:#555;font-size:.9rem;border-top:1px solid #ccc;padding-top:.5rem}\
+@media (max-width:36rem){table.stack thead{position:absolute;left:-9999px}table.stack tr{display:block;border-bottom:1px solid #ccc;padding:.4rem 0}table.stack th,table.stack td{display:block;text-align:left;border:0;padding:.15rem 0}table.stack td[data-label]::before{content:attr(data-label);display:block;font-weight:bold}}";
 
 /// The whole style sheet of a page: the public page's, then the pages' own, so both look
 /// like one product.
