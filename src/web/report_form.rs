@@ -341,22 +341,25 @@ fn part_of(field: &str) -> &'static str {
 }
 
 /// Why a draft was not kept, beside each part of the form: what looks like personal data
-/// with the words to remove, anything else (too long, not text) said plainly.
+/// with every word to remove, anything else (too long, not text) said plainly.
 fn draft_problems(visitor: &Visitor, error: &AppError) -> AppResult<Vec<FieldMessage>> {
-    let mut out: Vec<FieldMessage> = Vec::new();
+    let mut parts: Vec<(&'static str, Vec<String>)> = Vec::new();
     for problem in &error.errors {
         let field = part_of(&problem.field);
-        if out.iter().any(|m| m.field == field) {
-            continue;
-        }
         let words = quoted(&problem.message);
+        match parts.iter_mut().find(|(f, _)| *f == field) {
+            Some((_, found)) => found.extend(words),
+            None => parts.push((field, words)),
+        }
+    }
+    let mut out = Vec::with_capacity(parts.len().max(1));
+    for (field, words) in parts {
         let message = if words.is_empty() {
             visitor.text("report-draft-not-kept", &[])?
         } else {
-            let words = words.join(", ");
             visitor.text(
                 "report-draft-personal",
-                &[("words", super::i18n::Arg::Text(words))],
+                &[("words", super::i18n::Arg::Text(words.join(", ")))],
             )?
         };
         out.push(FieldMessage { field, message });

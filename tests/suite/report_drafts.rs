@@ -135,7 +135,9 @@ both_backends!(
         for (k, v) in personal.iter_mut() {
             match k.as_str() {
                 "draft_version" => *v = "1".into(),
-                "narrative" => *v = "Appeler Aminata au +234 803 555 0199 pour la suite.".into(),
+                "narrative" => {
+                    *v = "Appeler Aminata, 16 ans, au +234 803 555 0199 pour la suite.".into()
+                }
                 _ => {}
             }
         }
@@ -144,7 +146,10 @@ both_backends!(
         let beside = refused
             .error_beside("narrative")
             .expect("beside the narrative");
-        assert!(beside.contains("+234 803 555 0199"), "{beside}");
+        assert!(
+            beside.contains("+234 803 555 0199") && beside.contains("Aminata, 16 ans"),
+            "{beside}"
+        );
         assert!(beside.contains("même un brouillon"), "{beside}");
         assert!(refused.text.contains("Appeler Aminata"), "typed text kept");
         let (_, body) = draft(&app, &token, &grant).await;

@@ -46,7 +46,29 @@ pub struct SaveDraft {
     /// `service_<code>` per service; `spent_N` for the N-th budget line of the application.
     /// Nothing is required and nothing must add up yet; what looks like personal data is
     /// refused in any field (422 naming `form.<field>`).
+    #[schema(schema_with = form_schema)]
     pub form: Form,
+}
+
+/// The schema of a draft's `form`: the report form's field names (`rules::is_field`), each
+/// holding a string of at most the narrative's length.
+fn form_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let names = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(rules::FIELD_PATTERN.as_str()))
+        .build();
+    let value = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(crate::reports::model::MAX_NARRATIVE));
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(
+            "The report form's fields as typed, each a string, all optional (see the names' pattern); nothing is required and nothing must add up yet. What looks like personal data is refused in any field (422 naming `form.<field>`).",
+        ))
+        .property_names(Some(names))
+        .additional_properties(Some(value))
+        .build()
 }
 
 /// A saved draft.

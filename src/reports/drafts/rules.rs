@@ -23,6 +23,17 @@ pub const GROUP_ROWS: usize = 8;
 /// The longest value of a field other than the narrative (a date, a count, an amount, a code).
 pub const MAX_VALUE: usize = 200;
 
+/// `is_field` as a regular expression, for the API's document.
+pub static FIELD_PATTERN: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    // service codes are lowercase letters and hyphens, which a pattern reads as themselves
+    let services: Vec<&str> = SERVICES.to_vec();
+    format!(
+        "^(?:kind|period_start|period_end|people_to_date|narrative|(?:sex|age|form|count)_[0-{}]|service_(?:{})|spent_(?:0|[1-9][0-9]?))$",
+        GROUP_ROWS - 1,
+        services.join("|")
+    )
+});
+
 /// Whether `name` is a field of the report form: `kind`, `period_start`, `period_end`,
 /// `people_to_date`, `narrative`; `sex_N`, `age_N`, `form_N`, `count_N` for the lines of the
 /// people-helped table (N from 0 to 7); `service_<code>` for each service; `spent_N` for the
@@ -168,6 +179,34 @@ mod tests {
             "Narrative",
         ] {
             assert!(!is_field(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_document_s_pattern_says_what_is_field_says() {
+        assert!(
+            SERVICES
+                .iter()
+                .all(|s| s.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
+        );
+        let pattern = regex::Regex::new(&FIELD_PATTERN).expect("a pattern");
+        for name in [
+            "kind",
+            "narrative",
+            "sex_0",
+            "count_7",
+            "count_8",
+            "count_01",
+            "spent_0",
+            "spent_99",
+            "spent_100",
+            "service_shelter",
+            "service_legal-aid",
+            "service_spa",
+            "csrf",
+            "x",
+        ] {
+            assert_eq!(pattern.is_match(name), is_field(name), "{name}");
         }
     }
 
