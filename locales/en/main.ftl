@@ -618,6 +618,16 @@ report-form-groups-invalid = Check the groups: each count is a whole number, eac
 report-form-services-invalid = Each service’s count is a whole number.
 report-form-spending-invalid = Each amount is a number like 1250.00, in the grant’s currency.
 report-form-narrative-invalid = Write what the grant achieved, without anything that could identify a person
+report-draft-save = Save draft
+report-draft-hint = Not finished? Save a draft and come back to it later, from this computer or another: nothing is sent to the fund until you press “Send the report”. Anything that could identify a person is refused even in a draft.
+report-draft-saved-at = Draft saved { $date }.
+report-draft-saved-notice = Your draft is saved. Come back to it whenever you like: it is not sent until you press “Send the report”.
+report-draft-discarded-notice = The draft is discarded: the form is empty again.
+report-draft-discard = Discard draft
+report-draft-stale = Not saved: someone saved this draft after you opened the form, in another tab or a colleague. What you typed is still below. Copy what you need, then open the form again to see their version before saving.
+report-draft-stale-discard = Not discarded: the draft was saved again since you opened the form. Here it is as it is now.
+report-draft-personal = Not saved: even a draft never keeps anything that could identify a person. Remove { $words }
+report-draft-not-kept = Not saved: this is too long, or holds characters that are not text.
 grant-send-report = Send a report
 grant-reported-notice = Thank you: your report is sent. The secretariat reads it and tells you by email when it is accepted, or what to change.
 

@@ -618,6 +618,16 @@ report-form-groups-invalid = Revise los grupos: cada número es entero, cada lí
 report-form-services-invalid = El número de cada servicio es un número entero.
 report-form-spending-invalid = Cada importe es un número como 1250.00, en la moneda de la subvención.
 report-form-narrative-invalid = Describa lo que logró la subvención, sin nada que permita reconocer a una persona
+report-draft-save = Guardar borrador
+report-draft-hint = ¿Todavía no ha terminado? Guarde un borrador y siga más tarde, desde esta computadora u otra: no se envía nada al fondo hasta que pulse «Enviar el informe». Ni siquiera en un borrador se acepta nada que permita reconocer a una persona.
+report-draft-saved-at = Borrador guardado el { $date }.
+report-draft-saved-notice = Su borrador está guardado. Vuelva a él cuando quiera: no se envía hasta que pulse «Enviar el informe».
+report-draft-discarded-notice = El borrador se descartó: el formulario está vacío otra vez.
+report-draft-discard = Descartar el borrador
+report-draft-stale = No se guardó nada: alguien guardó este borrador después de que usted abrió el formulario (en otra pestaña, o un colega). Lo que escribió sigue abajo. Copie lo que necesite y vuelva a abrir el formulario para ver esa versión antes de guardar.
+report-draft-stale-discard = No se descartó nada: el borrador se volvió a guardar después de que usted abrió el formulario. Aquí está tal como está ahora.
+report-draft-personal = No se guardó nada: ni siquiera un borrador guarda lo que permita reconocer a una persona. Quite { $words }
+report-draft-not-kept = No se guardó nada: es demasiado largo o contiene caracteres que no son texto.
 grant-send-report = Enviar un informe
 grant-reported-notice = Gracias: su informe está enviado. La secretaría lo lee y le avisará por correo si lo acepta o qué debe corregir.
 

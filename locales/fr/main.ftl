@@ -618,6 +618,16 @@ report-form-groups-invalid = Vérifiez les groupes : chaque nombre est un entier
 report-form-services-invalid = Le nombre de chaque service est un nombre entier.
 report-form-spending-invalid = Chaque montant est un nombre comme 1250.00, dans la monnaie de la subvention.
 report-form-narrative-invalid = Décrivez ce que la subvention a permis, sans rien qui permette de reconnaître une personne
+report-draft-save = Enregistrer le brouillon
+report-draft-hint = Pas encore fini ? Enregistrez un brouillon et reprenez-le plus tard, depuis cet ordinateur ou un autre : rien n’est envoyé au fonds tant que vous n’appuyez pas sur « Envoyer le rapport ». Même dans un brouillon, rien qui permette de reconnaître une personne n’est accepté.
+report-draft-saved-at = Brouillon enregistré le { $date }.
+report-draft-saved-notice = Votre brouillon est enregistré. Reprenez-le quand vous voulez : il n’est envoyé que lorsque vous appuyez sur « Envoyer le rapport ».
+report-draft-discarded-notice = Le brouillon est supprimé : le formulaire est de nouveau vide.
+report-draft-discard = Supprimer le brouillon
+report-draft-stale = Rien n’a été enregistré : quelqu’un a enregistré ce brouillon après que vous avez ouvert le formulaire (dans un autre onglet, ou un collègue). Ce que vous avez saisi est toujours ci-dessous. Copiez ce dont vous avez besoin, puis rouvrez le formulaire pour voir sa version avant d’enregistrer.
+report-draft-stale-discard = Rien n’a été supprimé : le brouillon a été enregistré de nouveau depuis que vous avez ouvert le formulaire. Le voici tel qu’il est maintenant.
+report-draft-personal = Rien n’a été enregistré : même un brouillon ne garde jamais ce qui permettrait de reconnaître une personne. Retirez { $words }
+report-draft-not-kept = Rien n’a été enregistré : c’est trop long, ou cela contient des caractères qui ne sont pas du texte.
 grant-send-report = Envoyer un rapport
 grant-reported-notice = Merci : votre rapport est envoyé. Le secrétariat le lit et vous dira par courriel s’il est accepté, ou quoi corriger.
 

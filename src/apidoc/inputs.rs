@@ -387,6 +387,12 @@ fn walk(schema: &mut RefOr<Schema>, field: Option<&str>) {
             for (name, property) in object.properties.iter_mut() {
                 walk(property, Some(name));
             }
+            // a map's values (a report draft's `form`) by the name of the map
+            if let Some(values) = object.additional_properties.as_deref_mut()
+                && let utoipa::openapi::schema::AdditionalProperties::RefOr(values) = values
+            {
+                walk(values, field);
+            }
         }
         Schema::Array(array) => {
             if let ArrayItems::RefOrSchema(items) = &mut array.items {

@@ -68,6 +68,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    report_drafts (grant_id) {
+        grant_id -> Text,
+        organisation_id -> Text,
+        form -> Text,
+        version -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
     second_factors (user_id) {
         user_id -> Text,
         secret -> Text,
@@ -762,6 +773,7 @@ diesel::joinable!(report_expenditure -> grant_reports (report_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     second_factors,
+    report_drafts,
     organisations,
     funds,
     audit_events,

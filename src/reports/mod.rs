@@ -12,6 +12,7 @@
 //! statuses `submitted`, `accepted`, `returned`.
 
 pub mod digest;
+pub mod drafts;
 pub mod model;
 pub mod reminders;
 pub mod rules;
@@ -88,7 +89,8 @@ pub async fn create_report(
 /// A report of the grant `grant_id` by a member of the grantee (404 for anyone else),
 /// while the grant takes reports (409); `report` checks the content against the grant's
 /// currency and budget categories (422). A kind whose newest report was returned gets its
-/// resubmission. The one way a report comes in, for the API and the demo alike.
+/// resubmission. The one way a report comes in, for the API and the demo alike; the grant's
+/// report draft (`drafts`) is deleted with it.
 pub fn submit(
     conn: &mut DbConn,
     actor: &Actor,
@@ -142,6 +144,9 @@ pub fn submit(
         narrative_cleared_by: None,
     };
     store::insert(conn, &row, &report)?;
+    // the report that was being written is sent: its draft goes with this transaction (and
+    // stays when the sending fails)
+    drafts::store::delete(conn, &grant.id)?;
     let view = store::view(conn, &row, false)?;
     audit::record(
         conn,

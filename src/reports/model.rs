@@ -212,10 +212,7 @@ impl CreateReport {
         }
         let narrative = required_text("narrative", &self.narrative, MAX_NARRATIVE, &mut errors);
         // what could identify a survivor is named, for the grantee to remove
-        errors.extend(crate::platform::personal_data::field_errors(
-            "narrative",
-            &narrative,
-        ));
+        errors.extend(super::rules::personal_data("narrative", &narrative));
         let people_reached_to_date = count(
             "people_reached_to_date",
             &self.people_reached_to_date,

@@ -151,6 +151,14 @@ fn first_leak(
     })
 }
 
+/// What a report's free text may not hold: anything that looks like a survivor's personal
+/// data (`platform::personal_data`), each finding a field error on `field` quoting the words
+/// to remove. The one check of a report's text, whether it is sent (`CreateReport::validate`,
+/// on the narrative) or only kept as a draft (`drafts::rules::check`, on every field typed).
+pub fn personal_data(field: &str, text: &str) -> Vec<crate::error::FieldError> {
+    crate::platform::personal_data::field_errors(field, text)
+}
+
 /// Reports are submitted to a grant that is running.
 pub fn check_grant_accepts_reports(status: GrantStatus) -> Result<(), AppError> {
     match status {

@@ -218,9 +218,36 @@ pub fn date(day: NaiveDate, lang: Lang) -> String {
     }
 }
 
+/// A moment in words, in UTC (the server's clock, as deadlines are said): `4 December 2026
+/// at 23:41 UTC`, `4 décembre 2026 à 23 h 41 UTC`, `4 de diciembre de 2026 a las 23:41 UTC`.
+pub fn date_time(at: chrono::DateTime<chrono::Utc>, lang: Lang) -> String {
+    use chrono::Timelike;
+    let day = date(at.date_naive(), lang);
+    let (h, m) = (at.hour(), at.minute());
+    match lang {
+        Lang::En => format!("{day} at {h:02}:{m:02} UTC"),
+        Lang::Fr => format!("{day} à {h} h {m:02} UTC"),
+        Lang::Es => format!("{day} a las {h:02}:{m:02} UTC"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_are_said_in_the_language() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+            .and_then(|d| d.and_hms_opt(9, 5, 59))
+            .map(|t| t.and_utc())
+            .expect("a moment");
+        assert_eq!(date_time(at, Lang::En), "1 December 2026 at 09:05 UTC");
+        assert_eq!(date_time(at, Lang::Fr), "1er décembre 2026 à 9 h 05 UTC");
+        assert_eq!(
+            date_time(at, Lang::Es),
+            "1 de diciembre de 2026 a las 09:05 UTC"
+        );
+    }
 
     #[test]
     fn countries_are_named_in_the_language() {

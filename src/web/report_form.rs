@@ -6,6 +6,14 @@
 //! the text. A refused form comes back with each problem beside its field, in the reader's
 //! language, and everything typed kept. The form carries a key of its own (`once`), kept
 //! as an idempotency key: sent twice on a poor connection, it reports once.
+//!
+//! "Save draft" keeps what was typed as the grant's report draft (`reports::drafts::save`,
+//! the API's own), incomplete as it may be, for the next sitting: the form opens on it,
+//! saying when it was saved. The form carries the draft's version (`draft_version`): a save
+//! over a draft saved since (another tab, a colleague) is the 409 page, what was typed
+//! kept; the same form saved twice changes nothing. What looks like personal data is
+//! refused even in a draft, beside its field, and nothing is stored. Sending the report
+//! deletes the draft; "Discard draft" does too, without sending.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -17,18 +25,21 @@ use serde_json::{Value, json};
 use super::render::see_other;
 use super::{
     Choice, FieldMessage, FormPart, PostedForm, Visitor, choices, field_messages, message_of,
+    query_param, quoted,
 };
 use crate::auth::policy::{self, Operation};
 use crate::auth::{Actor, CurrentUser};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::http::Expected;
 use crate::idempotency::{self, Answer};
+use crate::reports::drafts::{self, ReportDraftView, rules::Form};
 use crate::reports::model::CreateReport;
 use crate::taxonomy::{AgeGroup, Exploitation, SERVICES, Sex};
 
 /// Rows of the people-helped table: enough for a small project's groups; more can be sent
-/// through the API.
-const GROUP_ROWS: usize = 8;
+/// through the API. A draft keeps the same rows.
+const GROUP_ROWS: usize = drafts::rules::GROUP_ROWS;
 
 /// What the form shows: the grant, the choices, and what was typed.
 #[derive(Serialize)]
@@ -38,6 +49,10 @@ struct FormPage {
     reference: String,
     currency: &'static str,
     once: String,
+    /// The version of the draft this form was made from; empty when there was none.
+    draft_version: String,
+    /// When the grant's draft was last saved, in words; `None` when it has none.
+    draft_saved: Option<String>,
     kind: String,
     period_start: String,
     period_end: String,
@@ -73,27 +88,41 @@ struct CountRow {
                          (status = 403, description = "only the grantee's members send reports", content_type = "text/html"),
                          (status = 404, description = "no such grant, or not yours", content_type = "text/html")))]
 #[get("/grants/{id}/report")]
-pub async fn report_form(visitor: Visitor, id: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn report_form(
+    visitor: Visitor,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let user = match visitor.user_for(Operation::SubmitReport)? {
         Ok(user) => user,
         Err(answer) => return Ok(answer),
+    };
+    let notice = match query_param(&req, "draft").as_deref() {
+        Some("saved") => Some(visitor.text("report-draft-saved-notice", &[])?),
+        Some("discarded") => Some(visitor.text("report-draft-discarded-notice", &[])?),
+        _ => None,
     };
     form_page(
         &visitor,
         &user,
         &id,
-        &PostedForm::parse(b""),
-        Vec::new(),
-        StatusCode::OK,
+        Typed::Draft,
+        Shown {
+            errors: Vec::new(),
+            notice,
+            status: StatusCode::OK,
+        },
     )
     .await
 }
 
 /// Sends the report (303 to the grant's page); a refused one comes back with its errors.
-#[utoipa::path(responses((status = 303, description = "sent: to the grant's page"),
+/// With `action=save` keeps the form as the grant's draft instead, with `action=discard`
+/// deletes the draft (303 back to the form).
+#[utoipa::path(responses((status = 303, description = "sent: to the grant's page; a draft saved or discarded: to the form"),
                          (status = 403, description = "no valid CSRF token, or not the grantee", content_type = "text/html"),
                          (status = 404, description = "no such grant, or not yours", content_type = "text/html"),
-                         (status = 409, description = "the grant takes no such report now", content_type = "text/html"),
+                         (status = 409, description = "the grant takes no such report now, or the draft was saved since the form was made", content_type = "text/html"),
                          (status = 422, description = "the report is not complete or not right", content_type = "text/html")))]
 #[post("/grants/{id}/report")]
 pub async fn send_report(
@@ -102,15 +131,22 @@ pub async fn send_report(
     id: web::Path<String>,
     form: PostedForm,
 ) -> AppResult<HttpResponse> {
-    if !visitor.csrf_ok(&form) {
-        return visitor.refused();
-    }
-    let user = match visitor.user_for(Operation::SubmitReport)? {
+    let user = match visitor.form_user(&form, Operation::SubmitReport)? {
         Ok(user) => user,
         Err(answer) => return Ok(answer),
     };
     let Ok(grant_id) = uuid::Uuid::parse_str(&id).map(|u| u.to_string()) else {
         return visitor.not_found();
+    };
+    match form.get("action") {
+        "save" => return save_draft(&visitor, &user, &grant_id, &form).await,
+        "discard" => return discard_draft(&visitor, &user, &grant_id, &form).await,
+        _ => {}
+    }
+    let refused = |errors, status| Shown {
+        errors,
+        notice: None,
+        status,
     };
     let body = match report_json(&form) {
         Ok(body) => body,
@@ -120,9 +156,8 @@ pub async fn send_report(
                 &visitor,
                 &user,
                 &grant_id,
-                &form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Typed::Posted(&form),
+                refused(errors, StatusCode::UNPROCESSABLE_ENTITY),
             )
             .await;
         }
@@ -165,9 +200,8 @@ pub async fn send_report(
                 &visitor,
                 &user,
                 &grant_id,
-                &form,
-                errors,
-                StatusCode::CONFLICT,
+                Typed::Posted(&form),
+                refused(errors, StatusCode::CONFLICT),
             )
             .await
         }
@@ -177,14 +211,166 @@ pub async fn send_report(
                 &visitor,
                 &user,
                 &grant_id,
-                &form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Typed::Posted(&form),
+                refused(errors, StatusCode::UNPROCESSABLE_ENTITY),
             )
             .await
         }
         Err(e) => Err(e),
     }
+}
+
+/// "Save draft": what was typed kept as the grant's draft through `reports::drafts::save`,
+/// then back to the form (303), which opens on it. Refused: what may not be kept even in a
+/// draft, beside its field (422), and a save over a draft saved since (409); what was
+/// typed is kept and nothing is stored.
+async fn save_draft(
+    visitor: &Visitor,
+    user: &CurrentUser,
+    grant_id: &str,
+    form: &PostedForm,
+) -> AppResult<HttpResponse> {
+    let content = draft_of(form);
+    let expected = match form.get("draft_version").trim() {
+        "" => None,
+        // a version that is not one matches no draft
+        raw => Some(raw.parse::<i64>().unwrap_or(0)),
+    };
+    let (writer, for_save) = (user.clone(), grant_id.to_string());
+    let saved = db::run(&visitor.state.pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            drafts::save(conn, &writer, &for_save, expected, content)
+        })
+    })
+    .await;
+    let (errors, status) = match saved {
+        Ok(_) => {
+            return Ok(see_other(&format!("/grants/{grant_id}/report?draft=saved")).finish());
+        }
+        Err(e) if e.code == ErrorCode::NotFound => return visitor.not_found(),
+        Err(e) if e.code == ErrorCode::InvalidState => (
+            vec![FieldMessage {
+                field: "draft",
+                message: visitor.text("report-draft-stale", &[])?,
+            }],
+            StatusCode::CONFLICT,
+        ),
+        Err(e) if e.code == ErrorCode::ValidationFailed => (
+            draft_problems(visitor, &e)?,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => return Err(e),
+    };
+    form_page(
+        visitor,
+        user,
+        grant_id,
+        Typed::Posted(form),
+        Shown {
+            errors,
+            notice: None,
+            status,
+        },
+    )
+    .await
+}
+
+/// "Discard draft": the grant's draft deleted through `reports::drafts::discard` with the
+/// version the form was made from (a draft saved since is the 409 page), then back to the
+/// empty form. A draft already gone (a second click) is nothing to do.
+async fn discard_draft(
+    visitor: &Visitor,
+    user: &CurrentUser,
+    grant_id: &str,
+    form: &PostedForm,
+) -> AppResult<HttpResponse> {
+    let expected = Expected::from_form(form.get("draft_version"));
+    let (writer, for_discard) = (user.clone(), grant_id.to_string());
+    let discarded = db::run(&visitor.state.pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            drafts::discard(conn, &writer, &for_discard, expected)
+        })
+    })
+    .await;
+    match discarded {
+        Ok(_) => Ok(see_other(&format!("/grants/{grant_id}/report?draft=discarded")).finish()),
+        Err(e) if e.code == ErrorCode::NotFound => visitor.not_found(),
+        Err(e) if e.code == ErrorCode::PreconditionFailed => {
+            let errors = vec![FieldMessage {
+                field: "draft",
+                message: visitor.text("report-draft-stale-discard", &[])?,
+            }];
+            form_page(
+                visitor,
+                user,
+                grant_id,
+                Typed::Draft,
+                Shown {
+                    errors,
+                    notice: None,
+                    status: StatusCode::CONFLICT,
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The report form's fields of the posted form, as a draft keeps them: every field of the
+/// form (`drafts::rules::is_field`) that holds something.
+fn draft_of(form: &PostedForm) -> Form {
+    form.names()
+        .filter(|name| drafts::rules::is_field(name))
+        .filter(|name| !form.get(name).is_empty())
+        .map(|name| (name.to_string(), form.get(name).to_string()))
+        .collect()
+}
+
+/// The part of the form a draft's field belongs to.
+fn part_of(field: &str) -> &'static str {
+    match field {
+        "kind" => "kind",
+        "period_start" | "period_end" => "period",
+        "people_to_date" => "people_to_date",
+        "narrative" => "narrative",
+        f if f.starts_with("service_") => "services",
+        f if f.starts_with("spent_") => "expenditure",
+        _ => "beneficiaries",
+    }
+}
+
+/// Why a draft was not kept, beside each part of the form: what looks like personal data
+/// with every word to remove, anything else (too long, not text) said plainly.
+fn draft_problems(visitor: &Visitor, error: &AppError) -> AppResult<Vec<FieldMessage>> {
+    let mut parts: Vec<(&'static str, Vec<String>)> = Vec::new();
+    for problem in &error.errors {
+        let field = part_of(&problem.field);
+        let words = quoted(&problem.message);
+        match parts.iter_mut().find(|(f, _)| *f == field) {
+            Some((_, found)) => found.extend(words),
+            None => parts.push((field, words)),
+        }
+    }
+    let mut out = Vec::with_capacity(parts.len().max(1));
+    for (field, words) in parts {
+        let message = if words.is_empty() {
+            visitor.text("report-draft-not-kept", &[])?
+        } else {
+            visitor.text(
+                "report-draft-personal",
+                &[("words", super::i18n::Arg::Text(words.join(", ")))],
+            )?
+        };
+        out.push(FieldMessage { field, message });
+    }
+    if out.is_empty() {
+        out.push(FieldMessage {
+            field: "draft",
+            message: visitor.text("report-draft-not-kept", &[])?,
+        });
+    }
+    Ok(out)
 }
 
 /// The API's JSON of the posted form; a date that is not one is refused here, since the
@@ -275,14 +461,33 @@ fn localise(visitor: &Visitor, error: &AppError) -> AppResult<Vec<FieldMessage>>
     field_messages(visitor, error, PARTS, ("kind", "report-form-not-now"))
 }
 
+/// What the form shows in its fields.
+enum Typed<'a> {
+    /// The grant's draft if it has one (the form opened), else nothing.
+    Draft,
+    /// What was just posted (a refused form), with the draft version it was made from.
+    Posted(&'a PostedForm),
+}
+
+/// What the page says beside the form, and its status.
+struct Shown {
+    errors: Vec<FieldMessage>,
+    notice: Option<String>,
+    status: StatusCode,
+}
+
 async fn form_page(
     visitor: &Visitor,
     user: &CurrentUser,
     raw_id: &str,
-    typed: &PostedForm,
-    errors: Vec<FieldMessage>,
-    status: StatusCode,
+    typed: Typed<'_>,
+    shown: Shown,
 ) -> AppResult<HttpResponse> {
+    let Shown {
+        errors,
+        notice,
+        status,
+    } = shown;
     let Ok(grant_id) = uuid::Uuid::parse_str(raw_id).map(|u| u.to_string()) else {
         return visitor.not_found();
     };
@@ -291,9 +496,31 @@ async fn form_page(
         grant_of_member(conn, &reader, &grant_id)
     })
     .await?;
-    let Some((grant, categories)) = found else {
+    let Some((grant, categories, draft)) = found else {
         return visitor.not_found();
     };
+    let from_draft;
+    let (typed, draft_version) = match typed {
+        Typed::Posted(form) => (form, form.get("draft_version").to_string()),
+        Typed::Draft => {
+            from_draft = PostedForm::of(
+                draft
+                    .as_ref()
+                    .map(|d| d.form.clone().into_iter().collect())
+                    .unwrap_or_default(),
+            );
+            (
+                &from_draft,
+                draft
+                    .as_ref()
+                    .map(|d| d.version.to_string())
+                    .unwrap_or_default(),
+            )
+        }
+    };
+    let draft_saved = draft
+        .as_ref()
+        .map(|d| super::format::date_time(d.updated_at, visitor.lang));
     let lang = visitor.lang;
     let label =
         |prefix: &str, code: &str| super::i18n::text(lang, &format!("{prefix}-{code}"), &[]);
@@ -337,6 +564,8 @@ async fn form_page(
         reference: grant.reference.clone(),
         currency,
         once,
+        draft_version,
+        draft_saved,
         kind: match typed.get("kind") {
             "" => "interim".into(),
             kind => kind.into(),
@@ -363,6 +592,8 @@ async fn form_page(
         context! {
             f => Serde(page),
             errors => Serde(&errors),
+            notice => notice,
+            draft_error => error_of("draft"),
             kind_error => error_of("kind"),
             period_error => error_of("period"),
             people_error => error_of("people_to_date"),
@@ -374,13 +605,20 @@ async fn form_page(
     )
 }
 
-/// The grant of `user`'s organisation with its application's budget lines; `None` when it
-/// is not a grant of theirs.
+/// The grant of `user`'s organisation with its application's budget lines and its report
+/// draft (`reports::drafts::read`); `None` when it is not a grant of theirs.
+#[allow(clippy::type_complexity)]
 fn grant_of_member(
     conn: &mut DbConn,
     user: &CurrentUser,
     grant_id: &str,
-) -> AppResult<Option<(crate::grants::store::GrantRow, Vec<String>)>> {
+) -> AppResult<
+    Option<(
+        crate::grants::store::GrantRow,
+        Vec<String>,
+        Option<ReportDraftView>,
+    )>,
+> {
     let Some(grant) = crate::grants::store::find(conn, grant_id)? else {
         return Ok(None);
     };
@@ -388,5 +626,6 @@ fn grant_of_member(
         return Ok(None);
     }
     let categories = crate::reports::store::budget_categories(conn, &grant.application_id)?;
-    Ok(Some((grant, categories)))
+    let draft = drafts::read(conn, user, &grant.id)?;
+    Ok(Some((grant, categories, draft)))
 }

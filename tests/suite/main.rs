@@ -33,6 +33,7 @@ mod public;
 mod public_page;
 mod register_page;
 mod registry;
+mod report_drafts;
 mod report_pages;
 mod reports;
 mod review;
