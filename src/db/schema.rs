@@ -470,6 +470,7 @@ diesel::table! {
         assigned_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        due_on -> Date,
     }
 }
 
