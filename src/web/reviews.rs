@@ -574,6 +574,9 @@ struct Assignment {
     call: String,
     stage: &'static str,
     stage_label: String,
+    /// While the review is awaited: when it is due, or since when it is late.
+    due: Option<String>,
+    late: bool,
     conflict_statement: Option<String>,
     declared_on: Option<String>,
     submitted_on: Option<String>,
@@ -684,6 +687,18 @@ async fn show(
         call,
         stage,
         stage_label: text(lang, &format!("review-stage-{stage}"), &[])?,
+        due: matches!(stage, "declare" | "score")
+            .then(|| {
+                let key = if view.overdue {
+                    "assign-late-since"
+                } else {
+                    "assign-due-by"
+                };
+                let date = Arg::Text(format::date(view.due_on, lang));
+                text(lang, key, &[("date", date)])
+            })
+            .transpose()?,
+        late: view.overdue,
         conflict_statement: view.conflict_statement.clone(),
         declared_on: view.declared_at.map(|t| format::date(t.date_naive(), lang)),
         submitted_on: view

@@ -338,6 +338,10 @@ both_backends!(
         let mut own = signed_in(&app, "grace@review.example", "en").await;
         let list = own.get("/reviews").await;
         assert!(list.text.contains("5 days late"), "{}", list.text);
+        let one = own
+            .get(&format!("/reviews/{}", g["id"].as_str().expect("id")))
+            .await;
+        assert!(one.text.contains("late: was due"), "{}", one.text);
         assert!(
             list.text
                 .contains(&format::date(today() - Duration::days(5), Lang::En))
