@@ -207,6 +207,7 @@ fn main() {
                         assigned_by: Some(admin.id.clone()),
                         created_at: now,
                         updated_at: now,
+                        due_on: now.date() + chrono::Duration::days(14),
                     };
                     diesel::insert_into(trustfund::db::schema::review_assignments::table)
                         .values(row)

@@ -275,6 +275,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::applications::send_back),
         page(pages::applications::assign_reviewer),
         page(pages::reviews::review_list),
+        page(pages::overdue::overdue_reviews),
+        page(pages::overdue::overdue_pledges),
         page(pages::reviews::review_page),
         page(pages::reviews::declare),
         page(pages::reviews::save),

@@ -262,12 +262,16 @@ pub struct ReviewSettings {
     /// Reviews of one application diverge when their weighted scores (0 to 100) are more
     /// than this many points apart; the ranking flags them `divergent`.
     pub divergence_threshold: u32,
+    /// A review is due this many days after the reviewer is assigned, unless the secretariat
+    /// gives another day (or the fund's board meets sooner: then the day before it).
+    pub days_to_review: u32,
 }
 
 impl Default for ReviewSettings {
     fn default() -> Self {
         ReviewSettings {
             divergence_threshold: 25,
+            days_to_review: 14,
         }
     }
 }
@@ -411,6 +415,11 @@ impl Settings {
         if !(1..=365).contains(&self.auth.refresh_token_ttl_days) {
             return Err(ConfigError(
                 "auth.refresh_token_ttl_days must be between 1 and 365".into(),
+            ));
+        }
+        if !(1..=365).contains(&self.review.days_to_review) {
+            return Err(ConfigError(
+                "review.days_to_review must be between 1 and 365".into(),
             ));
         }
         if !(1..=3660).contains(&self.exchange.max_rate_age_days) {

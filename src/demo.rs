@@ -189,7 +189,7 @@ pub fn load(
     load_data(pool, terms.max_rate_age)?;
     load_accounts(pool)?;
     load_calls(pool)?;
-    load_board(pool, terms)?;
+    load_board(pool, terms, settings.review.days_to_review)?;
     load_grantee_accounts(pool)?;
     Ok(DEMO_ACCOUNTS.to_vec())
 }
@@ -851,7 +851,11 @@ fn load_money(
 /// Reviews, a ranked call and a decided board session, with grants in every state the
 /// demo can reach without outcome reports: awaiting signature, active with its first
 /// instalment paid, suspended, terminated; plus a rejection and a deferral. Runs once.
-fn load_board(pool: &DbPool, terms: crate::board::DecisionTerms) -> Result<(), AppError> {
+fn load_board(
+    pool: &DbPool,
+    terms: crate::board::DecisionTerms,
+    days_to_review: u32,
+) -> Result<(), AppError> {
     use crate::applications::store::{ListFilter, Visibility};
     use crate::board::model::NewSession;
     use crate::board::model::{DecisionInput, Outcome};
@@ -928,8 +932,12 @@ fn load_board(pool: &DbPool, terms: crate::board::DecisionTerms) -> Result<(), A
                         )
                     })
                     .collect();
+                let due = crate::review::Due {
+                    given: None,
+                    days: days_to_review,
+                };
                 let assignment =
-                    crate::review::assign(conn, &actor, &admin, &app.id, &assignee.id)?;
+                    crate::review::assign(conn, &actor, &admin, &app.id, &assignee.id, due)?;
                 let declaration = Declare(Declaration {
                     has_conflict: recused,
                     statement: recused

@@ -107,6 +107,12 @@ pub enum Operation {
     ReadReviews,
     /// A call's ranking with the funding line.
     ReadRanking,
+    /// The queue of reviews past their due day, with the reviewers' names: the secretariat,
+    /// which assigns them, chases them.
+    ReadOverdueReviews,
+    /// The queue of pledges past their due day, every donor's: the secretariat and finance,
+    /// who record the money, chase it. Trustees and donors read pledges but chase none.
+    ReadOverduePledges,
 }
 
 use Role::{Admin, Donor, Finance, Ngo, Reviewer, Trustee};
@@ -170,6 +176,8 @@ pub fn allowed_roles(operation: Operation) -> &'static [Role] {
         Operation::ReadAssignments | Operation::ReadReviews => &[Admin, Trustee, Reviewer],
         Operation::WriteReview => &[Trustee, Reviewer],
         Operation::ReadRanking => &[Admin, Trustee],
+        Operation::ReadOverdueReviews => &[Admin],
+        Operation::ReadOverduePledges => &[Admin, Finance],
     }
 }
 
@@ -713,6 +721,21 @@ mod tests {
             assert_eq!(
                 authorize(&u, Operation::WriteReview).is_ok(),
                 matches!(role, Reviewer | Trustee)
+            );
+        }
+    }
+
+    #[test]
+    fn overdue_reviews_are_chased_by_the_secretariat_and_pledges_also_by_finance() {
+        for role in Role::ALL {
+            let u = user(*role, Some("org-a"));
+            assert_eq!(
+                authorize(&u, Operation::ReadOverdueReviews).is_ok(),
+                *role == Admin
+            );
+            assert_eq!(
+                authorize(&u, Operation::ReadOverduePledges).is_ok(),
+                matches!(role, Admin | Finance)
             );
         }
     }

@@ -108,6 +108,20 @@ pub fn list_sessions(
         .load(conn)
 }
 
+/// The day of the fund's first board session held after `day` (recorded ahead, when it was
+/// announced), if any: the horizon of the reviews assigned on `day`.
+pub fn next_session_after(
+    conn: &mut DbConn,
+    fund_id: &str,
+    day: NaiveDate,
+) -> QueryResult<Option<NaiveDate>> {
+    board_sessions::table
+        .filter(board_sessions::fund_id.eq(fund_id))
+        .filter(board_sessions::held_on.gt(day))
+        .select(diesel::dsl::min(board_sessions::held_on))
+        .first::<Option<NaiveDate>>(conn)
+}
+
 /// The trustees present at a session, by name.
 pub fn session_trustees(conn: &mut DbConn, session_id: &str) -> QueryResult<Vec<TrusteeView>> {
     Ok(board_session_trustees::table

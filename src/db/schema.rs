@@ -481,6 +481,7 @@ diesel::table! {
         assigned_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        due_on -> Date,
     }
 }
 

@@ -195,6 +195,78 @@ pub fn pledge_view(conn: &mut DbConn, row: PledgeRow, today: NaiveDate) -> AppRe
         .ok_or_else(|| AppError::internal("pledge view lost"))
 }
 
+/// A pledge on the queue of overdue ones: its view (status and amounts from the ledger)
+/// with its donor's and fund's names.
+#[derive(Debug, Clone)]
+pub struct OverduePledge {
+    pub view: PledgeView,
+    pub donor_name: String,
+    pub fund_name: String,
+}
+
+/// How many pledges due before today are read at a time while looking for overdue ones.
+const OVERDUE_BATCH: i64 = 200;
+
+/// The pledges overdue on `today` (`rules::overdue`, on the status the ledger gives them),
+/// the earliest due first, at most `limit`. Pledges due before today and not cancelled are
+/// read in batches by due day, each batch valued in one ledger query, until `limit`
+/// overdue ones are found: paid pledges long past their day never hide later ones.
+pub fn overdue_pledges(
+    conn: &mut DbConn,
+    today: NaiveDate,
+    limit: usize,
+) -> AppResult<Vec<OverduePledge>> {
+    use crate::db::schema::{funds, organisations};
+    let mut found = Vec::new();
+    let mut after: Option<(NaiveDate, String)> = None;
+    while found.len() < limit {
+        let mut query = pledges::table
+            .inner_join(organisations::table.on(organisations::id.eq(pledges::donor_id)))
+            .inner_join(funds::table.on(funds::id.eq(pledges::fund_id)))
+            .filter(pledges::due_on.lt(today))
+            .filter(pledges::cancelled_at.is_null())
+            .select((PledgeRow::as_select(), organisations::name, funds::name))
+            .into_boxed();
+        if let Some((due, id)) = &after {
+            query = query.filter(
+                pledges::due_on
+                    .gt(*due)
+                    .or(pledges::due_on.eq(*due).and(pledges::id.gt(id.clone()))),
+            );
+        }
+        let batch: Vec<(PledgeRow, String, String)> = query
+            .order((pledges::due_on.asc(), pledges::id.asc()))
+            .limit(OVERDUE_BATCH)
+            .load(conn)?;
+        let Some((last, _, _)) = batch.last() else {
+            break;
+        };
+        after = last.due_on.map(|due| (due, last.id.clone()));
+        let full = i64::try_from(batch.len()).unwrap_or(i64::MAX) == OVERDUE_BATCH;
+        let (rows, names): (Vec<PledgeRow>, Vec<(String, String)>) = batch
+            .into_iter()
+            .map(|(row, donor, fund)| (row, (donor, fund)))
+            .unzip();
+        let views = pledge_views(conn, rows, today)?;
+        found.extend(
+            views
+                .into_iter()
+                .zip(names)
+                .filter(|(view, _)| view.overdue)
+                .map(|(view, (donor_name, fund_name))| OverduePledge {
+                    view,
+                    donor_name,
+                    fund_name,
+                }),
+        );
+        if !full {
+            break;
+        }
+    }
+    found.truncate(limit);
+    Ok(found)
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = contributions)]
 pub struct ContributionRow {

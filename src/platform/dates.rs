@@ -6,6 +6,7 @@
 //! |---|---|---|
 //! | money moved or was promised (`Happened`) | contributions' and refunds' `received_on`, payments' `paid_on`, `pledged_on` | `EARLIEST` to tomorrow (a day of slack for time zones ahead of UTC) |
 //! | a board meets, a rate takes effect (`Scheduled`) | `held_on`, exchange rates' `valid_from` | `EARLIEST` to a year ahead (both are recorded when announced) |
+//! | a review is due (`Scheduled`) | review assignments' `due_on` | today to a year ahead, and before the fund's next board session (`review::rules::DueWindow`) |
 //! | a period reported on (`Reported`) | reports' `period_start`, `period_end` | `EARLIEST` to a year ahead |
 //! | something planned (`Planned`) | pledges' and instalments' `due_on`, calls' `opens_at`, `closes_at` | `EARLIEST` to ten years ahead |
 //! | a project's span (`Span`) | registry `start_on`, `end_on` | `EARLIEST` to thirty years ahead |
@@ -91,6 +92,12 @@ pub fn check_some(
     if let Some(date) = date {
         check(field, date, kind, today, errors);
     }
+}
+
+/// How many whole days `today` is past `due`: 0 on the due day and before it. What "days
+/// late" says on the overdue pages, for reviews and pledges alike.
+pub fn days_past(due: NaiveDate, today: NaiveDate) -> i64 {
+    (today - due).num_days().max(0)
 }
 
 /// A date that cannot precede another record's: `Some` 422 naming `field` when it does.

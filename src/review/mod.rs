@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{get, post, put};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -107,6 +107,13 @@ fn view(
         },
         recommendation: row.recommendation.filter(|_| shows_review),
         submitted_at: to_utc(row.submitted_at),
+        due_on: row.due_on,
+        overdue: rules::overdue(
+            status,
+            row.submitted_at.is_some(),
+            row.due_on,
+            crate::clock::today(),
+        ),
         version: row.version,
         created_at: row.created_at.and_utc(),
         updated_at: row.updated_at.and_utc(),
@@ -143,7 +150,10 @@ struct AssignedContext<'a> {
 
 /// Assigns a reviewer to an application under review (or deferred): a user with the
 /// reviewer role, or a trustee of the application's fund, who does not belong to the
-/// applicant organisation. The reviewer is told by email that an application awaits it.
+/// applicant organisation, with the day the review is due (`due_on`, or
+/// `review.days_to_review` days from today; never past, never on or after the fund's next
+/// board session: 422 naming `due_on`). The reviewer is told by email that an application
+/// awaits it.
 #[utoipa::path(tag = "review",
     params(("id" = uuid::Uuid, Path, description = "application id")),
     request_body = CreateAssignment, security(("bearer" = [])),
@@ -160,11 +170,16 @@ pub async fn create_assignment(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::AssignReviewer)?;
     let application_id = parse_id(&id, "id")?.to_string();
-    let reviewer_id = body.0.validate()?;
+    let new = body.0.validate()?;
+    let days = state.settings.review.days_to_review;
     let actor = Actor::for_user(&req, &user);
     let view = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
-            let row = assign(conn, &actor, &user, &application_id, &reviewer_id)?;
+            let due = Due {
+                given: new.due_on,
+                days,
+            };
+            let row = assign(conn, &actor, &user, &application_id, &new.reviewer_id, due)?;
             let label = label_of(conn, &row)?;
             let rubric = store::call_rubric(conn, &row.call_id)?;
             view(&row, &label, &rubric, Viewer::Secretariat)
@@ -174,20 +189,40 @@ pub async fn create_assignment(
     Ok(with_etag(StatusCode::CREATED, &view))
 }
 
+/// When a review is due: the day the secretariat gave, if any, else `days` from the day it
+/// is assigned (`review.days_to_review`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Due {
+    pub given: Option<NaiveDate>,
+    pub days: u32,
+}
+
+/// The days a review of an application of `fund_id` assigned today may be due on, and the
+/// default one (`rules::DueWindow`, with the fund's next board session): what `assign`
+/// checks and what the assignment form offers.
+pub fn due_window(conn: &mut DbConn, fund_id: &str, days: u32) -> AppResult<rules::DueWindow> {
+    let today = crate::clock::today();
+    let board_meets = crate::board::store::next_session_after(conn, fund_id, today)?;
+    Ok(rules::DueWindow::new(today, days, board_meets))
+}
+
 /// Assigns `reviewer_id` to the application `application_id`, which must be under review
 /// (409): an active reviewer, or a trustee of the application's fund, from outside the
-/// applicant organisation (422 naming `reviewer_id`), once (409). The reviewer is told by
-/// email. The one way an assignment comes into being, for the API and the demo alike.
+/// applicant organisation (422 naming `reviewer_id`), once (409), due on a day of
+/// `due_window` (422 naming `due_on`). The reviewer is told by email. The one way an
+/// assignment comes into being, for the API, the page and the demo alike.
 pub fn assign(
     conn: &mut DbConn,
     actor: &Actor,
     assigner: &CurrentUser,
     application_id: &str,
     reviewer_id: &str,
+    due: Due,
 ) -> AppResult<AssignmentRow> {
     let app = crate::applications::store::find_row_only(conn, application_id, true)?
         .ok_or_else(|| AppError::not_found("application"))?;
     rules::require_open(app.status)?;
+    let due_on = due_window(conn, &app.fund_id, due.days)?.due_on(due.given)?;
     let refused = || {
         AppError::field(
             "reviewer_id",
@@ -230,6 +265,7 @@ pub fn assign(
         assigned_by: Some(assigner.id.clone()),
         created_at: now,
         updated_at: now,
+        due_on,
     };
     store::insert(conn, &row)?;
     notify::enqueue(
@@ -270,7 +306,16 @@ pub struct Candidate {
     pub email: String,
     pub role: Role,
     /// `Some` once assigned to this application (its assignment's state).
-    pub assigned: Option<(AssignmentStatus, bool)>,
+    pub assigned: Option<Assigned>,
+}
+
+/// What became of a candidate's assignment to the application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assigned {
+    pub status: AssignmentStatus,
+    pub submitted: bool,
+    pub due_on: NaiveDate,
+    pub overdue: bool,
 }
 
 /// Who may review the application: active reviewers and active trustees of its fund,
@@ -279,7 +324,8 @@ pub struct Candidate {
 pub fn candidates(conn: &mut DbConn, application_id: &str) -> AppResult<Vec<Candidate>> {
     let app = crate::applications::store::find_row_only(conn, application_id, false)?
         .ok_or_else(|| AppError::not_found("application"))?;
-    let assigned: HashMap<String, (AssignmentStatus, bool)> = store::list(
+    let today = crate::clock::today();
+    let assigned: HashMap<String, Assigned> = store::list(
         conn,
         &store::ListFilter {
             application_id: Some(app.id.clone()),
@@ -291,7 +337,16 @@ pub fn candidates(conn: &mut DbConn, application_id: &str) -> AppResult<Vec<Cand
         },
     )?
     .into_iter()
-    .map(|a| (a.reviewer_id, (a.status, a.submitted_at.is_some())))
+    .map(|a| {
+        let submitted = a.submitted_at.is_some();
+        let state = Assigned {
+            status: a.status,
+            submitted,
+            due_on: a.due_on,
+            overdue: rules::overdue(a.status, submitted, a.due_on, today),
+        };
+        (a.reviewer_id, state)
+    })
     .collect();
     let mut people = crate::auth::store::active_with_role(conn, Role::Reviewer)?;
     for trustee in crate::auth::store::active_with_role(conn, Role::Trustee)? {
@@ -314,6 +369,19 @@ pub fn candidates(conn: &mut DbConn, application_id: &str) -> AppResult<Vec<Cand
         .collect();
     out.sort_by_key(|c| c.name.to_lowercase());
     Ok(out)
+}
+
+/// The reviews past their due day and still awaited (`rules::overdue`), the longest overdue
+/// first, at most `limit`: the secretariat's queue.
+pub fn overdue_reviews(
+    conn: &mut DbConn,
+    today: NaiveDate,
+    limit: i64,
+) -> AppResult<Vec<store::OverdueReview>> {
+    Ok(store::overdue(conn, today, limit)?
+        .into_iter()
+        .filter(|r| rules::overdue(r.status, r.submitted_at.is_some(), r.due_on, today))
+        .collect())
 }
 
 /// Lists review assignments: reviewers and trustees their own; the secretariat all, or

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -29,19 +29,37 @@ crate::text_enum!(
     }
 );
 
-/// `{"reviewer_id": "…"}` from the secretariat.
+/// `{"reviewer_id": "…", "due_on": "2027-01-15"}` from the secretariat.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAssignment {
     /// A user with the reviewer role, or a trustee of the application's fund.
     pub reviewer_id: String,
+    /// The day the review is due: from today to a year ahead, and before the fund's next
+    /// board session if one is scheduled. Without it, `review.days_to_review` (14) days
+    /// from today, or the eve of that session if it comes sooner.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_on: Option<NaiveDate>,
+}
+
+/// A validated assignment request: the reviewer, and the due day if one was given (its
+/// window is checked by `review::assign`, which knows the fund's board sessions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAssignment {
+    pub reviewer_id: String,
+    pub due_on: Option<NaiveDate>,
 }
 
 impl CreateAssignment {
-    pub fn validate(self) -> Result<String, AppError> {
-        uuid::Uuid::parse_str(self.reviewer_id.trim())
+    pub fn validate(self) -> Result<NewAssignment, AppError> {
+        let reviewer_id = uuid::Uuid::parse_str(self.reviewer_id.trim())
             .map(|u| u.to_string())
-            .map_err(|_| AppError::field("reviewer_id", "must be a user id (a UUID)"))
+            .map_err(|_| AppError::field("reviewer_id", "must be a user id (a UUID)"))?;
+        Ok(NewAssignment {
+            reviewer_id,
+            due_on: self.due_on,
+        })
     }
 }
 
@@ -147,6 +165,11 @@ pub struct AssignmentView {
     pub comment: String,
     pub recommendation: Option<Recommendation>,
     pub submitted_at: Option<DateTime<Utc>>,
+    /// The day the review is due.
+    #[schema(value_type = String, format = Date)]
+    pub due_on: NaiveDate,
+    /// Past `due_on` and still awaited: not submitted, the reviewer not recused.
+    pub overdue: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{Days, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::model::AssignmentStatus;
@@ -11,6 +12,7 @@ use crate::applications::model::ApplicationStatus;
 use crate::calls::model::Criterion;
 use crate::earmarks::rules::{Pot, Scope, plan, spend};
 use crate::error::{AppError, FieldError};
+use crate::platform::dates::Dated;
 
 /// Applications that may be assigned and reviewed: screened in and not yet decided for good.
 pub fn open_for_review(status: ApplicationStatus) -> bool {
@@ -253,6 +255,84 @@ pub fn funding_line(available: i64, pots: &[Pot], items: &[LineItem<'_>]) -> Vec
         .collect()
 }
 
+/// The assignments whose review is still awaited: not recused. A review is awaited until
+/// it is submitted (`overdue` checks both; the queue's query selects these statuses with
+/// `submitted_at IS NULL`).
+pub const AWAITED: &[AssignmentStatus] = &[
+    AssignmentStatus::AwaitingDeclaration,
+    AssignmentStatus::Cleared,
+];
+
+/// Overdue: the review is still awaited (not submitted, the reviewer not recused) and its
+/// due day has passed. Due today is not late.
+pub fn overdue(
+    status: AssignmentStatus,
+    submitted: bool,
+    due_on: NaiveDate,
+    today: NaiveDate,
+) -> bool {
+    AWAITED.contains(&status) && !submitted && today > due_on
+}
+
+/// The days a review may be due on when the secretariat assigns it today: from today to a
+/// year ahead (`Dated::Scheduled`), and before the fund's next board session when one is
+/// scheduled (its reviews are read there); `default` is `days` after today within that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueWindow {
+    pub earliest: NaiveDate,
+    pub latest: NaiveDate,
+    pub default: NaiveDate,
+    /// The fund's next board session after today, if one is scheduled.
+    pub board_meets: Option<NaiveDate>,
+}
+
+impl DueWindow {
+    /// `board_meets` is the first session held after `today` (a session today is already
+    /// under way and sets no horizon).
+    pub fn new(today: NaiveDate, days: u32, board_meets: Option<NaiveDate>) -> DueWindow {
+        let board_meets = board_meets.filter(|d| *d > today);
+        let year_ahead = Dated::Scheduled.window(today).1;
+        let latest = match board_meets.and_then(|d| d.pred_opt()) {
+            Some(eve) => eve.min(year_ahead),
+            None => year_ahead,
+        };
+        let default = today
+            .checked_add_days(Days::new(u64::from(days)))
+            .unwrap_or(latest)
+            .clamp(today, latest);
+        DueWindow {
+            earliest: today,
+            latest,
+            default,
+            board_meets,
+        }
+    }
+
+    /// The day a review is due: the one given when it lies in the window (422 naming
+    /// `due_on` otherwise), else the default.
+    pub fn due_on(&self, given: Option<NaiveDate>) -> Result<NaiveDate, AppError> {
+        let Some(due) = given else {
+            return Ok(self.default);
+        };
+        if due < self.earliest {
+            return Err(AppError::field(
+                "due_on",
+                format!("must not be in the past (today is {})", self.earliest),
+            ));
+        }
+        if due > self.latest {
+            let message = match self.board_meets {
+                Some(meets) if due >= meets => format!(
+                    "must be before the fund's board meets on {meets}, which reads the reviews"
+                ),
+                _ => format!("must not be after {} (a year ahead at most)", self.latest),
+            };
+            return Err(AppError::field("due_on", message));
+        }
+        Ok(due)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,7 +533,110 @@ mod tests {
         assert!(!line(0, &[Some(1)])[0].within);
     }
 
+    fn day(s: &str) -> NaiveDate {
+        s.parse().expect("a date")
+    }
+
+    #[test]
+    fn a_review_is_overdue_only_when_awaited_and_past_its_day() {
+        let due = day("2026-12-10");
+        let awaiting = AssignmentStatus::AwaitingDeclaration;
+        let cleared = AssignmentStatus::Cleared;
+        assert!(
+            !overdue(cleared, false, due, day("2026-12-10")),
+            "due today"
+        );
+        assert!(overdue(cleared, false, due, day("2026-12-11")));
+        assert!(overdue(awaiting, false, due, day("2027-01-01")));
+        assert!(!overdue(cleared, true, due, day("2027-01-01")), "submitted");
+        assert!(
+            !overdue(AssignmentStatus::Recused, false, due, day("2027-01-01")),
+            "recused"
+        );
+        assert!(
+            !overdue(cleared, false, due, day("2026-12-01")),
+            "not yet due"
+        );
+    }
+
+    #[test]
+    fn the_due_window_runs_from_today_to_the_eve_of_the_board() {
+        let today = day("2026-12-04");
+        let free = DueWindow::new(today, 14, None);
+        assert_eq!(free.default, day("2026-12-18"));
+        assert_eq!(free.latest, day("2027-12-04"));
+        assert_eq!(free.due_on(None).ok(), Some(day("2026-12-18")));
+        assert_eq!(
+            free.due_on(Some(today)).ok(),
+            Some(today),
+            "today is allowed"
+        );
+        let past = free.due_on(Some(day("2026-12-03"))).expect_err("past");
+        assert_eq!(past.errors[0].field, "due_on");
+        assert!(past.errors[0].message.contains("past"));
+        assert!(
+            free.due_on(Some(day("2027-12-05"))).is_err(),
+            "beyond a year"
+        );
+
+        // the board meets in ten days: the default moves to its eve, a later day is refused
+        let board = DueWindow::new(today, 14, Some(day("2026-12-14")));
+        assert_eq!(board.latest, day("2026-12-13"));
+        assert_eq!(board.default, day("2026-12-13"));
+        let late = board
+            .due_on(Some(day("2026-12-14")))
+            .expect_err("on the board's day");
+        assert!(late.errors[0].message.contains("2026-12-14"), "{late:?}");
+        assert_eq!(
+            board.due_on(Some(day("2026-12-13"))).ok(),
+            Some(day("2026-12-13"))
+        );
+
+        // a session today or tomorrow
+        assert_eq!(DueWindow::new(today, 14, Some(today)).board_meets, None);
+        let tomorrow = DueWindow::new(today, 14, Some(day("2026-12-05")));
+        assert_eq!((tomorrow.default, tomorrow.latest), (today, today));
+    }
+
     proptest! {
+        #[test]
+        fn the_default_lies_in_the_window_and_is_accepted(
+            offset in 0i64..4000,
+            days in 1u32..=365,
+            board in proptest::option::of(-30i64..800),
+        ) {
+            let today = day("2020-01-01") + chrono::Duration::days(offset);
+            let meets = board.map(|b| today + chrono::Duration::days(b));
+            let w = DueWindow::new(today, days, meets);
+            prop_assert!(w.earliest <= w.default && w.default <= w.latest);
+            prop_assert_eq!(w.due_on(None).ok(), Some(w.default));
+            prop_assert_eq!(w.due_on(Some(w.latest)).ok(), Some(w.latest));
+            if let Some(m) = w.board_meets {
+                prop_assert!(w.latest < m);
+                prop_assert!(w.due_on(Some(m)).is_err());
+            }
+        }
+
+        #[test]
+        fn a_due_day_is_overdue_exactly_after_it_while_awaited(
+            due_offset in -400i64..400,
+            status in proptest::sample::select(vec![
+                AssignmentStatus::AwaitingDeclaration,
+                AssignmentStatus::Cleared,
+                AssignmentStatus::Recused,
+            ]),
+            submitted: bool,
+        ) {
+            let today = day("2026-12-04");
+            let due = today + chrono::Duration::days(due_offset);
+            let late = overdue(status, submitted, due, today);
+            prop_assert_eq!(
+                late,
+                status != AssignmentStatus::Recused && !submitted && due_offset < 0
+            );
+            prop_assert_eq!(late, late && crate::platform::dates::days_past(due, today) > 0);
+        }
+
         #[test]
         fn a_weighted_score_lies_between_0_and_100(
             criteria in proptest::collection::vec((1u32..1000, 1i32..1000, 0u32..=1000), 1..8)

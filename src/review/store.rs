@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::model::{AssignmentStatus, Recommendation};
@@ -33,6 +33,8 @@ pub struct AssignmentRow {
     pub assigned_by: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The day the review is due (set when assigned; never changes).
+    pub due_on: NaiveDate,
 }
 
 /// Reads stored scores.
@@ -375,6 +377,52 @@ pub fn ranking_reviews(
             review_assignments::scores,
             review_assignments::recommendation,
             review_assignments::submitted_at,
+        ))
+        .load(conn)?)
+}
+
+/// An overdue review as the secretariat's queue lists it.
+#[derive(Debug, Clone, Queryable)]
+pub struct OverdueReview {
+    pub assignment_id: String,
+    pub status: AssignmentStatus,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub due_on: NaiveDate,
+    pub assigned_at: NaiveDateTime,
+    pub application_id: String,
+    pub reference: Option<String>,
+    pub title: String,
+    pub reviewer_name: String,
+    pub reviewer_email: String,
+}
+
+/// The reviews still awaited (`rules::AWAITED`, not submitted) whose due day is before
+/// `today`, the longest overdue first, at most `limit` (one query, on the index of unsubmitted
+/// reviews by due day). `rules::overdue` is the rule; this is its query.
+pub fn overdue(conn: &mut DbConn, today: NaiveDate, limit: i64) -> AppResult<Vec<OverdueReview>> {
+    Ok(review_assignments::table
+        .inner_join(applications::table.on(applications::id.eq(review_assignments::application_id)))
+        .inner_join(users::table.on(users::id.eq(review_assignments::reviewer_id)))
+        .filter(review_assignments::submitted_at.is_null())
+        .filter(review_assignments::status.eq_any(super::rules::AWAITED))
+        .filter(review_assignments::due_on.lt(today))
+        .order((
+            review_assignments::due_on.asc(),
+            review_assignments::created_at.asc(),
+            review_assignments::id.asc(),
+        ))
+        .limit(limit)
+        .select((
+            review_assignments::id,
+            review_assignments::status,
+            review_assignments::submitted_at,
+            review_assignments::due_on,
+            review_assignments::created_at,
+            applications::id,
+            applications::reference,
+            applications::title,
+            users::display_name,
+            users::email,
         ))
         .load(conn)?)
 }

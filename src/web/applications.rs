@@ -35,6 +35,7 @@ use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::{Expected, Page};
 use crate::idempotency::{self, Answer};
+use crate::review::rules::DueWindow;
 use crate::taxonomy::{AgeGroup, Exploitation, Sex};
 
 pub const CALLS: &str = "/calls";
@@ -638,13 +639,14 @@ pub async fn send_back(
     secretariat_done(&visitor, &user, &id, &form, returned, "returned").await
 }
 
-/// Assigns a reviewer picked by name (303 back to the reviewers); `review::assign` decides
-/// who may be, and a refusal is said beside the picker.
+/// Assigns a reviewer picked by name with the day the review is due (303 back to the
+/// reviewers); `review::assign` decides who may be and which days, and a refusal is said
+/// beside the picker or the day, the day typed kept.
 #[utoipa::path(responses((status = 303, description = "assigned: back to the application"),
                          (status = 403, description = "no valid CSRF token, or not the secretariat", content_type = "text/html"),
                          (status = 404, description = "no such application", content_type = "text/html"),
                          (status = 409, description = "already assigned, or not under review", content_type = "text/html"),
-                         (status = 422, description = "not someone who may review it", content_type = "text/html")))]
+                         (status = 422, description = "not someone who may review it, or a due day outside the days allowed", content_type = "text/html")))]
 #[post("/applications/{id}/assignments")]
 pub async fn assign_reviewer(
     visitor: Visitor,
@@ -660,11 +662,37 @@ pub async fn assign_reviewer(
         return visitor.not_found();
     };
     let reviewer_id = form.get("reviewer_id").to_string();
+    let typed_due = form.get("due_on").trim().to_string();
+    let refused_day = |problem: DueProblem| Shown {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        due: Some((typed_due.clone(), Some(problem))),
+        ..Shown::default()
+    };
+    let given = if typed_due.is_empty() {
+        None
+    } else {
+        match typed_due.parse::<chrono::NaiveDate>() {
+            Ok(day) => Some(day),
+            Err(_) => {
+                return show(
+                    &visitor,
+                    &user,
+                    &app_id,
+                    refused_day(DueProblem::Unreadable),
+                )
+                .await;
+            }
+        }
+    };
+    let due = crate::review::Due {
+        given,
+        days: visitor.state.settings.review.days_to_review,
+    };
     let actor = Actor::for_user(&req, &user);
     let (assigner, for_assign) = (user.clone(), app_id.clone());
     let assigned = db::run(&visitor.state.pool, move |conn| {
         crate::db::write_transaction(conn, |conn| {
-            crate::review::assign(conn, &actor, &assigner, &for_assign, &reviewer_id)
+            crate::review::assign(conn, &actor, &assigner, &for_assign, &reviewer_id, due)
         })
     })
     .await;
@@ -675,6 +703,9 @@ pub async fn assign_reviewer(
         Err(e) if e.code == ErrorCode::NotFound => return visitor.not_found(),
         Err(e) if e.code == ErrorCode::Duplicate => "assign-duplicate",
         Err(e) if e.code == ErrorCode::InvalidState => "assign-not-open",
+        Err(e) if e.errors.iter().any(|f| f.field == "due_on") => {
+            return show(&visitor, &user, &app_id, refused_day(DueProblem::Outside)).await;
+        }
         Err(e) if e.code.status().is_client_error() => "assign-refused",
         Err(e) => return Err(e),
     };
@@ -693,10 +724,19 @@ pub async fn assign_reviewer(
                 field: "reviewer_id",
                 message,
             }],
+            due: Some((typed_due.clone(), None)),
             ..Shown::default()
         },
     )
     .await
+}
+
+/// Why the day typed for a review was refused: not a date, or outside the days allowed
+/// (`review::due_window`, said with its first and last day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DueProblem {
+    Unreadable,
+    Outside,
 }
 
 /// After a secretariat command: to the queue of applications to screen, or the page again
@@ -871,6 +911,8 @@ struct Shown {
     typed: Option<PostedForm>,
     /// What the secretariat typed in its screening or return form.
     desk: DeskTyped,
+    /// The due day typed in the assignment form, and why it was refused if it was.
+    due: Option<(String, Option<DueProblem>)>,
 }
 
 impl Default for Shown {
@@ -883,6 +925,7 @@ impl Default for Shown {
             upload_error: None,
             typed: None,
             desk: DeskTyped::default(),
+            due: None,
         }
     }
 }
@@ -931,6 +974,21 @@ struct Person {
     id: String,
     label: String,
     state: Option<String>,
+    /// When an awaited review is due ("due by …", or "late since …").
+    due: Option<String>,
+    late: bool,
+}
+
+/// The assignment form's due day: what it holds (the default, or what was typed), the days
+/// allowed, and what the hint says of them.
+#[derive(Serialize)]
+struct DueForm {
+    value: String,
+    min: String,
+    max: String,
+    hint: String,
+    /// When the fund's board meets next, if a session is scheduled.
+    board: Option<String>,
 }
 
 /// A kind of document the call asks for, offered by the upload form.
@@ -988,11 +1046,17 @@ struct Loaded {
     gaps: Vec<Gap>,
     budget: Vec<crate::applications::model::BudgetLineView>,
     budget_total: String,
-    /// For the secretariat while the application is reviewed: who may review it.
-    candidates: Option<Vec<crate::review::Candidate>>,
+    /// For the secretariat while the application is reviewed: who may review it, and the
+    /// days a review assigned now may be due on.
+    candidates: Option<(Vec<crate::review::Candidate>, DueWindow)>,
 }
 
-fn load(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<Option<Loaded>> {
+fn load(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    id: &str,
+    days_to_review: u32,
+) -> AppResult<Option<Loaded>> {
     let app = match crate::applications::find_visible(conn, user, id) {
         Ok(app) => app,
         Err(e) if e.code == ErrorCode::NotFound => return Ok(None),
@@ -1009,7 +1073,10 @@ fn load(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<Option<Loa
     let candidates = if crate::review::rules::require_open(app.status).is_ok()
         && policy::authorize(user, Operation::AssignReviewer).is_ok()
     {
-        Some(crate::review::candidates(conn, &app.id)?)
+        Some((
+            crate::review::candidates(conn, &app.id)?,
+            crate::review::due_window(conn, &app.fund_id, days_to_review)?,
+        ))
     } else {
         None
     };
@@ -1034,7 +1101,11 @@ async fn show(
         return visitor.not_found();
     };
     let reader = user.clone();
-    let Some(loaded) = db::run(&visitor.state.pool, move |conn| load(conn, &reader, &id)).await?
+    let days = visitor.state.settings.review.days_to_review;
+    let Some(loaded) = db::run(&visitor.state.pool, move |conn| {
+        load(conn, &reader, &id, days)
+    })
+    .await?
     else {
         return visitor.not_found();
     };
@@ -1141,42 +1212,91 @@ async fn show(
             label: kind_name(kind),
         })
         .collect();
-    let (assigned, assignable) = match candidates {
-        Some(people) => {
+    let mut errors = shown.errors;
+    let (assigned, assignable, due_form) = match candidates {
+        Some((people, window)) => {
             let mut assigned = Vec::new();
             let mut assignable = Vec::new();
             for person in people {
                 let role = visitor.text(&format!("role-{}", person.role.as_str()), &[])?;
                 match person.assigned {
-                    Some((status, submitted)) => {
-                        let state = match (status.as_str(), submitted) {
+                    Some(a) => {
+                        let state = match (a.status.as_str(), a.submitted) {
                             (_, true) => "assign-state-submitted",
                             ("recused", _) => "assign-state-recused",
                             ("cleared", _) => "assign-state-scoring",
                             _ => "assign-state-declaring",
                         };
+                        let due = (!a.submitted && a.status.as_str() != "recused").then(|| {
+                            let key = if a.overdue {
+                                "assign-late-since"
+                            } else {
+                                "assign-due-by"
+                            };
+                            let date = Arg::Text(format::date(a.due_on, lang));
+                            visitor.text(key, &[("date", date)])
+                        });
                         assigned.push(Person {
                             id: person.id,
                             label: format!("{} ({role})", person.name),
                             state: Some(visitor.text(state, &[])?),
+                            due: due.transpose()?,
+                            late: a.overdue,
                         });
                     }
                     None => assignable.push(Person {
                         id: person.id,
                         label: format!("{} — {} ({role})", person.name, person.email),
                         state: None,
+                        due: None,
+                        late: false,
                     }),
                 }
             }
-            (Some(assigned), Some(assignable))
+            let (typed, problem) = shown.due.clone().unwrap_or_default();
+            let day = |d: chrono::NaiveDate| Arg::Text(format::date(d, lang));
+            if let Some(problem) = problem {
+                let message = match problem {
+                    DueProblem::Unreadable => visitor.text("assign-due-unreadable", &[])?,
+                    DueProblem::Outside => visitor.text(
+                        "assign-due-outside",
+                        &[("from", day(window.earliest)), ("to", day(window.latest))],
+                    )?,
+                };
+                errors.push(FieldMessage {
+                    field: "due_on",
+                    message,
+                });
+            }
+            let due_form = DueForm {
+                value: if shown.due.is_some() {
+                    typed
+                } else {
+                    window.default.to_string()
+                },
+                min: window.earliest.to_string(),
+                max: window.latest.to_string(),
+                hint: visitor.text(
+                    "assign-due-hint",
+                    &[
+                        ("from", day(window.earliest)),
+                        ("to", day(window.latest)),
+                        ("count", Arg::Count(i64::from(days))),
+                    ],
+                )?,
+                board: window
+                    .board_meets
+                    .map(|meets| visitor.text("assign-due-board", &[("date", day(meets))]))
+                    .transpose()?,
+            };
+            (Some(assigned), Some(assignable), Some(due_form))
         }
-        None => (None, None),
+        None => (None, None, None),
     };
     let may_screen = app.status == ApplicationStatus::Submitted
         && policy::authorize(user, Operation::ScreenApplication).is_ok();
     let may_return = crate::applications::rules::return_for_revision(app.status).is_ok()
         && policy::authorize(user, Operation::ReturnApplication).is_ok();
-    let errors = shown.errors;
     let error_of = |field: &str| message_of(&errors, field);
     visitor.page(
         shown.status,
@@ -1207,6 +1327,8 @@ async fn show(
             assigned => Serde(assigned),
             assignable => Serde(assignable),
             reviewer_error => error_of("reviewer_id"),
+            due => Serde(due_form),
+            due_error => error_of("due_on"),
             may_screen => may_screen,
             may_return => may_return,
             desk => Serde(shown.desk),

@@ -51,6 +51,11 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
         Some(super::applications::REVIEW_QUEUE),
     ),
     (
+        Operation::ReadOverdueReviews,
+        "task-overdue-reviews",
+        Some(super::overdue::REVIEWS),
+    ),
+    (
         Operation::WriteReview,
         "task-review",
         Some(super::reviews::PATH),
@@ -71,6 +76,11 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
         Some(super::reports::QUEUE),
     ),
     (Operation::CreateContribution, "task-contributions", None),
+    (
+        Operation::ReadOverduePledges,
+        "task-overdue-pledges",
+        Some(super::overdue::PLEDGES),
+    ),
     (
         Operation::RequestDisbursement,
         "task-request-payment",

@@ -39,6 +39,7 @@ pub mod i18n;
 pub mod landing;
 pub mod language;
 pub mod login;
+pub mod overdue;
 pub mod payments;
 pub mod register;
 pub mod render;

@@ -17,6 +17,20 @@ use crate::error::{AppError, AppResult};
 /// The templates, by name, as compiled in.
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
+        "overdue_reviews.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/overdue_reviews.html"
+        )),
+    ),
+    (
+        "overdue_pledges.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/overdue_pledges.html"
+        )),
+    ),
+    (
         "login_code.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),

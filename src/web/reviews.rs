@@ -60,6 +60,9 @@ struct ListRow {
     reference: Option<String>,
     call: String,
     assigned_on: String,
+    due_on: String,
+    /// "3 days late" when the review is overdue.
+    late: Option<String>,
     stage: &'static str,
     stage_label: String,
 }
@@ -75,6 +78,7 @@ pub async fn review_list(visitor: Visitor) -> AppResult<HttpResponse> {
         Err(answer) => return Ok(answer),
     };
     let lang = visitor.lang;
+    let today = crate::clock::today();
     let rows = db::run(&visitor.state.pool, move |conn| {
         let filter = ListFilter {
             reviewer_id: Some(user.id.clone()),
@@ -99,6 +103,14 @@ pub async fn review_list(visitor: Visitor) -> AppResult<HttpResponse> {
                     organisation: v.application.organisation_name,
                     reference: v.application.reference,
                     assigned_on: format::date(v.created_at.date_naive(), lang),
+                    due_on: format::date(v.due_on, lang),
+                    late: v
+                        .overdue
+                        .then(|| {
+                            let days = crate::platform::dates::days_past(v.due_on, today);
+                            text(lang, "overdue-days-late", &[("count", Arg::Count(days))])
+                        })
+                        .transpose()?,
                     stage,
                     stage_label: text(lang, &format!("review-stage-{stage}"), &[])?,
                 })
@@ -562,6 +574,9 @@ struct Assignment {
     call: String,
     stage: &'static str,
     stage_label: String,
+    /// While the review is awaited: when it is due, or since when it is late.
+    due: Option<String>,
+    late: bool,
     conflict_statement: Option<String>,
     declared_on: Option<String>,
     submitted_on: Option<String>,
@@ -672,6 +687,18 @@ async fn show(
         call,
         stage,
         stage_label: text(lang, &format!("review-stage-{stage}"), &[])?,
+        due: matches!(stage, "declare" | "score")
+            .then(|| {
+                let key = if view.overdue {
+                    "assign-late-since"
+                } else {
+                    "assign-due-by"
+                };
+                let date = Arg::Text(format::date(view.due_on, lang));
+                text(lang, key, &[("date", date)])
+            })
+            .transpose()?,
+        late: view.overdue,
         conflict_statement: view.conflict_statement.clone(),
         declared_on: view.declared_at.map(|t| format::date(t.date_naive(), lang)),
         submitted_on: view

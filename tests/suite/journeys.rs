@@ -9,7 +9,9 @@
 //! conflict and scores in French; a trustee records the board's approval in Spanish; the
 //! NGO signs in French; one finance officer requests the
 //! first instalment and a second approves and pays it; the NGO reports in Spanish; the
-//! secretariat accepts the report; the donor reads where its money went.
+//! secretariat accepts the report; the donor reads where its money went. The secretariat's
+//! and finance's queues of late reviews and pledges, and the assignment form with its due
+//! day, are checked in the three languages.
 //!
 //! SQLite only: this is about what people see and do, the database rules are tested on
 //! both backends elsewhere.
@@ -343,5 +345,147 @@ async fn from_the_call_to_the_donor_in_three_languages() {
 
     for browser in [ngo, desk, rev, board, first, second, reporter, donor] {
         browser.quit().await;
+    }
+}
+
+/// The queues of late work and the assignment form with its due day, in the three
+/// languages, pass the page checks (language, messages, axe-core). With
+/// `TRUSTFUND_SCREENSHOTS=<folder>` each page is also saved there as a PNG (the README's
+/// screenshots come from this walk).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_late_work_queues_in_three_languages() {
+    use chrono::{Duration, Utc};
+    let app = common::spawn_app(common::Backend::Sqlite)
+        .await
+        .expect("sqlite app");
+    let w = World::board(&app)
+        .under_review("Safe shelter for survivors in Lagos", "15000.00")
+        .under_review("Legal aid for survivors in Accra", "9000.00")
+        .under_review("A hotline for women in Kumasi", "7000.00")
+        .await;
+    let apps = w.applications();
+    let day = |offset: i64| (Utc::now().date_naive() + Duration::days(offset)).to_string();
+    app.execute("UPDATE funds SET name = 'Trust Fund for Victims of Trafficking'");
+    let named = |role: &str, email: &str, name: &str, org: Option<&str>| {
+        let id = app.user_with_password(role, email, PASSWORD, org);
+        app.execute(&format!(
+            "UPDATE users SET display_name = '{name}' WHERE id = '{id}'"
+        ));
+        id
+    };
+    named("admin", "desk@fund.example", "Amina Okafor", None);
+    named("finance", "money@fund.example", "Jean Dupont", None);
+    let late = [
+        ("grace@review.example", "Grace Mensah", 0, -12),
+        ("kwame@review.example", "Kwame Boateng", 1, -5),
+        ("lucia@review.example", "Lucía Fernández", 2, -1),
+    ];
+    for (email, name, application, offset) in late {
+        let reviewer = named("reviewer", email, name, None);
+        let r = app
+            .post_as(
+                &w.admin,
+                &format!("/api/v1/applications/{}/assignments", apps[application]),
+                json!({"reviewer_id": reviewer}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        app.execute(&format!(
+            "UPDATE review_assignments SET due_on = '{}', created_at = '{} 09:00:00' WHERE id = '{}'",
+            day(offset),
+            day(offset - 14),
+            r.body["id"].as_str().expect("id")
+        ));
+    }
+    named("reviewer", "ana@review.example", "Ana Sousa", None);
+    let trustees: Vec<String> = w.trustee_list().iter().map(|t| t.0.clone()).collect();
+    let r = app
+        .post_as(
+            &w.admin,
+            &format!("/api/v1/funds/{}/board-sessions", w.fund_id()),
+            json!({"held_on": day(20), "trustee_ids": &trustees[..3]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let donors = [
+        (w.donor_id().to_string(), "30000.00", "12000.00", -40),
+        (String::new(), "25000.00", "0", -9),
+        (String::new(), "8000.00", "0", -2),
+    ];
+    for (i, (donor, amount, paid, due)) in donors.into_iter().enumerate() {
+        let donor = if donor.is_empty() {
+            let name = ["Kingdom of Norway", "Fondation Lumière"][i - 1];
+            let r = app
+                .post_as(
+                    &w.admin,
+                    "/api/v1/organisations",
+                    json!({"name": name, "kind": if i == 1 { "government" } else { "foundation" },
+                           "country": if i == 1 { "NO" } else { "FR" }}),
+                )
+                .await;
+            r.body["id"].as_str().expect("donor").to_string()
+        } else {
+            donor
+        };
+        let r = app
+            .post_as(
+                &w.admin,
+                &format!("/api/v1/funds/{}/pledges", w.fund_id()),
+                json!({"donor_id": donor, "amount": amount, "currency": "USD",
+                       "pledged_on": day(due - 90), "due_on": day(due)}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        if paid != "0" {
+            let r = app
+                .post_as(
+                    &w.admin,
+                    &format!("/api/v1/funds/{}/contributions", w.fund_id()),
+                    json!({"donor_id": donor, "pledge_id": r.body["id"], "amount": paid,
+                           "currency": "USD", "received_on": day(-20), "reference": "LU-7"}),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{}", r.text);
+        }
+    }
+
+    let desk = Chromium::start(&app, "en").await;
+    desk.client
+        .set_window_size(1100, 1100)
+        .await
+        .expect("window");
+    desk.sign_in("desk@fund.example", PASSWORD).await;
+    let finance = Chromium::start(&app, "en").await;
+    finance.sign_in("money@fund.example", PASSWORD).await;
+    for language in ["en", "fr", "es"] {
+        desk.open("/home").await;
+        desk.follow(&format!("button[name=lang][value={language}]"))
+            .await;
+        desk.open("/reviews/overdue").await;
+        desk.check_page(language).await;
+        let text = desk.text().await;
+        assert!(text.contains("Grace Mensah"), "{text}");
+        shoot(&desk, &format!("overdue-reviews-{language}")).await;
+        desk.open("/pledges/overdue").await;
+        desk.check_page(language).await;
+        assert!(desk.text().await.contains("Kingdom of Norway"));
+        shoot(&desk, &format!("overdue-pledges-{language}")).await;
+        desk.open(&format!("/applications/{}#reviewers", apps[0]))
+            .await;
+        desk.check_page(language).await;
+        shoot(&desk, &format!("assign-due-{language}")).await;
+    }
+    finance.open("/pledges/overdue").await;
+    finance.check_page("en").await;
+    for browser in [desk, finance] {
+        browser.quit().await;
+    }
+}
+
+/// Saves the page `browser` shows as `<name>.png` in `TRUSTFUND_SCREENSHOTS`, when set.
+async fn shoot(browser: &Chromium, name: &str) {
+    if let Ok(folder) = std::env::var("TRUSTFUND_SCREENSHOTS") {
+        let png = browser.client.screenshot().await.expect("screenshot");
+        std::fs::write(format!("{folder}/{name}.png"), png).expect("saved");
     }
 }

@@ -27,6 +27,7 @@ mod object_storage;
 mod openapi;
 mod opendata;
 mod outbox;
+mod overdue;
 mod platform;
 mod predictability;
 mod public;
