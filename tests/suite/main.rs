@@ -27,6 +27,7 @@ mod object_storage;
 mod openapi;
 mod opendata;
 mod outbox;
+mod people_pages;
 mod platform;
 mod predictability;
 mod public;
