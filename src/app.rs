@@ -285,6 +285,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::board::ranking_page),
         page(pages::board::session_page),
         page(pages::board::record_decision),
+        page(pages::board::hold_session),
+        page(pages::people::user_list),
+        page(pages::people::invite_form),
+        page(pages::people::invite),
     ]
 }
 

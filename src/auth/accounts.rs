@@ -275,7 +275,9 @@ pub async fn confirm_email(state: &AppState, actor: Actor, token: TokenRequest) 
 
 /// Invites someone by email to take a role (admins only). Ngo and donor invitations name
 /// the organisation, trustee invitations the fund whose board the trustee joins. A newer
-/// invitation to the same address replaces older unused ones.
+/// invitation to the same address replaces older unused ones. The email is written in
+/// `language` (`en`, `fr`, `es`; English when absent), which the account made on
+/// acceptance keeps.
 #[utoipa::path(tag = "auth", request_body = CreateInvitation,
     responses((status = 201, body = InvitationView), (status = 403, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
@@ -293,83 +295,105 @@ pub async fn create_invitation(
     let settings = state.settings.clone();
     let view = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
-            let now = Utc::now().naive_utc();
-            let mut errors = Vec::new();
-            let organisation = match &invitation.organisation_id {
-                Some(id) => {
-                    let found = crate::organisations::store::find(conn, id)?;
-                    if found.is_none() {
-                        errors.push(FieldError::new("organisation_id", "no such organisation"));
-                    }
-                    found
-                }
-                None => None,
-            };
-            let fund = match &invitation.fund_id {
-                Some(id) => {
-                    let found = crate::funds::store::find(conn, id)?;
-                    if found.is_none() {
-                        errors.push(FieldError::new("fund_id", "no such fund"));
-                    }
-                    found
-                }
-                None => None,
-            };
-            validated((), errors)?;
-            if store::find_by_email(conn, &invitation.email)?.is_some() {
-                return Err(email_taken("email", &invitation.email));
-            }
-            store::retire_for_email(conn, Purpose::Invitation, &invitation.email, now)?;
-            let ttl = settings.auth.invitation_ttl_hours;
-            let (token, row) = issue_one_time(
-                conn,
-                Purpose::Invitation,
-                None,
-                Some(&invitation.email),
-                serde_json::to_value(InvitationTerms {
-                    role: invitation.role,
-                    organisation_id: invitation.organisation_id.clone(),
-                    fund_id: invitation.fund_id.clone(),
-                    invited_by: user.id.clone(),
-                })
-                .map_err(|e| AppError::internal(e.to_string()))?,
-                now + Duration::hours(ttl),
-            )?;
-            let view = InvitationView {
-                id: row.id.clone(),
-                email: invitation.email.clone(),
-                role: invitation.role,
-                organisation_id: invitation.organisation_id.clone(),
-                fund_id: invitation.fund_id.clone(),
-                expires_at: row.expires_at.and_utc(),
-                created_at: row.created_at.and_utc(),
-            };
-            audit::created(
-                conn,
-                &actor,
-                crate::audit::Entity::Invitation,
-                &view.id,
-                &view,
-            )?;
-            notify::enqueue(
-                conn,
-                notify::Email {
-                    to: invitation.email.clone(),
-                    template: "invitation",
-                    context: json!({
-                        "role": invitation.role,
-                        "organisation": organisation.map(|o| o.name),
-                        "fund": fund.map(|f| f.name),
-                        "link": notify::token_link(&settings.email, "accept-invitation", &token),
-                        "expires_in": hours(ttl),
-                    }),
-                },
-            )?;
-            Ok(view)
+            invite(conn, &settings, &actor, &user, &invitation)
         })
     })
     .await?;
     Ok(HttpResponse::Created().json(view))
+}
+
+/// **The one invitation**, for `POST /api/v1/invitations` and the secretariat's page
+/// `/users/invite`, inside the caller's transaction (after `Operation::CreateInvitation`):
+/// the organisation and fund named must exist (422 on `organisation_id`, `fund_id`), the
+/// address must have no account (409 on `email`); older unused invitations to the address
+/// are retired, and the invitation email goes out in the invitation's language.
+pub fn invite(
+    conn: &mut DbConn,
+    settings: &crate::config::Settings,
+    actor: &Actor,
+    user: &CurrentUser,
+    invitation: &super::model::NewInvitation,
+) -> AppResult<InvitationView> {
+    let now = Utc::now().naive_utc();
+    let mut errors = Vec::new();
+    let organisation = match &invitation.organisation_id {
+        Some(id) => {
+            let found = crate::organisations::store::find(conn, id)?;
+            if found.is_none() {
+                errors.push(FieldError::new("organisation_id", "no such organisation"));
+            }
+            found
+        }
+        None => None,
+    };
+    let fund = match &invitation.fund_id {
+        Some(id) => {
+            let found = crate::funds::store::find(conn, id)?;
+            if found.is_none() {
+                errors.push(FieldError::new("fund_id", "no such fund"));
+            }
+            found
+        }
+        None => None,
+    };
+    validated((), errors)?;
+    if store::find_by_email(conn, &invitation.email)?.is_some() {
+        return Err(email_taken("email", &invitation.email));
+    }
+    store::retire_for_email(conn, Purpose::Invitation, &invitation.email, now)?;
+    let ttl = settings.auth.invitation_ttl_hours;
+    let language = invitation
+        .language
+        .unwrap_or(notify::templates::DEFAULT_LOCALE);
+    let (token, row) = issue_one_time(
+        conn,
+        Purpose::Invitation,
+        None,
+        Some(&invitation.email),
+        serde_json::to_value(InvitationTerms {
+            role: invitation.role,
+            organisation_id: invitation.organisation_id.clone(),
+            fund_id: invitation.fund_id.clone(),
+            invited_by: user.id.clone(),
+            language: invitation.language.map(str::to_string),
+        })
+        .map_err(|e| AppError::internal(e.to_string()))?,
+        now + Duration::hours(ttl),
+    )?;
+    let view = InvitationView {
+        id: row.id.clone(),
+        email: invitation.email.clone(),
+        role: invitation.role,
+        organisation_id: invitation.organisation_id.clone(),
+        fund_id: invitation.fund_id.clone(),
+        language: language.to_string(),
+        expires_at: row.expires_at.and_utc(),
+        created_at: row.created_at.and_utc(),
+    };
+    audit::created(
+        conn,
+        actor,
+        crate::audit::Entity::Invitation,
+        &view.id,
+        &view,
+    )?;
+    // the invitee has no account yet, so no language of its own: the invitation's
+    notify::enqueue_in(
+        conn,
+        notify::Email {
+            to: invitation.email.clone(),
+            template: "invitation",
+            context: json!({
+                "role": invitation.role,
+                "organisation": organisation.map(|o| o.name),
+                "fund": fund.map(|f| f.name),
+                "link": notify::token_link(&settings.email, "accept-invitation", &token),
+                "expires_in": hours(ttl),
+            }),
+        },
+        language,
+    )?;
+    Ok(view)
 }
 
 /// What an invitation grants, stored with its token.
@@ -379,6 +403,41 @@ struct InvitationTerms {
     organisation_id: Option<String>,
     fund_id: Option<String>,
     invited_by: String,
+    /// The language of the invitation email, kept by the account made on acceptance
+    /// (invitations made before it was asked for have none).
+    #[serde(default)]
+    language: Option<String>,
+}
+
+/// An invitation nobody has accepted yet, still usable.
+#[derive(Debug, Clone)]
+pub struct PendingInvitation {
+    pub email: String,
+    pub role: Role,
+    pub organisation_id: Option<String>,
+    pub fund_id: Option<String>,
+    pub language: Option<String>,
+    pub expires_at: NaiveDateTime,
+}
+
+/// The invitations still waiting to be accepted, the soonest to expire first (at most
+/// `limit`): the secretariat's list on its people page.
+pub fn pending_invitations(conn: &mut DbConn, limit: i64) -> AppResult<Vec<PendingInvitation>> {
+    store::usable_one_time(conn, Purpose::Invitation, Utc::now().naive_utc(), limit)?
+        .into_iter()
+        .map(|row| {
+            let terms: InvitationTerms = serde_json::from_str(&row.payload)
+                .map_err(|e| AppError::internal(format!("invitation payload unreadable: {e}")))?;
+            Ok(PendingInvitation {
+                email: row.email.unwrap_or_default(),
+                role: terms.role,
+                organisation_id: terms.organisation_id,
+                fund_id: terms.fund_id,
+                language: terms.language,
+                expires_at: row.expires_at,
+            })
+        })
+        .collect()
 }
 
 /// Accepts an invitation: creates the account with the invited role (its email counts as
@@ -393,7 +452,7 @@ pub async fn accept_invitation(
     req: HttpRequest,
     body: ValidJson<AcceptInvitation>,
 ) -> AppResult<HttpResponse> {
-    let view = accept(&state, &req, body.0).await?;
+    let view = accept(&state, &req, body.0, None).await?;
     Ok(HttpResponse::build(StatusCode::CREATED).json(view))
 }
 
@@ -409,11 +468,14 @@ pub async fn check_invitation_token(state: &AppState, token: String) -> AppResul
 /// **The one invitation acceptance**, for `POST /api/v1/auth/accept-invitation` and the
 /// page of the invitation email's link: the token (422 on `token`), the name and the
 /// password policy (422 on `name`, `password`), an address that has an account meanwhile
-/// (409); then the account with the invited role, its email counted as verified.
+/// (409); then the account with the invited role, its email counted as verified, and as
+/// the language of its emails `chosen_language` (the page's, when its reader chose one with
+/// the switch), else the invitation's.
 pub async fn accept(
     state: &AppState,
     req: &HttpRequest,
     request: AcceptInvitation,
+    chosen_language: Option<&'static str>,
 ) -> AppResult<UserView> {
     let AcceptInvitation {
         token,
@@ -453,6 +515,15 @@ pub async fn accept(
             )?;
             if let Some(fund_id) = &terms.fund_id {
                 store::add_fund(conn, &user.id, fund_id)?;
+            }
+            let language = chosen_language.or_else(|| {
+                notify::templates::LOCALES
+                    .iter()
+                    .find(|l| Some(**l) == terms.language.as_deref())
+                    .copied()
+            });
+            if let Some(language) = language {
+                store::set_language(conn, &user.id, language)?;
             }
             let view = user_view(conn, &user.id)?;
             audit::record(

@@ -166,6 +166,11 @@ pub struct CreateInvitation {
     pub organisation_id: Option<String>,
     /// Required for trustee (the fund whose board it joins), absent otherwise.
     pub fund_id: Option<String>,
+    /// The language of the invitation email, `en`, `fr` or `es` (English when absent); the
+    /// account made on acceptance keeps it as the language of its emails, unless the
+    /// acceptance chose another.
+    #[schema(example = "fr")]
+    pub language: Option<String>,
 }
 
 /// A validated invitation.
@@ -175,6 +180,32 @@ pub struct NewInvitation {
     pub role: Role,
     pub organisation_id: Option<String>,
     pub fund_id: Option<String>,
+    /// One of `notify::templates::LOCALES`, when one was asked for.
+    pub language: Option<&'static str>,
+}
+
+/// The language an invitation's email is written in: one of `notify::templates::LOCALES`,
+/// else an error naming `field`.
+pub fn email_language(
+    field: &str,
+    value: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<&'static str> {
+    let value = value.trim().to_ascii_lowercase();
+    let found = crate::notify::templates::LOCALES
+        .iter()
+        .find(|l| **l == value)
+        .copied();
+    if found.is_none() {
+        errors.push(FieldError::new(
+            field,
+            format!(
+                "must be one of {}",
+                crate::notify::templates::LOCALES.join(", ")
+            ),
+        ));
+    }
+    found
 }
 
 impl CreateInvitation {
@@ -197,12 +228,16 @@ impl CreateInvitation {
             organisation_id.is_some(),
             fund_id.is_some(),
         ));
+        let language = self
+            .language
+            .and_then(|l| email_language("language", &l, &mut errors));
         validated(
             NewInvitation {
                 email,
                 role: self.role,
                 organisation_id,
                 fund_id,
+                language,
             },
             errors,
         )
@@ -216,6 +251,8 @@ pub struct InvitationView {
     pub role: Role,
     pub organisation_id: Option<String>,
     pub fund_id: Option<String>,
+    /// The language the invitation email was written in (`en`, `fr` or `es`).
+    pub language: String,
     pub expires_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
 }
@@ -341,9 +378,25 @@ mod tests {
             role: Role::Trustee,
             organisation_id: None,
             fund_id: Some("not-a-uuid".into()),
+            language: None,
         }
         .validate()
         .expect_err("bad id");
         assert_eq!(err.errors[0].field, "fund_id");
+    }
+
+    #[test]
+    fn an_invitation_is_written_in_english_french_or_spanish() {
+        let invite = |language: &str| CreateInvitation {
+            email: "x@y.org".into(),
+            role: Role::Reviewer,
+            organisation_id: None,
+            fund_id: None,
+            language: Some(language.into()),
+        };
+        assert_eq!(invite(" FR ").validate().expect("fr").language, Some("fr"));
+        let err = invite("de").validate().expect_err("not a language of ours");
+        assert_eq!(err.errors[0].field, "language");
+        assert!(err.errors[0].message.contains("en, fr, es"));
     }
 }

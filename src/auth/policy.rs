@@ -15,6 +15,9 @@ pub enum Operation {
     ChangePassword,
     /// Invite someone to an account with a role.
     CreateInvitation,
+    /// List everyone with an account (name, email, role, organisation, funds, language) and
+    /// the invitations waiting to be accepted.
+    ReadUsers,
     CreateFund,
     ListFunds,
     ReadFund,
@@ -124,7 +127,7 @@ pub fn allowed_roles(operation: Operation) -> &'static [Role] {
     match operation {
         Operation::ReadMe | Operation::ListFunds | Operation::ReadFund => EVERYONE,
         Operation::Logout | Operation::ChangePassword => EVERYONE,
-        Operation::CreateInvitation => &[Admin],
+        Operation::CreateInvitation | Operation::ReadUsers => &[Admin],
         Operation::CreateFund | Operation::UpdateFund => &[Admin],
         Operation::CreateOrganisation | Operation::UpdateOrganisation => &[Admin],
         Operation::ReadOrganisation => EVERYONE,
@@ -528,6 +531,7 @@ mod tests {
                 authorize(&u, Operation::CreateInvitation).is_ok(),
                 *role == Admin
             );
+            assert_eq!(authorize(&u, Operation::ReadUsers).is_ok(), *role == Admin);
             assert!(authorize(&u, Operation::Logout).is_ok());
             assert!(authorize(&u, Operation::ChangePassword).is_ok());
         }

@@ -501,3 +501,144 @@ pub fn set_language(conn: &mut DbConn, user_id: &str, language: &str) -> QueryRe
         .execute(conn)
         .map(|_| ())
 }
+
+/// The unused, unexpired tokens of `purpose` at `now`, the soonest to expire first (at most
+/// `limit`): the invitations still waiting.
+pub fn usable_one_time(
+    conn: &mut DbConn,
+    purpose: Purpose,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<OneTimeRow>> {
+    one_time_tokens::table
+        .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+        .filter(one_time_tokens::used_at.is_null())
+        .filter(one_time_tokens::expires_at.gt(now))
+        .select(OneTimeRow::as_select())
+        .order((one_time_tokens::expires_at.asc(), one_time_tokens::id.asc()))
+        .limit(limit)
+        .load(conn)
+}
+
+// ---- the secretariat's list of people ---------------------------------------------------
+
+diesel::define_sql_function! {
+    /// SQL's `lower`: names are sorted and searched whatever their letter case (ASCII
+    /// letters on SQLite, every letter on PostgreSQL).
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Which accounts the list shows: one role, and/or those whose name or email contains
+/// `search` (any letter case).
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub search: Option<String>,
+}
+
+/// An account as the secretariat's list shows it: its organisation and, for a trustee,
+/// its funds by name.
+#[derive(Debug, Clone)]
+pub struct ListedUser {
+    pub user: UserRow,
+    pub language: Option<String>,
+    pub organisation: Option<String>,
+    pub funds: Vec<String>,
+}
+
+/// `%`, `_` and `\` of a search stand for themselves.
+fn like_pattern(search: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in search.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// One page of accounts by name (any letter case, then id), `limit + 1` rows at most (the
+/// extra one says another page exists); `page.after` is the id of the last account of the
+/// previous page.
+pub fn list_users(
+    conn: &mut DbConn,
+    filter: &UserFilter,
+    page: &crate::http::Page,
+) -> QueryResult<Vec<ListedUser>> {
+    use crate::db::schema::{funds, organisations};
+    let mut query = users::table
+        .left_join(organisations::table)
+        .select((
+            UserRow::as_select(),
+            users::language,
+            organisations::name.nullable(),
+        ))
+        .into_boxed();
+    if let Some(role) = filter.role {
+        query = query.filter(users::role.eq(role));
+    }
+    if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+        let pattern = like_pattern(search.trim());
+        query = query.filter(
+            lower(users::display_name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(users::email.like(pattern).escape('\\')),
+        );
+    }
+    if let Some(after) = &page.after {
+        let name: Option<String> = users::table
+            .find(after)
+            .select(lower(users::display_name))
+            .first(conn)
+            .optional()?;
+        if let Some(name) = name {
+            query = query.filter(
+                lower(users::display_name)
+                    .gt(name.clone())
+                    .or(lower(users::display_name)
+                        .eq(name)
+                        .and(users::id.gt(after.clone()))),
+            );
+        }
+    }
+    let rows: Vec<(UserRow, Option<String>, Option<String>)> = query
+        .order((lower(users::display_name).asc(), users::id.asc()))
+        .limit(page.limit + 1)
+        .load(conn)?;
+    let ids: Vec<String> = rows.iter().map(|(u, _, _)| u.id.clone()).collect();
+    let mut funds_of: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    for (user_id, fund) in trustee_funds::table
+        .inner_join(funds::table)
+        .filter(trustee_funds::user_id.eq_any(&ids))
+        .order(funds::name.asc())
+        .select((trustee_funds::user_id, funds::name))
+        .load::<(String, String)>(conn)?
+    {
+        funds_of.entry(user_id).or_default().push(fund);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(user, language, organisation)| ListedUser {
+            funds: funds_of.remove(&user.id).unwrap_or_default(),
+            user,
+            language,
+            organisation,
+        })
+        .collect())
+}
+
+/// The active trustees on the board of `fund_id`, by name: id and name.
+pub fn trustees_of(conn: &mut DbConn, fund_id: &str) -> QueryResult<Vec<(String, String)>> {
+    trustee_funds::table
+        .inner_join(users::table)
+        .filter(trustee_funds::fund_id.eq(fund_id))
+        .filter(users::role.eq(Role::Trustee))
+        .filter(users::active.eq(true))
+        .order((users::display_name.asc(), users::id.asc()))
+        .select((users::id, users::display_name))
+        .load(conn)
+}

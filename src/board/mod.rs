@@ -142,6 +142,26 @@ pub fn hold_session(
     Ok(view)
 }
 
+/// A session the board can decide at: `hold_session` once the trustees named reach the
+/// fund's quorum (`rules::check_quorum`, the rule every decision applies; 409 on
+/// `trustee_ids` otherwise). The secretariat's page records sessions this way, so that it
+/// never records one at which nothing can be decided; the API records any session.
+pub fn hold_quorate_session(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user: &CurrentUser,
+    fund_id: &str,
+    new: &NewSession,
+) -> AppResult<SessionView> {
+    let quorum = fund_quorum(conn, fund_id)?;
+    let members = store::board_members(conn, fund_id, &new.trustee_ids)?;
+    if members.len() == new.trustee_ids.len() {
+        rules::check_quorum(&members, &[], quorum)?;
+    }
+    // anyone named who does not sit on the board is refused by name there
+    hold_session(conn, actor, user, fund_id, new)
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]

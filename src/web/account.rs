@@ -281,7 +281,9 @@ pub async fn accept_invitation(
         name: name.clone(),
         password: form.get("password").to_string(),
     };
-    match accounts::accept(&visitor.state, &req, request).await {
+    // the language chosen on this page with the switch; else the invitation's stays
+    let chosen = visitor.lang_chosen.then(|| visitor.lang.code());
+    match accounts::accept(&visitor.state, &req, request, chosen).await {
         Ok(_) => visitor.page(
             StatusCode::OK,
             "accept_invitation.html",

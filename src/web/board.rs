@@ -24,7 +24,7 @@ use crate::applications::model::ApplicationStatus;
 use crate::auth::policy::{self, Operation};
 use crate::auth::{Actor, CurrentUser};
 use crate::board::DecisionTerms;
-use crate::board::model::{CreateDecision, InstalmentInput, Outcome, SessionView};
+use crate::board::model::{CreateDecision, CreateSession, InstalmentInput, Outcome, SessionView};
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::grants::model::{ReleaseCondition, ReportKind};
@@ -45,13 +45,54 @@ fn page_of(limit: i64) -> Page {
 
 #[derive(Serialize)]
 struct FundBoard {
+    id: String,
     name: String,
     code: String,
     calls: Vec<[String; 2]>,
     sessions: Vec<[String; 3]>,
+    /// For the secretariat: the form that holds a session of this fund.
+    hold: Option<HoldForm>,
 }
 
-/// The funds of the reader's board with their calls and sessions.
+/// The form that holds a session of one fund: the day, the fund's trustees to tick (id,
+/// name, ticked), its quorum, and what the page said of the last attempt.
+#[derive(Serialize)]
+struct HoldForm {
+    once: String,
+    held_on: String,
+    trustees: Vec<(String, String, bool)>,
+    quorum: String,
+    errors: Vec<FieldMessage>,
+    held_on_error: Option<String>,
+    trustees_error: Option<String>,
+}
+
+/// What was typed in a fund's session form.
+#[derive(Serialize, Default)]
+struct SessionForm {
+    once: String,
+    held_on: String,
+    trustee_ids: Vec<String>,
+}
+
+impl SessionForm {
+    fn typed(form: &PostedForm) -> SessionForm {
+        let mut trustee_ids: Vec<String> = form
+            .names()
+            .filter_map(|n| n.strip_prefix("trustee_"))
+            .map(str::to_string)
+            .collect();
+        trustee_ids.sort();
+        SessionForm {
+            once: form.get("once").to_string(),
+            held_on: form.get("held_on").trim().to_string(),
+            trustee_ids,
+        }
+    }
+}
+
+/// The funds of the reader's board with their calls and sessions, and for the secretariat
+/// a form per fund to hold a session.
 #[utoipa::path(responses((status = 200, description = "the board's funds, calls and sessions", content_type = "text/html"),
                          (status = 303, description = "not signed in: to /login"),
                          (status = 403, description = "this role does not sit on a board", content_type = "text/html")))]
@@ -61,13 +102,25 @@ pub async fn board_page(visitor: Visitor) -> AppResult<HttpResponse> {
         Ok(user) => user,
         Err(answer) => return Ok(answer),
     };
+    show_board(&visitor, user, StatusCode::OK, None).await
+}
+
+/// The board page; `attempt` is a fund's session form as posted, with what was refused.
+async fn show_board(
+    visitor: &Visitor,
+    user: CurrentUser,
+    status: StatusCode,
+    attempt: Option<(String, SessionForm, Vec<FieldMessage>)>,
+) -> AppResult<HttpResponse> {
     let lang = visitor.lang;
+    let may_hold = policy::authorize(&user, Operation::CreateBoardSession).is_ok();
     let funds = db::run(&visitor.state.pool, move |conn| {
         let rows = crate::funds::store::list(conn, &page_of(SHOWN))?
             .into_iter()
             .filter(|f| policy::require_board_reader(&user, &f.id, "fund").is_ok())
             .collect::<Vec<_>>();
         let mut out = Vec::with_capacity(rows.len());
+        let mut attempt = attempt;
         for fund in rows {
             let filter = crate::calls::store::CallFilter {
                 fund_id: Some(fund.id.clone()),
@@ -95,21 +148,181 @@ pub async fn board_page(visitor: Visitor) -> AppResult<HttpResponse> {
                     ])
                 })
                 .collect::<AppResult<_>>()?;
+            let hold = if may_hold {
+                let (typed, errors) = match attempt.take() {
+                    Some((id, typed, errors)) if id == fund.id => (typed, errors),
+                    other => {
+                        attempt = other;
+                        (SessionForm::default(), Vec::new())
+                    }
+                };
+                let trustees = crate::auth::store::trustees_of(conn, &fund.id)?
+                    .into_iter()
+                    .map(|(id, name)| {
+                        let ticked = typed.trustee_ids.contains(&id);
+                        (id, name, ticked)
+                    })
+                    .collect();
+                Some(HoldForm {
+                    once: if typed.once.is_empty() {
+                        crate::auth::tokens::new_opaque()
+                    } else {
+                        typed.once
+                    },
+                    held_on: typed.held_on,
+                    trustees,
+                    quorum: text(
+                        lang,
+                        "session-quorum",
+                        &[("count", Arg::Count(i64::from(fund.board_quorum)))],
+                    )?,
+                    held_on_error: message_of(&errors, "held_on"),
+                    trustees_error: message_of(&errors, "trustee_ids"),
+                    errors,
+                })
+            } else {
+                None
+            };
             out.push(FundBoard {
+                id: fund.id,
                 name: fund.name,
                 code: fund.code,
                 calls,
                 sessions,
+                hold,
             });
         }
         Ok(out)
     })
     .await?;
-    visitor.page(
-        StatusCode::OK,
-        "board.html",
-        context! { funds => Serde(funds) },
-    )
+    visitor.page(status, "board.html", context! { funds => Serde(funds) })
+}
+
+/// The API's refusal of a session said beside its field, in the reader's language.
+fn session_messages(visitor: &Visitor, error: &AppError) -> AppResult<Vec<FieldMessage>> {
+    let mut out: Vec<FieldMessage> = Vec::new();
+    for e in &error.errors {
+        let (field, key) = match e.field.as_str() {
+            "held_on" => ("held_on", "session-date-invalid"),
+            "trustee_ids" if error.code == ErrorCode::InvalidState => {
+                ("trustee_ids", "session-no-quorum")
+            }
+            "trustee_ids" => ("trustee_ids", "session-trustees-missing"),
+            f if f.starts_with("trustee_ids[") => ("trustee_ids", "session-trustee-not-member"),
+            // the same form sent again with other values: its key was used
+            _ if error.code == ErrorCode::Duplicate => ("held_on", "session-already-held"),
+            _ => continue,
+        };
+        if out.iter().all(|m| m.field != field) {
+            out.push(FieldMessage {
+                field,
+                message: visitor.text(key, &[])?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Holds a session of the fund with the trustees ticked: `board::hold_quorate_session`,
+/// the API's `hold_session` once the fund's quorum is present. The form's `once` key makes
+/// a form posted twice hold one session.
+#[utoipa::path(responses((status = 303, description = "held: to the session's page"),
+                         (status = 403, description = "no valid CSRF token, or only the secretariat holds sessions", content_type = "text/html"),
+                         (status = 404, description = "no such fund", content_type = "text/html"),
+                         (status = 409, description = "fewer trustees than the fund's quorum", content_type = "text/html"),
+                         (status = 422, description = "the day or the trustees are missing or wrong", content_type = "text/html")))]
+#[post("/board/funds/{id}/sessions")]
+pub async fn hold_session(
+    visitor: Visitor,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: PostedForm,
+) -> AppResult<HttpResponse> {
+    let user = match visitor.form_user(&form, Operation::CreateBoardSession)? {
+        Ok(user) => user,
+        Err(answer) => return Ok(answer),
+    };
+    let Ok(fund_id) = uuid::Uuid::parse_str(&id).map(|u| u.to_string()) else {
+        return visitor.not_found();
+    };
+    let typed = SessionForm::typed(&form);
+    let refuse = |errors: Vec<FieldMessage>, status: StatusCode, typed: SessionForm| {
+        show_board(
+            &visitor,
+            user.clone(),
+            status,
+            Some((fund_id.clone(), typed, errors)),
+        )
+    };
+    let Ok(held_on) = typed.held_on.parse::<chrono::NaiveDate>() else {
+        let mut errors = vec![FieldMessage {
+            field: "held_on",
+            message: visitor.text("session-date-invalid", &[])?,
+        }];
+        if typed.trustee_ids.is_empty() {
+            errors.push(FieldMessage {
+                field: "trustee_ids",
+                message: visitor.text("session-trustees-missing", &[])?,
+            });
+        }
+        return refuse(errors, StatusCode::UNPROCESSABLE_ENTITY, typed).await;
+    };
+    let new = CreateSession {
+        held_on,
+        trustee_ids: typed.trustee_ids.clone(),
+    }
+    .validate();
+    let new = match new {
+        Ok(new) => new,
+        Err(e) => {
+            let errors = session_messages(&visitor, &e)?;
+            return refuse(errors, StatusCode::UNPROCESSABLE_ENTITY, typed).await;
+        }
+    };
+    let content = serde_json::json!({"held_on": typed.held_on, "trustee_ids": typed.trustee_ids});
+    let Some(claim) = form.once(
+        &user.id,
+        format!("POST /board/funds/{fund_id}/sessions"),
+        idempotency::canonical_json(&content).as_bytes(),
+    ) else {
+        return visitor.refused();
+    };
+    let actor = Actor::for_user(&req, &user);
+    let (holder, for_fund) = (user.clone(), fund_id.clone());
+    let held = db::run(&visitor.state.pool, move |conn| {
+        idempotency::run_blocking(conn, Some(&claim), |conn| {
+            let view = crate::board::hold_quorate_session(conn, &actor, &holder, &for_fund, &new)?;
+            Answer::json(
+                StatusCode::CREATED,
+                &serde_json::json!({"id": view.id}),
+                None,
+            )
+        })
+    })
+    .await;
+    match held {
+        Ok((answer, _)) => {
+            let id = serde_json::from_str::<serde_json::Value>(&answer.body)
+                .ok()
+                .and_then(|v| v["id"].as_str().map(str::to_string))
+                .ok_or_else(|| AppError::internal("a held session without an id"))?;
+            Ok(see_other(&format!("/board-sessions/{id}?done=held")).finish())
+        }
+        Err(e) if e.code == ErrorCode::NotFound => visitor.not_found(),
+        Err(e) if e.code.status().is_client_error() => {
+            let errors = session_messages(&visitor, &e)?;
+            if errors.is_empty() {
+                return Err(e);
+            }
+            let status = if e.code == ErrorCode::ValidationFailed {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::CONFLICT
+            };
+            refuse(errors, status, typed).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Serialize)]
@@ -458,6 +671,7 @@ pub async fn session_page(
     };
     let notice = match query_param(&req, "done").as_deref() {
         Some("decided") => Some(visitor.text("decision-recorded-notice", &[])?),
+        Some("held") => Some(visitor.text("session-held-notice", &[])?),
         _ => None,
     };
     show_session(

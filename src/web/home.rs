@@ -97,7 +97,21 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
         Some(super::giving::PATH),
     ),
     (Operation::ReadOutcomes, "task-outcomes", None),
-    (Operation::CreateInvitation, "task-invite", None),
+    (
+        Operation::CreateBoardSession,
+        "task-hold-session",
+        Some(super::board::PATH),
+    ),
+    (
+        Operation::CreateInvitation,
+        "task-invite",
+        Some(super::people::INVITE),
+    ),
+    (
+        Operation::ReadUsers,
+        "task-users",
+        Some(super::people::PATH),
+    ),
 ];
 
 /// How many funds the home links to.

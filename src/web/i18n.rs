@@ -326,6 +326,7 @@ mod tests {
                     ("conditions", Arg::Text("Quarterly updates.".into())),
                     ("email", Arg::Text("amina@shelter.example".into())),
                     ("hours", Arg::Count(48)),
+                    ("quorum", Arg::Text("A decision needs 3 trustees.".into())),
                 ];
                 assert!(
                     message(lang, &key, &args).is_some(),

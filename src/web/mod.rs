@@ -22,7 +22,9 @@
 //!   documents, the readiness checklist and the submission; the secretariat's screening
 //!   queue, screening and return for changes), `reviews` (a reviewer's assignments: the conflict declaration first, then the
 //!   application and its scoring, save and submit), `board` (the trustees' funds, a call's
-//!   ranking with the funding line, a board session and its decisions).
+//!   ranking with the funding line, a board session and its decisions; the secretariat
+//!   holds a session there), `people` (the secretariat's list of everyone with an account
+//!   and of the invitations waiting, and its invitation form).
 //!
 //! Pages are routed through `app::endpoints` like the API (`app::page`), but are not part of
 //! the OpenAPI document: they answer HTML forms, not JSON.
@@ -41,6 +43,7 @@ pub mod language;
 pub mod login;
 pub mod overdue;
 pub mod payments;
+pub mod people;
 pub mod register;
 pub mod render;
 pub mod report_form;
@@ -73,6 +76,9 @@ use session::SignedIn;
 /// forms' CSRF tokens are bound to.
 pub struct Visitor {
     pub lang: Lang,
+    /// Whether the reader chose `lang` with the language switch (its cookie), rather than
+    /// the browser's `Accept-Language` saying it.
+    pub lang_chosen: bool,
     pub user: Option<SignedIn>,
     pub state: AppState,
     /// The anonymous visitor's random value (`tf_csrf`), read or made now.
@@ -94,6 +100,9 @@ impl FromRequest for Visitor {
                 .get(header::ACCEPT_LANGUAGE)
                 .and_then(|v| v.to_str().ok()),
         );
+        let lang_chosen = req
+            .cookie(session::LANG_COOKIE)
+            .is_some_and(|c| Lang::from_code(c.value()).is_some());
         let token = req
             .cookie(session::SESSION_COOKIE)
             .map(|c| c.value().to_string())
@@ -117,6 +126,7 @@ impl FromRequest for Visitor {
             };
             Ok(Visitor {
                 lang,
+                lang_chosen,
                 user,
                 state,
                 nonce,

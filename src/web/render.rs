@@ -164,6 +164,20 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         )),
     ),
     (
+        "users.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/users.html"
+        )),
+    ),
+    (
+        "invite.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/invite.html"
+        )),
+    ),
+    (
         "board.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -277,7 +291,7 @@ const PAGE_CSS: &str = "header.site{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem
 .switch button[aria-current]{color:#111;font-weight:bold;text-decoration:none;border-color:#ccc;border-radius:4px}\
 .who{display:flex;gap:.75rem;align-items:center;margin:0}\
 form.stack{max-width:26rem}.field{margin:1rem 0}label{display:block;font-weight:bold;margin-bottom:.25rem}\
-input[type=email],input[type=password],input[type=text],input[type=date],textarea{box-sizing:border-box;width:100%;font:inherit;padding:.55rem;border:2px solid #555;border-radius:4px}\
+input[type=email],input[type=password],input[type=text],input[type=date],input[type=search],textarea{box-sizing:border-box;width:100%;font:inherit;padding:.55rem;border:2px solid #555;border-radius:4px}\
 input[aria-invalid=true],textarea[aria-invalid=true]{border-color:#b00020}.hint{color:#444;font-size:.95rem;margin:.2rem 0}\
 .error{color:#b00020;font-weight:bold;margin:.25rem 0}\
 .summary{border:3px solid #b00020;padding:.5rem 1rem;margin:1rem 0;border-radius:4px}.summary h2{border:0;margin:.3rem 0;font-size:1.1rem}\
@@ -292,7 +306,8 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dl.fa
 nav.switch a{padding:.3rem .4rem;min-height:44px;display:inline-flex;align-items:center}nav.switch a[aria-current]{color:#111;font-weight:bold;text-decoration:none;border:1px solid #ccc;border-radius:4px}\
 td.text{text-align:left}dl.facts dd.amount{overflow-wrap:normal;white-space:nowrap}@media (max-width:30rem){dl.facts{grid-template-columns:1fr;gap:0}dl.facts dd{margin-bottom:.5rem}}article.story{border-left:4px solid #0072B2;padding:0 1rem;margin:1.5rem 0}article.story h3{margin-bottom:.2rem}\
 @media print{.skip,nav.switch,.download{display:none}body{max-width:none}a{color:#111;text-decoration:none}h2{break-after:avoid}tr,article.story{break-inside:avoid}}\
-form.inline{margin:.5rem 0}fieldset{border:1px solid #ccc;border-radius:4px;margin:1rem 0;padding:.5rem 1rem;min-width:0}legend{font-weight:bold;padding:0 .3rem}\
+form.inline{margin:.5rem 0}\
+.filters{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-end;margin:1rem 0}.filters .field{margin:.5rem 0;min-width:14rem}.filters button{margin:.5rem 0}fieldset{border:1px solid #ccc;border-radius:4px;margin:1rem 0;padding:.5rem 1rem;min-width:0}legend{font-weight:bold;padding:0 .3rem}\
 label.choice{display:inline-block;font-weight:normal;margin:.3rem 1.5rem .3rem 0;min-height:44px}select{font:inherit;padding:.4rem;border:2px solid #555;border-radius:4px;max-width:100%}select.wide{width:100%;box-sizing:border-box}input.count{max-width:8rem}form.inline input{max-width:10rem;margin:0 .5rem .4rem 0}\
 input.money{min-width:8rem;max-width:10rem}tr.line td{border-top:3px dashed #b00020;color:#b00020;font-weight:bold;text-align:left}.flag{color:#8a4b00;font-weight:bold;font-size:.9rem}ul.tasks{padding-left:1.2rem}ul.tasks li{margin:.4rem 0}footer{margin:3rem 0 1rem;color:#555;font-size:.9rem;border-top:1px solid #ccc;padding-top:.5rem}\
 @media (max-width:36rem){table.stack thead{position:absolute;left:-9999px}table.stack tr{display:block;border-bottom:1px solid #ccc;padding:.4rem 0}table.stack th,table.stack td{display:block;text-align:left;border:0;padding:.15rem 0}table.stack td[data-label]::before{content:attr(data-label);display:block;font-weight:bold}}";

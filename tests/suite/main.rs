@@ -28,6 +28,7 @@ mod openapi;
 mod opendata;
 mod outbox;
 mod overdue;
+mod people_pages;
 mod platform;
 mod predictability;
 mod public;
