@@ -299,7 +299,7 @@ input[aria-invalid=true],textarea[aria-invalid=true]{border-color:#b00020}.hint{
 .primary,.linkish{font:inherit;cursor:pointer;min-height:44px}.primary{background:#005a8c;color:#fff;border:0;border-radius:4px;padding:.6rem 1.2rem}\
 .linkish{background:none;border:0;color:#005a8c;text-decoration:underline;padding:.2rem}\
 .secondary{font:inherit;cursor:pointer;min-height:44px;background:#fff;color:#005a8c;border:2px solid #005a8c;border-radius:4px;padding:.5rem 1.1rem}\
-a.primary{display:inline-block;text-decoration:none;color:#fff}\
+a.primary{display:inline-flex;align-items:center;box-sizing:border-box;text-decoration:none;color:#fff}\
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:.5rem;background:#fff;padding:.5rem}\
 section.org{border:1px solid #ccc;border-radius:4px;padding:.2rem 1rem 1rem;margin:1rem 0}section.org h2{margin-top:.6rem}\
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dl.facts dt{font-weight:bold}dl.facts dd{margin:0;overflow-wrap:anywhere}\
