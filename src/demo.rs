@@ -178,6 +178,13 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         note: "member of the donor Luxembourg",
         grantee: None,
     },
+    DemoAccount {
+        role: Role::Registry,
+        email: "registry@luxembourg.example",
+        password: "harbour cedar quill 41",
+        note: "keeps Luxembourg's projects in the registry; sees nothing of the fund",
+        grantee: None,
+    },
 ];
 
 /// Loads the demo data and accounts; returns the accounts to print.
@@ -307,7 +314,7 @@ fn load_accounts(pool: &DbPool) -> Result<(), AppError> {
             }
             let organisation_id = match account.role {
                 Role::Ngo => Some(ngo.clone()),
-                Role::Donor => donor.clone(),
+                Role::Donor | Role::Registry => donor.clone(),
                 _ => None,
             };
             let user = insert_account(conn, &actor, account, organisation_id.as_deref())?;

@@ -52,6 +52,7 @@ role-trustee = member of the board of trustees
 role-reviewer = external reviewer
 role-ngo = partner organisation (NGO)
 role-donor = donor
+role-registry = member keeping its organisation’s projects in the registry
 
 task-apply = Apply to an open call for proposals, and follow your applications until the decision.
 task-sign-grant = Your grants: sign the agreement once the board has approved your project, and follow each payment.
@@ -860,6 +861,11 @@ register-done-email = We have sent an email to { $email }. Open the link in it w
 register-done-verify = The secretariat will then check { $organisation }: your first application can be sent once it has done so.
 register-done-prepare = You do not have to wait for it: once your address is confirmed, sign in, read the open calls and start preparing an application.
 register-done-calls = See the open calls
+register-kind = What kind of organisation is it?
+register-kind-hint = An NGO can apply for grants. Any other kind lists its projects in the registry; it does not see the fund’s applications, grants or money.
+register-kind-invalid = Choose the kind of organisation from the list.
+register-done-verify-registry = The secretariat will then check { $organisation }. You can register its projects as soon as you sign in; the public sees them once the check is done.
+register-done-registry = See the registry of projects
 
 ## the queues of late work: /reviews/overdue, /pledges/overdue
 overdue-days-late = { $count ->
@@ -1142,6 +1148,8 @@ country-ZW = Zimbabwe
 
 ## The secretariat's people pages and holding a board session
 task-users = See everyone with an account, their role and organisation, and the invitations waiting.
+task-registry = See the public registry of who does what where against trafficking.
+task-registry-registry = Your organisation’s projects in the registry: register them through the API (see /docs/); the public sees them here once the secretariat has verified your organisation.
 task-hold-session = Record each board session with the trustees present.
 users-title = People with an account
 users-intro = Everyone who can sign in, by name. Narrow the list by role, or search a name or an email address.
@@ -1208,3 +1216,94 @@ session-trustees-missing = Tick the trustees present at the session.
 session-trustee-not-member = Tick only trustees who sit on this fund’s board.
 session-no-quorum = Too few trustees for the fund’s quorum: the board could decide nothing at this session.
 session-already-held = This form was sent already. Open the board page again to record another session.
+# The public registry website (web/registry.rs)
+landing-registry = Who does what where
+landing-registry-intro = Governments, agencies, foundations, companies and NGOs list their projects against human trafficking in one public registry, so that no country or theme is forgotten and no one funds the same work twice.
+landing-registry-search = Search the registry of projects
+landing-registry-matrix = See the map of who does what where
+registry-title = Registry of projects against human trafficking
+registry-intro = Every project here was registered by its organisation, and the fund’s secretariat has checked that organisation. Search by words, then narrow the list by country, theme, organisation or status.
+registry-matrix-link = See who does what where, country by country
+registry-q = Words to look for in the title and description
+registry-search = Search
+registry-q-invalid = Type at most 500 characters.
+registry-filter-invalid = One of the filters in the address is not understood. Start a new search from this page.
+registry-projects-found = { $count ->
+    [one] project found
+   *[other] projects found
+}
+registry-facets = Narrow the list
+registry-facet-clear = Show all
+registry-facet-country = Country
+registry-facet-theme = Theme
+registry-facet-org_id = Organisation
+registry-facet-status = Status
+registry-results = Projects
+registry-none-found = No project matches.
+registry-pages = Pages of results
+registry-first-page = Back to the first page
+registry-next-page = Next page
+registry-back = Back to the registry
+registry-back-matrix = Back to the map of who does what where
+registry-organisation = Organisation
+registry-funders = Funded by
+registry-implementers = Carried out by
+registry-countries = Countries
+registry-country = Country
+registry-themes = Themes
+registry-theme = Theme
+registry-target-groups = People it serves
+registry-status = Status
+registry-status-pipeline = Planned
+registry-status-active = Under way
+registry-status-completed = Completed
+registry-period-title = Period
+registry-period = from { $from } to { $to }
+registry-period-from = from { $from }
+registry-period-to = until { $to }
+registry-budget = Budget
+registry-budget-none = not given
+registry-budget-usd = Budget in US dollars
+registry-iati = IATI identifier
+registry-description = What the project does
+registry-links = More about the project
+registry-links-hint = These pages belong to the organisation; they open on its own website.
+registry-anonymous-organisation = An organisation that prefers not to be named
+registry-theme-prevention = Prevention
+registry-theme-protection = Protection
+registry-theme-prosecution = Prosecution
+registry-theme-partnership = Partnership
+registry-kind = Kind of organisation
+registry-based-in = Based in
+registry-org-projects = Its projects
+registry-org-search = search among them
+registry-needs-offers = Needs and offers
+registry-need = Needs
+registry-offer = Offers
+registry-needs-offers-none = This organisation has not listed any needs or offers yet.
+registry-country-title = Who does what in { $country }
+registry-country-themes = Projects by theme
+registry-projects = Projects
+registry-small-cells = To protect the people concerned, a count below 5 is shown as “<5”, as on the fund’s public pages.
+registry-who-does-what = Organisations working there
+registry-gaps = Gaps
+registry-gaps-intro = No project was under way on { $day } on these themes:
+registry-gaps-none = On { $day }, projects were under way on every theme.
+registry-open-needs = Open needs
+registry-open-needs-none = No organisation has listed a need here yet.
+registry-latest-projects = Latest projects
+registry-all-projects-there = See every project in this country
+registry-matrix-title = Who does what where
+registry-matrix-intro = For each country, the number of projects on each of the four themes of the fight against trafficking, and their budgets in US dollars. Choose a country to see which organisations work there and where the gaps are.
+registry-matrix-caption = Projects and budgets by country and theme
+registry-matrix-counting = A project working in two countries or on two themes is counted in each, but its budget is shared out between them, so no dollar is counted twice.
+registry-matrix-outside = { $amount } of the budgets belongs to no cell of the table (regions rather than countries, or work outside the four themes).
+registry-matrix-unconverted = { $count ->
+    [one] One budget has no exchange rate to the dollar yet and is left out of the dollar figures.
+   *[other] { $count } budgets have no exchange rate to the dollar yet and are left out of the dollar figures.
+}
+registry-matrix-folded = { $count ->
+    [one] One project registered twice is counted once.
+   *[other] { $count } projects registered twice are counted once.
+}
+registry-matrix-json = The same figures as data (JSON)

@@ -52,6 +52,7 @@ role-trustee = miembro de la junta de síndicos
 role-reviewer = evaluación externa
 role-ngo = organización socia (ONG)
 role-donor = donante
+role-registry = miembro que mantiene los proyectos de su organización en el registro
 
 task-apply = Presentarse a una convocatoria abierta y seguir sus solicitudes hasta la decisión.
 task-sign-grant = Sus subvenciones: firme el convenio cuando la junta apruebe su proyecto y siga cada pago.
@@ -860,6 +861,11 @@ register-done-email = Enviamos un mensaje a { $email }. Abra el enlace que conti
 register-done-verify = Luego la secretaría revisará { $organisation }: su primera solicitud podrá enviarse una vez hecha esa revisión.
 register-done-prepare = No necesita esperar: en cuanto confirme su dirección, inicie sesión, lea las convocatorias abiertas y empiece a preparar una solicitud.
 register-done-calls = Ver las convocatorias abiertas
+register-kind = ¿Qué tipo de organización es?
+register-kind-hint = Una ONG puede solicitar subvenciones. Los demás tipos de organización publican sus proyectos en el registro; no ven las solicitudes, las subvenciones ni el dinero del fondo.
+register-kind-invalid = Elija el tipo de organización de la lista.
+register-done-verify-registry = Luego la secretaría revisará { $organisation }. Puede registrar sus proyectos en cuanto inicie sesión; el público los verá cuando termine la revisión.
+register-done-registry = Ver el registro de proyectos
 
 ## el trabajo atrasado: /reviews/overdue, /pledges/overdue
 overdue-days-late = { $count ->
@@ -1142,6 +1148,8 @@ country-ZW = Zimbabue
 
 ## Las páginas de la secretaría sobre las personas, y la celebración de una sesión de la junta
 task-users = Ver a todas las personas con cuenta, su rol y su organización, y las invitaciones pendientes.
+task-registry = Consultar el registro público de quién hace qué y dónde contra la trata.
+task-registry-registry = Los proyectos de su organización en el registro: inscríbalos mediante la API (vea /docs/); el público los ve aquí en cuanto la secretaría ha revisado su organización.
 task-hold-session = Registrar cada sesión de la junta con los miembros presentes.
 users-title = Personas con cuenta
 users-intro = Todas las personas que pueden iniciar sesión, por nombre. Filtre la lista por rol, o busque un nombre o una dirección de correo.
@@ -1208,3 +1216,94 @@ session-trustees-missing = Marque a los miembros presentes en la sesión.
 session-trustee-not-member = Marque solo a miembros de la junta de este fondo.
 session-no-quorum = Muy pocos miembros para el quórum del fondo: la junta no podría decidir nada en esta sesión.
 session-already-held = Este formulario ya se envió. Abra de nuevo la página de la junta para registrar otra sesión.
+# The public registry website (web/registry.rs)
+landing-registry = Quién hace qué y dónde
+landing-registry-intro = Gobiernos, agencias, fundaciones, empresas y ONG dan a conocer sus proyectos contra la trata en un único registro público, para que ningún país ni tema quede olvidado y nadie financie dos veces el mismo trabajo.
+landing-registry-search = Buscar en el registro de proyectos
+landing-registry-matrix = Ver el mapa de quién hace qué y dónde
+registry-title = Registro de proyectos contra la trata de personas
+registry-intro = Cada proyecto de este registro lo inscribió su propia organización, y la secretaría del fondo revisó esa organización. Busque por palabras y luego afine la lista por país, tema, organización o estado.
+registry-matrix-link = Ver quién hace qué, país por país
+registry-q = Palabras que buscar en el título y la descripción
+registry-search = Buscar
+registry-q-invalid = Escriba como máximo 500 caracteres.
+registry-filter-invalid = No se entiende uno de los filtros de la dirección. Empiece una nueva búsqueda desde esta página.
+registry-projects-found = { $count ->
+    [one] proyecto encontrado
+   *[other] proyectos encontrados
+}
+registry-facets = Afinar la lista
+registry-facet-clear = Mostrar todo
+registry-facet-country = País
+registry-facet-theme = Tema
+registry-facet-org_id = Organización
+registry-facet-status = Estado
+registry-results = Proyectos
+registry-none-found = Ningún proyecto coincide.
+registry-pages = Páginas de resultados
+registry-first-page = Volver a la primera página
+registry-next-page = Página siguiente
+registry-back = Volver al registro
+registry-back-matrix = Volver al mapa de quién hace qué
+registry-organisation = Organización
+registry-funders = Financiado por
+registry-implementers = Ejecutado por
+registry-countries = Países
+registry-country = País
+registry-themes = Temas
+registry-theme = Tema
+registry-target-groups = Personas a las que atiende
+registry-status = Estado
+registry-status-pipeline = Previsto
+registry-status-active = En marcha
+registry-status-completed = Terminado
+registry-period-title = Período
+registry-period = del { $from } al { $to }
+registry-period-from = desde el { $from }
+registry-period-to = hasta el { $to }
+registry-budget = Presupuesto
+registry-budget-none = sin indicar
+registry-budget-usd = Presupuesto en dólares estadounidenses
+registry-iati = Identificador IATI
+registry-description = Qué hace el proyecto
+registry-links = Más sobre el proyecto
+registry-links-hint = Estas páginas son de la organización y se abren en su propio sitio web.
+registry-anonymous-organisation = Una organización que prefiere no ser nombrada
+registry-theme-prevention = Prevención
+registry-theme-protection = Protección
+registry-theme-prosecution = Enjuiciamiento
+registry-theme-partnership = Alianzas
+registry-kind = Tipo de organización
+registry-based-in = Con sede en
+registry-org-projects = Sus proyectos
+registry-org-search = buscar entre ellos
+registry-needs-offers = Necesidades y ofertas
+registry-need = Necesita
+registry-offer = Ofrece
+registry-needs-offers-none = Esta organización todavía no ha indicado necesidades ni ofertas.
+registry-country-title = Quién hace qué en { $country }
+registry-country-themes = Proyectos por tema
+registry-projects = Proyectos
+registry-small-cells = Para proteger a las personas afectadas, las cifras menores de 5 se muestran como «<5», igual que en las páginas públicas del fondo.
+registry-who-does-what = Organizaciones que trabajan allí
+registry-gaps = Vacíos
+registry-gaps-intro = El { $day } no había ningún proyecto en marcha en estos temas:
+registry-gaps-none = El { $day } había proyectos en marcha en todos los temas.
+registry-open-needs = Necesidades sin cubrir
+registry-open-needs-none = Ninguna organización ha indicado aún una necesidad aquí.
+registry-latest-projects = Últimos proyectos
+registry-all-projects-there = Ver todos los proyectos de este país
+registry-matrix-title = Quién hace qué y dónde
+registry-matrix-intro = Para cada país, el número de proyectos en cada uno de los cuatro temas de la lucha contra la trata y sus presupuestos en dólares estadounidenses. Elija un país para ver qué organizaciones trabajan allí y qué falta.
+registry-matrix-caption = Proyectos y presupuestos por país y tema
+registry-matrix-counting = Un proyecto que trabaja en dos países o en dos temas cuenta en cada uno, pero su presupuesto se reparte entre ellos: ningún dólar se cuenta dos veces.
+registry-matrix-outside = { $amount } de los presupuestos no corresponden a ninguna casilla de la tabla (regiones en lugar de países, o trabajo fuera de los cuatro temas).
+registry-matrix-unconverted = { $count ->
+    [one] Un presupuesto aún no tiene tipo de cambio al dólar y queda fuera de las cifras en dólares.
+   *[other] { $count } presupuestos aún no tienen tipo de cambio al dólar y quedan fuera de las cifras en dólares.
+}
+registry-matrix-folded = { $count ->
+    [one] Un proyecto inscrito dos veces se cuenta una sola vez.
+   *[other] { $count } proyectos inscritos dos veces se cuentan una sola vez.
+}
+registry-matrix-json = Las mismas cifras como datos (JSON)

@@ -52,6 +52,7 @@ role-trustee = membre du conseil d’administration
 role-reviewer = évaluation externe
 role-ngo = organisation partenaire (ONG)
 role-donor = bailleur de fonds
+role-registry = membre qui tient à jour les projets de son organisation dans le registre
 
 task-apply = Répondre à un appel à propositions ouvert et suivre vos demandes jusqu’à la décision.
 task-sign-grant = Vos subventions : signez la convention une fois votre projet approuvé par le conseil, et suivez chaque versement.
@@ -857,6 +858,11 @@ register-done-email = Nous avons envoyé un message à { $email }. Ouvrez le lie
 register-done-verify = Le secrétariat vérifiera ensuite { $organisation } : votre première demande pourra être envoyée une fois cette vérification faite.
 register-done-prepare = Inutile d’attendre : dès que votre adresse est confirmée, connectez-vous, lisez les appels ouverts et commencez à préparer une demande.
 register-done-calls = Voir les appels ouverts
+register-kind = De quel type d’organisation s’agit-il ?
+register-kind-hint = Une ONG peut demander des subventions. Les autres organisations présentent leurs projets dans le registre ; elles ne voient ni les demandes, ni les subventions, ni l’argent du fonds.
+register-kind-invalid = Choisissez le type d’organisation dans la liste.
+register-done-verify-registry = Le secrétariat vérifiera ensuite { $organisation }. Vous pouvez inscrire ses projets dès que vous êtes connecté ; le public les verra une fois la vérification faite.
+register-done-registry = Voir le registre des projets
 
 ## le travail en retard : /reviews/overdue, /pledges/overdue
 overdue-days-late = { $count ->
@@ -1139,6 +1145,8 @@ country-ZW = Zimbabwe
 
 ## Les pages du secrétariat sur les personnes, et la tenue d’une séance du conseil
 task-users = Voir toutes les personnes qui ont un compte, leur rôle et leur organisation, et les invitations en attente.
+task-registry = Consulter le registre public de qui fait quoi, et où, contre la traite.
+task-registry-registry = Les projets de votre organisation dans le registre : inscrivez-les par l’API (voir /docs/) ; le public les voit ici dès que le secrétariat a vérifié votre organisation.
 task-hold-session = Enregistrer chaque séance du conseil avec les membres présents.
 users-title = Personnes ayant un compte
 users-intro = Toutes les personnes qui peuvent se connecter, par nom. Filtrez la liste par rôle, ou cherchez un nom ou une adresse e-mail.
@@ -1205,3 +1213,94 @@ session-trustees-missing = Cochez les membres présents à la séance.
 session-trustee-not-member = Cochez seulement des membres qui siègent au conseil de ce fonds.
 session-no-quorum = Trop peu de membres pour le quorum du fonds : le conseil ne pourrait rien décider à cette séance.
 session-already-held = Ce formulaire a déjà été envoyé. Ouvrez à nouveau la page du conseil pour enregistrer une autre séance.
+# The public registry website (web/registry.rs)
+landing-registry = Qui fait quoi, et où
+landing-registry-intro = Gouvernements, agences, fondations, entreprises et ONG présentent leurs projets contre la traite dans un registre public unique : aucun pays, aucun thème n’est oublié, et personne ne finance deux fois le même travail.
+landing-registry-search = Chercher dans le registre des projets
+landing-registry-matrix = Voir la carte de qui fait quoi, et où
+registry-title = Registre des projets contre la traite des êtres humains
+registry-intro = Chaque projet présenté ici a été inscrit par son organisation, que le secrétariat du fonds a vérifiée. Cherchez par mots, puis affinez la liste par pays, thème, organisation ou état d’avancement.
+registry-matrix-link = Voir qui fait quoi, pays par pays
+registry-q = Mots à chercher dans le titre et la description
+registry-search = Chercher
+registry-q-invalid = Tapez 500 caractères au plus.
+registry-filter-invalid = Un des filtres de l’adresse n’est pas compris. Recommencez la recherche depuis cette page.
+registry-projects-found = { $count ->
+    [one] projet trouvé
+   *[other] projets trouvés
+}
+registry-facets = Affiner la liste
+registry-facet-clear = Tout afficher
+registry-facet-country = Pays
+registry-facet-theme = Thème
+registry-facet-org_id = Organisation
+registry-facet-status = Avancement
+registry-results = Projets
+registry-none-found = Aucun projet ne correspond.
+registry-pages = Pages de résultats
+registry-first-page = Revenir à la première page
+registry-next-page = Page suivante
+registry-back = Retour au registre
+registry-back-matrix = Retour à la carte de qui fait quoi
+registry-organisation = Organisation
+registry-funders = Financé par
+registry-implementers = Mis en œuvre par
+registry-countries = Pays
+registry-country = Pays
+registry-themes = Thèmes
+registry-theme = Thème
+registry-target-groups = Personnes concernées
+registry-status = Avancement
+registry-status-pipeline = Prévu
+registry-status-active = En cours
+registry-status-completed = Terminé
+registry-period-title = Période
+registry-period = du { $from } au { $to }
+registry-period-from = à partir du { $from }
+registry-period-to = jusqu’au { $to }
+registry-budget = Budget
+registry-budget-none = non précisé
+registry-budget-usd = Budget en dollars américains
+registry-iati = Identifiant IATI
+registry-description = Ce que fait le projet
+registry-links = En savoir plus sur le projet
+registry-links-hint = Ces pages appartiennent à l’organisation et s’ouvrent sur son propre site.
+registry-anonymous-organisation = Une organisation qui préfère ne pas être nommée
+registry-theme-prevention = Prévention
+registry-theme-protection = Protection
+registry-theme-prosecution = Poursuites
+registry-theme-partnership = Partenariats
+registry-kind = Type d’organisation
+registry-based-in = Pays du siège
+registry-org-projects = Ses projets
+registry-org-search = chercher parmi eux
+registry-needs-offers = Besoins et offres
+registry-need = Besoin
+registry-offer = Offre
+registry-needs-offers-none = Cette organisation n’a pas encore indiqué de besoins ni d’offres.
+registry-country-title = Qui fait quoi : { $country }
+registry-country-themes = Projets par thème
+registry-projects = Projets
+registry-small-cells = Pour protéger les personnes concernées, un nombre inférieur à 5 est affiché « <5 », comme sur les pages publiques du fonds.
+registry-who-does-what = Organisations présentes
+registry-gaps = Manques
+registry-gaps-intro = Le { $day }, aucun projet n’était en cours sur ces thèmes :
+registry-gaps-none = Le { $day }, des projets étaient en cours sur tous les thèmes.
+registry-open-needs = Besoins à couvrir
+registry-open-needs-none = Aucune organisation n’a encore indiqué de besoin ici.
+registry-latest-projects = Derniers projets
+registry-all-projects-there = Voir tous les projets dans ce pays
+registry-matrix-title = Qui fait quoi, et où
+registry-matrix-intro = Pour chaque pays, le nombre de projets sur chacun des quatre thèmes de la lutte contre la traite, et leurs budgets en dollars américains. Choisissez un pays pour voir quelles organisations y travaillent et ce qui manque.
+registry-matrix-caption = Projets et budgets par pays et par thème
+registry-matrix-counting = Un projet présent dans deux pays ou sur deux thèmes compte dans chacun, mais son budget est réparti entre eux : aucun dollar n’est compté deux fois.
+registry-matrix-outside = { $amount } des budgets ne relèvent d’aucune case du tableau (des régions plutôt que des pays, ou un travail hors des quatre thèmes).
+registry-matrix-unconverted = { $count ->
+    [one] Un budget n’a pas encore de taux de change en dollars ; il n’entre pas dans les montants en dollars.
+   *[other] { $count } budgets n’ont pas encore de taux de change en dollars ; ils n’entrent pas dans les montants en dollars.
+}
+registry-matrix-folded = { $count ->
+    [one] Un projet inscrit deux fois n’est compté qu’une fois.
+   *[other] { $count } projets inscrits deux fois ne sont comptés qu’une fois.
+}
+registry-matrix-json = Les mêmes chiffres en données (JSON)

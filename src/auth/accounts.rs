@@ -86,8 +86,12 @@ fn user_view(conn: &mut DbConn, user_id: &str) -> AppResult<UserView> {
     UserView::from_row(row, funds)
 }
 
-/// Registers an NGO and its first user. The organisation starts unverified; the user can
-/// sign in once the emailed link is followed (`POST /auth/verify-email`).
+/// Registers an organisation and its first user: an NGO's member with the `ngo` role, a
+/// government's, multilateral agency's, foundation's or company's with the `registry` role
+/// (its organisation's registry projects, nothing of the fund). The organisation starts
+/// unverified: its registry projects are public only once the secretariat has verified it,
+/// and an NGO applies only then. The user can sign in once the emailed link is followed
+/// (`POST /auth/verify-email`).
 ///
 /// An email already registered (in any letter case) answers 409 `duplicate`: someone who
 /// registers must learn that the address has an account. The answer says only that, and
@@ -101,17 +105,20 @@ pub async fn register(
     req: HttpRequest,
     body: ValidJson<RegisterRequest>,
 ) -> AppResult<HttpResponse> {
-    let view = register_ngo(&state, &req, body.0, notify::templates::DEFAULT_LOCALE).await?;
+    let view = register_organisation(&state, &req, body.0, notify::templates::DEFAULT_LOCALE)
+        .await?;
     Ok(HttpResponse::Created().json(view))
 }
 
-/// **The one NGO self-registration**, for `POST /api/v1/auth/register` and the page
-/// `/register`: the request's rules (422 on `organisation.*` and `user.*`), the throttle of
+/// **The one self-registration** of an organisation and its first member, for
+/// `POST /api/v1/auth/register` and the page `/register`: an NGO's member gets the `ngo`
+/// role, a government's, agency's, foundation's or company's the `registry` role
+/// (`rules::registration_role`). The request's rules (422 on `organisation.*` and `user.*`), the throttle of
 /// registrations from this address (429), an address that has an account in any letter
 /// case (409 `duplicate` on `user.email`, also when two posts race: the database's unique
 /// address answers the same); then the unverified organisation, its first user, and the
 /// verification email in `locale` (one of `notify::templates::LOCALES`).
-pub async fn register_ngo(
+pub async fn register_organisation(
     state: &AppState,
     req: &HttpRequest,
     request: RegisterRequest,
@@ -148,7 +155,7 @@ pub async fn register_ngo(
                     email: &registration.email,
                     display_name: &registration.name,
                     password_hash: &password_hash,
-                    role: Role::Ngo,
+                    role: registration.role,
                     organisation_id: Some(&organisation.id),
                     email_verified: false,
                 },

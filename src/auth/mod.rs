@@ -32,7 +32,10 @@ use crate::state::AppState;
 use crate::text_enum;
 
 text_enum!(
-    /// What a user may do; see the access policy.
+    /// What a user may do; see the access policy. `registry`: a member of an
+    /// organisation of any kind (government, agency, foundation, company, NGO) that keeps
+    /// its projects in the registry: writes its organisation's registry projects and sees
+    /// nothing of the fund (no applications, grants, pledges, ledger or money).
     Role {
         Admin => "admin",
         Finance => "finance",
@@ -40,6 +43,7 @@ text_enum!(
         Reviewer => "reviewer",
         Ngo => "ngo",
         Donor => "donor",
+        Registry => "registry",
     }
 );
 

@@ -71,7 +71,10 @@ pub struct RegisterOrganisation {
     pub name: String,
     /// ISO 3166-1 alpha-2.
     pub country: String,
-    /// Must be `ngo`: other organisations are created by the secretariat.
+    /// `ngo`, `government`, `multilateral`, `foundation` or `company`. An NGO's first
+    /// member gets the `ngo` role (it may apply for grants); any other kind's the
+    /// `registry` role (it keeps its organisation's registry projects). Individuals and
+    /// asset-recovery bodies are registered by the secretariat.
     pub kind: OrgKind,
     pub identifier: Option<String>,
 }
@@ -96,6 +99,8 @@ pub struct RegisterRequest {
 #[derive(Debug, Clone)]
 pub struct Registration {
     pub organisation: NewOrganisation,
+    /// The first member's role (`rules::registration_role`).
+    pub role: Role,
     pub email: String,
     pub name: String,
     pub password: String,
@@ -105,15 +110,17 @@ impl RegisterRequest {
     pub fn validate(self) -> Result<Registration, AppError> {
         let mut errors = Vec::new();
         let org = self.organisation;
-        if org.kind != OrgKind::Ngo {
+        let role = super::rules::registration_role(org.kind);
+        if role.is_none() {
             errors.push(FieldError::new(
                 "organisation.kind",
-                "must be ngo: other organisations are registered by the fund's secretariat",
+                "must be ngo, government, multilateral, foundation or company: individuals \
+                 and asset-recovery bodies are registered by the fund's secretariat",
             ));
         }
         let organisation = NewOrganisation {
             name: required_line("organisation.name", &org.name, 300, &mut errors),
-            kind: OrgKind::Ngo,
+            kind: org.kind,
             country: country("organisation.country", &org.country, &mut errors),
             identifier: org
                 .identifier
@@ -133,6 +140,7 @@ impl RegisterRequest {
         validated(
             Registration {
                 organisation,
+                role: role.unwrap_or(Role::Ngo),
                 email,
                 name,
                 password: self.user.password,
@@ -345,6 +353,17 @@ mod tests {
     }
 
     #[test]
+    fn a_government_registers_for_the_registry_and_an_ngo_for_the_fund() {
+        let mut government = registration();
+        government.organisation.kind = OrgKind::Government;
+        let r = government.validate().expect("valid");
+        assert_eq!(r.role, Role::Registry);
+        assert_eq!(r.organisation.kind, OrgKind::Government);
+        assert!(!r.organisation.verified);
+        assert_eq!(registration().validate().expect("valid").role, Role::Ngo);
+    }
+
+    #[test]
     fn a_registration_lower_cases_the_email() {
         let r = registration().validate().expect("valid");
         assert_eq!(r.email, "amina@shelter.org");
@@ -354,7 +373,7 @@ mod tests {
     #[test]
     fn a_registration_names_every_bad_field_with_its_path() {
         let mut bad = registration();
-        bad.organisation.kind = OrgKind::Foundation;
+        bad.organisation.kind = OrgKind::Individual;
         bad.organisation.country = "Nigeria".into();
         bad.user.email = "not-an-email".into();
         bad.user.password = "short".into();

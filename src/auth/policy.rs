@@ -118,19 +118,26 @@ pub enum Operation {
     ReadOverduePledges,
 }
 
-use Role::{Admin, Donor, Finance, Ngo, Reviewer, Trustee};
+use Role::{Admin, Donor, Finance, Ngo, Registry, Reviewer, Trustee};
 
+/// Every role of the fund's work. A registry member (`Registry`) is not among them: it
+/// keeps its organisation's registry projects and sees nothing of the fund.
 const EVERYONE: &[Role] = &[Admin, Finance, Trustee, Reviewer, Ngo, Donor];
+/// Every role with an account, the registry member's included: its own account and
+/// organisation.
+const EVERY_ACCOUNT: &[Role] = &[Admin, Finance, Trustee, Reviewer, Ngo, Donor, Registry];
 
 /// The roles allowed to perform `operation` at all (before any organisation check).
 pub fn allowed_roles(operation: Operation) -> &'static [Role] {
     match operation {
-        Operation::ReadMe | Operation::ListFunds | Operation::ReadFund => EVERYONE,
-        Operation::Logout | Operation::ChangePassword => EVERYONE,
+        Operation::ReadMe => EVERY_ACCOUNT,
+        Operation::ListFunds | Operation::ReadFund => EVERYONE,
+        Operation::Logout | Operation::ChangePassword => EVERY_ACCOUNT,
         Operation::CreateInvitation | Operation::ReadUsers => &[Admin],
         Operation::CreateFund | Operation::UpdateFund => &[Admin],
         Operation::CreateOrganisation | Operation::UpdateOrganisation => &[Admin],
-        Operation::ReadOrganisation => EVERYONE,
+        // others than the secretariat read only their own (`require_reader`)
+        Operation::ReadOrganisation => EVERY_ACCOUNT,
         Operation::ReadAuditEvents => &[Admin],
         Operation::CreateCall
         | Operation::UpdateCall
@@ -157,10 +164,11 @@ pub fn allowed_roles(operation: Operation) -> &'static [Role] {
         Operation::ReadLedger => &[Admin, Finance, Trustee],
         Operation::ReadDonorPredictability => &[Admin, Finance, Trustee, Donor],
         Operation::ReadGrantPredictability => &[Admin, Finance, Trustee],
-        // Any organisation member may register its own organisation's projects.
+        // Any organisation member may register its own organisation's projects: the
+        // registry member's one work.
         Operation::WriteRegistryProject
         | Operation::CheckRegistryOverlaps
-        | Operation::ReviewRegistryOverlaps => EVERYONE,
+        | Operation::ReviewRegistryOverlaps => EVERY_ACCOUNT,
         Operation::ImportIati => &[Admin],
         Operation::CreateBoardSession => &[Admin],
         Operation::ReadBoardSessions | Operation::DecideApplication => &[Admin, Trustee],
@@ -287,7 +295,7 @@ pub fn grant_scope(user: &CurrentUser) -> GrantScope {
             .clone()
             .map(GrantScope::Organisation)
             .unwrap_or(GrantScope::Nothing),
-        Reviewer => GrantScope::Nothing,
+        Reviewer | Registry => GrantScope::Nothing,
     }
 }
 
@@ -351,7 +359,7 @@ pub fn application_visibility(user: &CurrentUser) -> Visibility {
             .unwrap_or(Visibility::Nothing),
         Trustee => Visibility::SubmittedInFunds(user.fund_ids.clone()),
         Reviewer => Visibility::AssignedTo(user.id.clone()),
-        Finance | Donor => Visibility::Nothing,
+        Finance | Donor | Registry => Visibility::Nothing,
     }
 }
 
@@ -548,7 +556,7 @@ mod tests {
             assert_eq!(may(Operation::CreateExchangeRate), records, "{role:?}");
             assert_eq!(
                 may(Operation::ReadFundStatus),
-                !matches!(role, Reviewer | Ngo),
+                !matches!(role, Reviewer | Ngo | Registry),
                 "{role:?}"
             );
             assert_eq!(
@@ -592,7 +600,7 @@ mod tests {
             }
             assert_eq!(
                 authorize(&u, Operation::ReadApplication).is_ok(),
-                !matches!(role, Finance | Donor)
+                !matches!(role, Finance | Donor | Registry)
             );
         }
     }
@@ -781,9 +789,60 @@ mod tests {
                 authorize(&u, Operation::ReadOutcomes).is_ok(),
                 matches!(role, Admin | Trustee | Donor)
             );
-            assert_eq!(sees_suppressed_counts(&u), matches!(role, Donor | Reviewer));
+            assert_eq!(
+                sees_suppressed_counts(&u),
+                matches!(role, Donor | Reviewer | Registry)
+            );
         }
         assert!(require_outcomes_reader(&trustee, "fund-b").is_err());
         assert!(require_outcomes_reader(&trustee, "fund-a").is_ok());
+    }
+
+    #[test]
+    fn a_registry_member_keeps_its_projects_and_sees_nothing_of_the_fund() {
+        let u = user(Registry, Some("org-a"));
+        for op in [
+            Operation::ReadMe,
+            Operation::Logout,
+            Operation::ChangePassword,
+            Operation::ReadOrganisation,
+            Operation::WriteRegistryProject,
+            Operation::CheckRegistryOverlaps,
+            Operation::ReviewRegistryOverlaps,
+        ] {
+            assert!(authorize(&u, op).is_ok(), "{op:?}");
+        }
+        for op in [
+            Operation::ListFunds,
+            Operation::ReadFund,
+            Operation::ReadApplication,
+            Operation::CreateApplication,
+            Operation::ReadGrants,
+            Operation::ReadPledges,
+            Operation::ReadContributions,
+            Operation::ReadStatement,
+            Operation::ReadFundStatus,
+            Operation::ReadLedger,
+            Operation::ReadDonorPredictability,
+            Operation::ReadGrantPredictability,
+            Operation::ReadReports,
+            Operation::ReadOutcomes,
+            Operation::ListExchangeRates,
+            Operation::ReadBoardSessions,
+            Operation::ReadAssignments,
+            Operation::ImportIati,
+            Operation::CreateInvitation,
+        ] {
+            assert!(authorize(&u, op).is_err(), "{op:?}");
+        }
+        assert_eq!(grant_scope(&u), GrantScope::Nothing);
+        assert_eq!(application_visibility(&u), Visibility::Nothing);
+        assert!(!sees_all_organisations(&u));
+        assert!(!sees_all_registry_projects(&u));
+        assert!(require_reader(&u, "org-b", "organisation").is_err());
+        assert!(require_reader(&u, "org-a", "organisation").is_ok());
+        assert!(require_outcomes_reader(&u, "f").is_err());
+        assert!(require_predictability_reader(&u, "f").is_err());
+        assert!(!needs_second_factor(Registry));
     }
 }

@@ -4,6 +4,7 @@ use chrono::{Duration, NaiveDateTime};
 
 use super::Role;
 use crate::error::FieldError;
+use crate::organisations::model::OrgKind;
 
 /// The limits of login throttling (from `auth.login_*` settings).
 #[derive(Debug, Clone, Copy)]
@@ -131,11 +132,26 @@ pub fn decide(facts: &ThrottleFacts, limits: &ThrottleLimits, now: NaiveDateTime
     }
 }
 
-/// What an invitation for `role` must and must not name: ngo and donor users belong to an
-/// organisation, trustees sit on a fund's board, the secretariat roles belong to neither.
+/// The role of the first member of an organisation that registers itself, by its kind:
+/// an NGO's member applies for grants (`ngo`); a government's, an agency's, a
+/// foundation's or a company's keeps its registry projects (`registry`) and sees nothing
+/// of the fund. Individuals and asset-recovery bodies do not register themselves (`None`):
+/// the secretariat creates them.
+pub fn registration_role(kind: OrgKind) -> Option<Role> {
+    match kind {
+        OrgKind::Ngo => Some(Role::Ngo),
+        OrgKind::Government | OrgKind::Multilateral | OrgKind::Foundation | OrgKind::Company => {
+            Some(Role::Registry)
+        }
+        OrgKind::Individual | OrgKind::AssetRecovery => None,
+    }
+}
+
+/// What an invitation for `role` must and must not name: ngo, donor and registry users
+/// belong to an organisation, trustees sit on a fund's board, the secretariat roles belong to neither.
 pub fn invitation_shape(role: Role, has_organisation: bool, has_fund: bool) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let needs_organisation = matches!(role, Role::Ngo | Role::Donor);
+    let needs_organisation = matches!(role, Role::Ngo | Role::Donor | Role::Registry);
     let needs_fund = role == Role::Trustee;
     if needs_organisation && !has_organisation {
         errors.push(FieldError::new(
@@ -304,12 +320,29 @@ mod tests {
     }
 
     #[test]
+    fn only_an_ngo_registers_for_the_fund_and_other_bodies_for_the_registry() {
+        for kind in OrgKind::ALL {
+            let expected = match kind {
+                OrgKind::Ngo => Some(Role::Ngo),
+                OrgKind::Individual | OrgKind::AssetRecovery => None,
+                _ => Some(Role::Registry),
+            };
+            assert_eq!(registration_role(*kind), expected, "{kind}");
+        }
+    }
+
+    #[test]
     fn invitations_name_exactly_what_the_role_needs() {
         assert!(invitation_shape(Role::Trustee, false, true).is_empty());
         assert!(invitation_shape(Role::Ngo, true, false).is_empty());
         assert!(invitation_shape(Role::Donor, true, false).is_empty());
+        assert!(invitation_shape(Role::Registry, true, false).is_empty());
         assert!(invitation_shape(Role::Finance, false, false).is_empty());
         let fields = |e: Vec<FieldError>| e.into_iter().map(|f| f.field).collect::<Vec<_>>();
+        assert_eq!(
+            fields(invitation_shape(Role::Registry, false, false)),
+            ["organisation_id"]
+        );
         assert_eq!(
             fields(invitation_shape(Role::Trustee, true, false)),
             ["organisation_id", "fund_id"]

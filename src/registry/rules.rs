@@ -23,6 +23,24 @@ pub fn is_public(published: bool, organisation_verified: bool) -> bool {
     published && organisation_verified
 }
 
+/// Whether an organisation has a public page in the registry and is named there: the
+/// secretariat has verified it (anyone can register any name; an unverified one's
+/// projects are not public either) and it did not ask to stay anonymous (the fund page
+/// merges such donors into one unnamed line; the registry never names them).
+pub fn organisation_is_public(verified: bool, listed_anonymously: bool) -> bool {
+    verified && !listed_anonymously
+}
+
+/// A count of projects as the public registry pages show it in the who-does-what-where
+/// matrix: the fund page's small-cell rule (`reports::rules::Figure::of`, domain
+/// invariant 7), every count below 5 shown as `"<5"`. Cells are not parts of a sum (a
+/// project counts in every cell it touches, and the totals count each project once), so
+/// no hidden count can be worked out from the others and no complementary suppression is
+/// needed; the totals are shown as they are.
+pub fn public_count(projects: i64) -> crate::reports::rules::Figure {
+    crate::reports::rules::Figure::of(projects, true)
+}
+
 /// Which projects a reader may see: the public sees public ones (`is_public`), members of
 /// an organisation also their organisation's others, admins everything.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -577,6 +595,25 @@ mod tests {
     use super::*;
     use crate::registry::model::ProjectStatus;
     use proptest::prelude::*;
+
+    #[test]
+    fn only_a_verified_organisation_that_may_be_named_has_a_public_page() {
+        assert!(organisation_is_public(true, false));
+        assert!(!organisation_is_public(false, false));
+        assert!(!organisation_is_public(true, true));
+        assert!(!organisation_is_public(false, true));
+    }
+
+    #[test]
+    fn a_public_count_below_five_is_hidden_as_on_the_fund_page() {
+        use crate::reports::rules::{Figure, HIDDEN};
+        for n in 0..5 {
+            assert_eq!(public_count(n), Figure::Hidden(HIDDEN.to_string()), "{n}");
+        }
+        for n in [5, 6, 120] {
+            assert_eq!(public_count(n), Figure::Exact(n));
+        }
+    }
 
     /// Owned test data for one project; `input()` borrows it as the matrix wants.
     #[derive(Debug, Clone)]

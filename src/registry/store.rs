@@ -611,6 +611,41 @@ pub fn organisation_names(
     Ok(out)
 }
 
+/// What the public registry pages may say of an organisation: its name, kind, country, and
+/// whether its own page is public (`rules::organisation_is_public`).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct OrganisationFacts {
+    pub id: String,
+    pub name: String,
+    pub kind: crate::organisations::model::OrgKind,
+    pub country: String,
+    pub verified: bool,
+    pub listed_anonymously: bool,
+}
+
+/// The facts of the organisations among `ids` that exist.
+pub fn organisation_facts(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<HashMap<String, OrganisationFacts>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(CHUNK) {
+        let rows = organisations::table
+            .filter(organisations::id.eq_any(chunk))
+            .select((
+                organisations::id,
+                organisations::name,
+                organisations::kind,
+                organisations::country,
+                organisations::verified,
+                organisations::listed_anonymously,
+            ))
+            .load::<OrganisationFacts>(conn)?;
+        out.extend(rows.into_iter().map(|o| (o.id.clone(), o)));
+    }
+    Ok(out)
+}
+
 /// An organisation's name and country, to write to it.
 pub fn organisation_contact(conn: &mut DbConn, id: &str) -> QueryResult<Option<(String, String)>> {
     organisations::table

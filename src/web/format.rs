@@ -131,17 +131,21 @@ pub fn country(code: &str, lang: Lang) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
+/// How a reader looks a name up in a sorted list: accents and case ignored, so `Égypte`
+/// comes among the E.
+pub fn sort_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    name.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// Every country the API accepts (ISO 3166-1), named in `lang` and sorted as a reader of
 /// `lang` looks for it: accents and case ignored, so `Égypte` comes among the E.
 pub fn countries(lang: Lang) -> Vec<super::Choice> {
-    use unicode_normalization::UnicodeNormalization;
-    use unicode_normalization::char::is_combining_mark;
-    let key = |name: &str| -> String {
-        name.nfd()
-            .filter(|c| !is_combining_mark(*c))
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
+    let key = sort_key;
     let mut all: Vec<(String, super::Choice)> = isocountry::CountryCode::iter()
         .map(|code| {
             let label = country(code.alpha2(), lang);

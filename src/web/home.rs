@@ -112,6 +112,11 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
         "task-users",
         Some(super::people::PATH),
     ),
+    (
+        Operation::WriteRegistryProject,
+        "task-registry",
+        Some(super::registry::PATH),
+    ),
 ];
 
 /// How many funds the home links to.

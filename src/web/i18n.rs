@@ -327,6 +327,10 @@ mod tests {
                     ("email", Arg::Text("amina@shelter.example".into())),
                     ("hours", Arg::Count(48)),
                     ("quorum", Arg::Text("A decision needs 3 trustees.".into())),
+                    ("from", Arg::Text("1 January 2025".into())),
+                    ("to", Arg::Text("31 December 2026".into())),
+                    ("day", Arg::Text("5 December 2026".into())),
+                    ("amount", Arg::Text("1,000.00 USD".into())),
                 ];
                 assert!(
                     message(lang, &key, &args).is_some(),

@@ -24,7 +24,9 @@
 //!   application and its scoring, save and submit), `board` (the trustees' funds, a call's
 //!   ranking with the funding line, a board session and its decisions; the secretariat
 //!   holds a session there), `people` (the secretariat's list of everyone with an account
-//!   and of the invitations waiting, and its invitation form).
+//!   and of the invitations waiting, and its invitation form), `registry` (the public
+//!   registry website: search with facets, a project, an organisation, a country, the
+//!   who-does-what-where matrix; cacheable, for everyone).
 //!
 //! Pages are routed through `app::endpoints` like the API (`app::page`), but are not part of
 //! the OpenAPI document: they answer HTML forms, not JSON.
@@ -45,6 +47,7 @@ pub mod overdue;
 pub mod payments;
 pub mod people;
 pub mod register;
+pub mod registry;
 pub mod render;
 pub mod report_form;
 pub mod reports;

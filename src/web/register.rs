@@ -1,7 +1,8 @@
-//! `GET/POST /register`: a small NGO registers itself and its first member from a browser.
-//! The form is the API's `RegisterRequest` (the organisation's name, country and optional
-//! org-id identifier; the person's name, email and password; the kind is always `ngo`, the
-//! only kind that registers itself), sent to `accounts::register_ngo`, the function of
+//! `GET/POST /register`: an organisation registers itself and its first member from a
+//! browser: a small NGO to apply for grants, a government, agency, foundation or company
+//! to keep its projects in the registry. The form is the API's `RegisterRequest` (the
+//! organisation's kind, name, country and optional org-id identifier; the person's name,
+//! email and password), sent to `accounts::register_organisation`, the function of
 //! `POST /api/v1/auth/register`: the same rules, throttle, duplicate-address answer and
 //! verification email (here in the reader's language). Its refusals are said beside their
 //! fields in the reader's language, with what was typed kept (never the password).
@@ -25,6 +26,7 @@ pub const PATH: &str = "/register";
 /// The form's fields: what the visitor typed, given back when the form is refused.
 #[derive(Default, serde::Serialize)]
 struct Typed {
+    kind: String,
     org_name: String,
     country: String,
     identifier: String,
@@ -35,6 +37,7 @@ struct Typed {
 impl Typed {
     fn of(form: &PostedForm) -> Typed {
         Typed {
+            kind: form.get("kind").to_string(),
             org_name: form.get("org_name").to_string(),
             country: form.get("country").to_string(),
             identifier: form.get("identifier").trim().to_string(),
@@ -46,6 +49,12 @@ impl Typed {
 
 /// Where each of the API's fields is said on the form, in the form's order.
 const PARTS: &[FormPart] = &[
+    FormPart {
+        api: "organisation.kind",
+        field: "kind",
+        key: "register-kind-invalid",
+        quote: false,
+    },
     FormPart {
         api: "organisation.name",
         field: "org_name",
@@ -92,7 +101,23 @@ pub async fn register_form(visitor: Visitor) -> AppResult<HttpResponse> {
     if visitor.user.is_some() {
         return Ok(see_other("/home").finish());
     }
-    form_page(&visitor, StatusCode::OK, &Typed::default(), &[])
+    let typed = Typed {
+        kind: OrgKind::Ngo.as_str().to_string(),
+        ..Typed::default()
+    };
+    form_page(&visitor, StatusCode::OK, &typed, &[])
+}
+
+/// The kinds of organisation that register themselves, named in the reader's language.
+fn kinds(visitor: &Visitor) -> AppResult<Vec<super::Choice>> {
+    super::choices(
+        visitor.lang,
+        "org-kind",
+        OrgKind::ALL
+            .iter()
+            .filter(|k| crate::auth::rules::registration_role(**k).is_some())
+            .map(|k| k.as_str()),
+    )
 }
 
 fn form_page(
@@ -107,6 +132,8 @@ fn form_page(
         context! {
             state => "form",
             typed => Serde(typed),
+            kinds => Serde(kinds(visitor)?),
+            kind_error => message_of(errors, "kind"),
             countries => Serde(format::countries(visitor.lang)),
             min => MIN_LENGTH,
             errors => Serde(errors),
@@ -124,7 +151,8 @@ fn form_page(
 
 /// Registers the organisation and its first member through the API's own registration.
 /// Success says that an email was sent to confirm the address and that the secretariat
-/// verifies the organisation before its first application can be sent. An address that
+/// verifies the organisation before its first application can be sent (an NGO) or its
+/// projects are public (any other kind). An address that
 /// already has an account (a second click, a reload, or an earlier registration) is said
 /// beside the email, as the API says it (409).
 #[utoipa::path(responses((status = 200, description = "registered: the confirmation email is sent", content_type = "text/html"),
@@ -146,7 +174,17 @@ pub async fn register(
         organisation: RegisterOrganisation {
             name: typed.org_name.clone(),
             country: typed.country.clone(),
-            kind: OrgKind::Ngo,
+            // none chosen is the form's own choice, an NGO; a kind that is not one of ours
+            // is refused like one that does not register itself, beside the field
+            kind: if typed.kind.is_empty() {
+                OrgKind::Ngo
+            } else {
+                OrgKind::ALL
+                    .iter()
+                    .copied()
+                    .find(|k| k.as_str() == typed.kind)
+                    .unwrap_or(OrgKind::Individual)
+            },
             identifier: (!typed.identifier.is_empty()).then(|| typed.identifier.clone()),
         },
         user: RegisterUser {
@@ -156,12 +194,13 @@ pub async fn register(
         },
     };
     let locale = visitor.lang.code();
-    match accounts::register_ngo(&visitor.state, &req, request, locale).await {
+    match accounts::register_organisation(&visitor.state, &req, request, locale).await {
         Ok(view) => visitor.page(
             StatusCode::OK,
             "register.html",
             context! {
                 state => "done",
+                registry => view.user.role == crate::auth::Role::Registry,
                 email => view.user.email,
                 hours => visitor.state.settings.auth.verification_ttl_hours,
                 organisation => view.organisation.name,

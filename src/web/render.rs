@@ -17,6 +17,41 @@ use crate::error::{AppError, AppResult};
 /// The templates, by name, as compiled in.
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
+        "registry_search.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/registry_search.html"
+        )),
+    ),
+    (
+        "registry_project.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/registry_project.html"
+        )),
+    ),
+    (
+        "registry_organisation.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/registry_organisation.html"
+        )),
+    ),
+    (
+        "registry_country.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/registry_country.html"
+        )),
+    ),
+    (
+        "registry_matrix.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/registry_matrix.html"
+        )),
+    ),
+    (
         "overdue_reviews.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -307,6 +342,9 @@ nav.switch a{padding:.3rem .4rem;min-height:44px;display:inline-flex;align-items
 td.text{text-align:left}dl.facts dd.amount{overflow-wrap:normal;white-space:nowrap}@media (max-width:30rem){dl.facts{grid-template-columns:1fr;gap:0}dl.facts dd{margin-bottom:.5rem}}article.story{border-left:4px solid #0072B2;padding:0 1rem;margin:1.5rem 0}article.story h3{margin-bottom:.2rem}\
 @media print{.skip,nav.switch,.download{display:none}body{max-width:none}a{color:#111;text-decoration:none}h2{break-after:avoid}tr,article.story{break-inside:avoid}}\
 form.inline{margin:.5rem 0}\
+.registry{display:flex;flex-wrap:wrap;gap:0 2rem;align-items:flex-start}.registry nav.facets{flex:1 1 14rem;max-width:20rem}.registry nav.facets h2{font-size:1.05rem;margin:1rem 0 .3rem}.registry nav.facets ul{list-style:none;padding:0;margin:0}.registry nav.facets li{margin:.1rem 0;min-height:30px}.registry nav.facets a{display:inline-block;padding:.2rem 0}.registry .results{flex:3 1 24rem;min-width:0}span.count{color:#555}\
+article.project{border-top:1px solid #ccc;padding:.3rem 0 .6rem}article.project h3{margin:.5rem 0 .3rem}nav.pager{display:flex;gap:1.5rem;margin:1rem 0}nav.pager a{min-height:44px;display:inline-flex;align-items:center}\
+div.scroll{overflow-x:auto;max-width:100%}table.matrix td{white-space:nowrap;vertical-align:top}table.matrix span.budget{color:#444;font-size:.9rem}p.prose{white-space:pre-line}\
 .filters{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-end;margin:1rem 0}.filters .field{margin:.5rem 0;min-width:14rem}.filters button{margin:.5rem 0}fieldset{border:1px solid #ccc;border-radius:4px;margin:1rem 0;padding:.5rem 1rem;min-width:0}legend{font-weight:bold;padding:0 .3rem}\
 label.choice{display:inline-block;font-weight:normal;margin:.3rem 1.5rem .3rem 0;min-height:44px}select{font:inherit;padding:.4rem;border:2px solid #555;border-radius:4px;max-width:100%}select.wide{width:100%;box-sizing:border-box}input.count{max-width:8rem}form.inline input{max-width:10rem;margin:0 .5rem .4rem 0}\
 input.money{min-width:8rem;max-width:10rem}tr.line td{border-top:3px dashed #b00020;color:#b00020;font-weight:bold;text-align:left}.flag{color:#8a4b00;font-weight:bold;font-size:.9rem}ul.tasks{padding-left:1.2rem}ul.tasks li{margin:.4rem 0}footer{margin:3rem 0 1rem;color:#555;font-size:.9rem;border-top:1px solid #ccc;padding-top:.5rem}\

@@ -184,7 +184,7 @@ both_backends!(
             .post(
                 "/api/v1/auth/register",
                 json!({
-                    "organisation": {"name": " ", "country": "Nigeria", "kind": "foundation",
+                    "organisation": {"name": " ", "country": "Nigeria", "kind": "individual",
                                      "identifier": "nope"},
                     "user": {"email": "not-an-email", "name": "A", "password": "password1234"}
                 }),

@@ -35,6 +35,7 @@ mod public;
 mod public_page;
 mod register_page;
 mod registry;
+mod registry_pages;
 mod report_drafts;
 mod report_pages;
 mod reports;
