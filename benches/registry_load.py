@@ -15,6 +15,9 @@ registry index; its time is printed on its own. Workloads:
   matrix (kinds)  24 distinct matrix queries (axes, filters, dates)
   matrix          the default country x theme matrix of all 100,000 projects, 100 times
   gaps            20 distinct gaps queries
+  search page     the 400 searches as the public page /registry (HTML, no token; the page
+                  has no active_on or limit, so those are left out of its query)
+  matrix page     the public page /registry/matrix (HTML), 100 times
 Prints one line per workload with n, p50, p95, p99 and max in milliseconds.
 """
 
@@ -65,6 +68,18 @@ class Client:
         if response.status >= 400:
             raise SystemExit(f"{method} {path} answered {response.status}: {payload[:300]!r}")
         return elapsed, json.loads(payload) if payload else None
+
+    def page(self, path):
+        """A public page, as an anonymous reader who has the form cookie asks it."""
+        started = time.perf_counter()
+        self.conn.request("GET", path, headers={"Cookie": "tf_csrf=" + "b" * 43,
+                                                "Accept-Language": "en"})
+        response = self.conn.getresponse()
+        payload = response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status != 200 or b"data-figure" not in payload:
+            raise SystemExit(f"GET {path} answered {response.status}: {payload[:300]!r}")
+        return elapsed
 
 
 def summary(name, samples):
@@ -163,6 +178,13 @@ def main():
     summary("matrix", [client.call("GET", "/api/v1/registry/matrix")[0] for _ in range(100)])
     gaps = [f"countries={','.join(rnd.sample(COUNTRIES, 5))}&on={rnd.randint(2016, 2029)}-06-30" for _ in range(20)]
     summary("gaps", [client.call("GET", f"/api/v1/registry/gaps?{g}")[0] for g in gaps])
+
+    pages = []
+    for q in queries:
+        params = [(k, v) for k, v in urllib.parse.parse_qsl(q) if k not in ("active_on", "limit")]
+        pages.append("/registry" + (f"?{urllib.parse.urlencode(params)}" if params else ""))
+    summary("search page", [client.page(p) for p in pages])
+    summary("matrix page", [client.page("/registry/matrix") for _ in range(100)])
 
 
 if __name__ == "__main__":

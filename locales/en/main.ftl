@@ -1307,3 +1307,5 @@ registry-matrix-folded = { $count ->
    *[other] { $count } projects registered twice are counted once.
 }
 registry-matrix-json = The same figures as data (JSON)
+registry-budget-usd-is = Budget in US dollars:
+registry-projects-are = Projects:

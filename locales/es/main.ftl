@@ -1307,3 +1307,5 @@ registry-matrix-folded = { $count ->
    *[other] { $count } proyectos inscritos dos veces se cuentan una sola vez.
 }
 registry-matrix-json = Las mismas cifras como datos (JSON)
+registry-budget-usd-is = Presupuesto en dólares estadounidenses:
+registry-projects-are = Proyectos:

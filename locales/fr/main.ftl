@@ -1304,3 +1304,5 @@ registry-matrix-folded = { $count ->
    *[other] { $count } projets inscrits deux fois ne sont comptés qu’une fois.
 }
 registry-matrix-json = Les mêmes chiffres en données (JSON)
+registry-budget-usd-is = Budget en dollars américains :
+registry-projects-are = Projets :

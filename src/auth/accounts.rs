@@ -105,8 +105,8 @@ pub async fn register(
     req: HttpRequest,
     body: ValidJson<RegisterRequest>,
 ) -> AppResult<HttpResponse> {
-    let view = register_organisation(&state, &req, body.0, notify::templates::DEFAULT_LOCALE)
-        .await?;
+    let view =
+        register_organisation(&state, &req, body.0, notify::templates::DEFAULT_LOCALE).await?;
     Ok(HttpResponse::Created().json(view))
 }
 

@@ -119,7 +119,11 @@ pub async fn list_projects(
 /// A project the reader may see, with whether its organisation is verified; 404 for one
 /// that does not exist and for one that is not public and not theirs alike (an unverified
 /// organisation's project included), so that a stranger cannot tell them apart.
-pub fn visible_project(conn: &mut DbConn, id: &str, scope: &Scope) -> AppResult<(ProjectRow, bool)> {
+pub fn visible_project(
+    conn: &mut DbConn,
+    id: &str,
+    scope: &Scope,
+) -> AppResult<(ProjectRow, bool)> {
     let not_found = || AppError::not_found(ENTITY);
     let row = store::find(conn, id)?.ok_or_else(not_found)?;
     let verified = store::organisation_verified(conn, &row.reporting_org_id)?;

@@ -398,7 +398,8 @@ pub async fn search_page(visitor: Visitor, req: HttpRequest) -> AppResult<HttpRe
     let (filters, page) = match parsed {
         Ok(parsed) => parsed,
         Err(e) if e.code == ErrorCode::ValidationFailed => {
-            let errors = field_messages(&visitor, &e, SEARCH_PARTS, ("q", "registry-filter-invalid"))?;
+            let errors =
+                field_messages(&visitor, &e, SEARCH_PARTS, ("q", "registry-filter-invalid"))?;
             return search_form(&visitor, &asked, &errors);
         }
         Err(e) => return Err(e),
@@ -498,7 +499,11 @@ fn model_filters(asked: &Asked) -> AppResult<Filters> {
 }
 
 /// The search form alone, with what was refused beside the words (422).
-fn search_form(visitor: &Visitor, asked: &Asked, errors: &[FieldMessage]) -> AppResult<HttpResponse> {
+fn search_form(
+    visitor: &Visitor,
+    asked: &Asked,
+    errors: &[FieldMessage],
+) -> AppResult<HttpResponse> {
     visitor.page(
         StatusCode::UNPROCESSABLE_ENTITY,
         "registry_search.html",
@@ -752,13 +757,8 @@ pub async fn country_page(visitor: Visitor, code: web::Path<String>) -> AppResul
             MatrixAxis::Country,
             MatrixAxis::Theme,
         )?;
-        let gaps: GapsView = search::gaps(
-            conn,
-            &Scope::Public,
-            Some(vec![asked.clone()]),
-            None,
-            today,
-        )?;
+        let gaps: GapsView =
+            search::gaps(conn, &Scope::Public, Some(vec![asked.clone()]), None, today)?;
         let mut facts = search_organisations(conn, &view)?;
         let more: Vec<String> = who.row_values.clone();
         facts.extend(store::organisation_facts(conn, &more)?);

@@ -120,8 +120,15 @@ fn cells_of(figures: &Figures) -> Figures {
         .collect()
 }
 
-async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (u16, reqwest::header::HeaderMap, String) {
-    let mut request = app.client.get(app.url(path)).header("accept-language", "en");
+async fn page(
+    app: &TestApp,
+    path: &str,
+    cookie: Option<&str>,
+) -> (u16, reqwest::header::HeaderMap, String) {
+    let mut request = app
+        .client
+        .get(app.url(path))
+        .header("accept-language", "en");
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
     }
@@ -147,7 +154,13 @@ fn org_id(v: &Value) -> String {
     v["id"].as_str().expect("id").to_string()
 }
 
-async fn organisation(app: &TestApp, admin: &str, name: &str, kind: &str, verified: bool) -> String {
+async fn organisation(
+    app: &TestApp,
+    admin: &str,
+    name: &str,
+    kind: &str,
+    verified: bool,
+) -> String {
     let r = app
         .post_as(
             admin,
@@ -209,7 +222,10 @@ both_backends!(
                 }),
             )
             .await;
-        assert_eq!(refused.assert_problem(422, "validation_failed"), ["organisation.kind"]);
+        assert_eq!(
+            refused.assert_problem(422, "validation_failed"),
+            ["organisation.kind"]
+        );
 
         let token = app
             .email_number("registry@gouvernement.example", 1)
@@ -221,7 +237,10 @@ both_backends!(
         assert_eq!(ok.status, 204, "{}", ok.text);
         let login = app.login("registry@gouvernement.example", PASSWORD).await;
         assert_eq!(login.status, 200, "{}", login.text);
-        let member = login.body["access_token"].as_str().expect("token").to_string();
+        let member = login.body["access_token"]
+            .as_str()
+            .expect("token")
+            .to_string();
         let me = app.get_as(&member, "/api/v1/me").await;
         assert_eq!(me.body["role"], "registry");
 
@@ -241,15 +260,23 @@ both_backends!(
         );
 
         // the member registers its project, with a link the server never fetches
-        let mut body = project(&org, "Labour inspectors trained on forced labour", &["LU"],
-                               &["prosecution.training"], "250000.00");
-        body["links"] = json!([{"url": "https://gouvernement.example/inspectors", "title": "The programme"}]);
+        let mut body = project(
+            &org,
+            "Labour inspectors trained on forced labour",
+            &["LU"],
+            &["prosecution.training"],
+            "250000.00",
+        );
+        body["links"] =
+            json!([{"url": "https://gouvernement.example/inspectors", "title": "The programme"}]);
         let r = app.post_as(&member, PROJECTS, body).await;
         assert_eq!(r.status, 201, "{}", r.text);
         let project_id = org_id(&r.body);
         assert_eq!(r.body["awaiting_verification"], true);
         // its own member reads it
-        let own = app.get_as(&member, &format!("{PROJECTS}/{project_id}")).await;
+        let own = app
+            .get_as(&member, &format!("{PROJECTS}/{project_id}"))
+            .await;
         assert_eq!(own.status, 200, "{}", own.text);
 
         // not public: neither in the JSON nor on the pages
@@ -265,7 +292,10 @@ both_backends!(
         assert_eq!(status, 404);
         let listing = html(&app, "/registry").await;
         assert!(!listing.contains("Labour inspectors"));
-        assert_eq!(figures(&listing)[&("total".into(), String::new(), String::new())], "0");
+        assert_eq!(
+            figures(&listing)[&("total".into(), String::new(), String::new())],
+            "0"
+        );
         let matrix = html(&app, "/registry/matrix").await;
         assert!(!matrix.contains("data-row=\"LU\""));
         let country = html(&app, "/registry/countries/LU").await;
@@ -300,13 +330,22 @@ both_backends!(
         assert_eq!(r.status, 404, "{}", r.text);
         // nor may it write another organisation's projects
         let r = app
-            .post_as(&member, PROJECTS, project(&other, "Not ours", &["LU"], &["prevention"], "1.00"))
+            .post_as(
+                &member,
+                PROJECTS,
+                project(&other, "Not ours", &["LU"], &["prevention"], "1.00"),
+            )
             .await;
         assert_eq!(r.status, 404, "{}", r.text);
 
         // the secretariat verifies it: public at once, pages and JSON alike
         let r = app
-            .patch_as(&admin, &format!("/api/v1/organisations/{org}"), json!({"verified": true}), None)
+            .patch_as(
+                &admin,
+                &format!("/api/v1/organisations/{org}"),
+                json!({"verified": true}),
+                None,
+            )
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         let search = json_of(&app, PROJECTS).await;
@@ -326,7 +365,10 @@ both_backends!(
         ), "{shown}");
         let listing = html(&app, "/registry").await;
         assert!(listing.contains("Labour inspectors"));
-        assert_eq!(figures(&listing)[&("total".into(), String::new(), String::new())], "1");
+        assert_eq!(
+            figures(&listing)[&("total".into(), String::new(), String::new())],
+            "1"
+        );
         let organisation_page = html(&app, &format!("/registry/organisations/{org}")).await;
         assert!(organisation_page.contains("Labour inspectors"));
         assert!(organisation_page.contains("id=\"needs-and-offers\""));
@@ -334,7 +376,9 @@ both_backends!(
         assert!(country.contains("Labour inspectors"));
         assert!(country.contains("Ministry of Labour of Luxembourg"));
         // the government's member still sees nothing of the fund
-        let r = app.get_as(&member, &format!("/api/v1/funds/{fund_id}/ledger")).await;
+        let r = app
+            .get_as(&member, &format!("/api/v1/funds/{fund_id}/ledger"))
+            .await;
         assert_eq!(r.status, 403, "{}", r.text);
     }
 );
@@ -347,9 +391,12 @@ both_backends!(
         let b = organisation(&app, &admin, "Kingdom of Norway", "government", true).await;
         let hidden = organisation(&app, &admin, "Unverified Body", "foundation", false).await;
         let anonymous = app
-            .post_as(&admin, "/api/v1/organisations",
-                     json!({"name": "Secret Benefactor", "kind": "foundation", "country": "CH",
-                            "verified": true, "listed_anonymously": true}))
+            .post_as(
+                &admin,
+                "/api/v1/organisations",
+                json!({"name": "Secret Benefactor", "kind": "foundation", "country": "CH",
+                            "verified": true, "listed_anonymously": true}),
+            )
             .await;
         assert_eq!(anonymous.status, 201, "{}", anonymous.text);
         let anonymous = org_id(&anonymous.body);
@@ -359,16 +406,54 @@ both_backends!(
         // six projects in Nigeria on protection (a cell shown), two in Ghana on prevention
         // (a small cell), one across both on partnership
         for i in 0..6 {
-            create(&app, &member_a, project(&a, &format!("Shelter {i}"), &["NG"],
-                                            &["protection.shelter"], "1000.50")).await;
+            create(
+                &app,
+                &member_a,
+                project(
+                    &a,
+                    &format!("Shelter {i}"),
+                    &["NG"],
+                    &["protection.shelter"],
+                    "1000.50",
+                ),
+            )
+            .await;
         }
         for i in 0..2 {
-            let mut body = project(&b, &format!("Awareness {i}"), &["GH"], &["prevention"], "2500.00");
+            let mut body = project(
+                &b,
+                &format!("Awareness {i}"),
+                &["GH"],
+                &["prevention"],
+                "2500.00",
+            );
             body["funding_org_ids"] = json!([anonymous]);
             create(&app, &member_b, body).await;
         }
-        create(&app, &member_b, project(&b, "Regional data", &["NG", "GH"], &["partnership.data"], "333.33")).await;
-        create(&app, &member_hidden, project(&hidden, "Unverified work", &["NG"], &["protection"], "999999.00")).await;
+        create(
+            &app,
+            &member_b,
+            project(
+                &b,
+                "Regional data",
+                &["NG", "GH"],
+                &["partnership.data"],
+                "333.33",
+            ),
+        )
+        .await;
+        create(
+            &app,
+            &member_hidden,
+            project(
+                &hidden,
+                "Unverified work",
+                &["NG"],
+                &["protection"],
+                "999999.00",
+            ),
+        )
+        .await;
         app.sign_out();
 
         // the matrix: the JSON's figures, each small count shown as "<5"
@@ -379,8 +464,14 @@ both_backends!(
         let shown = figures(&matrix);
         let rows = vec!["GH".to_string(), "NG".to_string()];
         assert_eq!(cells_of(&shown), expected_cells(&json, &rows));
-        assert_eq!(shown[&("cell-projects".into(), "NG".into(), "protection".into())], "6");
-        assert_eq!(shown[&("cell-projects".into(), "GH".into(), "prevention".into())], "<5");
+        assert_eq!(
+            shown[&("cell-projects".into(), "NG".into(), "protection".into())],
+            "6"
+        );
+        assert_eq!(
+            shown[&("cell-projects".into(), "GH".into(), "prevention".into())],
+            "<5"
+        );
         assert_eq!(shown[&("total".into(), String::new(), String::new())], "9");
         assert_eq!(
             shown[&("budget-usd".into(), String::new(), String::new())],
@@ -390,7 +481,10 @@ both_backends!(
         // cacheable, with the pages' CSP; a first visit (which gets its CSRF cookie) only
         // privately, a returning reader's publicly
         let header = |h: &reqwest::header::HeaderMap, name: &str| {
-            h.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+            h.get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
         };
         assert_eq!(header(&headers, "cache-control"), "private, max-age=300");
         assert!(header(&headers, "content-security-policy").contains("default-src 'none'"));
@@ -427,7 +521,10 @@ both_backends!(
         let words = json_of(&app, &format!("{PROJECTS}?q=awareness")).await;
         let listing = html(&app, "/registry?q=awareness").await;
         assert_eq!(words["total"], 2);
-        assert_eq!(figures(&listing)[&("total".into(), String::new(), String::new())], "2");
+        assert_eq!(
+            figures(&listing)[&("total".into(), String::new(), String::new())],
+            "2"
+        );
         let (status, _, refused) = page(&app, "/registry?country=Narnia", None).await;
         assert_eq!(status, 422, "{refused}");
         assert!(refused.contains("One of the filters in the address is not understood"));
@@ -476,7 +573,13 @@ async fn rendered(browser: &Chromium) -> Figures {
     {
         let mut key = Vec::new();
         for name in ["data-figure", "data-row", "data-col"] {
-            key.push(element.attr(name).await.expect("attribute").unwrap_or_default());
+            key.push(
+                element
+                    .attr(name)
+                    .await
+                    .expect("attribute")
+                    .unwrap_or_default(),
+            );
         }
         // WebDriver gives a no-break space as a space
         let text = element
@@ -501,9 +604,31 @@ async fn the_registry_pages_render_in_a_browser_with_the_figures_of_the_json() {
     let a = organisation(&app, &admin, "Shelter Network", "ngo", true).await;
     let member = app.user_token("registry", Some(&a));
     for i in 0..7 {
-        create(&app, &member, project(&a, &format!("Shelter {i}"), &["NG"], &["protection.shelter"], "1200.00")).await;
+        create(
+            &app,
+            &member,
+            project(
+                &a,
+                &format!("Shelter {i}"),
+                &["NG"],
+                &["protection.shelter"],
+                "1200.00",
+            ),
+        )
+        .await;
     }
-    create(&app, &member, project(&a, "Border awareness", &["NG", "BJ"], &["prevention"], "999.99")).await;
+    create(
+        &app,
+        &member,
+        project(
+            &a,
+            "Border awareness",
+            &["NG", "BJ"],
+            &["prevention"],
+            "999.99",
+        ),
+    )
+    .await;
     app.sign_out();
 
     let browser = Chromium::start(&app, "en").await;
@@ -521,8 +646,14 @@ async fn the_registry_pages_render_in_a_browser_with_the_figures_of_the_json() {
     browser.open("/registry/countries/NG").await;
     let shown = rendered(&browser).await;
     assert_eq!(cells_of(&shown), expected_cells(&json, &["NG".to_string()]));
-    assert_eq!(shown[&("cell-projects".into(), "NG".into(), "protection".into())], "7");
-    assert_eq!(shown[&("cell-projects".into(), "NG".into(), "prevention".into())], "<5");
+    assert_eq!(
+        shown[&("cell-projects".into(), "NG".into(), "protection".into())],
+        "7"
+    );
+    assert_eq!(
+        shown[&("cell-projects".into(), "NG".into(), "prevention".into())],
+        "<5"
+    );
     browser.check_page("en").await;
 
     let json = json_of(&app, "/api/v1/registry/matrix").await;
