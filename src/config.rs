@@ -96,6 +96,9 @@ pub struct DocumentSettings {
     pub allowed_types: Vec<String>,
     /// Where the bytes live: `local` (under `data_dir`) or `s3`.
     pub storage: StorageKind,
+    /// How many uploads are checked and written out at once; 0: one per HTTP worker.
+    /// Receiving bodies is not limited (a slow connection holds no turn).
+    pub concurrent_stores: usize,
     /// The bucket when `storage = "s3"`.
     pub s3: S3Settings,
 }

@@ -147,8 +147,17 @@ impl Application {
             settings: settings.clone(),
             metrics: Metrics::new(),
             export_slots: opendata::ExportSlots::default(),
+            upload_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                match settings.documents.concurrent_stores {
+                    0 => workers,
+                    n => n,
+                },
+            )),
             documents,
             public_figures: public::cache::PublicCache::new(std::time::Duration::from_millis(
+                settings.server.public_figures_max_staleness_ms,
+            )),
+            registry_searches: public::cache::PublicCache::new(std::time::Duration::from_millis(
                 settings.server.public_figures_max_staleness_ms,
             )),
             pdf: settings.annual_report.printer(),

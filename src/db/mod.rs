@@ -237,6 +237,11 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    // Held to the end of the transaction on SQLite; nothing on PostgreSQL.
+    let _turn = match conn {
+        DbConn::Sqlite(_) => Some(sqlite_writer_turn()?),
+        DbConn::Postgres(_) => None,
+    };
     match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConn::Postgres(_) => <DbConn as Connection>::TransactionManager::begin_transaction(conn)?,
@@ -252,6 +257,31 @@ where
             Err(error)
         }
     }
+}
+
+/// SQLite lets one writer in at a time. Left to `busy_timeout`, the others retry in sleeps
+/// that grow to 100 ms, so in a burst (every NGO sending at the deadline) a writer sleeps on
+/// long after the lock was freed and later ones overtake it: that was most of the submit's
+/// p99 when a thousand writes arrived at once. Writers of this process therefore take turns
+/// here, in the order they came (a fair lock hands itself to the longest waiter), and meet
+/// `busy_timeout` only against other processes (a second instance, the command line).
+static SQLITE_WRITERS: parking_lot::FairMutex<()> = parking_lot::const_fair_mutex(());
+
+/// How long a writer waits for its turn: as long as `busy_timeout` would have let it wait,
+/// after which it gets the same answer (503, retry), never a hang.
+const SQLITE_WRITER_WAIT: Duration = Duration::from_secs(10);
+
+fn sqlite_writer_turn() -> Result<parking_lot::FairMutexGuard<'static, ()>, diesel::result::Error> {
+    SQLITE_WRITERS
+        .try_lock_for(SQLITE_WRITER_WAIT)
+        .ok_or_else(|| {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::Unknown,
+                Box::new(
+                    "database is locked (waited for this process's other writers)".to_string(),
+                ),
+            )
+        })
 }
 
 /// A read-only transaction that sees one snapshot of the data from its first query to
@@ -388,22 +418,22 @@ where
 }
 
 /// Runs a read of a few rows found by their keys (the user behind a token, one application
-/// with its children): on SQLite right here on the worker thread, when a pooled connection
-/// is free at once; otherwise, and always on PostgreSQL, on the blocking pool like `run`.
+/// with its children) right here on the worker thread, when a pooled connection is free at
+/// once; otherwise on the blocking pool like `run`.
 ///
 /// Handing work to the blocking pool and back costs two thread wake-ups, which `perf`
 /// showed to be the largest cost of a signed-in read (a quarter of its time in futex waits
-/// and task switches), while such a read of an embedded SQLite file takes microseconds and
-/// does not wait for writers (in WAL mode a reader sees the last commit). Only reads bounded
-/// by their keys belong here: anything that scans, sorts many rows or writes uses `run`.
+/// and task switches), while such a read takes microseconds on an embedded SQLite file
+/// (which does not wait for writers: in WAL mode a reader sees the last commit) and a round
+/// trip or two on PostgreSQL (where a plain read never waits for a lock either). Only reads
+/// bounded by their keys belong here: anything that scans, sorts many rows or writes uses
+/// `run`.
 pub async fn run_point<T, F>(pool: &DbPool, f: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    if let Some(mut conn) = pool.try_get()
-        && matches!(dialect(&conn), Dialect::Sqlite)
-    {
+    if let Some(mut conn) = pool.try_get() {
         return f(&mut conn);
     }
     run(pool, f).await

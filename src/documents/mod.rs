@@ -120,6 +120,7 @@ pub async fn receive_for(
         payload,
         state.documents.clone(),
         &state.settings.documents,
+        state.upload_slots.clone(),
         extra,
     )
     .await
@@ -139,6 +140,8 @@ pub async fn attach(
     id: String,
     received: upload::Upload,
 ) -> AppResult<DocumentView> {
+    // this upload's turn at the disk, until it is attached or refused
+    let _slot = received.slot;
     let store = state.documents.clone();
     let document_id = uuid::Uuid::now_v7().to_string();
     let key = document_id.clone();

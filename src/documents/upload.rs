@@ -34,6 +34,11 @@ pub struct Upload {
     pub kind: String,
     pub file: Spooled,
     pub extra: std::collections::HashMap<String, String>,
+    /// This upload's turn at the disk (`Services::upload_slots`), taken before its bytes
+    /// were checked and flushed and held until it is attached: when every NGO uploads at
+    /// the deadline, only a few documents are written out at once, so a short write's
+    /// commit does not wait behind a gigabyte of document data being flushed.
+    pub slot: tokio::sync::OwnedSemaphorePermit,
 }
 
 /// The longest text field an upload form carries (`kind`, a CSRF token).
@@ -135,6 +140,7 @@ pub async fn receive(
     payload: web::Payload,
     store: Arc<dyn DocumentStore>,
     limits: &DocumentSettings,
+    slots: Arc<tokio::sync::Semaphore>,
     extra: &[&'static str],
 ) -> Result<Upload, AppError> {
     let max = limits.max_bytes;
@@ -248,6 +254,10 @@ pub async fn receive(
         return Err(AppError::field("file", "is empty"));
     }
     let allowed = limits.allowed_types.clone();
+    let slot = slots
+        .acquire_owned()
+        .await
+        .map_err(|_| AppError::internal("the upload slots were closed"))?;
     let spooled =
         web::block(move || check_content(spool, size, sha256, &head, &client_name, &allowed))
             .await
@@ -256,10 +266,11 @@ pub async fn receive(
         kind,
         file: spooled,
         extra: extra_fields,
+        slot,
     })
 }
 
-/// Judges the spooled bytes and flushes them to disk.
+/// Judges the spooled bytes.
 fn check_content(
     mut spool: NamedTempFile,
     size: u64,
@@ -297,7 +308,8 @@ fn check_content(
         }
         Verdict::Accept(kind) => kind,
     };
-    spool.as_file().sync_all().map_err(io)?;
+    // Not flushed here: `DocumentStore::put` makes the bytes durable where they are kept
+    // (the local store syncs the file and its folder; S3 has them once the upload ends).
     Ok(Spooled {
         file_name: clean_file_name(client_name, &kind),
         file: spool,

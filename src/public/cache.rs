@@ -148,6 +148,38 @@ impl<V: Serialize> PublicCache<V> {
         entries.remove(key);
     }
 
+    /// What is kept under `key` when it is still good, else what `compute` makes of the
+    /// database now (on the blocking pool), kept for the next requests. `compute` answers
+    /// `None` when the key names nothing: nothing is kept for it then.
+    pub async fn get_or_compute<F>(
+        &self,
+        pool: &crate::db::DbPool,
+        key: String,
+        compute: F,
+    ) -> AppResult<Option<Arc<Figures<V>>>>
+    where
+        F: FnOnce(&mut crate::db::DbConn, NaiveDate) -> AppResult<Option<V>> + Send + 'static,
+        V: Send + 'static,
+    {
+        let today = crate::clock::today();
+        // read before the database: a write committed after this makes the result stale
+        let generation = crate::db::committed_writes();
+        if let Lookup::Fresh(figures) = self.lookup(&key, generation, today) {
+            return Ok(Some(figures));
+        }
+        match crate::db::run(pool, move |conn| compute(conn, today)).await {
+            Ok(Some(view)) => self.store(&key, view, generation, today).map(Some),
+            Ok(None) => {
+                self.forget(&key);
+                Ok(None)
+            }
+            Err(error) => {
+                self.refresh_failed(&key);
+                Err(error)
+            }
+        }
+    }
+
     /// A recomputation chosen by `Refresh` failed: let the next request try again.
     pub fn refresh_failed(&self, key: &str) {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());

@@ -22,7 +22,7 @@ use crate::error::{AppError, AppResult};
 use crate::http;
 use crate::ledger;
 use crate::state::AppState;
-use cache::{Figures, Lookup};
+use cache::Figures;
 use rules::{PublicFundParts, PublicFundRef, PublicFundView};
 use std::sync::Arc;
 
@@ -79,30 +79,14 @@ pub fn public_fund(
 /// The figures of the fund named by `key`, from memory when nothing has changed since they
 /// were computed (`cache`), else computed now and kept.
 async fn figures(state: &AppState, key: String) -> AppResult<Option<Arc<Figures>>> {
-    let today = crate::clock::today();
-    // read before the snapshot: a write committed after this makes the figures stale
-    let generation = db::committed_writes();
-    let cache = &state.public_figures;
-    if let Lookup::Fresh(figures) = cache.lookup(&key, generation, today) {
-        return Ok(Some(figures));
-    }
     let asked = key.clone();
     let max_rate_age = state.settings.exchange.max_rate_age();
-    match db::run(&state.pool, move |conn| {
-        public_fund(conn, &asked, today, max_rate_age)
-    })
-    .await
-    {
-        Ok(Some(view)) => cache.store(&key, view, generation, today).map(Some),
-        Ok(None) => {
-            cache.forget(&key);
-            Ok(None)
-        }
-        Err(error) => {
-            cache.refresh_failed(&key);
-            Err(error)
-        }
-    }
+    state
+        .public_figures
+        .get_or_compute(&state.pool, key, move |conn, today| {
+            public_fund(conn, &asked, today, max_rate_age)
+        })
+        .await
 }
 
 /// `304 Not Modified` when the reader holds `etag` already, else `None`.

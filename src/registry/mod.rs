@@ -85,8 +85,17 @@ fn candidate_views(candidates: Vec<search::Candidate>) -> AppResult<Vec<OverlapC
 /// Searches the registry: full text over title and description (every word must occur;
 /// plurals and accents do not matter), filters, facet counts over all matches. Results
 /// come in creation order; comma-separated filter values mean "any of".
-#[utoipa::path(tag = "registry", params(SearchQuery),
-    responses((status = 200, body = SearchView), (status = 422, body = crate::error::Problem)))]
+///
+/// Without a token the answer is what anyone may see, the same for everyone: it is served
+/// from memory until the registry changes (at most `server.public_figures_max_staleness_ms`
+/// late for a change made by another instance), with an `ETag`; `If-None-Match` with it
+/// answers `304 Not Modified`.
+#[utoipa::path(tag = "registry",
+    params(SearchQuery,
+           ("If-None-Match" = Option<String>, Header, description = "the ETag last read (anonymous searches)")),
+    responses((status = 200, body = SearchView),
+              (status = 304, description = "the results have not changed since the ETag sent"),
+              (status = 422, body = crate::error::Problem)))]
 #[get("/api/v1/registry/projects")]
 pub async fn list_projects(
     state: AppState,
@@ -109,11 +118,32 @@ pub async fn list_projects(
         query.published,
     )?;
     let scope = scope_of(user.0.as_ref());
-    let view = db::run(&state.pool, move |conn| {
-        search::search(conn, &filters, &scope, &page)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(view))
+    if user.0.is_some() {
+        // a member also sees its own organisation's unpublished projects: never shared
+        let view = db::run(&state.pool, move |conn| {
+            search::search(conn, &filters, &scope, &page)
+        })
+        .await?;
+        return Ok(HttpResponse::Ok().json(view));
+    }
+    let found = state
+        .registry_searches
+        .get_or_compute(
+            &state.pool,
+            req.query_string().to_string(),
+            move |conn, _| search::search(conn, &filters, &scope, &page).map(Some),
+        )
+        .await?
+        .ok_or_else(|| AppError::internal("a search always has an answer"))?;
+    if crate::http::if_none_match(&req, &found.json_etag) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, found.json_etag.clone()))
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::ETAG, found.json_etag.clone()))
+        .body(found.json.clone()))
 }
 
 /// A project the reader may see, with whether its organisation is verified; 404 for one

@@ -867,6 +867,47 @@ both_backends!(
     }
 );
 
+fn one_store_at_a_time(s: &mut trustfund::config::Settings) {
+    s.documents.concurrent_stores = 1;
+}
+
+both_backends_with!(
+    uploads_take_turns_at_the_disk_and_a_refused_one_gives_its_turn_back,
+    one_store_at_a_time,
+    |app: TestApp| async move {
+        // With one turn, a turn kept by a refused upload or an accepted one would leave
+        // every later upload waiting for ever (the test would hang).
+        let w = world(&app).await;
+        let id = complete_draft(&app, &w).await;
+        let uploads = (0..6).map(|i| {
+            let (app, w, id) = (&app, &w, id.clone());
+            async move {
+                let bytes = if i % 3 == 0 {
+                    b"MZ\x90\x00 not a document".to_vec()
+                } else {
+                    pdf(&format!("annex {i}"))
+                };
+                upload(app, w, &id, "annex", &format!("annex{i}.pdf"), bytes)
+                    .await
+                    .status
+                    .as_u16()
+            }
+        });
+        let statuses = futures_util::future::join_all(uploads).await;
+        assert_eq!(statuses, [415, 201, 201, 415, 201, 201]);
+        let late = upload(&app, &w, &id, "annex", "late.pdf", pdf("late")).await;
+        assert_eq!(late.status, 201, "{}", late.text);
+        let submitted = submit(&app, &w.ngo, &id).await;
+        assert_eq!(submitted.status, 200, "{}", submitted.text);
+        let current = app
+            .get_as(&w.ngo, &format!("/api/v1/applications/{id}"))
+            .await;
+        // the two documents of the complete draft, four annexes and the late one
+        assert_eq!(current.body["documents"].as_array().unwrap().len(), 7);
+        assert_eq!(files_under(&app.data_dir.join("documents")).len(), 7);
+    }
+);
+
 both_backends!(
     organisations_see_and_change_only_their_own_applications,
     |app: TestApp| async move {
