@@ -38,6 +38,7 @@ pub mod pace;
 pub mod platform;
 pub mod predictability;
 pub mod public;
+pub mod needs;
 pub mod registry;
 pub mod reports;
 pub mod review;
