@@ -77,7 +77,7 @@ fn draft(rng: &mut StdRng, org: &str, kind: PostKind, i: usize) -> PostDraft {
     let end = start + chrono::Duration::days(rng.random_range(90..730));
     let places = match kind {
         PostKind::Need => vec![COUNTRIES[rng.random_range(0..COUNTRIES.len())].to_string()],
-        PostKind::Offer => pick(rng, &COUNTRIES, 5)
+        PostKind::Offer => dedup(pick(rng, &COUNTRIES, 5))
             .into_iter()
             .map(String::from)
             .collect(),
@@ -98,8 +98,8 @@ fn draft(rng: &mut StdRng, org: &str, kind: PostKind, i: usize) -> PostDraft {
         title: format!("{kind:?} {i} for shelters and legal aid"),
         description: "Seeded for the ranking benchmark.".into(),
         places,
-        themes: pick(rng, &themes, 4),
-        kinds: pick(rng, HelpKind::ALL, 3),
+        themes: dedup(pick(rng, &themes, 4)),
+        kinds: dedup(pick(rng, HelpKind::ALL, 3)),
         period: trustfund::needs::rules::Period { start, end },
         amount,
         link: None,
