@@ -29,9 +29,9 @@ use trustfund::needs::rules::{HelpKind, PostStatus};
 
 const ORGANISATIONS: usize = 200;
 const COUNTRIES: [&str; 40] = [
-    "NG", "GH", "SN", "CI", "ML", "BF", "NE", "TG", "BJ", "CM", "KE", "UG", "TZ", "ET", "RW",
-    "MZ", "ZA", "ZM", "MW", "MG", "PE", "CO", "MX", "GT", "HN", "BO", "EC", "PY", "AR", "CL",
-    "IN", "BD", "NP", "PK", "LK", "TH", "KH", "VN", "PH", "ID",
+    "NG", "GH", "SN", "CI", "ML", "BF", "NE", "TG", "BJ", "CM", "KE", "UG", "TZ", "ET", "RW", "MZ",
+    "ZA", "ZM", "MW", "MG", "PE", "CO", "MX", "GT", "HN", "BO", "EC", "PY", "AR", "CL", "IN", "BD",
+    "NP", "PK", "LK", "TH", "KH", "VN", "PH", "ID",
 ];
 const BATCH: usize = 500;
 const REQUESTS: usize = 300;

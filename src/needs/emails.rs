@@ -51,7 +51,8 @@ pub fn tell_organisation(
     other_organisation_id: &str,
     about: &About<'_>,
 ) -> AppResult<()> {
-    let Some((organisation, country)) = registry_store::organisation_contact(conn, organisation_id)?
+    let Some((organisation, country)) =
+        registry_store::organisation_contact(conn, organisation_id)?
     else {
         return Ok(());
     };
@@ -109,7 +110,10 @@ mod tests {
                 assert!(email.text.contains("Training for shelters"), "{locale}");
                 assert!(email.text.contains("Nordic Aid"), "{locale}");
                 assert!(email.text.contains("m-1"), "{locale}");
-                assert!(email.html.contains("Shelter &lt;staff&gt; training"), "{locale}");
+                assert!(
+                    email.html.contains("Shelter &lt;staff&gt; training"),
+                    "{locale}"
+                );
                 texts.push(email.text);
             }
             assert_ne!(texts[0], texts[1]);

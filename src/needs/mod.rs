@@ -36,8 +36,8 @@ use crate::registry::rules::{Scope, is_public};
 use crate::state::AppState;
 use model::{
     CreateNeed, CreateOffer, ListQuery, MatchProjectView, MatchView, NeedMatches, NeedView,
-    OfferMatches, OfferView, PostDraft, PostKind, ProposeMatch, RankQuery, RankedNeed,
-    RankedOffer, UpdateNeed, UpdateOffer,
+    OfferMatches, OfferView, PostDraft, PostKind, ProposeMatch, RankQuery, RankedNeed, RankedOffer,
+    UpdateNeed, UpdateOffer,
 };
 use rules::{MatchStatus, NeedFacts, OfferFacts, PostStatus, Reason, Side};
 use store::{ListFilter, MatchRow, NeedRow, OfferRow};
@@ -524,11 +524,7 @@ fn list_filter(query: &ListQuery, scope: &Scope) -> AppResult<ListFilter> {
     })
 }
 
-fn need_page(
-    conn: &mut DbConn,
-    filter: &ListFilter,
-    limit: i64,
-) -> AppResult<Paginated<NeedView>> {
+fn need_page(conn: &mut DbConn, filter: &ListFilter, limit: i64) -> AppResult<Paginated<NeedView>> {
     let rows = store::list_needs(conn, filter)?
         .into_iter()
         .map(|(row, name, verified)| need_view(&row, name, verified))
@@ -645,10 +641,7 @@ pub fn public_needs_of_organisation(conn: &mut DbConn, org_id: &str) -> AppResul
 }
 
 /// The public offers of one organisation, open or closed, for the pages.
-pub fn public_offers_of_organisation(
-    conn: &mut DbConn,
-    org_id: &str,
-) -> AppResult<Vec<OfferView>> {
+pub fn public_offers_of_organisation(conn: &mut DbConn, org_id: &str) -> AppResult<Vec<OfferView>> {
     let filter = ListFilter {
         organisation_id: Some(org_id.to_string()),
         visible_to: Some(Vec::new()),
@@ -908,8 +901,8 @@ pub fn propose(
     let (need, _, _) = visible_need(conn, &need_id, &scope)?;
     let (offer, _, _) = visible_offer(conn, &offer_id, &scope)?;
     let (nd, od) = (need.decoded()?, offer.decoded()?);
-    let scored = rules::score(&need_facts(&need, &nd), &offer_facts(&offer, &od), today)
-        .map_err(|why| {
+    let scored =
+        rules::score(&need_facts(&need, &nd), &offer_facts(&offer, &od), today).map_err(|why| {
             let field = match why {
                 rules::Unmatchable::NeedEnded(_) => "need_id",
                 _ => "offer_id",
@@ -1068,12 +1061,15 @@ impl change::Command<MatchRow> for Accept {
         Action::Accept
     }
 
-    fn decide(&self, _: &mut DbConn, sides: &MatchSides, current: &MatchRow) -> AppResult<MatchRow> {
+    fn decide(
+        &self,
+        _: &mut DbConn,
+        sides: &MatchSides,
+        current: &MatchRow,
+    ) -> AppResult<MatchRow> {
         require_proposed(current)?;
         let awaiting = side_org(current.awaiting_side, &sides.need, &sides.offer);
-        if self.user.role != Role::Admin
-            && self.user.organisation_id.as_deref() != Some(awaiting)
-        {
+        if self.user.role != Role::Admin && self.user.organisation_id.as_deref() != Some(awaiting) {
             return Err(AppError::forbidden(
                 "only the other side accepts a match it was proposed",
             ));
@@ -1334,7 +1330,8 @@ pub async fn match_project(
     };
     let view = db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
-            let matched = change::apply::<MatchRow, _>(conn, &actor, &user, &id, expected, &command)?;
+            let matched =
+                change::apply::<MatchRow, _>(conn, &actor, &user, &id, expected, &command)?;
             let project_id = matched
                 .project_id
                 .clone()

@@ -371,11 +371,7 @@ pub fn score(
 /// Orders scored candidates best first, ties by id (creation order), so a ranking is
 /// the same on every read.
 pub fn rank<T>(items: &mut [(Scored, T)], id: impl Fn(&T) -> &str) {
-    items.sort_by(|(a, x), (b, y)| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| id(x).cmp(id(y)))
-    });
+    items.sort_by(|(a, x), (b, y)| b.score.total_cmp(&a.score).then_with(|| id(x).cmp(id(y))));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -500,11 +496,7 @@ mod tests {
 
     #[test]
     fn a_perfect_fit_scores_one_with_a_reason_per_factor() {
-        let c = case(
-            &["protection.shelter"],
-            &[HelpKind::Funding],
-            &["NG", "GH"],
-        );
+        let c = case(&["protection.shelter"], &[HelpKind::Funding], &["NG", "GH"]);
         let s = score(
             &need(&c, Some(usd("1000.00"))),
             &offer(&c, YEAR, Some(usd("5000.00"))),
@@ -556,8 +548,8 @@ mod tests {
     #[test]
     fn money_in_two_currencies_is_not_compared() {
         let c = case(&["prevention"], &[HelpKind::Funding], &["NG"]);
-        let eur = Money::new(Decimal::new(100, 0), Currency::parse("EUR").expect("EUR"))
-            .expect("money");
+        let eur =
+            Money::new(Decimal::new(100, 0), Currency::parse("EUR").expect("EUR")).expect("money");
         let s = score(
             &need(&c, Some(usd("10.00"))),
             &offer(&c, YEAR, Some(eur)),
@@ -641,7 +633,12 @@ mod tests {
         check_kinds("kinds", &[], &mut errors);
         assert_eq!(errors[0].field, "kinds");
         let mut errors = Vec::new();
-        check_period(d("2027-02-01"), d("2027-01-01"), d("2026-12-01"), &mut errors);
+        check_period(
+            d("2027-02-01"),
+            d("2027-01-01"),
+            d("2026-12-01"),
+            &mut errors,
+        );
         assert_eq!(errors[0].field, "end_on");
     }
 

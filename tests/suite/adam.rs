@@ -12,7 +12,13 @@ const NEEDS: &str = "/api/v1/registry/needs";
 const OFFERS: &str = "/api/v1/registry/offers";
 const MATCHES: &str = "/api/v1/registry/matches";
 
-async fn organisation(app: &TestApp, admin: &str, name: &str, kind: &str, verified: bool) -> String {
+async fn organisation(
+    app: &TestApp,
+    admin: &str,
+    name: &str,
+    kind: &str,
+    verified: bool,
+) -> String {
     let r = app
         .post_as(
             admin,
@@ -174,7 +180,11 @@ both_backends!(
         let stranger_org = organisation(&app, &admin, "Elsewhere", "ngo", true).await;
         let stranger = app.user_token("ngo", Some(&stranger_org));
         let hidden = app
-            .post_as(&stranger, &format!("{MATCHES}/{match_id}/accept"), json!({}))
+            .post_as(
+                &stranger,
+                &format!("{MATCHES}/{match_id}/accept"),
+                json!({}),
+            )
             .await;
         hidden.assert_problem(404, "not_found");
         let unseen = app
@@ -184,22 +194,38 @@ both_backends!(
 
         // the government's member accepts; the donor is told
         let a = app
-            .post_as(&official, &format!("{MATCHES}/{match_id}/accept"), json!({}))
+            .post_as(
+                &official,
+                &format!("{MATCHES}/{match_id}/accept"),
+                json!({}),
+            )
             .await;
         assert_eq!(a.status, 200, "{}", a.text);
         assert_eq!(a.body["status"], "accepted");
         assert_eq!(a.body["version"], 2);
         let giver_email = email_of(&app, &giver).await;
         let mail = app.email_number(&giver_email, 1).await;
-        assert!(mail.decoded.contains("Ministry of Justice"), "{}", mail.decoded);
+        assert!(
+            mail.decoded.contains("Ministry of Justice"),
+            "{}",
+            mail.decoded
+        );
         assert!(mail.decoded.contains("accepted"), "{}", mail.decoded);
         // accepting or declining again is a conflict
         let twice = app
-            .post_as(&official, &format!("{MATCHES}/{match_id}/accept"), json!({}))
+            .post_as(
+                &official,
+                &format!("{MATCHES}/{match_id}/accept"),
+                json!({}),
+            )
             .await;
         twice.assert_problem(409, "invalid_state");
         let late = app
-            .post_as(&official, &format!("{MATCHES}/{match_id}/decline"), json!({}))
+            .post_as(
+                &official,
+                &format!("{MATCHES}/{match_id}/decline"),
+                json!({}),
+            )
             .await;
         late.assert_problem(409, "invalid_state");
 
@@ -208,7 +234,10 @@ both_backends!(
             .post_as(&giver, &format!("{MATCHES}/{match_id}/project"), json!({}))
             .await;
         assert_eq!(made.status, 201, "{}", made.text);
-        let project_id = made.body["project"]["id"].as_str().expect("project").to_string();
+        let project_id = made.body["project"]["id"]
+            .as_str()
+            .expect("project")
+            .to_string();
         assert_eq!(made.body["match"]["project_id"], project_id.as_str());
         app.sign_out();
         let project = app
@@ -225,7 +254,11 @@ both_backends!(
         assert!(project.text.contains(&donor), "{}", project.text);
         // only once
         let twice = app
-            .post_as(&official, &format!("{MATCHES}/{match_id}/project"), json!({}))
+            .post_as(
+                &official,
+                &format!("{MATCHES}/{match_id}/project"),
+                json!({}),
+            )
             .await;
         twice.assert_problem(409, "invalid_state");
         assert_eq!(app.count("registry_projects"), 1);
@@ -254,7 +287,14 @@ both_backends!(
     |app: TestApp| async move {
         let admin = app.sign_in_as_admin();
         let gov = organisation(&app, &admin, "Ministry of Interior", "government", true).await;
-        let donor = organisation(&app, &admin, "Trafficking Response Fund", "foundation", true).await;
+        let donor = organisation(
+            &app,
+            &admin,
+            "Trafficking Response Fund",
+            "foundation",
+            true,
+        )
+        .await;
         let official = app.user_token("ngo", Some(&gov));
         let giver = app.user_token("donor", Some(&donor));
 
@@ -269,10 +309,19 @@ both_backends!(
             (json!({"currency": "XYZ"}), "currency"),
         ] {
             let r = app.post_as(&official, NEEDS, with(need(), change)).await;
-            assert_eq!(r.assert_problem(422, "validation_failed"), [field], "{}", r.text);
+            assert_eq!(
+                r.assert_problem(422, "validation_failed"),
+                [field],
+                "{}",
+                r.text
+            );
         }
         let r = app
-            .post_as(&giver, OFFERS, with(offer(), json!({"countries": ["NG", "ZZ"]})))
+            .post_as(
+                &giver,
+                OFFERS,
+                with(offer(), json!({"countries": ["NG", "ZZ"]})),
+            )
             .await;
         assert_eq!(r.assert_problem(422, "validation_failed"), ["countries[1]"]);
         let r = app
@@ -284,7 +333,11 @@ both_backends!(
 
         // a member may not post for another organisation: 404
         let r = app
-            .post_as(&official, NEEDS, with(need(), json!({"organisation_id": donor})))
+            .post_as(
+                &official,
+                NEEDS,
+                with(need(), json!({"organisation_id": donor})),
+            )
             .await;
         r.assert_problem(404, "not_found");
 
@@ -308,7 +361,10 @@ both_backends!(
             .post_as(
                 &giver,
                 OFFERS,
-                with(offer(), json!({"start_on": "2028-06-01", "end_on": "2028-12-31"})),
+                with(
+                    offer(),
+                    json!({"start_on": "2028-06-01", "end_on": "2028-12-31"}),
+                ),
             )
             .await;
         let elsewhere = app
@@ -335,11 +391,17 @@ both_backends!(
             );
         }
         let r = app
-            .post_as(&giver, MATCHES, json!({"need_id": "not-an-id", "offer_id": id(&apart.body)}))
+            .post_as(
+                &giver,
+                MATCHES,
+                json!({"need_id": "not-an-id", "offer_id": id(&apart.body)}),
+            )
             .await;
         assert_eq!(r.assert_problem(422, "validation_failed"), ["need_id"]);
         // none of the offers is a candidate either
-        let ranked = app.get_as(&official, &format!("{NEEDS}/{need_id}/matches")).await;
+        let ranked = app
+            .get_as(&official, &format!("{NEEDS}/{need_id}/matches"))
+            .await;
         assert_eq!(ranked.body["items"], json!([]), "{}", ranked.text);
         assert_eq!(app.count("need_offer_matches"), 0);
 
@@ -351,7 +413,12 @@ both_backends!(
         r.assert_problem(404, "not_found");
         // a bad edit by its own member: 422 naming the field, nothing changed
         let r = app
-            .patch_as(&official, &path, json!({"link": "ftp://x.example/"}), Some("\"1\""))
+            .patch_as(
+                &official,
+                &path,
+                json!({"link": "ftp://x.example/"}),
+                Some("\"1\""),
+            )
             .await;
         assert_eq!(r.assert_problem(422, "validation_failed"), ["link"]);
         let r = app
@@ -363,7 +430,12 @@ both_backends!(
         assert_eq!(read.body["version"], 1);
         // a good edit, then closing it
         let r = app
-            .patch_as(&official, &path, json!({"budget": null, "status": "closed"}), Some("\"1\""))
+            .patch_as(
+                &official,
+                &path,
+                json!({"budget": null, "status": "closed"}),
+                Some("\"1\""),
+            )
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["budget"], Value::Null);
@@ -391,7 +463,11 @@ both_backends!(
         assert_eq!(restricted.body["public"], false, "{}", restricted.text);
         let restricted = id(&restricted.body);
         let pending = app.post_as(&newcomer, NEEDS, need()).await;
-        assert_eq!(pending.body["awaiting_verification"], true, "{}", pending.text);
+        assert_eq!(
+            pending.body["awaiting_verification"], true,
+            "{}",
+            pending.text
+        );
         let pending = id(&pending.body);
         let secret_offer = id(&app
             .post_as(&giver, OFFERS, with(offer(), json!({"restricted": true})))
@@ -426,7 +502,10 @@ both_backends!(
         let ranked = app
             .get_as(&giver, &format!("{NEEDS}/{public}/matches"))
             .await;
-        assert_eq!(ranked.body["items"][0]["offer"]["id"], secret_offer.as_str());
+        assert_eq!(
+            ranked.body["items"][0]["offer"]["id"],
+            secret_offer.as_str()
+        );
 
         // their own members and the secretariat see them
         let r = app.get_as(&member, &format!("{NEEDS}/{restricted}")).await;
