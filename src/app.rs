@@ -18,7 +18,7 @@ use crate::reports;
 use crate::web as pages;
 use crate::{
     applications, audit, auth, board, calls, disbursements, documents, donations, earmarks,
-    exchange, funds, grants, health, ledger, opendata, organisations, registry, review,
+    exchange, funds, grants, health, ledger, needs, opendata, organisations, registry, review,
 };
 
 pub use crate::state::{AppState, Services};
@@ -182,6 +182,21 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(registry::record_overlap_review),
         endpoint(registry::resolve_overlap_review),
         endpoint(registry::import_iati),
+        endpoint(needs::list_needs),
+        endpoint(needs::post_need),
+        endpoint(needs::get_need),
+        endpoint(needs::update_need),
+        endpoint(needs::need_matches),
+        endpoint(needs::list_offers),
+        endpoint(needs::post_offer),
+        endpoint(needs::get_offer),
+        endpoint(needs::update_offer),
+        endpoint(needs::offer_matches),
+        endpoint(needs::propose_match),
+        endpoint(needs::get_match),
+        endpoint(needs::accept_match),
+        endpoint(needs::decline_match),
+        endpoint(needs::match_project),
         endpoint(grants::list_grants),
         endpoint(grants::get_grant),
         endpoint(grants::sign_grant),

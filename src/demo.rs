@@ -376,9 +376,116 @@ fn load_data(pool: &DbPool, max_rate_age: exchange::MaxRateAge) -> Result<(), Ap
             donors.push((org.name.to_string(), id));
         }
         load_money(conn, &actor, &fund.id, &donors, max_rate_age)?;
+        load_needs_and_offers(conn, &actor, &donors)?;
         tracing::info!(fund = DEMO_FUND_CODE, "demo data loaded");
         Ok(())
     })
+}
+
+/// Two needs of a government ministry and two offers (a donor State's money, a training
+/// provider's courses), through `needs::create_need` and `create_offer` as the API posts
+/// them, so that the rankings have something to show.
+fn load_needs_and_offers(
+    conn: &mut DbConn,
+    actor: &Actor,
+    donors: &[(String, String)],
+) -> Result<(), AppError> {
+    use crate::needs::model::{PostFields, PostKind};
+    use crate::needs::rules::{HelpKind, PostStatus};
+    let ministry = create_organisation(
+        conn,
+        actor,
+        &DemoOrg {
+            name: "Federal Ministry of Humanitarian Affairs (demo)",
+            kind: OrgKind::Government,
+            country: "NG",
+            identifier: None,
+        },
+    )?;
+    let trainers = create_organisation(
+        conn,
+        actor,
+        &DemoOrg {
+            name: "Protection Skills Partners (demo)",
+            kind: OrgKind::Company,
+            country: "GH",
+            identifier: None,
+        },
+    )?;
+    let Some((_, luxembourg)) = donors.iter().find(|(name, _)| name == "Luxembourg") else {
+        return Ok(());
+    };
+    let today = crate::clock::today();
+    let start = today + chrono::Duration::days(30);
+    let end = today + chrono::Duration::days(395);
+    let post = |org: &str,
+                title: &str,
+                description: &str,
+                places: &[&str],
+                themes: &[&str],
+                kinds: &[HelpKind],
+                amount: Option<&str>| PostFields {
+        organisation_id: org.to_string(),
+        title: title.to_string(),
+        description: description.to_string(),
+        places: places.iter().map(|s| s.to_string()).collect(),
+        themes: themes.iter().map(|s| s.to_string()).collect(),
+        kinds: kinds.to_vec(),
+        start_on: start,
+        end_on: end,
+        amount: amount.and_then(|a| a.parse().ok()),
+        currency: amount.map(|_| "USD".to_string()),
+        link: None,
+        restricted: false,
+        status: PostStatus::Open,
+    };
+    let needs = [
+        post(
+            &ministry,
+            "Trauma-informed care training for shelter staff",
+            "Staff of the six federal shelters need training in trauma-informed care and in identifying victims referred by the police.",
+            &["NG"],
+            &["protection.shelter", "protection.identification"],
+            &[HelpKind::Training, HelpKind::Expertise],
+            Some("60000"),
+        ),
+        post(
+            &ministry,
+            "Legal aid for survivors testifying in court",
+            "Survivors who testify against traffickers need lawyers and safe transport to court in Lagos and Benin City.",
+            &["NG"],
+            &["prosecution.victim-witness", "protection.legal-aid"],
+            &[HelpKind::LegalServices, HelpKind::Funding],
+            Some("120000"),
+        ),
+    ];
+    for need in needs {
+        crate::needs::create_need(conn, actor, &need.validate(PostKind::Need, today)?)?;
+    }
+    let offers = [
+        post(
+            luxembourg,
+            "Grants for victim protection in West Africa",
+            "Funding for shelters, legal aid and reintegration run by public services or NGOs.",
+            &["NG", "GH", "SN"],
+            &["protection", "prosecution.victim-witness"],
+            &[HelpKind::Funding],
+            Some("250000"),
+        ),
+        post(
+            &trainers,
+            "Shelter staff courses",
+            "Five-day courses for shelter staff on trauma-informed care, given on site by experienced trainers.",
+            &["NG", "GH"],
+            &["protection.shelter"],
+            &[HelpKind::Training],
+            Some("40000"),
+        ),
+    ];
+    for offer in offers {
+        crate::needs::create_offer(conn, actor, &offer.validate(PostKind::Offer, today)?)?;
+    }
+    Ok(())
 }
 
 /// A demo application: who applies, for what, and how far it got.

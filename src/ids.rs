@@ -196,3 +196,15 @@ id_type!(
     /// A pair of registry projects queued as a possible overlap.
     OverlapReviewId
 );
+id_type!(
+    /// A need for assistance posted by a government or agency.
+    NeedId
+);
+id_type!(
+    /// An offer of assistance posted by a donor or provider.
+    OfferId
+);
+id_type!(
+    /// A match between a need and an offer.
+    MatchId
+);

@@ -30,6 +30,7 @@ pub mod ids;
 pub mod ledger;
 pub mod loadtest;
 pub mod money;
+pub mod needs;
 pub mod notify;
 pub mod observe;
 pub mod opendata;

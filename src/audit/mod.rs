@@ -38,6 +38,9 @@ crate::text_enum!(
         ReviewAssignment => "review_assignment",
         RegistryProject => "registry_project",
         RegistryOverlapReview => "registry_overlap_review",
+        Need => "need",
+        Offer => "offer",
+        NeedOfferMatch => "need_offer_match",
     }
 );
 
@@ -80,6 +83,8 @@ crate::text_enum!(
         Flag => "flag",
         Resolve => "resolve",
         Clear => "clear",
+        Propose => "propose",
+        Decline => "decline",
     }
 );
 

@@ -116,6 +116,10 @@ pub enum Operation {
     /// The queue of pledges past their due day, every donor's: the secretariat and finance,
     /// who record the money, chase it. Trustees and donors read pledges but chase none.
     ReadOverduePledges,
+    /// Post and change one's own organisation's needs and offers of assistance, propose,
+    /// accept or decline their matches and turn an accepted match into a registry project;
+    /// `require_member` then checks the organisation (404 for another's).
+    WriteNeedsAndOffers,
 }
 
 use Role::{Admin, Donor, Finance, Ngo, Registry, Reviewer, Trustee};
@@ -126,6 +130,11 @@ const EVERYONE: &[Role] = &[Admin, Finance, Trustee, Reviewer, Ngo, Donor];
 /// Every role with an account, the registry member's included: its own account and
 /// organisation.
 const EVERY_ACCOUNT: &[Role] = &[Admin, Finance, Trustee, Reviewer, Ngo, Donor, Registry];
+
+/// The roles whose users speak for an organisation of their own (`organisation_id`), and
+/// the secretariat. A new member role (governments', agencies' or companies' staff) is
+/// added here, one word, and may then post needs and offers.
+const ORGANISATION_MEMBERS: &[Role] = &[Admin, Ngo, Donor];
 
 /// The roles allowed to perform `operation` at all (before any organisation check).
 pub fn allowed_roles(operation: Operation) -> &'static [Role] {
@@ -189,6 +198,7 @@ pub fn allowed_roles(operation: Operation) -> &'static [Role] {
         Operation::ReadRanking => &[Admin, Trustee],
         Operation::ReadOverdueReviews => &[Admin],
         Operation::ReadOverduePledges => &[Admin, Finance],
+        Operation::WriteNeedsAndOffers => ORGANISATION_MEMBERS,
     }
 }
 

@@ -772,7 +772,85 @@ diesel::joinable!(report_beneficiaries -> grant_reports (report_id));
 diesel::joinable!(report_services -> grant_reports (report_id));
 diesel::joinable!(report_expenditure -> grant_reports (report_id));
 
+diesel::table! {
+    needs (id) {
+        id -> Text,
+        organisation_id -> Text,
+        title -> Text,
+        description -> Text,
+        country -> Text,
+        themes -> Text,
+        kinds -> Text,
+        start_on -> Date,
+        end_on -> Date,
+        budget_minor -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        link -> Nullable<Text>,
+        restricted -> Bool,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    offers (id) {
+        id -> Text,
+        organisation_id -> Text,
+        title -> Text,
+        description -> Text,
+        countries -> Text,
+        themes -> Text,
+        kinds -> Text,
+        start_on -> Date,
+        end_on -> Date,
+        capacity_minor -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        link -> Nullable<Text>,
+        restricted -> Bool,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    offer_countries (country, offer_id) {
+        offer_id -> Text,
+        country -> Text,
+    }
+}
+
+diesel::table! {
+    need_offer_matches (id) {
+        id -> Text,
+        need_id -> Text,
+        offer_id -> Text,
+        score_milli -> Integer,
+        reasons -> Text,
+        status -> Text,
+        proposed_side -> Text,
+        awaiting_side -> Text,
+        proposed_by -> Text,
+        decided_by -> Nullable<Text>,
+        project_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(needs -> organisations (organisation_id));
+diesel::joinable!(offers -> organisations (organisation_id));
+diesel::joinable!(offer_countries -> offers (offer_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    needs,
+    offers,
+    offer_countries,
+    need_offer_matches,
     second_factors,
     report_drafts,
     organisations,

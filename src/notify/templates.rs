@@ -110,6 +110,12 @@ pub const TEMPLATES: &[Template] = &[
     template!("en", "work_waiting"),
     template!("fr", "work_waiting"),
     template!("es", "work_waiting"),
+    template!("en", "match_proposed"),
+    template!("fr", "match_proposed"),
+    template!("es", "match_proposed"),
+    template!("en", "match_accepted"),
+    template!("fr", "match_accepted"),
+    template!("es", "match_accepted"),
 ];
 
 /// A rendered email.
@@ -294,6 +300,14 @@ mod tests {
             "annual_report": "https://fund.example/funds/F/annual-report/2026?lang=en",
             "sign_in": "https://fund.example/login",
         });
+        // match_proposed, match_accepted (also name and organisation above)
+        let matches = json!({
+            "other_organisation": "Nordic <Aid>",
+            "need_title": "Shelter <staff> training",
+            "offer_title": "Training for shelters",
+            "country": "NG",
+            "match_id": "m-1",
+        });
         // work_waiting (also name above)
         let work = json!({
             "total": 3,
@@ -306,6 +320,7 @@ mod tests {
             "every_minutes": 60,
         });
         for more in [
+            matches,
             work,
             money,
             applications,

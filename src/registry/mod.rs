@@ -54,7 +54,7 @@ const OVERLAPS_SHOWN: usize = 20;
 
 /// Which projects a reader sees: admins all, members also their organisation's
 /// unpublished ones, everyone else the published ones.
-fn scope_of(user: Option<&CurrentUser>) -> Scope {
+pub(crate) fn scope_of(user: Option<&CurrentUser>) -> Scope {
     match user {
         Some(u) if policy::sees_all_registry_projects(u) => Scope::All,
         Some(CurrentUser {
@@ -320,7 +320,7 @@ pub async fn gaps(state: AppState, req: HttpRequest, user: MaybeUser) -> AppResu
 // Writing projects
 
 /// Checks what a draft refers to: the organisations exist, the IATI identifier is free.
-fn check_references(
+pub(crate) fn check_references(
     conn: &mut DbConn,
     draft: &ProjectDraft,
     except: Option<&str>,
@@ -430,7 +430,27 @@ pub fn register(
     actor: &Actor,
     scope: &Scope,
 ) -> AppResult<Registered> {
-    let row = store::insert(conn, draft, source)?;
+    register_as(
+        conn,
+        &uuid::Uuid::now_v7().to_string(),
+        draft,
+        source,
+        actor,
+        scope,
+    )
+}
+
+/// [`register`] under an id the caller chose beforehand (a match that becomes a project
+/// names the project in its own row before the project is written).
+pub fn register_as(
+    conn: &mut DbConn,
+    id: &str,
+    draft: &ProjectDraft,
+    source: ProjectSource,
+    actor: &Actor,
+    scope: &Scope,
+) -> AppResult<Registered> {
+    let row = store::insert_as(conn, id, draft, source)?;
     let verified = store::organisation_verified(conn, &row.reporting_org_id)?;
     let view = row.clone().into_view(verified)?;
     audit::created(conn, actor, ENTITY, &view.id, &view)?;

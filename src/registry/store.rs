@@ -389,7 +389,17 @@ pub fn insert(
     draft: &ProjectDraft,
     source: ProjectSource,
 ) -> QueryResult<ProjectRow> {
-    let row = ProjectRow::new(uuid::Uuid::now_v7().to_string(), draft, source, 1, now());
+    insert_as(conn, &uuid::Uuid::now_v7().to_string(), draft, source)
+}
+
+/// [`insert`] under a chosen id.
+pub fn insert_as(
+    conn: &mut DbConn,
+    id: &str,
+    draft: &ProjectDraft,
+    source: ProjectSource,
+) -> QueryResult<ProjectRow> {
+    let row = ProjectRow::new(id.to_string(), draft, source, 1, now());
     insert_rows(conn, std::slice::from_ref(&row))?;
     Ok(row)
 }

@@ -6,6 +6,7 @@
 mod common;
 
 mod accounts;
+mod adam;
 mod application_pages;
 mod applications;
 mod auth;
