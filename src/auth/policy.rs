@@ -134,7 +134,7 @@ const EVERY_ACCOUNT: &[Role] = &[Admin, Finance, Trustee, Reviewer, Ngo, Donor, 
 /// The roles whose users speak for an organisation of their own (`organisation_id`), and
 /// the secretariat. A new member role (governments', agencies' or companies' staff) is
 /// added here, one word, and may then post needs and offers.
-const ORGANISATION_MEMBERS: &[Role] = &[Admin, Ngo, Donor];
+const ORGANISATION_MEMBERS: &[Role] = &[Admin, Ngo, Donor, Registry];
 
 /// The roles allowed to perform `operation` at all (before any organisation check).
 pub fn allowed_roles(operation: Operation) -> &'static [Role] {

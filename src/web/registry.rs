@@ -242,16 +242,45 @@ pub struct NeedOrOffer {
     pub countries: Vec<String>,
 }
 
-/// Where the registry's needs and offers come onto the public pages: those of
-/// `organisation_id`, or the open needs in `country`. The ADAM feature (needs and offers,
-/// another branch) fills this; until it is merged the registry has none, and the pages
-/// say so in the place they will be listed.
+/// Where the registry's needs and offers come onto the public pages: the public needs and
+/// offers of `organisation_id`, or the open public needs in `country` (`needs::`).
 fn needs_and_offers(
-    _conn: &mut DbConn,
-    _organisation_id: Option<&str>,
-    _country: Option<&str>,
+    conn: &mut DbConn,
+    organisation_id: Option<&str>,
+    country: Option<&str>,
 ) -> AppResult<Vec<NeedOrOffer>> {
-    Ok(Vec::new())
+    let need = |n: crate::needs::model::NeedView| NeedOrOffer {
+        kind: "need",
+        title: n.title,
+        organisation: n.organisation_name,
+        countries: vec![n.country],
+    };
+    let mut listed = Vec::new();
+    if let Some(organisation_id) = organisation_id {
+        listed.extend(
+            crate::needs::public_needs_of_organisation(conn, organisation_id)?
+                .into_iter()
+                .map(need),
+        );
+        listed.extend(
+            crate::needs::public_offers_of_organisation(conn, organisation_id)?
+                .into_iter()
+                .map(|o| NeedOrOffer {
+                    kind: "offer",
+                    title: o.title,
+                    organisation: o.organisation_name,
+                    countries: o.countries,
+                }),
+        );
+    }
+    if let Some(country) = country {
+        listed.extend(
+            crate::needs::open_needs_in_country(conn, country)?
+                .into_iter()
+                .map(need),
+        );
+    }
+    Ok(listed)
 }
 
 // ---------------------------------------------------------------------------------------
