@@ -558,6 +558,20 @@ diesel::table! {
         grant_id -> Nullable<Text>,
         decided_by -> Nullable<Text>,
         decided_at -> Timestamp,
+        overlap_weighing -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    application_overlaps (application_id, project_id) {
+        application_id -> Text,
+        project_id -> Text,
+        revision -> Integer,
+        score -> Double,
+        reasons -> Text,
+        status -> Text,
+        weighed_by_decision -> Nullable<Text>,
+        found_at -> Timestamp,
     }
 }
 
@@ -773,6 +787,7 @@ diesel::joinable!(report_services -> grant_reports (report_id));
 diesel::joinable!(report_expenditure -> grant_reports (report_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    application_overlaps,
     second_factors,
     report_drafts,
     organisations,

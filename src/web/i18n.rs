@@ -327,6 +327,11 @@ mod tests {
                     ("email", Arg::Text("amina@shelter.example".into())),
                     ("hours", Arg::Count(48)),
                     ("quorum", Arg::Text("A decision needs 3 trustees.".into())),
+                    ("countries", Arg::Text("Nigeria, Ghana".into())),
+                    ("themes", Arg::Text("Shelter".into())),
+                    ("names", Arg::Text("Lagos Shelter Network".into())),
+                    ("percent", Arg::Text("82 %".into())),
+                    ("weighing", Arg::Text("Co-financing agreed.".into())),
                 ];
                 assert!(
                     message(lang, &key, &args).is_some(),

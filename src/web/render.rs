@@ -17,6 +17,13 @@ use crate::error::{AppError, AppResult};
 /// The templates, by name, as compiled in.
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
+        "overlaps.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/overlaps.html"
+        )),
+    ),
+    (
         "overdue_reviews.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -7,6 +7,7 @@ mod common;
 
 mod accounts;
 mod application_pages;
+mod application_overlaps;
 mod applications;
 mod auth;
 mod backup;
