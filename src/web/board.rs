@@ -1070,7 +1070,11 @@ fn session_view(
             let flagged = match flags.get(&a.id) {
                 Some(n) => format!(
                     " · {}",
-                    text(lang, "overlaps-count", &[("count", Arg::Count(i64::from(*n)))])?
+                    text(
+                        lang,
+                        "overlaps-count",
+                        &[("count", Arg::Count(i64::from(*n)))]
+                    )?
                 ),
                 None => String::new(),
             };

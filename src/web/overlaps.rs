@@ -90,8 +90,8 @@ pub fn reason(reason: &OverlapReason, lang: Lang) -> AppResult<String> {
 
 /// A share in [0, 1] as a whole percentage in `lang`.
 fn percent(share: f64, lang: Lang) -> String {
-    let whole = Decimal::from_f64_retain((share.clamp(0.0, 1.0) * 100.0).round())
-        .unwrap_or_default();
+    let whole =
+        Decimal::from_f64_retain((share.clamp(0.0, 1.0) * 100.0).round()).unwrap_or_default();
     format!("{} %", format::number(whole, 0, lang))
 }
 

@@ -75,8 +75,11 @@ fn duplicate_application() -> Value {
 }
 
 async fn overlaps(app: &TestApp, token: &str, application: &str) -> common::Reply {
-    app.get_as(token, &format!("/api/v1/applications/{application}/overlaps"))
-        .await
+    app.get_as(
+        token,
+        &format!("/api/v1/applications/{application}/overlaps"),
+    )
+    .await
 }
 
 fn candidate_ids(view: &Value) -> Vec<String> {
@@ -121,7 +124,11 @@ both_backends!(
         assert_eq!(flagged["status"], "open");
         assert_eq!(flagged["project"]["title"], TITLE);
         assert_eq!(flagged["organisation_name"], "Lagos Shelter Network");
-        assert!(flagged["score"].as_f64().expect("score") >= 0.5, "{}", r.text);
+        assert!(
+            flagged["score"].as_f64().expect("score") >= 0.5,
+            "{}",
+            r.text
+        );
         let kinds: Vec<&str> = flagged["reasons"]
             .as_array()
             .expect("reasons")
@@ -146,10 +153,16 @@ both_backends!(
         let page = desk.get(&format!("/applications/{application}")).await;
         assert_eq!(page.status, 200, "{}", page.text);
         let text = plain(&page.text);
-        assert!(text.contains("Posibles solapamientos con el registro"), "{text}");
+        assert!(
+            text.contains("Posibles solapamientos con el registro"),
+            "{text}"
+        );
         assert!(text.contains("Lagos Shelter Network"), "{text}");
         assert!(text.contains("Mismos países: Nigeria"), "{text}");
-        assert!(text.contains("1 posible solapamiento por valorar"), "{text}");
+        assert!(
+            text.contains("1 posible solapamiento por valorar"),
+            "{text}"
+        );
 
         // screened in; a reviewer assigned to it sees the flag beside the application
         let w = w.screened().await;
@@ -180,7 +193,10 @@ both_backends!(
         assert_eq!(declared.status, 303, "{}", declared.text);
         let page = browser.get(&format!("/reviews/{assignment}")).await;
         let text = plain(&page.text);
-        assert!(text.contains("Chevauchements possibles avec le registre"), "{text}");
+        assert!(
+            text.contains("Chevauchements possibles avec le registre"),
+            "{text}"
+        );
         assert!(text.contains("Lagos Shelter Network"), "{text}");
         assert!(text.contains("Mêmes thèmes"), "{text}");
 
@@ -226,11 +242,17 @@ both_backends!(
             app.count("audit_events"),
         );
         let r = decide(&app, &trustee, &session, approve(&application, "15000.00")).await;
-        assert_eq!(r.assert_problem(422, "validation_failed"), vec!["overlap_weighing"]);
+        assert_eq!(
+            r.assert_problem(422, "validation_failed"),
+            vec!["overlap_weighing"]
+        );
         let mut blank = approve(&application, "15000.00");
         blank["overlap_weighing"] = json!("   ");
         let r = decide(&app, &trustee, &session, blank).await;
-        assert_eq!(r.assert_problem(422, "validation_failed"), vec!["overlap_weighing"]);
+        assert_eq!(
+            r.assert_problem(422, "validation_failed"),
+            vec!["overlap_weighing"]
+        );
         let after = (
             app.count("grants"),
             app.count("ledger_entries"),
@@ -247,7 +269,8 @@ both_backends!(
         assert_eq!(r.body["open"], 1);
 
         // with the weighing: approved, kept with the decision and in its audit event
-        let weighing = "Co-financing agreed with Lagos Shelter Network: we fund the legal aid only.";
+        let weighing =
+            "Co-financing agreed with Lagos Shelter Network: we fund the legal aid only.";
         let mut weighed = approve(&application, "15000.00");
         weighed["overlap_weighing"] = json!(weighing);
         let r = decide(&app, &trustee, &session, weighed).await;
@@ -266,7 +289,10 @@ both_backends!(
         let r = overlaps(&app, &admin, &application).await;
         assert_eq!(r.body["open"], 0, "{}", r.text);
         assert_eq!(r.body["candidates"][0]["status"], "weighed");
-        assert_eq!(r.body["candidates"][0]["weighed_by_decision"], decision.as_str());
+        assert_eq!(
+            r.body["candidates"][0]["weighed_by_decision"],
+            decision.as_str()
+        );
         let r = app
             .get_as(&trustee, &format!("/api/v1/board-sessions/{session}"))
             .await;

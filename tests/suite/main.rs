@@ -6,8 +6,8 @@
 mod common;
 
 mod accounts;
-mod application_pages;
 mod application_overlaps;
+mod application_pages;
 mod applications;
 mod auth;
 mod backup;

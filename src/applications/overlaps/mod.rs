@@ -83,7 +83,14 @@ pub fn check(conn: &mut DbConn, app: &Application) -> AppResult<usize> {
     let found = crate::registry::search::overlap_candidates(conn, &subject, &Scope::All, limit)?;
     let rows: Vec<OverlapRow> = found
         .into_iter()
-        .filter(|c| rules::is_foreign(&c.row.reporting_org_id, &c.row.id, &app.organisation_id, &own))
+        .filter(|c| {
+            rules::is_foreign(
+                &c.row.reporting_org_id,
+                &c.row.id,
+                &app.organisation_id,
+                &own,
+            )
+        })
         .take(rules::KEPT)
         .map(|c| {
             Ok(OverlapRow {

@@ -101,12 +101,24 @@ mod tests {
 
     #[test]
     fn the_draft_carries_the_application_and_validates_as_the_registry_checks_it() {
-        let draft = as_draft(&content(), "0190a1d2-0000-7000-8000-000000000001", day(2026, 3, 1));
-        assert_eq!(draft.title.as_deref(), Some("Shelter for survivors in Lagos"));
-        assert_eq!(draft.description.as_deref(), Some("Safe housing and counselling"));
+        let draft = as_draft(
+            &content(),
+            "0190a1d2-0000-7000-8000-000000000001",
+            day(2026, 3, 1),
+        );
+        assert_eq!(
+            draft.title.as_deref(),
+            Some("Shelter for survivors in Lagos")
+        );
+        assert_eq!(
+            draft.description.as_deref(),
+            Some("Safe housing and counselling")
+        );
         assert_eq!(draft.end_on, Some(day(2027, 3, 1)));
         assert_eq!(draft.currency.as_deref(), Some("USD"));
-        let (subject, limit) = draft.validate().expect("a submitted application is a valid draft");
+        let (subject, limit) = draft
+            .validate()
+            .expect("a submitted application is a valid draft");
         assert_eq!(limit, ASKED);
         assert_eq!(subject.countries, vec!["NG".to_string()]);
         assert_eq!(subject.start_on, Some(day(2026, 3, 1)));
