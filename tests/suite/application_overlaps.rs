@@ -91,6 +91,13 @@ fn candidate_ids(view: &Value) -> Vec<String> {
         .collect()
 }
 
+/// With `TRUSTFUND_PAGE_DUMP=DIR`, keeps a page's HTML for a screenshot of it.
+fn keep(name: &str, html: &str) {
+    if let Some(dir) = std::env::var_os("TRUSTFUND_PAGE_DUMP") {
+        std::fs::write(std::path::Path::new(&dir).join(name), html).expect("page kept");
+    }
+}
+
 /// The page as a reader sees it: minijinja writes `/` as `&#x2f;`.
 fn plain(text: &str) -> String {
     text.replace("&#x2f;", "/")
@@ -152,6 +159,7 @@ both_backends!(
         desk.sign_in("mesa@fund.example", PASSWORD).await;
         let page = desk.get(&format!("/applications/{application}")).await;
         assert_eq!(page.status, 200, "{}", page.text);
+        keep("application-es.html", &page.text);
         let text = plain(&page.text);
         assert!(
             text.contains("Posibles solapamientos con el registro"),
@@ -192,6 +200,7 @@ both_backends!(
             .await;
         assert_eq!(declared.status, 303, "{}", declared.text);
         let page = browser.get(&format!("/reviews/{assignment}")).await;
+        keep("review-fr.html", &page.text);
         let text = plain(&page.text);
         assert!(
             text.contains("Chevauchements possibles avec le registre"),
@@ -227,6 +236,7 @@ both_backends!(
         seat.sign_in("board@fund.example", PASSWORD).await;
         let page = seat.get(&format!("/calls/{}/ranking", w.call_id())).await;
         assert_eq!(page.status, 200, "{}", page.text);
+        keep("ranking-en.html", &page.text);
         let text = plain(&page.text);
         assert!(text.contains("1 possible overlap to weigh"), "{text}");
         assert!(text.contains("Lagos Shelter Network"), "{text}");
@@ -240,6 +250,38 @@ both_backends!(
             app.count("ledger_entries"),
             app.count("board_decisions"),
             app.count("audit_events"),
+        );
+        // on the session's page, the secretariat's form says it beside the field
+        let path = format!("/board-sessions/{session}");
+        let page = desk.get(&path).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        assert!(
+            plain(&page.text).contains("1 posible solapamiento por valorar"),
+            "{}",
+            page.text
+        );
+        let (csrf, once) = (page.csrf(), page.field("once"));
+        let wrong = desk
+            .post(
+                &format!("{path}/decisions"),
+                &[
+                    ("csrf", &csrf),
+                    ("once", &once),
+                    ("application_id", &application),
+                    ("outcome", "approved"),
+                    ("approved_amount", "15000.00"),
+                    ("rationale", "Ranked first."),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status, 422, "{}", wrong.text);
+        keep("board-session-es.html", &wrong.text);
+        assert!(
+            wrong
+                .error_beside("overlap_weighing")
+                .is_some_and(|e| e.contains("explique cómo valoró la junta")),
+            "{}",
+            wrong.text
         );
         let r = decide(&app, &trustee, &session, approve(&application, "15000.00")).await;
         assert_eq!(
