@@ -11,6 +11,7 @@
 #   BENCH_DIR           work folder (default /tmp/trustfund-bench, shared with registry.sh)
 #   BENCH_PROJECTS      projects in the seeded registry (default 100000)
 #   BENCH_APPLICATIONS  submissions timed per registry (default 300)
+#   BENCH_BIN           a trustfund binary to measure instead of building the release one
 #   BENCH_PG_URL        PostgreSQL server (default postgres://postgres@127.0.0.1:5432); the
 #                       database trustfund_bench_apps on it is dropped and recreated
 set -euo pipefail
@@ -22,17 +23,19 @@ PROJECTS=${BENCH_PROJECTS:-100000}
 APPS=${BENCH_APPLICATIONS:-300}
 PG=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}
 PORT=${BENCH_PORT:-18091}
-BIN="$ROOT/target/release/trustfund"
+BIN=${BENCH_BIN:-$ROOT/target/release/trustfund}
 
 mkdir -p "$WORK"
-echo "== building the release binary"
-(cd "$ROOT" && cargo build --release --quiet)
+if [ -z "${BENCH_BIN:-}" ]; then
+  echo "== building the release binary"
+  (cd "$ROOT" && cargo build --release --quiet)
+fi
 SEED="$WORK/seed-$PROJECTS.xml"
 [ -s "$SEED" ] || python3 "$ROOT/benches/registry_gen.py" "$SEED" "$PROJECTS" --prefix S --seed 7
 
 export TRUSTFUND__LOG__LEVEL="warn,trustfund::applications::overlaps=debug"
 export TRUSTFUND__SERVER__ADDRESS="127.0.0.1:$PORT"
-export TRUSTFUND__AUTH__ACCESS_TOKEN_TTL_SECS=7200
+export TRUSTFUND__AUTH__ACCESS_TOKEN_TTL_SECS=3600
 export TRUSTFUND__DATA_DIR="$WORK/data-apps"
 
 SERVER=""
