@@ -74,7 +74,8 @@ run() {
   stop
   python3 - "$log" <<'PY'
 import re, sys
-micros = [int(m.group(1)) / 1000 for m in re.finditer(r"micros=(\d+)", open(sys.argv[1]).read())]
+text = re.sub(r"\x1b\[[0-9;]*m", "", open(sys.argv[1]).read())
+micros = [int(m.group(1)) / 1000 for m in re.finditer(r"micros=(\d+)", text)]
 if micros:
     first, rest = micros[0], sorted(micros[1:])
     pick = lambda q: rest[min(len(rest) - 1, int(q * len(rest)))]
