@@ -145,6 +145,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(applications::update_application),
         endpoint(applications::readiness),
         endpoint(applications::submit_application),
+        endpoint(applications::overlaps::list_overlaps),
         endpoint(applications::withdraw_application),
         endpoint(applications::screen_application),
         endpoint(applications::return_for_revision),

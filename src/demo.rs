@@ -1150,6 +1150,10 @@ fn load_board(
                         Outcome::Rejected => "Overlaps with a project already funded.",
                     }
                     .to_string(),
+                    // the demo's approvals are of applications the registry may flag
+                    overlap_weighing: (outcome == Outcome::Approved).then(|| {
+                        "Checked against the registry's flagged projects: other places and people, no double funding.".to_string()
+                    }),
                 },
                 terms,
             )?;

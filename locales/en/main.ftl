@@ -1309,3 +1309,25 @@ registry-matrix-folded = { $count ->
 registry-matrix-json = The same figures as data (JSON)
 registry-budget-usd-is = Budget in US dollars:
 registry-projects-are = Projects:
+
+# Overlaps found when an application was submitted (applications::overlaps)
+overlaps-title = Possible overlaps with the project registry
+overlaps-intro = Found when the application was submitted, by the registry’s own overlap check. To approve the application, the board must say how it weighed each open overlap.
+overlaps-none = The registry check found no other organisation’s project that this application may duplicate.
+overlaps-count = { $count ->
+    [0] no open overlap
+    [one] { $count } possible overlap to weigh
+   *[other] { $count } possible overlaps to weigh
+}
+overlaps-score = { $score } alike
+overlap-status-open = open
+overlap-status-weighed = weighed by the board
+overlap-reason-same-country = Same countries: { $countries }
+overlap-reason-same-theme = Same themes: { $themes }
+overlap-reason-dates = Running at the same time: { $from } to { $to }
+overlap-reason-organisations = Organisations in both: { $names }
+overlap-reason-text = Similar wording ({ $percent }): { $words }
+decision-overlap-weighing = How the board weighed the possible overlaps (approvals of flagged applications)
+decision-overlap-weighing-hint = Needed to approve an application the registry check flagged, for example “co-financing agreed with the other donor” or “different districts and people”. Kept in the fund’s records.
+decision-overlap-weighing-invalid = This application may duplicate a project in the registry: to approve it, say how the board weighed the overlap (plain text, at most 4,000 characters). Nothing was recorded.
+decision-overlap-weighing-was = Overlap weighed: { $weighing }

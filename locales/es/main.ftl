@@ -1309,3 +1309,25 @@ registry-matrix-folded = { $count ->
 registry-matrix-json = Las mismas cifras como datos (JSON)
 registry-budget-usd-is = Presupuesto en dólares estadounidenses:
 registry-projects-are = Proyectos:
+
+# Solapamientos hallados al presentar una solicitud (applications::overlaps)
+overlaps-title = Posibles solapamientos con el registro de proyectos
+overlaps-intro = Detectados al presentar la solicitud, con la misma comprobación que usa el registro. Para aprobarla, la junta debe explicar cómo valoró cada solapamiento pendiente.
+overlaps-none = La comprobación del registro no encontró ningún proyecto de otra organización que esta solicitud pueda duplicar.
+overlaps-count = { $count ->
+    [0] ningún solapamiento pendiente
+    [one] { $count } posible solapamiento por valorar
+   *[other] { $count } posibles solapamientos por valorar
+}
+overlaps-score = parecido { $score }
+overlap-status-open = pendiente
+overlap-status-weighed = valorado por la junta
+overlap-reason-same-country = Mismos países: { $countries }
+overlap-reason-same-theme = Mismos temas: { $themes }
+overlap-reason-dates = En las mismas fechas: del { $from } al { $to }
+overlap-reason-organisations = Organizaciones en ambos: { $names }
+overlap-reason-text = Textos parecidos ({ $percent }): { $words }
+decision-overlap-weighing = Cómo valoró la junta los posibles solapamientos (para aprobar una solicitud señalada)
+decision-overlap-weighing-hint = Necesario para aprobar una solicitud que el registro señaló; por ejemplo, «cofinanciación acordada con el otro donante» o «otros distritos y otras personas». Queda en los archivos del fondo.
+decision-overlap-weighing-invalid = Esta solicitud podría duplicar un proyecto del registro: para aprobarla, explique cómo valoró la junta el solapamiento (texto simple, 4000 caracteres como máximo). No se guardó nada.
+decision-overlap-weighing-was = Solapamiento valorado: { $weighing }

@@ -1306,3 +1306,25 @@ registry-matrix-folded = { $count ->
 registry-matrix-json = Les mêmes chiffres en données (JSON)
 registry-budget-usd-is = Budget en dollars américains :
 registry-projects-are = Projets :
+
+# Chevauchements trouvés au dépôt d’une demande (applications::overlaps)
+overlaps-title = Chevauchements possibles avec le registre des projets
+overlaps-intro = Repérés au dépôt de la demande par la vérification du registre. Pour approuver la demande, le conseil doit dire comment il a pesé chaque chevauchement encore ouvert.
+overlaps-none = La vérification du registre n’a trouvé aucun projet d’une autre organisation que cette demande pourrait faire en double.
+overlaps-count = { $count ->
+    [0] aucun chevauchement ouvert
+    [one] { $count } chevauchement possible à examiner
+   *[other] { $count } chevauchements possibles à examiner
+}
+overlaps-score = ressemblance { $score }
+overlap-status-open = à examiner
+overlap-status-weighed = examiné par le conseil
+overlap-reason-same-country = Mêmes pays : { $countries }
+overlap-reason-same-theme = Mêmes thèmes : { $themes }
+overlap-reason-dates = Mêmes périodes : du { $from } au { $to }
+overlap-reason-organisations = Organisations présentes des deux côtés : { $names }
+overlap-reason-text = Textes proches ({ $percent }) : { $words }
+decision-overlap-weighing = Comment le conseil a pesé les chevauchements possibles (pour approuver une demande signalée)
+decision-overlap-weighing-hint = Obligatoire pour approuver une demande que le registre a signalée, par exemple « cofinancement convenu avec l’autre bailleur » ou « autres districts, autres personnes ». Conservé dans les dossiers du fonds.
+decision-overlap-weighing-invalid = Cette demande pourrait faire double emploi avec un projet du registre : pour l’approuver, dites comment le conseil a pesé ce chevauchement (texte simple, 4 000 caractères au plus). Rien n’a été enregistré.
+decision-overlap-weighing-was = Chevauchement examiné : { $weighing }

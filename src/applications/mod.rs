@@ -5,6 +5,7 @@
 
 pub mod emails;
 pub mod model;
+pub mod overlaps;
 pub mod rules;
 pub mod store;
 
@@ -619,6 +620,7 @@ impl change::Command<Application> for Submit {
             Some(&self.submitter_id),
             after.submitted_at.unwrap_or(after.updated_at),
         )?;
+        overlaps::check(conn, after)?;
         emails::submitted(conn, after, &call.title)
     }
 }

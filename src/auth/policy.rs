@@ -43,6 +43,10 @@ pub enum Operation {
     WithdrawApplication,
     ScreenApplication,
     ReturnApplication,
+    /// Read the registry projects an application may duplicate (after `ReadApplication`
+    /// and its visibility): not the applicant, whose application it is the fund's
+    /// assessment of, naming projects the applicant may not see.
+    ReadApplicationOverlaps,
     /// Money in: record a dated exchange rate.
     CreateExchangeRate,
     ListExchangeRates,
@@ -160,6 +164,7 @@ pub fn allowed_roles(operation: Operation) -> &'static [Role] {
         | Operation::SubmitApplication
         | Operation::WithdrawApplication => &[Ngo],
         Operation::ReadApplication => &[Admin, Trustee, Reviewer, Ngo],
+        Operation::ReadApplicationOverlaps => &[Admin, Trustee, Reviewer],
         Operation::ScreenApplication | Operation::ReturnApplication => &[Admin],
         Operation::CreateExchangeRate
         | Operation::CreatePledge

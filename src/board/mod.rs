@@ -322,6 +322,13 @@ pub fn record_decision(
         .collect();
     let recused = store::recused_on(conn, &app.id)?;
     policy::require_decider(user, &present, &recused)?;
+    // before anything is written: an approval says how open flagged overlaps were weighed
+    let open_overlaps = crate::applications::overlaps::store::open_count(conn, &app.id)?;
+    rules::check_overlap_weighing(
+        input.outcome,
+        open_overlaps,
+        input.overlap_weighing.as_deref(),
+    )?;
     // The application changes by its own command: its rules decide the state it reaches.
     change::apply::<Application, _>(
         conn,
@@ -375,8 +382,12 @@ pub fn record_decision(
         grant_id: grant.as_ref().map(|(g, _)| g.id.clone()),
         decided_by: Some(user.id.clone()),
         decided_at: now.naive_utc(),
+        overlap_weighing: input.overlap_weighing.clone(),
     };
     store::insert_decision(conn, &row)?;
+    if row.overlap_weighing.is_some() {
+        crate::applications::overlaps::store::mark_weighed(conn, &app.id, &row.id)?;
+    }
     let mut view = row.view()?;
     audit::created(
         conn,

@@ -120,6 +120,10 @@ pub struct CreateDecision {
     pub conditions: Option<String>,
     /// Why the board decided so (kept for the record, not sent to the applicant).
     pub rationale: String,
+    /// How the board weighed the application's open flagged overlaps with registry projects
+    /// (`GET /applications/{id}/overlaps`): required to approve an application that has
+    /// any, kept with the decision and in its audit event; it marks them weighed.
+    pub overlap_weighing: Option<String>,
 }
 
 /// A decision request whose shape is valid; amounts are checked by `approval`.
@@ -131,7 +135,11 @@ pub struct DecisionInput {
     pub instalments: Option<Vec<InstalmentInput>>,
     pub conditions: Option<String>,
     pub rationale: String,
+    pub overlap_weighing: Option<String>,
 }
+
+/// The longest account of how an overlap was weighed.
+pub const MAX_WEIGHING: usize = 4_000;
 
 impl CreateDecision {
     pub fn validate(self) -> Result<DecisionInput, AppError> {
@@ -147,6 +155,11 @@ impl CreateDecision {
             .conditions
             .filter(|c| !c.trim().is_empty())
             .map(|c| required_text("conditions", &c, MAX_TEXT, &mut errors));
+        // blank counts as not given: an approval that needs it is then refused by name
+        let overlap_weighing = self
+            .overlap_weighing
+            .filter(|w| !w.trim().is_empty())
+            .map(|w| required_text("overlap_weighing", &w, MAX_WEIGHING, &mut errors));
         if self.outcome == Outcome::Approved {
             if self.approved_amount.is_none() {
                 errors.push(FieldError::new("approved_amount", "is required to approve"));
@@ -169,6 +182,7 @@ impl CreateDecision {
                 instalments: self.instalments,
                 conditions,
                 rationale,
+                overlap_weighing,
             },
             errors,
         )
@@ -266,6 +280,8 @@ pub struct DecisionView {
     pub currency: Currency,
     pub conditions: Option<String>,
     pub rationale: String,
+    /// How the board weighed the application's flagged overlaps with registry projects.
+    pub overlap_weighing: Option<String>,
     pub grant_id: Option<String>,
     /// The grant the approval created (on the answer to the decision).
     #[serde(skip_serializing_if = "Option::is_none")]

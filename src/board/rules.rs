@@ -39,6 +39,27 @@ pub fn check_quorum(
     }
 }
 
+/// An approval of an application with open flagged overlaps (registry projects it may
+/// duplicate, `applications::overlaps`) says how the board weighed them: 422 naming
+/// `overlap_weighing` otherwise. A rejection or a deferral needs no weighing.
+pub fn check_overlap_weighing(
+    outcome: crate::board::model::Outcome,
+    open_overlaps: i64,
+    weighing: Option<&str>,
+) -> Result<(), AppError> {
+    let weighed = weighing.is_some_and(|w| !w.trim().is_empty());
+    if outcome == crate::board::model::Outcome::Approved && open_overlaps > 0 && !weighed {
+        Err(AppError::validation(vec![FieldError::new(
+            "overlap_weighing",
+            format!(
+                "the application may duplicate {open_overlaps} registry project(s) (GET /api/v1/applications/{{id}}/overlaps): say how the board weighed the overlap to approve it"
+            ),
+        )]))
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +105,17 @@ mod tests {
         let day = |s: &str| s.parse::<NaiveDate>().expect("date");
         assert!(check_held(day("2026-05-01"), day("2026-05-01")).is_ok());
         assert!(check_held(day("2026-05-02"), day("2026-05-01")).is_err());
+    }
+
+    #[test]
+    fn an_approval_with_open_overlaps_says_how_they_were_weighed() {
+        let refused = check_overlap_weighing(Outcome::Approved, 2, None).unwrap_err();
+        assert_eq!(refused.code, ErrorCode::ValidationFailed);
+        assert_eq!(refused.errors[0].field, "overlap_weighing");
+        assert!(check_overlap_weighing(Outcome::Approved, 1, Some("  ")).is_err());
+        assert!(check_overlap_weighing(Outcome::Approved, 1, Some("co-financing agreed")).is_ok());
+        assert!(check_overlap_weighing(Outcome::Approved, 0, None).is_ok());
+        assert!(check_overlap_weighing(Outcome::Rejected, 3, None).is_ok());
+        assert!(check_overlap_weighing(Outcome::Deferred, 3, None).is_ok());
     }
 }

@@ -40,6 +40,7 @@ pub struct DecisionRow {
     pub grant_id: Option<String>,
     pub decided_by: Option<String>,
     pub decided_at: NaiveDateTime,
+    pub overlap_weighing: Option<String>,
 }
 
 impl DecisionRow {
@@ -58,6 +59,7 @@ impl DecisionRow {
             currency,
             conditions: self.conditions.clone(),
             rationale: self.rationale.clone(),
+            overlap_weighing: self.overlap_weighing.clone(),
             grant_id: self.grant_id.clone(),
             grant: None,
             decided_by: self.decided_by.clone(),

@@ -558,6 +558,20 @@ diesel::table! {
         grant_id -> Nullable<Text>,
         decided_by -> Nullable<Text>,
         decided_at -> Timestamp,
+        overlap_weighing -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    application_overlaps (application_id, project_id) {
+        application_id -> Text,
+        project_id -> Text,
+        revision -> Integer,
+        score -> Double,
+        reasons -> Text,
+        status -> Text,
+        weighed_by_decision -> Nullable<Text>,
+        found_at -> Timestamp,
     }
 }
 
@@ -851,6 +865,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     offers,
     offer_countries,
     need_offer_matches,
+    application_overlaps,
     second_factors,
     report_drafts,
     organisations,

@@ -54,7 +54,7 @@ const OVERLAPS_SHOWN: usize = 20;
 
 /// Which projects a reader sees: admins all, members also their organisation's
 /// unpublished ones, everyone else the published ones.
-pub(crate) fn scope_of(user: Option<&CurrentUser>) -> Scope {
+pub fn scope_of(user: Option<&CurrentUser>) -> Scope {
     match user {
         Some(u) if policy::sees_all_registry_projects(u) => Scope::All,
         Some(CurrentUser {

@@ -891,6 +891,8 @@ pub fn ranking(
         }
     }
 
+    let app_ids: Vec<String> = apps.iter().map(|a| a.id.clone()).collect();
+    let flags = crate::applications::overlaps::open_flags(conn, user, &app_ids)?;
     let mut figures = apps
         .into_iter()
         .map(|app| {
@@ -974,6 +976,7 @@ pub fn ranking(
             } else {
                 None
             },
+            flagged_overlaps: flags.get(&f.app.id).copied().unwrap_or(0),
             application_id: f.app.id,
             reference: f.app.reference,
             title: f.app.title,

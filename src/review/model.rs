@@ -252,6 +252,9 @@ pub struct RankingRow {
     /// Sum of `requested_in_base` down the ranking, over applications open for decision.
     pub cumulative_in_base: Option<String>,
     pub within_funding_line: bool,
+    /// Open flagged overlaps with registry projects the reader sees
+    /// (`GET /applications/{id}/overlaps`): an approval must say how they were weighed.
+    pub flagged_overlaps: u32,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -1049,6 +1049,9 @@ struct Loaded {
     /// For the secretariat while the application is reviewed: who may review it, and the
     /// days a review assigned now may be due on.
     candidates: Option<(Vec<crate::review::Candidate>, DueWindow)>,
+    /// For those who read them (not the applicant), once submitted: the registry projects
+    /// it may duplicate.
+    overlaps: Option<crate::applications::overlaps::ApplicationOverlapsView>,
 }
 
 fn load(
@@ -1080,7 +1083,15 @@ fn load(
     } else {
         None
     };
+    let overlaps = if app.status != ApplicationStatus::Draft
+        && policy::authorize(user, Operation::ReadApplicationOverlaps).is_ok()
+    {
+        Some(crate::applications::overlaps::read(conn, user, &app.id)?)
+    } else {
+        None
+    };
     Ok(Some(Loaded {
+        overlaps,
         candidates,
         budget: view.budget,
         budget_total: view.budget_total,
@@ -1118,7 +1129,11 @@ async fn show(
         budget,
         budget_total,
         candidates,
+        overlaps,
     } = loaded;
+    let overlaps = overlaps
+        .map(|o| super::overlaps::section(&o, lang))
+        .transpose()?;
     let currency = app.currency;
     let editable = app.status == ApplicationStatus::Draft
         && policy::authorize(user, Operation::UpdateApplication).is_ok()
@@ -1335,6 +1350,7 @@ async fn show(
             eligible_error => error_of("eligible"),
             notes_error => error_of("notes"),
             reason_error => error_of("reason"),
+            overlaps => Serde(overlaps),
         },
     )
 }

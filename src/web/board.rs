@@ -10,6 +10,8 @@
 //! the page says its answer beside the field. The form's `once` key is kept as an
 //! idempotency key: posted twice, a decision is recorded once.
 
+use std::collections::HashMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use minijinja::context;
@@ -342,6 +344,8 @@ struct RankRow {
     /// The funding line is drawn above this row: the money runs out here.
     line_above: bool,
     flags: Vec<String>,
+    /// The registry projects it may duplicate, with the reasons, when any is open.
+    overlaps: Option<super::overlaps::OverlapSection>,
 }
 
 #[derive(Serialize)]
@@ -379,14 +383,20 @@ pub async fn ranking_page(visitor: Visitor, id: web::Path<String>) -> AppResult<
         let call = crate::calls::store::find(conn, &call_id)?
             .map(|c| c.title)
             .unwrap_or_default();
-        Ok(Some((view, call)))
+        // the flagged applications' overlaps with their reasons (a few: not one query per row)
+        let mut overlaps = HashMap::new();
+        for row in view.applications.iter().filter(|r| r.flagged_overlaps > 0) {
+            let found = crate::applications::overlaps::read(conn, &reader, &row.application_id)?;
+            overlaps.insert(row.application_id.clone(), found);
+        }
+        Ok(Some((view, call, overlaps)))
     })
     .await?;
-    let Some((view, call)) = found else {
+    let Some((view, call, overlaps)) = found else {
         return visitor.not_found();
     };
     let may_decide = policy::authorize(&user, Operation::DecideApplication).is_ok();
-    let ranking = ranking(&view, call, may_decide, visitor.lang)?;
+    let ranking = ranking(&view, call, &overlaps, may_decide, visitor.lang)?;
     visitor.page(
         StatusCode::OK,
         "ranking.html",
@@ -394,7 +404,13 @@ pub async fn ranking_page(visitor: Visitor, id: web::Path<String>) -> AppResult<
     )
 }
 
-fn ranking(view: &RankingView, call: String, may_decide: bool, lang: Lang) -> AppResult<Ranking> {
+fn ranking(
+    view: &RankingView,
+    call: String,
+    overlaps: &HashMap<String, crate::applications::overlaps::ApplicationOverlapsView>,
+    may_decide: bool,
+    lang: Lang,
+) -> AppResult<Ranking> {
     let base = currency(&view.funding_line.base_currency)?;
     let line = &view.funding_line;
     let rows = view
@@ -484,6 +500,10 @@ fn ranking(view: &RankingView, call: String, may_decide: bool, lang: Lang) -> Ap
                 within: row.within_funding_line,
                 line_above: line.first_below.as_deref() == Some(row.application_id.as_str()),
                 flags,
+                overlaps: overlaps
+                    .get(&row.application_id)
+                    .map(|o| super::overlaps::section(o, lang))
+                    .transpose()?,
             })
         })
         .collect::<AppResult<Vec<_>>>()?;
@@ -527,6 +547,7 @@ struct DecisionRow {
     amount: Option<String>,
     conditions: Option<String>,
     rationale: String,
+    overlap_weighing: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -559,6 +580,7 @@ struct DecisionForm {
     approved_amount: String,
     conditions: String,
     rationale: String,
+    overlap_weighing: String,
     plan: Vec<PlanRow>,
 }
 
@@ -587,6 +609,7 @@ impl Default for DecisionForm {
             approved_amount: String::new(),
             conditions: String::new(),
             rationale: String::new(),
+            overlap_weighing: String::new(),
             plan: vec![PlanRow::default(); PLAN_ROWS],
         }
     }
@@ -601,6 +624,7 @@ impl DecisionForm {
             approved_amount: form.get("approved_amount").trim().to_string(),
             conditions: form.get("conditions").to_string(),
             rationale: form.get("rationale").to_string(),
+            overlap_weighing: form.get("overlap_weighing").to_string(),
             plan: (0..PLAN_ROWS)
                 .map(|i| PlanRow {
                     amount: form.get(&format!("amount_{i}")).trim().to_string(),
@@ -765,6 +789,7 @@ pub async fn record_decision(
         instalments,
         conditions: Some(typed.conditions.clone()),
         rationale: typed.rationale.clone(),
+        overlap_weighing: Some(typed.overlap_weighing.clone()),
     }
     .validate();
     let input = match input {
@@ -871,6 +896,7 @@ fn localise(visitor: &Visitor, error: &AppError) -> AppResult<Vec<FieldMessage>>
             ("approved_amount", "decision-amount-invalid"),
             ("conditions", "decision-conditions-invalid"),
             ("rationale", "decision-rationale-invalid"),
+            ("overlap_weighing", "decision-overlap-weighing-invalid"),
         ]
         .into_iter()
         .filter(|(field, _)| named(field))
@@ -920,14 +946,16 @@ async fn show_session(
             .map(|d| d.application_id.clone())
             .collect();
         let labels = crate::review::store::application_labels(conn, &ids)?;
-        Ok(Some((session, open, labels)))
+        let open_ids: Vec<String> = open.iter().map(|a| a.id.clone()).collect();
+        let flags = crate::applications::overlaps::open_flags(conn, &reader, &open_ids)?;
+        Ok(Some((session, open, labels, flags)))
     })
     .await?;
-    let Some((session, open, labels)) = found else {
+    let Some((session, open, labels, flags)) = found else {
         return visitor.not_found();
     };
     let lang = visitor.lang;
-    let page = session_view(&session, open, &labels, lang)?;
+    let page = session_view(&session, open, &labels, &flags, lang)?;
     let may_decide = policy::authorize(user, Operation::DecideApplication).is_ok();
     if typed.once.is_empty() {
         typed.once = crate::auth::tokens::new_opaque();
@@ -967,6 +995,7 @@ async fn show_session(
             amount_error => error_of("approved_amount"),
             conditions_error => error_of("conditions"),
             rationale_error => error_of("rationale"),
+            weighing_error => error_of("overlap_weighing"),
             plan_error => error_of("instalments"),
             share => format::number(share, 0, lang),
         },
@@ -1004,7 +1033,8 @@ fn open_for_decision(
 fn session_view(
     session: &SessionView,
     open: Vec<crate::applications::model::ApplicationSummary>,
-    labels: &std::collections::HashMap<String, crate::review::store::ApplicationLabel>,
+    labels: &HashMap<String, crate::review::store::ApplicationLabel>,
+    flags: &HashMap<String, u32>,
     lang: Lang,
 ) -> AppResult<SessionPage> {
     let decisions = session
@@ -1023,6 +1053,7 @@ fn session_view(
                     .transpose()?,
                 conditions: d.conditions.clone(),
                 rationale: d.rationale.clone(),
+                overlap_weighing: d.overlap_weighing.clone(),
             })
         })
         .collect::<AppResult<_>>()?;
@@ -1035,9 +1066,21 @@ fn session_view(
                 }
                 _ => String::new(),
             };
+            // an approval of a flagged application must say how the overlaps were weighed
+            let flagged = match flags.get(&a.id) {
+                Some(n) => format!(
+                    " · {}",
+                    text(
+                        lang,
+                        "overlaps-count",
+                        &[("count", Arg::Count(i64::from(*n)))]
+                    )?
+                ),
+                None => String::new(),
+            };
             Ok(OpenApplication {
                 label: format!(
-                    "{} {}{requested}",
+                    "{} {}{requested}{flagged}",
                     a.reference.as_deref().unwrap_or_default(),
                     a.title
                 )

@@ -331,6 +331,11 @@ mod tests {
                     ("to", Arg::Text("31 December 2026".into())),
                     ("day", Arg::Text("5 December 2026".into())),
                     ("amount", Arg::Text("1,000.00 USD".into())),
+                    ("countries", Arg::Text("Nigeria, Ghana".into())),
+                    ("themes", Arg::Text("Shelter".into())),
+                    ("names", Arg::Text("Lagos Shelter Network".into())),
+                    ("percent", Arg::Text("82 %".into())),
+                    ("weighing", Arg::Text("Co-financing agreed.".into())),
                 ];
                 assert!(
                     message(lang, &key, &args).is_some(),

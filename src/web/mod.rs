@@ -44,6 +44,7 @@ pub mod landing;
 pub mod language;
 pub mod login;
 pub mod overdue;
+pub mod overlaps;
 pub mod payments;
 pub mod people;
 pub mod register;

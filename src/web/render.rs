@@ -52,6 +52,13 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         )),
     ),
     (
+        "overlaps.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/overlaps.html"
+        )),
+    ),
+    (
         "overdue_reviews.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -628,10 +628,15 @@ async fn show(
             Some(app_id) => Some(crate::applications::read_visible(conn, &reader, app_id)?),
             None => None,
         };
-        Ok(Some((view, call, application)))
+        // beside the application, what the registry check found when it was submitted
+        let overlaps = match &view.application.id {
+            Some(app_id) => Some(crate::applications::overlaps::read(conn, &reader, app_id)?),
+            None => None,
+        };
+        Ok(Some((view, call, application, overlaps)))
     })
     .await?;
-    let Some((view, call, application)) = found else {
+    let Some((view, call, application, overlaps)) = found else {
         return visitor.not_found();
     };
     let lang = visitor.lang;
@@ -726,6 +731,9 @@ async fn show(
         recommendations,
     };
     let content = application.as_ref().map(|a| content(a, lang)).transpose()?;
+    let overlaps = overlaps
+        .map(|o| super::overlaps::section(&o, lang))
+        .transpose()?;
     visitor.page(
         status,
         "review.html",
@@ -739,6 +747,7 @@ async fn show(
             statement_error => error_of("statement"),
             comment_error => error_of("comment"),
             recommendation_error => error_of("recommendation"),
+            overlaps => Serde(overlaps),
         },
     )
 }

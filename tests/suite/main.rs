@@ -7,6 +7,7 @@ mod common;
 
 mod accounts;
 mod adam;
+mod application_overlaps;
 mod application_pages;
 mod applications;
 mod auth;

@@ -2528,7 +2528,11 @@ both_backends!(
             .trustees(4)
             .received("50000.00")
             .under_review("Shelter and legal aid", "10000.00")
-            .grant("10000.00")
+            // the application was flagged at submission: the board says how it weighed that
+            .grant_with(
+                "10000.00",
+                json!({"overlap_weighing": "Different shelters in Lagos; no double funding."}),
+            )
             .await;
         let grantee = w.org_id().to_string();
         let grant = w.grant_json().clone();
@@ -2738,7 +2742,11 @@ both_backends!(
         let world = common::world::World::board(&app)
             .received("50000.00")
             .under_review("Shelter and legal aid", "10000.00")
-            .grant("10000.00")
+            // the application was flagged at submission: the board says how it weighed that
+            .grant_with(
+                "10000.00",
+                json!({"overlap_weighing": "Different shelters in Lagos; no double funding."}),
+            )
             .await;
         assert!(!world.grant_id().is_empty());
         for (address, locale) in [("awa@dakar.example", "fr"), ("john@dakar.example", "en")] {
