@@ -239,7 +239,7 @@ where
 {
     // Held to the end of the transaction on SQLite; nothing on PostgreSQL.
     let _turn = match conn {
-        DbConn::Sqlite(_) => Some(sqlite_writer_turn()?),
+        DbConn::Sqlite(c) => Some(sqlite_writer_turn(c)?),
         DbConn::Postgres(_) => None,
     };
     match conn {
@@ -261,18 +261,49 @@ where
 
 /// SQLite lets one writer in at a time. Left to `busy_timeout`, the others retry in sleeps
 /// that grow to 100 ms, so in a burst (every NGO sending at the deadline) a writer sleeps on
-/// long after the lock was freed and later ones overtake it: that was most of the submit's
-/// p99 when a thousand writes arrived at once. Writers of this process therefore take turns
-/// here, in the order they came (a fair lock hands itself to the longest waiter), and meet
-/// `busy_timeout` only against other processes (a second instance, the command line).
-static SQLITE_WRITERS: parking_lot::FairMutex<()> = parking_lot::const_fair_mutex(());
+/// long after the lock was freed and later ones overtake it. Writers of this process
+/// therefore take turns per database file, in the order they came (a fair lock hands itself
+/// to the longest waiter), and meet `busy_timeout` only against other processes (a second
+/// instance, the command line).
+///
+/// One lock per file, kept for the life of the process (a process serves one database;
+/// the test suite a few hundred, a few bytes each).
+fn sqlite_writers(
+    c: &mut diesel::SqliteConnection,
+) -> Result<&'static parking_lot::FairMutex<()>, diesel::result::Error> {
+    #[derive(QueryableByName)]
+    struct Attached {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        file: String,
+    }
+    static WRITERS: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<String, &'static parking_lot::FairMutex<()>>>,
+    > = std::sync::OnceLock::new();
+    let attached: Vec<Attached> = diesel::sql_query("PRAGMA database_list").load(c)?;
+    let file = attached
+        .into_iter()
+        .find(|a| a.name == "main")
+        .map(|a| a.file)
+        .unwrap_or_default();
+    let mut writers = WRITERS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    Ok(*writers
+        .entry(file)
+        .or_insert_with(|| Box::leak(Box::new(parking_lot::FairMutex::new(())))))
+}
 
 /// How long a writer waits for its turn: as long as `busy_timeout` would have let it wait,
 /// after which it gets the same answer (503, retry), never a hang.
 const SQLITE_WRITER_WAIT: Duration = Duration::from_secs(10);
 
-fn sqlite_writer_turn() -> Result<parking_lot::FairMutexGuard<'static, ()>, diesel::result::Error> {
-    SQLITE_WRITERS
+fn sqlite_writer_turn(
+    c: &mut diesel::SqliteConnection,
+) -> Result<parking_lot::FairMutexGuard<'static, ()>, diesel::result::Error> {
+    sqlite_writers(c)?
         .try_lock_for(SQLITE_WRITER_WAIT)
         .ok_or_else(|| {
             diesel::result::Error::DatabaseError(
