@@ -326,6 +326,7 @@ mod tests {
                     ("conditions", Arg::Text("Quarterly updates.".into())),
                     ("email", Arg::Text("amina@shelter.example".into())),
                     ("hours", Arg::Count(48)),
+                    ("title", Arg::Text("Legal aid for survivors".into())),
                     ("quorum", Arg::Text("A decision needs 3 trustees.".into())),
                     ("from", Arg::Text("1 January 2025".into())),
                     ("to", Arg::Text("31 December 2026".into())),

@@ -180,7 +180,9 @@ fn serve_demo_prints_one_account_per_role_and_production_refuses_it() {
     });
     let mut lines = Vec::new();
     while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(60)) {
-        let last = line.contains("indigo harbour violin 17");
+        let last = trustfund::demo::DEMO_ACCOUNTS
+            .last()
+            .is_some_and(|account| line.contains(account.password));
         lines.push(line);
         if last {
             break;
