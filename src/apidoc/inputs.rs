@@ -79,7 +79,7 @@ fn rule(name: &str, query: bool) -> Rule {
         n if n.ends_with("_id") || n.ends_with("_ids") => Rule::Uuid,
         // a query parameter is not a JSON body: the text rule is the bodies'
         _ if query => Rule::None,
-        "amount" | "approved_amount" | "budget" | "rate" | "exchange_rate" => {
+        "amount" | "approved_amount" | "budget" | "capacity" | "rate" | "exchange_rate" => {
             Rule::Pattern(decimal_pattern(), Some(MAX_DECIMAL_LENGTH))
         }
         // `funds::model::support_cost_rate`: in [0, 1), at most six decimals
@@ -117,7 +117,7 @@ fn rule(name: &str, query: bool) -> Rule {
         ),
         // `platform::link::https_url`: an absolute https:// address (the parser decides
         // the rest: a 422 the operation documents)
-        "url" => Rule::Pattern(
+        "url" | "link" => Rule::Pattern(
             format!(
                 "^[Hh][Tt][Tt][Pp][Ss]://[^\\s@/?#\\\\{LINE_CONTROLS}]+(?:[/?#][^\\s{LINE_CONTROLS}]*)?{END}"
             ),
@@ -139,6 +139,58 @@ fn rule(name: &str, query: bool) -> Rule {
         },
     }
 }
+
+/// What a handler asks of a list beyond its items.
+enum ListRule {
+    /// At least one item.
+    NotEmpty,
+    /// No item twice.
+    EachOnce,
+}
+
+/// The lists of request bodies a handler checks as a whole, by schema and property.
+const LIST_RULES: &[(&str, &[&str], ListRule)] = &[
+    // `registry::model::ProjectFields`: a project names at least one country and theme
+    (
+        "CreateProject",
+        &["countries", "themes"],
+        ListRule::NotEmpty,
+    ),
+    (
+        "UpdateProject",
+        &["countries", "themes"],
+        ListRule::NotEmpty,
+    ),
+    // `needs::rules::check_themes`, `check_kinds` and an offer's countries
+    ("CreateNeed", &["themes", "kinds"], ListRule::NotEmpty),
+    ("UpdateNeed", &["themes", "kinds"], ListRule::NotEmpty),
+    (
+        "CreateOffer",
+        &["countries", "themes", "kinds"],
+        ListRule::NotEmpty,
+    ),
+    (
+        "UpdateOffer",
+        &["countries", "themes", "kinds"],
+        ListRule::NotEmpty,
+    ),
+    // `calls::model::distinct_list`: a call's and an application's lists name each item once
+    (
+        "CreateCall",
+        &["eligible_countries", "themes", "required_documents"],
+        ListRule::EachOnce,
+    ),
+    (
+        "UpdateCall",
+        &["eligible_countries", "themes", "required_documents"],
+        ListRule::EachOnce,
+    ),
+    (
+        "UpdateApplication",
+        &["countries", "themes"],
+        ListRule::EachOnce,
+    ),
+];
 
 /// The integers a handler bounds, by name: `(minimum, maximum)`.
 fn range(name: &str) -> Option<(i64, i64)> {
@@ -199,6 +251,10 @@ fn query_values(path: &str, name: &str) -> Option<Vec<String>> {
         ("/api/v1/registry/overlap-reviews", "status") => {
             ["open", "resolved", "all"].map(String::from).to_vec()
         }
+        // `needs::list_filter`
+        ("/api/v1/registry/needs" | "/api/v1/registry/offers", "status") => {
+            ["open", "closed", "all"].map(String::from).to_vec()
+        }
         _ => return None,
     };
     Some(values)
@@ -243,12 +299,14 @@ pub(super) fn constrain(doc: &mut OpenApi) {
                 walk(schema, None);
             }
         }
-        // `registry::model::ProjectFields`: a project names at least one country and theme
-        for name in ["CreateProject", "UpdateProject"] {
-            if let Some(RefOr::T(Schema::Object(project))) = components.schemas.get_mut(name) {
-                for list in ["countries", "themes"] {
-                    if let Some(RefOr::T(Schema::Array(array))) = project.properties.get_mut(list) {
-                        array.min_items = Some(1);
+        for (name, lists, rule) in LIST_RULES {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(*name) {
+                for list in *lists {
+                    if let Some(RefOr::T(Schema::Array(array))) = object.properties.get_mut(*list) {
+                        match rule {
+                            ListRule::NotEmpty => array.min_items = Some(1),
+                            ListRule::EachOnce => array.unique_items = true,
+                        }
                     }
                 }
             }
