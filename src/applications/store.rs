@@ -8,12 +8,12 @@ use super::model::{
     BudgetLineView, Content, DocumentView, RevisionSummary, RevisionView, ScreeningView,
 };
 use super::rules::budget_total;
-use crate::db::DbConn;
 use crate::db::schema::{
     application_beneficiaries, application_budget_lines, application_countries,
     application_documents, application_reference_counters, application_revisions,
     application_themes, applications,
 };
+use crate::db::{DbConn, insert_rows};
 use crate::error::{AppError, AppResult};
 use crate::http::Page;
 use crate::money::{Currency, Money};
@@ -396,50 +396,53 @@ fn load(conn: &mut DbConn, row: ApplicationRow) -> AppResult<Application> {
 }
 
 fn write_children(conn: &mut DbConn, id: &str, c: &Content) -> AppResult<()> {
-    // One INSERT per row: diesel's multi-row insert is not available over the
-    // SQLite/PostgreSQL MultiConnection, and the lists are short (bounded by validation).
+    // One multi-row statement per list (`db::insert_rows`).
     let position = |i: usize| i32::try_from(i).expect("lists are bounded by validation");
-    for (i, country) in c.countries.iter().enumerate() {
-        diesel::insert_into(application_countries::table)
-            .values((
+    let countries: Vec<_> = (c.countries.iter().enumerate())
+        .map(|(i, country)| {
+            (
                 application_countries::application_id.eq(id),
                 application_countries::position.eq(position(i)),
                 application_countries::country.eq(country),
-            ))
-            .execute(conn)?;
-    }
-    for (i, theme) in c.themes.iter().enumerate() {
-        diesel::insert_into(application_themes::table)
-            .values((
+            )
+        })
+        .collect();
+    insert_rows!(conn, application_countries::table, countries)?;
+    let themes: Vec<_> = (c.themes.iter().enumerate())
+        .map(|(i, theme)| {
+            (
                 application_themes::application_id.eq(id),
                 application_themes::position.eq(position(i)),
                 application_themes::theme.eq(theme),
-            ))
-            .execute(conn)?;
-    }
-    for (i, line) in c.budget.iter().enumerate() {
-        diesel::insert_into(application_budget_lines::table)
-            .values((
+            )
+        })
+        .collect();
+    insert_rows!(conn, application_themes::table, themes)?;
+    let budget: Vec<_> = (c.budget.iter().enumerate())
+        .map(|(i, line)| {
+            (
                 application_budget_lines::application_id.eq(id),
                 application_budget_lines::position.eq(position(i)),
                 application_budget_lines::category.eq(&line.category),
                 application_budget_lines::description.eq(&line.description),
                 application_budget_lines::amount.eq(line.amount.minor_units()),
-            ))
-            .execute(conn)?;
-    }
-    for (i, cell) in c.planned_beneficiaries.iter().enumerate() {
-        diesel::insert_into(application_beneficiaries::table)
-            .values((
+            )
+        })
+        .collect();
+    insert_rows!(conn, application_budget_lines::table, budget)?;
+    let beneficiaries: Vec<_> = (c.planned_beneficiaries.iter().enumerate())
+        .map(|(i, cell)| {
+            (
                 application_beneficiaries::application_id.eq(id),
                 application_beneficiaries::position.eq(position(i)),
                 application_beneficiaries::sex.eq(cell.sex.as_str()),
                 application_beneficiaries::age_group.eq(cell.age_group.as_str()),
                 application_beneficiaries::exploitation.eq(cell.exploitation.as_str()),
                 application_beneficiaries::number.eq(cell.count),
-            ))
-            .execute(conn)?;
-    }
+            )
+        })
+        .collect();
+    insert_rows!(conn, application_beneficiaries::table, beneficiaries)?;
     Ok(())
 }
 

@@ -50,8 +50,8 @@ pub fn insert(conn: &mut DbConn, e: NewAuditEvent) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Inserts events in multi-row statements on the concrete connection (diesel's
-/// `MultiBackend` has no batch insert). Ids stay in order, so the trail keeps its order.
+/// Inserts events in multi-row statements (`db::insert_rows`). Ids stay in order, so the
+/// trail keeps its order.
 pub fn insert_all(conn: &mut DbConn, events: Vec<NewAuditEvent>) -> QueryResult<()> {
     let at = Utc::now().naive_utc();
     let rows: Vec<AuditEventInsert> = events
@@ -68,11 +68,7 @@ pub fn insert_all(conn: &mut DbConn, events: Vec<NewAuditEvent>) -> QueryResult<
             request_id: e.request_id,
         })
         .collect();
-    for chunk in rows.chunks(500) {
-        crate::db::with_backend!(&mut *conn, |c| diesel::insert_into(audit_events::table)
-            .values(chunk)
-            .execute(c))?;
-    }
+    crate::db::insert_rows!(conn, audit_events::table, rows)?;
     Ok(())
 }
 

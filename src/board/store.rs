@@ -72,15 +72,16 @@ pub fn insert_session(conn: &mut DbConn, row: &SessionRow, trustees: &[String]) 
     diesel::insert_into(board_sessions::table)
         .values(row)
         .execute(conn)?;
-    // one row at a time: batch inserts are not portable across diesel's MultiConnection
-    for trustee in trustees {
-        diesel::insert_into(board_session_trustees::table)
-            .values((
+    let present: Vec<_> = trustees
+        .iter()
+        .map(|trustee| {
+            (
                 board_session_trustees::session_id.eq(&row.id),
                 board_session_trustees::user_id.eq(trustee),
-            ))
-            .execute(conn)?;
-    }
+            )
+        })
+        .collect();
+    crate::db::insert_rows!(conn, board_session_trustees::table, present)?;
     Ok(())
 }
 

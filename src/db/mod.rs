@@ -432,6 +432,37 @@ macro_rules! with_backend {
 }
 pub use crate::with_backend;
 
+/// Inserts `rows` (a slice of insertable values) into `table` in multi-row statements of
+/// `per_statement` rows (500 unless said; SQLite binds at most 32,766 values in one), on
+/// the concrete connection: diesel's `MultiBackend` has no batch insert, and a row at a
+/// time costs a round trip each on PostgreSQL. Evaluates to the `QueryResult` of the rows
+/// inserted; no rows, no statement.
+#[macro_export]
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        $crate::db::insert_rows!($conn, $table, $rows, 500)
+    };
+    ($conn:expr, $table:expr, $rows:expr, $per_statement:expr) => {{
+        let conn: &mut $crate::db::DbConn = $conn;
+        let mut result: ::diesel::QueryResult<usize> = Ok(0);
+        for chunk in $rows.chunks($per_statement) {
+            let inserted = $crate::db::with_backend!(&mut *conn, |c| ::diesel::insert_into($table)
+                .values(chunk)
+                .execute(c));
+            match (inserted, &mut result) {
+                (Ok(n), Ok(total)) => *total += n,
+                (Err(e), _) => {
+                    result = Err(e);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        result
+    }};
+}
+pub use crate::insert_rows;
+
 /// Runs blocking diesel work on actix's blocking pool with a pooled connection, so the
 /// async executor never waits on the database.
 pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, AppError>

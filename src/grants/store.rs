@@ -150,12 +150,7 @@ pub fn insert(conn: &mut DbConn, grant: &GrantRow, plan: &[InstalmentRow]) -> Qu
     diesel::insert_into(grants::table)
         .values(grant)
         .execute(conn)?;
-    // one row at a time: batch inserts are not portable across diesel's MultiConnection
-    for instalment in plan {
-        diesel::insert_into(grant_instalments::table)
-            .values(instalment)
-            .execute(conn)?;
-    }
+    crate::db::insert_rows!(conn, grant_instalments::table, plan)?;
     Ok(())
 }
 

@@ -316,11 +316,7 @@ fn insert_offer_countries(conn: &mut DbConn, id: &str, countries: &[String]) -> 
             )
         })
         .collect();
-    // a multi-row insert compiles per backend (SQLite has no DEFAULT in VALUES)
-    crate::db::with_backend!(&mut *conn, |c| diesel::insert_into(offer_countries::table)
-        .values(&rows)
-        .execute(c))
-    .map(|_| ())
+    crate::db::insert_rows!(conn, offer_countries::table, rows).map(|_| ())
 }
 
 pub fn find_offer(conn: &mut DbConn, id: &str) -> QueryResult<Option<OfferRow>> {

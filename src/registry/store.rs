@@ -375,12 +375,7 @@ pub fn insert_rows(conn: &mut DbConn, rows: &[ProjectRow]) -> QueryResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    // multi-row inserts compile per backend (SQLite has no DEFAULT in VALUES)
-    for chunk in rows.chunks(CHUNK) {
-        db::with_backend!(&mut *conn, |c| diesel::insert_into(projects::table)
-            .values(chunk)
-            .execute(c))?;
-    }
+    db::insert_rows!(conn, projects::table, rows, CHUNK)?;
     bump_generation(conn)
 }
 

@@ -148,17 +148,12 @@ pub fn insert(conn: &mut DbConn, row: &ReportRow, report: &NewReport) -> QueryRe
 /// Rows per multi-row INSERT: under SQLite's 32,766 bound parameters at eight columns.
 const ROWS_PER_STATEMENT: usize = 1_000;
 
-/// Inserts reports with their child rows, a few multi-row statements per table (multi-row
-/// inserts are written per backend, through `with_backend!`). `insert` is this with one
+/// Inserts reports with their child rows, a few multi-row statements per table
+/// (`db::insert_rows`). `insert` is this with one
 /// report; a seed of many reports (the outcomes benchmark) passes hundreds at once.
 pub fn insert_all(conn: &mut DbConn, reports: &[(&ReportRow, &NewReport)]) -> QueryResult<()> {
-    let rows: Vec<&ReportRow> = reports.iter().map(|(row, _)| *row).collect();
-    for chunk in rows.chunks(ROWS_PER_STATEMENT / 20) {
-        let chunk: Vec<ReportRow> = chunk.iter().map(|r| (*r).clone()).collect();
-        crate::db::with_backend!(conn, |c| diesel::insert_into(grant_reports::table)
-            .values(&chunk)
-            .execute(c))?;
-    }
+    let rows: Vec<ReportRow> = reports.iter().map(|(row, _)| (*row).clone()).collect();
+    crate::db::insert_rows!(conn, grant_reports::table, rows, ROWS_PER_STATEMENT / 20)?;
     let beneficiaries: Vec<_> = reports
         .iter()
         .flat_map(|(row, report)| {
@@ -173,11 +168,12 @@ pub fn insert_all(conn: &mut DbConn, reports: &[(&ReportRow, &NewReport)]) -> Qu
             })
         })
         .collect();
-    for chunk in beneficiaries.chunks(ROWS_PER_STATEMENT) {
-        crate::db::with_backend!(conn, |c| diesel::insert_into(report_beneficiaries::table)
-            .values(chunk)
-            .execute(c))?;
-    }
+    crate::db::insert_rows!(
+        conn,
+        report_beneficiaries::table,
+        beneficiaries,
+        ROWS_PER_STATEMENT
+    )?;
     let services: Vec<_> = reports
         .iter()
         .flat_map(|(row, report)| {
@@ -190,11 +186,7 @@ pub fn insert_all(conn: &mut DbConn, reports: &[(&ReportRow, &NewReport)]) -> Qu
             })
         })
         .collect();
-    for chunk in services.chunks(ROWS_PER_STATEMENT) {
-        crate::db::with_backend!(conn, |c| diesel::insert_into(report_services::table)
-            .values(chunk)
-            .execute(c))?;
-    }
+    crate::db::insert_rows!(conn, report_services::table, services, ROWS_PER_STATEMENT)?;
     let indicators: Vec<_> = reports
         .iter()
         .flat_map(|(row, report)| {
@@ -213,11 +205,12 @@ pub fn insert_all(conn: &mut DbConn, reports: &[(&ReportRow, &NewReport)]) -> Qu
                 })
         })
         .collect();
-    for chunk in indicators.chunks(ROWS_PER_STATEMENT) {
-        crate::db::with_backend!(conn, |c| diesel::insert_into(report_indicators::table)
-            .values(chunk)
-            .execute(c))?;
-    }
+    crate::db::insert_rows!(
+        conn,
+        report_indicators::table,
+        indicators,
+        ROWS_PER_STATEMENT
+    )?;
     let expenditure: Vec<_> = reports
         .iter()
         .flat_map(|(row, report)| {
@@ -231,11 +224,12 @@ pub fn insert_all(conn: &mut DbConn, reports: &[(&ReportRow, &NewReport)]) -> Qu
             })
         })
         .collect();
-    for chunk in expenditure.chunks(ROWS_PER_STATEMENT) {
-        crate::db::with_backend!(conn, |c| diesel::insert_into(report_expenditure::table)
-            .values(chunk)
-            .execute(c))?;
-    }
+    crate::db::insert_rows!(
+        conn,
+        report_expenditure::table,
+        expenditure,
+        ROWS_PER_STATEMENT
+    )?;
     Ok(())
 }
 

@@ -27,12 +27,7 @@ pub fn replace(conn: &mut DbConn, application_id: &str, rows: &[OverlapRow]) -> 
         application_overlaps::table.filter(application_overlaps::application_id.eq(application_id)),
     )
     .execute(conn)?;
-    // one row at a time: batch inserts are not portable across diesel's MultiConnection
-    for row in rows {
-        diesel::insert_into(application_overlaps::table)
-            .values(row)
-            .execute(conn)?;
-    }
+    crate::db::insert_rows!(conn, application_overlaps::table, rows)?;
     Ok(())
 }
 
