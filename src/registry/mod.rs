@@ -982,9 +982,10 @@ pub async fn record_overlap_review(
             let fa = overlap::Features::new(&a.overlap_subject()?, &a.search_text);
             let fb = overlap::Features::new(&b.overlap_subject()?, &b.search_text);
             let scored = overlap::score(&fa, &fb, &overlap::Idf::uniform());
-            let (score, reasons) = scored
+            let (score, mut reasons) = scored
                 .map(|s| (s.score, s.reasons))
                 .unwrap_or((0.0, Vec::new()));
+            overlap::words_as_written(&mut reasons, &[&a.title, &a.description]);
             let row = store::new_review(
                 &a.id,
                 &b.id,

@@ -273,5 +273,11 @@ pub fn overlap_candidates(
             .then(a.row.id.cmp(&b.row.id))
     });
     out.truncate(limit);
+    for candidate in &mut out {
+        overlap::words_as_written(
+            &mut candidate.scored.reasons,
+            &[&subject.title, &subject.description],
+        );
+    }
     Ok(out)
 }

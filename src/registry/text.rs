@@ -62,8 +62,9 @@ fn stem(word: &str, out: &mut String) {
     });
 }
 
-/// Calls `each` with every indexable word of `text`, in order, repeats kept.
-fn each_word(text: &str, mut each: impl FnMut(&str)) {
+/// Calls `each` with every indexable word of `text` (its stem, then the word it came from,
+/// in lower case and without accents), in order, repeats kept.
+fn each_word(text: &str, mut each: impl FnMut(&str, &str)) {
     let mut current = String::new();
     let mut stemmed = String::new();
     let mut flush = |current: &mut String| {
@@ -71,7 +72,7 @@ fn each_word(text: &str, mut each: impl FnMut(&str)) {
             if current.chars().count() <= MAX_WORD_CHARS && !is_stopword(current) {
                 stemmed.clear();
                 stem(current, &mut stemmed);
-                each(&stemmed);
+                each(&stemmed, current);
             }
             current.clear();
         }
@@ -103,15 +104,30 @@ fn each_word(text: &str, mut each: impl FnMut(&str)) {
 /// The indexable words of `text`, in order, repeats kept.
 pub fn words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    each_word(text, |w| out.push(w.to_string()));
+    each_word(text, |w, _| out.push(w.to_string()));
     out
+}
+
+/// Each stem of the words of `texts` with the first word that gave it, in lower case and
+/// without accents: how a person is shown a word the index only knows by its stem
+/// (`reintegration`, not `reintegr`).
+pub fn written_forms(texts: &[&str]) -> HashMap<String, String> {
+    let mut forms = HashMap::new();
+    for text in texts {
+        each_word(text, |stem, word| {
+            if !forms.contains_key(stem) {
+                forms.insert(stem.to_string(), word.to_string());
+            }
+        });
+    }
+    forms
 }
 
 /// What the full-text index holds for a project: its words separated by spaces.
 pub fn search_text(title: &str, description: &str) -> String {
     let mut out = String::with_capacity(title.len() + description.len());
     for text in [title, description] {
-        each_word(text, |w| {
+        each_word(text, |w, _| {
             if !out.is_empty() {
                 out.push(' ');
             }
@@ -142,6 +158,19 @@ pub fn term_counts(search_text: &str) -> BTreeMap<&str, u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stem_is_shown_as_the_first_word_that_gave_it() {
+        let forms = written_forms(&[
+            "Reintegration of survivors",
+            "Survivor referrals; réintégration",
+        ]);
+        assert_eq!(forms["reintegr"], "reintegration");
+        assert_eq!(forms["survivor"], "survivors");
+        assert_eq!(forms["referr"], "referrals");
+        assert!(!forms.contains_key("of"), "stopwords are not indexed");
+        assert_eq!(forms.len(), 3);
+    }
 
     #[test]
     fn stopwords_are_sorted_for_binary_search() {
