@@ -377,9 +377,56 @@ fn load_data(pool: &DbPool, max_rate_age: exchange::MaxRateAge) -> Result<(), Ap
         }
         load_money(conn, &actor, &fund.id, &donors, max_rate_age)?;
         load_needs_and_offers(conn, &actor, &donors)?;
+        load_registry_project(conn, &actor)?;
         tracing::info!(fund = DEMO_FUND_CODE, "demo data loaded");
         Ok(())
     })
+}
+
+/// Another organisation's project in the registry that one of the demo's applications
+/// ("Night shelter for trafficked boys", submitted later by `load_calls`) duplicates, so the
+/// secretariat, the reviewers and the board see a flagged overlap, registered as a member
+/// would through the API.
+fn load_registry_project(conn: &mut DbConn, actor: &Actor) -> Result<(), AppError> {
+    use crate::registry::model::{CreateProject, ProjectStatus};
+    let forum = create_organisation(
+        conn,
+        actor,
+        &DemoOrg {
+            name: "Dhaka Child Protection Forum (demo)",
+            kind: OrgKind::Ngo,
+            country: "BD",
+            identifier: None,
+        },
+    )?;
+    let today = crate::clock::today();
+    let draft = CreateProject {
+        title: "Night shelter and counselling for trafficked boys in Dhaka".to_string(),
+        description: "A night shelter for boys trafficked into street work and begging in Dhaka, with counselling, schooling and family tracing.".to_string(),
+        reporting_org_id: forum,
+        funding_org_ids: Vec::new(),
+        implementing_org_ids: Vec::new(),
+        countries: vec!["BD".to_string()],
+        themes: vec!["protection.shelter".to_string()],
+        target_groups: Vec::new(),
+        start_on: Some(today - chrono::Duration::days(60)),
+        end_on: Some(today + chrono::Duration::days(300)),
+        budget: Some(crate::money::DecimalString(Decimal::from(45_000))),
+        currency: Some("USD".to_string()),
+        status: ProjectStatus::Active,
+        iati_identifier: None,
+        published: Some(true),
+        links: Vec::new(),
+    }
+    .validate()?;
+    crate::registry::register(
+        conn,
+        &draft,
+        crate::registry::model::ProjectSource::Manual,
+        actor,
+        &crate::registry::rules::Scope::All,
+    )?;
+    Ok(())
 }
 
 /// Two needs of a government ministry and two offers (a donor State's money, a training
@@ -1124,6 +1171,7 @@ fn load_board(
         ];
         for (app, outcome) in under_review.iter().zip(outcomes) {
             let requested = app.requested_amount.clone();
+            let flagged = crate::applications::overlaps::store::open_count(conn, &app.id)? > 0;
             let decision = crate::board::record_decision(
                 conn,
                 &actor,
@@ -1150,8 +1198,8 @@ fn load_board(
                         Outcome::Rejected => "Overlaps with a project already funded.",
                     }
                     .to_string(),
-                    // the demo's approvals are of applications the registry may flag
-                    overlap_weighing: (outcome == Outcome::Approved).then(|| {
+                    // an approval says how the registry's open flags were weighed, if any
+                    overlap_weighing: (outcome == Outcome::Approved && flagged).then(|| {
                         "Checked against the registry's flagged projects: other places and people, no double funding.".to_string()
                     }),
                 },

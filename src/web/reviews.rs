@@ -788,7 +788,12 @@ fn content(app: &ApplicationView, lang: Lang) -> AppResult<Content> {
                 )
             })
             .transpose()?,
-        countries: app.countries.join(", "),
+        countries: app
+            .countries
+            .iter()
+            .map(|code| format::country(code, lang))
+            .collect::<Vec<_>>()
+            .join(", "),
         themes: app
             .themes
             .iter()
