@@ -131,6 +131,18 @@ impl Application {
         } else {
             Vec::new()
         };
+        // The registry's in-memory index and its word lists are loaded before the port
+        // opens, not by the first request that needs them: that may be a submission, which
+        // checks the application against the registry inside its write transaction, and a
+        // load in the background would still be running when the first requests arrive
+        // (0.4 s at 100,000 projects).
+        if let Err(e) = pool
+            .get()
+            .map_err(error::AppError::from)
+            .and_then(|mut conn| registry::index::warm(&mut conn))
+        {
+            tracing::warn!(error = %e, "the registry index was not loaded at start; the first search loads it");
+        }
         let listener =
             TcpListener::bind(&settings.server.address).map_err(|e| StartError::Listen {
                 address: settings.server.address.clone(),
@@ -198,19 +210,6 @@ impl Application {
     /// sends email, and the housekeeping that prunes expired tokens and old login attempts.
     /// Both stop with the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        // The registry's in-memory index and its word lists are loaded now rather than by
-        // the first request that needs them: that may be a submission, which checks the
-        // application against the registry inside its write transaction.
-        let warm_pool = self.pool.clone();
-        let warm = tokio::task::spawn_blocking(move || {
-            let loaded = warm_pool
-                .get()
-                .map_err(error::AppError::from)
-                .and_then(|mut conn| registry::index::warm(&mut conn));
-            if let Err(e) = loaded {
-                tracing::warn!(error = %e, "the registry index was not loaded at start; the first search loads it");
-            }
-        });
         let mail = tokio::spawn(notify::worker::run(self.pool.clone(), self.mailer));
         let housekeeping = tokio::spawn(auth::housekeeping(
             self.pool.clone(),
@@ -232,7 +231,6 @@ impl Application {
             self.settings.email.clone(),
         ));
         let result = self.server.await;
-        warm.abort();
         notices.abort();
         digests.abort();
         mail.abort();

@@ -101,6 +101,7 @@ pub struct RegistryIndex {
     /// Indexed words and, per word, the positions of the projects that use it; built on
     /// the first overlap check, since search, matrix and gaps do not need them.
     postings: OnceLock<Postings>,
+    building_postings: std::sync::Mutex<()>,
 }
 
 #[derive(Debug, Default)]
@@ -172,6 +173,7 @@ impl RegistryIndex {
             currencies: Interner::default(),
             duplicates: FastMap::default(),
             postings: OnceLock::new(),
+            building_postings: std::sync::Mutex::new(()),
         };
         for (
             id,
@@ -259,8 +261,16 @@ impl RegistryIndex {
         Ok(index)
     }
 
-    /// The word postings, read and built on first use.
+    /// The word postings, read and built on first use, by one caller: others wait for it
+    /// rather than build them again.
     fn postings(&self, conn: &mut DbConn) -> AppResult<&Postings> {
+        if let Some(postings) = self.postings.get() {
+            return Ok(postings);
+        }
+        let _one_at_a_time = self
+            .building_postings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if let Some(postings) = self.postings.get() {
             return Ok(postings);
         }

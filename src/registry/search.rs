@@ -232,8 +232,11 @@ pub fn overlap_candidates(
         .keys()
         .filter_map(|k| k.strip_prefix("id:").map(str::to_string))
         .collect();
+    let started = std::time::Instant::now();
     let index = index::current(conn)?;
+    let index_us = started.elapsed().as_micros() as u64;
     let ids = index.overlap_pool(conn, subject, &features.word_weights(), &org_ids, scope)?;
+    let pooled = std::time::Instant::now();
     let reviews: HashMap<String, ReviewRow> = match &subject.id {
         Some(id) => store::reviews_of(conn, id)?
             .into_iter()
@@ -241,8 +244,10 @@ pub fn overlap_candidates(
             .collect(),
         None => HashMap::new(),
     };
+    let rows = store::find_many(conn, &ids)?;
+    let fetched = std::time::Instant::now();
     let mut pool = Vec::new();
-    for row in store::find_many(conn, &ids)? {
+    for row in rows {
         let review = reviews.get(&row.id).cloned();
         if review
             .as_ref()
@@ -253,7 +258,9 @@ pub fn overlap_candidates(
         let other = Features::new(&row.overlap_subject()?, &row.search_text);
         pool.push((row, other, review));
     }
+    let loaded = std::time::Instant::now();
     let idf = Idf::of_pool(std::iter::once(&features).chain(pool.iter().map(|(_, f, _)| f)));
+    let candidates = pool.len();
     let mut out = Vec::new();
     for (row, other, review) in pool {
         if let Some(scored) = overlap::score(&features, &other, &idf)
@@ -273,6 +280,15 @@ pub fn overlap_candidates(
             .then(a.row.id.cmp(&b.row.id))
     });
     out.truncate(limit);
+    tracing::debug!(
+        candidates,
+        index_us,
+        pool_us = (pooled - started).as_micros() as u64 - index_us,
+        fetch_us = (fetched - pooled).as_micros() as u64,
+        features_us = (loaded - fetched).as_micros() as u64,
+        score_us = loaded.elapsed().as_micros() as u64,
+        "overlap candidates scored"
+    );
     for candidate in &mut out {
         overlap::words_as_written(
             &mut candidate.scored.reasons,

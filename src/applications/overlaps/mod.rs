@@ -80,7 +80,9 @@ pub fn check(conn: &mut DbConn, app: &Application) -> AppResult<usize> {
         ))
     })?;
     let own = store::grant_projects(conn, &app.id)?;
+    let searching = std::time::Instant::now();
     let found = crate::registry::search::overlap_candidates(conn, &subject, &Scope::All, limit)?;
+    let search_us = searching.elapsed().as_micros() as u64;
     let rows: Vec<OverlapRow> = found
         .into_iter()
         .filter(|c| {
@@ -106,10 +108,13 @@ pub fn check(conn: &mut DbConn, app: &Application) -> AppResult<usize> {
             })
         })
         .collect::<AppResult<_>>()?;
+    let writing = std::time::Instant::now();
     store::replace(conn, &app.id, &rows)?;
     tracing::debug!(
         application = %app.id,
         flagged = rows.len(),
+        search_us,
+        write_us = writing.elapsed().as_micros() as u64,
         micros = started.elapsed().as_micros() as u64,
         "application checked against the registry"
     );
