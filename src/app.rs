@@ -253,6 +253,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         page(pages::register::register_form),
         page(pages::register::register),
         page(pages::registry::search_page),
+        // before `/registry/projects/{id}`, which would take `new` for an id
+        page(pages::registry_form::project_form),
+        page(pages::registry_form::register_project),
         page(pages::registry::project_page),
         page(pages::registry::organisation_page),
         page(pages::registry::country_page),

@@ -493,12 +493,26 @@ pub async fn create_project(
     user: CurrentUser,
     body: ValidJson<CreateProject>,
 ) -> AppResult<HttpResponse> {
-    policy::authorize(&user, Operation::WriteRegistryProject)?;
-    let draft = body.0.validate()?;
-    policy::require_member(&user, &draft.reporting_org_id, "organisation")?;
     let actor = Actor::for_user(&req, &user);
-    let scope = scope_of(Some(&user));
-    let created = db::run(&state.pool, move |conn| {
+    let created = create(&state, &user, actor, body.0).await?;
+    let version = created.project.version;
+    Ok(json_with_etag(StatusCode::CREATED, &created, version))
+}
+
+/// Registers `project` for `user`'s organisation (admins: for any), by hand: the API's
+/// `POST /registry/projects` and the page's form. Its overlap candidates, as `user` sees
+/// the registry, join the review queue.
+pub async fn create(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: Actor,
+    project: CreateProject,
+) -> AppResult<CreatedProjectView> {
+    policy::authorize(user, Operation::WriteRegistryProject)?;
+    let draft = project.validate()?;
+    policy::require_member(user, &draft.reporting_org_id, "organisation")?;
+    let scope = scope_of(Some(user));
+    db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
             check_references(conn, &draft, None)?;
             let registered = register(conn, &draft, ProjectSource::Manual, &actor, &scope)?;
@@ -508,9 +522,7 @@ pub async fn create_project(
             })
         })
     })
-    .await?;
-    let version = created.project.version;
-    Ok(json_with_etag(StatusCode::CREATED, &created, version))
+    .await
 }
 
 /// A project changes through `change::apply`: only members of its reporting organisation

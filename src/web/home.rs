@@ -117,7 +117,16 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
         "task-registry",
         Some(super::registry::PATH),
     ),
+    (
+        Operation::WriteRegistryProject,
+        REGISTER_PROJECT,
+        Some(super::registry_form::PATH),
+    ),
 ];
+
+/// The form registers a project of the member's own organisation: the secretariat, which
+/// belongs to none, registers for one through the API.
+const REGISTER_PROJECT: &str = "task-register-project";
 
 /// How many funds the home links to.
 const FUNDS_LISTED: i64 = 20;
@@ -149,7 +158,10 @@ pub async fn home(visitor: Visitor) -> AppResult<HttpResponse> {
     let role_code = user.role.as_str();
     let tasks: Vec<Task> = TASKS
         .iter()
-        .filter(|(operation, _, _)| policy::authorize(&user, *operation).is_ok())
+        .filter(|(operation, key, _)| {
+            policy::authorize(&user, *operation).is_ok()
+                && (*key != REGISTER_PROJECT || user.organisation_id.is_some())
+        })
         .map(|(_, key, link)| {
             let text = i18n::message(visitor.lang, &format!("{key}-{role_code}"), &[])
                 .map_or_else(|| visitor.text(key, &[]), Ok)?;

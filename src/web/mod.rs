@@ -49,6 +49,7 @@ pub mod payments;
 pub mod people;
 pub mod register;
 pub mod registry;
+pub mod registry_form;
 pub mod render;
 pub mod report_form;
 pub mod reports;

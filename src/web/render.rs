@@ -94,6 +94,13 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         )),
     ),
     (
+        "registry_project_form.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/registry_project_form.html"
+        )),
+    ),
+    (
         "calls.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -37,6 +37,7 @@ mod public;
 mod public_page;
 mod register_page;
 mod registry;
+mod registry_form;
 mod registry_pages;
 mod report_drafts;
 mod report_pages;
