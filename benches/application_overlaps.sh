@@ -5,7 +5,9 @@
 # BENCH_PROJECTS projects (100,000 by default) the way benches/registry.sh seeds it (the
 # same generated IATI file, cached in $BENCH_DIR, imported with `trustfund import iati`).
 # The check's own time inside each submission is read from the server's debug line
-# ("application checked against the registry", micros=…).
+# ("application checked against the registry", micros=…), and its parts (the index's
+# state, the candidate pool, fetching the candidates, their features, scoring, writing
+# the flags) from the debug lines of the check and of `registry::search`.
 #
 # Usage: benches/application_overlaps.sh [sqlite|postgres]
 #   BENCH_DIR           work folder (default /tmp/trustfund-bench, shared with registry.sh)
@@ -33,7 +35,7 @@ fi
 SEED="$WORK/seed-$PROJECTS.xml"
 [ -s "$SEED" ] || python3 "$ROOT/benches/registry_gen.py" "$SEED" "$PROJECTS" --prefix S --seed 7
 
-export TRUSTFUND__LOG__LEVEL="warn,trustfund::applications::overlaps=debug"
+export TRUSTFUND__LOG__LEVEL="warn,trustfund::applications::overlaps=debug,trustfund::registry::search=debug"
 export TRUSTFUND__SERVER__ADDRESS="127.0.0.1:$PORT"
 export TRUSTFUND__AUTH__ACCESS_TOKEN_TTL_SECS=3600
 export TRUSTFUND__DATA_DIR="$WORK/data-apps"
@@ -81,6 +83,15 @@ if micros:
     pick = lambda q: rest[min(len(rest) - 1, int(q * len(rest)))]
     print(f"   the check inside submit: first {first:.1f} ms; then p50 {pick(.5):.2f} ms  "
           f"p95 {pick(.95):.2f} ms  p99 {pick(.99):.2f} ms  max {rest[-1]:.2f} ms")
+# its parts, from the debug lines of the check and of the registry's scoring
+parts = {}
+for name in ["index_us", "pool_us", "fetch_us", "features_us", "score_us", "write_us"]:
+    values = sorted(int(v) / 1000 for v in re.findall(rf"\b{name}=(\d+)", text)[1:])
+    if values:
+        pick = lambda q: values[min(len(values) - 1, int(q * len(values)))]
+        parts[name[:-3]] = f"{pick(.5):.2f}/{pick(.99):.2f}"
+if parts:
+    print("   its parts, p50/p99 ms: " + "  ".join(f"{k} {v}" for k, v in parts.items()))
 PY
 }
 
