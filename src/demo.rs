@@ -182,7 +182,7 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         role: Role::Registry,
         email: "registry@luxembourg.example",
         password: "harbour cedar quill 41",
-        note: "keeps Luxembourg's projects in the registry; sees nothing of the fund",
+        note: "registry member for Luxembourg (sees nothing of the fund)",
         grantee: None,
     },
 ];
