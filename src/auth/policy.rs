@@ -219,6 +219,13 @@ pub fn authorize(user: &CurrentUser, operation: Operation) -> Result<(), AppErro
     }
 }
 
+/// Whether the user registers projects of its own organisation (the page's form): a role
+/// that writes registry projects, and an organisation to write them for. The secretariat,
+/// which belongs to none, names the organisation through the API.
+pub fn registers_own_projects(user: &CurrentUser) -> bool {
+    authorize(user, Operation::WriteRegistryProject).is_ok() && user.organisation_id.is_some()
+}
+
 /// Whether the user sees every organisation's records (the secretariat side) rather than
 /// only its own organisation's.
 pub fn sees_all_organisations(user: &CurrentUser) -> bool {
@@ -774,6 +781,14 @@ mod tests {
             assert_eq!(authorize(&u, Operation::ImportIati).is_ok(), *role == Admin);
             assert_eq!(sees_all_registry_projects(&u), *role == Admin);
             assert!(authorize(&u, Operation::WriteRegistryProject).is_ok());
+        }
+    }
+
+    #[test]
+    fn only_members_of_an_organisation_register_its_projects_on_the_form() {
+        for role in Role::ALL {
+            assert!(registers_own_projects(&user(*role, Some("org-a"))));
+            assert!(!registers_own_projects(&user(*role, None)));
         }
     }
 

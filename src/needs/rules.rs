@@ -663,14 +663,14 @@ mod tests {
         ) {
             let need = NeedFacts {
                 organisation_id: "gov", country: "NG", themes: &need_themes, kinds: &need_kinds,
-                period: YEAR, budget: Some(Money::from_minor(budget, Currency::parse("USD").unwrap())),
+                period: YEAR, budget: Some(Money::from_minor(budget, Currency::USD)),
             };
             let countries = vec!["NG".to_string()];
             let s0 = YEAR.start + chrono::Duration::days(start);
             let offer = OfferFacts {
                 organisation_id: "donor", countries: &countries, themes: &offer_themes, kinds: &offer_kinds,
                 period: Period { start: s0, end: s0 + chrono::Duration::days(len) },
-                capacity: Some(Money::from_minor(capacity, Currency::parse("USD").unwrap())),
+                capacity: Some(Money::from_minor(capacity, Currency::USD)),
             };
             if let Ok(s) = score(&need, &offer, d("2026-12-01")) {
                 prop_assert!((0.0..=1.0).contains(&s.score));

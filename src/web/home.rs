@@ -124,8 +124,7 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
     ),
 ];
 
-/// The form registers a project of the member's own organisation: the secretariat, which
-/// belongs to none, registers for one through the API.
+/// The form's task, offered to those `policy::registers_own_projects` lets use it.
 const REGISTER_PROJECT: &str = "task-register-project";
 
 /// How many funds the home links to.
@@ -160,7 +159,7 @@ pub async fn home(visitor: Visitor) -> AppResult<HttpResponse> {
         .iter()
         .filter(|(operation, key, _)| {
             policy::authorize(&user, *operation).is_ok()
-                && (*key != REGISTER_PROJECT || user.organisation_id.is_some())
+                && (*key != REGISTER_PROJECT || policy::registers_own_projects(&user))
         })
         .map(|(_, key, link)| {
             let text = i18n::message(visitor.lang, &format!("{key}-{role_code}"), &[])

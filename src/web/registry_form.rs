@@ -133,8 +133,8 @@ const PARTS: &[FormPart] = &[
     FormPart::plain("links", "link", "project-form-link-invalid"),
 ];
 
-/// The member registering, with its organisation; else the answer to send instead. The
-/// secretariat, which belongs to no organisation, registers for one through the API.
+/// The member registering, with its organisation (`policy::registers_own_projects`); else
+/// the answer to send instead.
 fn member(
     visitor: &Visitor,
     form: Option<&PostedForm>,
@@ -148,8 +148,10 @@ fn member(
         Err(answer) => return Ok(Err(answer)),
     };
     match user.organisation_id.clone() {
-        Some(organisation) => Ok(Ok((user, organisation))),
-        None => visitor.not_allowed().map(Err),
+        Some(organisation) if crate::auth::policy::registers_own_projects(&user) => {
+            Ok(Ok((user, organisation)))
+        }
+        _ => visitor.not_allowed().map(Err),
     }
 }
 

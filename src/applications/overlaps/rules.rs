@@ -87,7 +87,10 @@ mod tests {
         Content {
             title: "Shelter for survivors in Lagos".into(),
             summary: "Safe housing and counselling".into(),
-            requested_amount: Some(Money::new(Decimal::new(1500000, 2), Currency::USD).unwrap()),
+            requested_amount: Some(
+                Money::new(Decimal::new(1500000, 2), Currency::USD)
+                    .expect("15,000.00 USD has the cent precision USD takes"),
+            ),
             duration_months: Some(12),
             countries: vec!["NG".into()],
             themes: vec!["protection.shelter".into()],
@@ -96,7 +99,7 @@ mod tests {
     }
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+        NaiveDate::from_ymd_opt(y, m, d).expect("the tests name real days")
     }
 
     #[test]
