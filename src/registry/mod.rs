@@ -997,7 +997,10 @@ pub async fn record_overlap_review(
             let (score, mut reasons) = scored
                 .map(|s| (s.score, s.reasons))
                 .unwrap_or((0.0, Vec::new()));
-            overlap::words_as_written(&mut reasons, &[&a.title, &a.description]);
+            overlap::words_as_written(
+                &mut reasons,
+                &text::written_forms(&[&a.title, &a.description]),
+            );
             let row = store::new_review(
                 &a.id,
                 &b.id,

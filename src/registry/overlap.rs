@@ -14,7 +14,7 @@
 //! structure alone decides. Projects in different countries, or whose known dates do not
 //! overlap, are not candidates at all.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
@@ -253,14 +253,12 @@ fn text_similarity(a: &Features, b: &Features, idf: &Idf) -> (f64, Vec<String>) 
     (cosine.clamp(0.0, 1.0), words)
 }
 
-/// The shared words of `reasons` as the subject's `texts` write them
-/// (`text::written_forms`), not as the index stems them, so a reader sees `counselling`
-/// rather than `counsel`.
-pub fn words_as_written(reasons: &mut [OverlapReason], texts: &[&str]) {
-    let mut forms = None;
+/// The shared words of `reasons` as the subject writes them (`forms`, from
+/// `text::written_forms` of its title and description), not as the index stems them, so a
+/// reader sees `counselling` rather than `counsel`.
+pub fn words_as_written(reasons: &mut [OverlapReason], forms: &HashMap<String, String>) {
     for reason in reasons {
         if let OverlapReason::SimilarText { shared_words, .. } = reason {
-            let forms = forms.get_or_insert_with(|| text::written_forms(texts));
             for word in shared_words.iter_mut() {
                 if let Some(form) = forms.get(word.as_str()) {
                     word.clone_from(form);

@@ -289,11 +289,9 @@ pub fn overlap_candidates(
         score_us = loaded.elapsed().as_micros() as u64,
         "overlap candidates scored"
     );
+    let forms = text::written_forms(&[&subject.title, &subject.description]);
     for candidate in &mut out {
-        overlap::words_as_written(
-            &mut candidate.scored.reasons,
-            &[&subject.title, &subject.description],
-        );
+        overlap::words_as_written(&mut candidate.scored.reasons, &forms);
     }
     Ok(out)
 }
