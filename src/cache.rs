@@ -1,18 +1,19 @@
-//! The public figures served from memory. Anyone can load the public page, and a newspaper
-//! link can send thousands of readers at once, so the figures are computed once per change
-//! and every other request is answered from here (with `304 Not Modified` when the reader
-//! already holds them).
+//! Reads served from memory: the public figures and anonymous registry searches (anyone
+//! can load them, and a newspaper link can send thousands of readers at once), and the
+//! signed-in reads asked most (an application, a fund's status). Each is computed once per
+//! change and every other request is answered from here (with `304 Not Modified` when the
+//! reader already holds it).
 //!
 //! An entry stays good while all three hold:
-//! - no write has committed in this process since it was computed (`db::committed_writes`,
-//!   bumped after every write transaction's commit, so a reader of this instance sees its
-//!   own writes at once);
+//! - the database has not changed since it was computed: [`ChangeWatch::generation`] has
+//!   not moved, which it does after every write of this instance and, without a round
+//!   trip, as soon as another instance over the same database has written (see
+//!   `db::changes`);
 //! - the day is the one it was computed for (what is overdue depends on the date);
-//! - it is younger than `public.max_staleness_ms`: this bounds how late a write made by
-//!   *another* instance over the same database shows here (the answer's own
-//!   `Cache-Control: max-age` already lets browsers keep it far longer).
+//! - it is younger than its cache's `max_staleness`: a last bound, should a change ever
+//!   be missed (an instance that stopped between its commit and its notification).
 //!
-//! The ETag is a hash of the bytes, so every instance gives the same figures the same tag.
+//! The ETag is a hash of the bytes, so every instance gives the same answer the same tag.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,16 +26,15 @@ use sha2::{Digest, Sha256};
 
 use serde::Serialize;
 
-use super::rules::PublicFundView;
+use crate::db::changes::ChangeWatch;
 use crate::error::{AppError, AppResult};
 
-/// How many funds' figures are kept: a fund has two keys (its id and its code), and a
-/// trust-fund installation has a handful of funds. Unknown keys are never kept, so a flood
-/// of made-up codes cannot grow this.
-const MAX_ENTRIES: usize = 256;
+/// How many answers one cache keeps: past this it starts again empty. Unknown keys are
+/// never kept (nothing is kept for a 404), so a flood of made-up ids cannot grow it.
+const MAX_ENTRIES: usize = 4096;
 
-/// One fund's figures as last computed.
-pub struct Figures<V = PublicFundView> {
+/// One answer as last computed.
+pub struct Kept<V> {
     pub view: V,
     /// The JSON answer, serialised once.
     pub json: Bytes,
@@ -45,17 +45,17 @@ pub struct Figures<V = PublicFundView> {
     generation: u64,
     as_of: NaiveDate,
     made: Instant,
-    /// Set while one request recomputes figures that are only too old: the others keep
-    /// serving these meanwhile instead of all recomputing at once.
+    /// Set while one request recomputes an answer that is only too old: the others keep
+    /// serving it meanwhile instead of all recomputing at once.
     refreshing: AtomicBool,
 }
 
-impl<V: Serialize> Figures<V> {
+impl<V: Serialize> Kept<V> {
     fn new(view: V, generation: u64, as_of: NaiveDate) -> AppResult<Self> {
         let json =
             Bytes::from(serde_json::to_vec(&view).map_err(|e| AppError::internal(e.to_string()))?);
         let json_etag = etag_of("j", &json);
-        Ok(Figures {
+        Ok(Kept {
             view,
             json,
             json_etag,
@@ -85,41 +85,43 @@ fn etag_of(kind: &str, bytes: &[u8]) -> String {
     format!("\"{kind}-{}\"", hex::encode(&digest[..16]))
 }
 
-/// What a lookup found: figures good to serve, or the reason to recompute.
-pub enum Lookup<V = PublicFundView> {
-    Fresh(Arc<Figures<V>>),
+/// What a lookup found: an answer good to serve, or the reason to recompute.
+pub enum Lookup<V> {
+    Fresh(Arc<Kept<V>>),
     /// Too old, and this request was chosen to recompute; the others get `Fresh` of the
-    /// old figures until it is done.
+    /// old answer until it is done.
     Refresh,
     Missing,
 }
 
-pub struct PublicCache<V = PublicFundView> {
-    entries: RwLock<HashMap<String, Arc<Figures<V>>>>,
+pub struct ReadCache<V> {
+    entries: RwLock<HashMap<String, Arc<Kept<V>>>>,
+    watch: Arc<ChangeWatch>,
     max_staleness: Duration,
 }
 
-impl<V: Serialize> PublicCache<V> {
-    pub fn new(max_staleness: Duration) -> Self {
-        PublicCache {
+impl<V: Serialize> ReadCache<V> {
+    pub fn new(watch: Arc<ChangeWatch>, max_staleness: Duration) -> Self {
+        ReadCache {
             entries: RwLock::new(HashMap::new()),
+            watch,
             max_staleness,
         }
     }
 
     pub fn lookup(&self, key: &str, generation: u64, today: NaiveDate) -> Lookup<V> {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        let Some(figures) = entries.get(key) else {
+        let Some(kept) = entries.get(key) else {
             return Lookup::Missing;
         };
-        if figures.generation != generation || figures.as_of != today {
+        if kept.generation != generation || kept.as_of != today {
             return Lookup::Missing;
         }
-        if figures.made.elapsed() < self.max_staleness {
-            return Lookup::Fresh(figures.clone());
+        if kept.made.elapsed() < self.max_staleness {
+            return Lookup::Fresh(kept.clone());
         }
-        if figures.refreshing.swap(true, Ordering::AcqRel) {
-            Lookup::Fresh(figures.clone())
+        if kept.refreshing.swap(true, Ordering::AcqRel) {
+            Lookup::Fresh(kept.clone())
         } else {
             Lookup::Refresh
         }
@@ -132,14 +134,14 @@ impl<V: Serialize> PublicCache<V> {
         view: V,
         generation: u64,
         today: NaiveDate,
-    ) -> AppResult<Arc<Figures<V>>> {
-        let figures = Arc::new(Figures::new(view, generation, today)?);
+    ) -> AppResult<Arc<Kept<V>>> {
+        let kept = Arc::new(Kept::new(view, generation, today)?);
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_ENTRIES && !entries.contains_key(key) {
             entries.clear();
         }
-        entries.insert(key.to_string(), figures.clone());
-        Ok(figures)
+        entries.insert(key.to_string(), kept.clone());
+        Ok(kept)
     }
 
     /// The key names no fund (any more).
@@ -149,25 +151,25 @@ impl<V: Serialize> PublicCache<V> {
     }
 
     /// What is kept under `key` when it is still good, else what `compute` makes of the
-    /// database now (on the blocking pool), kept for the next requests. `compute` answers
-    /// `None` when the key names nothing: nothing is kept for it then.
-    pub async fn get_or_compute<F>(
+    /// database now for the given day (on the worker or the blocking pool, as it chooses),
+    /// kept for the next requests. `compute` answers `None` when the key names nothing (or
+    /// nothing this reader may see): nothing is kept for it then.
+    pub async fn get_or_compute<F, Fut>(
         &self,
-        pool: &crate::db::DbPool,
         key: String,
         compute: F,
-    ) -> AppResult<Option<Arc<Figures<V>>>>
+    ) -> AppResult<Option<Arc<Kept<V>>>>
     where
-        F: FnOnce(&mut crate::db::DbConn, NaiveDate) -> AppResult<Option<V>> + Send + 'static,
-        V: Send + 'static,
+        F: FnOnce(NaiveDate) -> Fut,
+        Fut: std::future::Future<Output = AppResult<Option<V>>>,
     {
         let today = crate::clock::today();
         // read before the database: a write committed after this makes the result stale
-        let generation = crate::db::committed_writes();
-        if let Lookup::Fresh(figures) = self.lookup(&key, generation, today) {
-            return Ok(Some(figures));
+        let generation = self.watch.generation();
+        if let Lookup::Fresh(kept) = self.lookup(&key, generation, today) {
+            return Ok(Some(kept));
         }
-        match crate::db::run(pool, move |conn| compute(conn, today)).await {
+        match compute(today).await {
             Ok(Some(view)) => self.store(&key, view, generation, today).map(Some),
             Ok(None) => {
                 self.forget(&key);
@@ -183,8 +185,8 @@ impl<V: Serialize> PublicCache<V> {
     /// A recomputation chosen by `Refresh` failed: let the next request try again.
     pub fn refresh_failed(&self, key: &str) {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(figures) = entries.get(key) {
-            figures.refreshing.store(false, Ordering::Release);
+        if let Some(kept) = entries.get(key) {
+            kept.refreshing.store(false, Ordering::Release);
         }
     }
 }
@@ -193,6 +195,10 @@ impl<V: Serialize> PublicCache<V> {
 mod tests {
     use super::*;
     use serde_json::{Value, json};
+
+    fn alone() -> Arc<ChangeWatch> {
+        Arc::new(ChangeWatch::new("sqlite://:memory:").expect("watch"))
+    }
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 12, d).expect("date")
@@ -207,7 +213,7 @@ mod tests {
 
     #[test]
     fn figures_are_kept_until_a_write_or_another_day() {
-        let cache = PublicCache::new(Duration::from_secs(3600));
+        let cache = ReadCache::new(alone(), Duration::from_secs(3600));
         assert!(matches!(cache.lookup("UNVTF", 7, day(3)), Lookup::Missing));
         cache
             .store("UNVTF", json!({"received": "10"}), 7, day(3))
@@ -234,7 +240,7 @@ mod tests {
 
     #[test]
     fn old_figures_are_recomputed_by_one_request_while_the_others_serve_them() {
-        let cache = PublicCache::new(Duration::ZERO);
+        let cache = ReadCache::new(alone(), Duration::ZERO);
         cache.store("UNVTF", json!(1), 1, day(3)).expect("store");
         assert!(matches!(cache.lookup("UNVTF", 1, day(3)), Lookup::Refresh));
         assert_eq!(fresh(cache.lookup("UNVTF", 1, day(3))), Some(json!(1)));
@@ -249,7 +255,7 @@ mod tests {
 
     #[test]
     fn the_etag_follows_the_bytes_and_the_page_has_its_own() {
-        let cache = PublicCache::new(Duration::from_secs(60));
+        let cache = ReadCache::new(alone(), Duration::from_secs(60));
         let a = cache.store("A", json!({"x": 1}), 1, day(3)).expect("store");
         let b = cache.store("B", json!({"x": 1}), 9, day(3)).expect("store");
         let c = cache.store("C", json!({"x": 2}), 1, day(3)).expect("store");
@@ -267,7 +273,7 @@ mod tests {
 
     #[test]
     fn unknown_keys_cannot_grow_the_cache_without_bound() {
-        let cache = PublicCache::new(Duration::from_secs(60));
+        let cache = ReadCache::new(alone(), Duration::from_secs(60));
         for i in 0..(MAX_ENTRIES * 3) {
             cache
                 .store(&format!("F{i}"), json!(i), 1, day(3))

@@ -72,9 +72,10 @@ pub struct ServerSettings {
     /// average since it started (408 otherwise).
     pub body_min_bytes_per_sec: u64,
     pub body_grace_secs: u64,
-    /// The public figures are served from memory; a write made by another instance over the
-    /// same database shows here within this many milliseconds (this instance's own writes
-    /// show at once).
+    /// What is served from memory (the public figures, anonymous registry searches, the
+    /// signed-in reads of `cache`) is recomputed at least this often even when no change
+    /// was seen: a last bound should one ever be missed. Changes, this instance's and other
+    /// instances', show at once (`db::changes`).
     pub public_figures_max_staleness_ms: u64,
 }
 

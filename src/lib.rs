@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod board;
+pub mod cache;
 pub mod calls;
 pub mod change;
 pub mod clock;
@@ -155,6 +156,9 @@ impl Application {
                 .unwrap_or(2),
             n => n,
         };
+        let changes = std::sync::Arc::new(db::changes::ChangeWatch::new(&settings.database.url)?);
+        let max_staleness =
+            std::time::Duration::from_millis(settings.server.public_figures_max_staleness_ms);
         let state = actix_web::web::Data::new(Services {
             pool: pool.clone(),
             settings: settings.clone(),
@@ -167,12 +171,12 @@ impl Application {
                 },
             )),
             documents,
-            public_figures: public::cache::PublicCache::new(std::time::Duration::from_millis(
-                settings.server.public_figures_max_staleness_ms,
-            )),
-            registry_searches: public::cache::PublicCache::new(std::time::Duration::from_millis(
-                settings.server.public_figures_max_staleness_ms,
-            )),
+            users: auth::KeptUsers::default(),
+            public_figures: cache::ReadCache::new(changes.clone(), max_staleness),
+            registry_searches: cache::ReadCache::new(changes.clone(), max_staleness),
+            applications: cache::ReadCache::new(changes.clone(), max_staleness),
+            fund_statuses: cache::ReadCache::new(changes.clone(), max_staleness),
+            changes,
             pdf: settings.annual_report.printer(),
         });
         let server = HttpServer::new(move || build_app(state.clone()))

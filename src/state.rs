@@ -3,8 +3,12 @@
 
 use actix_web::web;
 
+use std::sync::Arc;
+
+use crate::cache::ReadCache;
 use crate::config::Settings;
 use crate::db::DbPool;
+use crate::db::changes::ChangeWatch;
 use crate::observe::Metrics;
 
 /// What handlers share: the pool, the settings and the metrics registry.
@@ -18,10 +22,19 @@ pub struct Services {
     pub upload_slots: std::sync::Arc<tokio::sync::Semaphore>,
     /// Where document bytes live (`documents.storage`), built once at start.
     pub documents: std::sync::Arc<dyn crate::documents::storage::DocumentStore>,
-    /// The public figures of each fund, computed once per change (`public::cache`).
-    pub public_figures: crate::public::cache::PublicCache,
+    /// Whether the database has changed since a moment (`db::changes`): what the caches
+    /// below and the signed-in users kept in memory are checked against.
+    pub changes: Arc<ChangeWatch>,
+    /// The users behind access tokens, kept while nothing changes (`auth::KeptUsers`).
+    pub users: crate::auth::KeptUsers,
+    /// The public figures of each fund, computed once per change (`cache`).
+    pub public_figures: ReadCache<crate::public::rules::PublicFundView>,
     /// Anonymous registry searches, by query string, kept the same way.
-    pub registry_searches: crate::public::cache::PublicCache<crate::registry::model::SearchView>,
+    pub registry_searches: ReadCache<crate::registry::model::SearchView>,
+    /// Applications as each signed-in reader sees them, by reader and application.
+    pub applications: ReadCache<crate::applications::model::ApplicationView>,
+    /// Each fund's status (the same for every reader allowed it), by fund.
+    pub fund_statuses: ReadCache<crate::ledger::model::FundStatusView>,
     /// Prints the yearly report to PDF (`annual_report.browser`), a few at a time.
     pub pdf: crate::platform::pdf::PdfPrinter,
 }

@@ -9,7 +9,8 @@ pub mod overlaps;
 pub mod rules;
 pub mod store;
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{get, patch, post};
 use chrono::Utc;
@@ -26,8 +27,7 @@ use crate::clock::stored_time;
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::http::{
-    PageParams, Paginated, ValidJson, json_with_etag, optional_json, parse_id, parse_json,
-    parse_query,
+    PageParams, Paginated, ValidJson, etag_value, optional_json, parse_id, parse_json, parse_query,
 };
 use crate::idempotency::{self, Answer, Claim};
 use crate::money::Currency;
@@ -112,10 +112,6 @@ fn visible(conn: &mut DbConn, user: &CurrentUser, app: Application) -> AppResult
     } else {
         Err(AppError::not_found(ENTITY))
     }
-}
-
-fn with_etag(status: StatusCode, view: &ApplicationView) -> HttpResponse {
-    json_with_etag(status, view, view.version)
 }
 
 /// The body of a create: empty, or JSON with the fields of a PATCH; with the hash of its
@@ -289,8 +285,21 @@ pub async fn get_application(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ReadApplication)?;
     let id = parse_id(&id, "id")?.to_string();
-    let view = db::run_point(&state.pool, move |conn| read_visible(conn, &user, &id)).await?;
-    Ok(with_etag(StatusCode::OK, &view))
+    // what a reader may see of an application depends on who they are: kept per reader
+    let key = format!("{}/{id}", user.id);
+    let kept = state
+        .applications
+        .get_or_compute(key, |_| {
+            db::run_point(&state.pool, move |conn| {
+                read_visible(conn, &user, &id).map(Some)
+            })
+        })
+        .await?
+        .ok_or_else(|| AppError::not_found(ENTITY))?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .insert_header((header::ETAG, etag_value(kept.view.version)))
+        .body(kept.json.clone()))
 }
 
 /// Edits a draft. Only the fields named here can be set; status, version, reference,

@@ -113,7 +113,48 @@ async fn authenticate(state: AppState, token: String) -> AppResult<CurrentUser> 
         tracing::debug!(%reason, "access token refused");
         AppError::unauthorized("the access token is invalid or has expired")
     })?;
-    db::run_point(&state.pool, move |conn| load_current_user(conn, &user_id)).await
+    // read before the database: a change committed after this makes the loaded user stale
+    let generation = state.changes.generation();
+    if let Some(user) = state.users.get(&user_id, generation) {
+        return Ok(user);
+    }
+    let user = db::run_point(&state.pool, move |conn| load_current_user(conn, &user_id)).await?;
+    state.users.keep(&user, generation);
+    Ok(user)
+}
+
+/// How many signed-in users are kept; past this the memory starts again empty.
+const MAX_KEPT_USERS: usize = 4096;
+
+/// The users behind access tokens, kept in memory while the database has not changed
+/// (`db::changes`), so that a request needs no query to know who sent it. Every write (a
+/// deactivation, a new role, a seat on a board) makes every kept user stale: on this
+/// instance before the writer's answer leaves, on the others as soon as PostgreSQL's
+/// notification or SQLite's `data_version` shows the change, at their next request. A
+/// deactivated account is therefore refused at its very next request, as when the user was
+/// read from the database every time.
+#[derive(Default)]
+pub struct KeptUsers {
+    users: std::sync::RwLock<std::collections::HashMap<String, (u64, CurrentUser)>>,
+}
+
+impl KeptUsers {
+    fn get(&self, id: &str, generation: u64) -> Option<CurrentUser> {
+        let users = self.users.read().unwrap_or_else(|e| e.into_inner());
+        users
+            .get(id)
+            .filter(|(kept_at, _)| *kept_at == generation)
+            .map(|(_, user)| user.clone())
+    }
+
+    /// Keeps `user`, loaded after `generation` was read.
+    fn keep(&self, user: &CurrentUser, generation: u64) {
+        let mut users = self.users.write().unwrap_or_else(|e| e.into_inner());
+        if users.len() >= MAX_KEPT_USERS && !users.contains_key(&user.id) {
+            users.clear();
+        }
+        users.insert(user.id.clone(), (generation, user.clone()));
+    }
 }
 
 /// Loads an active user with its funds (one statement); a missing or deactivated one is

@@ -1,6 +1,7 @@
 //! Storage: one diesel schema over SQLite and PostgreSQL through `MultiConnection`, an r2d2
 //! pool, embedded per-backend migrations, and the few places where SQL must differ.
 
+pub mod changes;
 pub mod schema;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -218,15 +219,12 @@ pub fn run_migrations(pool: &DbPool) -> Result<usize, DbSetupError> {
     Ok(applied)
 }
 
+/// The generation of `changes::ChangeWatch`: moved after every write transaction this
+/// process commits, and when the watch sees another process's. It moves after the commit,
+/// so what was computed from a snapshot taken before a write is always seen as older.
+/// One per process, not per database: a process serves one database (the test suite a few
+/// hundred, which then only recompute more often).
 static COMMITTED_WRITES: AtomicU64 = AtomicU64::new(0);
-
-/// How many write transactions this process has committed: what is computed from the
-/// database and kept in memory (the public figures) is good while this has not moved. It
-/// moves after the commit, so figures computed from a snapshot taken before a write are
-/// always seen as older than it.
-pub fn committed_writes() -> u64 {
-    COMMITTED_WRITES.load(Ordering::Acquire)
-}
 
 /// A transaction for a write that first reads what it will check (a balance, a version).
 /// On SQLite it is `BEGIN IMMEDIATE`, so the write lock is taken before the first read and
@@ -250,6 +248,7 @@ where
         Ok(value) => {
             <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
             COMMITTED_WRITES.fetch_add(1, Ordering::Release);
+            changes::notify_others(conn);
             Ok(value)
         }
         Err(error) => {

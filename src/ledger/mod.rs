@@ -10,7 +10,7 @@ pub mod rules;
 pub mod store;
 
 use actix_web::get;
-use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -213,13 +213,21 @@ pub async fn get_fund_status(
     policy::authorize(&user, Operation::ReadFundStatus)?;
     let id = parse_id(&id, "id")?.to_string();
     let max_rate_age = state.settings.exchange.max_rate_age();
-    let view = db::run_point(&state.pool, move |conn| {
-        let fund =
-            crate::funds::store::find(conn, &id)?.ok_or_else(|| AppError::not_found("fund"))?;
-        fund_status(conn, &fund, crate::clock::today(), max_rate_age)
-    })
-    .await?;
-    Ok(HttpResponse::build(StatusCode::OK).json(view))
+    // the same for every reader allowed it: kept per fund
+    let kept = state
+        .fund_statuses
+        .get_or_compute(id.clone(), |today| {
+            db::run_point(&state.pool, move |conn| {
+                let fund = crate::funds::store::find(conn, &id)?
+                    .ok_or_else(|| AppError::not_found("fund"))?;
+                fund_status(conn, &fund, today, max_rate_age).map(Some)
+            })
+        })
+        .await?
+        .ok_or_else(|| AppError::not_found("fund"))?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(kept.json.clone()))
 }
 
 /// The fund's ledger entries in the order they were recorded.

@@ -6,7 +6,6 @@
 //! Public means: anonymous donors merged into one line, outcome counts always suppressed
 //! (below 5 → `"<5"`, domain invariant 7), no grantee contact or victim data at all.
 
-pub mod cache;
 pub mod page;
 pub mod rules;
 pub mod store;
@@ -17,12 +16,12 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 
+use crate::cache::Kept;
 use crate::db::{self, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::http;
 use crate::ledger;
 use crate::state::AppState;
-use cache::Figures;
 use rules::{PublicFundParts, PublicFundRef, PublicFundView};
 use std::sync::Arc;
 
@@ -78,13 +77,15 @@ pub fn public_fund(
 
 /// The figures of the fund named by `key`, from memory when nothing has changed since they
 /// were computed (`cache`), else computed now and kept.
-async fn figures(state: &AppState, key: String) -> AppResult<Option<Arc<Figures>>> {
+async fn figures(state: &AppState, key: String) -> AppResult<Option<Arc<Kept<PublicFundView>>>> {
     let asked = key.clone();
     let max_rate_age = state.settings.exchange.max_rate_age();
     state
         .public_figures
-        .get_or_compute(&state.pool, key, move |conn, today| {
-            public_fund(conn, &asked, today, max_rate_age)
+        .get_or_compute(key, |today| {
+            db::run(&state.pool, move |conn| {
+                public_fund(conn, &asked, today, max_rate_age)
+            })
         })
         .await
 }

@@ -128,11 +128,11 @@ pub async fn list_projects(
     }
     let found = state
         .registry_searches
-        .get_or_compute(
-            &state.pool,
-            req.query_string().to_string(),
-            move |conn, _| search::search(conn, &filters, &scope, &page).map(Some),
-        )
+        .get_or_compute(req.query_string().to_string(), |_| {
+            db::run(&state.pool, move |conn| {
+                search::search(conn, &filters, &scope, &page).map(Some)
+            })
+        })
         .await?
         .ok_or_else(|| AppError::internal("a search always has an answer"))?;
     if crate::http::if_none_match(&req, &found.json_etag) {

@@ -216,7 +216,7 @@ async fn two_instances_behave_as_one(a: TestApp) {
     // -- sessions: signed in on A, refreshed on B, a stolen refresh token revoked on both
     let email = format!("finance-{}@example.org", uuid::Uuid::new_v4().simple());
     let password = "amber harbour lantern 41";
-    a.user_with_password("finance", &email, password, None);
+    let user_id = a.user_with_password("finance", &email, password, None);
     let (status, pair) = call(
         &a.client,
         post.clone(),
@@ -268,6 +268,48 @@ async fn two_instances_behave_as_one(a: TestApp) {
     )
     .await;
     assert_eq!(status, 401, "its reuse on A revoked the sign-in on B too");
+
+    // -- the user behind a token is kept in memory by each instance while nothing changes;
+    // an account deactivated behind the service's back (SQL, as an operator would) is
+    // refused by both at its very next request
+    let (status, pair) = call(
+        &a.client,
+        post.clone(),
+        on_a("/api/v1/auth/login"),
+        None,
+        Some(json!({"email": email, "password": password})),
+    )
+    .await;
+    assert_eq!(status, 200, "{pair}");
+    let access = pair["access_token"].as_str().expect("access").to_string();
+    for _ in 0..2 {
+        for (client, url) in [
+            (&a.client, on_a("/api/v1/me")),
+            (&b.client, on_b("/api/v1/me")),
+        ] {
+            let (status, me) = call(client, get.clone(), url, Some(&access), None).await;
+            assert_eq!(status, 200, "{me}");
+        }
+    }
+    {
+        // straight on the database, with no notice from the test: B and A must see it by
+        // themselves (`db::changes`), within a millisecond and the notification's delivery
+        use diesel::RunQueryDsl;
+        let mut conn = a.pool.get().expect("connection");
+        diesel::sql_query(format!(
+            "UPDATE users SET active = FALSE WHERE id = '{user_id}'"
+        ))
+        .execute(&mut *conn)
+        .expect("deactivate");
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    for (client, url) in [
+        (&b.client, on_b("/api/v1/me")),
+        (&a.client, on_a("/api/v1/me")),
+    ] {
+        let (status, me) = call(client, get.clone(), url, Some(&access), None).await;
+        assert_eq!(status, 401, "deactivated, refused at once: {me}");
+    }
 
     // -- reminders: a report due in three days gets its two reminders once, although both
     // instances run the job every second

@@ -600,11 +600,16 @@ impl TestApp {
         }
     }
 
+    /// Runs `sql` straight on the database, behind the service's back, then tells the
+    /// service (in this process) that something changed, so that what it keeps in memory
+    /// is read again at the next request, as after its own writes.
     pub fn execute(&self, sql: &str) -> usize {
         let mut conn = self.pool.get().expect("connection");
-        diesel::sql_query(sql)
+        let changed = diesel::sql_query(sql)
             .execute(&mut *conn)
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        trustfund::db::changes::note_outside_write();
+        changed
     }
 
     /// Creates a verified user with a real password; returns its id.
