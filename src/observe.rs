@@ -129,15 +129,19 @@ pub async fn observe(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let started = Instant::now();
     let request_id = uuid::Uuid::now_v7().to_string();
-    let client_id = client_request_id(&req).unwrap_or_default();
+    let client_id = client_request_id(&req);
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let method = method_label(req.method());
     let path = req.path().to_string();
-    let span = tracing::info_span!("request", request_id = %request_id, client_request_id = %client_id, %method, %path);
+    // What a handler logs carries the request's id through this span. The request's own
+    // line below is written outside it, with every field its own: the JSON format would
+    // otherwise serialise the span's fields into each line and read them back (a tenth of
+    // the cheapest requests' time, `perf`).
+    let span = tracing::info_span!("request", request_id = request_id.as_str());
 
     // Errors escaping as `Err` come only from middleware inside this one (none today);
     // actix renders those itself, so they pass through untouched.
-    let response = next.call(req).instrument(span.clone()).await?;
+    let response = next.call(req).instrument(span).await?;
     let mut response = ensure_problem_body(response.map_into_boxed_body());
     let status = response.status().as_u16();
     let route = response
@@ -150,9 +154,17 @@ pub async fn observe(
             .headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
-    span.in_scope(|| {
-        tracing::info!(status, elapsed_ms = started.elapsed().as_millis() as u64, route = %route, "served");
-    });
+    // fields as `&str`, not `%` (`Display`): written as they are, without a formatting pass
+    tracing::info!(
+        request_id = request_id.as_str(),
+        client_request_id = client_id.as_deref(),
+        method,
+        path = path.as_str(),
+        status,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        route = route.as_str(),
+        "served"
+    );
     Ok(response)
 }
 

@@ -33,7 +33,12 @@ pub fn init(settings: &LogSettings) -> Option<WorkerGuard> {
         .with_env_filter(filter)
         .with_writer(writer);
     let installed = match settings.format {
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        // the current span (the request's id) but not the list of all: there is one span
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_span_list(false)
+            .try_init(),
         LogFormat::Text => builder.try_init(),
     };
     installed.ok().map(|()| guard)
