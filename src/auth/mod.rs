@@ -47,8 +47,10 @@ text_enum!(
     }
 );
 
-/// The signed-in user of a request, loaded on every request (one statement, `db::run_point`)
-/// so that a deactivated or deleted account stops working at once, however it was changed.
+/// The signed-in user of a request: read from the database (one statement,
+/// `db::run_point`) or from memory while nothing has changed since (`KeptUsers`), so that
+/// a deactivated or deleted account stops working at its next request, however it was
+/// changed.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub id: String,
