@@ -101,6 +101,7 @@ pub struct Application {
     mailer: notify::worker::Mailer,
     settings: Settings,
     demo_accounts: Vec<demo::DemoAccount>,
+    changes: std::sync::Arc<db::changes::ChangeWatch>,
 }
 
 impl Application {
@@ -171,12 +172,12 @@ impl Application {
                 },
             )),
             documents,
-            users: auth::KeptUsers::default(),
+            users: auth::KeptUsers::new(max_staleness),
             public_figures: cache::ReadCache::new(changes.clone(), max_staleness),
             registry_searches: cache::ReadCache::new(changes.clone(), max_staleness),
             applications: cache::ReadCache::new(changes.clone(), max_staleness),
             fund_statuses: cache::ReadCache::new(changes.clone(), max_staleness),
-            changes,
+            changes: changes.clone(),
             pdf: settings.annual_report.printer(),
         });
         let server = HttpServer::new(move || build_app(state.clone()))
@@ -194,6 +195,7 @@ impl Application {
             mailer,
             settings,
             demo_accounts,
+            changes,
         })
     }
 
@@ -234,7 +236,18 @@ impl Application {
             self.settings.staff.clone(),
             self.settings.email.clone(),
         ));
+        // an instance nobody asks still reads the other instances' notifications, so that
+        // PostgreSQL's queue never waits on it
+        let changes = self.changes.clone();
+        let watch = tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(10));
+            loop {
+                every.tick().await;
+                changes.generation();
+            }
+        });
         let result = self.server.await;
+        watch.abort();
         notices.abort();
         digests.abort();
         mail.abort();

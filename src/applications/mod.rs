@@ -285,8 +285,16 @@ pub async fn get_application(
 ) -> AppResult<HttpResponse> {
     policy::authorize(&user, Operation::ReadApplication)?;
     let id = parse_id(&id, "id")?.to_string();
-    // what a reader may see of an application depends on who they are: kept per reader
-    let key = format!("{}/{id}", user.id);
+    // what a reader may see depends on who they are: kept per reader, and per what of
+    // them decides it (role, organisation, boards), so that an answer made for a user as
+    // they were before a change is never served to them as they are after it
+    let key = format!(
+        "{}/{}/{}/{}/{id}",
+        user.id,
+        user.role.as_str(),
+        user.organisation_id.as_deref().unwrap_or(""),
+        user.fund_ids.join(",")
+    );
     let kept = state
         .applications
         .get_or_compute(key, |_| {

@@ -131,22 +131,31 @@ const MAX_KEPT_USERS: usize = 4096;
 /// The users behind access tokens, kept in memory while the database has not changed
 /// (`db::changes`), so that a request needs no query to know who sent it. Every write (a
 /// deactivation, a new role, a seat on a board) makes every kept user stale: on this
-/// instance before the writer's answer leaves, on the others as soon as PostgreSQL's
-/// notification or SQLite's `data_version` shows the change, at their next request. A
-/// deactivated account is therefore refused at its very next request, as when the user was
-/// read from the database every time.
-#[derive(Default)]
+/// instance before the writer's answer leaves, so a deactivated account is refused at its
+/// next request; on the others within a millisecond and the delivery of PostgreSQL's
+/// notification (SQLite: `data_version`). A user is also read again once `max_age` has
+/// passed, a last bound should a notification ever be lost (a half-open connection).
 pub struct KeptUsers {
-    users: std::sync::RwLock<std::collections::HashMap<String, (u64, CurrentUser)>>,
+    users: std::sync::RwLock<
+        std::collections::HashMap<String, (u64, std::time::Instant, CurrentUser)>,
+    >,
+    max_age: std::time::Duration,
 }
 
 impl KeptUsers {
+    pub fn new(max_age: std::time::Duration) -> Self {
+        KeptUsers {
+            users: Default::default(),
+            max_age,
+        }
+    }
+
     fn get(&self, id: &str, generation: u64) -> Option<CurrentUser> {
         let users = self.users.read().unwrap_or_else(|e| e.into_inner());
         users
             .get(id)
-            .filter(|(kept_at, _)| *kept_at == generation)
-            .map(|(_, user)| user.clone())
+            .filter(|(kept_at, made, _)| *kept_at == generation && made.elapsed() < self.max_age)
+            .map(|(_, _, user)| user.clone())
     }
 
     /// Keeps `user`, loaded after `generation` was read.
@@ -155,7 +164,8 @@ impl KeptUsers {
         if users.len() >= MAX_KEPT_USERS && !users.contains_key(&user.id) {
             users.clear();
         }
-        users.insert(user.id.clone(), (generation, user.clone()));
+        let made = std::time::Instant::now();
+        users.insert(user.id.clone(), (generation, made, user.clone()));
     }
 }
 

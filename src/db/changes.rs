@@ -15,7 +15,8 @@
 //!     any other connection has committed (read from SQLite's shared memory, no disk).
 //!
 //! When the watching connection fails, every check reports a change (nothing is served
-//! from memory) until it opens again; a reconnection is tried at most once a second.
+//! from memory) until it opens again: on PostgreSQL a connection is opened on a thread of
+//! its own, never by the request that noticed, at most once a second.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -60,6 +61,9 @@ enum Watcher {
     Postgres {
         url: String,
         conn: Option<diesel::PgConnection>,
+        /// A connection being opened on a thread of its own: a request never waits for a
+        /// connection attempt (up to `CONNECT_TIMEOUT` when the server is unreachable).
+        opening: Option<std::thread::JoinHandle<Option<diesel::PgConnection>>>,
         retry_at: Instant,
     },
     /// An in-memory SQLite database: no other process can write it.
@@ -87,6 +91,7 @@ impl ChangeWatch {
             Backend::Postgres => Watcher::Postgres {
                 url: super::with_connect_timeout(url, CONNECT_TIMEOUT),
                 conn: None,
+                opening: None,
                 retry_at: now,
             },
         };
@@ -168,14 +173,21 @@ impl Watcher {
             Watcher::Postgres {
                 url,
                 conn,
+                opening,
                 retry_at,
             } => {
                 let Some(c) = conn.as_mut() else {
-                    *conn = reopen(retry_at, || {
-                        let mut c = diesel::PgConnection::establish(url).ok()?;
-                        c.batch_execute(&format!("LISTEN {CHANNEL}")).ok()?;
-                        Some(c)
-                    });
+                    if let Some(attempt) = opening.take_if(|attempt| attempt.is_finished()) {
+                        *conn = attempt.join().ok().flatten();
+                        *retry_at = Instant::now() + RETRY_EVERY;
+                    } else if opening.is_none() && Instant::now() >= *retry_at {
+                        let url = url.clone();
+                        *opening = Some(std::thread::spawn(move || {
+                            let mut c = diesel::PgConnection::establish(&url).ok()?;
+                            c.batch_execute(&format!("LISTEN {CHANNEL}")).ok()?;
+                            Some(c)
+                        }));
+                    }
                     return true;
                 };
                 let mut any = false;
@@ -229,19 +241,28 @@ pub fn note_outside_write() {
 /// notifications are not kept across a restart anyway. A failure is only logged: the write
 /// itself has committed.
 /// Inside an outer transaction (a write nested in another) nothing is sent: the outer one
-/// has not committed yet, and sends when it does.
+/// has not committed yet, and sends when it does. If the notification fails half-way
+/// (cancelled, or a read-only server), its transaction is rolled back so that the
+/// connection goes back to the pool clean; if even that fails, the connection is marked
+/// broken and the pool discards it.
 pub(super) fn notify_others(conn: &mut DbConn) {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    if let DbConn::Postgres(c) = conn
-        && matches!(
-            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth(),
-            Ok(None)
-        )
-        && let Err(error) = c.batch_execute(&format!(
-            "BEGIN; SET LOCAL synchronous_commit = off; NOTIFY {CHANNEL}; COMMIT;"
-        ))
-    {
+    let DbConn::Postgres(c) = conn else {
+        return;
+    };
+    if !matches!(
+        AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth(),
+        Ok(None)
+    ) {
+        return;
+    }
+    if let Err(error) = c.batch_execute(&format!(
+        "BEGIN; SET LOCAL synchronous_commit = off; NOTIFY {CHANNEL}; COMMIT;"
+    )) {
         tracing::warn!(%error, "could not tell the other instances of a write");
+        if c.batch_execute("ROLLBACK").is_err() {
+            AnsiTransactionManager::transaction_manager_status_mut(c).set_in_error();
+        }
     }
 }
 
