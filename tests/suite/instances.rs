@@ -217,15 +217,19 @@ async fn two_instances_behave_as_one(a: TestApp) {
     let email = format!("finance-{}@example.org", uuid::Uuid::new_v4().simple());
     let password = "amber harbour lantern 41";
     let user_id = a.user_with_password("finance", &email, password, None);
-    let (status, pair) = call(
-        &a.client,
-        post.clone(),
-        on_a("/api/v1/auth/login"),
-        None,
-        Some(json!({"email": email, "password": password})),
-    )
-    .await;
-    assert_eq!(status, 200, "{pair}");
+    let sign_in_on_a = || async {
+        let (status, pair) = call(
+            &a.client,
+            reqwest::Method::POST,
+            on_a("/api/v1/auth/login"),
+            None,
+            Some(json!({"email": email, "password": password})),
+        )
+        .await;
+        assert_eq!(status, 200, "{pair}");
+        pair
+    };
+    let pair = sign_in_on_a().await;
     let access = pair["access_token"].as_str().expect("access").to_string();
     let refresh = pair["refresh_token"].as_str().expect("refresh").to_string();
     let (status, me) = call(
@@ -271,16 +275,8 @@ async fn two_instances_behave_as_one(a: TestApp) {
 
     // -- the user behind a token is kept in memory by each instance while nothing changes;
     // an account deactivated behind the service's back (SQL, as an operator would) is
-    // refused by both at its very next request
-    let (status, pair) = call(
-        &a.client,
-        post.clone(),
-        on_a("/api/v1/auth/login"),
-        None,
-        Some(json!({"email": email, "password": password})),
-    )
-    .await;
-    assert_eq!(status, 200, "{pair}");
+    // refused by both at their next request
+    let pair = sign_in_on_a().await;
     let access = pair["access_token"].as_str().expect("access").to_string();
     for _ in 0..2 {
         for (client, url) in [
