@@ -4,8 +4,7 @@
 //! - `/registry`: search with facet links (country, theme, organisation, status), totals
 //!   and paging by links;
 //! - `/registry/projects/{id}`: one project (its links shown, never fetched);
-//! - `/registry/organisations/{id}`: an organisation's public projects, and where its needs
-//!   and offers will be listed;
+//! - `/registry/organisations/{id}`: an organisation's public projects, needs and offers;
 //! - `/registry/countries/{code}`: who does what there, its gaps and open needs;
 //! - `/registry/matrix`: the who-does-what-where matrix (country × theme).
 //!
@@ -232,14 +231,79 @@ fn search_organisations(
 // ---------------------------------------------------------------------------------------
 // Needs and offers
 
-/// A need or an offer of an organisation, as the public pages list it.
+/// A need or an offer, as the public pages list it: what a reader needs to tell whether
+/// they could help or be helped, in their language.
 #[derive(Debug, Clone, Serialize)]
 pub struct NeedOrOffer {
+    pub id: String,
     /// `need` or `offer`.
     pub kind: &'static str,
     pub title: String,
     pub organisation: String,
     pub countries: Vec<String>,
+    pub themes: Vec<String>,
+    /// The kinds of help asked for or given.
+    pub help: Vec<String>,
+    pub period: String,
+    /// A need's budget or an offer's capacity, in the reader's numbers.
+    pub amount: Option<String>,
+    pub link: Option<String>,
+}
+
+fn period_between(
+    start: chrono::NaiveDate,
+    end: chrono::NaiveDate,
+    lang: Lang,
+) -> AppResult<String> {
+    super::i18n::text(
+        lang,
+        "registry-period",
+        &[
+            ("from", Arg::Text(format::date(start, lang))),
+            ("to", Arg::Text(format::date(end, lang))),
+        ],
+    )
+}
+
+fn help_names(kinds: &[crate::needs::rules::HelpKind], lang: Lang) -> AppResult<Vec<String>> {
+    kinds
+        .iter()
+        .map(|k| super::i18n::text(lang, &format!("help-kind-{}", k.as_str()), &[]))
+        .collect()
+}
+
+fn listed_need(n: crate::needs::model::NeedView, lang: Lang) -> AppResult<NeedOrOffer> {
+    Ok(NeedOrOffer {
+        period: period_between(n.start_on, n.end_on, lang)?,
+        help: help_names(&n.kinds, lang)?,
+        amount: budget_text(n.budget.as_deref(), n.currency.as_deref(), lang),
+        countries: vec![format::country(&n.country, lang)],
+        themes: n.themes.iter().map(|t| theme_name(t, lang)).collect(),
+        id: n.id,
+        kind: "need",
+        title: n.title,
+        organisation: n.organisation_name,
+        link: n.link,
+    })
+}
+
+fn listed_offer(o: crate::needs::model::OfferView, lang: Lang) -> AppResult<NeedOrOffer> {
+    Ok(NeedOrOffer {
+        period: period_between(o.start_on, o.end_on, lang)?,
+        help: help_names(&o.kinds, lang)?,
+        amount: budget_text(o.capacity.as_deref(), o.currency.as_deref(), lang),
+        countries: o
+            .countries
+            .iter()
+            .map(|c| format::country(c, lang))
+            .collect(),
+        themes: o.themes.iter().map(|t| theme_name(t, lang)).collect(),
+        id: o.id,
+        kind: "offer",
+        title: o.title,
+        organisation: o.organisation_name,
+        link: o.link,
+    })
 }
 
 /// Where the registry's needs and offers come onto the public pages: the public needs and
@@ -248,37 +312,21 @@ fn needs_and_offers(
     conn: &mut DbConn,
     organisation_id: Option<&str>,
     country: Option<&str>,
+    lang: Lang,
 ) -> AppResult<Vec<NeedOrOffer>> {
-    let need = |n: crate::needs::model::NeedView| NeedOrOffer {
-        kind: "need",
-        title: n.title,
-        organisation: n.organisation_name,
-        countries: vec![n.country],
-    };
     let mut listed = Vec::new();
     if let Some(organisation_id) = organisation_id {
-        listed.extend(
-            crate::needs::public_needs_of_organisation(conn, organisation_id)?
-                .into_iter()
-                .map(need),
-        );
-        listed.extend(
-            crate::needs::public_offers_of_organisation(conn, organisation_id)?
-                .into_iter()
-                .map(|o| NeedOrOffer {
-                    kind: "offer",
-                    title: o.title,
-                    organisation: o.organisation_name,
-                    countries: o.countries,
-                }),
-        );
+        for n in crate::needs::public_needs_of_organisation(conn, organisation_id)? {
+            listed.push(listed_need(n, lang)?);
+        }
+        for o in crate::needs::public_offers_of_organisation(conn, organisation_id)? {
+            listed.push(listed_offer(o, lang)?);
+        }
     }
     if let Some(country) = country {
-        listed.extend(
-            crate::needs::open_needs_in_country(conn, country)?
-                .into_iter()
-                .map(need),
-        );
+        for n in crate::needs::open_needs_in_country(conn, country)? {
+            listed.push(listed_need(n, lang)?);
+        }
     }
     Ok(listed)
 }
@@ -664,7 +712,7 @@ pub async fn organisation_page(
         let view = search::search(conn, &filters, &Scope::Public, &page)?;
         let mut facts = search_organisations(conn, &view)?;
         facts.insert(org.id.clone(), org.clone());
-        let needs = needs_and_offers(conn, Some(&id), None)?;
+        let needs = needs_and_offers(conn, Some(&id), None, lang)?;
         Ok(Some((org, view, facts, needs)))
     })
     .await?;
@@ -791,7 +839,7 @@ pub async fn country_page(visitor: Visitor, code: web::Path<String>) -> AppResul
         let mut facts = search_organisations(conn, &view)?;
         let more: Vec<String> = who.row_values.clone();
         facts.extend(store::organisation_facts(conn, &more)?);
-        let needs = needs_and_offers(conn, None, Some(&asked))?;
+        let needs = needs_and_offers(conn, None, Some(&asked), lang)?;
         Ok((view, who, themes, gaps, facts, needs))
     })
     .await?;

@@ -45,6 +45,13 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         )),
     ),
     (
+        "registry_posts.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/registry_posts.html"
+        )),
+    ),
+    (
         "registry_matrix.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),

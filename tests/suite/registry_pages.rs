@@ -593,88 +593,277 @@ async fn rendered(browser: &Chromium) -> Figures {
     out
 }
 
-/// The pages as a browser renders them: the search, a country and the matrix show the
-/// JSON's figures, and pass axe-core's checks. SQLite only (rendering, not the database).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_registry_pages_render_in_a_browser_with_the_figures_of_the_json() {
-    let app = common::spawn_app(common::Backend::Sqlite)
+/// The ids of the needs or offers (`kind`) listed by `json` (a list answer of the API).
+fn ids_of(json: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = json["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|v| v["id"].as_str().expect("id").to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// The ids of the needs or offers (`kind`) the page open in `browser` lists.
+async fn listed(browser: &Chromium, kind: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    for element in browser
+        .client
+        .find_all(Locator::Css(&format!("[data-post=\"{kind}\"]")))
         .await
-        .expect("sqlite app");
-    let admin = app.user_token("admin", None);
-    let a = organisation(&app, &admin, "Shelter Network", "ngo", true).await;
-    let member = app.user_token("registry", Some(&a));
-    for i in 0..7 {
-        create(
+        .expect("posts")
+    {
+        let id = element.attr("id").await.expect("id").expect("an id");
+        ids.push(
+            id.strip_prefix(&format!("{kind}-"))
+                .expect("kind-id")
+                .to_string(),
+        );
+    }
+    ids.sort();
+    ids
+}
+
+/// The amount of each need or offer in `json` as an English page writes it, keyed like
+/// `rendered`'s figures.
+fn expected_amounts(json: &Value, kind: &str, field: &str) -> Figures {
+    json["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|v| v[field].is_string())
+        .map(|v| {
+            (
+                (
+                    format!("{kind}-amount"),
+                    v["id"].as_str().expect("id").to_string(),
+                    String::new(),
+                ),
+                english_money(
+                    v[field].as_str().expect("amount"),
+                    v["currency"].as_str().expect("currency"),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn amounts_of(figures: &Figures, kind: &str) -> Figures {
+    figures
+        .iter()
+        .filter(|((name, _, _), _)| *name == format!("{kind}-amount"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+async fn post_as(app: &TestApp, token: &str, path: &str, body: Value) -> String {
+    let r = app.post_as(token, path, body).await;
+    assert_eq!(r.status, 201, "{path}: {}", r.text);
+    org_id(&r.body)
+}
+
+fn need(title: &str, country: &str, restricted: bool) -> Value {
+    json!({
+        "title": title,
+        "description": format!("{title}: a need of the registry page tests."),
+        "country": country,
+        "themes": ["protection.shelter"],
+        "kinds": ["training", "legal_services"],
+        "start_on": "2027-01-01",
+        "end_on": "2027-12-31",
+        "budget": "40000.00",
+        "currency": "USD",
+        "restricted": restricted,
+        "link": "https://justice.example.gov.ng/needs/shelters"
+    })
+}
+
+// The pages as a browser renders them: the search, a project, an organisation (its
+// needs and offers), a country (its open needs) and the matrix show the JSON's figures
+// and lists, and pass axe-core's checks.
+both_backends!(
+    the_registry_pages_render_in_a_browser_with_the_figures_of_the_json,
+    |app: TestApp| async move {
+        let admin = app.user_token("admin", None);
+        let a = organisation(&app, &admin, "Shelter Network", "ngo", true).await;
+        let member = app.user_token("registry", Some(&a));
+        for i in 0..7 {
+            create(
+                &app,
+                &member,
+                project(
+                    &a,
+                    &format!("Shelter {i}"),
+                    &["NG"],
+                    &["protection.shelter"],
+                    "1200.00",
+                ),
+            )
+            .await;
+        }
+        let border = create(
             &app,
             &member,
             project(
                 &a,
-                &format!("Shelter {i}"),
-                &["NG"],
-                &["protection.shelter"],
-                "1200.00",
+                "Border awareness",
+                &["NG", "BJ"],
+                &["prevention"],
+                "999.99",
             ),
         )
         .await;
+        // needs and offers: two public, one restricted (never listed), one closed elsewhere
+        let public_need = post_as(
+            &app,
+            &member,
+            "/api/v1/registry/needs",
+            need("Shelter staff training", "NG", false),
+        )
+        .await;
+        post_as(
+            &app,
+            &member,
+            "/api/v1/registry/needs",
+            need("Witness protection plan", "NG", true),
+        )
+        .await;
+        post_as(
+            &app,
+            &member,
+            "/api/v1/registry/needs",
+            need("Helpline in Cotonou", "BJ", false),
+        )
+        .await;
+        let offer = post_as(
+            &app,
+            &member,
+            "/api/v1/registry/offers",
+            json!({
+                "title": "Legal clinic volunteers",
+                "description": "Lawyers who take survivors' cases pro bono.",
+                "countries": ["NG", "GH"],
+                "themes": ["prosecution"],
+                "kinds": ["legal_services"],
+                "start_on": "2027-01-01",
+                "end_on": "2027-06-30",
+                "capacity": "12500.50",
+                "currency": "USD"
+            }),
+        )
+        .await;
+        app.sign_out();
+
+        let browser = Chromium::start(&app, "en").await;
+
+        let search = json_of(&app, PROJECTS).await;
+        browser.open("/registry").await;
+        let shown = rendered(&browser).await;
+        assert_eq!(
+            shown[&("total".into(), String::new(), String::new())],
+            english(search["total"].as_i64().expect("total"))
+        );
+        browser.check_page("en").await;
+
+        let json = json_of(&app, &format!("{PROJECTS}/{border}")).await;
+        browser.open(&format!("/registry/projects/{border}")).await;
+        let shown = rendered(&browser).await;
+        assert_eq!(
+            shown[&("budget".into(), String::new(), String::new())],
+            english_money(
+                json["budget"].as_str().expect("budget"),
+                json["currency"].as_str().expect("currency")
+            )
+        );
+        assert!(browser.text().await.contains("Border awareness"));
+        browser.check_page("en").await;
+
+        let needs = json_of(
+            &app,
+            &format!("/api/v1/registry/needs?organisation_id={a}&status=all"),
+        )
+        .await;
+        let offers = json_of(
+            &app,
+            &format!("/api/v1/registry/offers?organisation_id={a}&status=all"),
+        )
+        .await;
+        assert_eq!(
+            ids_of(&needs).len(),
+            2,
+            "the restricted need is not public: {needs}"
+        );
+        assert_eq!(ids_of(&offers), vec![offer.clone()]);
+        browser.open(&format!("/registry/organisations/{a}")).await;
+        let shown = rendered(&browser).await;
+        assert_eq!(
+            shown[&("total".into(), String::new(), String::new())],
+            english(search["total"].as_i64().expect("total"))
+        );
+        assert_eq!(listed(&browser, "need").await, ids_of(&needs));
+        assert_eq!(listed(&browser, "offer").await, ids_of(&offers));
+        assert_eq!(
+            amounts_of(&shown, "need"),
+            expected_amounts(&needs, "need", "budget")
+        );
+        assert_eq!(
+            amounts_of(&shown, "offer"),
+            expected_amounts(&offers, "offer", "capacity")
+        );
+        assert_eq!(
+            shown[&("offer-amount".into(), offer.clone(), String::new())],
+            "12,500.50\u{a0}USD"
+        );
+        let text = browser.text().await;
+        assert!(
+            text.contains("Legal help") || text.contains("legal help"),
+            "{text}"
+        );
+        assert!(!text.contains("Witness protection plan"));
+        browser.check_page("en").await;
+
+        let json = json_of(&app, "/api/v1/registry/matrix?country=NG").await;
+        let open_needs = json_of(&app, "/api/v1/registry/needs?country=NG&status=open").await;
+        assert_eq!(ids_of(&open_needs), vec![public_need.clone()]);
+        browser.open("/registry/countries/NG").await;
+        let shown = rendered(&browser).await;
+        assert_eq!(cells_of(&shown), expected_cells(&json, &["NG".to_string()]));
+        assert_eq!(
+            shown[&("cell-projects".into(), "NG".into(), "protection".into())],
+            "7"
+        );
+        assert_eq!(
+            shown[&("cell-projects".into(), "NG".into(), "prevention".into())],
+            "<5"
+        );
+        assert_eq!(listed(&browser, "need").await, ids_of(&open_needs));
+        assert_eq!(
+            amounts_of(&shown, "need"),
+            expected_amounts(&open_needs, "need", "budget")
+        );
+        browser.check_page("en").await;
+
+        let json = json_of(&app, "/api/v1/registry/matrix").await;
+        browser.open("/registry/matrix").await;
+        let shown = rendered(&browser).await;
+        assert_eq!(
+            cells_of(&shown),
+            expected_cells(&json, &["BJ".to_string(), "NG".to_string()])
+        );
+        assert_eq!(
+            shown[&("total".into(), String::new(), String::new())],
+            english(json["totals"]["projects"].as_i64().expect("projects"))
+        );
+        // the inline style sheet applied: the CSP's hash matches it
+        let collapse = browser
+            .find("table")
+            .await
+            .css_value("border-collapse")
+            .await
+            .expect("css");
+        assert_eq!(collapse, "collapse");
+        browser.check_page("en").await;
+        browser.quit().await;
     }
-    create(
-        &app,
-        &member,
-        project(
-            &a,
-            "Border awareness",
-            &["NG", "BJ"],
-            &["prevention"],
-            "999.99",
-        ),
-    )
-    .await;
-    app.sign_out();
-
-    let browser = Chromium::start(&app, "en").await;
-
-    let search = json_of(&app, PROJECTS).await;
-    browser.open("/registry").await;
-    let shown = rendered(&browser).await;
-    assert_eq!(
-        shown[&("total".into(), String::new(), String::new())],
-        english(search["total"].as_i64().expect("total"))
-    );
-    browser.check_page("en").await;
-
-    let json = json_of(&app, "/api/v1/registry/matrix?country=NG").await;
-    browser.open("/registry/countries/NG").await;
-    let shown = rendered(&browser).await;
-    assert_eq!(cells_of(&shown), expected_cells(&json, &["NG".to_string()]));
-    assert_eq!(
-        shown[&("cell-projects".into(), "NG".into(), "protection".into())],
-        "7"
-    );
-    assert_eq!(
-        shown[&("cell-projects".into(), "NG".into(), "prevention".into())],
-        "<5"
-    );
-    browser.check_page("en").await;
-
-    let json = json_of(&app, "/api/v1/registry/matrix").await;
-    browser.open("/registry/matrix").await;
-    let shown = rendered(&browser).await;
-    assert_eq!(
-        cells_of(&shown),
-        expected_cells(&json, &["BJ".to_string(), "NG".to_string()])
-    );
-    assert_eq!(
-        shown[&("total".into(), String::new(), String::new())],
-        english(json["totals"]["projects"].as_i64().expect("projects"))
-    );
-    // the inline style sheet applied: the CSP's hash matches it
-    let collapse = browser
-        .find("table")
-        .await
-        .css_value("border-collapse")
-        .await
-        .expect("css");
-    assert_eq!(collapse, "collapse");
-    browser.check_page("en").await;
-    browser.quit().await;
-}
+);
