@@ -226,6 +226,12 @@ pub fn registers_own_projects(user: &CurrentUser) -> bool {
     authorize(user, Operation::WriteRegistryProject).is_ok() && user.organisation_id.is_some()
 }
 
+/// Whether the user posts and matches its own organisation's needs and offers on the pages
+/// (a member of one; the secretariat names the organisation through the API).
+pub fn posts_own_needs_and_offers(user: &CurrentUser) -> bool {
+    authorize(user, Operation::WriteNeedsAndOffers).is_ok() && user.organisation_id.is_some()
+}
+
 /// Whether the user sees every organisation's records (the secretariat side) rather than
 /// only its own organisation's.
 pub fn sees_all_organisations(user: &CurrentUser) -> bool {

@@ -257,19 +257,28 @@ pub async fn post_need(
     user: CurrentUser,
     body: ValidJson<CreateNeed>,
 ) -> AppResult<HttpResponse> {
-    policy::authorize(&user, Operation::WriteNeedsAndOffers)?;
-    let org = organisation_for(&user, body.0.organisation_id.as_deref())?;
-    let draft = body
-        .0
-        .fields(org)
-        .validate(PostKind::Need, crate::clock::today())?;
     let actor = Actor::for_user(&req, &user);
-    let view = db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| create_need(conn, &actor, &draft))
-    })
-    .await?;
+    let view = post_need_as(&state, &user, actor, body.0).await?;
     let version = view.version;
     Ok(json_with_etag(StatusCode::CREATED, &view, version))
+}
+
+/// What `POST /registry/needs` does, for the API and the need form alike.
+pub async fn post_need_as(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: Actor,
+    request: CreateNeed,
+) -> AppResult<NeedView> {
+    policy::authorize(user, Operation::WriteNeedsAndOffers)?;
+    let org = organisation_for(user, request.organisation_id.as_deref())?;
+    let draft = request
+        .fields(org)
+        .validate(PostKind::Need, crate::clock::today())?;
+    db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| create_need(conn, &actor, &draft))
+    })
+    .await
 }
 
 /// Posts an offer of assistance for the caller's organisation (the secretariat: for the
@@ -285,19 +294,28 @@ pub async fn post_offer(
     user: CurrentUser,
     body: ValidJson<CreateOffer>,
 ) -> AppResult<HttpResponse> {
-    policy::authorize(&user, Operation::WriteNeedsAndOffers)?;
-    let org = organisation_for(&user, body.0.organisation_id.as_deref())?;
-    let draft = body
-        .0
-        .fields(org)
-        .validate(PostKind::Offer, crate::clock::today())?;
     let actor = Actor::for_user(&req, &user);
-    let view = db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| create_offer(conn, &actor, &draft))
-    })
-    .await?;
+    let view = post_offer_as(&state, &user, actor, body.0).await?;
     let version = view.version;
     Ok(json_with_etag(StatusCode::CREATED, &view, version))
+}
+
+/// What `POST /registry/offers` does, for the API and the offer form alike.
+pub async fn post_offer_as(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: Actor,
+    request: CreateOffer,
+) -> AppResult<OfferView> {
+    policy::authorize(user, Operation::WriteNeedsAndOffers)?;
+    let org = organisation_for(user, request.organisation_id.as_deref())?;
+    let draft = request
+        .fields(org)
+        .validate(PostKind::Offer, crate::clock::today())?;
+    db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| create_offer(conn, &actor, &draft))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -991,15 +1009,25 @@ pub async fn propose_match(
     user: CurrentUser,
     body: ValidJson<ProposeMatch>,
 ) -> AppResult<HttpResponse> {
-    policy::authorize(&user, Operation::WriteNeedsAndOffers)?;
     let actor = Actor::for_user(&req, &user);
-    let today = crate::clock::today();
-    let view = db::run(&state.pool, move |conn| {
-        write_transaction(conn, |conn| propose(conn, &actor, &user, &body.0, today))
-    })
-    .await?;
+    let view = propose_as(&state, user, actor, body.0).await?;
     let version = view.version;
     Ok(json_with_etag(StatusCode::CREATED, &view, version))
+}
+
+/// What `POST /registry/matches` does, for the API and the ranking pages alike.
+pub async fn propose_as(
+    state: &AppState,
+    user: CurrentUser,
+    actor: Actor,
+    request: ProposeMatch,
+) -> AppResult<MatchView> {
+    policy::authorize(&user, Operation::WriteNeedsAndOffers)?;
+    let today = crate::clock::today();
+    db::run(&state.pool, move |conn| {
+        write_transaction(conn, |conn| propose(conn, &actor, &user, &request, today))
+    })
+    .await
 }
 
 /// What a match's changes hold: its need and offer.
@@ -1319,16 +1347,29 @@ pub async fn match_project(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    policy::authorize(&user, Operation::WriteNeedsAndOffers)?;
     let id = MatchId::parse(&id, "id")?;
     let expected: Expected = if_match(&req)?;
     let actor = Actor::for_user(&req, &user);
+    let view = match_project_as(&state, user, actor, id, expected).await?;
+    let version = view.matched.version;
+    Ok(json_with_etag(StatusCode::CREATED, &view, version))
+}
+
+/// What `POST /registry/matches/{id}/project` does, for the API and the pages alike.
+pub async fn match_project_as(
+    state: &AppState,
+    user: CurrentUser,
+    actor: Actor,
+    id: MatchId,
+    expected: Expected,
+) -> AppResult<MatchProjectView> {
+    policy::authorize(&user, Operation::WriteNeedsAndOffers)?;
     let command = MakeProject {
         user: user.clone(),
         actor: actor.clone(),
         project_id: uuid::Uuid::now_v7().to_string(),
     };
-    let view = db::run(&state.pool, move |conn| {
+    db::run(&state.pool, move |conn| {
         write_transaction(conn, |conn| {
             let matched =
                 change::apply::<MatchRow, _>(conn, &actor, &user, &id, expected, &command)?;
@@ -1346,7 +1387,125 @@ pub async fn match_project(
             })
         })
     })
-    .await?;
-    let version = view.matched.version;
-    Ok(json_with_etag(StatusCode::CREATED, &view, version))
+    .await
+}
+
+/// Accepts (`accept`) or declines a match from a page: the API's commands, whatever the
+/// version (a page's button names no version; the command's own checks decide).
+pub async fn answer_as(
+    state: &AppState,
+    req: &HttpRequest,
+    user: CurrentUser,
+    id: &str,
+    accept: bool,
+) -> AppResult<MatchView> {
+    policy::authorize(&user, Operation::WriteNeedsAndOffers)?;
+    if accept {
+        let command = Accept { user: user.clone() };
+        change::run_view::<MatchRow, _>(state, req, user, id, Expected::Any, command).await
+    } else {
+        let command = Decline { user: user.clone() };
+        change::run_view::<MatchRow, _>(state, req, user, id, Expected::Any, command).await
+    }
+}
+
+/// One of the organisation's own needs, restricted or closed too; `None` for another's.
+pub fn own_need(conn: &mut DbConn, id: &str, org_id: &str) -> AppResult<Option<NeedView>> {
+    match store::find_need(conn, id)? {
+        Some(row) if row.organisation_id == org_id => {
+            let (name, verified) = organisation_of(conn, org_id)?;
+            need_view(&row, name, verified).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// One of the organisation's own offers; `None` for another's.
+pub fn own_offer(conn: &mut DbConn, id: &str, org_id: &str) -> AppResult<Option<OfferView>> {
+    match store::find_offer(conn, id)? {
+        Some(row) if row.organisation_id == org_id => {
+            let (name, verified) = organisation_of(conn, org_id)?;
+            offer_view(&row, name, verified).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A match as an organisation's page lists it: the two sides named.
+#[derive(Debug, Clone)]
+pub struct MatchOfOrganisation {
+    pub matched: MatchView,
+    pub need_title: String,
+    pub need_organisation: String,
+    pub offer_title: String,
+    pub offer_organisation: String,
+    /// The organisation's own side of it.
+    pub own_side: Side,
+}
+
+/// Everything of one organisation's needs and offers: all its own (restricted and closed
+/// included), and every match of them with both sides named.
+pub struct OrganisationPosts {
+    pub needs: Vec<NeedView>,
+    pub offers: Vec<OfferView>,
+    pub matches: Vec<MatchOfOrganisation>,
+}
+
+pub fn organisation_posts(conn: &mut DbConn, org_id: &str) -> AppResult<OrganisationPosts> {
+    let filter = ListFilter {
+        organisation_id: Some(org_id.to_string()),
+        visible_to: Some(vec![org_id.to_string()]),
+        limit: 500,
+        ..ListFilter::default()
+    };
+    let needs = need_page(conn, &filter, 500)?.items;
+    let offers = offer_page(conn, &filter, 500)?.items;
+    let need_ids: Vec<String> = needs.iter().map(|n| n.id.clone()).collect();
+    let offer_ids: Vec<String> = offers.iter().map(|o| o.id.clone()).collect();
+    let rows = store::matches_of_posts(conn, &need_ids, &offer_ids)?;
+    let wanted = |key: fn(&MatchRow) -> &String| {
+        let mut ids: Vec<String> = rows.iter().map(|m| key(m).clone()).collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    let need_names: HashMap<String, (String, String)> =
+        store::need_titles(conn, &wanted(|m| &m.need_id))?
+            .into_iter()
+            .map(|(id, title, org)| (id, (title, org)))
+            .collect();
+    let offer_names: HashMap<String, (String, String)> =
+        store::offer_titles(conn, &wanted(|m| &m.offer_id))?
+            .into_iter()
+            .map(|(id, title, org)| (id, (title, org)))
+            .collect();
+    let mut matches = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let (need_title, need_organisation) = need_names
+            .get(&row.need_id)
+            .cloned()
+            .ok_or_else(|| AppError::internal("a match without its need"))?;
+        let (offer_title, offer_organisation) = offer_names
+            .get(&row.offer_id)
+            .cloned()
+            .ok_or_else(|| AppError::internal("a match without its offer"))?;
+        let own_side = if need_ids.contains(&row.need_id) {
+            Side::Need
+        } else {
+            Side::Offer
+        };
+        matches.push(MatchOfOrganisation {
+            matched: match_view(row)?,
+            need_title,
+            need_organisation,
+            offer_title,
+            offer_organisation,
+            own_side,
+        });
+    }
+    Ok(OrganisationPosts {
+        needs,
+        offers,
+        matches,
+    })
 }

@@ -524,3 +524,44 @@ pub fn matches_of_offer(conn: &mut DbConn, offer_id: &str) -> QueryResult<Vec<Ma
         .select(MatchRow::as_select())
         .load(conn)
 }
+
+/// The matches of any of these needs or offers (an organisation's own), oldest first.
+pub fn matches_of_posts(
+    conn: &mut DbConn,
+    need_ids: &[String],
+    offer_ids: &[String],
+) -> QueryResult<Vec<MatchRow>> {
+    need_offer_matches::table
+        .filter(
+            need_offer_matches::need_id
+                .eq_any(need_ids)
+                .or(need_offer_matches::offer_id.eq_any(offer_ids)),
+        )
+        .order(need_offer_matches::id.asc())
+        .select(MatchRow::as_select())
+        .load(conn)
+}
+
+/// Title and organisation name of each of these needs, by id.
+pub fn need_titles(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<Vec<(String, String, String)>> {
+    needs::table
+        .inner_join(organisations::table)
+        .filter(needs::id.eq_any(ids))
+        .select((needs::id, needs::title, organisations::name))
+        .load(conn)
+}
+
+/// Title and organisation name of each of these offers, by id.
+pub fn offer_titles(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<Vec<(String, String, String)>> {
+    offers::table
+        .inner_join(organisations::table)
+        .filter(offers::id.eq_any(ids))
+        .select((offers::id, offers::title, organisations::name))
+        .load(conn)
+}

@@ -122,7 +122,16 @@ const TASKS: &[(Operation, &str, Option<&str>)] = &[
         REGISTER_PROJECT,
         Some(super::registry_form::PATH),
     ),
+    (
+        Operation::WriteNeedsAndOffers,
+        NEEDS_AND_OFFERS,
+        Some(super::needs::PATH),
+    ),
 ];
+
+/// The needs-and-offers task, offered to members of an organisation (the pages act for
+/// one; the secretariat uses the API).
+const NEEDS_AND_OFFERS: &str = "task-needs-offers";
 
 /// The form's task, offered to those `policy::registers_own_projects` lets use it.
 const REGISTER_PROJECT: &str = "task-register-project";
@@ -160,6 +169,7 @@ pub async fn home(visitor: Visitor) -> AppResult<HttpResponse> {
         .filter(|(operation, key, _)| {
             policy::authorize(&user, *operation).is_ok()
                 && (*key != REGISTER_PROJECT || policy::registers_own_projects(&user))
+                && (*key != NEEDS_AND_OFFERS || policy::posts_own_needs_and_offers(&user))
         })
         .map(|(_, key, link)| {
             let text = i18n::message(visitor.lang, &format!("{key}-{role_code}"), &[])

@@ -337,6 +337,8 @@ mod tests {
                     ("names", Arg::Text("Lagos Shelter Network".into())),
                     ("percent", Arg::Text("82 %".into())),
                     ("weighing", Arg::Text("Co-financing agreed.".into())),
+                    ("need", Arg::Text("Training for shelter staff".into())),
+                    ("offer", Arg::Text("Trainers for shelter staff".into())),
                 ];
                 assert!(
                     message(lang, &key, &args).is_some(),

@@ -43,6 +43,7 @@ pub mod i18n;
 pub mod landing;
 pub mod language;
 pub mod login;
+pub mod needs;
 pub mod overdue;
 pub mod overlaps;
 pub mod payments;

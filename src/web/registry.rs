@@ -272,7 +272,7 @@ fn help_names(kinds: &[crate::needs::rules::HelpKind], lang: Lang) -> AppResult<
         .collect()
 }
 
-fn listed_need(n: crate::needs::model::NeedView, lang: Lang) -> AppResult<NeedOrOffer> {
+pub(super) fn listed_need(n: crate::needs::model::NeedView, lang: Lang) -> AppResult<NeedOrOffer> {
     Ok(NeedOrOffer {
         period: period_between(n.start_on, n.end_on, lang)?,
         help: help_names(&n.kinds, lang)?,
@@ -287,7 +287,10 @@ fn listed_need(n: crate::needs::model::NeedView, lang: Lang) -> AppResult<NeedOr
     })
 }
 
-fn listed_offer(o: crate::needs::model::OfferView, lang: Lang) -> AppResult<NeedOrOffer> {
+pub(super) fn listed_offer(
+    o: crate::needs::model::OfferView,
+    lang: Lang,
+) -> AppResult<NeedOrOffer> {
     Ok(NeedOrOffer {
         period: period_between(o.start_on, o.end_on, lang)?,
         help: help_names(&o.kinds, lang)?,

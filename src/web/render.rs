@@ -45,6 +45,27 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         )),
     ),
     (
+        "registry_mine.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/registry_mine.html"
+        )),
+    ),
+    (
+        "registry_post_form.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/registry_post_form.html"
+        )),
+    ),
+    (
+        "registry_ranking.html",
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/pages/registry_ranking.html"
+        )),
+    ),
+    (
         "registry_posts.html",
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -25,6 +25,7 @@ mod instances;
 mod journeys;
 mod money_in;
 mod money_in_properties;
+mod needs_pages;
 mod object_storage;
 mod openapi;
 mod opendata;
