@@ -175,6 +175,7 @@ impl Application {
             users: auth::KeptUsers::new(max_staleness),
             public_figures: cache::ReadCache::new(changes.clone(), max_staleness),
             registry_searches: cache::ReadCache::new(changes.clone(), max_staleness),
+            registry_matrices: cache::ReadCache::new(changes.clone(), max_staleness),
             applications: cache::ReadCache::new(changes.clone(), max_staleness),
             fund_statuses: cache::ReadCache::new(changes.clone(), max_staleness),
             changes: changes.clone(),

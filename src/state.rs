@@ -31,6 +31,8 @@ pub struct Services {
     pub public_figures: ReadCache<crate::public::rules::PublicFundView>,
     /// Anonymous registry searches, by query string, kept the same way.
     pub registry_searches: ReadCache<crate::registry::model::SearchView>,
+    /// Registry matrices, by the reader's scope and the query, kept the same way.
+    pub registry_matrices: ReadCache<crate::registry::model::MatrixView>,
     /// Applications as each signed-in reader sees them, by reader and application.
     pub applications: ReadCache<crate::applications::model::ApplicationView>,
     /// Each fund's status (the same for every reader allowed it), by fund.

@@ -240,8 +240,15 @@ pub async fn overlap_check(
 
 /// Per cell of rows × columns (country × theme by default): how many projects, which
 /// organisations and what budget. A project counts in every cell it touches.
-#[utoipa::path(tag = "registry", params(MatrixQuery),
-    responses((status = 200, body = model::MatrixView), (status = 422, body = crate::error::Problem)))]
+///
+/// Served from memory until the registry changes (as anonymous searches are), per reader's
+/// scope and query, with an `ETag`; `If-None-Match` with it answers `304 Not Modified`.
+#[utoipa::path(tag = "registry",
+    params(MatrixQuery,
+           ("If-None-Match" = Option<String>, Header, description = "the ETag last read")),
+    responses((status = 200, body = model::MatrixView),
+              (status = 304, description = "the matrix has not changed since the ETag sent"),
+              (status = 422, body = crate::error::Problem)))]
 #[get("/api/v1/registry/matrix")]
 pub async fn matrix(state: AppState, req: HttpRequest, user: MaybeUser) -> AppResult<HttpResponse> {
     let query: MatrixQuery = parse_query(&req)?;
@@ -272,11 +279,27 @@ pub async fn matrix(state: AppState, req: HttpRequest, user: MaybeUser) -> AppRe
         }
     };
     let scope = scope_of(user.0.as_ref());
-    let view = db::run(&state.pool, move |conn| {
-        search::matrix(conn, &filters, &scope, rows, cols)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(view))
+    // what the reader may see decides the answer: the public, one organisation's members
+    // or the secretariat each have their own
+    let key = format!("{scope:?}?{}", req.query_string());
+    let found = state
+        .registry_matrices
+        .get_or_compute(key, |_| {
+            db::run(&state.pool, move |conn| {
+                search::matrix(conn, &filters, &scope, rows, cols).map(Some)
+            })
+        })
+        .await?
+        .ok_or_else(|| AppError::internal("a matrix always has an answer"))?;
+    if crate::http::if_none_match(&req, &found.json_etag) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, found.json_etag.clone()))
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::ETAG, found.json_etag.clone()))
+        .body(found.json.clone()))
 }
 
 /// The country × theme cells where no project is active on a day (today by default).
