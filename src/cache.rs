@@ -98,14 +98,26 @@ pub struct ReadCache<V> {
     entries: RwLock<HashMap<String, Arc<Kept<V>>>>,
     watch: Arc<ChangeWatch>,
     max_staleness: Duration,
+    /// How many answers it keeps (`MAX_ENTRIES` unless made `with_capacity`).
+    capacity: usize,
 }
 
 impl<V: Serialize> ReadCache<V> {
     pub fn new(watch: Arc<ChangeWatch>, max_staleness: Duration) -> Self {
+        Self::with_capacity(watch, max_staleness, MAX_ENTRIES)
+    }
+
+    /// A cache of fewer answers, for answers that may be large (a registry matrix).
+    pub fn with_capacity(
+        watch: Arc<ChangeWatch>,
+        max_staleness: Duration,
+        capacity: usize,
+    ) -> Self {
         ReadCache {
             entries: RwLock::new(HashMap::new()),
             watch,
             max_staleness,
+            capacity,
         }
     }
 
@@ -137,7 +149,7 @@ impl<V: Serialize> ReadCache<V> {
     ) -> AppResult<Arc<Kept<V>>> {
         let kept = Arc::new(Kept::new(view, generation, today)?);
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= MAX_ENTRIES && !entries.contains_key(key) {
+        if entries.len() >= self.capacity && !entries.contains_key(key) {
             entries.clear();
         }
         entries.insert(key.to_string(), kept.clone());

@@ -175,7 +175,8 @@ impl Application {
             users: auth::KeptUsers::new(max_staleness),
             public_figures: cache::ReadCache::new(changes.clone(), max_staleness),
             registry_searches: cache::ReadCache::new(changes.clone(), max_staleness),
-            registry_matrices: cache::ReadCache::new(changes.clone(), max_staleness),
+            // a matrix may weigh megabytes: a few dozen kept, not thousands
+            registry_matrices: cache::ReadCache::with_capacity(changes.clone(), max_staleness, 64),
             applications: cache::ReadCache::new(changes.clone(), max_staleness),
             fund_statuses: cache::ReadCache::new(changes.clone(), max_staleness),
             changes: changes.clone(),

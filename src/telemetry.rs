@@ -14,6 +14,7 @@ use std::io::BufWriter;
 use serde::ser::{SerializeMap, Serializer as _};
 use tracing::{Event, Subscriber};
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
+use tracing_log::NormalizeEvent;
 use tracing_serde::AsSerde;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::Writer;
@@ -93,18 +94,28 @@ where
                     .unwrap_or_default();
                 (span.name(), fields)
             });
-        LINE.with(|line| {
-            let mut line = line.borrow_mut();
+        // a `log` crate record names its own module and level, as in the library's format
+        let normalized = event.normalized_metadata();
+        let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
+        LINE.with(|buffer| {
+            // an event logged while another is being written (from a field's `Debug`)
+            // gets a buffer of its own instead of a panic
+            let mut own = Vec::new();
+            let mut borrowed = buffer.try_borrow_mut();
+            let line = match borrowed.as_mut() {
+                Ok(kept) => &mut **kept,
+                Err(_) => &mut own,
+            };
             line.clear();
             let written = (|| -> Result<(), serde_json::Error> {
                 let mut serializer = serde_json::Serializer::new(&mut *line);
                 let mut map = serializer.serialize_map(None)?;
                 map.serialize_entry("timestamp", &timestamp)?;
-                map.serialize_entry("level", &event.metadata().level().as_serde())?;
+                map.serialize_entry("level", &meta.level().as_serde())?;
                 let mut visitor = tracing_serde::SerdeMapVisitor::new(map);
                 event.record(&mut visitor);
                 let mut map = visitor.take_serializer()?;
-                map.serialize_entry("target", event.metadata().target())?;
+                map.serialize_entry("target", meta.target())?;
                 if let Some((name, mut fields)) = span_fields {
                     fields.insert("name".into(), name.into());
                     map.serialize_entry("span", &fields)?;
@@ -112,7 +123,7 @@ where
                 map.end()
             })();
             written.map_err(|_| fmt::Error)?;
-            writer.write_str(std::str::from_utf8(&line).map_err(|_| fmt::Error)?)?;
+            writer.write_str(std::str::from_utf8(line).map_err(|_| fmt::Error)?)?;
             writeln!(writer)
         })
     }

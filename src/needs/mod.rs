@@ -1347,6 +1347,8 @@ pub async fn match_project(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
+    // the role first, as before the pages shared this: a 403 says more than a bad id's 400
+    policy::authorize(&user, Operation::WriteNeedsAndOffers)?;
     let id = MatchId::parse(&id, "id")?;
     let expected: Expected = if_match(&req)?;
     let actor = Actor::for_user(&req, &user);

@@ -280,8 +280,9 @@ pub async fn matrix(state: AppState, req: HttpRequest, user: MaybeUser) -> AppRe
     };
     let scope = scope_of(user.0.as_ref());
     // what the reader may see decides the answer: the public, one organisation's members
-    // or the secretariat each have their own
-    let key = format!("{scope:?}?{}", req.query_string());
+    // or the secretariat each have their own; the key is what was understood, so the same
+    // question asked in another order or spelling is kept once
+    let key = format!("{scope:?}|{rows:?}|{cols:?}|{filters:?}");
     let found = state
         .registry_matrices
         .get_or_compute(key, |_| {

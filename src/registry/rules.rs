@@ -239,6 +239,8 @@ struct CellSums<'a, K> {
     projects: i64,
     /// Projects here per organisation, by the organisation's slot (`aggregate_matrix`).
     organisation_projects: Vec<u32>,
+    /// The same for slots past the arrays' budget, in a map.
+    more_organisations: FastMap<usize, u32>,
     /// Each organisation with its projects here, filled after the projects are added up.
     organisations: Vec<(K, i64)>,
     by_currency: BTreeMap<&'a str, i128>,
@@ -251,6 +253,7 @@ impl<K> Default for CellSums<'_, K> {
         CellSums {
             projects: 0,
             organisation_projects: Vec::new(),
+            more_organisations: FastMap::default(),
             organisations: Vec::new(),
             by_currency: BTreeMap::new(),
             usd_minor: 0,
@@ -382,6 +385,9 @@ fn add_shares<'a, K: Copy + Eq + std::hash::Hash>(
 /// The organisations a cell names, the most active first.
 const CELL_ORGANISATIONS: usize = 10;
 
+/// Counters of organisations per cell kept in arrays, all cells together (16 MB of `u32`).
+const ORGANISATION_SLOTS_BUDGET: usize = 4 << 20;
+
 /// Adds up projects per cell. A project counts in every cell it touches (a project in two
 /// countries shows in both rows), but its budget is shared out: the grid of its row
 /// values × column values, with one more row and column for what each axis does not
@@ -399,6 +405,21 @@ pub fn aggregate_matrix<'a, 'n, K>(
 where
     K: Copy + Eq + std::hash::Hash + 'a,
 {
+    aggregate_within(inputs, rows, cols, to_usd, name, ORGANISATION_SLOTS_BUDGET)
+}
+
+/// [`aggregate_matrix`] with `array_budget` counters of organisations in arrays.
+fn aggregate_within<'a, 'n, K>(
+    inputs: impl IntoIterator<Item = MatrixInput<'a, K>>,
+    rows: MatrixAxis,
+    cols: MatrixAxis,
+    to_usd: &ToUsd<'_>,
+    name: impl Fn(MatrixAxis, K) -> &'n str,
+    mut array_budget: usize,
+) -> MatrixSums
+where
+    K: Copy + Eq + std::hash::Hash + 'a,
+{
     let mut cells: FastMap<(K, K), CellSums<'a, K>> = FastMap::default();
     // Organisations are counted per cell in a plain array by slot (each organisation's
     // number in `slot_of`, looked up once per project), not in a map of each cell's own:
@@ -407,6 +428,8 @@ where
     let mut slot_of: FastMap<K, usize> = FastMap::default();
     let mut slot_keys: Vec<K> = Vec::new();
     let mut slots: Vec<usize> = Vec::new();
+    // the arrays' slots, all cells together, are bounded (thousands of cells × thousands
+    // of organisations would be hundreds of megabytes); past it, a cell counts in its map
     let mut total = CellSums::<'a, K>::default();
     let mut outside = CellSums::<'a, K>::default();
     let (mut row_weights, mut col_weights, mut grid) = (Vec::new(), Vec::new(), Vec::new());
@@ -437,10 +460,16 @@ where
                 let cell = cells.entry((*r, *c)).or_default();
                 cell.projects += 1;
                 for slot in &slots {
-                    if cell.organisation_projects.len() <= *slot {
-                        cell.organisation_projects.resize(slot_keys.len(), 0);
+                    let have = cell.organisation_projects.len();
+                    if have <= *slot && *slot - have < array_budget {
+                        let wanted = (*slot + 1).max(have * 2).min(have + array_budget);
+                        array_budget -= wanted - have;
+                        cell.organisation_projects.resize(wanted, 0);
                     }
-                    cell.organisation_projects[*slot] += 1;
+                    match cell.organisation_projects.get_mut(*slot) {
+                        Some(projects) => *projects += 1,
+                        None => *cell.more_organisations.entry(*slot).or_insert(0) += 1,
+                    }
                 }
                 if usd == Some(None) {
                     cell.unconverted += 1;
@@ -475,9 +504,19 @@ where
         }
     }
     for sums in cells.values_mut() {
-        sums.organisations = std::mem::take(&mut sums.organisation_projects)
+        let mut counted = std::mem::take(&mut sums.organisation_projects);
+        let mut beyond = Vec::new();
+        // a slot counted in the map before the array grew past it is added to the array
+        for (slot, n) in std::mem::take(&mut sums.more_organisations) {
+            match counted.get_mut(slot) {
+                Some(projects) => *projects += n,
+                None => beyond.push((slot, n)),
+            }
+        }
+        sums.organisations = counted
             .into_iter()
             .enumerate()
+            .chain(beyond)
             .filter(|(_, n)| *n > 0)
             .map(|(slot, n)| (slot_keys[slot], i64::from(n)))
             .collect();
@@ -770,6 +809,42 @@ mod tests {
         assert!(runs_on(d("2025-06-01"), d("2025-06-01"), day));
         assert!(!runs_on(d("2025-06-02"), None, day));
         assert!(!runs_on(None, d("2025-05-31"), day));
+    }
+
+    #[test]
+    fn organisations_past_the_arrays_budget_are_counted_the_same() {
+        const ORGS: [&str; 12] = [
+            "o00", "o01", "o02", "o03", "o04", "o05", "o06", "o07", "o08", "o09", "o10", "o11",
+        ];
+        let projects: Vec<Project> = (0..90)
+            .map(|i| {
+                project(
+                    &[["NG", "GH", "BJ"][i % 3]],
+                    &[["prevention", "protection.shelter"][i % 2]],
+                    &[ORGS[(i / 6) % 12], ORGS[(i / 6 + 5) % 12]],
+                    Some((1_000, "USD")),
+                )
+            })
+            .collect();
+        let run = |budget| {
+            format!(
+                "{:?}",
+                aggregate_within(
+                    projects.iter().map(Project::input),
+                    MatrixAxis::Country,
+                    MatrixAxis::Theme,
+                    &usd_only,
+                    same,
+                    budget,
+                )
+            )
+        };
+        let arrays = run(ORGANISATION_SLOTS_BUDGET);
+        assert!(arrays.contains("organisation_count: 12"), "{arrays}");
+        // no array at all, and arrays that run out part way: the same counts
+        assert_eq!(run(0), arrays);
+        assert_eq!(run(7), arrays);
+        assert_eq!(run(30), arrays);
     }
 
     #[test]

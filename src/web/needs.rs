@@ -27,7 +27,7 @@ use crate::http::Expected;
 use crate::ids::{Id, MatchId};
 use crate::money::DecimalString;
 use crate::needs::model::{CreateNeed, CreateOffer, ProposeMatch};
-use crate::needs::rules::{HelpKind, MatchStatus, Reason, Side};
+use crate::needs::rules::{HelpKind, MatchStatus, PostStatus, Reason, Side};
 use crate::taxonomy;
 
 /// The organisation's needs and offers, and their matches.
@@ -520,11 +520,7 @@ async fn own_page(
     };
     let mut own = Vec::new();
     for n in posts.needs {
-        let s = standing(
-            n.public,
-            n.restricted,
-            n.status != crate::needs::rules::PostStatus::Open,
-        );
+        let s = standing(n.public, n.restricted, n.status != PostStatus::Open);
         let ranking = format!("/registry/needs/{}/offers", n.id);
         own.push(OwnPost {
             post: listed_need(n, lang)?,
@@ -533,11 +529,7 @@ async fn own_page(
         });
     }
     for o in posts.offers {
-        let s = standing(
-            o.public,
-            o.restricted,
-            o.status != crate::needs::rules::PostStatus::Open,
-        );
+        let s = standing(o.public, o.restricted, o.status != PostStatus::Open);
         let ranking = format!("/registry/offers/{}/needs", o.id);
         own.push(OwnPost {
             post: listed_offer(o, lang)?,
@@ -657,6 +649,17 @@ async fn ranking(visitor: &Visitor, kind: Kind, id: &str) -> AppResult<HttpRespo
     let scope = crate::registry::scope_of(Some(&user));
     let today = crate::clock::today();
     let found = db::run(&visitor.state.pool, move |conn| {
+        // only the organisation's own: another's (even public) is not its to match from,
+        // and is not ranked for it either
+        let subject = match kind {
+            Kind::Need => crate::needs::own_need(conn, &id, &organisation)?
+                .map(|n| Subject::Need(Box::new(n))),
+            Kind::Offer => crate::needs::own_offer(conn, &id, &organisation)?
+                .map(|o| Subject::Offer(Box::new(o))),
+        };
+        let Some(subject) = subject else {
+            return Ok(None);
+        };
         let ranked = match kind {
             Kind::Need => {
                 crate::needs::rank_offers(conn, &id, &scope, RANKED, today).map(Ranked::Offers)
@@ -664,33 +667,21 @@ async fn ranking(visitor: &Visitor, kind: Kind, id: &str) -> AppResult<HttpRespo
             Kind::Offer => {
                 crate::needs::rank_needs(conn, &id, &scope, RANKED, today).map(Ranked::Needs)
             }
-        };
-        let ranked = match ranked {
-            Ok(ranked) => ranked,
-            Err(e) if e.code == ErrorCode::NotFound => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        // only the organisation's own: another's (even public) is not its to match from
-        let subject = match kind {
-            Kind::Need => crate::needs::own_need(conn, &id, &organisation)?
-                .map(|n| Subject::Need(Box::new(n))),
-            Kind::Offer => crate::needs::own_offer(conn, &id, &organisation)?
-                .map(|o| Subject::Offer(Box::new(o))),
-        };
-        Ok(subject.map(|s| (s, ranked)))
+        }?;
+        Ok(Some((subject, ranked)))
     })
     .await?;
     let Some((subject, ranked)) = found else {
         return visitor.not_found();
     };
-    let (subject, subject_id) = match subject {
+    let (subject, subject_id, closed) = match subject {
         Subject::Need(n) => {
-            let id = n.id.clone();
-            (listed_need(*n, lang)?, id)
+            let (id, closed) = (n.id.clone(), n.status != PostStatus::Open);
+            (listed_need(*n, lang)?, id, closed)
         }
         Subject::Offer(o) => {
-            let id = o.id.clone();
-            (listed_offer(*o, lang)?, id)
+            let (id, closed) = (o.id.clone(), o.status != PostStatus::Open);
+            (listed_offer(*o, lang)?, id, closed)
         }
     };
     let candidates = match ranked {
@@ -726,6 +717,7 @@ async fn ranking(visitor: &Visitor, kind: Kind, id: &str) -> AppResult<HttpRespo
             kind => kind.code(),
             subject => Serde(subject),
             subject_id => subject_id,
+            closed => closed,
             candidates => Serde(candidates),
         },
     )
