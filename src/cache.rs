@@ -68,6 +68,21 @@ impl<V: Serialize> Kept<V> {
     }
 
     /// The page rendered by `render` once, with its ETag.
+    /// The kept JSON as an answer to `req`: `304 Not Modified` when it holds the ETag
+    /// already, else the JSON with its `ETag`.
+    pub fn json_answer(&self, req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
+        use actix_web::http::header;
+        if crate::http::if_none_match(req, &self.json_etag) {
+            return actix_web::HttpResponse::NotModified()
+                .insert_header((header::ETAG, self.json_etag.clone()))
+                .finish();
+        }
+        actix_web::HttpResponse::Ok()
+            .content_type("application/json")
+            .insert_header((header::ETAG, self.json_etag.clone()))
+            .body(self.json.clone())
+    }
+
     pub fn page(&self, render: impl FnOnce(&V) -> AppResult<String>) -> AppResult<(Bytes, String)> {
         if let Some(page) = self.page.get() {
             return Ok(page.clone());

@@ -135,15 +135,7 @@ pub async fn list_projects(
         })
         .await?
         .ok_or_else(|| AppError::internal("a search always has an answer"))?;
-    if crate::http::if_none_match(&req, &found.json_etag) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, found.json_etag.clone()))
-            .finish());
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header((header::ETAG, found.json_etag.clone()))
-        .body(found.json.clone()))
+    Ok(found.json_answer(&req))
 }
 
 /// A project the reader may see, with whether its organisation is verified; 404 for one
@@ -292,15 +284,7 @@ pub async fn matrix(state: AppState, req: HttpRequest, user: MaybeUser) -> AppRe
         })
         .await?
         .ok_or_else(|| AppError::internal("a matrix always has an answer"))?;
-    if crate::http::if_none_match(&req, &found.json_etag) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, found.json_etag.clone()))
-            .finish());
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header((header::ETAG, found.json_etag.clone()))
-        .body(found.json.clone()))
+    Ok(found.json_answer(&req))
 }
 
 /// The country × theme cells where no project is active on a day (today by default).

@@ -241,6 +241,30 @@ impl Visitor {
         self.user_for(operation)
     }
 
+    /// The member acting for its own organisation (`form` posted, else a page read): the
+    /// user `form_user`/`user_for` gives for `operation`, if the access policy's `acts`
+    /// says it acts for its organisation here; with that organisation. Else the answer to
+    /// send instead (the 403 page for one without an organisation, the secretariat).
+    pub fn organisation_member(
+        &self,
+        form: Option<&PostedForm>,
+        operation: Operation,
+        acts: fn(&CurrentUser) -> bool,
+    ) -> AppResult<Result<(CurrentUser, String), HttpResponse>> {
+        let user = match form {
+            Some(form) => self.form_user(form, operation)?,
+            None => self.user_for(operation)?,
+        };
+        let user = match user {
+            Ok(user) => user,
+            Err(answer) => return Ok(Err(answer)),
+        };
+        match user.organisation_id.clone() {
+            Some(organisation) if acts(&user) => Ok(Ok((user, organisation))),
+            _ => self.not_allowed().map(Err),
+        }
+    }
+
     /// The answer to a signed-in user whose role does not do what the page does: 403.
     pub fn not_allowed(&self) -> AppResult<HttpResponse> {
         self.page(

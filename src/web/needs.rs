@@ -81,20 +81,11 @@ fn member(
     visitor: &Visitor,
     form: Option<&PostedForm>,
 ) -> AppResult<Result<(CurrentUser, String), HttpResponse>> {
-    let user = match form {
-        Some(form) => visitor.form_user(form, Operation::WriteNeedsAndOffers)?,
-        None => visitor.user_for(Operation::WriteNeedsAndOffers)?,
-    };
-    let user = match user {
-        Ok(user) => user,
-        Err(answer) => return Ok(Err(answer)),
-    };
-    match user.organisation_id.clone() {
-        Some(organisation) if crate::auth::policy::posts_own_needs_and_offers(&user) => {
-            Ok(Ok((user, organisation)))
-        }
-        _ => visitor.not_allowed().map(Err),
-    }
+    visitor.organisation_member(
+        form,
+        Operation::WriteNeedsAndOffers,
+        crate::auth::policy::posts_own_needs_and_offers,
+    )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -684,29 +675,37 @@ async fn ranking(visitor: &Visitor, kind: Kind, id: &str) -> AppResult<HttpRespo
             (listed_offer(*o, lang)?, id, closed)
         }
     };
+    let candidate = |score: f64, why: &[Reason], status, post| -> AppResult<Candidate> {
+        Ok(Candidate {
+            fit: percent(score, lang),
+            reasons: reasons(why, lang)?,
+            matched: matched(status),
+            post,
+        })
+    };
     let candidates = match ranked {
         Ranked::Offers(r) => r
             .items
             .into_iter()
             .map(|c| {
-                Ok(Candidate {
-                    fit: percent(c.score, lang),
-                    reasons: reasons(&c.reasons, lang)?,
-                    matched: matched(c.match_status),
-                    post: listed_offer(c.offer, lang)?,
-                })
+                candidate(
+                    c.score,
+                    &c.reasons,
+                    c.match_status,
+                    listed_offer(c.offer, lang)?,
+                )
             })
             .collect::<AppResult<Vec<_>>>()?,
         Ranked::Needs(r) => r
             .items
             .into_iter()
             .map(|c| {
-                Ok(Candidate {
-                    fit: percent(c.score, lang),
-                    reasons: reasons(&c.reasons, lang)?,
-                    matched: matched(c.match_status),
-                    post: listed_need(c.need, lang)?,
-                })
+                candidate(
+                    c.score,
+                    &c.reasons,
+                    c.match_status,
+                    listed_need(c.need, lang)?,
+                )
             })
             .collect::<AppResult<Vec<_>>>()?,
     };

@@ -139,20 +139,11 @@ fn member(
     visitor: &Visitor,
     form: Option<&PostedForm>,
 ) -> AppResult<Result<(CurrentUser, String), HttpResponse>> {
-    let user = match form {
-        Some(form) => visitor.form_user(form, Operation::WriteRegistryProject)?,
-        None => visitor.user_for(Operation::WriteRegistryProject)?,
-    };
-    let user = match user {
-        Ok(user) => user,
-        Err(answer) => return Ok(Err(answer)),
-    };
-    match user.organisation_id.clone() {
-        Some(organisation) if crate::auth::policy::registers_own_projects(&user) => {
-            Ok(Ok((user, organisation)))
-        }
-        _ => visitor.not_allowed().map(Err),
-    }
+    visitor.organisation_member(
+        form,
+        Operation::WriteRegistryProject,
+        crate::auth::policy::registers_own_projects,
+    )
 }
 
 /// The form to register a project of one's organisation.

@@ -89,6 +89,16 @@ fn offer_form(csrf: &str) -> Vec<(&str, &str)> {
     ]
 }
 
+/// `browser` proposes the match of `need` and `offer` from a ranking page's button.
+async fn propose(browser: &mut Browser, csrf: &str, need: &str, offer: &str) -> Answer {
+    browser
+        .post(
+            "/registry/matches/propose",
+            &[("csrf", csrf), ("need_id", need), ("offer_id", offer)],
+        )
+        .await
+}
+
 /// The id after `prefix` in a redirect's location (`/registry/needs/{id}/offers`).
 fn id_in(answer: &Answer, prefix: &str) -> String {
     let location = answer.location.as_deref().expect("a redirect");
@@ -217,16 +227,7 @@ both_backends!(
         assert_eq!(r.status, 404, "another's offer: {}", r.text);
 
         // proposed by the foundation; the ministry is told and sees it waiting for it
-        let r = giver
-            .post(
-                "/registry/matches/propose",
-                &[
-                    ("csrf", csrf_giver.as_str()),
-                    ("need_id", need_id.as_str()),
-                    ("offer_id", offer_id.as_str()),
-                ],
-            )
-            .await;
+        let r = propose(&mut giver, &csrf_giver, &need_id, &offer_id).await;
         assert_eq!(r.status, 303, "{}", r.text);
         assert_eq!(r.location.as_deref(), Some(MINE));
         assert_eq!(app.count("need_offer_matches"), 1);
@@ -254,16 +255,7 @@ both_backends!(
         );
 
         // proposing it again: 409, said on the page, nothing added
-        let r = giver
-            .post(
-                "/registry/matches/propose",
-                &[
-                    ("csrf", csrf_giver.as_str()),
-                    ("need_id", need_id.as_str()),
-                    ("offer_id", offer_id.as_str()),
-                ],
-            )
-            .await;
+        let r = propose(&mut giver, &csrf_giver, &need_id, &offer_id).await;
         assert_eq!(r.status, 409, "{}", r.text);
         assert!(r.text.contains("role=\"alert\""), "{}", r.text);
         assert_eq!(app.count("need_offer_matches"), 1);
@@ -341,16 +333,7 @@ both_backends!(
         let r = official.post(OFFER_FORM, &offer_form(&csrf_official)).await;
         assert_eq!(r.status, 303, "{}", r.text);
         let own_offer = id_in(&r, "/registry/offers/");
-        let r = official
-            .post(
-                "/registry/matches/propose",
-                &[
-                    ("csrf", csrf_official.as_str()),
-                    ("need_id", need_id.as_str()),
-                    ("offer_id", own_offer.as_str()),
-                ],
-            )
-            .await;
+        let r = propose(&mut official, &csrf_official, &need_id, &own_offer).await;
         assert_eq!(r.status, 422, "{}", r.text);
         assert_eq!(app.count("need_offer_matches"), 1);
 
