@@ -172,13 +172,22 @@ pub async fn deliver_due(pool: &DbPool, mailer: &Mailer, batch: i64) -> Result<u
         .map_err(|e| AppError::internal(e.to_string()))?;
     let claimed = db::run(pool, move |conn| {
         let now = Utc::now().naive_utc();
-        let mut claimed = Vec::new();
-        for id in store::due_ids(conn, now, batch)? {
-            if let Some(row) = store::claim(conn, &id, now, now + lease)? {
-                claimed.push(row);
-            }
+        let due = store::due_ids(conn, now, batch)?;
+        if due.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(claimed)
+        // One transaction for the batch: when a claim fails (a lock not granted in time),
+        // none of the batch is claimed. Claims that had committed one by one would wait out
+        // their lease (a minute or more) unsent while the pass reported the error.
+        db::write_transaction(conn, |conn| {
+            let mut claimed = Vec::new();
+            for id in &due {
+                if let Some(row) = store::claim(conn, id, now, now + lease)? {
+                    claimed.push(row);
+                }
+            }
+            Ok::<_, AppError>(claimed)
+        })
     })
     .await?;
     let attempted = claimed.len();

@@ -30,7 +30,24 @@ impl Drop for Instance {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            // what the second instance said, beside the failed assertion
+            let log = std::fs::read_to_string(self._dir.path().join("server.log"))
+                .unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(40).collect();
+            eprintln!("== the second instance's last log lines:");
+            for line in tail.into_iter().rev() {
+                eprintln!("{line}");
+            }
+        }
     }
+}
+
+/// What one process committed shows in the other's kept reads within
+/// `db::changes::ANSWERS_FOR` (a millisecond): a read sent right after another instance's
+/// write waits this long first, as any client a millisecond later would.
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(5)).await;
 }
 
 fn free_port() -> u16 {
@@ -78,7 +95,7 @@ async fn second_instance(first: &TestApp) -> Instance {
         client: reqwest::Client::new(),
         _dir: dir,
     };
-    for _ in 0..200 {
+    for _ in 0..600 {
         if let Ok(r) = instance
             .client
             .get(format!("{}/health/ready", instance.base))
@@ -136,7 +153,7 @@ fn eml_ids(dir: &Path) -> Vec<String> {
 }
 
 async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    for _ in 0..400 {
+    for _ in 0..1200 {
         if done() {
             return;
         }
@@ -199,6 +216,7 @@ async fn two_instances_behave_as_one(a: TestApp) {
     .await;
     assert_eq!(status, 201, "{project}");
     let project = project["id"].as_str().expect("project id").to_string();
+    settle().await;
     assert_eq!(count(on_b(&kh)).await, 1, "made on A, seen on B");
     assert_eq!(count(on_a(&la)).await, 0);
     let (status, changed) = call(
@@ -210,6 +228,7 @@ async fn two_instances_behave_as_one(a: TestApp) {
     )
     .await;
     assert_eq!(status, 200, "{changed}");
+    settle().await;
     assert_eq!(count(on_a(&la)).await, 1, "changed on B, seen on A");
     assert_eq!(count(on_a(&kh)).await, 0);
 
@@ -340,6 +359,7 @@ async fn two_instances_behave_as_one(a: TestApp) {
     )
     .await;
     assert_eq!(status, 201, "{body}");
+    settle().await;
     let (_, after) = call(
         &a.client,
         get.clone(),
