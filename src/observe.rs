@@ -42,6 +42,13 @@ fn client_request_id(req: &ServiceRequest) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Whether a request comes with no bearer token and no session cookie: someone who has not
+/// signed in, or a client that sends no credentials.
+fn carries_no_credentials(req: &ServiceRequest) -> bool {
+    req.headers().get(header::AUTHORIZATION).is_none()
+        && req.cookie(crate::web::session::SESSION_COOKIE).is_none()
+}
+
 /// The method as a metrics label: the parser accepts any token as a method, so unknown
 /// ones share one label instead of each creating a series.
 fn method_label(method: &actix_web::http::Method) -> &'static str {
@@ -132,6 +139,7 @@ pub async fn observe(
     let client_id = client_request_id(&req);
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let method = method_label(req.method());
+    let anonymous_read = matches!(method, "GET" | "HEAD") && carries_no_credentials(&req);
     let path = req.path().to_string();
     // What a handler logs carries the request's id through this span. The request's own
     // line below is written outside it, with every field its own: the JSON format would
@@ -154,17 +162,35 @@ pub async fn observe(
             .headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
-    // fields as `&str`, not `%` (`Display`): written as they are, without a formatting pass
-    tracing::info!(
-        request_id = request_id.as_str(),
-        client_request_id = client_id.as_deref(),
-        method,
-        path = path.as_str(),
-        status,
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        route = route.as_str(),
-        "served"
-    );
+    // Anonymous reads that succeeded are logged at debug, everything else at info: every
+    // write, every error and every signed-in read (whose line tells who read what, with
+    // the user's id logged by the handler inside the request's span). A link in the news
+    // can send the public page thousands of readers a second: their lines would fill the
+    // disk with what the metrics above already count by route and status, and writing
+    // them cost a fifth of a cached public read's rate (`perf`, and the A/B in the README).
+    // `RUST_LOG=info,trustfund::observe=debug` logs them too.
+    macro_rules! served {
+        ($level:expr) => {
+            // fields as `&str`, not `%` (`Display`): written as they are, without a
+            // formatting pass
+            tracing::event!(
+                $level,
+                request_id = request_id.as_str(),
+                client_request_id = client_id.as_deref(),
+                method,
+                path = path.as_str(),
+                status,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                route = route.as_str(),
+                "served"
+            )
+        };
+    }
+    if anonymous_read && status < 400 {
+        served!(tracing::Level::DEBUG);
+    } else {
+        served!(tracing::Level::INFO);
+    }
     Ok(response)
 }
 
