@@ -172,6 +172,7 @@ impl Application {
                 },
             )),
             documents,
+            tokens: auth::tokens::VerifiedTokens::new(settings.auth.clone()),
             users: auth::KeptUsers::new(max_staleness),
             public_figures: cache::ReadCache::new(changes.clone(), max_staleness),
             registry_searches: cache::ReadCache::new(changes.clone(), max_staleness),

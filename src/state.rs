@@ -25,6 +25,8 @@ pub struct Services {
     /// Whether the database has changed since a moment (`db::changes`): what the caches
     /// below and the signed-in users kept in memory are checked against.
     pub changes: Arc<ChangeWatch>,
+    /// Access tokens already verified, with their user and expiry (`auth::tokens`).
+    pub tokens: crate::auth::tokens::VerifiedTokens,
     /// The users behind access tokens, kept while nothing changes (`auth::KeptUsers`).
     pub users: crate::auth::KeptUsers,
     /// The public figures of each fund, computed once per change (`cache`).

@@ -111,7 +111,7 @@ fn bearer_token(req: &HttpRequest) -> Option<Result<String, AppError>> {
 }
 
 async fn authenticate(state: AppState, token: String) -> AppResult<CurrentUser> {
-    let user_id = tokens::verify_access(&state.settings.auth, &token).map_err(|reason| {
+    let user_id = state.tokens.verify(&token).map_err(|reason| {
         tracing::debug!(%reason, "access token refused");
         AppError::unauthorized("the access token is invalid or has expired")
     })?;

@@ -44,16 +44,24 @@ pub fn issue_access(settings: &AuthSettings, user_id: &str) -> Result<String, St
     .map_err(|e| format!("signing the access token failed: {e}"))
 }
 
+/// The leeway, in seconds, given to a token's `exp`, `nbf` and `iat` for clocks that
+/// disagree a little.
+const LEEWAY_SECS: u64 = 5;
+
 /// Verifies signature, algorithm (HS256 only: `none` and every other algorithm fail),
 /// issuer, audience, expiry, not-before and type; returns the user id.
 pub fn verify_access(settings: &AuthSettings, token: &str) -> Result<String, String> {
+    verify_access_claims(settings, token).map(|claims| claims.sub)
+}
+
+fn verify_access_claims(settings: &AuthSettings, token: &str) -> Result<AccessClaims, String> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.algorithms = vec![Algorithm::HS256];
     validation.set_issuer(&[&settings.issuer]);
     validation.set_audience(&[&settings.audience]);
     validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
     validation.validate_nbf = true;
-    validation.leeway = 5;
+    validation.leeway = LEEWAY_SECS;
     let data = decode::<AccessClaims>(
         token,
         &DecodingKey::from_secret(settings.jwt_secret.as_bytes()),
@@ -71,7 +79,54 @@ pub fn verify_access(settings: &AuthSettings, token: &str) -> Result<String, Str
             data.claims.typ
         ));
     }
-    Ok(data.claims.sub)
+    Ok(data.claims)
+}
+
+/// How many verified tokens are kept; past this the memory starts again empty.
+const MAX_VERIFIED_TOKENS: usize = 4096;
+
+/// Access tokens this process has verified, with their user and expiry. A bearer sends
+/// the same token with every request for its lifetime (minutes), and verifying it again
+/// (base64, the HMAC, and the claims parsed twice by jsonwebtoken) was a seventh of a
+/// signed-in read's time (`perf`). A token is the same string it was when verified, so
+/// only its expiry can change the answer: that is checked at every use, with the same
+/// leeway. Keyed by the whole token, so a token that differs in one byte (a forged
+/// signature) is never found and goes through the full check. Whether the user behind it
+/// may still act is not decided here: `authenticate` reads the user (`KeptUsers`), and a
+/// deactivated account is refused there, as before.
+pub struct VerifiedTokens {
+    settings: AuthSettings,
+    tokens: std::sync::RwLock<std::collections::HashMap<String, (String, i64)>>,
+}
+
+impl VerifiedTokens {
+    /// Tokens verified with `settings` (key, issuer, audience), the only ones it will use.
+    pub fn new(settings: AuthSettings) -> Self {
+        VerifiedTokens {
+            settings,
+            tokens: Default::default(),
+        }
+    }
+
+    /// `verify_access`, once per token.
+    pub fn verify(&self, token: &str) -> Result<String, String> {
+        let now = Utc::now().timestamp();
+        let unexpired = |exp: i64| exp >= now - LEEWAY_SECS as i64;
+        {
+            let tokens = self.tokens.read().unwrap_or_else(|e| e.into_inner());
+            if let Some((sub, _)) = tokens.get(token).filter(|(_, exp)| unexpired(*exp)) {
+                return Ok(sub.clone());
+            }
+        }
+        let claims = verify_access_claims(&self.settings, token)?;
+        let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
+        if tokens.len() >= MAX_VERIFIED_TOKENS {
+            // expired tokens are what fills it: start again rather than keep them
+            tokens.clear();
+        }
+        tokens.insert(token.to_string(), (claims.sub.clone(), claims.exp));
+        Ok(claims.sub)
+    }
 }
 
 /// A new opaque token: 32 random bytes, URL-safe base64 without padding.
@@ -96,6 +151,48 @@ mod tests {
             .auth;
         settings.jwt_secret = "a test secret that is long enough to use".into();
         settings
+    }
+
+    #[test]
+    fn a_kept_token_answers_as_the_full_check_does() {
+        let verified = VerifiedTokens::new(settings());
+        let token = issue_access(&settings(), "user-1").expect("issued");
+        for _ in 0..2 {
+            assert_eq!(verified.verify(&token), Ok("user-1".to_string()));
+        }
+        // one byte changed in the signature: not the kept token, and refused
+        let mut forged = token.clone().into_bytes();
+        let last = forged.len() - 1;
+        forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
+        let forged = String::from_utf8(forged).expect("ascii");
+        assert!(verified.verify(&forged).is_err());
+        // a token made with another key is refused, however often it is sent
+        let mut other = settings();
+        other.jwt_secret = "another secret that is long enough to use".into();
+        let foreign = issue_access(&other, "user-2").expect("issued");
+        for _ in 0..2 {
+            assert!(verified.verify(&foreign).is_err());
+        }
+    }
+
+    #[test]
+    fn a_kept_token_is_refused_once_it_expires() {
+        let verified = VerifiedTokens::new(settings());
+        let token = issue_access(&settings(), "user-1").expect("issued");
+        assert_eq!(verified.verify(&token), Ok("user-1".to_string()));
+        // as if its lifetime had passed: the kept expiry is moved back beyond the leeway
+        verified
+            .tokens
+            .write()
+            .expect("tokens")
+            .get_mut(&token)
+            .expect("kept")
+            .1 = Utc::now().timestamp() - LEEWAY_SECS as i64 - 1;
+        // the kept entry no longer answers; the full check decides (the real token has
+        // not expired, so it passes again and is kept with its real expiry)
+        assert_eq!(verified.verify(&token), Ok("user-1".to_string()));
+        let kept = verified.tokens.read().expect("tokens")[&token].1;
+        assert!(kept > Utc::now().timestamp());
     }
 
     #[test]

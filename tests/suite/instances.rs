@@ -32,8 +32,8 @@ impl Drop for Instance {
         let _ = self.child.wait();
         if std::thread::panicking() {
             // what the second instance said, beside the failed assertion
-            let log = std::fs::read_to_string(self._dir.path().join("server.log"))
-                .unwrap_or_default();
+            let log =
+                std::fs::read_to_string(self._dir.path().join("server.log")).unwrap_or_default();
             let tail: Vec<&str> = log.lines().rev().take(40).collect();
             eprintln!("== the second instance's last log lines:");
             for line in tail.into_iter().rev() {
