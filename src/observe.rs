@@ -234,3 +234,91 @@ pub fn render_metrics(metrics: &Metrics) -> HttpResponse {
         .content_type("text/plain; version=0.0.4")
         .body(metrics.render())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, test, web};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("lines").extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Lines {
+        type Writer = Lines;
+        fn make_writer(&'a self) -> Lines {
+            self.clone()
+        }
+    }
+
+    #[actix_web::test]
+    async fn anonymous_reads_that_succeed_are_logged_at_debug_and_every_other_request_at_info() {
+        let lines = Lines::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(lines.clone())
+            .with_max_level(tracing::Level::DEBUG)
+            .json()
+            .flatten_event(true)
+            .finish();
+        let _logging = tracing::subscriber::set_default(subscriber);
+        let metrics = Metrics::new();
+        let app = test::init_service(
+            App::new()
+                .wrap(from_fn(move |req, next| {
+                    observe(metrics.clone(), req, next)
+                }))
+                .route("/thing", web::get().to(|| async { "a thing" }))
+                .route("/thing", web::post().to(|| async { "made" })),
+        )
+        .await;
+        let requests = [
+            ("anonymous read", test::TestRequest::get().uri("/thing")),
+            ("anonymous miss", test::TestRequest::get().uri("/nothing")),
+            ("anonymous write", test::TestRequest::post().uri("/thing")),
+            (
+                "read with a token",
+                test::TestRequest::get()
+                    .uri("/thing")
+                    .insert_header((header::AUTHORIZATION, "Bearer x")),
+            ),
+            (
+                "read with a session",
+                test::TestRequest::get()
+                    .uri("/thing")
+                    .cookie(actix_web::cookie::Cookie::new(
+                        crate::web::session::SESSION_COOKIE,
+                        "s",
+                    )),
+            ),
+        ];
+        for (name, request) in requests {
+            let response = test::call_service(&app, request.to_request()).await;
+            let text =
+                String::from_utf8(lines.0.lock().expect("lines").split_off(0)).expect("utf-8");
+            let served: Vec<serde_json::Value> = text
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("a JSON line"))
+                .filter(|l: &serde_json::Value| l["message"] == "served")
+                .collect();
+            assert_eq!(served.len(), 1, "{name}: one line: {text}");
+            let expected = if name == "anonymous read" {
+                "DEBUG"
+            } else {
+                "INFO"
+            };
+            assert_eq!(served[0]["level"], expected, "{name}: {}", served[0]);
+            assert_eq!(served[0]["status"], response.status().as_u16(), "{name}");
+        }
+    }
+}
