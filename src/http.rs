@@ -467,6 +467,30 @@ pub fn json_with_etag<T: Serialize>(
 /// How many ETags of one `If-Match` are compared; clients send one.
 const MAX_IF_MATCH_TAGS: usize = 8;
 
+/// Whether the client takes a gzip-compressed body (`Accept-Encoding`, RFC 9110 §12.5.3):
+/// `gzip` (or its old name `x-gzip`) listed with a weight other than zero.
+pub fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .any(accept_encoding_takes_gzip)
+}
+
+fn accept_encoding_takes_gzip(value: &str) -> bool {
+    value.split(',').any(|coding| {
+        let mut parts = coding.split(';');
+        let name = parts.next().unwrap_or_default().trim();
+        let refused = parts.any(|param| {
+            param
+                .trim()
+                .strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        (name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip")) && !refused
+    })
+}
+
 /// Whether `If-None-Match` names `etag` (or is `*`): the reader already holds these
 /// bytes and gets `304 Not Modified`. Weak comparison, as RFC 9110 §13.1.2 asks.
 pub fn if_none_match(req: &HttpRequest, etag: &str) -> bool {
@@ -584,6 +608,30 @@ pub fn wants_csv(req: &HttpRequest) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip_is_taken_when_listed_without_a_zero_weight() {
+        for yes in [
+            "gzip",
+            "gzip, deflate, br",
+            "br;q=1.0, GZIP;q=0.5",
+            "x-gzip",
+            " deflate , gzip ",
+        ] {
+            assert!(accept_encoding_takes_gzip(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "identity",
+            "br, deflate",
+            "gzip;q=0",
+            "gzip; q=0.0",
+            "gzipped",
+            "*",
+        ] {
+            assert!(!accept_encoding_takes_gzip(no), "{no}");
+        }
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]

@@ -132,7 +132,7 @@ pub async fn get_public_fund(
 
 /// The fund's public page for people: the same figures as `/api/v1/public/funds/{id}`,
 /// as one small HTML page with inline SVG charts and tables, no script. An unknown code
-/// answers a 404 page.
+/// answers a 404 page. A client that accepts gzip gets the page compressed (once per change).
 #[utoipa::path(tag = "open data",
     params(("code" = String, Path, description = "the fund's code (or its id)"),
            ("If-None-Match" = Option<String>, Header, description = "the ETag last read")),
@@ -149,13 +149,28 @@ pub async fn fund_page(
     let code = code.into_inner();
     let (mut response, body) = match figures(&state, code.clone()).await? {
         Some(figures) => {
-            let (html, etag) = figures.page(page::fund_page)?;
-            if let Some(answer) = unchanged(&req, &etag) {
+            let page = figures.page(page::fund_page)?;
+            let gzipped = crate::http::accepts_gzip(&req);
+            let (body, etag) = if gzipped {
+                (page.gzipped, page.gzipped_etag)
+            } else {
+                (page.html, page.etag)
+            };
+            if let Some(mut answer) = unchanged(&req, &etag) {
+                answer.headers_mut().insert(
+                    header::VARY,
+                    header::HeaderValue::from_static("accept-encoding"),
+                );
                 return Ok(answer);
             }
             let mut response = HttpResponse::Ok();
-            response.insert_header((header::ETAG, etag));
-            (response, html)
+            response
+                .insert_header((header::ETAG, etag))
+                .insert_header((header::VARY, "accept-encoding"));
+            if gzipped {
+                response.insert_header((header::CONTENT_ENCODING, "gzip"));
+            }
+            (response, body)
         }
         None => (
             HttpResponse::NotFound(),

@@ -348,6 +348,73 @@ both_backends!(unknown_funds_answer_404, |app: TestApp| async move {
 });
 
 both_backends!(
+    a_browser_that_accepts_gzip_gets_the_same_page_compressed,
+    |app: TestApp| async move {
+        use std::io::Read;
+        let s = seed(&app).await;
+        app.sign_out();
+        let url = app.url(&format!("/funds/{}", s.fund_code));
+        let fetch = |accept: Option<&'static str>, tag: Option<String>| {
+            let mut request = app.client.get(&url);
+            if let Some(accept) = accept {
+                request = request.header("accept-encoding", accept);
+            }
+            if let Some(tag) = tag {
+                request = request.header("if-none-match", tag);
+            }
+            async move { request.send().await.expect("sent") }
+        };
+        let header = |r: &reqwest::Response, name: &str| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+
+        let plain = fetch(None, None).await;
+        assert_eq!(plain.status(), 200);
+        assert_eq!(header(&plain, "content-encoding"), None);
+        assert_eq!(header(&plain, "vary").as_deref(), Some("accept-encoding"));
+        let plain_tag = header(&plain, "etag").expect("etag");
+        let html = plain.bytes().await.expect("body");
+
+        let zipped = fetch(Some("br;q=1, gzip;q=0.8"), None).await;
+        assert_eq!(zipped.status(), 200);
+        assert_eq!(header(&zipped, "content-encoding").as_deref(), Some("gzip"));
+        assert_eq!(header(&zipped, "vary").as_deref(), Some("accept-encoding"));
+        let zipped_tag = header(&zipped, "etag").expect("etag");
+        assert_ne!(zipped_tag, plain_tag, "two representations, two tags");
+        let bytes = zipped.bytes().await.expect("body");
+        assert!(
+            bytes.len() * 2 < html.len(),
+            "{} bytes compressed from {}",
+            bytes.len(),
+            html.len()
+        );
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_end(&mut unzipped)
+            .expect("a gzip body");
+        assert_eq!(unzipped, html.to_vec(), "the same page");
+
+        // gzip refused by weight: the plain page
+        let refused = fetch(Some("gzip;q=0"), None).await;
+        assert_eq!(header(&refused, "content-encoding"), None);
+        assert_eq!(header(&refused, "etag"), Some(plain_tag.clone()));
+        // each tag answers 304 for its own form only
+        let same = fetch(Some("gzip"), Some(zipped_tag.clone())).await;
+        assert_eq!(same.status(), 304);
+        assert_eq!(header(&same, "vary").as_deref(), Some("accept-encoding"));
+        let other = fetch(None, Some(zipped_tag)).await;
+        assert_eq!(
+            other.status(),
+            200,
+            "a plain reader holding the gzip tag gets the body"
+        );
+    }
+);
+
+both_backends!(
     figures_are_served_again_with_304_until_something_changes,
     |app: TestApp| async move {
         let s = seed(&app).await;
