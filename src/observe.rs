@@ -238,29 +238,9 @@ pub fn render_metrics(metrics: &Metrics) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::telemetry::tests::Lines;
     use actix_web::middleware::from_fn;
     use actix_web::{App, test, web};
-    use std::sync::{Arc, Mutex};
-
-    #[derive(Clone, Default)]
-    struct Lines(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Lines {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().expect("lines").extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Lines {
-        type Writer = Lines;
-        fn make_writer(&'a self) -> Lines {
-            self.clone()
-        }
-    }
 
     #[actix_web::test]
     async fn anonymous_reads_that_succeed_are_logged_at_debug_and_every_other_request_at_info() {
