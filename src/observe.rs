@@ -145,7 +145,16 @@ pub async fn observe(
     // line below is written outside it, with every field its own: the JSON format would
     // otherwise serialise the span's fields into each line and read them back (a tenth of
     // the cheapest requests' time, `perf`).
-    let span = tracing::info_span!("request", request_id = request_id.as_str());
+    //
+    // An anonymous read's span is at debug, like its line: creating a span (the
+    // subscriber's slab, the filter, its fields formatted as JSON) was a twentieth of a
+    // cached public read (`perf`). Should such a read fail, its own line below, at info,
+    // names the error with the request's id.
+    let span = if anonymous_read {
+        tracing::debug_span!("request", request_id = request_id.as_str())
+    } else {
+        tracing::info_span!("request", request_id = request_id.as_str())
+    };
 
     // Errors escaping as `Err` come only from middleware inside this one (none today);
     // actix renders those itself, so they pass through untouched.
@@ -157,6 +166,10 @@ pub async fn observe(
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_string());
     metrics.observe(method, &route, status, started.elapsed().as_secs_f64());
+    // what went wrong, when the server failed
+    let failure = (status >= 500)
+        .then(|| response.response().error().map(ToString::to_string))
+        .flatten();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response
             .headers_mut()
@@ -182,6 +195,7 @@ pub async fn observe(
                 status,
                 elapsed_ms = started.elapsed().as_millis() as u64,
                 route = route.as_str(),
+                error = failure.as_deref(),
                 "served"
             )
         };
@@ -300,5 +314,81 @@ mod tests {
             assert_eq!(served[0]["level"], expected, "{name}: {}", served[0]);
             assert_eq!(served[0]["status"], response.status().as_u16(), "{name}");
         }
+    }
+
+    /// What the served lines and a handler's lines say at the `info` level.
+    async fn logged_at_info(request: test::TestRequest) -> Vec<serde_json::Value> {
+        let lines = Lines::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(lines.clone())
+            .with_max_level(tracing::Level::INFO)
+            .json()
+            .flatten_event(true)
+            .finish();
+        let _logging = tracing::subscriber::set_default(subscriber);
+        let metrics = Metrics::new();
+        let app = test::init_service(
+            App::new()
+                .wrap(from_fn(move |req, next| {
+                    observe(metrics.clone(), req, next)
+                }))
+                .route(
+                    "/broken",
+                    web::get().to(|| async {
+                        tracing::warn!("about to fail");
+                        Err::<HttpResponse, _>(AppError::internal("the disk is full"))
+                    }),
+                ),
+        )
+        .await;
+        test::call_service(&app, request.to_request()).await;
+        let text = String::from_utf8(lines.0.lock().expect("lines").split_off(0)).expect("utf-8");
+        text.lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect()
+    }
+
+    #[actix_web::test]
+    async fn a_failed_anonymous_read_names_its_error_in_its_own_line() {
+        let lines = logged_at_info(test::TestRequest::get().uri("/broken")).await;
+        let served = lines
+            .iter()
+            .find(|l| l["message"] == "served")
+            .expect("a served line");
+        assert_eq!(served["level"], "INFO");
+        assert_eq!(served["status"], 500);
+        assert!(
+            served["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("the disk is full")),
+            "{served}"
+        );
+        let warned = lines
+            .iter()
+            .find(|l| l["message"] == "about to fail")
+            .expect("the handler's line");
+        assert!(
+            warned.get("span").is_none(),
+            "an anonymous read has no span at info: {warned}"
+        );
+    }
+
+    #[actix_web::test]
+    async fn a_signed_in_request_logs_inside_its_span_at_info() {
+        let lines = logged_at_info(
+            test::TestRequest::get()
+                .uri("/broken")
+                .insert_header((header::AUTHORIZATION, "Bearer x")),
+        )
+        .await;
+        let served = lines
+            .iter()
+            .find(|l| l["message"] == "served")
+            .expect("a served line");
+        let warned = lines
+            .iter()
+            .find(|l| l["message"] == "about to fail")
+            .expect("the handler's line");
+        assert_eq!(warned["span"]["request_id"], served["request_id"], "{warned}");
     }
 }
