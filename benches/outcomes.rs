@@ -61,9 +61,21 @@ struct Client {
 
 impl Client {
     async fn post(&self, token: &str, path: &str, body: Value) -> Value {
-        let response = self
+        let request = self.http.post(format!("{}{path}", self.base));
+        Self::send(request, token, path, body).await
+    }
+
+    /// An edit of whatever version is current (`If-Match: *`).
+    async fn patch(&self, token: &str, path: &str, body: Value) -> Value {
+        let request = self
             .http
-            .post(format!("{}{path}", self.base))
+            .patch(format!("{}{path}", self.base))
+            .header("if-match", "*");
+        Self::send(request, token, path, body).await
+    }
+
+    async fn send(request: reqwest::RequestBuilder, token: &str, path: &str, body: Value) -> Value {
+        let response = request
             .bearer_auth(token)
             .json(&body)
             .send()
@@ -299,6 +311,9 @@ fn main() {
                 .as_str()
                 .expect("org")
                 .to_string();
+            // the secretariat verifies an organisation before it may submit
+            c.patch(&admin, &format!("/api/v1/organisations/{org}"), json!({"verified": true}))
+                .await;
             let (_, ngo) = user(&pool, &settings, "ngo", Some(&org), &[]);
             let application = c
                 .post(&ngo, &format!("/api/v1/calls/{call}/applications"), json!({
