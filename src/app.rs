@@ -425,10 +425,7 @@ fn anonymous_reads_first(groups: &mut [(String, Vec<Endpoint>)]) {
         let anonymous_read = members
             .iter()
             .any(|e| e.access == Access::Public && e.method == Method::GET);
-        (
-            !FLOODED_FIRST.contains(&prefix.as_str()),
-            !anonymous_read,
-        )
+        (!FLOODED_FIRST.contains(&prefix.as_str()), !anonymous_read)
     });
 }
 

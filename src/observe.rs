@@ -389,6 +389,9 @@ mod tests {
             .iter()
             .find(|l| l["message"] == "about to fail")
             .expect("the handler's line");
-        assert_eq!(warned["span"]["request_id"], served["request_id"], "{warned}");
+        assert_eq!(
+            warned["span"]["request_id"], served["request_id"],
+            "{warned}"
+        );
     }
 }
