@@ -413,7 +413,7 @@ fn route_groups(endpoints: Vec<Endpoint>) -> Vec<(String, Vec<Endpoint>)> {
 
 /// The groups of the public figures (the fund page and its JSON), served from memory to
 /// anyone: the reads a link in the news floods, so they are routed before every other.
-const FLOODED_FIRST: [&str; 2] = ["/funds", "/api/v1/public"];
+const FLOODED_FIRST: [&str; 2] = ["/api/v1/public", "/funds"];
 
 /// Orders the groups for routing, keeping the table's order within each part: the public
 /// figures (`FLOODED_FIRST`), then the other groups holding a `GET` anyone may send, then
