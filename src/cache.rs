@@ -28,6 +28,7 @@ use serde::Serialize;
 
 use crate::db::changes::ChangeWatch;
 use crate::error::{AppError, AppResult};
+use crate::web::i18n::Lang;
 
 /// How many answers one cache keeps: past this it starts again empty. Unknown keys are
 /// never kept (nothing is kept for a 404), so a flood of made-up ids cannot grow it.
@@ -40,8 +41,8 @@ pub struct Kept<V> {
     pub json: Bytes,
     /// The strong ETag of `json`.
     pub json_etag: String,
-    /// The HTML page, rendered on first request.
-    page: OnceLock<KeptPage>,
+    /// The HTML page in each language (`Lang::ALL`'s order), rendered on first request.
+    pages: [OnceLock<KeptPage>; 3],
     generation: u64,
     as_of: NaiveDate,
     made: Instant,
@@ -59,7 +60,7 @@ impl<V: Serialize> Kept<V> {
             view,
             json,
             json_etag,
-            page: OnceLock::new(),
+            pages: Default::default(),
             generation,
             as_of,
             made: Instant::now(),
@@ -82,12 +83,17 @@ impl<V: Serialize> Kept<V> {
             .body(self.json.clone())
     }
 
-    /// The page rendered by `render` once, and compressed once.
-    pub fn page(&self, render: impl FnOnce(&V) -> AppResult<String>) -> AppResult<KeptPage> {
-        if let Some(page) = self.page.get() {
+    /// The page in `lang` rendered by `render` once, and compressed once.
+    pub fn page(
+        &self,
+        lang: Lang,
+        render: impl FnOnce(&V, Lang) -> AppResult<String>,
+    ) -> AppResult<KeptPage> {
+        let kept = &self.pages[lang.index()];
+        if let Some(page) = kept.get() {
             return Ok(page.clone());
         }
-        let html = Bytes::from(render(&self.view)?);
+        let html = Bytes::from(render(&self.view, lang)?);
         let gzipped = Bytes::from(gzip(&html)?);
         let page = KeptPage {
             etag: etag_of("h", &html),
@@ -95,7 +101,7 @@ impl<V: Serialize> Kept<V> {
             html,
             gzipped,
         };
-        Ok(self.page.get_or_init(|| page).clone())
+        Ok(kept.get_or_init(|| page).clone())
     }
 }
 
@@ -318,8 +324,12 @@ mod tests {
             "same figures, same tag, whenever made"
         );
         assert_ne!(a.json_etag, c.json_etag);
-        let page = a.page(|v| Ok(format!("<p>{v}</p>"))).expect("page");
-        assert_eq!(&page.html[..], b"<p>{\"x\":1}</p>");
+        let page = a
+            .page(Lang::En, |v, lang| {
+                Ok(format!("<p lang={}>{v}</p>", lang.code()))
+            })
+            .expect("page");
+        assert_eq!(&page.html[..], b"<p lang=en>{\"x\":1}</p>");
         assert_ne!(page.etag, a.json_etag);
         assert_ne!(page.gzipped_etag, page.etag);
         let mut unzipped = Vec::new();
@@ -329,9 +339,20 @@ mod tests {
         )
         .expect("gzip");
         assert_eq!(unzipped, page.html.to_vec());
-        let again = a.page(|_| panic!("rendered once")).expect("page");
+        let again = a
+            .page(Lang::En, |_, _| panic!("rendered once"))
+            .expect("page");
         assert_eq!(again.etag, page.etag);
         assert_eq!(again.gzipped, page.gzipped);
+        let french = a
+            .page(Lang::Fr, |v, lang| {
+                Ok(format!("<p lang={}>{v}</p>", lang.code()))
+            })
+            .expect("page");
+        assert_ne!(
+            french.etag, page.etag,
+            "a page per language, each its own tag"
+        );
     }
 
     #[test]

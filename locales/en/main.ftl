@@ -1469,3 +1469,81 @@ post-form-amount-invalid = Write the amount in digits, for example 25000.50, abo
 post-form-link-invalid = Give an address starting with https://, for example https://example.org/our-work.
 post-form-refused = This could not be posted. Please check the form and try again.
 match-ranking-closed = This one is closed, so no new match can be proposed for it.
+
+## The public fund page (public::page), for anyone, no sign-in
+public-title = { $fund }: where the money goes
+public-intro = Public figures of the fund, in { $currency }, as of { $date }.
+public-privacy = Counts of people below 5 are shown as “<5” so that nobody can be recognised, and a larger count that would let one be worked out (from a total) is “{ public-withheld }”.
+public-withheld = withheld
+public-yearly-reports = Yearly reports, in English, French and Spanish, with a PDF to download:
+public-money = Money
+public-totals = Totals in { $currency }
+public-pledged = Pledged by donors
+public-received = Received
+public-committed = Committed to grants
+public-disbursed = Paid out to grantees
+public-available = Available for new grants
+public-unvalued = Pledges in { $currencies } are not counted in the pledged total: no exchange rate is known for today.
+public-flow = Money in and out per quarter
+public-flow-caption = Received and disbursed per quarter, in { $currency }. The table below gives the same figures.
+public-flow-table = Money per quarter, table
+public-flow-table-caption = Money received and disbursed per quarter ({ $currency }); quarters in which nothing moved are left out
+public-flow-chart-title = Money received and disbursed per quarter ({ $currency })
+public-flow-chart-description = Bars per quarter: money received from donors and money paid out to grantees, in { $currency }.
+public-quarter = Quarter
+public-disbursed-short = Disbursed
+public-no-money = No money has moved yet.
+public-donors = Donors
+public-donors-caption = Money received from each donor, largest first ({ $currency })
+public-donor = Donor
+public-anonymous = Anonymous donors
+public-anonymous-donors = { $count ->
+    [one] donor who asked not to be named
+   *[other] donors who asked not to be named
+}
+public-no-donor = No contribution has been received yet.
+public-grants = Grants
+public-grants-approved = { $count ->
+    [one] grant approved by the board, signed or awaiting signature, for
+   *[other] grants approved by the board, signed or awaiting signature, for
+}
+public-grants-once = Each grant counts once, under the first country and the first theme of its project.
+public-grants-by-country = Grants by country ({ $currency })
+public-grants-by-theme = Grants by theme ({ $currency })
+public-grants-by-status = Grants by status ({ $currency })
+public-country = Country
+public-theme = Theme
+public-status = Status
+public-grant-count = Grants
+public-awarded = Awarded
+public-no-grant = No grant yet.
+public-people = People assisted
+public-people-assisted = { $count ->
+    [one] victim of trafficking assisted, as counted in
+   *[other] victims of trafficking assisted, as counted in
+}
+public-people-reports = { $count ->
+    [one] accepted outcome report of the grantees.
+   *[other] accepted outcome reports of the grantees.
+}
+public-by-year = By year and form of exploitation
+public-by-year-caption = People assisted per year (the year a report's period ends), stacked by form of exploitation. Counts below 5 are not drawn; the table below gives every figure.
+public-by-year-table = People assisted by year and form of exploitation, table
+public-by-year-table-caption = People assisted by year and form of exploitation
+public-by-year-chart-title = People assisted per year, by form of exploitation
+public-by-year-chart-description = Stacked bars per year; each colour is a form of exploitation. Counts below 5 are not drawn.
+public-year = Year
+public-all-forms = All forms
+public-no-report = No outcome report has been accepted yet.
+public-by-form-caption = People assisted by form of exploitation, all years
+public-form = Form of exploitation
+public-people-count = People
+public-by-sex-age = By sex and by age group
+public-by-sex-caption = People assisted by sex, all years
+public-sex = Sex
+public-by-age-caption = People assisted by age group, all years
+public-age = Age group
+public-suppression = Counts below 5 read <5, and a count that would let a smaller one be worked out reads { public-withheld }: the same figures a donor sees, so that no survivor can be singled out.
+public-source = From the fund's ledger and the grantees' accepted outcome reports. The same figures as data:
+public-not-found-title = Fund not found
+public-not-found = No fund is published under { $code }. Check the code in the address.

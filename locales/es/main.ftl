@@ -1469,3 +1469,81 @@ post-form-amount-invalid = Escriba el importe en cifras, por ejemplo 25000.50, m
 post-form-link-invalid = Indique una dirección que empiece por https://, por ejemplo https://example.org/nuestro-trabajo.
 post-form-refused = No se pudo publicar. Revise el formulario e inténtelo de nuevo.
 match-ranking-closed = Está cerrada: ya no se pueden proponer colaboraciones.
+
+## The public fund page (public::page), for anyone, no sign-in
+public-title = { $fund }: adónde va el dinero
+public-intro = Las cifras públicas del fondo, en { $currency }, al { $date }.
+public-privacy = Cuando se cuentan menos de 5 personas mostramos «<5», para que nadie pueda ser reconocido, y una cifra mayor que permitiría deducirla (a partir de un total) aparece como «{ public-withheld }».
+public-withheld = reservado
+public-yearly-reports = Informes anuales, en español, inglés y francés, con un PDF para descargar:
+public-money = El dinero
+public-totals = Totales en { $currency }
+public-pledged = Prometido por los donantes
+public-received = Recibido
+public-committed = Comprometido en subvenciones
+public-disbursed = Pagado a las organizaciones
+public-available = Disponible para nuevas subvenciones
+public-unvalued = Las promesas en { $currencies } no se cuentan en el total prometido: no se conoce un tipo de cambio para hoy.
+public-flow = Dinero recibido y pagado por trimestre
+public-flow-caption = Recibido y pagado por trimestre, en { $currency }. La tabla de abajo da las mismas cifras.
+public-flow-table = El dinero por trimestre, tabla
+public-flow-table-caption = Dinero recibido y pagado por trimestre ({ $currency }); se omiten los trimestres sin movimiento
+public-flow-chart-title = Dinero recibido y pagado por trimestre ({ $currency })
+public-flow-chart-description = Barras por trimestre: el dinero recibido de los donantes y el dinero pagado a las organizaciones, en { $currency }.
+public-quarter = Trimestre
+public-disbursed-short = Pagado
+public-no-money = Todavía no se ha movido dinero.
+public-donors = Los donantes
+public-donors-caption = Dinero recibido de cada donante, de mayor a menor ({ $currency })
+public-donor = Donante
+public-anonymous = Donantes anónimos
+public-anonymous-donors = { $count ->
+    [one] donante que pidió no ser nombrado
+   *[other] donantes que pidieron no ser nombrados
+}
+public-no-donor = Todavía no se ha recibido ninguna contribución.
+public-grants = Las subvenciones
+public-grants-approved = { $count ->
+    [one] subvención aprobada por la junta, firmada o a la espera de firma, por
+   *[other] subvenciones aprobadas por la junta, firmadas o a la espera de firma, por
+}
+public-grants-once = Cada subvención cuenta una vez, en el primer país y el primer tema de su proyecto.
+public-grants-by-country = Subvenciones por país ({ $currency })
+public-grants-by-theme = Subvenciones por tema ({ $currency })
+public-grants-by-status = Subvenciones por estado ({ $currency })
+public-country = País
+public-theme = Tema
+public-status = Estado
+public-grant-count = Subvenciones
+public-awarded = Concedido
+public-no-grant = Todavía no hay subvenciones.
+public-people = Las personas atendidas
+public-people-assisted = { $count ->
+    [one] víctima de trata atendida, según
+   *[other] víctimas de trata atendidas, según
+}
+public-people-reports = { $count ->
+    [one] informe de resultados aceptado de las organizaciones.
+   *[other] informes de resultados aceptados de las organizaciones.
+}
+public-by-year = Por año y forma de explotación
+public-by-year-caption = Personas atendidas por año (el año en que termina el periodo del informe), apiladas por forma de explotación. Las cifras menores de 5 no se dibujan; la tabla de abajo da todas las cifras.
+public-by-year-table = Personas atendidas por año y forma de explotación, tabla
+public-by-year-table-caption = Personas atendidas por año y forma de explotación
+public-by-year-chart-title = Personas atendidas por año, por forma de explotación
+public-by-year-chart-description = Barras apiladas por año; cada color es una forma de explotación. Las cifras menores de 5 no se dibujan.
+public-year = Año
+public-all-forms = Todas las formas
+public-no-report = Todavía no se ha aceptado ningún informe de resultados.
+public-by-form-caption = Personas atendidas por forma de explotación, todos los años
+public-form = Forma de explotación
+public-people-count = Personas
+public-by-sex-age = Por sexo y por edad
+public-by-sex-caption = Personas atendidas por sexo, todos los años
+public-sex = Sexo
+public-by-age-caption = Personas atendidas por edad, todos los años
+public-age = Edad
+public-suppression = Una cifra menor de 5 aparece como <5, y una cifra que permitiría deducir otra menor aparece como { public-withheld }: son las mismas cifras que ven los donantes, para que ninguna persona sobreviviente pueda ser identificada.
+public-source = Según la contabilidad del fondo y los informes de resultados aceptados de las organizaciones. Las mismas cifras como datos:
+public-not-found-title = Fondo no encontrado
+public-not-found = No hay ningún fondo publicado con el código { $code }. Compruebe el código en la dirección.

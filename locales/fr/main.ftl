@@ -1466,3 +1466,81 @@ post-form-amount-invalid = Écrivez le montant en chiffres, par exemple 25000.50
 post-form-link-invalid = Indiquez une adresse qui commence par https://, par exemple https://example.org/notre-action.
 post-form-refused = Impossible de publier. Vérifiez le formulaire et réessayez.
 match-ranking-closed = C’est clos : aucune nouvelle mise en relation ne peut être proposée.
+
+## The public fund page (public::page), for anyone, no sign-in
+public-title = { $fund } : où va l’argent
+public-intro = Les chiffres publics du fonds, en { $currency }, au { $date }.
+public-privacy = Quand moins de 5 personnes sont comptées, nous affichons « <5 » pour que personne ne puisse être reconnu, et un chiffre plus grand qui permettrait de le retrouver (à partir d’un total) est « { public-withheld } ».
+public-withheld = masqué
+public-yearly-reports = Rapports annuels, en français, en anglais et en espagnol, avec un PDF à télécharger :
+public-money = L’argent
+public-totals = Totaux en { $currency }
+public-pledged = Promis par les donateurs
+public-received = Reçu
+public-committed = Engagé pour des subventions
+public-disbursed = Versé aux bénéficiaires
+public-available = Disponible pour de nouvelles subventions
+public-unvalued = Les promesses en { $currencies } ne sont pas comptées dans le total promis : aucun taux de change n’est connu pour aujourd’hui.
+public-flow = L’argent reçu et versé par trimestre
+public-flow-caption = Reçu et versé par trimestre, en { $currency }. Le tableau ci-dessous donne les mêmes chiffres.
+public-flow-table = L’argent par trimestre, tableau
+public-flow-table-caption = Argent reçu et versé par trimestre ({ $currency }) ; les trimestres sans mouvement ne sont pas repris
+public-flow-chart-title = Argent reçu et versé par trimestre ({ $currency })
+public-flow-chart-description = Des barres par trimestre : l’argent reçu des donateurs et l’argent versé aux bénéficiaires, en { $currency }.
+public-quarter = Trimestre
+public-disbursed-short = Versé
+public-no-money = Aucun argent n’a encore circulé.
+public-donors = Les donateurs
+public-donors-caption = Argent reçu de chaque donateur, du plus grand au plus petit ({ $currency })
+public-donor = Donateur
+public-anonymous = Donateurs anonymes
+public-anonymous-donors = { $count ->
+    [one] donateur qui a demandé à ne pas être nommé
+   *[other] donateurs qui ont demandé à ne pas être nommés
+}
+public-no-donor = Aucune contribution n’a encore été reçue.
+public-grants = Les subventions
+public-grants-approved = { $count ->
+    [one] subvention approuvée par le conseil, signée ou en attente de signature, pour
+   *[other] subventions approuvées par le conseil, signées ou en attente de signature, pour
+}
+public-grants-once = Chaque subvention compte une fois, sous le premier pays et le premier thème de son projet.
+public-grants-by-country = Subventions par pays ({ $currency })
+public-grants-by-theme = Subventions par thème ({ $currency })
+public-grants-by-status = Subventions par état ({ $currency })
+public-country = Pays
+public-theme = Thème
+public-status = État
+public-grant-count = Subventions
+public-awarded = Accordé
+public-no-grant = Pas encore de subvention.
+public-people = Les personnes aidées
+public-people-assisted = { $count ->
+    [one] victime de la traite aidée, selon
+   *[other] victimes de la traite aidées, selon
+}
+public-people-reports = { $count ->
+    [one] rapport de résultats accepté des bénéficiaires.
+   *[other] rapports de résultats acceptés des bénéficiaires.
+}
+public-by-year = Par année et par forme d’exploitation
+public-by-year-caption = Personnes aidées par année (celle où se termine la période du rapport), empilées par forme d’exploitation. Les chiffres sous 5 ne sont pas dessinés ; le tableau ci-dessous donne tous les chiffres.
+public-by-year-table = Personnes aidées par année et par forme d’exploitation, tableau
+public-by-year-table-caption = Personnes aidées par année et par forme d’exploitation
+public-by-year-chart-title = Personnes aidées par année, par forme d’exploitation
+public-by-year-chart-description = Des barres empilées par année ; chaque couleur est une forme d’exploitation. Les chiffres sous 5 ne sont pas dessinés.
+public-year = Année
+public-all-forms = Toutes formes
+public-no-report = Aucun rapport de résultats n’a encore été accepté.
+public-by-form-caption = Personnes aidées par forme d’exploitation, toutes années
+public-form = Forme d’exploitation
+public-people-count = Personnes
+public-by-sex-age = Par sexe et par âge
+public-by-sex-caption = Personnes aidées par sexe, toutes années
+public-sex = Sexe
+public-by-age-caption = Personnes aidées par âge, toutes années
+public-age = Âge
+public-suppression = Un chiffre sous 5 s’affiche <5, et un chiffre qui permettrait d’en retrouver un plus petit s’affiche { public-withheld } : ce sont les chiffres que voient les donateurs, pour qu’aucune personne rescapée ne puisse être identifiée.
+public-source = D’après la comptabilité du fonds et les rapports de résultats acceptés des bénéficiaires. Les mêmes chiffres en données :
+public-not-found-title = Fonds introuvable
+public-not-found = Aucun fonds n’est publié sous le code { $code }. Vérifiez le code dans l’adresse.

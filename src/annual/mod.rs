@@ -15,7 +15,6 @@ pub mod page;
 pub mod rules;
 pub mod store;
 
-use actix_web::cookie::Cookie;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{Datelike, NaiveDate};
@@ -125,24 +124,6 @@ pub async fn get_annual_report(
         .json(report))
 }
 
-/// The reader's language: `?lang=` when it names one, else the switch's cookie, else
-/// `Accept-Language`.
-fn language(req: &HttpRequest) -> Lang {
-    form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(name, _)| name == "lang")
-        .and_then(|(_, value)| Lang::from_code(&value))
-        .unwrap_or_else(|| {
-            i18n::negotiate(
-                req.cookie(crate::web::session::LANG_COOKIE)
-                    .as_ref()
-                    .map(Cookie::value),
-                req.headers()
-                    .get(header::ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok()),
-            )
-        })
-}
-
 /// The report as a page, or the public 404 page for an unknown fund or year.
 async fn page_of(
     state: &AppState,
@@ -150,7 +131,7 @@ async fn page_of(
     code: String,
     year: String,
 ) -> AppResult<Result<(AnnualReport, Lang, String), HttpResponse>> {
-    let lang = language(req);
+    let lang = i18n::of_request(req);
     match read(state, code.clone(), year).await {
         Ok(report) => {
             let html = page::render(&report, lang, crate::clock::today())?;
@@ -163,7 +144,7 @@ async fn page_of(
                     header::CONTENT_SECURITY_POLICY,
                     crate::public::page::content_security_policy(),
                 ))
-                .body(crate::public::page::not_found_page(&code)?)))
+                .body(crate::public::page::not_found_page(&code, lang)?)))
         }
         Err(e) => Err(e),
     }

@@ -131,10 +131,13 @@ pub async fn get_public_fund(
 }
 
 /// The fund's public page for people: the same figures as `/api/v1/public/funds/{id}`,
-/// as one small HTML page with inline SVG charts and tables, no script. An unknown code
-/// answers a 404 page. A client that accepts gzip gets the page compressed (once per change).
+/// as one small HTML page with inline SVG charts and tables, no script, in English, French
+/// or Spanish (`?lang=`, else the language cookie, else `Accept-Language`). An unknown code
+/// answers a 404 page. A client that accepts gzip gets the page compressed (once per change
+/// and language).
 #[utoipa::path(tag = "open data",
     params(("code" = String, Path, description = "the fund's code (or its id)"),
+           ("lang" = Option<String>, Query, description = "`en`, `fr` or `es`"),
            ("If-None-Match" = Option<String>, Header, description = "the ETag last read")),
     responses(
         (status = 200, description = "the page", body = String, content_type = "text/html"),
@@ -147,9 +150,10 @@ pub async fn fund_page(
     code: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let code = code.into_inner();
+    let lang = crate::web::i18n::of_request(&req);
     let (mut response, body) = match figures(&state, code.clone()).await? {
         Some(figures) => {
-            let page = figures.page(page::fund_page)?;
+            let page = figures.page(lang, page::fund_page)?;
             let gzipped = crate::http::accepts_gzip(&req);
             let (body, etag) = if gzipped {
                 (page.gzipped, page.gzipped_etag)
@@ -157,16 +161,15 @@ pub async fn fund_page(
                 (page.html, page.etag)
             };
             if let Some(mut answer) = unchanged(&req, &etag) {
-                answer.headers_mut().insert(
-                    header::VARY,
-                    header::HeaderValue::from_static("accept-encoding"),
-                );
+                answer
+                    .headers_mut()
+                    .insert(header::VARY, header::HeaderValue::from_static(VARY));
                 return Ok(answer);
             }
             let mut response = HttpResponse::Ok();
             response
                 .insert_header((header::ETAG, etag))
-                .insert_header((header::VARY, "accept-encoding"));
+                .insert_header((header::VARY, VARY));
             if gzipped {
                 response.insert_header((header::CONTENT_ENCODING, "gzip"));
             }
@@ -174,7 +177,7 @@ pub async fn fund_page(
         }
         None => (
             HttpResponse::NotFound(),
-            page::not_found_page(&code)?.into(),
+            page::not_found_page(&code, lang)?.into(),
         ),
     };
     Ok(response
@@ -185,5 +188,10 @@ pub async fn fund_page(
         ))
         .insert_header(cache_control())
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CONTENT_LANGUAGE, lang.code()))
         .body(body))
 }
+
+/// What the page's bytes depend on besides its address: compression, and the language
+/// (`?lang=` is in the address; the switch's cookie and `Accept-Language` are not).
+const VARY: &str = "accept-encoding, accept-language, cookie";

@@ -12,10 +12,12 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::rules::{GrantGroup, PeriodFlow, PublicFundView};
-use super::svg::{self, BarChart, Layout};
+use super::svg::{self, BarChart, Layout, Series};
 use crate::error::{AppError, AppResult};
-use crate::reports::rules::Figure;
+use crate::reports::rules::{Figure, KeyedFigure, WITHHELD};
 use crate::taxonomy::Exploitation;
+use crate::web::format;
+use crate::web::i18n::{Arg, Lang, text};
 
 /// The page's whole style sheet, inline; the Content-Security-Policy allows exactly this
 /// text by its hash.
@@ -25,7 +27,9 @@ h1{font-size:1.6rem}h2{font-size:1.3rem;border-bottom:2px solid #0072B2;margin-t
 table{border-collapse:collapse;margin:1rem 0;min-width:50%}caption{text-align:left;font-weight:bold;padding:.3rem 0}\
 th,td{border-bottom:1px solid #ccc;padding:.25rem .6rem;text-align:left}td{text-align:right;font-variant-numeric:tabular-nums}\
 figure{margin:1rem 0}svg{max-width:100%;height:auto}.scroll{overflow-x:auto}\
-a{color:#005a8c}:focus{outline:3px solid #E69F00}";
+a{color:#005a8c}:focus{outline:3px solid #E69F00}\
+.langs{display:flex;gap:.6rem;flex-wrap:wrap;align-items:center;margin-top:.8rem;font-size:.95rem}.langs span{color:#555}\
+.langs a{padding:.3rem .2rem}.langs a[aria-current]{color:#111;font-weight:bold;text-decoration:none}";
 
 /// `Content-Security-Policy` of the page: nothing may load or run; only the inline style
 /// sheet above applies.
@@ -57,17 +61,21 @@ const NOT_FOUND: &str = include_str!(concat!(
     "/templates/public/not_found.html"
 ));
 
+/// The page's templates, by name; their messages are checked like the pages' (`web::render`).
+pub const TEMPLATES: [(&str, &str); 3] = [
+    ("layout.html", LAYOUT),
+    ("fund.html", FUND),
+    ("not_found.html", NOT_FOUND),
+];
+
 fn environment() -> &'static Result<Environment<'static>, String> {
     static ENV: OnceLock<Result<Environment<'static>, String>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|_| AutoEscape::Html);
-        for (name, source) in [
-            ("layout.html", LAYOUT),
-            ("fund.html", FUND),
-            ("not_found.html", NOT_FOUND),
-        ] {
+        env.add_function("t", crate::web::render::translate);
+        for (name, source) in TEMPLATES {
             env.add_template(name, source)
                 .map_err(|e| format!("template {name}: {e:#}"))?;
         }
@@ -97,14 +105,12 @@ fn money_value(amount: &str) -> AppResult<Decimal> {
 }
 
 /// Chart (a): money received and disbursed per quarter.
-pub fn money_chart(view: &PublicFundView) -> AppResult<BarChart> {
-    let cur = view.fund.base_currency.code();
+pub fn money_chart(view: &PublicFundView, lang: Lang) -> AppResult<BarChart> {
+    let currency = || [("currency", Arg::Text(view.fund.base_currency.code().into()))];
     Ok(BarChart {
         id: "money".into(),
-        title: format!("Money received and disbursed per quarter ({cur})"),
-        description: format!(
-            "Bars per quarter: money received from donors and money paid out to grantees, in {cur}."
-        ),
+        title: text(lang, "public-flow-chart-title", &currency())?,
+        description: text(lang, "public-flow-chart-description", &currency())?,
         layout: Layout::Grouped,
         categories: view
             .money_over_time
@@ -112,7 +118,10 @@ pub fn money_chart(view: &PublicFundView) -> AppResult<BarChart> {
             .iter()
             .map(|p| p.period.clone())
             .collect(),
-        series: vec!["Received".into(), "Disbursed".into()],
+        series: vec![
+            Series::new("received", text(lang, "public-received", &[])?),
+            Series::new("disbursed", text(lang, "public-disbursed-short", &[])?),
+        ],
         values: view
             .money_over_time
             .items
@@ -141,6 +150,46 @@ struct CrossCell {
     count: Figure,
 }
 
+/// A count as the page shows it: the number or "<5" as in the JSON (the page's figures
+/// are the JSON's, byte for byte), and a withheld count in the reader's word for it.
+fn shown(figure: &Figure, lang: Lang) -> AppResult<String> {
+    Ok(match figure {
+        Figure::Exact(n) => n.to_string(),
+        Figure::Hidden(word) if word == WITHHELD => text(lang, "public-withheld", &[])?,
+        Figure::Hidden(word) => word.clone(),
+    })
+}
+
+/// A form of exploitation by its name in `lang`.
+fn exploitation_name(code: &str, lang: Lang) -> AppResult<String> {
+    text(lang, &format!("exploitation-{code}"), &[])
+}
+
+/// A row of the year × form table as shown.
+#[derive(Debug, Serialize)]
+struct ShownCrossRow {
+    year: i32,
+    cells: Vec<(String, String)>,
+    total: String,
+}
+
+fn shown_cross_rows(view: &PublicFundView, lang: Lang) -> AppResult<Vec<ShownCrossRow>> {
+    cross_rows(view)
+        .into_iter()
+        .map(|row| {
+            Ok(ShownCrossRow {
+                year: row.year,
+                cells: row
+                    .cells
+                    .iter()
+                    .map(|c| Ok((c.exploitation.clone(), shown(&c.count, lang)?)))
+                    .collect::<AppResult<_>>()?,
+                total: shown(&row.total, lang)?,
+            })
+        })
+        .collect()
+}
+
 fn cross_rows(view: &PublicFundView) -> Vec<CrossRow> {
     view.outcomes
         .by_year
@@ -167,69 +216,198 @@ fn cross_rows(view: &PublicFundView) -> Vec<CrossRow> {
 
 /// Chart (b): people assisted per year, stacked by form of exploitation; hidden cells are
 /// not drawn.
-pub fn outcomes_chart(view: &PublicFundView) -> BarChart {
+pub fn outcomes_chart(view: &PublicFundView, lang: Lang) -> AppResult<BarChart> {
     let rows = cross_rows(view);
-    BarChart {
+    Ok(BarChart {
         id: "outcomes".into(),
-        title: "People assisted per year, by form of exploitation".into(),
-        description: "Stacked bars per year; each colour is a form of exploitation. Counts below 5 are not drawn.".into(),
+        title: text(lang, "public-by-year-chart-title", &[])?,
+        description: text(lang, "public-by-year-chart-description", &[])?,
         layout: Layout::Stacked,
         categories: rows.iter().map(|r| r.year.to_string()).collect(),
-        series: Exploitation::ALL.iter().map(|e| e.as_str().to_string()).collect(),
+        series: Exploitation::ALL
+            .iter()
+            .map(|e| {
+                Ok(Series::new(
+                    e.as_str(),
+                    exploitation_name(e.as_str(), lang)?,
+                ))
+            })
+            .collect::<AppResult<_>>()?,
         values: rows
             .iter()
             .map(|r| r.cells.iter().map(|c| count_value(&c.count)).collect())
             .collect(),
-    }
+    })
 }
 
 #[derive(Debug, Serialize)]
-struct GrantTable<'a> {
+struct GrantTable {
+    /// `country`, `theme` or `status`: in the figures' names and the messages' keys.
     name: &'static str,
-    title: &'static str,
-    heading: &'static str,
-    groups: &'a [GrantGroup],
+    caption: String,
+    heading: String,
+    groups: Vec<GrantRow>,
 }
 
-/// The page of a fund, from the same view as `GET /api/v1/public/funds/{id}`.
-pub fn fund_page(view: &PublicFundView) -> AppResult<String> {
+#[derive(Debug, Serialize)]
+struct GrantRow {
+    key: String,
+    /// What the key names, in the reader's language.
+    label: String,
+    count: i64,
+    awarded: String,
+}
+
+/// A table of people counted by sex, age group or form of exploitation.
+#[derive(Debug, Serialize)]
+struct PeopleTable {
+    caption: String,
+    heading: String,
+    /// The prefix of its cells' `data-figure` names.
+    figure: &'static str,
+    rows: Vec<PeopleRow>,
+}
+
+#[derive(Debug, Serialize)]
+struct PeopleRow {
+    key: String,
+    label: String,
+    count: String,
+}
+
+fn grant_table(
+    name: &'static str,
+    groups: &[GrantGroup],
+    lang: Lang,
+    currency: &str,
+    label: impl Fn(&str) -> AppResult<String>,
+) -> AppResult<GrantTable> {
+    Ok(GrantTable {
+        name,
+        caption: text(
+            lang,
+            &format!("public-grants-by-{name}"),
+            &[("currency", Arg::Text(currency.into()))],
+        )?,
+        heading: text(lang, &format!("public-{name}"), &[])?,
+        groups: groups
+            .iter()
+            .map(|g| {
+                Ok(GrantRow {
+                    key: g.key.clone(),
+                    label: label(&g.key)?,
+                    count: g.count,
+                    awarded: g.awarded.clone(),
+                })
+            })
+            .collect::<AppResult<_>>()?,
+    })
+}
+
+fn people_table(
+    which: &str,
+    figure: &'static str,
+    counts: &[KeyedFigure],
+    lang: Lang,
+    label: impl Fn(&str) -> AppResult<String>,
+) -> AppResult<PeopleTable> {
+    Ok(PeopleTable {
+        caption: text(lang, &format!("public-by-{which}-caption"), &[])?,
+        heading: text(lang, &format!("public-{which}"), &[])?,
+        figure,
+        rows: counts
+            .iter()
+            .map(|k| {
+                Ok(PeopleRow {
+                    key: k.key.clone(),
+                    label: label(&k.key)?,
+                    count: shown(&k.count, lang)?,
+                })
+            })
+            .collect::<AppResult<_>>()?,
+    })
+}
+
+/// A message of a known list (`sex-female`), or the key itself when the list has grown a
+/// key the messages do not name yet.
+fn named(lang: Lang, prefix: &str, key: &str) -> String {
+    crate::web::i18n::message(lang, &format!("{prefix}-{key}"), &[]).unwrap_or_else(|| key.into())
+}
+
+/// The links to the page in each language.
+#[derive(Debug, Serialize)]
+struct LanguageLink {
+    code: &'static str,
+    name: &'static str,
+    href: String,
+    current: bool,
+}
+
+/// The page of a fund in `lang`, from the same view as `GET /api/v1/public/funds/{id}`.
+pub fn fund_page(view: &PublicFundView, lang: Lang) -> AppResult<String> {
+    let cur = view.fund.base_currency.code();
     let grant_tables = [
-        GrantTable {
-            name: "country",
-            title: "country",
-            heading: "Country",
-            groups: &view.grants.by_country,
-        },
-        GrantTable {
-            name: "theme",
-            title: "theme",
-            heading: "Theme",
-            groups: &view.grants.by_theme,
-        },
-        GrantTable {
-            name: "status",
-            title: "status",
-            heading: "Status",
-            groups: &view.grants.by_status,
-        },
+        grant_table("country", &view.grants.by_country, lang, cur, |code| {
+            Ok(format::country(code, lang))
+        })?,
+        grant_table("theme", &view.grants.by_theme, lang, cur, |code| {
+            Ok(format::earmark(code, lang))
+        })?,
+        grant_table("status", &view.grants.by_status, lang, cur, |status| {
+            Ok(named(lang, "grant-status", status))
+        })?,
     ];
+    let outcomes = &view.outcomes;
+    let people_tables = [
+        people_table(
+            "form",
+            "beneficiaries-",
+            &outcomes.by_exploitation,
+            lang,
+            |code| exploitation_name(code, lang),
+        )?,
+        people_table("sex", "beneficiaries-sex-", &outcomes.by_sex, lang, |key| {
+            Ok(named(lang, "sex", key))
+        })?,
+        people_table(
+            "age",
+            "beneficiaries-age-",
+            &outcomes.by_age_group,
+            lang,
+            |key| Ok(named(lang, "age", key)),
+        )?,
+    ];
+    let here = format!("/funds/{}", view.fund.code);
     render(
         "fund.html",
         context! {
+            lang => lang.code(),
             css => Value::from_safe_string(CSS.to_string()),
             f => Serde(view),
-            cur => view.fund.base_currency.code(),
+            cur => cur,
+            as_of => format::date(view.as_of, lang),
+            languages => Serde(Lang::ALL.map(|l| LanguageLink {
+                code: l.code(),
+                name: l.own_name(),
+                href: format!("{here}?lang={}", l.code()),
+                current: l == lang,
+            })),
             // this year's report (so far) and last year's: the years a reader looks for
             report_years => {
                 let year = chrono::Datelike::year(&view.as_of);
                 vec![year, year - 1]
             },
-            money_chart => Value::from_safe_string(svg::bar_chart(&money_chart(view)?)),
-            outcomes_chart => Value::from_safe_string(svg::bar_chart(&outcomes_chart(view))),
-            forms => Exploitation::ALL.iter().map(|e| e.as_str()).collect::<Vec<_>>(),
-            cross => Serde(cross_rows(view)),
+            money_chart => Value::from_safe_string(svg::bar_chart(&money_chart(view, lang)?)),
+            outcomes_chart => Value::from_safe_string(svg::bar_chart(&outcomes_chart(view, lang)?)),
+            forms => Exploitation::ALL
+                .iter()
+                .map(|e| exploitation_name(e.as_str(), lang))
+                .collect::<AppResult<Vec<_>>>()?,
+            cross => Serde(shown_cross_rows(view, lang)?),
+            beneficiaries => shown(&outcomes.beneficiaries, lang)?,
             money_rows => Serde(quarters_with_movement(view)),
             grant_tables => Serde(grant_tables),
+            people_tables => Serde(people_tables),
         },
     )
 }
@@ -246,10 +424,14 @@ fn quarters_with_movement(view: &PublicFundView) -> Vec<&PeriodFlow> {
 }
 
 /// The page answered for an unknown fund.
-pub fn not_found_page(key: &str) -> AppResult<String> {
+pub fn not_found_page(key: &str, lang: Lang) -> AppResult<String> {
     render(
         "not_found.html",
-        context! { css => Value::from_safe_string(CSS.to_string()), key => key },
+        context! {
+            lang => lang.code(),
+            css => Value::from_safe_string(CSS.to_string()),
+            key => key,
+        },
     )
 }
 
@@ -323,10 +505,13 @@ mod tests {
 
     #[test]
     fn the_page_escapes_names_and_has_no_script() {
-        let html = fund_page(&view(
-            "<script>alert('fund')</script>",
-            "Donor & <img src=x onerror=alert(1)>",
-        ))
+        let html = fund_page(
+            &view(
+                "<script>alert('fund')</script>",
+                "Donor & <img src=x onerror=alert(1)>",
+            ),
+            Lang::En,
+        )
         .expect("page");
         assert!(html.starts_with("<!doctype html>"));
         assert!(html.contains("<html lang=\"en\">"));
@@ -342,7 +527,7 @@ mod tests {
 
     #[test]
     fn figures_are_marked_and_hidden_cells_read_less_than_five() {
-        let html = fund_page(&view("Fund", "Luxembourg")).expect("page");
+        let html = fund_page(&view("Fund", "Luxembourg"), Lang::En).expect("page");
         for marker in [
             "data-figure=\"received\"",
             "data-figure=\"donor-1-received\">1000.00<",
@@ -369,10 +554,54 @@ mod tests {
 
     #[test]
     fn the_not_found_page_escapes_the_key() {
-        let html = not_found_page("<b>x</b>").expect("page");
+        let html = not_found_page("<b>x</b>", Lang::En).expect("page");
         assert!(html.contains("&lt;b&gt;x&lt;"), "{html}");
         assert!(!html.contains("<b>"));
         assert!(html.contains("<h1>Fund not found</h1>"));
+    }
+
+    #[test]
+    fn the_page_speaks_the_reader_s_language_with_the_same_figures() {
+        let english = fund_page(&view("Fund", "Luxembourg"), Lang::En).expect("page");
+        for (lang, says, names) in [
+            (
+                Lang::Fr,
+                "Les donateurs",
+                ["Nigéria", "hébergement", "Exploitation sexuelle"],
+            ),
+            (
+                Lang::Es,
+                "Los donantes",
+                ["Nigeria", "alojamiento", "Explotación sexual"],
+            ),
+        ] {
+            let html = fund_page(&view("Fund", "Luxembourg"), lang).expect("page");
+            assert!(html.contains(&format!("<html lang=\"{}\">", lang.code())));
+            assert!(html.contains(says), "{}: {says}", lang.code());
+            for name in names {
+                assert!(html.contains(name), "{}: {name} missing", lang.code());
+            }
+            assert!(
+                !html.contains("Donors"),
+                "{}: no English heading",
+                lang.code()
+            );
+            // the same figures, except the word for a withheld count
+            let figures = |page: &str| -> Vec<String> {
+                page.split("data-figure=\"")
+                    .skip(1)
+                    .map(|rest| rest.split('<').next().unwrap_or_default().to_string())
+                    .collect()
+            };
+            let withheld = text(lang, "public-withheld", &[]).expect("word");
+            let theirs: Vec<String> = figures(&html)
+                .into_iter()
+                .map(|f| f.replace(&withheld, WITHHELD))
+                .collect();
+            assert_eq!(theirs, figures(&english), "{}", lang.code());
+        }
+        let not_found = not_found_page("X", Lang::Es).expect("page");
+        assert!(not_found.contains("Fondo no encontrado"));
     }
 
     #[test]

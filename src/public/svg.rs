@@ -39,10 +39,27 @@ pub struct BarChart {
     pub description: String,
     pub layout: Layout,
     pub categories: Vec<String>,
-    pub series: Vec<String>,
+    pub series: Vec<Series>,
     /// `values[category][series]`; `None` is a hidden value (a suppressed count), drawn as
     /// nothing. Negative values are drawn as nothing too (the table shows them).
     pub values: Vec<Vec<Option<Decimal>>>,
+}
+
+/// One series of bars: `key` identifies it in the markup (`data-series`, the same in every
+/// language), `name` is what the legend and the bars' titles say.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub key: String,
+    pub name: String,
+}
+
+impl Series {
+    pub fn new(key: impl Into<String>, name: impl Into<String>) -> Self {
+        Series {
+            key: key.into(),
+            name: name.into(),
+        }
+    }
 }
 
 /// Escapes text for SVG/HTML content and attribute values.
@@ -255,7 +272,7 @@ pub fn bar_chart(chart: &BarChart) -> String {
             colour(*s),
             x + 18,
             y + 11,
-            escape(&chart.series[*s])
+            escape(&chart.series[*s].name)
         ));
     }
     svg.push_str("</svg>");
@@ -273,7 +290,7 @@ fn rect(
     width: i64,
     height: i64,
     series: usize,
-    name: &str,
+    named: &Series,
     category: &str,
     value: Decimal,
 ) -> String {
@@ -281,10 +298,10 @@ fn rect(
         "<rect class=\"bar\" x=\"{x}\" y=\"{y}\" width=\"{width}\" height=\"{height}\" \
          fill=\"{}\" data-series=\"{}\" data-category=\"{}\"><title>{}: {}, {}</title></rect>",
         colour(series),
-        escape(name),
+        escape(&named.key),
         escape(category),
         escape(category),
-        escape(name),
+        escape(&named.name),
         escape(&label(value)),
     )
 }
@@ -304,7 +321,7 @@ mod tests {
             description: "Description".into(),
             layout,
             categories: (0..values.len()).map(|i| format!("cat{i}")).collect(),
-            series: vec!["one".into(), "two".into()],
+            series: vec![Series::new("one", "One"), Series::new("two", "Two")],
             values,
         }
     }
@@ -405,7 +422,10 @@ mod tests {
         c.title = "<script>alert(1)</script>".into();
         c.description = "a \"quoted\" & 'odd' one".into();
         c.categories = vec!["<b>".into()];
-        c.series = vec!["x\"onload=\"alert(1)".into(), "two".into()];
+        c.series = vec![
+            Series::new("x\"onload=\"alert(1)", "y\"onload=\"alert(1)"),
+            Series::new("two", "Two"),
+        ];
         c.id = "c\"><script>".into();
         let svg = bar_chart(&c);
         assert!(!svg.contains("<script"), "{svg}");

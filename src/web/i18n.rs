@@ -34,6 +34,11 @@ impl Lang {
         }
     }
 
+    /// Its place in `ALL`.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// The language's name in itself, as the switch shows it.
     pub fn own_name(self) -> &'static str {
         match self {
@@ -61,6 +66,29 @@ impl Lang {
             .parse()
             .expect("en, fr and es are language identifiers")
     }
+}
+
+/// The reader's language on a page anyone may read (the public fund page, the yearly
+/// report): `?lang=` when it names one (the page's own links to its other languages), else
+/// the language switch's cookie, else `Accept-Language` (`negotiate`).
+pub fn of_request(req: &actix_web::HttpRequest) -> Lang {
+    let asked = (!req.query_string().is_empty())
+        .then(|| {
+            form_urlencoded::parse(req.query_string().as_bytes())
+                .find(|(name, _)| name == "lang")
+                .and_then(|(_, value)| Lang::from_code(&value))
+        })
+        .flatten();
+    asked.unwrap_or_else(|| {
+        negotiate(
+            req.cookie(crate::web::session::LANG_COOKIE)
+                .as_ref()
+                .map(actix_web::cookie::Cookie::value),
+            req.headers()
+                .get(actix_web::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        )
+    })
 }
 
 /// The language of a request: the `lang` cookie when it names one of ours, else the best
@@ -201,6 +229,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_language_s_index_is_its_place_in_all() {
+        for (place, lang) in Lang::ALL.into_iter().enumerate() {
+            assert_eq!(lang.index(), place, "{}", lang.code());
+        }
+    }
+
+    #[test]
     fn the_cookie_wins_then_accept_language_then_english() {
         assert_eq!(negotiate(Some("es"), Some("fr-FR,fr;q=0.9")), Lang::Es);
         assert_eq!(negotiate(None, Some("fr-FR,fr;q=0.9,en;q=0.5")), Lang::Fr);
@@ -301,6 +336,8 @@ mod tests {
                     ("kind", Arg::Text("interim report".into())),
                     ("date", Arg::Text("4 December 2026".into())),
                     ("currency", Arg::Text("USD".into())),
+                    ("currencies", Arg::Text("GBP, JPY".into())),
+                    ("code", Arg::Text("UNVTF".into())),
                     ("share", Arg::Text("70".into())),
                     ("spent", Arg::Text("100.00 USD".into())),
                     ("paid", Arg::Text("1,000.00 USD".into())),

@@ -416,7 +416,11 @@ pub fn content_security_policy() -> &'static str {
 
 /// `t("id", name=value, …)` in a template: the message in the page's language (`lang`).
 /// Whole numbers are passed as numbers, so that they choose the plural form.
-fn translate(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+pub(crate) fn translate(
+    state: &State,
+    key: &str,
+    kwargs: Kwargs,
+) -> Result<String, minijinja::Error> {
     let lang = state
         .lookup("lang")
         .and_then(|v| v.as_str().and_then(Lang::from_code))
@@ -509,7 +513,8 @@ mod tests {
     fn every_message_a_template_uses_exists_in_english() {
         let english = i18n::keys(Lang::En);
         let mut used = 0;
-        for (name, source) in TEMPLATES {
+        let public = crate::public::page::TEMPLATES;
+        for (name, source) in TEMPLATES.iter().chain(public.iter()) {
             for key in used_keys(source) {
                 used += 1;
                 assert!(

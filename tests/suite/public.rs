@@ -374,14 +374,20 @@ both_backends!(
         let plain = fetch(None, None).await;
         assert_eq!(plain.status(), 200);
         assert_eq!(header(&plain, "content-encoding"), None);
-        assert_eq!(header(&plain, "vary").as_deref(), Some("accept-encoding"));
+        assert_eq!(
+            header(&plain, "vary").as_deref(),
+            Some("accept-encoding, accept-language, cookie")
+        );
         let plain_tag = header(&plain, "etag").expect("etag");
         let html = plain.bytes().await.expect("body");
 
         let zipped = fetch(Some("br;q=1, gzip;q=0.8"), None).await;
         assert_eq!(zipped.status(), 200);
         assert_eq!(header(&zipped, "content-encoding").as_deref(), Some("gzip"));
-        assert_eq!(header(&zipped, "vary").as_deref(), Some("accept-encoding"));
+        assert_eq!(
+            header(&zipped, "vary").as_deref(),
+            Some("accept-encoding, accept-language, cookie")
+        );
         let zipped_tag = header(&zipped, "etag").expect("etag");
         assert_ne!(zipped_tag, plain_tag, "two representations, two tags");
         let bytes = zipped.bytes().await.expect("body");
@@ -404,7 +410,10 @@ both_backends!(
         // each tag answers 304 for its own form only
         let same = fetch(Some("gzip"), Some(zipped_tag.clone())).await;
         assert_eq!(same.status(), 304);
-        assert_eq!(header(&same, "vary").as_deref(), Some("accept-encoding"));
+        assert_eq!(
+            header(&same, "vary").as_deref(),
+            Some("accept-encoding, accept-language, cookie")
+        );
         let other = fetch(None, Some(zipped_tag)).await;
         assert_eq!(
             other.status(),
@@ -488,5 +497,109 @@ both_backends!(
             .await;
         assert_eq!(page_after.status, 200);
         assert_ne!(page_after.header("etag").expect("etag"), page_tag);
+    }
+);
+
+both_backends!(
+    the_page_speaks_the_reader_s_language_with_the_same_figures,
+    |app: TestApp| async move {
+        let s = seed(&app).await;
+        app.sign_out();
+        let path = format!("/funds/{}", s.fund_code);
+        let get = |path: String, headers: Vec<(&'static str, String)>| {
+            let app = &app;
+            async move {
+                let headers: Vec<(&str, &str)> =
+                    headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+                app.request(reqwest::Method::GET, &path, None, &headers)
+                    .await
+            }
+        };
+        let english = get(path.clone(), vec![]).await;
+        assert_eq!(english.status, 200);
+        assert_eq!(english.header("content-language").as_deref(), Some("en"));
+        assert!(english.text.contains("<html lang=\"en\">"));
+        let vary = english.header("vary").expect("vary");
+        assert!(
+            vary.contains("accept-language") && vary.contains("cookie"),
+            "{vary}"
+        );
+
+        let french = get(
+            path.clone(),
+            vec![("accept-language", "fr-FR,fr;q=0.9,en;q=0.5".into())],
+        )
+        .await;
+        assert_eq!(french.status, 200);
+        assert_eq!(french.header("content-language").as_deref(), Some("fr"));
+        assert!(french.text.contains("<html lang=\"fr\">"));
+        assert!(french.text.contains("Les donateurs"), "{}", french.text);
+        assert!(!french.text.contains(">Donors<"));
+        // the very same figures, whatever the language (a withheld count in its own word)
+        let in_english = |page: &str| -> Vec<(String, String)> {
+            figures(page)
+                .into_iter()
+                .map(|(name, text)| {
+                    let text = text.replace("masqué", "withheld");
+                    (name, text.replace("Donateurs anonymes", "Anonymous donors"))
+                })
+                .collect()
+        };
+        assert_eq!(in_english(&french.text), figures(&english.text));
+        let french_tag = french.header("etag").expect("etag");
+        assert_ne!(Some(&french_tag), english.header("etag").as_ref());
+
+        // held in French, asked in French: not modified; the English tag gets the page
+        let again = get(
+            path.clone(),
+            vec![
+                ("accept-language", "fr".into()),
+                ("if-none-match", french_tag.clone()),
+            ],
+        )
+        .await;
+        assert_eq!(again.status, 304);
+        let other = get(
+            path.clone(),
+            vec![
+                ("accept-language", "fr".into()),
+                ("if-none-match", english.header("etag").expect("etag")),
+            ],
+        )
+        .await;
+        assert_eq!(other.status, 200);
+
+        // the page's own links (?lang=) win over the cookie, the cookie over the header
+        let spanish = get(
+            format!("{path}?lang=es"),
+            vec![
+                ("accept-language", "fr".into()),
+                ("cookie", "lang=en".into()),
+            ],
+        )
+        .await;
+        assert_eq!(spanish.header("content-language").as_deref(), Some("es"));
+        assert!(spanish.text.contains("Los donantes"));
+        let by_cookie = get(
+            path.clone(),
+            vec![
+                ("accept-language", "fr".into()),
+                ("cookie", "lang=es".into()),
+            ],
+        )
+        .await;
+        assert_eq!(by_cookie.header("content-language").as_deref(), Some("es"));
+
+        let missing = get(
+            "/funds/NO-SUCH-FUND".into(),
+            vec![("accept-language", "es".into())],
+        )
+        .await;
+        assert_eq!(missing.status, 404);
+        assert!(
+            missing.text.contains("Fondo no encontrado"),
+            "{}",
+            missing.text
+        );
     }
 );
