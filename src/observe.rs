@@ -256,16 +256,21 @@ mod tests {
     use actix_web::middleware::from_fn;
     use actix_web::{App, test, web};
 
-    #[actix_web::test]
-    async fn anonymous_reads_that_succeed_are_logged_at_debug_and_every_other_request_at_info() {
+    /// JSON log lines up to `level`, gathered in memory while the guard lives.
+    fn json_logs(level: tracing::Level) -> (Lines, tracing::subscriber::DefaultGuard) {
         let lines = Lines::default();
         let subscriber = tracing_subscriber::fmt()
             .with_writer(lines.clone())
-            .with_max_level(tracing::Level::DEBUG)
+            .with_max_level(level)
             .json()
             .flatten_event(true)
             .finish();
-        let _logging = tracing::subscriber::set_default(subscriber);
+        (lines, tracing::subscriber::set_default(subscriber))
+    }
+
+    #[actix_web::test]
+    async fn anonymous_reads_that_succeed_are_logged_at_debug_and_every_other_request_at_info() {
+        let (lines, _logging) = json_logs(tracing::Level::DEBUG);
         let metrics = Metrics::new();
         let app = test::init_service(
             App::new()
@@ -318,14 +323,7 @@ mod tests {
 
     /// What the served lines and a handler's lines say at the `info` level.
     async fn logged_at_info(request: test::TestRequest) -> Vec<serde_json::Value> {
-        let lines = Lines::default();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(lines.clone())
-            .with_max_level(tracing::Level::INFO)
-            .json()
-            .flatten_event(true)
-            .finish();
-        let _logging = tracing::subscriber::set_default(subscriber);
+        let (lines, _logging) = json_logs(tracing::Level::INFO);
         let metrics = Metrics::new();
         let app = test::init_service(
             App::new()

@@ -14,7 +14,7 @@ use crate::error::AppResult;
 use crate::money::Currency;
 use crate::reports::rules::KeyedFigure;
 use crate::web::format;
-use crate::web::i18n::{Arg, Lang, text};
+use crate::web::i18n::{self, Arg, Lang, text};
 use crate::web::render;
 
 /// The page's path: `/funds/{code}/annual-report/{year}`.
@@ -25,14 +25,6 @@ pub fn page_path(fund_code: &str, year: i32) -> String {
 /// The PDF's path, beside the page.
 pub fn pdf_path(fund_code: &str, year: i32, lang: Lang) -> String {
     format!("{}/pdf?lang={}", page_path(fund_code, year), lang.code())
-}
-
-#[derive(Serialize)]
-struct LanguageLink {
-    code: &'static str,
-    name: &'static str,
-    href: String,
-    current: bool,
 }
 
 #[derive(Serialize)]
@@ -82,7 +74,7 @@ struct Shown {
     complete: bool,
     today: String,
     pdf_href: String,
-    languages: Vec<LanguageLink>,
+    languages: Vec<i18n::LanguageLink>,
     received: String,
     disbursed: String,
     awarded: String,
@@ -218,15 +210,7 @@ pub fn render(report: &AnnualReport, lang: Lang, today: chrono::NaiveDate) -> Ap
         complete: report.complete,
         today: format::date(today, lang),
         pdf_href: pdf_path(&report.fund.code, report.year, lang),
-        languages: Lang::ALL
-            .into_iter()
-            .map(|l| LanguageLink {
-                code: l.code(),
-                name: l.own_name(),
-                href: format!("{here}?lang={}", l.code()),
-                current: l == lang,
-            })
-            .collect(),
+        languages: i18n::language_links(&here, lang),
         received: money(&report.money.received, currency, lang)?,
         disbursed: money(&report.money.disbursed, currency, lang)?,
         awarded: money(&report.grants.awarded, currency, lang)?,

@@ -75,6 +75,7 @@ fn environment() -> &'static Result<Environment<'static>, String> {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|_| AutoEscape::Html);
         env.add_function("t", crate::web::render::translate);
+        env.add_filter("figure", figure);
         for (name, source) in TEMPLATES {
             env.add_template(name, source)
                 .map_err(|e| format!("template {name}: {e:#}"))?;
@@ -150,44 +151,22 @@ struct CrossCell {
     count: Figure,
 }
 
-/// A count as the page shows it: the number or "<5" as in the JSON (the page's figures
-/// are the JSON's, byte for byte), and a withheld count in the reader's word for it.
-fn shown(figure: &Figure, lang: Lang) -> AppResult<String> {
-    Ok(match figure {
-        Figure::Exact(n) => n.to_string(),
-        Figure::Hidden(word) if word == WITHHELD => text(lang, "public-withheld", &[])?,
-        Figure::Hidden(word) => word.clone(),
-    })
+/// `{{ count | figure }}`: a count as the page shows it, the number or "<5" as in the
+/// JSON (the page's figures are the JSON's, byte for byte), and a withheld count in the
+/// reader's word for it.
+fn figure(state: &minijinja::State, count: Value) -> Result<Value, minijinja::Error> {
+    if count.as_str() != Some(WITHHELD) {
+        return Ok(count);
+    }
+    let lang = crate::web::render::page_language(state)?;
+    text(lang, "public-withheld", &[])
+        .map(Value::from)
+        .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::UndefinedError, e.to_string()))
 }
 
 /// A form of exploitation by its name in `lang`.
 fn exploitation_name(code: &str, lang: Lang) -> AppResult<String> {
     text(lang, &format!("exploitation-{code}"), &[])
-}
-
-/// A row of the year × form table as shown.
-#[derive(Debug, Serialize)]
-struct ShownCrossRow {
-    year: i32,
-    cells: Vec<(String, String)>,
-    total: String,
-}
-
-fn shown_cross_rows(view: &PublicFundView, lang: Lang) -> AppResult<Vec<ShownCrossRow>> {
-    cross_rows(view)
-        .into_iter()
-        .map(|row| {
-            Ok(ShownCrossRow {
-                year: row.year,
-                cells: row
-                    .cells
-                    .iter()
-                    .map(|c| Ok((c.exploitation.clone(), shown(&c.count, lang)?)))
-                    .collect::<AppResult<_>>()?,
-                total: shown(&row.total, lang)?,
-            })
-        })
-        .collect()
 }
 
 fn cross_rows(view: &PublicFundView) -> Vec<CrossRow> {
@@ -272,7 +251,7 @@ struct PeopleTable {
 struct PeopleRow {
     key: String,
     label: String,
-    count: String,
+    count: Figure,
 }
 
 fn grant_table(
@@ -321,7 +300,7 @@ fn people_table(
                 Ok(PeopleRow {
                     key: k.key.clone(),
                     label: label(&k.key)?,
-                    count: shown(&k.count, lang)?,
+                    count: k.count.clone(),
                 })
             })
             .collect::<AppResult<_>>()?,
@@ -332,15 +311,6 @@ fn people_table(
 /// key the messages do not name yet.
 fn named(lang: Lang, prefix: &str, key: &str) -> String {
     crate::web::i18n::message(lang, &format!("{prefix}-{key}"), &[]).unwrap_or_else(|| key.into())
-}
-
-/// The links to the page in each language.
-#[derive(Debug, Serialize)]
-struct LanguageLink {
-    code: &'static str,
-    name: &'static str,
-    href: String,
-    current: bool,
 }
 
 /// The page of a fund in `lang`, from the same view as `GET /api/v1/public/funds/{id}`.
@@ -386,12 +356,7 @@ pub fn fund_page(view: &PublicFundView, lang: Lang) -> AppResult<String> {
             f => Serde(view),
             cur => cur,
             as_of => format::date(view.as_of, lang),
-            languages => Serde(Lang::ALL.map(|l| LanguageLink {
-                code: l.code(),
-                name: l.own_name(),
-                href: format!("{here}?lang={}", l.code()),
-                current: l == lang,
-            })),
+            languages => Serde(crate::web::i18n::language_links(&here, lang)),
             // this year's report (so far) and last year's: the years a reader looks for
             report_years => {
                 let year = chrono::Datelike::year(&view.as_of);
@@ -403,8 +368,7 @@ pub fn fund_page(view: &PublicFundView, lang: Lang) -> AppResult<String> {
                 .iter()
                 .map(|e| exploitation_name(e.as_str(), lang))
                 .collect::<AppResult<Vec<_>>>()?,
-            cross => Serde(shown_cross_rows(view, lang)?),
-            beneficiaries => shown(&outcomes.beneficiaries, lang)?,
+            cross => Serde(cross_rows(view)),
             money_rows => Serde(quarters_with_movement(view)),
             grant_tables => Serde(grant_tables),
             people_tables => Serde(people_tables),

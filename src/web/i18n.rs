@@ -68,6 +68,28 @@ impl Lang {
     }
 }
 
+/// A link to the same page in one language, for a page's language switch.
+#[derive(Debug, Serialize)]
+pub struct LanguageLink {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The links to the page at `path` in each language (`?lang=`), `current` marked.
+pub fn language_links(path: &str, current: Lang) -> Vec<LanguageLink> {
+    Lang::ALL
+        .into_iter()
+        .map(|l| LanguageLink {
+            code: l.code(),
+            name: l.own_name(),
+            href: format!("{path}?lang={}", l.code()),
+            current: l == current,
+        })
+        .collect()
+}
+
 /// The reader's language on a page anyone may read (the public fund page, the yearly
 /// report): `?lang=` when it names one (the page's own links to its other languages), else
 /// the language switch's cookie, else `Accept-Language` (`negotiate`).

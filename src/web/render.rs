@@ -414,6 +414,14 @@ pub fn content_security_policy() -> &'static str {
     })
 }
 
+/// The language of the page being rendered: its `lang`.
+pub(crate) fn page_language(state: &State) -> Result<Lang, minijinja::Error> {
+    state
+        .lookup("lang")
+        .and_then(|v| v.as_str().and_then(Lang::from_code))
+        .ok_or_else(|| minijinja::Error::new(ErrorKind::UndefinedError, "the page has no lang"))
+}
+
 /// `t("id", name=value, …)` in a template: the message in the page's language (`lang`).
 /// Whole numbers are passed as numbers, so that they choose the plural form.
 pub(crate) fn translate(
@@ -421,10 +429,7 @@ pub(crate) fn translate(
     key: &str,
     kwargs: Kwargs,
 ) -> Result<String, minijinja::Error> {
-    let lang = state
-        .lookup("lang")
-        .and_then(|v| v.as_str().and_then(Lang::from_code))
-        .ok_or_else(|| minijinja::Error::new(ErrorKind::UndefinedError, "the page has no lang"))?;
+    let lang = page_language(state)?;
     let mut args = Vec::new();
     for name in kwargs.args() {
         let value: Value = kwargs.get(name)?;
